@@ -1,0 +1,65 @@
+# kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
+#                [MODEL source_name])
+#
+# Builds a model declared in the DSL into a static library `kiln_model_NAME`
+# with a typed header NAME.h (class kiln::models::NAME::Model) and a
+# manifest, all at build time:
+#   SOURCE --(model generator)--> NAME.mlir --(kilnc)--> NAME.kernels.cpp,
+#   NAME.plan.cpp, NAME.h, NAME.manifest.json --(Halide AOT)--> kernels .a
+# MODEL is the name in the source's KILN_MODEL (defaults to NAME); giving a
+# different NAME builds the same model again under that name, e.g. with
+# another SCHEDULE.
+function(kiln_add_model name src)
+  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
+  if(NOT ARG_SCHEDULE)
+    set(ARG_SCHEDULE heuristic)
+  endif()
+  if(NOT ARG_MODEL)
+    set(ARG_MODEL ${name})
+  endif()
+  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
+    message(FATAL_ERROR "kiln_add_model(${name}): unknown SCHEDULE "
+      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
+  endif()
+  get_filename_component(src ${src} ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  file(MAKE_DIRECTORY ${out})
+
+  # 1. The model generator: the model source linked with the DSL.
+  kiln_add_model_generator(${name} ${src})
+  # Source locations in the IR (and in every error) relative to the project.
+  target_compile_options(${name}_model_gen PRIVATE
+    -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
+  add_custom_command(
+    OUTPUT ${out}/${name}.mlir
+    COMMAND ${name}_model_gen -o ${out}/${name}.mlir
+    DEPENDS ${name}_model_gen
+    COMMENT "Tracing model ${name} (${src})"
+    VERBATIM)
+
+  # 2. kilnc: passes, then generated sources.
+  set(generated ${out}/${name}.kernels.cpp ${out}/${name}.plan.cpp
+      ${out}/${name}.h ${out}/${name}.manifest.json ${out}/${name}.opt.mlir)
+  add_custom_command(
+    OUTPUT ${generated}
+    COMMAND kilnc ${out}/${name}.mlir --emit=all --output-dir ${out}
+            --schedule=${ARG_SCHEDULE} --expect-model=${ARG_MODEL}
+            --model-name=${name}
+    DEPENDS kilnc ${out}/${name}.mlir
+    COMMENT "Compiling model ${name} with kilnc (schedule ${ARG_SCHEDULE})"
+    VERBATIM)
+
+  # 3. Halide: every kernel AOT-compiled into one static library.
+  kiln_halide_kernels(${name} ${out}/${name}.kernels.cpp ${ARG_SCHEDULE}
+                      kiln_model_${name}_kernels)
+
+  # 4. The plan, linked with the kernels and the runtime.
+  add_library(kiln_model_${name} STATIC ${out}/${name}.plan.cpp ${out}/${name}.h)
+  target_include_directories(kiln_model_${name} PUBLIC ${out})
+  target_link_libraries(kiln_model_${name} PUBLIC kiln_model_${name}_kernels
+                        kiln_runtime)
+  set_target_properties(kiln_model_${name} PROPERTIES
+    KILN_MANIFEST ${out}/${name}.manifest.json
+    KILN_MLIR ${out}/${name}.mlir)
+  set_property(GLOBAL APPEND PROPERTY KILN_MODELS ${name})
+endfunction()

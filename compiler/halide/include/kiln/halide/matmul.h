@@ -1,0 +1,39 @@
+// Matrix multiplication for generated kernels: the algorithm (matmul) and
+// its CPU schedule (schedule_matmul), kept apart as in Halide's apps.
+#pragma once
+
+#include <Halide.h>
+
+namespace kiln::halide {
+
+// How the operands are stored. Tensors are dense row-major; tensor [R, C]
+// is the Halide buffer (c, r), dimension 0 innermost.
+struct MatmulLayout {
+  bool transpose_a = false; // A is stored [K, M] instead of [M, K]
+  bool transpose_b = false; // B is stored [N, K] instead of [K, N] (Linear)
+};
+
+// C[M, N] = op(A) @ op(B), as built by matmul().
+struct Matmul {
+  Halide::Func result; // (n, m): zero init plus one update over k
+  Halide::Func lhs;    // (k, m): op(A); always inlined
+  Halide::Func rhs;    // (n, k): op(B), n innermost; schedules pack it
+  Halide::RDom k;      // [0, k_extent)
+  Halide::Var n, m;    // pure vars of result, lhs and rhs
+  MatmulLayout layout;
+};
+
+// Defines the product of `a` and `b` (Halide dim order, see MatmulLayout).
+// `k_extent` is the length of the contraction.
+Matmul matmul(const Halide::Func &a, const Halide::Func &b,
+              const Halide::Expr &k_extent, MatmulLayout layout = {});
+
+// Schedules a kernel whose output `out` is defined pointwise on
+// mm.result(inner, outer) (an epilogue such as bias and activation; Funcs
+// between are inlined). `inner` and `outer` are out's pure vars, inner
+// first. Correct for every size, fast from a few rows on; see
+// matmul_schedule.cpp for the measured choices.
+void schedule_matmul(Matmul &mm, Halide::Func out, const Halide::Var &inner,
+                     const Halide::Var &outer, const Halide::Target &target);
+
+} // namespace kiln::halide

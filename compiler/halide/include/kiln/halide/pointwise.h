@@ -1,0 +1,17 @@
+// Schedule for kernels whose output is a pointwise function of inputs
+// (all producers inlined).
+#pragma once
+
+#include <Halide.h>
+
+#include <vector>
+
+namespace kiln::halide {
+
+// `vars` are out's pure vars, innermost (Halide dimension 0) first.
+// Vectorizes the innermost dimension, fuses the rest into one loop and
+// spreads it over threads in chunks. Correct for every size.
+void schedule_pointwise(Halide::Func out, const std::vector<Halide::Var> &vars,
+                        const Halide::Target &target);
+
+} // namespace kiln::halide

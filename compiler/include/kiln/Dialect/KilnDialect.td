@@ -1,0 +1,31 @@
+//===- KilnDialect.td - the kiln dialect -------------------*- tablegen -*-===//
+//
+// The kiln dialect holds a model's graph as the DSL wrote it: tensor ops on
+// ranked tensors whose symbolic dimensions (the batch) are `?`, parameters as
+// module-level symbols, and, after fusion, the kernels the graph is cut into.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DIALECT
+#define KILN_DIALECT
+
+include "mlir/IR/OpBase.td"
+
+def Kiln_Dialect : Dialect {
+  let name = "kiln";
+  let summary = "Tensor graphs of generative models, from DSL to kernels.";
+  let description = [{
+    The `kiln` dialect is what the C++ DSL writes (see docs/ir.md) and what
+    kilnc's passes transform: shape inference, fusion into kernels and
+    memory planning. Each op's semantics is NumPy-like and exact: the
+    verifier recomputes every result type from the operands.
+  }];
+  let cppNamespace = "::kiln";
+}
+
+class Kiln_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Kiln_Dialect, mnemonic, traits>;
+
+def Kiln_Tensor : RankedTensorOf<[F32, F64]>;
+
+#endif // KILN_DIALECT

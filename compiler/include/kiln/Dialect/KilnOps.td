@@ -1,0 +1,298 @@
+//===- KilnOps.td - kiln dialect ops -----------------------*- tablegen -*-===//
+
+#ifndef KILN_OPS
+#define KILN_OPS
+
+include "kiln/Dialect/KilnDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Parameters and constants
+//===----------------------------------------------------------------------===//
+
+def Kiln_ParameterOp : Kiln_Op<"parameter", [Symbol]> {
+  let summary = "a trainable parameter of the model, with its initialiser";
+  let description = [{
+    Declares one named parameter at module level. Entry points read it with
+    `kiln.param_ref`. `init` is one of zeros, ones, constant, uniform and
+    normal; `init_args` holds its arguments (see docs/ir.md).
+
+    Example:
+    ```mlir
+    kiln.parameter @"decoder.0.bias" : tensor<256xf32>
+        init "uniform" [-0.1767767, 0.1767767]
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Kiln_Tensor>:$type,
+                       StrAttr:$init, DenseF64ArrayAttr:$init_args);
+  let assemblyFormat = [{
+    $sym_name `:` $type `init` $init $init_args attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_ParamRefOp : Kiln_Op<"param_ref",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "reads a parameter declared by kiln.parameter";
+  let description = [{
+    Example:
+    ```mlir
+    %w = kiln.param_ref @"decoder.0.weight" : tensor<256x32xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Kiln_ConstantOp : Kiln_Op<"constant", [Pure, ConstantLike,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "a constant tensor (usually a scalar that broadcasts)";
+  let description = [{
+    Example:
+    ```mlir
+    %half = kiln.constant dense<5.000000e-01> : tensor<f32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$value attr-dict";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction
+//===----------------------------------------------------------------------===//
+
+def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D matrix product, optionally of transposed operands";
+  let description = [{
+    `result[M, N] = op(a)[M, K] * op(b)[K, N]` where `op(a)` is `a` or, with
+    `transpose_a`, `a` stored as [K, M]; likewise `b` ([N, K] with
+    `transpose_b`, the layout of a Linear layer's weight).
+
+    Example:
+    ```mlir
+    %y = kiln.matmul %x, %w {transpose_b = true}
+        : (tensor<?x32xf32>, tensor<256x32xf32>) -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$a, Kiln_Tensor:$b,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_b);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Kiln_BinaryOp<string mnemonic, string what>
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise " # what # " with NumPy broadcasting";
+  let description = [{
+    Shapes are aligned at the trailing dimension; a size-1 or missing
+    dimension stretches. Both operands have the same element type.
+
+    Example:
+    ```mlir
+    %z = kiln.}] # mnemonic # [{ %x, %y
+        : (tensor<?x256xf32>, tensor<256xf32>) -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_AddOp : Kiln_BinaryOp<"add", "sum">;
+def Kiln_SubOp : Kiln_BinaryOp<"sub", "difference">;
+def Kiln_MulOp : Kiln_BinaryOp<"mul", "product">;
+def Kiln_DivOp : Kiln_BinaryOp<"div", "quotient">;
+def Kiln_MaxOp : Kiln_BinaryOp<"max", "maximum">;
+def Kiln_MinOp : Kiln_BinaryOp<"min", "minimum">;
+
+class Kiln_UnaryOp<string mnemonic, string formula>
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise " # formula;
+  let description = [{
+    Example:
+    ```mlir
+    %y = kiln.}] # mnemonic # [{ %x : tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x">;
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)">;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exp(x)">;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
+def Kiln_SoftplusOp : Kiln_UnaryOp<"softplus", "log(1 + exp(x)), computed stably">;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root">;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
+
+//===----------------------------------------------------------------------===//
+// Reductions and layout
+//===----------------------------------------------------------------------===//
+
+class Kiln_ReduceOp<string mnemonic, string what>
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what # " over one axis";
+  let description = [{
+    Removes `axis` (or keeps it with size 1 when `keepdim`).
+
+    Example:
+    ```mlir
+    %s = kiln.}] # mnemonic # [{ %x {axis = 1 : i64}
+        : (tensor<?x784xf32>) -> tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdim);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum">;
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "mean">;
+
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+  let summary = "the same elements, row-major, in another shape";
+  let description = [{
+    A symbolic (`?`) dimension may only move as a whole: the operand and the
+    result have the same number of `?` dimensions, and the static parts have
+    the same element count.
+
+    Example:
+    ```mlir
+    %y = kiln.reshape %x : (tensor<?x7x7xf32>) -> tensor<?x49xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "joins tensors along one static axis";
+  let description = [{
+    Example:
+    ```mlir
+    %y = kiln.concat %a, %b {axis = 1 : i64}
+        : (tensor<?x3xf32>, tensor<?x5xf32>) -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "a contiguous range [start, start + size) of one static axis";
+  let description = [{
+    Example:
+    ```mlir
+    %mu = kiln.slice %h {axis = 1 : i64, start = 0 : i64, size = 32 : i64}
+        : (tensor<?x64xf32>) -> tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis, I64Attr:$start,
+                       I64Attr:$size);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "swaps the two dimensions of a 2-D tensor";
+  let description = [{
+    Example:
+    ```mlir
+    %t = kiln.transpose %w : (tensor<256x32xf32>) -> tensor<32x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+def Kiln_FusedOp : Kiln_Op<"fused", [IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "one kernel: a group of ops compiled as one Halide pipeline";
+  let description = [{
+    Made by the fusion pass. The region's arguments are the kernel's
+    inputs (in operand order); `kiln.yield` gives its outputs. `kernel` is
+    the kernel's function name in the generated code. After memory
+    planning, `arena` and `offset` (one entry per result) place each result
+    in the entry point's scratch arena: region `arena[i]` at byte offset
+    `offset[i]` times the product of that region's symbols.
+
+    Example:
+    ```mlir
+    %h = kiln.fused "kiln_mlp_forward_k0" (%x, %w, %b)
+        : (tensor<?x32xf32>, tensor<256x32xf32>, tensor<256xf32>)
+        -> tensor<?x256xf32> {
+    ^bb0(%a: tensor<?x32xf32>, %w: tensor<256x32xf32>, %b: tensor<256xf32>):
+      ...
+      kiln.yield %r : tensor<?x256xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, StrAttr:$kernel);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes,
+                   "::mlir::ValueRange":$inputs, "::llvm::StringRef":$kernel)>
+  ];
+}
+
+def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">,
+    ReturnLike]> {
+  let summary = "the outputs of a kiln.fused kernel";
+  let description = [{
+    Example:
+    ```mlir
+    kiln.yield %r : tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_Tensor>:$values);
+  let builders = [OpBuilder<(ins), [{ /* empty yield */ }]>];
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // KILN_OPS

@@ -1,0 +1,26 @@
+//===- Passes.h - kiln passes -----------------------------------*- C++ -*-===//
+#pragma once
+
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "kiln/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "kiln/Transforms/Passes.h.inc"
+
+/// The whole kilnc pipeline: shape check, canonicalize + CSE, fusion,
+/// memory planning.
+void buildKilnPipeline(mlir::OpPassManager &pm);
+/// Registers the pipeline as `kiln-pipeline` (for kiln-opt).
+void registerKilnPipeline();
+
+} // namespace kiln

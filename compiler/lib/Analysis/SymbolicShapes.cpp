@@ -1,0 +1,190 @@
+//===- SymbolicShapes.cpp - names of symbolic dimensions ------------------===//
+
+#include "kiln/Analysis/SymbolicShapes.h"
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+std::string describe(const DimSymbols &syms, Type type) {
+  auto shaped = cast<RankedTensorType>(type);
+  std::string s = "[";
+  for (auto [i, sym] : llvm::enumerate(syms)) {
+    if (i)
+      s += ", ";
+    s += sym.empty() ? std::to_string(shaped.getDimSize(i)) : sym.str();
+  }
+  return s + "]";
+}
+
+/// Broadcast rule of the binary ops, on symbols.
+FailureOr<DimSymbols> broadcastSymbols(Operation *op, Value lhs,
+                                       const DimSymbols &a, Value rhs,
+                                       const DimSymbols &b) {
+  auto ta = cast<RankedTensorType>(lhs.getType());
+  auto tb = cast<RankedTensorType>(rhs.getType());
+  size_t rank = std::max(a.size(), b.size());
+  DimSymbols out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t ia = int64_t(i) - int64_t(rank - a.size());
+    int64_t ib = int64_t(i) - int64_t(rank - b.size());
+    StringRef sa = ia >= 0 ? a[ia] : "", sb = ib >= 0 ? b[ib] : "";
+    if (!sa.empty() && !sb.empty() && sa != sb)
+      return op->emitError()
+             << "mixes symbolic dimensions '" << sa << "' and '" << sb
+             << "': " << describe(a, ta) << " and " << describe(b, tb);
+    out[i] = !sa.empty() ? sa : sb;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string kiln::sizeClassKey(const DimSymbols &symbols) {
+  SmallVector<StringRef> syms;
+  for (StringRef s : symbols)
+    if (!s.empty())
+      syms.push_back(s);
+  llvm::sort(syms);
+  return llvm::join(syms, "*");
+}
+
+FailureOr<DimSymbols> SymbolicShapes::get(Value value) {
+  auto it = cache_.find(value);
+  if (it != cache_.end())
+    return it->second;
+  FailureOr<DimSymbols> result = compute(value);
+  if (succeeded(result))
+    cache_[value] = *result;
+  return result;
+}
+
+FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  DimSymbols allStatic(type.getRank(), "");
+
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    Operation *parent = arg.getOwner()->getParentOp();
+    if (auto fused = dyn_cast<FusedOp>(parent))
+      return get(fused.getInputs()[arg.getArgNumber()]);
+    auto func = dyn_cast<func::FuncOp>(parent);
+    if (!func)
+      return parent->emitError("unexpected block argument owner");
+    auto names =
+        func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), "kiln.symbols");
+    DimSymbols syms = allStatic;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      StringRef name;
+      if (names && d < int64_t(names.size()))
+        if (auto s = dyn_cast<StringAttr>(names[d]))
+          name = s.getValue();
+      if (type.isDynamicDim(d) && name.empty())
+        return func.emitError()
+               << "argument " << arg.getArgNumber() << " dimension " << d
+               << " is symbolic but kiln.symbols does not "
+                  "name it";
+      if (!type.isDynamicDim(d) && !name.empty())
+        return func.emitError()
+               << "argument " << arg.getArgNumber() << " dimension " << d
+               << " is static (" << type.getDimSize(d) << ") but kiln.symbols "
+               << "names it '" << name << "'";
+      syms[d] = name;
+    }
+    return syms;
+  }
+
+  Operation *op = value.getDefiningOp();
+  auto operand = [&](unsigned i) { return get(op->getOperand(i)); };
+  return llvm::TypeSwitch<Operation *, FailureOr<DimSymbols>>(op)
+      .Case<ParamRefOp, ConstantOp>([&](auto) { return allStatic; })
+      .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DimSymbols> {
+        auto a = operand(0), b = operand(1);
+        if (failed(a) || failed(b))
+          return failure();
+        bool ta = mm.getTransposeA(), tb = mm.getTransposeB();
+        StringRef ka = (*a)[ta ? 0 : 1], kb = (*b)[tb ? 1 : 0];
+        if (ka != kb)
+          return mm.emitError() << "contracts different symbolic dimensions '"
+                                << ka << "' and '" << kb << "'";
+        return DimSymbols{(*a)[ta ? 1 : 0], (*b)[tb ? 0 : 1]};
+      })
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>(
+          [&](auto bin) -> FailureOr<DimSymbols> {
+            auto a = operand(0), b = operand(1);
+            if (failed(a) || failed(b))
+              return failure();
+            return broadcastSymbols(op, bin.getLhs(), *a, bin.getRhs(), *b);
+          })
+      .Case<ReduceSumOp, ReduceMeanOp>([&](auto red) -> FailureOr<DimSymbols> {
+        auto in = operand(0);
+        if (failed(in))
+          return failure();
+        DimSymbols out = *in;
+        int64_t axis = red.getAxis();
+        if (red.getKeepdim())
+          out[axis] = "";
+        else
+          out.erase(out.begin() + axis);
+        return out;
+      })
+      .Case<ReshapeOp>([&](ReshapeOp rs) -> FailureOr<DimSymbols> {
+        auto in = operand(0);
+        if (failed(in))
+          return failure();
+        // The verifier guarantees the same number of `?` on both sides;
+        // they keep their order.
+        SmallVector<StringRef> syms;
+        for (StringRef s : *in)
+          if (!s.empty())
+            syms.push_back(s);
+        DimSymbols out = allStatic;
+        size_t next = 0;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          if (type.isDynamicDim(d))
+            out[d] = syms[next++];
+        return out;
+      })
+      .Case<ConcatOp>([&](ConcatOp cat) -> FailureOr<DimSymbols> {
+        auto first = operand(0);
+        if (failed(first))
+          return failure();
+        for (unsigned i = 1; i < op->getNumOperands(); ++i) {
+          auto other = operand(i);
+          if (failed(other))
+            return failure();
+          if (*other != *first)
+            return cat.emitError()
+                   << "concatenates tensors with different symbolic "
+                      "dimensions: "
+                   << describe(*first, op->getOperand(0).getType()) << " and "
+                   << describe(*other, op->getOperand(i).getType());
+        }
+        return *first;
+      })
+      .Case<NegOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp,
+            AbsOp, SliceOp>([&](auto) { return operand(0); })
+      .Case<TransposeOp>([&](auto) -> FailureOr<DimSymbols> {
+        auto in = operand(0);
+        if (failed(in))
+          return failure();
+        return DimSymbols{(*in)[1], (*in)[0]};
+      })
+      .Case<FusedOp>([&](FusedOp fused) -> FailureOr<DimSymbols> {
+        auto yield = cast<YieldOp>(fused.getBody().front().getTerminator());
+        unsigned index = cast<OpResult>(value).getResultNumber();
+        return get(yield.getValues()[index]);
+      })
+      .Default([&](Operation *other) -> FailureOr<DimSymbols> {
+        return other->emitError("has no symbolic shape rule");
+      });
+}

@@ -1,0 +1,73 @@
+//===- EmitCommon.cpp - helpers shared by the emitters --------------------===//
+
+#include "EmitCommon.h"
+
+#include "mlir/IR/Location.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+
+namespace kiln::emit {
+
+std::vector<ParamInfo> collectParams(ModuleOp module) {
+  std::vector<ParamInfo> params;
+  for (auto p : module.getOps<ParameterOp>())
+    params.push_back({p.getSymName().str(), p});
+  return params;
+}
+
+std::vector<func::FuncOp> collectEntries(ModuleOp module) {
+  std::vector<func::FuncOp> entries;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal() && f->hasAttr("kiln.entry"))
+      entries.push_back(f);
+  return entries;
+}
+
+std::string identifier(StringRef name) {
+  std::string id;
+  for (char c : name)
+    id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0])))
+    id = "_" + id;
+  return id;
+}
+
+std::string cppElementType(Type tensorType) {
+  return cast<RankedTensorType>(tensorType).getElementType().isF64() ? "double"
+                                                                     : "float";
+}
+
+std::string quoted(StringRef text) {
+  std::string s = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      s += '\\';
+    s += c;
+  }
+  return s + "\"";
+}
+
+std::string argName(func::FuncOp func, unsigned index) {
+  if (auto n = func.getArgAttrOfType<StringAttr>(index, "kiln.name"))
+    return n.getValue().str();
+  return "input" + std::to_string(index);
+}
+
+std::string resultName(func::FuncOp func, unsigned index) {
+  if (auto n = func.getResultAttrOfType<StringAttr>(index, "kiln.name"))
+    return n.getValue().str();
+  return "output" + std::to_string(index);
+}
+
+std::string sourceLine(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+  return "";
+}
+
+} // namespace kiln::emit

@@ -1,0 +1,38 @@
+//===- EmitCommon.h - helpers shared by the emitters ------------*- C++ -*-===//
+#pragma once
+
+#include "kiln/Analysis/SymbolicShapes.h"
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::emit {
+
+/// A parameter as the runtime sees it.
+struct ParamInfo {
+  std::string name;
+  ParameterOp op;
+};
+
+/// Parameters in declaration order; their index is the runtime's index.
+std::vector<ParamInfo> collectParams(mlir::ModuleOp module);
+/// Entry points in declaration order.
+std::vector<mlir::func::FuncOp> collectEntries(mlir::ModuleOp module);
+
+/// A valid C++ identifier derived from `name` ("decoder.0" -> "decoder_0").
+std::string identifier(llvm::StringRef name);
+/// "float" or "double".
+std::string cppElementType(mlir::Type tensorType);
+/// C++ string literal with escapes.
+std::string quoted(llvm::StringRef text);
+/// The user-visible name of argument/result `index` (kiln.name or a default).
+std::string argName(mlir::func::FuncOp func, unsigned index);
+std::string resultName(mlir::func::FuncOp func, unsigned index);
+/// "file:line" of an op's location, or "" when it has none.
+std::string sourceLine(mlir::Operation *op);
+
+} // namespace kiln::emit

@@ -1,0 +1,448 @@
+//===- HalideEmitter.cpp - one Halide generator per kernel ----------------===//
+//
+// The algorithm of each kiln.fused kernel is written out op by op as Halide
+// Funcs (one Func per op, which Halide inlines unless a schedule says
+// otherwise); the schedule is a call into the hand schedule library
+// (compiler/halide/include/kiln/halide/kernel_support.h) chosen by the
+// kernel's anchor, so algorithm and schedule stay apart as in Halide's apps.
+//
+// Halide's dimension 0 is the innermost, so a tensor [M, K] is indexed
+// f(k, m): the tensor dimension i of a rank-R value is the Var d{R-1-i}.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EmitCommon.h"
+#include "kiln/Emit/Emitters.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+using Index = std::vector<std::string>; // tensor order
+
+std::string join(const std::vector<std::string> &parts, StringRef sep) {
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i)
+    s += (i ? sep.str() : "") + parts[i];
+  return s;
+}
+
+class KernelEmitter {
+public:
+  KernelEmitter(FusedOp fused, SymbolicShapes &shapes, llvm::raw_ostream &os)
+      : fused_(fused), shapes_(shapes), os_(os),
+        elem_(emit::cppElementType(fused.getResult(0).getType())) {}
+
+  LogicalResult emit() {
+    Block &body = fused_.getBody().front();
+    for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+      names_[arg] = "in" + std::to_string(i);
+
+    // Algorithm first, into a buffer: it decides which members exist.
+    std::string algo;
+    llvm::raw_string_ostream a(algo);
+    for (Operation &op : body.without_terminator())
+      if (failed(emitOp(op, a)))
+        return failure();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    for (auto [i, v] : llvm::enumerate(yield.getValues())) {
+      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+      a << "    out" << i << "(" << vars(rank) << ") = " << call(v, tvars(rank))
+        << ";\n";
+    }
+
+    std::string cls = "Kernel_" + fused_.getKernel().str();
+    os_ << "// " << fused_.getKernel() << ":";
+    for (Operation &op : body.without_terminator()) {
+      if (isa<ConstantOp>(op))
+        continue;
+      os_ << " " << op.getName().stripDialect();
+      std::string where = emit::sourceLine(&op);
+      if (!where.empty())
+        os_ << " (" << where << ")";
+    }
+    os_ << "\nclass " << cls << " : public Halide::Generator<" << cls
+        << "> {\npublic:\n";
+    for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+      os_ << "  Input<Buffer<" << elem_ << ">> in" << i << "{\"in" << i
+          << "\", " << rank(arg) << "}; // " << describe(arg) << "\n";
+    for (auto [i, v] : llvm::enumerate(yield.getValues()))
+      os_ << "  Output<Buffer<" << elem_ << ">> out" << i << "{\"out" << i
+          << "\", " << rank(v) << "}; // " << describe(v) << "\n";
+    if (maxRank_ > 0) {
+      os_ << "  Var";
+      for (int64_t d = 0; d < maxRank_; ++d)
+        os_ << (d ? ", " : " ") << "d" << d << "{\"d" << d << "\"}";
+      os_ << ";\n";
+    }
+    for (const std::string &m : members_)
+      os_ << "  " << m << ";\n";
+    os_ << "\n  void generate() {\n";
+    for (const auto &[sym, expr] : symbolDefs_)
+      os_ << "    Expr " << sym << " = " << expr << ";\n";
+    os_ << algo << "  }\n\n  void schedule() {\n";
+    for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+      os_ << "    kiln::halide::set_estimates(in" << i << ", " << estimates(arg)
+          << ");\n";
+    for (auto [i, v] : llvm::enumerate(yield.getValues()))
+      os_ << "    kiln::halide::set_estimates(out" << i << ", " << estimates(v)
+          << ");\n";
+    os_ << "    if (auto_schedule)\n      return;\n";
+    emitSchedule(yield);
+    os_ << "  }\n};\nHALIDE_REGISTER_GENERATOR(" << cls << ", "
+        << fused_.getKernel() << ")\n\n";
+    return success();
+  }
+
+private:
+  static int64_t rank(Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank();
+  }
+
+  /// "d0, d1" for rank 2: Halide order, innermost first.
+  std::string vars(int64_t r) {
+    maxRank_ = std::max(maxRank_, r);
+    std::vector<std::string> v;
+    for (int64_t d = 0; d < r; ++d)
+      v.push_back("d" + std::to_string(d));
+    return join(v, ", ");
+  }
+  /// Tensor-order variables of a rank-r result: {"d{r-1}", ..., "d0"}.
+  Index tvars(int64_t r) {
+    maxRank_ = std::max(maxRank_, r);
+    Index t;
+    for (int64_t i = 0; i < r; ++i)
+      t.push_back("d" + std::to_string(r - 1 - i));
+    return t;
+  }
+
+  std::string describe(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto syms = shapes_.get(v);
+    std::vector<std::string> dims;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      dims.push_back(type.isDynamicDim(d) && succeeded(syms)
+                         ? (*syms)[d].str()
+                         : std::to_string(type.getDimSize(d)));
+    return "[" + join(dims, ", ") + "]";
+  }
+
+  std::string estimates(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    std::vector<std::string> e;
+    for (int64_t d = type.getRank() - 1; d >= 0; --d)
+      e.push_back(type.isDynamicDim(d) ? "kiln::halide::kSymbolEstimate"
+                                       : std::to_string(type.getDimSize(d)));
+    return "{" + join(e, ", ") + "}";
+  }
+
+  std::string literal(double value) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << llvm::format("%a", value);
+    return elem_ == "float" ? "Expr(" + s + "f)" : "Expr(" + s + ")";
+  }
+
+  /// The extent of tensor dimension d of v, as a C++ Expr.
+  FailureOr<std::string> extent(Value v, int64_t d) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.isDynamicDim(d))
+      return std::to_string(type.getDimSize(d));
+    auto syms = shapes_.get(v);
+    if (failed(syms))
+      return failure();
+    return symbol((*syms)[d]);
+  }
+
+  /// A local Expr bound to a symbol's value, read off the first input that
+  /// has a dimension of that symbol.
+  FailureOr<std::string> symbol(StringRef sym) {
+    std::string name = "sym_" + emit::identifier(sym);
+    if (symbolDefs_.count(name))
+      return name;
+    for (auto [i, arg] : llvm::enumerate(fused_.getBody().getArguments())) {
+      auto syms = shapes_.get(arg);
+      if (failed(syms))
+        return failure();
+      for (auto [d, s] : llvm::enumerate(*syms))
+        if (s == sym) {
+          symbolDefs_[name] = "in" + std::to_string(i) + ".dim(" +
+                              std::to_string(rank(arg) - 1 - d) + ").extent()";
+          return name;
+        }
+    }
+    return fused_.emitError()
+           << "kernel " << fused_.getKernel()
+           << " has no input of symbolic size '" << sym << "'";
+  }
+
+  /// A call of value v at tensor-order index idx.
+  std::string call(Value v, const Index &idx) {
+    auto lit = literals_.find(v);
+    if (lit != literals_.end())
+      return lit->second;
+    Index rev(idx.rbegin(), idx.rend());
+    return names_.lookup(v) + "(" + join(rev, ", ") + ")";
+  }
+
+  /// Index into `operand` for a result index under NumPy broadcasting.
+  Index broadcastIndex(Value operand, Value result, const Index &idx) {
+    auto ot = cast<RankedTensorType>(operand.getType());
+    auto rt = cast<RankedTensorType>(result.getType());
+    Index out;
+    int64_t shift = rt.getRank() - ot.getRank();
+    for (int64_t j = 0; j < ot.getRank(); ++j)
+      out.push_back(ot.getDimSize(j) == 1 && rt.getDimSize(j + shift) != 1
+                        ? "0"
+                        : idx[j + shift]);
+    return out;
+  }
+
+  std::string define(Value v, llvm::raw_ostream &a) {
+    std::string name = "v" + std::to_string(next_++);
+    members_.push_back("Func " + name + "{\"" + name + "\"}");
+    names_[v] = name;
+    a << "    " << name << "(" << vars(rank(v)) << ") = ";
+    return name;
+  }
+
+  LogicalResult emitOp(Operation &op, llvm::raw_ostream &a) {
+    if (auto c = dyn_cast<ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (!dense || !dense.isSplat())
+        return op.emitError("only splat constants are supported in kernels");
+      literals_[c.getResult()] =
+          literal(dense.getSplatValue<APFloat>().convertToDouble());
+      return success();
+    }
+    Value result = op.getResult(0);
+    Index t = tvars(rank(result));
+    auto bin = [&](StringRef fmt) -> LogicalResult {
+      std::string l =
+          call(op.getOperand(0), broadcastIndex(op.getOperand(0), result, t));
+      std::string r =
+          call(op.getOperand(1), broadcastIndex(op.getOperand(1), result, t));
+      define(result, a);
+      a << llvm::formatv(fmt.data(), l, r) << ";\n";
+      return success();
+    };
+    auto un = [&](StringRef fmt) -> LogicalResult {
+      std::string x = call(op.getOperand(0), t);
+      define(result, a);
+      a << llvm::formatv(fmt.data(), x, literal(0), literal(1)) << ";\n";
+      return success();
+    };
+    return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+        .Case<AddOp>([&](auto) { return bin("{0} + {1}"); })
+        .Case<SubOp>([&](auto) { return bin("{0} - {1}"); })
+        .Case<MulOp>([&](auto) { return bin("{0} * {1}"); })
+        .Case<DivOp>([&](auto) { return bin("{0} / {1}"); })
+        .Case<MaxOp>([&](auto) { return bin("max({0}, {1})"); })
+        .Case<MinOp>([&](auto) { return bin("min({0}, {1})"); })
+        .Case<NegOp>([&](auto) { return un("-{0}"); })
+        .Case<ReluOp>([&](auto) { return un("max({0}, {1})"); })
+        .Case<SigmoidOp>([&](auto) { return un("{2} / ({2} + exp(-{0}))"); })
+        .Case<TanhOp>([&](auto) { return un("tanh({0})"); })
+        .Case<ExpOp>([&](auto) { return un("exp({0})"); })
+        .Case<LogOp>([&](auto) { return un("log({0})"); })
+        // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x.
+        .Case<SoftplusOp>([&](auto) {
+          return un("max({0}, {1}) + log({2} + exp(-abs({0})))");
+        })
+        .Case<SqrtOp>([&](auto) { return un("sqrt({0})"); })
+        .Case<AbsOp>([&](auto) { return un("abs({0})"); })
+        .Case<MatmulOp>([&](MatmulOp mm) { return emitMatmul(mm, a); })
+        .Case<ReduceSumOp, ReduceMeanOp>(
+            [&](auto red) { return emitReduce(red, red.getAxis(), a); })
+        .Case<ReshapeOp>([&](ReshapeOp rs) { return emitReshape(rs, a); })
+        .Case<ConcatOp>([&](ConcatOp cat) { return emitConcat(cat, a); })
+        .Case<SliceOp>([&](SliceOp s) {
+          Index in = t;
+          in[s.getAxis()] =
+              t[s.getAxis()] + " + " + std::to_string(s.getStart());
+          std::string x = call(s.getInput(), in);
+          define(result, a);
+          a << x << ";\n";
+          return success();
+        })
+        .Case<TransposeOp>([&](TransposeOp tr) {
+          std::string x = call(tr.getInput(), {t[1], t[0]});
+          define(result, a);
+          a << x << ";\n";
+          return success();
+        })
+        .Default([&](Operation *other) {
+          return other->emitError("cannot be emitted as Halide");
+        });
+  }
+
+  LogicalResult emitMatmul(MatmulOp mm, llvm::raw_ostream &a) {
+    if (anchor_)
+      return mm.emitError("a kernel may hold only one contraction");
+    auto k = extent(mm.getA(), mm.getTransposeA() ? 0 : 1);
+    if (failed(k))
+      return failure();
+    std::string m = "mm" + std::to_string(next_);
+    members_.push_back("kiln::halide::Matmul " + m);
+    a << "    " << m << " = kiln::halide::matmul(" << names_.lookup(mm.getA())
+      << ", " << names_.lookup(mm.getB()) << ", " << *k
+      << ", {.transpose_a = " << (mm.getTransposeA() ? "true" : "false")
+      << ", .transpose_b = " << (mm.getTransposeB() ? "true" : "false")
+      << "});\n";
+    Index t = tvars(2);
+    define(mm.getResult(), a);
+    a << m << ".result(" << t[1] << ", " << t[0] << ");\n";
+    anchor_ = mm;
+    anchorName_ = m;
+    return success();
+  }
+
+  template <typename ReduceT>
+  LogicalResult emitReduce(ReduceT red, int64_t axis, llvm::raw_ostream &a) {
+    if (anchor_)
+      return red.emitError("a kernel may hold only one reduction");
+    Value in = red.getInput();
+    auto n = extent(in, axis);
+    if (failed(n))
+      return failure();
+    Value result = red.getResult();
+    Index t = tvars(rank(result));
+    std::string r = "r" + std::to_string(next_);
+    Index idx;
+    for (int64_t j = 0, i = 0; j < rank(in); ++j) {
+      if (j == axis) {
+        idx.push_back(r);
+        if (red.getKeepdim())
+          ++i;
+      } else {
+        idx.push_back(t[i++]);
+      }
+    }
+    std::string acc = "v" + std::to_string(next_++) + "_sum";
+    members_.push_back("Func " + acc + "{\"" + acc + "\"}");
+    a << "    RDom " << r << "(0, " << *n << ", \"" << r << "\");\n";
+    a << "    " << acc << "(" << vars(rank(result)) << ") = " << literal(0)
+      << ";\n";
+    a << "    " << acc << "(" << vars(rank(result)) << ") += " << call(in, idx)
+      << ";\n";
+    names_[result] = acc;
+    if (isa<ReduceMeanOp>(red.getOperation())) {
+      std::string sum = call(result, t);
+      define(result, a);
+      a << sum << " / cast<" << elem_ << ">(" << *n << ");\n";
+    }
+    anchor_ = red;
+    anchorName_ = acc;
+    return success();
+  }
+
+  LogicalResult emitReshape(ReshapeOp rs, llvm::raw_ostream &a) {
+    Value in = rs.getInput(), out = rs.getResult();
+    Index t = tvars(rank(out));
+    // Row-major flat index of the result, then digits in the input's shape.
+    std::string flat = "0";
+    std::string stride = "1";
+    for (int64_t i = rank(out) - 1; i >= 0; --i) {
+      flat = "(" + flat + " + " + t[i] + " * " + stride + ")";
+      auto e = extent(out, i);
+      if (failed(e))
+        return failure();
+      stride = "(" + stride + " * " + *e + ")";
+    }
+    Index idx(rank(in));
+    stride = "1";
+    for (int64_t j = rank(in) - 1; j >= 0; --j) {
+      auto e = extent(in, j);
+      if (failed(e))
+        return failure();
+      idx[j] = "(" + flat + " / " + stride + ") % " + *e;
+      stride = "(" + stride + " * " + *e + ")";
+    }
+    std::string x = call(in, idx);
+    define(out, a);
+    a << x << ";\n";
+    return success();
+  }
+
+  LogicalResult emitConcat(ConcatOp cat, llvm::raw_ostream &a) {
+    Value out = cat.getResult();
+    Index t = tvars(rank(out));
+    int64_t axis = cat.getAxis(), offset = 0;
+    std::vector<std::string> arms;
+    auto inputs = cat.getInputs();
+    for (auto [k, in] : llvm::enumerate(inputs)) {
+      int64_t size = cast<RankedTensorType>(in.getType()).getDimSize(axis);
+      // Clamped so that bounds inference never reads outside an input.
+      Index idx = t;
+      idx[axis] = "clamp(" + t[axis] + " - " + std::to_string(offset) +
+                  ", 0, " + std::to_string(size - 1) + ")";
+      offset += size;
+      if (k + 1 < inputs.size())
+        arms.push_back(t[axis] + " < " + std::to_string(offset));
+      arms.push_back(call(in, idx));
+    }
+    define(out, a);
+    a << (arms.size() == 1 ? arms[0] : "select(" + join(arms, ", ") + ")")
+      << ";\n";
+    return success();
+  }
+
+  void emitSchedule(YieldOp yield) {
+    int64_t r = rank(yield.getValues()[0]);
+    std::vector<std::string> v;
+    for (int64_t d = 0; d < r; ++d)
+      v.push_back("d" + std::to_string(d));
+    if (isa_and_nonnull<MatmulOp>(anchor_)) {
+      os_ << "    kiln::halide::schedule_matmul(" << anchorName_
+          << ", out0, d0, d1, get_target());\n";
+    } else if (anchor_) {
+      os_ << "    kiln::halide::schedule_reduction(" << anchorName_
+          << ", out0, {" << join(v, ", ") << "}, get_target());\n";
+    } else {
+      os_ << "    kiln::halide::schedule_pointwise(out0, {" << join(v, ", ")
+          << "}, get_target());\n";
+    }
+  }
+
+  FusedOp fused_;
+  SymbolicShapes &shapes_;
+  llvm::raw_ostream &os_;
+  std::string elem_;
+  DenseMap<Value, std::string> names_;
+  DenseMap<Value, std::string> literals_;
+  std::vector<std::string> members_;
+  std::map<std::string, std::string> symbolDefs_;
+  Operation *anchor_ = nullptr;
+  std::string anchorName_;
+  int64_t maxRank_ = 0;
+  int next_ = 0;
+};
+
+} // namespace
+
+LogicalResult emitHalideKernels(ModuleOp module, const EmitOptions &options,
+                                llvm::raw_ostream &os) {
+  os << "// Generated by kilnc from model '" << options.model
+     << "'. Do not edit: change the model or the schedule library.\n"
+     << "// One Halide generator per kernel; schedule: " << options.schedule
+     << ".\n#include \"kiln/halide/kernel_support.h\"\n\n"
+     << "// HALIDE_REGISTER_GENERATOR must be used at global scope.\n"
+     << "using namespace Halide;\n\n";
+  SymbolicShapes shapes;
+  bool ok = true;
+  module.walk([&](FusedOp fused) {
+    if (failed(KernelEmitter(fused, shapes, os).emit()))
+      ok = false;
+  });
+  return success(ok);
+}
+
+} // namespace kiln

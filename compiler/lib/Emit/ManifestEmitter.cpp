@@ -1,0 +1,99 @@
+//===- ManifestEmitter.cpp - the model described as JSON ------------------===//
+
+#include "EmitCommon.h"
+#include "kiln/Emit/Emitters.h"
+
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+namespace json = llvm::json;
+
+namespace kiln {
+namespace {
+
+json::Array dims(Value v, SymbolicShapes &shapes) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto syms = shapes.get(v);
+  json::Array a;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (type.isDynamicDim(d) && succeeded(syms))
+      a.push_back((*syms)[d]);
+    else
+      a.push_back(type.getDimSize(d));
+  }
+  return a;
+}
+
+} // namespace
+
+LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
+                           llvm::raw_ostream &os) {
+  SymbolicShapes shapes;
+  json::Array params;
+  int64_t total = 0;
+  for (auto p : emit::collectParams(module)) {
+    auto type = cast<RankedTensorType>(p.op.getType());
+    json::Array shape, args;
+    for (int64_t d : type.getShape())
+      shape.push_back(d);
+    for (double x : p.op.getInitArgs())
+      args.push_back(x);
+    total += type.getNumElements();
+    params.push_back(json::Object{{"name", p.name},
+                                  {"shape", std::move(shape)},
+                                  {"init", p.op.getInit()},
+                                  {"init_args", std::move(args)}});
+  }
+
+  json::Array entries;
+  for (func::FuncOp f : emit::collectEntries(module)) {
+    json::Array inputs, outputs, kernels, arena;
+    for (BlockArgument arg : f.getArguments())
+      inputs.push_back(
+          json::Object{{"name", emit::argName(f, arg.getArgNumber())},
+                       {"shape", dims(arg, shapes)}});
+    Operation *ret = f.getBody().front().getTerminator();
+    for (auto [j, v] : llvm::enumerate(ret->getOperands()))
+      outputs.push_back(json::Object{{"name", emit::resultName(f, j)},
+                                     {"shape", dims(v, shapes)}});
+    for (auto fused : f.getBody().front().getOps<FusedOp>()) {
+      json::Array ops, ins, outs;
+      for (Operation &op : fused.getBody().front().without_terminator())
+        if (!isa<ConstantOp>(op))
+          ops.push_back(op.getName().stripDialect());
+      for (Value v : fused.getInputs())
+        ins.push_back(dims(v, shapes));
+      for (Value v : fused.getResults())
+        outs.push_back(dims(v, shapes));
+      kernels.push_back(json::Object{{"name", fused.getKernel()},
+                                     {"ops", std::move(ops)},
+                                     {"inputs", std::move(ins)},
+                                     {"outputs", std::move(outs)}});
+    }
+    if (auto regions = f->getAttrOfType<ArrayAttr>("kiln.arena"))
+      for (Attribute r : regions) {
+        auto dict = cast<DictionaryAttr>(r);
+        arena.push_back(json::Object{
+            {"region", cast<IntegerAttr>(dict.get("region")).getInt()},
+            {"bytes_per_unit", cast<IntegerAttr>(dict.get("bytes")).getInt()},
+            {"unit", cast<StringAttr>(dict.get("symbols")).getValue()}});
+      }
+    entries.push_back(json::Object{
+        {"name", f.getSymName()},
+        {"kind", f->getAttrOfType<StringAttr>("kiln.entry").getValue()},
+        {"inputs", std::move(inputs)},
+        {"outputs", std::move(outputs)},
+        {"kernels", std::move(kernels)},
+        {"arena", std::move(arena)}});
+  }
+
+  json::Object root{{"model", options.model},
+                    {"schedule", options.schedule},
+                    {"parameter_count", total},
+                    {"parameters", std::move(params)},
+                    {"entry_points", std::move(entries)}};
+  os << llvm::formatv("{0:2}", json::Value(std::move(root))) << "\n";
+  return success();
+}
+
+} // namespace kiln

@@ -1,0 +1,21 @@
+//===- Pipeline.cpp - the kilnc pass pipeline -----------------------------===//
+
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
+  pm.addPass(createKilnShapeCheck());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  pm.addPass(createKilnFuse());
+  pm.addPass(createKilnMemoryPlan());
+}
+
+void kiln::registerKilnPipeline() {
+  mlir::PassPipelineRegistration<>(
+      "kiln-pipeline", "shape check, canonicalize, CSE, fusion, memory plan",
+      buildKilnPipeline);
+}

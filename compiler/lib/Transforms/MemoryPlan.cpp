@@ -1,0 +1,138 @@
+//===- MemoryPlan.cpp - static arena offsets by liveness ------------------===//
+
+#include "kiln/Analysis/SymbolicShapes.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <map>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNMEMORYPLAN
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+constexpr int64_t kAlignment = 64; // bytes: one cache line, one AVX-512 vector
+
+struct Buffer {
+  Value value;
+  int64_t bytes;     // per unit of the region's symbol product
+  size_t begin, end; // live range in op positions, inclusive
+  int64_t offset = 0;
+};
+
+int64_t staticBytes(RankedTensorType type) {
+  int64_t n = type.getElementTypeBitWidth() / 8;
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d))
+      n *= d;
+  return (n + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+/// First fit, largest first: place each buffer at the lowest offset that
+/// does not overlap a placed buffer whose lifetime overlaps its own.
+int64_t place(std::vector<Buffer> &buffers) {
+  std::vector<Buffer *> order;
+  for (Buffer &b : buffers)
+    order.push_back(&b);
+  std::stable_sort(order.begin(), order.end(),
+                   [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+  std::vector<Buffer *> placed;
+  int64_t total = 0;
+  for (Buffer *b : order) {
+    std::vector<std::pair<int64_t, int64_t>> busy;
+    for (Buffer *p : placed)
+      if (p->begin <= b->end && b->begin <= p->end)
+        busy.push_back({p->offset, p->offset + p->bytes});
+    llvm::sort(busy);
+    int64_t offset = 0;
+    for (auto [lo, hi] : busy) {
+      if (offset + b->bytes <= lo)
+        break;
+      offset = std::max(offset, hi);
+    }
+    b->offset = offset;
+    total = std::max(total, offset + b->bytes);
+    placed.push_back(b);
+  }
+  return total;
+}
+
+struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolicShapes shapes;
+    // Region numbers are shared by all entry points of the module, so the
+    // runtime keeps one growing allocation per size class.
+    std::map<std::string, int64_t> regionOf;
+    module.walk([&](FusedOp fused) {
+      for (Value r : fused.getResults()) {
+        auto syms = shapes.get(r);
+        if (failed(syms))
+          return signalPassFailure();
+        regionOf.emplace(sizeClassKey(*syms), 0);
+      }
+    });
+    int64_t next = 0;
+    for (auto &[key, index] : regionOf)
+      index = next++;
+
+    Builder b(module.getContext());
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      DenseMap<Operation *, size_t> position;
+      for (auto [i, op] : llvm::enumerate(func.getBody().front()))
+        position[&op] = i;
+      Operation *ret = func.getBody().front().getTerminator();
+
+      std::map<std::string, std::vector<Buffer>> byRegion;
+      for (auto fused : func.getBody().front().getOps<FusedOp>()) {
+        for (Value r : fused.getResults()) {
+          if (llvm::is_contained(ret->getOperands(), r))
+            continue; // written into the caller's output tensor
+          size_t end = position[fused];
+          for (Operation *user : r.getUsers())
+            end = std::max(end, position[user]);
+          auto syms = shapes.get(r);
+          if (failed(syms))
+            return signalPassFailure();
+          byRegion[sizeClassKey(*syms)].push_back(
+              {r, staticBytes(cast<RankedTensorType>(r.getType())),
+               position[fused], end});
+        }
+      }
+
+      DenseMap<Value, std::pair<int64_t, int64_t>> placement;
+      SmallVector<Attribute> regions;
+      for (auto &[key, buffers] : byRegion) {
+        int64_t bytes = place(buffers);
+        for (Buffer &buf : buffers)
+          placement[buf.value] = {regionOf[key], buf.offset};
+        regions.push_back(b.getDictionaryAttr(
+            {b.getNamedAttr("region", b.getI64IntegerAttr(regionOf[key])),
+             b.getNamedAttr("symbols", b.getStringAttr(key)),
+             b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))}));
+      }
+      func->setAttr("kiln.arena", b.getArrayAttr(regions));
+
+      for (auto fused : func.getBody().front().getOps<FusedOp>()) {
+        SmallVector<int64_t> arena, offset;
+        for (Value r : fused.getResults()) {
+          auto it = placement.find(r);
+          arena.push_back(it == placement.end() ? -1 : it->second.first);
+          offset.push_back(it == placement.end() ? 0 : it->second.second);
+        }
+        fused->setAttr("arena", b.getDenseI64ArrayAttr(arena));
+        fused->setAttr("offset", b.getDenseI64ArrayAttr(offset));
+      }
+    }
+  }
+};
+
+} // namespace

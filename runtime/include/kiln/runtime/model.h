@@ -1,0 +1,65 @@
+// What a compiled model looks like to the runtime. kilnc generates one
+// ModelDesc per model (NAME.plan.cpp); the CLI and tests use it generically.
+#pragma once
+
+#include "kiln/runtime/tensor.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiln::rt {
+
+class Session;
+
+enum class InitKind { zeros, ones, constant, uniform, normal };
+
+struct ParamDesc {
+  std::string_view name; // PyTorch-style, e.g. "decoder.0.weight"
+  std::vector<int64_t> shape;
+  InitKind init;
+  double a = 0, b = 0; // constant: a; uniform: [a, b); normal: mean a, std b
+};
+
+// One dimension of an entry point's input or output: a static size, or a
+// symbol ("batch") bound from the inputs when the entry point is called.
+struct DimDesc {
+  int64_t size = 0;        // meaningful when symbol is empty
+  std::string_view symbol; // empty for a static dimension
+};
+
+struct TensorDesc {
+  std::string_view name;
+  std::vector<DimDesc> dims;
+};
+
+// Runs an entry point. Inputs are checked against the descriptors by
+// Session::run before this is called; outputs are resized by the plan.
+using EntryFn = void (*)(Session &, std::span<const Tensor *const> inputs,
+                         std::span<Tensor *const> outputs);
+
+struct EntryDesc {
+  std::string_view name;
+  std::string_view kind; // "infer" or "train"
+  std::vector<TensorDesc> inputs;
+  std::vector<TensorDesc> outputs;
+  EntryFn run = nullptr;
+};
+
+struct ModelDesc {
+  std::string_view name;
+  std::vector<ParamDesc> params;
+  std::vector<EntryDesc> entries;
+
+  const EntryDesc *find_entry(std::string_view entry) const;
+};
+
+// The models linked into this program (the kiln CLI links them all).
+void register_model(const ModelDesc &model);
+const ModelDesc *find_model(std::string_view name);
+std::vector<const ModelDesc *> registered_models();
+
+} // namespace kiln::rt

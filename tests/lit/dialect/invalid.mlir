@@ -1,0 +1,120 @@
+// Verifier errors: every result type is recomputed from the operands, and a
+// mismatch is reported at the op (with the detail, then the interface's
+// summary "failed to infer returned types").
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+
+func.func @matmul_k(%a: tensor<4x3xf32>, %b: tensor<5x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{contracted dimensions differ}}
+  %0 = "kiln.matmul"(%a, %b) : (tensor<4x3xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  func.return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @matmul_result(%a: tensor<4x3xf32>, %b: tensor<3x6xf32>) -> tensor<4x7xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<4x6xf32>' are incompatible with return type(s) of operation 'tensor<4x7xf32>'}}
+  %0 = "kiln.matmul"(%a, %b) : (tensor<4x3xf32>, tensor<3x6xf32>) -> tensor<4x7xf32>
+  func.return %0 : tensor<4x7xf32>
+}
+
+// -----
+
+func.func @broadcast(%a: tensor<4x3xf32>, %b: tensor<4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cannot broadcast 'tensor<4x3xf32>' with 'tensor<4xf32>'}}
+  %0 = "kiln.add"(%a, %b) : (tensor<4x3xf32>, tensor<4xf32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @element_types(%a: tensor<3xf32>, %b: tensor<3xf64>) -> tensor<3xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{operands have different element types}}
+  %0 = "kiln.mul"(%a, %b) : (tensor<3xf32>, tensor<3xf64>) -> tensor<3xf32>
+  func.return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @axis(%a: tensor<4x3xf32>) -> tensor<4xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{axis 2 is out of range}}
+  %0 = "kiln.reduce_sum"(%a) {axis = 2 : i64} : (tensor<4x3xf32>) -> tensor<4xf32>
+  func.return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reshape_count(%a: tensor<?x6xf32>) -> tensor<?x7xf32> {
+  // expected-error @+1 {{changes the element count}}
+  %0 = "kiln.reshape"(%a) : (tensor<?x6xf32>) -> tensor<?x7xf32>
+  func.return %0 : tensor<?x7xf32>
+}
+
+// -----
+
+func.func @reshape_symbol(%a: tensor<?x6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{must keep each symbolic dimension whole}}
+  %0 = "kiln.reshape"(%a) : (tensor<?x6xf32>) -> tensor<6xf32>
+  func.return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @slice(%a: tensor<?x6xf32>) -> tensor<?x4xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{slice [4, 8) is out of range for axis 1}}
+  %0 = "kiln.slice"(%a) {axis = 1 : i64, start = 4 : i64, size = 4 : i64} : (tensor<?x6xf32>) -> tensor<?x4xf32>
+  func.return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @concat(%a: tensor<?x3xf32>, %b: tensor<?x3x1xf32>) -> tensor<?x6xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cannot concatenate}}
+  %0 = "kiln.concat"(%a, %b) {axis = 1 : i64} : (tensor<?x3xf32>, tensor<?x3x1xf32>) -> tensor<?x6xf32>
+  func.return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+module {
+  "kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  func.func @param_type() -> tensor<5xf32> {
+    // expected-error @+1 {{has type 'tensor<5xf32>' but parameter @w is 'tensor<4xf32>'}}
+    %0 = "kiln.param_ref"() {name = @w} : () -> tensor<5xf32>
+    func.return %0 : tensor<5xf32>
+  }
+}
+
+// -----
+
+module {
+  func.func @param_missing() -> tensor<5xf32> {
+    // expected-error @+1 {{refers to @nope, which is not a kiln.parameter}}
+    %0 = "kiln.param_ref"() {name = @nope} : () -> tensor<5xf32>
+    func.return %0 : tensor<5xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{initialiser 'uniform' takes 2 argument(s), got 1}}
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "uniform", init_args = array<f64: 1.0>} : () -> ()
+
+// -----
+
+// expected-error @+1 {{unknown initialiser 'xavier'}}
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "xavier", init_args = array<f64>} : () -> ()
+
+// -----
+
+func.func @constant() -> tensor<2xf32> {
+  // expected-error @+1 {{failed to verify that all of {value, result} have same type}}
+  %0 = "kiln.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<2xf32>
+  func.return %0 : tensor<2xf32>
+}

@@ -1,0 +1,66 @@
+// The generic form the DSL writes parses, prints in the pretty form, and the
+// pretty form parses back to the same thing.
+// RUN: kiln-opt %s | FileCheck %s
+// RUN: kiln-opt %s | kiln-opt | FileCheck %s
+
+// CHECK-LABEL: module attributes {kiln.model = "rt"}
+module attributes {kiln.model = "rt"} {
+  // CHECK: kiln.parameter @w : tensor<8x4xf32> init "uniform" [-5.000000e-01, 5.000000e-01]
+  "kiln.parameter"() {sym_name = "w", type = tensor<8x4xf32>, init = "uniform", init_args = array<f64: -0.5, 0.5>} : () -> ()
+  // CHECK: kiln.parameter @b : tensor<8xf32> init "zeros" []
+  "kiln.parameter"() {sym_name = "b", type = tensor<8xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  // CHECK-LABEL: func.func @f(
+  // CHECK-SAME: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}
+  func.func @f(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
+    // CHECK: %[[W:.*]] = kiln.param_ref @w : tensor<8x4xf32>
+    %w = "kiln.param_ref"() {name = @w} : () -> tensor<8x4xf32>
+    %b = "kiln.param_ref"() {name = @b} : () -> tensor<8xf32>
+    // CHECK: kiln.matmul %{{.*}}, %[[W]] {transpose_b = true} : (tensor<?x4xf32>, tensor<8x4xf32>) -> tensor<?x8xf32>
+    %h = "kiln.matmul"(%x, %w) {transpose_a = false, transpose_b = true} : (tensor<?x4xf32>, tensor<8x4xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.add %{{.*}}, %{{.*}} : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+    %a = "kiln.add"(%h, %b) : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.constant dense<5.000000e-01> : tensor<f32>
+    %c = "kiln.constant"() {value = dense<5.000000e-01> : tensor<f32>} : () -> tensor<f32>
+    // CHECK: kiln.mul
+    %m = "kiln.mul"(%a, %c) : (tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+    // CHECK: kiln.sub
+    %s = "kiln.sub"(%m, %a) : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.div
+    %d = "kiln.div"(%s, %c) : (tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+    // CHECK: kiln.max
+    %mx = "kiln.max"(%d, %c) : (tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+    // CHECK: kiln.min
+    %mn = "kiln.min"(%mx, %c) : (tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+    // CHECK: kiln.neg %{{.*}} : tensor<?x8xf32>
+    %u0 = "kiln.neg"(%mn) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.relu
+    %u1 = "kiln.relu"(%u0) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.sigmoid
+    %u2 = "kiln.sigmoid"(%u1) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.tanh
+    %u3 = "kiln.tanh"(%u2) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.exp
+    %u4 = "kiln.exp"(%u3) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.log
+    %u5 = "kiln.log"(%u4) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.softplus
+    %u6 = "kiln.softplus"(%u5) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.sqrt
+    %u7 = "kiln.sqrt"(%u6) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.abs
+    %u8 = "kiln.abs"(%u7) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    // CHECK: kiln.reduce_sum %{{.*}} {axis = 1 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<?x1xf32>
+    %r = "kiln.reduce_sum"(%u8) {axis = 1 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<?x1xf32>
+    // CHECK: kiln.reduce_mean %{{.*}} {axis = 0 : i64} : (tensor<?x8xf32>) -> tensor<8xf32>
+    %rm = "kiln.reduce_mean"(%u8) {axis = 0 : i64} : (tensor<?x8xf32>) -> tensor<8xf32>
+    // CHECK: kiln.reshape %{{.*}} : (tensor<?x8xf32>) -> tensor<?x2x4xf32>
+    %rs = "kiln.reshape"(%u8) : (tensor<?x8xf32>) -> tensor<?x2x4xf32>
+    // CHECK: kiln.slice %{{.*}} {axis = 1 : i64, size = 4 : i64, start = 4 : i64} : (tensor<?x8xf32>) -> tensor<?x4xf32>
+    %sl = "kiln.slice"(%u8) {axis = 1 : i64, start = 4 : i64, size = 4 : i64} : (tensor<?x8xf32>) -> tensor<?x4xf32>
+    // CHECK: kiln.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<?x5xf32>
+    %cc = "kiln.concat"(%sl, %r) {axis = 1 : i64} : (tensor<?x4xf32>, tensor<?x1xf32>) -> tensor<?x5xf32>
+    // CHECK: kiln.transpose %{{.*}} : (tensor<8x4xf32>) -> tensor<4x8xf32>
+    %t = "kiln.transpose"(%w) : (tensor<8x4xf32>) -> tensor<4x8xf32>
+    func.return %sl : tensor<?x4xf32>
+  }
+}

@@ -1,0 +1,37 @@
+// Symbolic dimensions must agree: mixing two symbols is reported at the op.
+// RUN: kiln-opt %s -kiln-shape-check -split-input-file -verify-diagnostics
+
+func.func @mixed(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
+                 %b: tensor<?x8xf32> {kiln.symbols = ["seq", ""]}) -> tensor<?x8xf32> {
+  // expected-error @+1 {{mixes symbolic dimensions 'batch' and 'seq': [batch, 8] and [seq, 8]}}
+  %0 = "kiln.add"(%a, %b) : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  func.return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @contract(%a: tensor<4x?xf32> {kiln.symbols = ["", "m"]},
+                    %b: tensor<?x3xf32> {kiln.symbols = ["n", ""]}) -> tensor<4x3xf32> {
+  // expected-error @+1 {{contracts different symbolic dimensions 'm' and 'n'}}
+  %0 = "kiln.matmul"(%a, %b) : (tensor<4x?xf32>, tensor<?x3xf32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 dimension 0 is symbolic but kiln.symbols does not name it}}
+func.func @unnamed(%a: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = "kiln.relu"(%a) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  func.return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// The same symbol on both sides, or a symbol against 1, is fine.
+func.func @ok(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
+              %b: tensor<?x1xf32> {kiln.symbols = ["batch", ""]},
+              %c: tensor<1x8xf32> {kiln.symbols = ["", ""]}) -> tensor<?x8xf32> {
+  %0 = "kiln.add"(%a, %b) : (tensor<?x8xf32>, tensor<?x1xf32>) -> tensor<?x8xf32>
+  %1 = "kiln.mul"(%0, %c) : (tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<?x8xf32>
+  func.return %1 : tensor<?x8xf32>
+}
