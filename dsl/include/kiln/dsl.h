@@ -1,0 +1,13 @@
+// The one header a Kiln model includes. See docs/dsl.md.
+#pragma once
+
+#include "kiln/dsl/constants.h"
+#include "kiln/dsl/elementwise.h"
+#include "kiln/dsl/error.h"
+#include "kiln/dsl/linalg.h"
+#include "kiln/dsl/model.h"
+#include "kiln/dsl/params.h"
+#include "kiln/dsl/reduce.h"
+#include "kiln/dsl/shape_ops.h"
+#include "kiln/dsl/symbols.h"
+#include "kiln/dsl/tensor.h"

@@ -1,0 +1,83 @@
+// The seam between the header-only front end (templates that compute result
+// types and reject static shape errors) and the graph builder in dsl/src.
+//
+// Every function here is an ordinary non-template function implemented in a
+// .cpp file: it re-checks the shapes at run time (this is where symbolic
+// dimensions are compared), appends one or more nodes to the entry point being
+// built, and returns the handle of the result. Errors throw kiln::dsl::Error
+// with the user's file:line:col.
+#pragma once
+
+#include <source_location>
+#include <string_view>
+#include <type_traits>
+
+#include "kiln/dsl/symbols.h"
+
+namespace kiln::dsl::detail {
+
+using Loc = std::source_location;
+
+// Shape as seen from the C++ type: symbol == nullptr for a static size.
+struct DimInfo {
+  int size;
+  const char *symbol;
+};
+struct ShapeRef {
+  const DimInfo *dims;
+  int rank;
+};
+
+template <auto D> DimInfo dim_info() {
+  if constexpr (std::is_enum_v<decltype(D)>)
+    return {-1, symbol_name(D)}; // found by argument-dependent lookup
+  else
+    return {D, nullptr};
+}
+
+// One static table per tensor type.
+template <auto... D> ShapeRef shape_of() {
+  static const DimInfo dims[sizeof...(D) + 1] = {dim_info<D>()...,
+                                                 DimInfo{0, nullptr}};
+  return {dims, int(sizeof...(D))};
+}
+
+enum class Unary { neg, relu, sigmoid, tanh, exp, log, softplus, sqrt, abs };
+enum class Binary { add, sub, mul, div, max, min };
+enum class Reduce { sum, mean };
+enum class InitKind { zeros, ones, constant, uniform, normal };
+
+// Parameters and entry-point arguments.
+int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
+              double b, Loc loc);
+int argument(int index, ShapeRef shape);
+
+// Ops. `result` is the shape the C++ type promises; the builder checks that
+// its own inference agrees.
+int unary(Unary op, int x, ShapeRef result, Loc loc);
+int binary(Binary op, int a, int b, ShapeRef result, Loc loc);
+int binary_scalar(Binary op, int x, float s, bool scalar_first, ShapeRef result,
+                  Loc loc);
+int constant(const float *data, long long count, ShapeRef result, Loc loc);
+int matmul(int a, int b, bool transpose_a, bool transpose_b, ShapeRef result,
+           Loc loc);
+// `layer`: name the op "Linear<in, out>" in errors instead of "linear".
+int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc);
+int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc);
+int reshape(int x, ShapeRef result, Loc loc);
+int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc);
+int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc);
+int transpose(int x, ShapeRef result, Loc loc);
+
+// Entry points: begin, create the arguments, run the user's function, end.
+void begin_entry(std::string_view name, const char *kind, int num_args,
+                 Loc loc);
+int end_entry(const int *results, int count);
+void abort_entry() noexcept;
+void set_names(int entry, bool results, const std::string_view *names,
+               int count);
+
+// Default PyTorch nn.Linear init bound, 1/sqrt(fan_in).
+double linear_init_bound(int fan_in);
+
+} // namespace kiln::dsl::detail

@@ -1,0 +1,238 @@
+#include "builder.h"
+
+#include <fmt/format.h>
+
+#include "kiln/dsl/error.h"
+#include "kiln/dsl/model.h"
+
+namespace kiln::dsl::detail {
+namespace {
+Builder *g_current = nullptr;
+}
+
+SrcLoc to_src_loc(const Loc &loc) {
+  return {loc.file_name() ? loc.file_name() : "", loc.line(), loc.column()};
+}
+
+void fail(const SrcLoc &loc, const std::string &message) {
+  if (loc.file.empty())
+    throw Error(fmt::format("error: {}", message));
+  throw Error(fmt::format("{}:{}:{}: error: {}", loc.file, loc.line, loc.column,
+                          message));
+}
+
+void fail(const Loc &loc, const std::string &message) {
+  fail(to_src_loc(loc), message);
+}
+
+Builder &Builder::current(std::string_view what, const Loc &loc) {
+  if (!g_current)
+    fail(loc, fmt::format("{}: no model is being built (declare parameters "
+                          "as members of a Model and use ops inside entry "
+                          "points; tests need a live ModuleBuilder)",
+                          what));
+  return *g_current;
+}
+
+Builder *Builder::current_or_null() { return g_current; }
+void Builder::set_current(Builder *b) { g_current = b; }
+
+int Builder::new_handle(int function, int index) {
+  values_.push_back({function, index});
+  return int(values_.size()) - 1;
+}
+
+int Builder::operand(int handle, std::string_view op, const SrcLoc &loc) {
+  if (open_ < 0)
+    fail(loc, fmt::format("{}: ops can only be used while an entry point is "
+                          "traced (in a function passed to infer()/train())",
+                          op));
+  if (handle < 0 || handle >= int(values_.size()))
+    fail(loc, fmt::format("{}: an operand is an empty Tensor (default-"
+                          "constructed and never assigned)",
+                          op));
+  ValueRef v = values_[handle];
+  Function &f = open_function();
+  if (v.function == -1) {
+    auto [it, inserted] = f.param_refs.try_emplace(v.index, 0);
+    if (inserted) {
+      Parameter &p = module_.params[v.index];
+      p.used = true;
+      AttrValue ref(AttrValue::SymbolRef);
+      ref.symbol = p.name;
+      f.nodes.push_back({"kiln.param_ref", {}, {{"name", ref}}, p.shape, loc});
+      it->second = int(f.nodes.size()) - 1;
+    }
+    return it->second;
+  }
+  if (v.function != open_) {
+    std::string from = v.function < int(module_.functions.size())
+                           ? module_.functions[v.function].name
+                           : std::string("(aborted)");
+    fail(loc, fmt::format("{}: an operand comes from entry point '{}'; "
+                          "tensors cannot be shared between entry points",
+                          op, from));
+  }
+  return v.index;
+}
+
+const Shape &Builder::shape(int node) const {
+  return module_.functions[open_].nodes[node].shape;
+}
+
+int Builder::add_node(std::string op, std::vector<int> operands, Attrs attrs,
+                      Shape shape, const SrcLoc &loc) {
+  Function &f = open_function();
+  f.nodes.push_back({std::move(op), std::move(operands), std::move(attrs),
+                     std::move(shape), loc});
+  return int(f.nodes.size()) - 1;
+}
+
+int Builder::result(int node, ShapeRef promised) {
+  const Node &n = open_function().nodes[node];
+  Shape typed = to_shape(promised);
+  if (n.shape != typed)
+    fail(n.loc, fmt::format("internal error in the Kiln DSL: {} inferred {} "
+                            "but the C++ type is {}",
+                            n.op, to_string(n.shape), to_string(typed)));
+  return new_handle(open_, node);
+}
+
+int Builder::declare_parameter(std::string_view name, Shape shape,
+                               InitKind init, std::vector<double> args,
+                               const SrcLoc &loc) {
+  if (name.empty())
+    fail(loc, "parameter: the name must not be empty");
+  for (const Parameter &p : module_.params)
+    if (p.name == name)
+      fail(loc, fmt::format("parameter '{}' is declared twice (first at "
+                            "{}:{}); parameter names must be unique",
+                            name, p.loc.file, p.loc.line));
+  for (const Function &f : module_.functions)
+    if (f.name == name)
+      fail(loc,
+           fmt::format("parameter '{}' has the name of an entry point", name));
+  module_.params.push_back(
+      {std::string(name), std::move(shape), init, std::move(args), loc});
+  return new_handle(-1, int(module_.params.size()) - 1);
+}
+
+void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
+                          const SrcLoc &loc) {
+  if (open_ >= 0)
+    fail(loc, fmt::format("{}('{}'): entry point '{}' is still being traced; "
+                          "entry points cannot nest",
+                          kind, name, open_function().name));
+  if (name.empty())
+    fail(loc, fmt::format("{}: the entry point name must not be empty", kind));
+  for (const Function &f : module_.functions)
+    if (f.name == name)
+      fail(loc, fmt::format("{}: entry point '{}' is defined twice (first at "
+                            "{}:{})",
+                            kind, name, f.loc.file, f.loc.line));
+  for (const Parameter &p : module_.params)
+    if (p.name == name)
+      fail(loc, fmt::format("{}: entry point '{}' has the name of a "
+                            "parameter",
+                            kind, name));
+  Function f;
+  f.name = std::string(name);
+  f.kind = kind;
+  f.loc = loc;
+  f.num_args = num_args;
+  f.nodes.resize(num_args);
+  module_.functions.push_back(std::move(f));
+  open_ = int(module_.functions.size()) - 1;
+}
+
+int Builder::argument(int index, Shape shape) {
+  Function &f = open_function();
+  f.nodes.at(index).shape = std::move(shape);
+  f.nodes[index].loc = f.loc;
+  return new_handle(open_, index);
+}
+
+int Builder::end_entry(const int *results, int count) {
+  Function &f = open_function();
+  SrcLoc loc = f.loc;
+  std::string what = fmt::format("entry point '{}' result", f.name);
+  for (int i = 0; i < count; ++i)
+    f.results.push_back(operand(results[i], what, loc));
+  for (int i = 0; i < f.num_args; ++i)
+    f.arg_names.push_back(fmt::format("input{}", i));
+  for (int i = 0; i < count; ++i)
+    f.result_names.push_back(f.kind == "train" && count == 1
+                                 ? std::string("loss")
+                                 : fmt::format("output{}", i));
+  int index = open_;
+  open_ = -1;
+  return index;
+}
+
+void Builder::abort_entry() noexcept {
+  if (open_ >= 0 && open_ == int(module_.functions.size()) - 1)
+    module_.functions.pop_back();
+  open_ = -1;
+}
+
+void Builder::set_names(int entry, bool results, const std::string_view *names,
+                        int count) {
+  Function &f = module_.functions.at(entry);
+  std::vector<std::string> &target = results ? f.result_names : f.arg_names;
+  const char *what = results ? "outputs" : "inputs";
+  if (count != int(target.size()))
+    fail(f.loc, fmt::format("entry point '{}' has {} {}, but {} names were "
+                            "given",
+                            f.name, target.size(), what, count));
+  for (int i = 0; i < count; ++i) {
+    if (names[i].empty())
+      fail(f.loc, fmt::format("entry point '{}': {} names must not be empty",
+                              f.name, what));
+    for (int j = 0; j < i; ++j)
+      if (names[j] == names[i])
+        fail(f.loc, fmt::format("entry point '{}': {} name '{}' is used "
+                                "twice",
+                                f.name, what, names[i]));
+    target[i] = std::string(names[i]);
+  }
+}
+
+// graph_api.h entry points that only forward to the current builder.
+
+int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
+              double b, Loc loc) {
+  std::vector<double> args;
+  if (init == InitKind::constant)
+    args = {a};
+  else if (init == InitKind::uniform || init == InitKind::normal)
+    args = {a, b};
+  return Builder::current("parameter", loc)
+      .declare_parameter(name, to_shape(shape), init, std::move(args),
+                         to_src_loc(loc));
+}
+
+int argument(int index, ShapeRef shape) {
+  return Builder::current("argument", Loc{}).argument(index, to_shape(shape));
+}
+
+void begin_entry(std::string_view name, const char *kind, int num_args,
+                 Loc loc) {
+  Builder::current(kind, loc).begin_entry(name, kind, num_args,
+                                          to_src_loc(loc));
+}
+
+int end_entry(const int *results, int count) {
+  return Builder::current("return", Loc{}).end_entry(results, count);
+}
+
+void abort_entry() noexcept {
+  if (Builder *b = Builder::current_or_null())
+    b->abort_entry();
+}
+
+void set_names(int entry, bool results, const std::string_view *names,
+               int count) {
+  Builder::current("names", Loc{}).set_names(entry, results, names, count);
+}
+
+} // namespace kiln::dsl::detail

@@ -1,0 +1,67 @@
+// The graph builder behind ModuleBuilder: owns the Module being built, maps
+// Tensor handles to nodes, and reports errors at the user's source location.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "module.h"
+
+namespace kiln::dsl::detail {
+
+// Throws kiln::dsl::Error("FILE:LINE:COL: error: MESSAGE").
+[[noreturn]] void fail(const SrcLoc &loc, const std::string &message);
+[[noreturn]] void fail(const Loc &loc, const std::string &message);
+
+class Builder {
+public:
+  explicit Builder(std::string name) { module_.name = std::move(name); }
+
+  // The builder of the live ModuleBuilder; `what` and `loc` describe the
+  // caller for the error raised when there is none.
+  static Builder &current(std::string_view what, const Loc &loc);
+  static Builder *current_or_null();
+  static void set_current(Builder *b);
+
+  const Module &module() const { return module_; }
+  bool tracing() const { return open_ >= 0; }
+
+  // Node index (in the entry point being traced) for a Tensor handle used as
+  // an operand of `op`; parameters get a kiln.param_ref on first use.
+  int operand(int handle, std::string_view op, const SrcLoc &loc);
+  const Shape &shape(int node) const;
+
+  // Appends an op node to the entry point being traced; returns its index.
+  int add_node(std::string op, std::vector<int> operands, Attrs attrs,
+               Shape shape, const SrcLoc &loc);
+  // The Tensor handle of a node, after checking that the shape this builder
+  // inferred equals the one the C++ type promised (a DSL bug otherwise).
+  int result(int node, ShapeRef promised);
+
+  int declare_parameter(std::string_view name, Shape shape, InitKind init,
+                        std::vector<double> args, const SrcLoc &loc);
+  void begin_entry(std::string_view name, const char *kind, int num_args,
+                   const SrcLoc &loc);
+  int argument(int index, Shape shape);
+  int end_entry(const int *results, int count);
+  void abort_entry() noexcept;
+  void set_names(int entry, bool results, const std::string_view *names,
+                 int count);
+
+private:
+  // What a Tensor handle refers to: node `index` of function `function`, or
+  // parameter `index` when function == -1.
+  struct ValueRef {
+    int function;
+    int index;
+  };
+  int new_handle(int function, int index);
+  Function &open_function() { return module_.functions[open_]; }
+
+  Module module_;
+  std::vector<ValueRef> values_;
+  int open_ = -1; // function being traced
+};
+
+} // namespace kiln::dsl::detail

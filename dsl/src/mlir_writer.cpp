@@ -1,0 +1,159 @@
+// The text is a pure function of the Module: same model, same bytes.
+// Attribute dictionaries are written sorted by name, as MLIR prints them.
+#include "mlir_writer.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "mlir_text.h"
+
+namespace kiln::dsl::detail {
+namespace {
+
+const char *init_name(InitKind k) {
+  switch (k) {
+  case InitKind::zeros:
+    return "zeros";
+  case InitKind::ones:
+    return "ones";
+  case InitKind::constant:
+    return "constant";
+  case InitKind::uniform:
+    return "uniform";
+  case InitKind::normal:
+    return "normal";
+  }
+  return "?";
+}
+
+// dense<splat> or dense<[[a, b], [c, d]]>, row-major.
+std::string dense(const AttrValue &v) {
+  if (v.dense.size() == 1)
+    return fmt::format("dense<{}> : {}", f32_literal(v.dense[0]),
+                       tensor_type(v.dense_shape));
+  std::string out;
+  size_t next = 0;
+  auto emit = [&](auto &self, size_t dim) -> void {
+    if (dim == v.dense_shape.size()) {
+      out += f32_literal(v.dense[next++]);
+      return;
+    }
+    out += '[';
+    for (int64_t i = 0; i < v.dense_shape[dim].size; ++i) {
+      if (i)
+        out += ", ";
+      self(self, dim + 1);
+    }
+    out += ']';
+  };
+  emit(emit, 0);
+  return fmt::format("dense<{}> : {}", out, tensor_type(v.dense_shape));
+}
+
+std::string attr_value(const AttrValue &v) {
+  switch (v.kind) {
+  case AttrValue::I64:
+    return fmt::format("{} : i64", v.i);
+  case AttrValue::Bool:
+    return v.b ? "true" : "false";
+  case AttrValue::SymbolRef:
+    return symbol_ref(v.symbol, true);
+  case AttrValue::DenseF32:
+    return dense(v);
+  }
+  return "?";
+}
+
+std::string attr_dict(Attrs attrs) {
+  if (attrs.empty())
+    return "";
+  std::sort(attrs.begin(), attrs.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  std::string out = " {";
+  for (size_t i = 0; i < attrs.size(); ++i)
+    out += fmt::format("{}{} = {}", i ? ", " : "", attrs[i].first,
+                       attr_value(attrs[i].second));
+  return out + "}";
+}
+
+std::string f64_array(const std::vector<double> &v) {
+  std::string out = "array<f64";
+  for (size_t i = 0; i < v.size(); ++i)
+    out += (i ? ", " : ": ") + f64_literal(v[i]);
+  return out + ">";
+}
+
+void write_parameter(std::string &out, const Parameter &p) {
+  out += fmt::format(
+      "  \"kiln.parameter\"() {{init = {}, init_args = {}, sym_name = {}, "
+      "type = {}}} : () -> () {}\n",
+      string_literal(init_name(p.init)), f64_array(p.init_args),
+      string_literal(p.name), tensor_type(p.shape), location(p.loc));
+}
+
+std::string symbols_attr(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + string_literal(s[i].symbol);
+  return out + "]";
+}
+
+void write_function(std::string &out, const Function &f) {
+  // SSA names: arguments %argN, op results %N in creation order.
+  std::vector<std::string> names(f.nodes.size());
+  for (size_t i = 0, op = 0; i < f.nodes.size(); ++i)
+    names[i] = int(i) < f.num_args ? fmt::format("%arg{}", i)
+                                   : fmt::format("%{}", op++);
+
+  out += fmt::format("  func.func {}(", symbol_ref(f.name));
+  for (int i = 0; i < f.num_args; ++i)
+    out += fmt::format("{}{}: {} {{kiln.name = {}, kiln.symbols = {}}}",
+                       i ? ", " : "", names[i], tensor_type(f.nodes[i].shape),
+                       string_literal(f.arg_names[i]),
+                       symbols_attr(f.nodes[i].shape));
+  out += ") -> (";
+  for (size_t i = 0; i < f.results.size(); ++i)
+    out += fmt::format("{}{} {{kiln.name = {}}}", i ? ", " : "",
+                       tensor_type(f.nodes[f.results[i]].shape),
+                       string_literal(f.result_names[i]));
+  out += fmt::format(") attributes {{kiln.entry = {}}} {{\n",
+                     string_literal(f.kind));
+
+  for (size_t i = f.num_args; i < f.nodes.size(); ++i) {
+    const Node &n = f.nodes[i];
+    std::string operands, types;
+    for (size_t j = 0; j < n.operands.size(); ++j) {
+      operands += (j ? ", " : "") + names[n.operands[j]];
+      types += (j ? ", " : "") + tensor_type(f.nodes[n.operands[j]].shape);
+    }
+    out += fmt::format("    {} = {}({}){} : ({}) -> {} {}\n", names[i],
+                       string_literal(n.op), operands, attr_dict(n.attrs),
+                       types, tensor_type(n.shape), location(n.loc));
+  }
+
+  std::string values, types;
+  for (size_t i = 0; i < f.results.size(); ++i) {
+    values += (i ? ", " : "") + names[f.results[i]];
+    types += (i ? ", " : "") + tensor_type(f.nodes[f.results[i]].shape);
+  }
+  out += fmt::format("    func.return {} : {} {}\n", values, types,
+                     location(f.loc));
+  out += fmt::format("  }} {}\n", location(f.loc));
+}
+
+} // namespace
+
+std::string write_mlir(const Module &m) {
+  std::string out = fmt::format("module attributes {{kiln.model = {}}} {{\n",
+                                string_literal(m.name));
+  for (const Parameter &p : m.params)
+    if (p.used)
+      write_parameter(out, p);
+  for (const Function &f : m.functions)
+    write_function(out, f);
+  out += "}\n";
+  return out;
+}
+
+} // namespace kiln::dsl::detail

@@ -1,0 +1,72 @@
+// The in-memory graph the DSL builds: a module of parameters and functions
+// (one per entry point), each a list of nodes in creation order. It knows
+// nothing about MLIR syntax; mlir_writer.cpp turns it into text.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "shape.h"
+
+namespace kiln::dsl::detail {
+
+struct SrcLoc {
+  std::string file;
+  unsigned line = 0, column = 0;
+};
+SrcLoc to_src_loc(const Loc &loc);
+
+// A typed attribute value; the writer decides how each is spelled.
+struct AttrValue {
+  enum Kind { I64, Bool, SymbolRef, DenseF32 } kind;
+  explicit AttrValue(Kind k) : kind(k) {}
+  int64_t i = 0;
+  bool b = false;
+  std::string symbol;       // SymbolRef
+  std::vector<float> dense; // DenseF32: one value (splat) or all elements
+  Shape dense_shape;        // DenseF32
+};
+using Attrs = std::vector<std::pair<std::string, AttrValue>>;
+
+AttrValue i64_attr(int64_t v);
+AttrValue bool_attr(bool v);
+
+// One SSA value: a function argument (op empty) or the result of one op.
+struct Node {
+  std::string op; // e.g. "kiln.add"
+  std::vector<int> operands;
+  Attrs attrs;
+  Shape shape;
+  SrcLoc loc;
+};
+
+struct Function {
+  std::string name;
+  std::string kind; // "infer" or "train"
+  SrcLoc loc;       // the infer()/train() call
+  int num_args = 0; // nodes [0, num_args) are the arguments
+  std::vector<Node> nodes;
+  std::vector<int> results;
+  std::vector<std::string> arg_names, result_names;
+  std::map<int, int> param_refs; // parameter index -> its kiln.param_ref node
+};
+
+struct Parameter {
+  std::string name;
+  Shape shape;
+  InitKind init;
+  std::vector<double> init_args;
+  SrcLoc loc;
+  bool used = false; // referenced by some entry point
+};
+
+struct Module {
+  std::string name;
+  std::vector<Parameter> params;
+  std::vector<Function> functions;
+};
+
+} // namespace kiln::dsl::detail

@@ -1,0 +1,318 @@
+// The ops of graph_api.h: run-time shape inference and checks (this is where
+// symbolic dimensions are compared), then one or more nodes per op.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "builder.h"
+
+namespace kiln::dsl::detail {
+namespace {
+
+const char *name_of(Unary u) {
+  switch (u) {
+  case Unary::neg:
+    return "neg";
+  case Unary::relu:
+    return "relu";
+  case Unary::sigmoid:
+    return "sigmoid";
+  case Unary::tanh:
+    return "tanh";
+  case Unary::exp:
+    return "exp";
+  case Unary::log:
+    return "log";
+  case Unary::softplus:
+    return "softplus";
+  case Unary::sqrt:
+    return "sqrt";
+  case Unary::abs:
+    return "abs";
+  }
+  return "?";
+}
+
+const char *name_of(Binary b) {
+  switch (b) {
+  case Binary::add:
+    return "add";
+  case Binary::sub:
+    return "sub";
+  case Binary::mul:
+    return "mul";
+  case Binary::div:
+    return "div";
+  case Binary::max:
+    return "max";
+  case Binary::min:
+    return "min";
+  }
+  return "?";
+}
+
+std::string kiln_op(std::string_view name) {
+  return fmt::format("kiln.{}", name);
+}
+
+// NumPy broadcasting; equal symbols match, a static 1 stretches.
+Shape broadcast(std::string_view op, const Shape &a, const Shape &b,
+                const SrcLoc &loc) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const Dim *da = i + a.size() >= rank ? &a[i + a.size() - rank] : nullptr;
+    const Dim *db = i + b.size() >= rank ? &b[i + b.size() - rank] : nullptr;
+    if (!da || (db && is_static_one(*da)))
+      out[i] = *db;
+    else if (!db || *da == *db || is_static_one(*db))
+      out[i] = *da;
+    else
+      fail(loc, fmt::format("{}: shapes {} and {} do not broadcast (result "
+                            "dimension {}: {} vs {})",
+                            op, to_string(a), to_string(b), i, to_string(*da),
+                            to_string(*db)));
+  }
+  return out;
+}
+
+int binary_node(Builder &b, Binary op, int na, int nb, const SrcLoc &at) {
+  Shape s = broadcast(name_of(op), b.shape(na), b.shape(nb), at);
+  return b.add_node(kiln_op(name_of(op)), {na, nb}, {}, std::move(s), at);
+}
+
+AttrValue dense_attr(const float *data, long long count, const Shape &shape) {
+  AttrValue v(AttrValue::DenseF32);
+  v.dense.assign(data, data + count);
+  if (std::all_of(v.dense.begin(), v.dense.end(), [&](float x) {
+        return std::memcmp(&x, &v.dense[0], sizeof x) == 0;
+      }))
+    v.dense.resize(1); // splat
+  v.dense_shape = shape;
+  return v;
+}
+
+int constant_node(Builder &b, const float *data, long long count,
+                  const Shape &shape, const SrcLoc &at) {
+  return b.add_node("kiln.constant", {},
+                    {{"value", dense_attr(data, count, shape)}}, shape, at);
+}
+
+bool valid_axis(int axis, const Shape &s) {
+  return axis >= 0 && axis < int(s.size());
+}
+
+} // namespace
+
+AttrValue i64_attr(int64_t v) {
+  AttrValue a(AttrValue::I64);
+  a.i = v;
+  return a;
+}
+
+AttrValue bool_attr(bool v) {
+  AttrValue a(AttrValue::Bool);
+  a.b = v;
+  return a;
+}
+
+double linear_init_bound(int fan_in) { return 1.0 / std::sqrt(double(fan_in)); }
+
+int unary(Unary op, int x, ShapeRef result, Loc loc) {
+  const char *name = name_of(op);
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(name, loc);
+  int nx = b.operand(x, name, at);
+  return b.result(b.add_node(kiln_op(name), {nx}, {}, b.shape(nx), at), result);
+}
+
+int binary(Binary op, int x, int y, ShapeRef result, Loc loc) {
+  const char *name = name_of(op);
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(name, loc);
+  int nx = b.operand(x, name, at);
+  int ny = b.operand(y, name, at);
+  return b.result(binary_node(b, op, nx, ny, at), result);
+}
+
+int binary_scalar(Binary op, int x, float s, bool scalar_first, ShapeRef result,
+                  Loc loc) {
+  const char *name = name_of(op);
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(name, loc);
+  int nx = b.operand(x, name, at);
+  int ns = constant_node(b, &s, 1, {}, at);
+  int node = scalar_first ? binary_node(b, op, ns, nx, at)
+                          : binary_node(b, op, nx, ns, at);
+  return b.result(node, result);
+}
+
+int constant(const float *data, long long count, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("constant", loc);
+  Shape shape = to_shape(result);
+  int64_t elements = static_elements(shape);
+  if (count != 1 && count != elements)
+    fail(at, fmt::format("constant: {} values given for {}, which has {} "
+                         "elements (give 1 value or all of them)",
+                         count, to_string(shape), elements));
+  if (!b.tracing())
+    b.operand(-1, "constant", at); // reports the misuse
+  return b.result(constant_node(b, data, count, shape, at), result);
+}
+
+int matmul(int x, int y, bool ta, bool tb, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("matmul", loc);
+  int nx = b.operand(x, "matmul", at), ny = b.operand(y, "matmul", at);
+  const Shape &sa = b.shape(nx), &sb = b.shape(ny);
+  if (sa.size() != 2 || sb.size() != 2)
+    fail(at, fmt::format("matmul: operands must be 2-D, got {} and {}",
+                         to_string(sa), to_string(sb)));
+  const Dim &ka = sa[ta ? 0 : 1], &kb = sb[tb ? 1 : 0];
+  if (!(ka == kb))
+    fail(at, fmt::format("matmul{}: inner dimensions of {} and {} differ "
+                         "({} vs {})",
+                         ta || tb ? fmt::format("<{}, {}>", ta, tb) : "",
+                         to_string(sa), to_string(sb), to_string(ka),
+                         to_string(kb)));
+  Shape out{sa[ta ? 1 : 0], sb[tb ? 0 : 1]};
+  int node = b.add_node(
+      "kiln.matmul", {nx, ny},
+      {{"transpose_a", bool_attr(ta)}, {"transpose_b", bool_attr(tb)}},
+      std::move(out), at);
+  return b.result(node, result);
+}
+
+int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("linear", loc);
+  int nx = b.operand(x, "linear", at), nw = b.operand(weight, "linear", at);
+  Shape sx = b.shape(nx), sw = b.shape(nw);
+  std::string name =
+      layer ? fmt::format("Linear<{}, {}>", to_string(sw[1]), to_string(sw[0]))
+            : std::string("linear");
+  if (sx.size() != 2)
+    fail(at, fmt::format("{}: the input must be 2-D [rows, {}], got {}", name,
+                         to_string(sw[1]), to_string(sx)));
+  if (!(sx[1] == sw[1]))
+    fail(at, fmt::format("{}: the input's last dimension must be {} "
+                         "(in_features), got {}",
+                         name, to_string(sw[1]), to_string(sx)));
+  int mm = b.add_node(
+      "kiln.matmul", {nx, nw},
+      {{"transpose_a", bool_attr(false)}, {"transpose_b", bool_attr(true)}},
+      Shape{sx[0], sw[0]}, at);
+  int nb = b.operand(bias, name, at);
+  if (b.shape(nb) != Shape{sw[0]})
+    fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
+                         to_string(sw[0]), to_string(b.shape(nb))));
+  return b.result(binary_node(b, Binary::add, mm, nb, at), result);
+}
+
+int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc) {
+  const char *name = op == Reduce::sum ? "reduce_sum" : "reduce_mean";
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(name, loc);
+  int nx = b.operand(x, name, at);
+  Shape s = b.shape(nx);
+  if (!valid_axis(axis, s))
+    fail(at, fmt::format("{}: axis {} is out of range for {}", name, axis,
+                         to_string(s)));
+  if (keepdim)
+    s[axis] = Dim{1, {}};
+  else
+    s.erase(s.begin() + axis);
+  int node =
+      b.add_node(kiln_op(name), {nx},
+                 {{"axis", i64_attr(axis)}, {"keepdim", bool_attr(keepdim)}},
+                 std::move(s), at);
+  return b.result(node, result);
+}
+
+int reshape(int x, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("reshape", loc);
+  int nx = b.operand(x, "reshape", at);
+  const Shape &from = b.shape(nx);
+  Shape to = to_shape(result);
+  auto symbols = [](const Shape &s) {
+    std::vector<std::string> out;
+    for (const Dim &d : s)
+      if (d.symbolic())
+        out.push_back(d.symbol);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  if (symbols(from) != symbols(to))
+    fail(at, fmt::format("reshape: cannot reshape {} to {}: symbolic "
+                         "dimensions can only be moved as a whole",
+                         to_string(from), to_string(to)));
+  if (static_elements(from) != static_elements(to))
+    fail(at, fmt::format("reshape: cannot reshape {} to {}: the static "
+                         "element counts differ ({} vs {})",
+                         to_string(from), to_string(to), static_elements(from),
+                         static_elements(to)));
+  return b.result(b.add_node("kiln.reshape", {nx}, {}, std::move(to), at),
+                  result);
+}
+
+int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("concat", loc);
+  std::vector<int> nodes;
+  for (int i = 0; i < count; ++i)
+    nodes.push_back(b.operand(xs[i], "concat", at));
+  Shape out = b.shape(nodes[0]);
+  if (!valid_axis(axis, out) || out[axis].symbolic())
+    fail(at, fmt::format("concat: axis {} of {} is not a static dimension",
+                         axis, to_string(out)));
+  for (int i = 1; i < count; ++i) {
+    const Shape &s = b.shape(nodes[i]);
+    bool same = s.size() == out.size() && !s[axis].symbolic();
+    for (size_t d = 0; same && d < s.size(); ++d)
+      same = int(d) == axis || s[d] == out[d];
+    if (!same)
+      fail(at, fmt::format("concat: cannot concatenate {} and {} along axis "
+                           "{}",
+                           to_string(b.shape(nodes[0])), to_string(s), axis));
+    out[axis].size += s[axis].size;
+  }
+  int node = b.add_node("kiln.concat", nodes, {{"axis", i64_attr(axis)}},
+                        std::move(out), at);
+  return b.result(node, result);
+}
+
+int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("slice", loc);
+  int nx = b.operand(x, "slice", at);
+  Shape s = b.shape(nx);
+  if (!valid_axis(axis, s) || s[axis].symbolic() || start < 0 || size <= 0 ||
+      start + size > s[axis].size)
+    fail(at, fmt::format("slice: [{}, {}) along axis {} is not within {}",
+                         start, start + size, axis, to_string(s)));
+  s[axis].size = size;
+  int node = b.add_node("kiln.slice", {nx},
+                        {{"axis", i64_attr(axis)},
+                         {"size", i64_attr(size)},
+                         {"start", i64_attr(start)}},
+                        std::move(s), at);
+  return b.result(node, result);
+}
+
+int transpose(int x, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("transpose", loc);
+  int nx = b.operand(x, "transpose", at);
+  const Shape &s = b.shape(nx);
+  if (s.size() != 2)
+    fail(at,
+         fmt::format("transpose: the input must be 2-D, got {}", to_string(s)));
+  return b.result(b.add_node("kiln.transpose", {nx}, {}, Shape{s[1], s[0]}, at),
+                  result);
+}
+
+} // namespace kiln::dsl::detail

@@ -1,0 +1,177 @@
+// Errors found while the generator runs: symbolic shape mismatches and
+// misuse. Each message names the op, the shapes and this file's line.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <kiln/dsl.h>
+
+using namespace kiln::dsl;
+
+namespace {
+
+// Runs `build` and returns the kiln::dsl::Error message it throws.
+template <class F> std::string error_of(F &&build) {
+  try {
+    build();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no kiln::dsl::Error thrown";
+  return "";
+}
+
+std::string here(int line) { return fmt::format("{}:{}:", __FILE__, line); }
+
+#define EXPECT_CONTAINS(text, part)                                            \
+  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
+      << "missing: " << (part) << "\nin: " << (text)
+
+TEST(Errors, AddDifferentSymbols) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 3> x, Tensor<seq, 3> y) {
+      line = __LINE__ + 1;
+      return x + y;
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "error: add: shapes Tensor<batch, 3> and "
+                       "Tensor<seq, 3> do not broadcast (result dimension "
+                       "0: batch vs seq)");
+}
+
+TEST(Errors, SymbolAgainstStaticSize) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 3> x, Tensor<4, 3> y) {
+      line = __LINE__ + 1;
+      return max(x, y);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "max: shapes Tensor<batch, 3> and Tensor<4, 3>");
+  EXPECT_CONTAINS(msg, "batch vs 4");
+}
+
+TEST(Errors, LinearOnSymbolicFeatures) {
+  ModuleBuilder mb("m");
+  Linear<784, 512> enc{"enc"};
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, k> x) {
+      line = __LINE__ + 1;
+      return enc(x);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "Linear<784, 512>: the input's last dimension must be "
+                       "784 (in_features), got Tensor<batch, k>");
+}
+
+TEST(Errors, MatmulInnerSymbols) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<m, k> a, Tensor<n, k> b) {
+      line = __LINE__ + 1;
+      return matmul(a, b);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "matmul: inner dimensions of Tensor<m, k> and "
+                       "Tensor<n, k> differ (k vs n)");
+}
+
+TEST(Errors, ReshapeMustKeepSymbols) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 6> x) {
+      line = __LINE__ + 1;
+      return reshape<seq, 6>(x);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "reshape: cannot reshape Tensor<batch, 6> to "
+                       "Tensor<seq, 6>");
+}
+
+TEST(Errors, ConcatOtherDimsDiffer) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 2> a, Tensor<seq, 3> b) {
+      line = __LINE__ + 1;
+      return concat(a, b);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "concat: cannot concatenate Tensor<batch, 2> and "
+                       "Tensor<seq, 3> along axis 1");
+}
+
+TEST(Errors, DuplicateParameterName) {
+  ModuleBuilder mb("m");
+  Param<3> a{"w", init::zeros()};
+  const int line = __LINE__ + 1;
+  std::string msg = error_of([&] { Param<3> b{"w", init::ones()}; });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "parameter 'w' is declared twice");
+}
+
+TEST(Errors, DuplicateEntryName) {
+  ModuleBuilder mb("m");
+  mb.infer("f", [](Tensor<3> x) { return x; });
+  std::string msg =
+      error_of([&] { mb.infer("f", [](Tensor<3> x) { return x; }); });
+  EXPECT_CONTAINS(msg, "entry point 'f' is defined twice");
+}
+
+TEST(Errors, TensorFromAnotherEntry) {
+  ModuleBuilder mb("m");
+  Tensor<3> kept;
+  mb.infer("f", [&](Tensor<3> x) {
+    kept = x;
+    return x;
+  });
+  std::string msg =
+      error_of([&] { mb.infer("g", [&](Tensor<3> y) { return y + kept; }); });
+  EXPECT_CONTAINS(msg, "an operand comes from entry point 'f'");
+  // The failed entry point is dropped; the module is still usable.
+  EXPECT_EQ(mb.mlir().find("@g"), std::string::npos);
+}
+
+TEST(Errors, EmptyTensorAndNoEntry) {
+  ModuleBuilder mb("m");
+  std::string msg = error_of(
+      [&] { mb.infer("f", [&](Tensor<3> x) { return x + Tensor<3>{}; }); });
+  EXPECT_CONTAINS(msg, "an operand is an empty Tensor");
+  Param<3> p{"p", init::ones()};
+  msg = error_of([&] { relu(p); });
+  EXPECT_CONTAINS(msg, "relu: ops can only be used while an entry point is "
+                       "traced");
+}
+
+TEST(Errors, NoBuilder) {
+  std::string msg = error_of([] { Param<3> p{"p", init::ones()}; });
+  EXPECT_CONTAINS(msg, "parameter: no model is being built");
+}
+
+TEST(Errors, WrongNumberOfNames) {
+  ModuleBuilder mb("m");
+  std::string msg = error_of(
+      [&] { mb.infer("f", [](Tensor<3> x) { return x; }).inputs("a", "b"); });
+  EXPECT_CONTAINS(msg, "entry point 'f' has 1 inputs, but 2 names were given");
+}
+
+TEST(Errors, ConstantValueCount) {
+  ModuleBuilder mb("m");
+  std::string msg = error_of([&] {
+    mb.infer("f", [](Tensor<3> x) { return x + constant<3>({1.f, 2.f}); });
+  });
+  EXPECT_CONTAINS(msg, "constant: 2 values given for Tensor<3>");
+}
+
+} // namespace
