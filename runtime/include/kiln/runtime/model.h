@@ -17,11 +17,16 @@ class Session;
 
 enum class InitKind { zeros, ones, constant, uniform, normal };
 
+// Trained parameters, and optimizer state (Adam's moments, step counts)
+// that the optimizer pass adds; both are checkpointed.
+enum class ParamRole { parameter, state };
+
 struct ParamDesc {
   std::string_view name; // PyTorch-style, e.g. "decoder.0.weight"
   std::vector<int64_t> shape;
   InitKind init;
   double a = 0, b = 0; // constant: a; uniform: [a, b); normal: mean a, std b
+  ParamRole role = ParamRole::parameter;
 };
 
 // One dimension of an entry point's input or output: a static size, or a

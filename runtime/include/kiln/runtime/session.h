@@ -36,8 +36,22 @@ public:
   // and stays valid until the next call with a larger size.
   float *arena(int index, size_t bytes);
 
+  // Keys of in-graph random numbers (kiln.random_normal, docs/ir.md): the
+  // seed's two halves and a counter that advances once per call of an entry
+  // point that draws random numbers. Checkpoints save the counter, so a
+  // resumed run draws exactly the numbers an uninterrupted one would.
+  struct RandomKey {
+    uint32_t seed_lo, seed_hi, counter;
+  };
+  RandomKey next_random_key();
+  uint64_t seed() const { return seed_; }
+  uint64_t random_counter() const { return random_counter_; }
+  void set_random_counter(uint64_t counter) { random_counter_ = counter; }
+
 private:
   const ModelDesc *model_;
+  uint64_t seed_ = 0;
+  uint64_t random_counter_ = 0;
   ParamStore params_;
   struct Region {
     std::unique_ptr<float[], void (*)(float *)> data{nullptr, nullptr};
@@ -46,7 +60,10 @@ private:
   std::vector<Region> arena_;
 };
 
-// Throws Error("kernel NAME failed with Halide error CODE") when code != 0.
+// Throws Error("kernel NAME failed with Halide error CODE") when code != 0,
+// followed by the code's meaning and Halide's own message when known. (The
+// runtime defines halide_error, replacing Halide's default handler, which
+// aborts, so that the message reaches this Error; see docs/runtime.md.)
 void check_kernel(int code, const char *kernel);
 
 } // namespace kiln::rt

@@ -1,0 +1,30 @@
+// Deterministic random fills over Philox streams (see philox.h).
+//
+// Element j of a fill depends only on (seed, stream, j): block j / 4, word
+// j % 4. So a fill gives the same values on any number of threads, and a
+// prefix of a longer fill equals the shorter fill.
+//
+// Stream ids in use (keep them disjoint):
+//   [0, 2^32)        parameter i of a model (ParamStore)
+//   2^63 + k         input k of an entry point fed by `kiln run`
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace kiln::rt {
+
+inline constexpr uint64_t kInputStreamBase = uint64_t{1} << 63;
+
+// Uniform in [a, b): 24 random bits per value, so every float in [0, 1)
+// with that spacing is equally likely; the result never rounds up to b.
+// `threads` = 0 picks a count from the hardware; it never changes values.
+void fill_uniform(std::span<float> out, uint64_t seed, uint64_t stream,
+                  double a, double b, int threads = 0);
+
+// Normal with the given mean and standard deviation, by Box-Muller on
+// pairs of words (0,1) and (2,3) of each block, computed in double.
+void fill_normal(std::span<float> out, uint64_t seed, uint64_t stream,
+                 double mean, double stddev, int threads = 0);
+
+} // namespace kiln::rt

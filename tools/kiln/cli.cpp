@@ -1,0 +1,170 @@
+// Command-line parsing (CLI11) and the error policy: usage mistakes exit 2
+// with the valid choices, runtime failures exit 1, nothing escapes main.
+#include "cli.h"
+
+#include "commands.h"
+
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/model.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/ostream.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+namespace kiln::cli {
+namespace {
+
+std::string model_names() {
+  std::string names;
+  for (const rt::ModelDesc *m : rt::registered_models())
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", m->name);
+  return names;
+}
+
+// An integer lower bound with a readable message (CLI11 2.1's range
+// validators print the full range of a double).
+CLI::Validator at_least(long long lowest) {
+  const std::string name = lowest == 0 ? "NONNEGATIVE" : "POSITIVE";
+  return CLI::Validator(
+      [lowest](std::string &value) -> std::string {
+        long long n = 0;
+        if (CLI::detail::lexical_cast(value, n) && n >= lowest)
+          return {};
+        return fmt::format("value {} is not an integer >= {}", value, lowest);
+      },
+      name, name);
+}
+
+// CLI11's messages, made specific where a user is likely to go wrong.
+int report_parse_error(CLI::App &app, const CLI::ParseError &e, int argc,
+                       const char *const *argv, std::ostream &err) {
+  const std::vector<CLI::App *> selected = app.get_subcommands();
+  if (selected.empty() && argc > 1 && argv[1][0] != '-') {
+    std::string commands;
+    for (const CLI::App *sub : app.get_subcommands({}))
+      commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    fmt::print(err, "kiln: error: unknown command '{}'; commands: {}\n",
+               argv[1], commands);
+    return kExitUsage;
+  }
+  fmt::print(err, "kiln: error: {}\n", e.what());
+  // An unexpected argument is usually a misspelt flag: show the valid ones.
+  if (dynamic_cast<const CLI::ExtrasError *>(&e) != nullptr)
+    fmt::print(err, "\n{}", app.help());
+  else
+    fmt::print(err, "run 'kiln{}{} --help' for usage\n",
+               selected.empty() ? "" : " ",
+               selected.empty() ? "" : selected[0]->get_name());
+  return kExitUsage;
+}
+
+} // namespace
+
+const rt::ModelDesc &require_model(const std::string &name) {
+  if (name.empty() || rt::find_model(name) == nullptr) {
+    const std::string names = model_names();
+    const std::string problem = name.empty()
+                                    ? "missing MODEL"
+                                    : fmt::format("unknown model '{}'", name);
+    throw UsageError(
+        names.empty()
+            ? fmt::format("{}: no models are linked into this kiln", problem)
+            : fmt::format("{}; models: {}", problem, names));
+  }
+  return *rt::find_model(name);
+}
+
+const rt::EntryDesc &require_entry(const rt::ModelDesc &model,
+                                   const std::string &name) {
+  if (const rt::EntryDesc *e = model.find_entry(name); e && !name.empty())
+    return *e;
+  std::string names;
+  for (const rt::EntryDesc &e : model.entries)
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
+  const std::string problem =
+      name.empty()
+          ? fmt::format("missing ENTRY for {}", model.name)
+          : fmt::format("{} has no entry point '{}'", model.name, name);
+  throw UsageError(fmt::format("{}; entry points: {}", problem,
+                               names.empty() ? "none" : names));
+}
+
+int run_cli(int argc, const char *const *argv, std::ostream &out,
+            std::ostream &err) {
+  CLI::App app{"Runs generative models compiled by kilnc.", "kiln"};
+  app.set_version_flag("--version", "kiln 0.1");
+  app.require_subcommand(0, 1);
+
+  CLI::App *list =
+      app.add_subcommand("list", "List models and their entry points");
+
+  std::string info_model;
+  CLI::App *info =
+      app.add_subcommand("info", "Show a model's parameters and entry points");
+  info->add_option("MODEL", info_model, "Model name (see `kiln list`)");
+
+  RunOptions run_options;
+  CLI::App *run =
+      app.add_subcommand("run", "Run an entry point once on random inputs");
+  run->footer("Parameters are initialised from --seed and inputs drawn from "
+              "N(0, 1) with the same seed;\neach output's shape, first values "
+              "and mean/std/min/max are printed.");
+  run->add_option("MODEL", run_options.model, "Model name (see `kiln list`)");
+  run->add_option("ENTRY", run_options.entry,
+                  "Entry point name (see `kiln info MODEL`)");
+  run->add_option("--batch,-b", run_options.batch,
+                  "Size bound to every symbolic dimension (e.g. batch)")
+      ->check(at_least(1))
+      ->capture_default_str();
+  run->add_option("--dim", run_options.dims,
+                  "NAME=SIZE: size of one symbolic dimension, overriding "
+                  "--batch (repeatable)");
+  run->add_option("--seed,-s", run_options.seed,
+                  "Seed of the parameters and inputs")
+      ->capture_default_str();
+  run->add_option("--threads,-t", run_options.threads,
+                  "Threads for the kernels; 0 = one per core")
+      ->check(at_least(0))
+      ->capture_default_str();
+  run->add_option("--show", run_options.show, "Values printed per output")
+      ->check(at_least(0))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion &e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError &e) {
+    return report_parse_error(app, e, argc, argv, err);
+  }
+
+  try {
+    if (*list)
+      return list_command(out);
+    if (*info)
+      return info_command(info_model, out);
+    if (*run)
+      return run_command(run_options, out);
+    fmt::print(err, "kiln: error: missing command\n\n{}", app.help());
+    return kExitUsage;
+  } catch (const UsageError &e) {
+    fmt::print(err, "kiln: error: {}\n", e.what());
+    return kExitUsage;
+  } catch (const rt::Error &e) {
+    fmt::print(err, "kiln: error: {}\n", e.what());
+    return kExitFailure;
+  } catch (const std::bad_alloc &) {
+    fmt::print(err, "kiln: error: out of memory (try a smaller --batch)\n");
+    return kExitFailure;
+  } catch (const std::exception &e) {
+    fmt::print(err, "kiln: internal error: {}\n", e.what());
+    return kExitFailure;
+  }
+}
+
+} // namespace kiln::cli
