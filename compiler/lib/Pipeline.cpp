@@ -8,6 +8,8 @@
 
 void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createKilnShapeCheck());
+  pm.addPass(createKilnAutodiff());
+  pm.addPass(createKilnOptimizer());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createKilnFuse());
@@ -16,6 +18,6 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
 
 void kiln::registerKilnPipeline() {
   mlir::PassPipelineRegistration<>(
-      "kiln-pipeline", "shape check, canonicalize, CSE, fusion, memory plan",
+      "kiln-pipeline", "shape check, autodiff, optimizer, canonicalize, CSE, fusion, memory plan",
       buildKilnPipeline);
 }

@@ -172,7 +172,16 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
         return *first;
       })
       .Case<NegOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp,
-            AbsOp, SliceOp>([&](auto) { return operand(0); })
+            AbsOp, StepOp, SliceOp, PadOp, RandomNormalOp>(
+          [&](auto) { return operand(0); })
+      .Case<BroadcastToOp>([&](auto) -> FailureOr<DimSymbols> {
+        auto in = operand(0), like = operand(1);
+        if (failed(in) || failed(like))
+          return failure();
+        return broadcastSymbols(op, op->getOperand(0), *in, op->getOperand(1),
+                                *like);
+      })
+      .Case<DimSizeOp>([&](auto) { return allStatic; })
       .Case<TransposeOp>([&](auto) -> FailureOr<DimSymbols> {
         auto in = operand(0);
         if (failed(in))

@@ -7,6 +7,7 @@ using namespace mlir;
 using namespace kiln;
 
 #include "kiln/Dialect/KilnDialect.cpp.inc"
+#include "kiln/Dialect/KilnInterfaces.cpp.inc"
 
 void KilnDialect::initialize() {
   addOperations<

@@ -106,6 +106,9 @@ LogicalResult ParameterOp::verify() {
       return emitOpError() << "uniform bounds are reversed";
     if (name == "normal" && getInitArgs()[1] < 0)
       return emitOpError() << "normal standard deviation is negative";
+    if (getRole() != "parameter" && getRole() != "state")
+      return emitOpError() << "role must be \"parameter\" or \"state\", got \""
+                           << getRole() << "\"";
     if (!cast<RankedTensorType>(getType()).hasStaticShape())
       return emitOpError() << "parameter shape must be static, got "
                            << getType();
@@ -260,6 +263,74 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   results.push_back(RankedTensorType::get(
       {type.getDimSize(1), type.getDimSize(0)}, type.getElementType()));
   return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, type, axis)))
+    return failure();
+  if (type.isDynamicDim(axis))
+    return emitOptionalError(loc, "cannot pad symbolic axis ", axis, " of ",
+                             type);
+  if (adaptor.getBefore() < 0 || adaptor.getAfter() < 0)
+    return emitOptionalError(loc, "padding must not be negative");
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] += adaptor.getBefore() + adaptor.getAfter();
+  results.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BroadcastToOp, DimSizeOp, GradientOp, ParamAssignOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastToOp::verify() {
+  SmallVector<Type> inferred;
+  if (failed(inferBroadcast(getLoc(), getInput(), getLike(), inferred)))
+    return failure();
+  if (inferred[0] != getType())
+    return emitOpError() << "cannot broadcast " << getInput().getType()
+                         << " to " << getType();
+  return success();
+}
+
+LogicalResult DimSizeOp::verify() {
+  auto in = getInput().getType();
+  if (getAxis() < 0 || getAxis() >= in.getRank())
+    return emitOpError() << "axis " << getAxis() << " is out of range for "
+                         << in;
+  if (getType().getRank() != 0 ||
+      getType().getElementType() != in.getElementType())
+    return emitOpError() << "result must be a scalar of the input's element "
+                            "type, got "
+                         << getType();
+  return success();
+}
+
+/// A parameter symbol whose type is `type`.
+static LogicalResult verifyParamUse(Operation *op, FlatSymbolRefAttr name,
+                                    Type type,
+                                    SymbolTableCollection &symbolTable) {
+  auto param = symbolTable.lookupNearestSymbolFrom<ParameterOp>(op, name);
+  if (!param)
+    return op->emitOpError()
+           << "refers to " << name << ", which is not a kiln.parameter";
+  if (param.getType() != type)
+    return op->emitOpError() << "has type " << type << " but parameter " << name
+                             << " is " << param.getType();
+  return success();
+}
+
+LogicalResult GradientOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyParamUse(*this, getNameAttr(), getGrad().getType(), table);
+}
+
+LogicalResult ParamAssignOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyParamUse(*this, getNameAttr(), getValue().getType(), table);
 }
 
 //===----------------------------------------------------------------------===//

@@ -30,7 +30,7 @@ struct Group {
 };
 
 bool isLayout(Operation *op) {
-  return isa<ReshapeOp, ConcatOp, SliceOp, TransposeOp>(op);
+  return isa<ReshapeOp, ConcatOp, SliceOp, TransposeOp, PadOp>(op);
 }
 
 /// Ops computed inside kernels; constants and parameter reads are not.

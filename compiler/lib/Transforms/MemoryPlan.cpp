@@ -4,6 +4,8 @@
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <map>
 
@@ -63,6 +65,54 @@ int64_t place(std::vector<Buffer> &buffers) {
   return total;
 }
 
+/// Kernel results that can be written straight into the parameter a
+/// kiln.param_assign stores them to, instead of an arena buffer and a copy.
+/// Safe when the kernel is pointwise (each element of the parameter is read
+/// at most at its own index, before it is written) and no later kernel reads
+/// the parameter's old value. Marks the kernel with `assign_to`.
+llvm::DenseSet<Value>
+planInPlaceUpdates(func::FuncOp func,
+                   const DenseMap<Operation *, size_t> &position, Builder &b) {
+  llvm::DenseSet<Value> inPlace;
+  Operation *ret = func.getBody().front().getTerminator();
+  llvm::StringMap<unsigned> assignCount;
+  for (auto assign : func.getBody().front().getOps<ParamAssignOp>())
+    ++assignCount[assign.getName()];
+  for (auto assign : func.getBody().front().getOps<ParamAssignOp>()) {
+    auto fused = assign.getValue().getDefiningOp<FusedOp>();
+    if (!fused || fused.getNumResults() != 1 ||
+        assignCount[assign.getName()] != 1 ||
+        llvm::is_contained(ret->getOperands(), assign.getValue()))
+      continue;
+    bool pointwise = true;
+    for (Operation &op : fused.getBody().front().without_terminator())
+      pointwise &= isPointwise(&op) || isa<ConstantOp>(op);
+    if (!pointwise)
+      continue;
+    size_t at = position.lookup(fused);
+    bool safe = true;
+    for (auto ref : func.getBody().front().getOps<ParamRefOp>()) {
+      if (ref.getName() != assign.getName())
+        continue;
+      for (OpOperand &use : ref.getResult().getUses()) {
+        Operation *user = use.getOwner();
+        if (user == fused.getOperation()) {
+          // Read inside the writing kernel: only at the element's own index.
+          Value arg = fused.getBody().getArgument(use.getOperandNumber());
+          safe &= arg.getType() == fused.getResult(0).getType();
+        } else if (!isa<ParamAssignOp>(user)) {
+          safe &= position.lookup(user) < at;
+        }
+      }
+    }
+    if (!safe)
+      continue;
+    fused->setAttr("assign_to", b.getStringAttr(assign.getName()));
+    inPlace.insert(assign.getValue());
+  }
+  return inPlace;
+}
+
 struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -91,11 +141,12 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
         position[&op] = i;
       Operation *ret = func.getBody().front().getTerminator();
 
+      llvm::DenseSet<Value> inPlace = planInPlaceUpdates(func, position, b);
       std::map<std::string, std::vector<Buffer>> byRegion;
       for (auto fused : func.getBody().front().getOps<FusedOp>()) {
         for (Value r : fused.getResults()) {
-          if (llvm::is_contained(ret->getOperands(), r))
-            continue; // written into the caller's output tensor
+          if (llvm::is_contained(ret->getOperands(), r) || inPlace.contains(r))
+            continue; // written into an output tensor or a parameter
           size_t end = position[fused];
           for (Operation *user : r.getUsers())
             end = std::max(end, position[user]);

@@ -13,7 +13,7 @@
 // CHECK: BufferView b2(out[0]->data(), std::array<int64_t, 2>{sym_batch, 3});
 // CHECK: check_kernel(kiln_mlp_forward_k3(
 // CHECK: const kiln::rt::ModelDesc &kiln_model_mlp()
-// CHECK: {"l0.weight", {8, 4}, kiln::rt::InitKind::uniform, -0x1p-1, 0x1p-1},
+// CHECK: {"l0.weight", {8, 4}, kiln::rt::InitKind::uniform, -0x1p-1, 0x1p-1, kiln::rt::ParamRole::parameter},
 // CHECK: {"forward", "infer",
 // CHECK-NEXT: {{[{][{]}}"x", {{[{][{]}}0, "batch"}, {4, ""}}}},
 

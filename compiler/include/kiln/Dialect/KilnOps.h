@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "kiln/Dialect/KilnInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/KilnOps.h.inc"
 

@@ -9,6 +9,7 @@ include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "kiln/Dialect/KilnInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Parameters and constants
@@ -19,7 +20,9 @@ def Kiln_ParameterOp : Kiln_Op<"parameter", [Symbol]> {
   let description = [{
     Declares one named parameter at module level. Entry points read it with
     `kiln.param_ref`. `init` is one of zeros, ones, constant, uniform and
-    normal; `init_args` holds its arguments (see docs/ir.md).
+    normal; `init_args` holds its arguments (see docs/ir.md). `role` is
+    "parameter" (trained) or "state" (optimizer state, added by the
+    optimizer pass; checkpointed but never differentiated).
 
     Example:
     ```mlir
@@ -28,7 +31,8 @@ def Kiln_ParameterOp : Kiln_Op<"parameter", [Symbol]> {
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Kiln_Tensor>:$type,
-                       StrAttr:$init, DenseF64ArrayAttr:$init_args);
+                       StrAttr:$init, DenseF64ArrayAttr:$init_args,
+                       DefaultValuedAttr<StrAttr, "\"parameter\"">:$role);
   let assemblyFormat = [{
     $sym_name `:` $type `init` $init $init_args attr-dict
   }];
@@ -69,7 +73,8 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [Pure, ConstantLike,
 // Contraction
 //===----------------------------------------------------------------------===//
 
-def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "2-D matrix product, optionally of transposed operands";
   let description = [{
     `result[M, N] = op(a)[M, K] * op(b)[K, N]` where `op(a)` is `a` or, with
@@ -96,7 +101,8 @@ def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Kiln_BinaryOp<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "elementwise " # what # " with NumPy broadcasting";
   let description = [{
     Shapes are aligned at the trailing dimension; a size-1 or missing
@@ -123,7 +129,8 @@ def Kiln_MaxOp : Kiln_BinaryOp<"max", "maximum">;
 def Kiln_MinOp : Kiln_BinaryOp<"min", "minimum">;
 
 class Kiln_UnaryOp<string mnemonic, string formula>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "elementwise " # formula;
   let description = [{
     Example:
@@ -151,7 +158,8 @@ def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
 //===----------------------------------------------------------------------===//
 
 class Kiln_ReduceOp<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = what # " over one axis";
   let description = [{
     Removes `axis` (or keeps it with size 1 when `keepdim`).
@@ -173,7 +181,8 @@ class Kiln_ReduceOp<string mnemonic, string what>
 def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum">;
 def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "mean">;
 
-def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the same elements, row-major, in another shape";
   let description = [{
     A symbolic (`?`) dimension may only move as a whole: the operand and the
@@ -194,7 +203,8 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "joins tensors along one static axis";
   let description = [{
     Example:
@@ -210,7 +220,8 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "a contiguous range [start, start + size) of one static axis";
   let description = [{
     Example:
@@ -227,7 +238,8 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "swaps the two dimensions of a 2-D tensor";
   let description = [{
     Example:
@@ -240,6 +252,130 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
   }];
+}
+
+def Kiln_StepOp : Kiln_UnaryOp<"step", "1 where x > 0, else 0 (the derivative of relu)">;
+
+def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
+    AllTypesMatch<["like", "result"]>]> {
+  let summary = "stretches a tensor to the shape of another";
+  let description = [{
+    NumPy broadcasting of `input` to the type of `like`, whose values are not
+    read. Autodiff uses it for the gradients of reductions.
+
+    Example:
+    ```mlir
+    %g = kiln.broadcast_to %dy, %x : (tensor<?x1xf32>, tensor<?x784xf32>) -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$like);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $like attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "the size of one dimension, as a scalar";
+  let description = [{
+    The extent of `axis` of `input` (whose values are not read) as a rank-0
+    tensor of its element type: a constant for a static dimension, the
+    symbol's value at run time for a symbolic one (the batch size in the
+    gradient of a mean over the batch).
+
+    Example:
+    ```mlir
+    %n = kiln.dim_size %x {axis = 0 : i64} : (tensor<?x784xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "zeros added before and after one static axis";
+  let description = [{
+    The gradient of `kiln.slice`.
+
+    Example:
+    ```mlir
+    %p = kiln.pad %g {axis = 1 : i64, before = 32 : i64, after = 0 : i64}
+        : (tensor<?x32xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$axis, I64Attr:$before,
+                       I64Attr:$after);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
+    AllTypesMatch<["like", "result"]>]> {
+  let summary = "standard normal samples shaped like a tensor";
+  let description = [{
+    Samples come from a counter-based generator keyed by the session's seed,
+    the entry point call number, `stream` and the element's row-major index:
+    the same seed gives the same numbers on any thread count. `stream` is
+    unique per op in a module. The values of `like` are not read.
+
+    Example:
+    ```mlir
+    %eps = kiln.random_normal %mu {stream = 0 : i64} : tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$like, I64Attr:$stream);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$like attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def Kiln_GradientOp : Kiln_Op<"gradient",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+     MemoryEffects<[MemWrite]>]> {
+  let summary = "the gradient of the loss for one parameter is ready";
+  let description = [{
+    Written by the autodiff pass, consumed by the optimizer pass. This is the
+    seam between "gradients ready" and "update", where data-parallel training
+    can reduce gradients across processes.
+
+    Example:
+    ```mlir
+    kiln.gradient @"decoder.0.weight", %g : tensor<256x32xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name, Kiln_Tensor:$grad);
+  let assemblyFormat = "$name `,` $grad attr-dict `:` type($grad)";
+}
+
+def Kiln_ParamAssignOp : Kiln_Op<"param_assign",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+     MemoryEffects<[MemWrite]>]> {
+  let summary = "stores a new value into a parameter or optimizer state";
+  let description = [{
+    Written by the optimizer pass. It takes effect at the end of the entry
+    point: every `kiln.param_ref` of the same function reads the old value.
+
+    Example:
+    ```mlir
+    kiln.param_assign @"decoder.0.weight", %w1 : tensor<256x32xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name, Kiln_Tensor:$value);
+  let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
 }
 
 //===----------------------------------------------------------------------===//

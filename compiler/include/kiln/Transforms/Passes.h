@@ -17,8 +17,8 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "kiln/Transforms/Passes.h.inc"
 
-/// The whole kilnc pipeline: shape check, canonicalize + CSE, fusion,
-/// memory planning.
+/// The whole kilnc pipeline: shape check, autodiff, optimizer,
+/// canonicalize + CSE, fusion, memory planning.
 void buildKilnPipeline(mlir::OpPassManager &pm);
 /// Registers the pipeline as `kiln-pipeline` (for kiln-opt).
 void registerKilnPipeline();

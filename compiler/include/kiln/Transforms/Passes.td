@@ -16,6 +16,37 @@ def KilnShapeCheck : Pass<"kiln-shape-check", "::mlir::ModuleOp"> {
   }];
 }
 
+def KilnAutodiff : Pass<"kiln-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of every train entry point";
+  let description = [{
+    For each function with `kiln.entry = "train"`, differentiates its first
+    result (a scalar loss) with respect to every parameter it reads (role
+    "parameter"), walking the ops backwards through their
+    DifferentiableOpInterface. Gradients of values used several times are
+    summed. Each parameter's gradient ends in a `kiln.gradient` op, or, with
+    `return-gradients`, becomes an extra result named `grad:<parameter>`
+    (for tests and for users who run their own update).
+  }];
+  let options = [
+    Option<"returnGradients", "return-gradients", "bool", "false",
+           "Return gradients as results instead of emitting kiln.gradient">
+  ];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
+def KilnOptimizer : Pass<"kiln-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Turns kiln.gradient ops into the optimizer's update";
+  let description = [{
+    Reads the function's `kiln.optimizer` attribute (docs/ir.md) and, for
+    each `kiln.gradient`, appends PyTorch's update for SGD (momentum, L2
+    weight decay), Adam (bias-corrected, L2 weight decay) or AdamW (decoupled
+    weight decay), ending in `kiln.param_assign` ops. Optimizer state
+    (`<param>.momentum_buffer`, `<param>.exp_avg`, `<param>.exp_avg_sq`,
+    `<function>.step`) becomes parameters with role "state", zero-initialised.
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
 def KilnFuse : Pass<"kiln-fuse", "::mlir::ModuleOp"> {
   let summary = "Partitions each entry point into kiln.fused kernels";
   let description = [{

@@ -1,0 +1,316 @@
+//===- KilnVjp.cpp - each op's vector-Jacobian product --------------------===//
+//
+// Gradients are written with the dialect's own ops, so the backward graph
+// is ordinary IR. Broadcasting ops sum their gradient back to each
+// operand's shape; non-smooth points (relu at 0, max at ties) take the
+// subgradient PyTorch takes: the "greater than" branch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// A scalar constant of `like`'s element type.
+Value scalar(OpBuilder &b, Location loc, Value like, double value) {
+  auto type = RankedTensorType::get({}, tensorType(like).getElementType());
+  Attribute attr;
+  if (type.getElementType().isF64())
+    attr = DenseElementsAttr::get(type, value);
+  else
+    attr = DenseElementsAttr::get(type, static_cast<float>(value));
+  return b.create<ConstantOp>(loc, cast<ElementsAttr>(attr));
+}
+
+/// Sums `g` over the dimensions along which a value of type `target` was
+/// broadcast to produce it.
+Value reduceTo(OpBuilder &b, Location loc, Value g, RankedTensorType target) {
+  auto type = tensorType(g);
+  while (type.getRank() > target.getRank()) {
+    g = b.create<ReduceSumOp>(loc, g, 0, false);
+    type = tensorType(g);
+  }
+  for (int64_t d = 0; d < target.getRank(); ++d)
+    if (target.getDimSize(d) == 1 && type.getDimSize(d) != 1) {
+      g = b.create<ReduceSumOp>(loc, g, d, true);
+      type = tensorType(g);
+    }
+  return g;
+}
+
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.create<MulOp>(loc, x, y);
+}
+Value sub(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.create<SubOp>(loc, x, y);
+}
+
+/// Gradients of a binary op given the two unreduced partials.
+LogicalResult binary(OpBuilder &b, Operation *op, Value ga, Value gb,
+                     SmallVectorImpl<Value> &grads) {
+  Location loc = op->getLoc();
+  grads.push_back(reduceTo(b, loc, ga, tensorType(op->getOperand(0))));
+  grads.push_back(reduceTo(b, loc, gb, tensorType(op->getOperand(1))));
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Binary
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  return binary(b, *this, g, g, grads);
+}
+
+LogicalResult SubOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  return binary(b, *this, g, b.create<NegOp>(getLoc(), g), grads);
+}
+
+LogicalResult MulOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  return binary(b, *this, mul(b, loc, g, getRhs()), mul(b, loc, g, getLhs()),
+                grads);
+}
+
+LogicalResult DivOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b.
+  Location loc = getLoc();
+  Value ga = b.create<DivOp>(loc, g, getRhs());
+  Value gb = b.create<NegOp>(
+      loc, b.create<DivOp>(loc, mul(b, loc, g, getResult()), getRhs()));
+  return binary(b, *this, ga, gb, grads);
+}
+
+LogicalResult MaxOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value aWins = b.create<StepOp>(loc, sub(b, loc, getLhs(), getRhs()));
+  Value ga = mul(b, loc, g, aWins);
+  return binary(b, *this, ga, sub(b, loc, g, ga), grads);
+}
+
+LogicalResult MinOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value aWins = b.create<StepOp>(loc, sub(b, loc, getRhs(), getLhs()));
+  Value ga = mul(b, loc, g, aWins);
+  return binary(b, *this, ga, sub(b, loc, g, ga), grads);
+}
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+LogicalResult NegOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<NegOp>(getLoc(), g));
+  return success();
+}
+
+LogicalResult ReluOp::buildVjp(OpBuilder &b, Value g,
+                               SmallVectorImpl<Value> &grads) {
+  grads.push_back(mul(b, getLoc(), g, b.create<StepOp>(getLoc(), getInput())));
+  return success();
+}
+
+LogicalResult SigmoidOp::buildVjp(OpBuilder &b, Value g,
+                                  SmallVectorImpl<Value> &grads) {
+  // y (1 - y)
+  Location loc = getLoc();
+  Value y = getResult();
+  Value d = mul(b, loc, y, sub(b, loc, scalar(b, loc, y, 1), y));
+  grads.push_back(mul(b, loc, g, d));
+  return success();
+}
+
+LogicalResult TanhOp::buildVjp(OpBuilder &b, Value g,
+                               SmallVectorImpl<Value> &grads) {
+  // 1 - y^2
+  Location loc = getLoc();
+  Value y = getResult();
+  Value d = sub(b, loc, scalar(b, loc, y, 1), mul(b, loc, y, y));
+  grads.push_back(mul(b, loc, g, d));
+  return success();
+}
+
+LogicalResult ExpOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  grads.push_back(mul(b, getLoc(), g, getResult()));
+  return success();
+}
+
+LogicalResult LogOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<DivOp>(getLoc(), g, getInput()));
+  return success();
+}
+
+LogicalResult SoftplusOp::buildVjp(OpBuilder &b, Value g,
+                                   SmallVectorImpl<Value> &grads) {
+  grads.push_back(
+      mul(b, getLoc(), g, b.create<SigmoidOp>(getLoc(), getInput())));
+  return success();
+}
+
+LogicalResult SqrtOp::buildVjp(OpBuilder &b, Value g,
+                               SmallVectorImpl<Value> &grads) {
+  // 1 / (2 sqrt(x))
+  Location loc = getLoc();
+  Value twoY = mul(b, loc, scalar(b, loc, getResult(), 2), getResult());
+  grads.push_back(b.create<DivOp>(loc, g, twoY));
+  return success();
+}
+
+LogicalResult AbsOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  // sign(x) = step(x) - step(-x)
+  Location loc = getLoc();
+  Value x = getInput();
+  Value sign = sub(b, loc, b.create<StepOp>(loc, x),
+                   b.create<StepOp>(loc, b.create<NegOp>(loc, x)));
+  grads.push_back(mul(b, loc, g, sign));
+  return success();
+}
+
+LogicalResult StepOp::buildVjp(OpBuilder &, Value,
+                               SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // zero almost everywhere
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction and reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::buildVjp(OpBuilder &b, Value g,
+                                 SmallVectorImpl<Value> &grads) {
+  // C = op(A) op(B). With G = dC:
+  //   A [M,K]: dA = G op(B)^T        A stored [K,M]: dA = op(B) G^T
+  //   B [K,N]: dB = op(A)^T G        B stored [N,K]: dB = G^T op(A)
+  // Each case is one matmul with transpose flags, never a materialised
+  // transpose.
+  Location loc = getLoc();
+  Value a = getA(), bb = getB();
+  bool ta = getTransposeA(), tb = getTransposeB();
+  Value da, db;
+  if (!ta)
+    da = b.create<MatmulOp>(loc, g, bb, false, !tb);
+  else
+    da = b.create<MatmulOp>(loc, bb, g, tb, true);
+  if (!tb)
+    db = b.create<MatmulOp>(loc, a, g, !ta, false);
+  else
+    db = b.create<MatmulOp>(loc, g, a, true, ta);
+  grads.push_back(da);
+  grads.push_back(db);
+  return success();
+}
+
+/// The gradient of a sum over `axis`, stretched back to the input's shape.
+static Value unreduce(OpBuilder &b, Location loc, Value g, Value input,
+                      int64_t axis, bool keepdim) {
+  if (!keepdim) {
+    SmallVector<int64_t> shape(tensorType(g).getShape());
+    shape.insert(shape.begin() + axis, 1);
+    g = b.create<ReshapeOp>(
+        loc, RankedTensorType::get(shape, tensorType(g).getElementType()), g);
+  }
+  return b.create<BroadcastToOp>(loc, g, input);
+}
+
+LogicalResult ReduceSumOp::buildVjp(OpBuilder &b, Value g,
+                                    SmallVectorImpl<Value> &grads) {
+  grads.push_back(
+      unreduce(b, getLoc(), g, getInput(), getAxis(), getKeepdim()));
+  return success();
+}
+
+LogicalResult ReduceMeanOp::buildVjp(OpBuilder &b, Value g,
+                                     SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value n = b.create<DimSizeOp>(
+      loc, RankedTensorType::get({}, tensorType(g).getElementType()),
+      getInput(), getAxis());
+  Value scaled = b.create<DivOp>(loc, g, n);
+  grads.push_back(
+      unreduce(b, loc, scaled, getInput(), getAxis(), getKeepdim()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::buildVjp(OpBuilder &b, Value g,
+                                  SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<ReshapeOp>(getLoc(), getInput().getType(), g));
+  return success();
+}
+
+LogicalResult ConcatOp::buildVjp(OpBuilder &b, Value g,
+                                 SmallVectorImpl<Value> &grads) {
+  int64_t offset = 0, axis = getAxis();
+  for (Value in : getInputs()) {
+    int64_t size = tensorType(in).getDimSize(axis);
+    grads.push_back(b.create<SliceOp>(getLoc(), g, axis, offset, size));
+    offset += size;
+  }
+  return success();
+}
+
+LogicalResult SliceOp::buildVjp(OpBuilder &b, Value g,
+                                SmallVectorImpl<Value> &grads) {
+  int64_t total = getInput().getType().getDimSize(getAxis());
+  int64_t after = total - getStart() - getSize();
+  grads.push_back(b.create<PadOp>(getLoc(), g, getAxis(), getStart(), after));
+  return success();
+}
+
+LogicalResult PadOp::buildVjp(OpBuilder &b, Value g,
+                              SmallVectorImpl<Value> &grads) {
+  grads.push_back(
+      b.create<SliceOp>(getLoc(), g, getAxis(), getBefore(),
+                        getInput().getType().getDimSize(getAxis())));
+  return success();
+}
+
+LogicalResult TransposeOp::buildVjp(OpBuilder &b, Value g,
+                                    SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<TransposeOp>(getLoc(), g));
+  return success();
+}
+
+LogicalResult BroadcastToOp::buildVjp(OpBuilder &b, Value g,
+                                      SmallVectorImpl<Value> &grads) {
+  grads.push_back(reduceTo(b, getLoc(), g, getInput().getType()));
+  grads.push_back(Value()); // shape only
+  return success();
+}
+
+LogicalResult DimSizeOp::buildVjp(OpBuilder &, Value,
+                                  SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // shape only
+  return success();
+}
+
+LogicalResult RandomNormalOp::buildVjp(OpBuilder &, Value,
+                                       SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // shape only
+  return success();
+}

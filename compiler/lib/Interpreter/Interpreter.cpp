@@ -1,0 +1,362 @@
+//===- Interpreter.cpp - a naive double-precision kiln evaluator ----------===//
+
+#include "kiln/Interpreter/Interpreter.h"
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kiln::interp {
+
+DTensor::DTensor(std::vector<int64_t> s, double fill)
+    : shape(std::move(s)), data(size_t(numel()), fill) {}
+
+int64_t DTensor::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
+
+using Index = std::vector<int64_t>;
+
+/// Row-major strides.
+Index strides(const Index &shape) {
+  Index s(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+/// Calls f(index) for every index of `shape`, in row-major order.
+void forEach(const Index &shape, const std::function<void(const Index &)> &f) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  Index idx(shape.size(), 0);
+  for (int64_t flat = 0; flat < n; ++flat) {
+    int64_t rem = flat;
+    for (int64_t i = int64_t(shape.size()) - 1; i >= 0; --i) {
+      idx[i] = rem % shape[i];
+      rem /= shape[i];
+    }
+    f(idx);
+  }
+}
+
+double at(const DTensor &t, const Index &idx) {
+  Index s = strides(t.shape);
+  int64_t off = 0;
+  for (size_t i = 0; i < idx.size(); ++i)
+    off += idx[i] * s[i];
+  return t.data[size_t(off)];
+}
+
+/// Element of `t` read by NumPy broadcasting at result index `idx`.
+double broadcastAt(const DTensor &t, const Index &idx) {
+  Index own(t.shape.size());
+  size_t shift = idx.size() - t.shape.size();
+  for (size_t i = 0; i < t.shape.size(); ++i)
+    own[i] = t.shape[i] == 1 ? 0 : idx[i + shift];
+  return at(t, own);
+}
+
+Index broadcastShape(const Index &a, const Index &b) {
+  size_t rank = std::max(a.size(), b.size());
+  Index out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i + a.size() >= rank ? a[i + a.size() - rank] : 1;
+    int64_t db = i + b.size() >= rank ? b[i + b.size() - rank] : 1;
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+DTensor pointwise(const DTensor &a, const DTensor &b,
+                  const std::function<double(double, double)> &f) {
+  DTensor r(broadcastShape(a.shape, b.shape));
+  size_t k = 0;
+  forEach(r.shape, [&](const Index &idx) {
+    r.data[k++] = f(broadcastAt(a, idx), broadcastAt(b, idx));
+  });
+  return r;
+}
+
+DTensor unary(const DTensor &a, const std::function<double(double)> &f) {
+  DTensor r = a;
+  for (double &x : r.data)
+    x = f(x);
+  return r;
+}
+
+DTensor reduce(const DTensor &a, int64_t axis, bool keepdim, bool mean) {
+  Index shape = a.shape;
+  shape[axis] = 1;
+  DTensor r(shape);
+  forEach(a.shape, [&](const Index &idx) {
+    Index o = idx;
+    o[axis] = 0;
+    Index s = strides(r.shape);
+    int64_t off = 0;
+    for (size_t i = 0; i < o.size(); ++i)
+      off += o[i] * s[i];
+    r.data[size_t(off)] += at(a, idx);
+  });
+  if (mean)
+    for (double &x : r.data)
+      x /= double(a.shape[axis]);
+  if (!keepdim)
+    r.shape.erase(r.shape.begin() + axis);
+  return r;
+}
+
+double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+
+} // namespace
+
+FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
+                                         const std::vector<DTensor> &args,
+                                         Environment &env) {
+  if (args.size() != func.getNumArguments())
+    return func.emitError("interpreter: wrong number of arguments");
+  DenseMap<Value, DTensor> values;
+  for (auto [arg, t] : llvm::zip(func.getArguments(), args))
+    values[arg] = t;
+  std::map<std::string, DTensor> assigned;
+
+  std::function<FailureOr<std::vector<DTensor>>(Block &)> run =
+      [&](Block &block) -> FailureOr<std::vector<DTensor>> {
+    for (Operation &op : block) {
+      auto in = [&](unsigned i) -> const DTensor & {
+        return values[op.getOperand(i)];
+      };
+      if (isa<func::ReturnOp, YieldOp>(op)) {
+        std::vector<DTensor> out;
+        for (Value v : op.getOperands())
+          out.push_back(values[v]);
+        return out;
+      }
+      auto resultShape = [&]() {
+        auto type = cast<RankedTensorType>(op.getResult(0).getType());
+        Index shape(type.getShape());
+        return shape;
+      };
+      FailureOr<DTensor> result =
+          llvm::TypeSwitch<Operation *, FailureOr<DTensor>>(&op)
+              .Case<ParamRefOp>([&](ParamRefOp ref) -> FailureOr<DTensor> {
+                auto it = env.params.find(ref.getName().str());
+                if (it == env.params.end())
+                  return ref.emitError("interpreter: no value for parameter");
+                return it->second;
+              })
+              .Case<ConstantOp>([&](ConstantOp c) -> FailureOr<DTensor> {
+                auto dense = cast<DenseElementsAttr>(c.getValue());
+                DTensor t(resultShape());
+                size_t k = 0;
+                for (APFloat v : dense.getValues<APFloat>())
+                  t.data[k++] = v.convertToDouble();
+                if (dense.isSplat())
+                  std::fill(t.data.begin(), t.data.end(),
+                            dense.getSplatValue<APFloat>().convertToDouble());
+                return t;
+              })
+              .Case<AddOp>([&](auto) {
+                return pointwise(in(0), in(1), std::plus<double>());
+              })
+              .Case<SubOp>([&](auto) {
+                return pointwise(in(0), in(1), std::minus<double>());
+              })
+              .Case<MulOp>([&](auto) {
+                return pointwise(in(0), in(1), std::multiplies<double>());
+              })
+              .Case<DivOp>([&](auto) {
+                return pointwise(in(0), in(1), std::divides<double>());
+              })
+              .Case<MaxOp>([&](auto) {
+                return pointwise(in(0), in(1), [](double a, double b) {
+                  return a > b ? a : b;
+                });
+              })
+              .Case<MinOp>([&](auto) {
+                return pointwise(in(0), in(1), [](double a, double b) {
+                  return a < b ? a : b;
+                });
+              })
+              .Case<NegOp>(
+                  [&](auto) { return unary(in(0), std::negate<double>()); })
+              .Case<ReluOp>([&](auto) {
+                return unary(in(0), [](double x) { return x > 0 ? x : 0.0; });
+              })
+              .Case<StepOp>([&](auto) {
+                return unary(in(0), [](double x) { return x > 0 ? 1.0 : 0.0; });
+              })
+              .Case<SigmoidOp>([&](auto) { return unary(in(0), sigmoid); })
+              .Case<TanhOp>([&](auto) {
+                return unary(in(0), [](double x) { return std::tanh(x); });
+              })
+              .Case<ExpOp>([&](auto) {
+                return unary(in(0), [](double x) { return std::exp(x); });
+              })
+              .Case<LogOp>([&](auto) {
+                return unary(in(0), [](double x) { return std::log(x); });
+              })
+              .Case<SoftplusOp>([&](auto) {
+                return unary(in(0),
+                             [](double x) { return std::log1p(std::exp(x)); });
+              })
+              .Case<SqrtOp>([&](auto) {
+                return unary(in(0), [](double x) { return std::sqrt(x); });
+              })
+              .Case<AbsOp>([&](auto) {
+                return unary(in(0), [](double x) { return std::fabs(x); });
+              })
+              .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DTensor> {
+                const DTensor &a = in(0), &b = in(1);
+                bool ta = mm.getTransposeA(), tb = mm.getTransposeB();
+                int64_t m = a.shape[ta ? 1 : 0], k = a.shape[ta ? 0 : 1];
+                int64_t n = b.shape[tb ? 0 : 1];
+                DTensor r({m, n});
+                for (int64_t i = 0; i < m; ++i)
+                  for (int64_t j = 0; j < n; ++j) {
+                    double s = 0;
+                    for (int64_t p = 0; p < k; ++p)
+                      s += (ta ? at(a, {p, i}) : at(a, {i, p})) *
+                           (tb ? at(b, {j, p}) : at(b, {p, j}));
+                    r.data[size_t(i * n + j)] = s;
+                  }
+                return r;
+              })
+              .Case<ReduceSumOp, ReduceMeanOp>(
+                  [&](auto red) -> FailureOr<DTensor> {
+                    return reduce(in(0), red.getAxis(), red.getKeepdim(),
+                                  isa<ReduceMeanOp>(op));
+                  })
+              .Case<ReshapeOp>([&](ReshapeOp) -> FailureOr<DTensor> {
+                DTensor r = in(0);
+                Index shape = resultShape();
+                // The one symbolic dimension takes what the rest leaves.
+                int64_t known = 1, dynamic = -1;
+                for (size_t i = 0; i < shape.size(); ++i) {
+                  if (ShapedType::isDynamic(shape[i]))
+                    dynamic = int64_t(i);
+                  else
+                    known *= shape[i];
+                }
+                if (dynamic >= 0)
+                  shape[dynamic] = r.numel() / known;
+                r.shape = shape;
+                return r;
+              })
+              .Case<TransposeOp>([&](auto) -> FailureOr<DTensor> {
+                const DTensor &a = in(0);
+                DTensor r({a.shape[1], a.shape[0]});
+                forEach(r.shape, [&](const Index &idx) {
+                  r.data[size_t(idx[0] * r.shape[1] + idx[1])] =
+                      at(a, {idx[1], idx[0]});
+                });
+                return r;
+              })
+              .Case<SliceOp>([&](SliceOp s) -> FailureOr<DTensor> {
+                const DTensor &a = in(0);
+                Index shape = a.shape;
+                shape[s.getAxis()] = s.getSize();
+                DTensor r(shape);
+                size_t k = 0;
+                forEach(shape, [&](const Index &idx) {
+                  Index src = idx;
+                  src[s.getAxis()] += s.getStart();
+                  r.data[k++] = at(a, src);
+                });
+                return r;
+              })
+              .Case<PadOp>([&](PadOp p) -> FailureOr<DTensor> {
+                const DTensor &a = in(0);
+                Index shape = a.shape;
+                int64_t axis = p.getAxis();
+                shape[axis] += p.getBefore() + p.getAfter();
+                DTensor r(shape);
+                size_t k = 0;
+                forEach(shape, [&](const Index &idx) {
+                  Index src = idx;
+                  src[axis] -= p.getBefore();
+                  bool inside = src[axis] >= 0 && src[axis] < a.shape[axis];
+                  r.data[k++] = inside ? at(a, src) : 0.0;
+                });
+                return r;
+              })
+              .Case<ConcatOp>([&](ConcatOp c) -> FailureOr<DTensor> {
+                int64_t axis = c.getAxis();
+                Index shape = in(0).shape;
+                shape[axis] = 0;
+                for (unsigned i = 0; i < op.getNumOperands(); ++i)
+                  shape[axis] += in(i).shape[axis];
+                DTensor r(shape);
+                size_t k = 0;
+                forEach(shape, [&](const Index &idx) {
+                  Index src = idx;
+                  unsigned i = 0;
+                  while (src[axis] >= in(i).shape[axis])
+                    src[axis] -= in(i++).shape[axis];
+                  r.data[k++] = at(in(i), src);
+                });
+                return r;
+              })
+              .Case<BroadcastToOp>([&](auto) -> FailureOr<DTensor> {
+                DTensor r(in(1).shape);
+                size_t k = 0;
+                forEach(r.shape, [&](const Index &idx) {
+                  r.data[k++] = broadcastAt(in(0), idx);
+                });
+                return r;
+              })
+              .Case<DimSizeOp>([&](DimSizeOp d) -> FailureOr<DTensor> {
+                return DTensor({}, double(in(0).shape[d.getAxis()]));
+              })
+              .Case<RandomNormalOp>(
+                  [&](RandomNormalOp r) -> FailureOr<DTensor> {
+                    DTensor t(in(0).shape);
+                    for (int64_t i = 0; i < t.numel(); ++i)
+                      t.data[size_t(i)] = env.random(r.getStream(), i);
+                    return t;
+                  })
+              .Case<FusedOp>([&](FusedOp f) -> FailureOr<DTensor> {
+                for (auto [arg, v] :
+                     llvm::zip(f.getBody().getArguments(), f.getInputs()))
+                  values[arg] = values[v];
+                auto out = run(f.getBody().front());
+                if (failed(out))
+                  return failure();
+                if (out->size() != 1)
+                  return f.emitError("interpreter: multi-result kernel");
+                return (*out)[0];
+              })
+              .Case<ParamAssignOp>([&](ParamAssignOp a) -> FailureOr<DTensor> {
+                assigned[a.getName().str()] = in(0);
+                return DTensor();
+              })
+              .Case<GradientOp>(
+                  [&](auto) -> FailureOr<DTensor> { return DTensor(); })
+              .Default([&](Operation *other) -> FailureOr<DTensor> {
+                return other->emitError("interpreter: cannot evaluate");
+              });
+      if (failed(result))
+        return failure();
+      if (op.getNumResults() == 1)
+        values[op.getResult(0)] = std::move(*result);
+    }
+    return func.emitError("interpreter: block without terminator");
+  };
+  auto results = run(func.getBody().front());
+  // Assignments take effect when the function ends (docs/ir.md).
+  for (auto &[name, value] : assigned)
+    env.params[name] = std::move(value);
+  return results;
+}
+
+} // namespace kiln::interp

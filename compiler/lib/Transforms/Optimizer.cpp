@@ -1,0 +1,214 @@
+//===- Optimizer.cpp - optimizer updates as IR ----------------------------===//
+//
+// PyTorch's formulas (torch.optim, foreach=False), element by element:
+//   SGD:   g += wd * w;  buf = momentum * buf + g;  w -= lr * buf
+//   Adam:  g += wd * w;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+//          w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+//   AdamW: w *= 1 - lr * wd, then Adam's step without the L2 term.
+// t counts this entry point's calls; b^t is computed as exp(t * ln b).
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <cmath>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNOPTIMIZER
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+struct Config {
+  std::string kind;
+  double lr = 1e-3, momentum = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
+         weightDecay = 0;
+};
+
+FailureOr<Config> readConfig(func::FuncOp func) {
+  auto dict = func->getAttrOfType<DictionaryAttr>("kiln.optimizer");
+  if (!dict)
+    return func.emitError("train entry point has no kiln.optimizer");
+  Config c;
+  auto kind = dict.getAs<StringAttr>("kind");
+  if (!kind || (kind.getValue() != "sgd" && kind.getValue() != "adam" &&
+                kind.getValue() != "adamw"))
+    return func.emitError("kiln.optimizer kind must be sgd, adam or adamw");
+  c.kind = kind.getValue().str();
+  auto field = [&](StringRef name, double &out) -> LogicalResult {
+    Attribute a = dict.get(name);
+    if (!a)
+      return success(); // the default
+    auto f = dyn_cast<FloatAttr>(a);
+    if (!f)
+      return func.emitError()
+             << "kiln.optimizer field '" << name << "' must be a float";
+    out = f.getValueAsDouble();
+    return success();
+  };
+  if (c.kind == "adamw")
+    c.weightDecay = 1e-2;
+  if (failed(field("lr", c.lr)) || failed(field("momentum", c.momentum)) ||
+      failed(field("beta1", c.beta1)) || failed(field("beta2", c.beta2)) ||
+      failed(field("eps", c.eps)) ||
+      failed(field("weight_decay", c.weightDecay)))
+    return failure();
+  if (c.lr < 0 || c.momentum < 0 || c.weightDecay < 0 || c.eps < 0 ||
+      c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
+    return func.emitError("kiln.optimizer has an out-of-range value");
+  return c;
+}
+
+class Updater {
+public:
+  Updater(func::FuncOp func, const Config &config)
+      : func_(func), config_(config),
+        module_(func->getParentOfType<ModuleOp>()), table_(module_),
+        b_(func.getBody().front().getTerminator()) {}
+
+  LogicalResult run() {
+    SmallVector<GradientOp> grads(func_.getBody().front().getOps<GradientOp>());
+    if (grads.empty())
+      return success();
+    loc_ = grads.front().getLoc();
+    if (config_.kind != "sgd")
+      biasCorrections();
+    for (GradientOp g : grads) {
+      if (failed(update(g)))
+        return failure();
+      g.erase();
+    }
+    return success();
+  }
+
+private:
+  Value scalar(double v) {
+    auto type = RankedTensorType::get({}, b_.getF32Type());
+    return b_.create<ConstantOp>(
+        loc_, cast<ElementsAttr>(
+                  DenseElementsAttr::get(type, static_cast<float>(v))));
+  }
+  Value mul(Value a, Value b) { return b_.create<MulOp>(loc_, a, b); }
+  Value add(Value a, Value b) { return b_.create<AddOp>(loc_, a, b); }
+  Value sub(Value a, Value b) { return b_.create<SubOp>(loc_, a, b); }
+  Value div(Value a, Value b) { return b_.create<DivOp>(loc_, a, b); }
+
+  /// A zero-initialised state tensor declared next to `after`.
+  FailureOr<ParameterOp> state(const std::string &name, Type type,
+                               Operation *after) {
+    if (auto existing = table_.lookup<ParameterOp>(name)) {
+      if (existing.getRole() != "state" || existing.getType() != type)
+        return func_.emitError() << "optimizer state '" << name
+                                 << "' clashes with a parameter of that name";
+      return existing;
+    }
+    OpBuilder mb(after);
+    mb.setInsertionPointAfter(after);
+    auto p = mb.create<ParameterOp>(
+        after->getLoc(), mb.getStringAttr(name), TypeAttr::get(type),
+        mb.getStringAttr("zeros"), mb.getDenseF64ArrayAttr({}),
+        mb.getStringAttr("state"));
+    table_.insert(p);
+    return p;
+  }
+
+  Value read(ParameterOp p) {
+    return b_.create<ParamRefOp>(loc_, p.getType(),
+                                 FlatSymbolRefAttr::get(p.getSymNameAttr()));
+  }
+  void assign(ParameterOp p, Value v) {
+    b_.create<ParamAssignOp>(loc_, FlatSymbolRefAttr::get(p.getSymNameAttr()),
+                             v);
+  }
+
+  /// t += 1; bc1 = 1 - b1^t; bc2 = 1 - b2^t.
+  void biasCorrections() {
+    auto scalarType = RankedTensorType::get({}, b_.getF32Type());
+    Operation *firstParam =
+        (*module_.getOps<ParameterOp>().begin()).getOperation();
+    auto step =
+        state(func_.getSymName().str() + ".step", scalarType, firstParam);
+    Value t = add(read(*step), scalar(1));
+    assign(*step, t);
+    bc1_ = sub(scalar(1),
+               b_.create<ExpOp>(loc_, mul(t, scalar(std::log(config_.beta1)))));
+    Value bc2 =
+        sub(scalar(1),
+            b_.create<ExpOp>(loc_, mul(t, scalar(std::log(config_.beta2)))));
+    sqrtBc2_ = b_.create<SqrtOp>(loc_, bc2);
+  }
+
+  LogicalResult update(GradientOp grad) {
+    auto param = table_.lookup<ParameterOp>(grad.getName());
+    if (!param)
+      return grad.emitError("gradient of an unknown parameter");
+    if (!cast<RankedTensorType>(param.getType()).getElementType().isF32())
+      return grad.emitError("optimizers update f32 parameters only");
+    std::string name = param.getSymName().str();
+    Value w = read(param), g = grad.getGrad();
+    double wd = config_.weightDecay;
+    if (config_.kind == "sgd") {
+      if (wd != 0)
+        g = add(g, mul(scalar(wd), w));
+      if (config_.momentum != 0) {
+        auto buf = state(name + ".momentum_buffer", param.getType(), param);
+        if (failed(buf))
+          return failure();
+        g = add(mul(scalar(config_.momentum), read(*buf)), g);
+        assign(*buf, g);
+      }
+      assign(param, sub(w, mul(scalar(config_.lr), g)));
+      return success();
+    }
+    if (config_.kind == "adam" && wd != 0)
+      g = add(g, mul(scalar(wd), w));
+    if (config_.kind == "adamw" && wd != 0)
+      w = mul(w, scalar(1 - config_.lr * wd));
+    auto m = state(name + ".exp_avg", param.getType(), param);
+    if (failed(m))
+      return failure();
+    auto v = state(name + ".exp_avg_sq", param.getType(), *m);
+    if (failed(v))
+      return failure();
+    Value m1 = add(mul(scalar(config_.beta1), read(*m)),
+                   mul(scalar(1 - config_.beta1), g));
+    Value v1 = add(mul(scalar(config_.beta2), read(*v)),
+                   mul(scalar(1 - config_.beta2), mul(g, g)));
+    assign(*m, m1);
+    assign(*v, v1);
+    Value denom =
+        add(div(b_.create<SqrtOp>(loc_, v1), sqrtBc2_), scalar(config_.eps));
+    Value stepSize = div(scalar(config_.lr), bc1_);
+    assign(param, sub(w, mul(stepSize, div(m1, denom))));
+    return success();
+  }
+
+  func::FuncOp func_;
+  Config config_;
+  ModuleOp module_;
+  SymbolTable table_;
+  OpBuilder b_;
+  Location loc_ = UnknownLoc::get(func_.getContext());
+  Value bc1_, sqrtBc2_;
+};
+
+struct OptimizerPass : kiln::impl::KilnOptimizerBase<OptimizerPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.getBody().front().getOps<GradientOp>().empty())
+        continue;
+      auto config = readConfig(func);
+      if (failed(config) || failed(Updater(func, *config).run()))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,326 @@
+// Every op's gradient rule against central finite differences, in double
+// precision: the autodiff pass's gradients (-kiln-autodiff=return-gradients)
+// and the forward loss are both evaluated by the naive double interpreter.
+#include "kiln/Dialect/KilnDialect.h"
+#include "kiln/Interpreter/Interpreter.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+
+namespace {
+
+using kiln::interp::DTensor;
+
+struct Param {
+  std::string name;
+  std::vector<int64_t> shape;
+  double lo, hi; // sampled from U(lo, hi), or the negated range too
+  bool mixedSign = false;
+};
+
+struct Case {
+  std::string name;
+  std::vector<Param> params;
+  std::string body; // ops between the param_refs and the loss, see below
+  std::string resultType;
+};
+
+void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
+
+std::string tensorType(const std::vector<int64_t> &shape) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+  return s + "f64>";
+}
+
+std::vector<int64_t> parseShape(const std::string &type) {
+  // "tensor<?x3xf64>" -> {-1, 3}; "tensor<f64>" -> {}
+  std::string dims = type.substr(7, type.size() - 7 - 4);
+  std::vector<int64_t> shape;
+  size_t pos = 0;
+  while (pos < dims.size()) {
+    size_t x = dims.find('x', pos);
+    std::string d = dims.substr(pos, x - pos);
+    shape.push_back(d == "?" ? -1 : std::stoll(d));
+    pos = x + 1;
+  }
+  return shape;
+}
+
+/// Parameters are static, so a symbolic operand %a of shape [?, n] is made
+/// as %a = %x_a + %a_p: an argument [batch, n] plus a parameter [1, n] that
+/// the gradient check perturbs (its gradient is the batch sum of %a's).
+std::vector<int64_t> declaredShape(std::vector<int64_t> shape) {
+  for (int64_t &d : shape)
+    if (d < 0)
+      d = 1;
+  return shape;
+}
+
+bool symbolic(const std::vector<int64_t> &shape) {
+  return std::find(shape.begin(), shape.end(), -1) != shape.end();
+}
+
+/// A train function: each param is read into %<name>, `body` computes %y,
+/// and the loss is sum(%y * %weights) with fixed random weights, so every
+/// element of %y matters differently. %like is a [batch, 3] argument.
+std::string moduleText(const Case &c) {
+  std::string t = "module attributes {kiln.model = \"g\"} {\n";
+  for (const Param &p : c.params)
+    t += "  \"kiln.parameter\"() {sym_name = \"" + p.name +
+         "\", type = " + tensorType(declaredShape(p.shape)) +
+         ", init = \"zeros\", init_args = array<f64>} : () -> ()\n";
+  std::vector<int64_t> resultShape = parseShape(c.resultType);
+  t += "  \"kiln.parameter\"() {sym_name = \"weights\", type = " +
+       tensorType(declaredShape(resultShape)) +
+       ", init = \"zeros\", init_args = array<f64>, role = \"state\"} : () "
+       "-> ()\n";
+  t += "  func.func @f(%like: tensor<?x3xf64> {kiln.symbols = [\"batch\", "
+       "\"\"]}";
+  for (const Param &p : c.params)
+    if (symbolic(p.shape))
+      t += ", %x_" + p.name + ": " + tensorType(p.shape) +
+           " {kiln.symbols = [\"batch\"" +
+           std::string(p.shape.size() > 1 ? ", \"\"" : "") +
+           (p.shape.size() > 2 ? ", \"\"" : "") + "]}";
+  t += ") -> tensor<f64> attributes {kiln.entry = \"train\"} {\n";
+  for (const Param &p : c.params) {
+    std::string declared = tensorType(declaredShape(p.shape));
+    if (!symbolic(p.shape)) {
+      t += "    %" + p.name + " = \"kiln.param_ref\"() {name = @" + p.name +
+           "} : () -> " + declared + "\n";
+      continue;
+    }
+    t += "    %" + p.name + "_p = \"kiln.param_ref\"() {name = @" + p.name +
+         "} : () -> " + declared + "\n";
+    t += "    %" + p.name + " = \"kiln.add\"(%x_" + p.name + ", %" + p.name +
+         "_p) : (" + tensorType(p.shape) + ", " + declared + ") -> " +
+         tensorType(p.shape) + "\n";
+  }
+  t += c.body;
+  // Weights of the same shape as %y (static ones broadcast over the batch).
+  t += "    %w = \"kiln.param_ref\"() {name = @weights} : () -> " +
+       tensorType(declaredShape(resultShape)) + "\n";
+  t += "    %yw = \"kiln.mul\"(%y, %w) : (" + c.resultType + ", " +
+       tensorType(declaredShape(resultShape)) + ") -> " + c.resultType + "\n";
+  std::string cur = "%yw";
+  std::vector<int64_t> shape = resultShape;
+  for (size_t i = 0; !shape.empty(); ++i) {
+    std::vector<int64_t> rest(shape.begin() + 1, shape.end());
+    std::string next = "%s" + std::to_string(i);
+    t += "    " + next + " = \"kiln.reduce_sum\"(" + cur +
+         ") {axis = 0 : i64} : (" + tensorType(shape) + ") -> " +
+         tensorType(rest) + "\n";
+    cur = next;
+    shape = rest;
+  }
+  t += "    func.return " + cur + " : tensor<f64>\n  }\n}\n";
+  return t;
+}
+
+class GradCheck : public ::testing::TestWithParam<Case> {};
+
+TEST_P(GradCheck, MatchesCentralDifferences) {
+  const Case &c = GetParam();
+  const int64_t batch = 2;
+  mlir::DialectRegistry registry;
+  registry.insert<kiln::KilnDialect, mlir::func::FuncDialect>();
+  mlir::MLIRContext ctx(registry);
+  std::string text = moduleText(c);
+  auto forward = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
+  ASSERT_TRUE(forward) << text;
+  auto backward = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
+  mlir::PassManager pm(&ctx);
+  pm.addPass(kiln::createKilnAutodiff({/*returnGradients=*/true}));
+  ASSERT_TRUE(mlir::succeeded(pm.run(*backward))) << text;
+
+  std::mt19937_64 gen(1234);
+  kiln::interp::Environment env;
+  auto sample = [&](std::vector<int64_t> shape, double lo, double hi,
+                    bool mixed) {
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = batch;
+    DTensor t(shape);
+    std::uniform_real_distribution<double> u(lo, hi);
+    std::bernoulli_distribution sign(0.5);
+    for (double &v : t.data)
+      v = (mixed && sign(gen)) ? -u(gen) : u(gen);
+    return t;
+  };
+  std::vector<DTensor> args{sample({-1, 3}, 0.5, 1.5, true)};
+  for (const Param &p : c.params) {
+    if (symbolic(p.shape)) {
+      // The argument carries the values; the [1, n] parameter is a small
+      // offset, so %a stays inside the case's range.
+      args.push_back(sample(p.shape, p.lo, p.hi, p.mixedSign));
+      env.params[p.name] = sample(declaredShape(p.shape), 0.0, 0.01, false);
+    } else {
+      env.params[p.name] = sample(p.shape, p.lo, p.hi, p.mixedSign);
+    }
+  }
+  env.params["weights"] =
+      sample(declaredShape(parseShape(c.resultType)), 0.5, 1.5, true);
+
+  auto fwd = forward->lookupSymbol<mlir::func::FuncOp>("f");
+  auto bwd = backward->lookupSymbol<mlir::func::FuncOp>("f");
+  auto grads = kiln::interp::evaluate(bwd, args, env);
+  ASSERT_TRUE(mlir::succeeded(grads));
+  ASSERT_EQ(grads->size(), 1 + c.params.size()) << "one gradient per param";
+
+  const double h = 1e-5;
+  for (size_t p = 0; p < c.params.size(); ++p) {
+    DTensor &value = env.params[c.params[p].name];
+    const DTensor &analytic = (*grads)[1 + p];
+    ASSERT_EQ(analytic.shape, value.shape) << c.params[p].name;
+    double maxErr = 0, scale = 0;
+    for (size_t i = 0; i < value.data.size(); ++i) {
+      double saved = value.data[i];
+      value.data[i] = saved + h;
+      double up = (*kiln::interp::evaluate(fwd, args, env))[0].data[0];
+      value.data[i] = saved - h;
+      double down = (*kiln::interp::evaluate(fwd, args, env))[0].data[0];
+      value.data[i] = saved;
+      double numeric = (up - down) / (2 * h);
+      maxErr = std::max(maxErr, std::fabs(numeric - analytic.data[i]));
+      scale = std::max(scale, std::fabs(numeric));
+    }
+    EXPECT_LT(maxErr / std::max(scale, 1e-12), 1e-6)
+        << c.name << ": gradient of " << c.params[p].name;
+  }
+}
+
+// The op under test reads parameters a [batch, 3] / b and writes %y.
+std::vector<Case> cases() {
+  const std::string A = "tensor<?x3xf64>", R = "tensor<3xf64>";
+  auto binary = [&](const std::string &op, double lo, double hi, bool mixed) {
+    return Case{op,
+                {{"a", {-1, 3}, lo, hi, mixed}, {"b", {3}, lo, hi, mixed}},
+                "    %y = \"kiln." + op + "\"(%a, %b) : (" + A + ", " + R +
+                    ") -> " + A + "\n",
+                A};
+  };
+  auto unary = [&](const std::string &op, double lo, double hi, bool mixed) {
+    return Case{op,
+                {{"a", {-1, 3}, lo, hi, mixed}},
+                "    %y = \"kiln." + op + "\"(%a) : (" + A + ") -> " + A + "\n",
+                A};
+  };
+  std::vector<Case> c = {
+      binary("add", 0.5, 1.5, true),   binary("sub", 0.5, 1.5, true),
+      binary("mul", 0.5, 1.5, true),   binary("div", 0.5, 1.5, true),
+      unary("neg", 0.5, 1.5, true),    unary("relu", 0.1, 1.5, true),
+      unary("sigmoid", 0.1, 2, true),  unary("tanh", 0.1, 2, true),
+      unary("exp", 0.1, 1, true),      unary("log", 0.5, 2, false),
+      unary("softplus", 0.1, 3, true), unary("sqrt", 0.5, 2, false),
+      unary("abs", 0.1, 2, true),
+  };
+  // max/min: b's values sit between the two clusters of a's, so no ties.
+  for (std::string op : {"max", "min"})
+    c.push_back(
+        Case{op,
+             {{"a", {-1, 3}, 1.0, 2.0, true}, {"b", {3}, 0.1, 0.5, true}},
+             "    %y = \"kiln." + op + "\"(%a, %b) : (" + A + ", " + R +
+                 ") -> " + A + "\n",
+             A});
+  auto mm = [&](const std::string &name, std::vector<int64_t> sa,
+                std::vector<int64_t> sb, bool ta, bool tb) {
+    return Case{name,
+                {{"a", sa, 0.5, 1.5, true}, {"b", sb, 0.5, 1.5, true}},
+                "    %y = \"kiln.matmul\"(%a, %b) {transpose_a = " +
+                    std::string(ta ? "true" : "false") + ", transpose_b = " +
+                    (tb ? "true" : "false") + "} : (" + tensorType(sa) + ", " +
+                    tensorType(sb) + ") -> tensor<4x5xf64>\n",
+                "tensor<4x5xf64>"};
+  };
+  c.push_back(mm("matmul", {4, 3}, {3, 5}, false, false));
+  c.push_back(mm("matmul_ta", {3, 4}, {3, 5}, true, false));
+  c.push_back(mm("matmul_tb", {4, 3}, {5, 3}, false, true));
+  c.push_back(mm("matmul_ta_tb", {3, 4}, {5, 3}, true, true));
+  // Contraction over the symbolic batch: the weight gradient's shape.
+  c.push_back(
+      Case{"matmul_batch",
+           {{"a", {-1, 3}, 0.5, 1.5, true}, {"b", {-1, 2}, 0.5, 1.5, true}},
+           "    %y = \"kiln.matmul\"(%a, %b) {transpose_a = true} : (" + A +
+               ", tensor<?x2xf64>) -> tensor<3x2xf64>\n",
+           "tensor<3x2xf64>"});
+  c.push_back(Case{"reduce_sum",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.reduce_sum\"(%a) {axis = 1 : i64} : (" + A +
+                       ") -> tensor<?xf64>\n",
+                   "tensor<?xf64>"});
+  c.push_back(
+      Case{"reduce_sum_keepdim",
+           {{"a", {-1, 3}, 0.5, 1.5, true}},
+           "    %y = \"kiln.reduce_sum\"(%a) {axis = 1 : i64, keepdim = "
+           "true} : (" +
+               A + ") -> tensor<?x1xf64>\n",
+           "tensor<?x1xf64>"});
+  c.push_back(Case{"reduce_mean_batch",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.reduce_mean\"(%a) {axis = 0 : i64} : (" +
+                       A + ") -> " + R + "\n",
+                   R});
+  c.push_back(Case{"reshape",
+                   {{"a", {-1, 6}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.reshape\"(%a) : (tensor<?x6xf64>) -> "
+                   "tensor<?x2x3xf64>\n",
+                   "tensor<?x2x3xf64>"});
+  c.push_back(
+      Case{"concat",
+           {{"a", {-1, 3}, 0.5, 1.5, true}, {"b", {-1, 2}, 0.5, 1.5, true}},
+           "    %y = \"kiln.concat\"(%a, %b) {axis = 1 : i64} : (" + A +
+               ", tensor<?x2xf64>) -> tensor<?x5xf64>\n",
+           "tensor<?x5xf64>"});
+  c.push_back(
+      Case{"slice",
+           {{"a", {-1, 6}, 0.5, 1.5, true}},
+           "    %y = \"kiln.slice\"(%a) {axis = 1 : i64, start = 2 : i64, "
+           "size = 3 : i64} : (tensor<?x6xf64>) -> " +
+               A + "\n",
+           A});
+  c.push_back(
+      Case{"pad",
+           {{"a", {-1, 3}, 0.5, 1.5, true}},
+           "    %y = \"kiln.pad\"(%a) {axis = 1 : i64, before = 1 : i64, "
+           "after = 2 : i64} : (" +
+               A + ") -> tensor<?x6xf64>\n",
+           "tensor<?x6xf64>"});
+  c.push_back(Case{"transpose",
+                   {{"a", {4, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.transpose\"(%a) : (tensor<4x3xf64>) -> "
+                   "tensor<3x4xf64>\n",
+                   "tensor<3x4xf64>"});
+  c.push_back(
+      Case{"broadcast_to",
+           {{"a", {-1, 1}, 0.5, 1.5, true}},
+           "    %y = \"kiln.broadcast_to\"(%a, %like) : (tensor<?x1xf64>, "
+           "tensor<?x3xf64>) -> " +
+               A + "\n",
+           A});
+  // A chain that reuses a value: gradients of several uses add up.
+  c.push_back(Case{"reuse",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %t = \"kiln.tanh\"(%a) : (" + A + ") -> " + A +
+                       "\n"
+                       "    %y = \"kiln.mul\"(%t, %a) : (" +
+                       A + ", " + A + ") -> " + A + "\n",
+                   A});
+  return c;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, GradCheck, ::testing::ValuesIn(cases()),
+                         [](const auto &info) { return info.param.name; });
+
+} // namespace

@@ -1,0 +1,8 @@
+// Parameter updates are written straight into the parameter when the
+// kernel is pointwise and nothing later reads the old value.
+// RUN: kiln-opt %inputs/small_train.mlir -kiln-autodiff -kiln-optimizer -canonicalize -cse -kiln-fuse -kiln-memory-plan | FileCheck %s
+
+// CHECK-DAG: assign_to = "l.weight.exp_avg",
+// CHECK-DAG: assign_to = "l.weight.exp_avg_sq",
+// CHECK-DAG: assign_to = "l.weight",
+// CHECK-DAG: assign_to = "train_step.step",
