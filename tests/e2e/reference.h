@@ -1,0 +1,81 @@
+// Naive double-precision references for end-to-end tests: written for
+// obviousness, not speed, and independent of everything under test.
+#pragma once
+
+#include "kiln/runtime/tensor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace kiln::test {
+
+/// A row-major double matrix.
+struct Matrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<double> v;
+  Matrix(int64_t r, int64_t c) : rows(r), cols(c), v(size_t(r * c)) {}
+  double &at(int64_t i, int64_t j) { return v[size_t(i * cols + j)]; }
+  double at(int64_t i, int64_t j) const { return v[size_t(i * cols + j)]; }
+};
+
+inline Matrix toMatrix(const rt::Tensor &t) {
+  int64_t rows = t.rank() == 1 ? 1 : t.dim(0);
+  Matrix m(rows, t.numel() / std::max<int64_t>(rows, 1));
+  std::copy(t.data(), t.data() + t.numel(), m.v.begin());
+  return m;
+}
+
+/// C = A * op(B): op(B) = B, or B^T when transposeB (a Linear weight).
+inline Matrix matmul(const Matrix &a, const Matrix &b, bool transposeB) {
+  int64_t n = transposeB ? b.rows : b.cols;
+  Matrix c(a.rows, n);
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < a.cols; ++k)
+        s += a.at(i, k) * (transposeB ? b.at(j, k) : b.at(k, j));
+      c.at(i, j) = s;
+    }
+  return c;
+}
+
+/// y = x W^T + b, as torch.nn.Linear.
+inline Matrix linear(const Matrix &x, const rt::Tensor &w,
+                     const rt::Tensor &b) {
+  Matrix y = matmul(x, toMatrix(w), /*transposeB=*/true);
+  for (int64_t i = 0; i < y.rows; ++i)
+    for (int64_t j = 0; j < y.cols; ++j)
+      y.at(i, j) += b.data()[j];
+  return y;
+}
+
+inline Matrix relu(Matrix m) {
+  for (double &x : m.v)
+    x = std::max(x, 0.0);
+  return m;
+}
+
+/// max |got - want| / max |want|: the normwise relative error.
+inline double relativeError(const rt::Tensor &got, const Matrix &want) {
+  double err = 0, scale = 0;
+  for (size_t i = 0; i < want.v.size(); ++i) {
+    err = std::max(err, std::abs(double(got.data()[i]) - want.v[i]));
+    scale = std::max(scale, std::abs(want.v[i]));
+  }
+  return err / std::max(scale, 1e-30);
+}
+
+inline rt::Tensor randomTensor(std::vector<int64_t> shape, uint32_t seed,
+                               float lo = -1, float hi = 1) {
+  rt::Tensor t(std::move(shape));
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (float &x : t.values())
+    x = dist(gen);
+  return t;
+}
+
+} // namespace kiln::test
