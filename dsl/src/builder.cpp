@@ -1,5 +1,7 @@
 #include "builder.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "kiln/dsl/error.h"
@@ -117,8 +119,41 @@ int Builder::declare_parameter(std::string_view name, Shape shape,
   return new_handle(-1, int(module_.params.size()) - 1);
 }
 
+namespace {
+
+// Ranges PyTorch's optimizers accept (they raise ValueError otherwise).
+void check_optimizer(const OptimizerSpec &o, std::string_view entry,
+                     const SrcLoc &loc) {
+  std::string_view kind = o.kind;
+  std::string type = kind == "sgd" ? "Sgd" : kind == "adam" ? "Adam" : "AdamW";
+  for (int i = 0; i < o.count; ++i) {
+    std::string_view field = o.names[i];
+    double v = o.values[i];
+    const char *need = nullptr;
+    if (!std::isfinite(v))
+      need = "finite";
+    else if (field == "lr" && !(v > 0))
+      need = "> 0";
+    else if ((field == "momentum" || field == "weight_decay") && !(v >= 0))
+      need = ">= 0";
+    else if ((field == "beta1" || field == "beta2") && !(v >= 0 && v < 1))
+      need = "in [0, 1)";
+    else if (field == "eps" && !(v > 0))
+      need = "> 0";
+    if (need)
+      fail(loc, fmt::format("train('{}'): {}: .{} must be {}, got {}{}", entry,
+                            type, field, need, v,
+                            kind == "sgd" && field == "lr" && v == 0
+                                ? " (SGD has no default learning rate: "
+                                  "write Sgd{.lr = ...})"
+                                : ""));
+  }
+}
+
+} // namespace
+
 void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
-                          const SrcLoc &loc) {
+                          const OptimizerSpec *optimizer, const SrcLoc &loc) {
   if (open_ >= 0)
     fail(loc, fmt::format("{}('{}'): entry point '{}' is still being traced; "
                           "entry points cannot nest",
@@ -135,14 +170,28 @@ void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
       fail(loc, fmt::format("{}: entry point '{}' has the name of a "
                             "parameter",
                             kind, name));
+  bool train = std::string_view(kind) == "train";
+  if (train != (optimizer != nullptr))
+    fail(loc, fmt::format("{}('{}'): {}", kind, name,
+                          train ? "a train entry point needs an optimizer"
+                                : "only train entry points take an optimizer"));
+  if (optimizer)
+    check_optimizer(*optimizer, name, loc);
   Function f;
   f.name = std::string(name);
   f.kind = kind;
+  if (optimizer) {
+    f.optimizer = optimizer->kind;
+    for (int i = 0; i < optimizer->count; ++i)
+      f.optimizer_fields.emplace_back(optimizer->names[i],
+                                      optimizer->values[i]);
+  }
   f.loc = loc;
   f.num_args = num_args;
   f.nodes.resize(num_args);
   module_.functions.push_back(std::move(f));
   open_ = int(module_.functions.size()) - 1;
+  stream_at_begin_ = module_.next_stream;
 }
 
 int Builder::argument(int index, Shape shape) {
@@ -161,7 +210,7 @@ int Builder::end_entry(const int *results, int count) {
   for (int i = 0; i < f.num_args; ++i)
     f.arg_names.push_back(fmt::format("input{}", i));
   for (int i = 0; i < count; ++i)
-    f.result_names.push_back(f.kind == "train" && count == 1
+    f.result_names.push_back(f.kind == "train" && i == 0
                                  ? std::string("loss")
                                  : fmt::format("output{}", i));
   int index = open_;
@@ -170,8 +219,10 @@ int Builder::end_entry(const int *results, int count) {
 }
 
 void Builder::abort_entry() noexcept {
-  if (open_ >= 0 && open_ == int(module_.functions.size()) - 1)
+  if (open_ >= 0 && open_ == int(module_.functions.size()) - 1) {
     module_.functions.pop_back();
+    module_.next_stream = stream_at_begin_;
+  }
   open_ = -1;
 }
 
@@ -216,8 +267,8 @@ int argument(int index, ShapeRef shape) {
 }
 
 void begin_entry(std::string_view name, const char *kind, int num_args,
-                 Loc loc) {
-  Builder::current(kind, loc).begin_entry(name, kind, num_args,
+                 const OptimizerSpec *optimizer, Loc loc) {
+  Builder::current(kind, loc).begin_entry(name, kind, num_args, optimizer,
                                           to_src_loc(loc));
 }
 

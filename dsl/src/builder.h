@@ -35,6 +35,9 @@ public:
   // Appends an op node to the entry point being traced; returns its index.
   int add_node(std::string op, std::vector<int> operands, Attrs attrs,
                Shape shape, const SrcLoc &loc);
+  // The `stream` of a new kiln.random_normal: 0, 1, ... in emission order
+  // over the whole module.
+  int64_t next_stream() { return module_.next_stream++; }
   // The Tensor handle of a node, after checking that the shape this builder
   // inferred equals the one the C++ type promised (a DSL bug otherwise).
   int result(int node, ShapeRef promised);
@@ -42,7 +45,7 @@ public:
   int declare_parameter(std::string_view name, Shape shape, InitKind init,
                         std::vector<double> args, const SrcLoc &loc);
   void begin_entry(std::string_view name, const char *kind, int num_args,
-                   const SrcLoc &loc);
+                   const OptimizerSpec *optimizer, const SrcLoc &loc);
   int argument(int index, Shape shape);
   int end_entry(const int *results, int count);
   void abort_entry() noexcept;
@@ -61,7 +64,8 @@ private:
 
   Module module_;
   std::vector<ValueRef> values_;
-  int open_ = -1; // function being traced
+  int open_ = -1;               // function being traced
+  int64_t stream_at_begin_ = 0; // restored when an entry point is aborted
 };
 
 } // namespace kiln::dsl::detail

@@ -99,6 +99,23 @@ std::string symbols_attr(const Shape &s) {
   return out + "]";
 }
 
+// ", kiln.optimizer = {beta1 = 9.000000e-01 : f64, ..., kind = "adam", ...}"
+// (fields and kind sorted by name, as MLIR prints a dictionary), or "".
+std::string optimizer_attr(const Function &f) {
+  if (f.optimizer.empty())
+    return "";
+  std::vector<std::pair<std::string, std::string>> entries;
+  entries.emplace_back("kind", string_literal(f.optimizer));
+  for (const auto &[name, value] : f.optimizer_fields)
+    entries.emplace_back(name, f64_literal(value) + " : f64");
+  std::sort(entries.begin(), entries.end());
+  std::string out = ", kiln.optimizer = {";
+  for (size_t i = 0; i < entries.size(); ++i)
+    out += fmt::format("{}{} = {}", i ? ", " : "", entries[i].first,
+                       entries[i].second);
+  return out + "}";
+}
+
 void write_function(std::string &out, const Function &f) {
   // SSA names: arguments %argN, op results %N in creation order.
   std::vector<std::string> names(f.nodes.size());
@@ -117,8 +134,8 @@ void write_function(std::string &out, const Function &f) {
     out += fmt::format("{}{} {{kiln.name = {}}}", i ? ", " : "",
                        tensor_type(f.nodes[f.results[i]].shape),
                        string_literal(f.result_names[i]));
-  out += fmt::format(") attributes {{kiln.entry = {}}} {{\n",
-                     string_literal(f.kind));
+  out += fmt::format(") attributes {{kiln.entry = {}{}}} {{\n",
+                     string_literal(f.kind), optimizer_attr(f));
 
   for (size_t i = f.num_args; i < f.nodes.size(); ++i) {
     const Node &n = f.nodes[i];

@@ -52,6 +52,9 @@ struct Function {
   std::vector<int> results;
   std::vector<std::string> arg_names, result_names;
   std::map<int, int> param_refs; // parameter index -> its kiln.param_ref node
+  // A train entry's optimizer: kind ("sgd", "adam", "adamw") and fields.
+  std::string optimizer;
+  std::vector<std::pair<std::string, double>> optimizer_fields;
 };
 
 struct Parameter {
@@ -67,6 +70,7 @@ struct Module {
   std::string name;
   std::vector<Parameter> params;
   std::vector<Function> functions;
+  int64_t next_stream = 0; // `stream` of the next kiln.random_normal
 };
 
 } // namespace kiln::dsl::detail

@@ -315,4 +315,21 @@ int transpose(int x, ShapeRef result, Loc loc) {
                   result);
 }
 
+int random_normal(int x, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("randn_like", loc);
+  int nx = b.operand(x, "randn_like", at);
+  int node =
+      b.add_node("kiln.random_normal", {nx},
+                 {{"stream", i64_attr(b.next_stream())}}, b.shape(nx), at);
+  return b.result(node, result);
+}
+
+void check_broadcast(const char *name, int x, int y, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(name, loc);
+  int nx = b.operand(x, name, at), ny = b.operand(y, name, at);
+  broadcast(name, b.shape(nx), b.shape(ny), at);
+}
+
 } // namespace kiln::dsl::detail

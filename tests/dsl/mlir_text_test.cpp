@@ -54,7 +54,8 @@ TEST(MlirText, TwoEntriesTrainKindAndDefaultNames) {
   ModuleBuilder mb("two");
   Param<3> w{"w", init::normal(0.0, 0.02)};
   Param<3> c{"c", init::constant(1.5)};
-  mb.train("step", [&](Tensor<batch, 3> x) { return sum(x * w); });
+  mb.train(
+      "step", [&](Tensor<batch, 3> x) { return sum(x * w); }, Sgd{.lr = 0.5});
   mb.infer("pair", [&](Tensor<2> a, Tensor<seq, 2> b) {
     return std::pair{b - a, c};
   });
@@ -72,7 +73,7 @@ TEST(MlirText, TwoEntriesTrainKindAndDefaultNames) {
   // train entry: kind and the default result name "loss".
   EXPECT_NE(
       text.find(
-          R"(func.func @step(%arg0: tensor<?x3xf32> {kiln.name = "input0", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train"} {)"),
+          R"(func.func @step(%arg0: tensor<?x3xf32> {kiln.name = "input0", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {)"),
       std::string::npos)
       << text;
   // sum over all axes: one reduce_sum per axis.

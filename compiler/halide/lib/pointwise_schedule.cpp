@@ -18,7 +18,8 @@ void schedule_pointwise(Func out, const std::vector<Var> &vars,
     return; // a scalar: nothing to vectorize or parallelize
   }
   const int vec = target.natural_vector_size(out.output_types().at(0));
-  const Expr inner_extent = out.output_buffer().dim(0).extent();
+  // output_buffers(): a multi-output kernel's out is a Tuple.
+  const Expr inner_extent = out.output_buffers()[0].dim(0).extent();
   detail::tile_for_tasks(out.specialize(inner_extent >= vec), vars, vec, 1);
   detail::tile_for_tasks(out, vars, 1, 1);
 }

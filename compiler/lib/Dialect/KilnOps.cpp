@@ -79,7 +79,8 @@ LogicalResult inferReduce(std::optional<Location> loc, Value input,
 
 bool kiln::isPointwise(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ReluOp, SigmoidOp,
-             TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp, AbsOp>(op);
+             TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp, AbsOp, StepOp,
+             BroadcastToOp, RandomNormalOp, DimSizeOp>(op);
 }
 
 bool kiln::isAnchor(Operation *op) {

@@ -53,10 +53,20 @@ public:
       if (failed(emitOp(op, a)))
         return failure();
     auto yield = cast<YieldOp>(body.getTerminator());
-    for (auto [i, v] : llvm::enumerate(yield.getValues())) {
-      int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
-      a << "    out" << i << "(" << vars(rank) << ") = " << call(v, tvars(rank))
-        << ";\n";
+    auto outputs = yield.getValues();
+    int64_t outRank = rank(outputs[0]);
+    if (outputs.size() == 1) {
+      a << "    out0(" << vars(outRank)
+        << ") = " << call(outputs[0], tvars(outRank)) << ";\n";
+    } else {
+      // Several outputs of one domain: one Tuple, so each element's values
+      // are all computed before any is stored (outputs may overwrite
+      // inputs in place, see kiln-memory-plan).
+      std::vector<std::string> values;
+      for (Value v : outputs)
+        values.push_back(call(v, tvars(outRank)));
+      a << "    out0(" << vars(outRank) << ") = Tuple(" << join(values, ", ")
+        << ");\n";
     }
 
     std::string cls = "Kernel_" + fused_.getKernel().str();
@@ -78,9 +88,16 @@ public:
       os_ << "  // The session's seed and the entry point's call number.\n"
           << "  Input<uint32_t> seed_lo{\"seed_lo\"}, seed_hi{\"seed_hi\"}, "
              "counter{\"counter\"};\n";
-    for (auto [i, v] : llvm::enumerate(yield.getValues()))
-      os_ << "  Output<Buffer<" << elem_ << ">> out" << i << "{\"out" << i
-          << "\", " << rank(v) << "}; // " << describe(v) << "\n";
+    if (outputs.size() == 1) {
+      os_ << "  Output<Buffer<" << elem_ << ">> out0{\"out0\", " << outRank
+          << "}; // " << describe(outputs[0]) << "\n";
+    } else {
+      std::vector<std::string> types(
+          outputs.size(), elem_ == "float" ? "Float(32)" : "Float(64)");
+      os_ << "  Output<Buffer<>> out0{\"out0\", {" << join(types, ", ") << "}, "
+          << outRank << "}; // " << outputs.size() << " x "
+          << describe(outputs[0]) << "\n";
+    }
     if (maxRank_ > 0) {
       os_ << "  Var";
       for (int64_t d = 0; d < maxRank_; ++d)
@@ -96,9 +113,8 @@ public:
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
       os_ << "    kiln::halide::set_estimates(in" << i << ", " << estimates(arg)
           << ");\n";
-    for (auto [i, v] : llvm::enumerate(yield.getValues()))
-      os_ << "    kiln::halide::set_estimates(out" << i << ", " << estimates(v)
-          << ");\n";
+    os_ << "    kiln::halide::set_estimates(out0, " << estimates(outputs[0])
+        << ");\n";
     os_ << "    if (auto_schedule)\n      return;\n";
     emitSchedule(yield);
     os_ << "  }\n};\nHALIDE_REGISTER_GENERATOR(" << cls << ", "
@@ -332,37 +348,29 @@ private:
     if (anchor_)
       return red.emitError("a kernel may hold only one reduction");
     Value in = red.getInput();
-    auto n = extent(in, axis);
-    if (failed(n))
-      return failure();
+    std::vector<std::string> extents; // Halide order
+    for (int64_t d = rank(in) - 1; d >= 0; --d) {
+      auto e = extent(in, d);
+      if (failed(e))
+        return failure();
+      extents.push_back(*e);
+    }
+    auto source = names_.find(in);
+    if (source == names_.end())
+      return red.emitError("cannot reduce a constant");
     Value result = red.getResult();
-    Index t = tvars(rank(result));
-    std::string r = "r" + std::to_string(next_);
-    Index idx;
-    for (int64_t j = 0, i = 0; j < rank(in); ++j) {
-      if (j == axis) {
-        idx.push_back(r);
-        if (red.getKeepdim())
-          ++i;
-      } else {
-        idx.push_back(t[i++]);
-      }
-    }
-    std::string acc = "v" + std::to_string(next_++) + "_sum";
-    members_.push_back("Func " + acc + "{\"" + acc + "\"}");
-    a << "    RDom " << r << "(0, " << *n << ", \"" << r << "\");\n";
-    a << "    " << acc << "(" << vars(rank(result)) << ") = " << literal(0)
-      << ";\n";
-    a << "    " << acc << "(" << vars(rank(result)) << ") += " << call(in, idx)
-      << ";\n";
-    names_[result] = acc;
-    if (isa<ReduceMeanOp>(red.getOperation())) {
-      std::string sum = call(result, t);
-      define(result, a);
-      a << sum << " / cast<" << elem_ << ">(" << *n << ");\n";
-    }
+    std::string r = "red" + std::to_string(next_);
+    members_.push_back("kiln::halide::Reduction " + r);
+    a << "    " << r << " = kiln::halide::reduce(kiln::halide::ReduceOp::"
+      << (isa<ReduceMeanOp>(red.getOperation()) ? "Mean" : "Sum") << ", "
+      << source->second << ", {" << join(extents, ", ") << "}, {"
+      << rank(in) - 1 - axis << "}, " << (red.getKeepdim() ? "true" : "false")
+      << ");\n";
+    std::string value = r + ".result(" + vars(rank(result)) + ")";
+    define(result, a);
+    a << value << ";\n";
     anchor_ = red;
-    anchorName_ = acc;
+    anchorName_ = r;
     return success();
   }
 

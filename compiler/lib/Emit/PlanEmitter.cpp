@@ -139,11 +139,13 @@ private:
              "s.next_random_key();\n";
     // Kernel results the memory plan put straight into parameter storage.
     for (auto fused : f.getBody().front().getOps<FusedOp>())
-      if (auto target = fused->getAttrOfType<StringAttr>("assign_to"))
-        data[fused.getResult(0)] =
-            "s.params().at(" +
-            std::to_string(paramIndex_.at(target.getValue().str())) +
-            ").data()";
+      if (auto targets = fused->getAttrOfType<ArrayAttr>("assign_to"))
+        for (auto [r, target] : llvm::zip(fused.getResults(), targets)) {
+          StringRef name = cast<StringAttr>(target).getValue();
+          if (!name.empty())
+            data[r] = "s.params().at(" +
+                      std::to_string(paramIndex_.at(name.str())) + ").data()";
+        }
     std::vector<std::string> assigns;
     for (Operation &op : f.getBody().front()) {
       if (auto assign = dyn_cast<ParamAssignOp>(op)) {
@@ -184,6 +186,9 @@ private:
         auto s = shape(v);
         if (failed(s))
           return failure();
+        if (!data.count(v))
+          return fused.emitError("kernel input is computed outside any "
+                                 "kernel (an op fusion does not handle)");
         std::string name = "b" + std::to_string(args.size());
         os_ << "    BufferView " << name << "(" << data.lookup(v) << ", " << *s
             << ");\n";

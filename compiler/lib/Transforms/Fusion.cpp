@@ -1,9 +1,17 @@
 //===- Fusion.cpp - partition entry points into kernels -------------------===//
 //
-// Greedy, in program order. A group always has exactly one output: the
-// result of its last op, and every other value it computes is used only
-// inside it. That keeps each kernel a single Halide pipeline with one output
-// whose schedule is chosen by its anchor (see docs/architecture.md).
+// Greedy, in program order; each op either starts a group or joins the
+// groups of its operands' producers:
+//  - An anchored group (a matmul or a reduction) has one output and takes
+//    pointwise epilogue ops over exactly its domain.
+//  - Pointwise groups absorb pointwise consumers. When all their values have
+//    one shape (one domain), groups meeting at an op merge and may keep
+//    several outputs, computed in one loop nest (a Halide Tuple); this is
+//    what makes an optimizer update one kernel per parameter.
+//  - Layout ops join a pointwise group whose only output they consume; a
+//    reduction may take such a group as its prologue.
+// A group is placed where its last op was, so every value a group computes
+// that is used outside it must only be used after that point.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,12 +31,6 @@ using namespace kiln;
 
 namespace {
 
-struct Group {
-  SmallVector<Operation *> ops;
-  Operation *anchor = nullptr; // matmul or reduction, if any
-  Value output() const { return ops.back()->getResult(0); }
-};
-
 bool isLayout(Operation *op) {
   return isa<ReshapeOp, ConcatOp, SliceOp, TransposeOp, PadOp>(op);
 }
@@ -38,63 +40,135 @@ bool isComputation(Operation *op) {
   return isAnchor(op) || isPointwise(op) || isLayout(op);
 }
 
-/// Whether `op`, a consumer of group `g`'s output, may join `g`.
-bool canJoin(const Group &g, Operation *op) {
-  Value out = g.output();
-  if (!out.hasOneUse() || *out.getUsers().begin() != op)
-    return false;
-  if (!g.anchor)
-    // Pointwise kernels absorb anything elementwise or layout, and feed a
-    // reduction as its prologue (inlined into the reduction's loads).
-    return isPointwise(op) || isLayout(op) ||
-           isa<ReduceSumOp, ReduceMeanOp>(op);
-  // Epilogues: pointwise ops over exactly the anchor's domain.
-  return isPointwise(op) && op->getResult(0).getType() == out.getType();
-}
+Type resultType(Operation *op) { return op->getResult(0).getType(); }
+
+struct Group {
+  SmallVector<Operation *> ops; // in program order
+  Operation *anchor = nullptr;  // matmul or reduction, if any
+  bool merged = false;          // absorbed into another group
+  /// True when every op is pointwise with one and the same result type.
+  bool oneDomain() const {
+    if (anchor)
+      return false;
+    for (Operation *op : ops)
+      if (!isPointwise(op) || resultType(op) != resultType(ops.front()))
+        return false;
+    return true;
+  }
+};
 
 class Fuser {
 public:
   Fuser(func::FuncOp func, StringRef model) : func_(func), model_(model) {}
 
   void run() {
-    SmallVector<Group> groups;
-    DenseMap<Operation *, size_t> groupOf;
-    for (Operation &op : func_.getBody().front()) {
-      if (!isComputation(&op))
-        continue;
-      std::optional<size_t> joined;
-      for (Value operand : op.getOperands()) {
-        Operation *def = operand.getDefiningOp();
-        auto it = def ? groupOf.find(def) : groupOf.end();
-        if (it == groupOf.end() || !canJoin(groups[it->second], &op))
-          continue;
-        // A matmul never joins a producer: inlining into its loads would
-        // recompute the producer once per output column.
-        if (isa<MatmulOp>(op))
-          continue;
-        joined = it->second;
-        break;
-      }
-      if (!joined) {
-        groups.push_back({});
-        joined = groups.size() - 1;
-      }
-      Group &g = groups[*joined];
-      g.ops.push_back(&op);
-      if (isAnchor(&op))
-        g.anchor = &op;
-      groupOf[&op] = *joined;
-    }
-    for (auto [index, g] : llvm::enumerate(groups))
-      materialize(g, index);
+    // Parameter assignments take effect when the entry point ends
+    // (docs/ir.md); moving them there lets the values they store join
+    // kernels with later ops.
+    Block &block = func_.getBody().front();
+    SmallVector<ParamAssignOp> assigns(block.getOps<ParamAssignOp>());
+    for (ParamAssignOp assign : assigns)
+      assign->moveBefore(block.getTerminator());
+    for (auto [i, op] : llvm::enumerate(func_.getBody().front()))
+      position_[&op] = i;
+    for (Operation &op : func_.getBody().front())
+      if (isComputation(&op))
+        place(&op);
+    size_t index = 0;
+    for (Group &g : groups_)
+      if (!g.merged)
+        materialize(g, index++);
   }
 
 private:
+  /// Every value of `g` used outside g and `op` is used after `op`.
+  bool laterUsesOnly(const Group &g, Operation *op) const {
+    for (Operation *member : g.ops)
+      for (Operation *user : member->getResult(0).getUsers()) {
+        if (user == op || llvm::is_contained(g.ops, user))
+          continue;
+        if (position_.lookup(user) <= position_.lookup(op))
+          return false;
+      }
+    return true;
+  }
+
+  /// Every value of `g` is used only inside g or by `op`.
+  bool onlyFeeds(const Group &g, Operation *op) const {
+    for (Operation *member : g.ops)
+      for (Operation *user : member->getResult(0).getUsers())
+        if (user != op && !llvm::is_contained(g.ops, user))
+          return false;
+    return true;
+  }
+
+  /// The live groups that produce operands of `op`, without repeats.
+  SmallVector<size_t> producers(Operation *op) const {
+    SmallVector<size_t> out;
+    for (Value v : op->getOperands())
+      if (Operation *def = v.getDefiningOp()) {
+        auto it = groupOf_.find(def);
+        if (it != groupOf_.end() && !llvm::is_contained(out, it->second))
+          out.push_back(it->second);
+      }
+    return out;
+  }
+
+  void place(Operation *op) {
+    SmallVector<size_t> join;
+    // A matmul never joins a producer: inlining into its loads would
+    // recompute the producer once per output column.
+    if (!isa<MatmulOp>(op)) {
+      for (size_t gi : producers(op)) {
+        Group &g = groups_[gi];
+        bool ok = false;
+        if (g.anchor)
+          // Epilogue over exactly the anchor's domain.
+          ok = isPointwise(op) && resultType(op) == resultType(g.ops.back()) &&
+               onlyFeeds(g, op) && join.empty();
+        else if (isPointwise(op) && g.oneDomain() &&
+                 resultType(g.ops.front()) == resultType(op))
+          ok = laterUsesOnly(g, op); // a same-domain merge, several outputs
+        else
+          ok = onlyFeeds(g, op) && join.empty() &&
+               (isPointwise(op) || isLayout(op) ||
+                isa<ReduceSumOp, ReduceMeanOp>(op));
+        if (ok)
+          join.push_back(gi);
+        if (ok && (g.anchor || !isPointwise(op) ||
+                   resultType(g.ops.front()) != resultType(op)))
+          break; // single-output joins take one group only
+      }
+    }
+    if (join.empty()) {
+      groups_.push_back({});
+      join.push_back(groups_.size() - 1);
+    }
+    size_t target = join.front();
+    for (size_t gi : llvm::drop_begin(join)) {
+      for (Operation *member : groups_[gi].ops) {
+        groups_[target].ops.push_back(member);
+        groupOf_[member] = target;
+      }
+      groups_[gi].ops.clear();
+      groups_[gi].merged = true;
+    }
+    Group &g = groups_[target];
+    llvm::sort(g.ops, [&](Operation *a, Operation *b) {
+      return position_.lookup(a) < position_.lookup(b);
+    });
+    g.ops.push_back(op);
+    if (isAnchor(op))
+      g.anchor = op;
+    groupOf_[op] = target;
+  }
+
   void materialize(Group &g, size_t index) {
     llvm::SmallPtrSet<Operation *, 16> inGroup(g.ops.begin(), g.ops.end());
     llvm::SetVector<Value> inputs;
     SmallVector<Operation *> constants;
-    for (Operation *op : g.ops)
+    SmallVector<Value> outputs;
+    for (Operation *op : g.ops) {
       for (Value v : op->getOperands()) {
         Operation *def = v.getDefiningOp();
         if (def && inGroup.contains(def))
@@ -106,15 +180,20 @@ private:
         }
         inputs.insert(v);
       }
+      Value r = op->getResult(0);
+      if (llvm::any_of(r.getUsers(),
+                       [&](Operation *u) { return !inGroup.contains(u); }))
+        outputs.push_back(r);
+    }
 
     Operation *last = g.ops.back();
     OpBuilder b(last);
     std::string name =
         ("kiln_" + model_ + "_" + func_.getSymName() + "_k" + Twine(index))
             .str();
-    Value out = g.output();
-    auto fused = b.create<FusedOp>(last->getLoc(), TypeRange{out.getType()},
-                                   inputs.getArrayRef(), name);
+    auto fused =
+        b.create<FusedOp>(last->getLoc(), ValueRange(outputs).getTypes(),
+                          inputs.getArrayRef(), name);
     Block &body = fused.getBody().front();
     IRMapping map;
     for (auto [input, arg] : llvm::zip(inputs, body.getArguments()))
@@ -124,15 +203,24 @@ private:
       inner.clone(*c, map);
     for (Operation *op : g.ops)
       inner.clone(*op, map);
-    inner.create<YieldOp>(last->getLoc(), ValueRange{map.lookup(out)});
+    SmallVector<Value> yielded;
+    for (Value out : outputs)
+      yielded.push_back(map.lookup(out));
+    inner.create<YieldOp>(last->getLoc(), yielded);
 
-    out.replaceAllUsesWith(fused.getResult(0));
+    for (auto [out, result] : llvm::zip(outputs, fused.getResults()))
+      out.replaceUsesWithIf(result, [&](OpOperand &use) {
+        return !inGroup.contains(use.getOwner());
+      });
     for (Operation *op : llvm::reverse(g.ops))
       op->erase();
   }
 
   func::FuncOp func_;
   std::string model_;
+  SmallVector<Group> groups_;
+  DenseMap<Operation *, size_t> groupOf_;
+  DenseMap<Operation *, size_t> position_;
 };
 
 struct FusePass : kiln::impl::KilnFuseBase<FusePass> {

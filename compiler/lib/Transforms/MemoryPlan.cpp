@@ -69,7 +69,8 @@ int64_t place(std::vector<Buffer> &buffers) {
 /// kiln.param_assign stores them to, instead of an arena buffer and a copy.
 /// Safe when the kernel is pointwise (each element of the parameter is read
 /// at most at its own index, before it is written) and no later kernel reads
-/// the parameter's old value. Marks the kernel with `assign_to`.
+/// the parameter's old value. Marks the kernel with `assign_to`: one
+/// parameter name per result, "" for results that go to the arena.
 llvm::DenseSet<Value>
 planInPlaceUpdates(func::FuncOp func,
                    const DenseMap<Operation *, size_t> &position, Builder &b) {
@@ -78,10 +79,13 @@ planInPlaceUpdates(func::FuncOp func,
   llvm::StringMap<unsigned> assignCount;
   for (auto assign : func.getBody().front().getOps<ParamAssignOp>())
     ++assignCount[assign.getName()];
+  DenseMap<Operation *, SmallVector<Attribute>> targets;
   for (auto assign : func.getBody().front().getOps<ParamAssignOp>()) {
     auto fused = assign.getValue().getDefiningOp<FusedOp>();
-    if (!fused || fused.getNumResults() != 1 ||
-        assignCount[assign.getName()] != 1 ||
+    if (!fused || assignCount[assign.getName()] != 1 ||
+        llvm::count_if(assign.getValue().getUsers(),
+                       [](Operation *u) { return isa<ParamAssignOp>(u); }) !=
+            1 ||
         llvm::is_contained(ret->getOperands(), assign.getValue()))
       continue;
     bool pointwise = true;
@@ -97,9 +101,11 @@ planInPlaceUpdates(func::FuncOp func,
       for (OpOperand &use : ref.getResult().getUses()) {
         Operation *user = use.getOwner();
         if (user == fused.getOperation()) {
-          // Read inside the writing kernel: only at the element's own index.
+          // Read inside the writing kernel: only at the element's own index
+          // (a multi-output kernel computes all outputs of an element before
+          // storing them, so its other outputs see the old value too).
           Value arg = fused.getBody().getArgument(use.getOperandNumber());
-          safe &= arg.getType() == fused.getResult(0).getType();
+          safe &= arg.getType() == assign.getValue().getType();
         } else if (!isa<ParamAssignOp>(user)) {
           safe &= position.lookup(user) < at;
         }
@@ -107,9 +113,15 @@ planInPlaceUpdates(func::FuncOp func,
     }
     if (!safe)
       continue;
-    fused->setAttr("assign_to", b.getStringAttr(assign.getName()));
+    auto &names = targets[fused];
+    if (names.empty())
+      names.assign(fused.getNumResults(), b.getStringAttr(""));
+    names[cast<OpResult>(assign.getValue()).getResultNumber()] =
+        b.getStringAttr(assign.getName());
     inPlace.insert(assign.getValue());
   }
+  for (auto &[op, names] : targets)
+    op->setAttr("assign_to", b.getArrayAttr(names));
   return inPlace;
 }
 

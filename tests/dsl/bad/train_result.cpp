@@ -6,7 +6,7 @@ struct Bad : Model {
   auto loss(Tensor<batch, 3> x) { return sum<1>(x); }
 };
 KILN_MODEL(Bad, "bad") {
-  train("train_step", &Bad::loss); // ERROR-HERE
+  train("train_step", &Bad::loss, Adam{}); // ERROR-HERE
 }
 
 // EXPECT: train: the loss function must return a Scalar (Tensor<>)

@@ -17,9 +17,9 @@
 // CHECK: HALIDE_REGISTER_GENERATOR(Kernel_kiln_mlp_forward_k0, kiln_mlp_forward_k0)
 
 // CHECK-LABEL: // kiln_mlp_forward_k2: reduce_sum
-// CHECK: RDom r0(0, 3, "r0");
-// CHECK: v0_sum(d0, d1) += in0(r0, d1);
-// CHECK: kiln::halide::schedule_reduction(v0_sum, out0, {d0, d1}, get_target());
+// CHECK: red0 = kiln::halide::reduce(kiln::halide::ReduceOp::Sum, in0, {3, sym_batch}, {0}, true);
+// CHECK: v0(d0, d1) = red0.result(d0, d1);
+// CHECK: kiln::halide::schedule_reduction(red0, out0, {d0, d1}, get_target());
 
 // Broadcasting reads index 0 of the size-1 dimension.
 // CHECK-LABEL: // kiln_mlp_forward_k3: sub

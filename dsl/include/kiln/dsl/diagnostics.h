@@ -35,6 +35,9 @@ template <int... Sizes> struct split;
 struct transpose;
 struct constant;
 struct parameter;
+struct bce_with_logits;
+struct mse;
+struct gaussian_kl;
 } // namespace op
 
 } // namespace kiln::dsl

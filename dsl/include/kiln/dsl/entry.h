@@ -7,13 +7,15 @@
 #include <type_traits>
 #include <utility>
 
+#include "kiln/dsl/optim.h"
 #include "kiln/dsl/tensor.h"
 
 namespace kiln::dsl {
 
 // Returned by infer()/train(): names the entry point's tensors, e.g.
 //   infer("forward", &Mlp::forward).inputs("z").outputs("logits");
-// Unnamed tensors are input0, input1, ... and output0, ... ("loss" for train).
+// Unnamed tensors are input0, input1, ... and output0, ...; a train entry's
+// first result is "loss".
 class EntryRef {
 public:
   explicit EntryRef(int index) : index_(index) {}
@@ -66,8 +68,9 @@ struct Results<std::pair<A, B>> : Results<std::tuple<A, B>> {
 // Ends the entry point if the user's function throws.
 class EntryScope {
 public:
-  EntryScope(std::string_view name, const char *kind, int num_args, Loc loc) {
-    begin_entry(name, kind, num_args, loc);
+  EntryScope(std::string_view name, const char *kind, int num_args,
+             const OptimizerSpec *optimizer, Loc loc) {
+    begin_entry(name, kind, num_args, optimizer, loc);
   }
   ~EntryScope() {
     if (!done_)
@@ -85,8 +88,8 @@ private:
 
 // Calls `call(args...)` with fresh entry-point arguments of types Args...
 template <class R, class... Args, class Call>
-EntryRef run_entry(std::string_view name, const char *kind, Call &&call,
-                   Loc loc) {
+EntryRef run_entry(std::string_view name, const char *kind,
+                   const OptimizerSpec *optimizer, Call &&call, Loc loc) {
   constexpr bool parameters_are_tensors =
       (is_tensor_v<std::remove_cvref_t<Args>> && ...);
   if constexpr (!parameters_are_tensors) {
@@ -94,7 +97,7 @@ EntryRef run_entry(std::string_view name, const char *kind, Call &&call,
                   "entry point parameters must be Tensor<...> values");
     return EntryRef(-1);
   } else {
-    EntryScope scope(name, kind, int(sizeof...(Args)), loc);
+    EntryScope scope(name, kind, int(sizeof...(Args)), optimizer, loc);
     // Argument i is created by index, so argument evaluation order does not
     // matter.
     R result = [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -111,17 +114,50 @@ EntryRef run_entry(std::string_view name, const char *kind, Call &&call,
 // Signature of a lambda's call operator.
 template <class F> struct CallSignature;
 template <class C, class R, class... A> struct CallSignature<R (C::*)(A...)> {
+  using result = R;
   template <class F>
-  static EntryRef run(std::string_view name, const char *kind, F &f, Loc loc) {
-    return run_entry<R, A...>(name, kind, f, loc);
+  static EntryRef run(std::string_view name, const char *kind,
+                      const OptimizerSpec *optimizer, F &f, Loc loc) {
+    return run_entry<R, A...>(name, kind, optimizer, f, loc);
   }
 };
 template <class C, class R, class... A>
 struct CallSignature<R (C::*)(A...) const> : CallSignature<R (C::*)(A...)> {};
 
+// True for Tensor<> and types derived from it.
+std::true_type scalar_base(const Tensor<> *);
+std::false_type scalar_base(...);
+template <class T>
+inline constexpr bool is_scalar_like_v =
+    decltype(scalar_base(static_cast<T *>(nullptr)))::value;
+
+// A train entry point returns the loss, a Scalar, optionally followed by
+// more Scalars (loss terms to log): Scalar, std::pair or std::tuple.
+template <class R> struct TrainResult {
+  static constexpr bool loss_first = is_scalar_like_v<R>;
+  static constexpr bool rest_scalar = true;
+};
+template <class T0, class... T> struct TrainResult<std::tuple<T0, T...>> {
+  static constexpr bool loss_first = is_scalar_like_v<T0>;
+  static constexpr bool rest_scalar = (is_scalar_like_v<T> && ...);
+};
+template <class A, class B>
+struct TrainResult<std::pair<A, B>> : TrainResult<std::tuple<A, B>> {};
+
 template <class R> constexpr void check_train_result() {
-  static_assert(std::is_same_v<std::remove_cvref_t<R>, Scalar>,
-                "train: the loss function must return a Scalar (Tensor<>)");
+  using T = TrainResult<std::remove_cvref_t<R>>;
+  static_assert(T::loss_first,
+                "train: the loss function must return a Scalar (Tensor<>), or "
+                "a std::tuple of Scalars with the loss first");
+  static_assert(!T::loss_first || T::rest_scalar,
+                "train: the values returned after the loss must be Scalars "
+                "too (loss terms to log)");
+}
+
+template <class Opt> constexpr void check_optimizer() {
+  static_assert(is_optimizer_v<Opt>,
+                "train: the optimizer must be Sgd{...}, Adam{...} or "
+                "AdamW{...}");
 }
 
 } // namespace detail

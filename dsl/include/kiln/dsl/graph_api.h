@@ -68,10 +68,25 @@ int reshape(int x, ShapeRef result, Loc loc);
 int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc);
 int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc);
 int transpose(int x, ShapeRef result, Loc loc);
+// kiln.random_normal shaped like x, with the module's next `stream` number.
+int random_normal(int x, ShapeRef result, Loc loc);
+// Checks that two operands broadcast, reporting a failure as op `name`'s
+// (used by composites such as bce_with_logits before their first node).
+void check_broadcast(const char *name, int a, int b, Loc loc);
+
+// A train entry point's optimizer (docs/ir.md, "Training entry points"):
+// kind "sgd", "adam" or "adamw" and every field, in the order given.
+struct OptimizerSpec {
+  const char *kind;
+  int count;
+  const char *names[5];
+  double values[5];
+};
 
 // Entry points: begin, create the arguments, run the user's function, end.
+// `optimizer` is null for an infer entry point and required for a train one.
 void begin_entry(std::string_view name, const char *kind, int num_args,
-                 Loc loc);
+                 const OptimizerSpec *optimizer, Loc loc);
 int end_entry(const int *results, int count);
 void abort_entry() noexcept;
 void set_names(int entry, bool results, const std::string_view *names,

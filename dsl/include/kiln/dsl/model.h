@@ -45,16 +45,32 @@ public:
   EntryRef infer(std::string_view name, F &&f,
                  std::source_location loc = std::source_location::current()) {
     using Fn = std::remove_cvref_t<F>;
-    return detail::CallSignature<decltype(&Fn::operator())>::run(name, "infer",
-                                                                 f, loc);
+    return detail::CallSignature<decltype(&Fn::operator())>::run(
+        name, "infer", nullptr, f, loc);
   }
 
-  template <class F>
-  EntryRef train(std::string_view name, F &&f,
+  // A train entry point: f returns the loss (see ModelDef::train).
+  template <class F, class Opt>
+  EntryRef train(std::string_view name, F &&f, const Opt &optimizer,
                  std::source_location loc = std::source_location::current()) {
-    using Fn = std::remove_cvref_t<F>;
-    return detail::CallSignature<decltype(&Fn::operator())>::run(name, "train",
-                                                                 f, loc);
+    using Sig =
+        detail::CallSignature<decltype(&std::remove_cvref_t<F>::operator())>;
+    detail::check_train_result<typename Sig::result>();
+    detail::check_optimizer<Opt>();
+    if constexpr (detail::is_optimizer_v<Opt>) {
+      const detail::OptimizerSpec spec = detail::optimizer_spec(optimizer);
+      return Sig::run(name, "train", &spec, f, loc);
+    } else {
+      return EntryRef(-1);
+    }
+  }
+  template <class F>
+  EntryRef train(std::string_view, F &&,
+                 std::source_location = std::source_location::current()) {
+    static_assert(detail::always_false_v<F>,
+                  "train: give the optimizer, e.g. train(\"train_step\", "
+                  "loss_fn, Adam{.lr = 1e-3}) (Sgd, Adam or AdamW)");
+    return EntryRef(-1);
   }
 
   // The MLIR text of the module (docs/ir.md).
@@ -74,28 +90,68 @@ protected:
   EntryRef infer(std::string_view name, R (M::*fn)(A...),
                  std::source_location loc = std::source_location::current()) {
     return detail::run_entry<R, A...>(
-        name, "infer", [&](A... a) { return (model_->*fn)(a...); }, loc);
+        name, "infer", nullptr, [&](A... a) { return (model_->*fn)(a...); },
+        loc);
   }
   template <class R, class... A>
   EntryRef infer(std::string_view name, R (M::*fn)(A...) const,
                  std::source_location loc = std::source_location::current()) {
     return detail::run_entry<R, A...>(
-        name, "infer", [&](A... a) { return (model_->*fn)(a...); }, loc);
+        name, "infer", nullptr, [&](A... a) { return (model_->*fn)(a...); },
+        loc);
   }
-  // A training entry point: fn computes the loss. For now this records the
-  // entry kind "train"; the compiler derives the backward pass and the
-  // optimizer update from it (DESIGN.md decisions 4 and 5).
-  template <class R, class... A>
-  EntryRef train(std::string_view name, R (M::*fn)(A...),
+
+  // A training entry point: fn returns the loss, a Scalar, or a std::tuple
+  // of Scalars (the loss, then terms to log); `optimizer` is Sgd{...},
+  // Adam{...} or AdamW{...}. The compiler derives the backward pass and
+  // appends the optimizer's update (DESIGN.md decisions 4 and 5).
+  template <class R, class... A, class Opt>
+  EntryRef train(std::string_view name, R (M::*fn)(A...), const Opt &optimizer,
                  std::source_location loc = std::source_location::current()) {
-    detail::check_train_result<R>();
-    return detail::run_entry<R, A...>(
-        name, "train", [&](A... a) { return (model_->*fn)(a...); }, loc);
+    return train_impl<R, A...>(
+        name, [&](A... a) { return (model_->*fn)(a...); }, optimizer, loc);
+  }
+  template <class R, class... A, class Opt>
+  EntryRef train(std::string_view name, R (M::*fn)(A...) const,
+                 const Opt &optimizer,
+                 std::source_location loc = std::source_location::current()) {
+    return train_impl<R, A...>(
+        name, [&](A... a) { return (model_->*fn)(a...); }, optimizer, loc);
+  }
+  // Without an optimizer: a compile error that says what is missing.
+  template <class R, class... A>
+  EntryRef train(std::string_view, R (M::*)(A...),
+                 std::source_location = std::source_location::current()) {
+    static_assert(detail::always_false_v<R>,
+                  "train: give the optimizer, e.g. train(\"train_step\", "
+                  "&Model::loss, Adam{.lr = 1e-3}) (Sgd, Adam or AdamW)");
+    return EntryRef(-1);
+  }
+  template <class R, class... A>
+  EntryRef train(std::string_view, R (M::*)(A...) const,
+                 std::source_location = std::source_location::current()) {
+    static_assert(detail::always_false_v<R>,
+                  "train: give the optimizer, e.g. train(\"train_step\", "
+                  "&Model::loss, Adam{.lr = 1e-3}) (Sgd, Adam or AdamW)");
+    return EntryRef(-1);
   }
 
   M &model() { return *model_; }
 
 private:
+  template <class R, class... A, class Call, class Opt>
+  EntryRef train_impl(std::string_view name, Call &&call, const Opt &optimizer,
+                      std::source_location loc) {
+    detail::check_train_result<R>();
+    detail::check_optimizer<Opt>();
+    if constexpr (detail::is_optimizer_v<Opt>) {
+      const detail::OptimizerSpec spec = detail::optimizer_spec(optimizer);
+      return detail::run_entry<R, A...>(name, "train", &spec, call, loc);
+    } else {
+      return EntryRef(-1);
+    }
+  }
+
   M *model_ = nullptr;
 };
 

@@ -1,0 +1,111 @@
+// Losses and helpers, written as compositions of existing ops (no op of
+// their own in the IR; docs/dsl.md lists each formula).
+//
+//   square(x)                  x * x
+//   bce_with_logits(x, t)      softplus(x) - x * t        elementwise
+//   mse(a, b)                  (a - b)^2                  elementwise
+//   gaussian_kl(mu, logvar)    -0.5 * sum(1 + logvar - mu^2 - exp(logvar))
+//                              over the last axis: Tensor<B, 32> -> Tensor<B>
+//   batch_mean(x)              mean over axis 0: Tensor<B> -> Scalar
+//
+// Every node of a composite carries the location of the call.
+#pragma once
+
+#include <type_traits>
+
+#include "kiln/dsl/diagnostics.h"
+#include "kiln/dsl/elementwise.h"
+#include "kiln/dsl/reduce.h"
+#include "kiln/dsl/tensor.h"
+
+namespace kiln::dsl {
+
+namespace detail {
+template <class A, class B>
+inline constexpr bool broadcasts_v = Broadcast<A, B>::ok;
+} // namespace detail
+
+template <auto... D>
+Tensor<D...>
+square(const Tensor<D...> &x,
+       std::source_location loc = std::source_location::current()) {
+  return mul(x, x, loc);
+}
+
+// Binary cross-entropy of a Bernoulli with logits x against targets t in
+// [0, 1], per element: -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))
+// = softplus(x) - x * t. kiln.softplus is computed stably, so this is finite
+// for any x (PyTorch's binary_cross_entropy_with_logits, reduction='none').
+template <auto... DX, auto... DT>
+auto bce_with_logits(
+    const Tensor<DX...> &logits, const Tensor<DT...> &target,
+    std::source_location loc = std::source_location::current()) {
+  using X = Tensor<DX...>;
+  using T = Tensor<DT...>;
+  constexpr bool shapes_broadcast = detail::broadcasts_v<X, T>;
+  if constexpr (!shapes_broadcast) {
+    static_assert(shapes_broadcast,
+                  "bce_with_logits: logits and target shapes do not broadcast");
+    ShapeMismatch<op::bce_with_logits, X, T> error;
+    return Tensor<>{};
+  } else {
+    detail::check_broadcast("bce_with_logits", detail::Access::handle(logits),
+                            detail::Access::handle(target), loc);
+    auto sp = softplus(logits, loc);
+    auto xt = mul(logits, target, loc);
+    return sub(sp, xt, loc);
+  }
+}
+
+// Squared error per element, (a - b)^2 (PyTorch's mse_loss with
+// reduction='none'); reduce it with mean(...) or sum<...>(...).
+template <auto... DA, auto... DB>
+auto mse(const Tensor<DA...> &a, const Tensor<DB...> &b,
+         std::source_location loc = std::source_location::current()) {
+  using A = Tensor<DA...>;
+  using B = Tensor<DB...>;
+  constexpr bool shapes_broadcast = detail::broadcasts_v<A, B>;
+  if constexpr (!shapes_broadcast) {
+    static_assert(shapes_broadcast, "mse: operand shapes do not broadcast");
+    ShapeMismatch<op::mse, A, B> error;
+    return Tensor<>{};
+  } else {
+    detail::check_broadcast("mse", detail::Access::handle(a),
+                            detail::Access::handle(b), loc);
+    auto d = sub(a, b, loc);
+    return mul(d, d, loc);
+  }
+}
+
+// KL(N(mu, exp(logvar)) || N(0, I)) per row, summed over the last axis:
+// -0.5 * sum(1 + logvar - mu^2 - exp(logvar)). mu and logvar must have the
+// same type; the result drops the last axis (Tensor<B, 32> -> Tensor<B>).
+template <auto... DM, auto... DL>
+auto gaussian_kl(const Tensor<DM...> &mu, const Tensor<DL...> &logvar,
+                 std::source_location loc = std::source_location::current()) {
+  using M = Tensor<DM...>;
+  using L = Tensor<DL...>;
+  constexpr bool same_shape = std::is_same_v<M, L> && sizeof...(DM) >= 1;
+  if constexpr (!same_shape) {
+    static_assert(same_shape, "gaussian_kl: mu and logvar must have the same "
+                              "shape, of rank 1 or more");
+    ShapeMismatch<op::gaussian_kl, M, L> error;
+    return Tensor<>{};
+  } else {
+    auto t = add(1.0f, logvar, loc);
+    t = sub(t, square(mu, loc), loc);
+    t = sub(t, exp(logvar, loc), loc);
+    auto s = sum<-1>(t, loc);
+    return mul(-0.5f, s, loc);
+  }
+}
+
+// Mean over the batch (axis 0): Tensor<B> -> Scalar, Tensor<B, 3> ->
+// Tensor<3>.
+template <auto... D>
+auto batch_mean(const Tensor<D...> &x,
+                std::source_location loc = std::source_location::current()) {
+  return mean<0>(x, loc);
+}
+
+} // namespace kiln::dsl

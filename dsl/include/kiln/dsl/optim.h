@@ -1,0 +1,74 @@
+// Optimizers of train entry points (docs/ir.md, "Training entry points").
+//
+//   train("train_step", &Vae::loss, Adam{.lr = 1e-3});
+//   train("train_sgd", &Net::loss, Sgd{.lr = 0.05, .momentum = 0.9});
+//   train("train_adamw", &Net::loss, AdamW{.lr = 1e-3});
+//
+// Plain aggregates with PyTorch's defaults, written as the entry point's
+// `kiln.optimizer` attribute (every field, f64). The compiler's optimizer
+// pass appends the update (DESIGN.md decision 5). Values are checked when
+// the generator runs (lr > 0, betas in [0, 1), ...).
+#pragma once
+
+#include <type_traits>
+
+#include "kiln/dsl/graph_api.h"
+
+namespace kiln::dsl {
+
+// torch.optim.SGD: v = momentum * v + (g + weight_decay * p); p -= lr * v.
+// PyTorch has no default learning rate: lr must be given (0 is rejected).
+struct Sgd {
+  double lr = 0;
+  double momentum = 0;
+  double weight_decay = 0;
+};
+
+// torch.optim.Adam; weight_decay is L2, added to the gradient.
+struct Adam {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+};
+
+// torch.optim.AdamW; weight_decay is decoupled: p -= lr * weight_decay * p.
+struct AdamW {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;
+};
+
+namespace detail {
+
+inline OptimizerSpec optimizer_spec(const Sgd &o) {
+  return {"sgd",
+          3,
+          {"lr", "momentum", "weight_decay"},
+          {o.lr, o.momentum, o.weight_decay}};
+}
+inline OptimizerSpec optimizer_spec(const Adam &o) {
+  return {"adam",
+          5,
+          {"lr", "beta1", "beta2", "eps", "weight_decay"},
+          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}};
+}
+inline OptimizerSpec optimizer_spec(const AdamW &o) {
+  return {"adamw",
+          5,
+          {"lr", "beta1", "beta2", "eps", "weight_decay"},
+          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}};
+}
+
+template <class T>
+inline constexpr bool is_optimizer_v =
+    std::is_same_v<T, Sgd> || std::is_same_v<T, Adam> ||
+    std::is_same_v<T, AdamW>;
+
+template <class> inline constexpr bool always_false_v = false;
+
+} // namespace detail
+} // namespace kiln::dsl
