@@ -60,6 +60,16 @@ std::string resultName(func::FuncOp func, unsigned index) {
   return "output" + std::to_string(index);
 }
 
+bool needsFallback(FusedOp fused, StringRef schedule) {
+  if (schedule == "heuristic")
+    return false;
+  auto symbolic = [](Type t) {
+    return !cast<RankedTensorType>(t).hasStaticShape();
+  };
+  return llvm::any_of(fused.getInputs().getTypes(), symbolic) ||
+         llvm::any_of(fused.getResultTypes(), symbolic);
+}
+
 std::string sourceLine(Operation *op) {
   Location loc = op->getLoc();
   if (auto fused = dyn_cast<FusedLoc>(loc))

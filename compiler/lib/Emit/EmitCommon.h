@@ -32,6 +32,16 @@ std::string quoted(llvm::StringRef text);
 /// The user-visible name of argument/result `index` (kiln.name or a default).
 std::string argName(mlir::func::FuncOp func, unsigned index);
 std::string resultName(mlir::func::FuncOp func, unsigned index);
+/// Whether an autoscheduled kernel also gets a hand-scheduled twin named
+/// `<kernel>_fallback` for calls whose symbolic sizes are below the
+/// autoscheduler's estimates: its tiles are sized for the estimates and can
+/// overrun smaller buffers. Only kernels with a symbolic dimension need it.
+bool needsFallback(FusedOp fused, llvm::StringRef schedule);
+inline constexpr llvm::StringLiteral kFallbackSuffix = "_fallback";
+/// The estimate of every symbolic size given to the autoschedulers; the
+/// same number as kiln::halide::kSymbolEstimate.
+inline constexpr int64_t kSymbolEstimate = 128;
+
 /// "file:line" of an op's location, or "" when it has none.
 std::string sourceLine(mlir::Operation *op);
 

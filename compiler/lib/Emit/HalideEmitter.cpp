@@ -37,8 +37,9 @@ std::string join(const std::vector<std::string> &parts, StringRef sep) {
 
 class KernelEmitter {
 public:
-  KernelEmitter(FusedOp fused, SymbolicShapes &shapes, llvm::raw_ostream &os)
-      : fused_(fused), shapes_(shapes), os_(os),
+  KernelEmitter(FusedOp fused, SymbolicShapes &shapes, StringRef schedule,
+                llvm::raw_ostream &os)
+      : fused_(fused), shapes_(shapes), schedule_(schedule), os_(os),
         elem_(emit::cppElementType(fused.getResult(0).getType())) {}
 
   LogicalResult emit() {
@@ -118,7 +119,12 @@ public:
     os_ << "    if (auto_schedule)\n      return;\n";
     emitSchedule(yield);
     os_ << "  }\n};\nHALIDE_REGISTER_GENERATOR(" << cls << ", "
-        << fused_.getKernel() << ")\n\n";
+        << fused_.getKernel() << ")\n";
+    if (emit::needsFallback(fused_, schedule_))
+      os_ << "// Hand-scheduled twin for sizes below the estimates.\n"
+          << "HALIDE_REGISTER_GENERATOR(" << cls << ", " << fused_.getKernel()
+          << emit::kFallbackSuffix << ")\n";
+    os_ << "\n";
     return success();
   }
 
@@ -478,6 +484,7 @@ private:
 
   FusedOp fused_;
   SymbolicShapes &shapes_;
+  StringRef schedule_;
   llvm::raw_ostream &os_;
   std::string elem_;
   DenseMap<Value, std::string> names_;
@@ -505,7 +512,7 @@ LogicalResult emitHalideKernels(ModuleOp module, const EmitOptions &options,
   SymbolicShapes shapes;
   bool ok = true;
   module.walk([&](FusedOp fused) {
-    if (failed(KernelEmitter(fused, shapes, os).emit()))
+    if (failed(KernelEmitter(fused, shapes, options.schedule, os).emit()))
       ok = false;
   });
   return success(ok);

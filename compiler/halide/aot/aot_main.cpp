@@ -1,0 +1,179 @@
+// main() of kiln-halide-aot programs: link it with a generated
+// NAME.kernels.cpp (and kernel_support) and run the result at build time
+// to turn every registered generator into one static library plus one C
+// header:
+//   DIR/libkiln_NAME_kernels.a   the kernels, without the Halide runtime
+//                                (link kiln_halide_runtime once per program)
+//   DIR/kiln_NAME_kernels.h      int kiln_..._kN(halide_buffer_t *...) etc.
+// Each kernel is compiled to its own object so that the per-kernel
+// progress line includes code generation time.
+#include "autoscheduler.h"
+#include "options.h"
+#include "staging_dir.h"
+
+#include <Halide.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace Halide;
+using kiln::halide::aot::Options;
+using kiln::halide::aot::StagingDir;
+
+constexpr const char *kTool = "kiln-halide-aot";
+
+// A failure in one kernel, named in the message.
+struct KernelError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Target resolve_target(const std::string &spec) {
+  Target t;
+  if (spec == "host") {
+    t = get_host_target();
+  } else if (Target::validate_target_string(spec)) {
+    t = Target(spec);
+  } else {
+    throw std::invalid_argument("invalid Halide target '" + spec + "'");
+  }
+  // One standalone runtime (kiln_halide_runtime) serves every model.
+  return t.with_feature(Target::NoRuntime);
+}
+
+// Halide derives the include guard from the path it wrote to, which is the
+// random staging directory; a guard from the name keeps the header
+// deterministic (no spurious rebuilds of its includers).
+void fix_include_guard(const std::filesystem::path &header,
+                       const std::string &base) {
+  std::ifstream in(header);
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  std::string s = text.str();
+  const std::string define = "#define ";
+  const size_t ifndef_end = s.find('\n');
+  const size_t define_pos = s.find(define, ifndef_end);
+  if (s.rfind("#ifndef ", 0) != 0 || define_pos == std::string::npos) {
+    throw std::runtime_error("unexpected header layout from Halide in " +
+                             header.string());
+  }
+  const std::string old_guard = s.substr(8, ifndef_end - 8);
+  std::string guard = base + "_h";
+  std::transform(guard.begin(), guard.end(), guard.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  for (size_t at = s.find(old_guard); at != std::string::npos;
+       at = s.find(old_guard, at + guard.size())) {
+    s.replace(at, old_guard.size(), guard);
+  }
+  std::ofstream out(header, std::ios::trunc);
+  out << s;
+  if (!out.flush()) {
+    throw std::runtime_error("cannot write " + header.string());
+  }
+}
+
+int run(const Options &o) {
+  const std::vector<std::string> generators =
+      Internal::GeneratorRegistry::enumerate();
+  if (o.list) {
+    for (const std::string &g : generators) {
+      std::printf("%s\n", g.c_str());
+    }
+    return 0;
+  }
+  if (generators.empty()) {
+    throw std::invalid_argument("no Halide generators are linked into this "
+                                "program (empty kernels.cpp?)");
+  }
+
+  const Target target = resolve_target(o.target);
+  const bool auto_schedule =
+      kiln::halide::aot::select_schedule(o.schedule, o.plugin_dir);
+  const MachineParams params =
+      kiln::halide::aot::machine_params(o.machine_params);
+
+  const std::string base = "kiln_" + o.name + "_kernels";
+  const std::string lib_name = "lib" + base + ".a";
+  const std::string header_name = base + ".h";
+  StagingDir staging(o.out_dir, base);
+
+  std::vector<std::string> objects;
+  Module header(base, target); // declarations only
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string &g : generators) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string function = g + o.function_suffix;
+    try {
+      // A fresh context per generator: a context carries the tracker that
+      // checks one generator's parameter constraints between build steps,
+      // and generators with different inputs of the same name would trip it.
+      // kilnc registers a hand-scheduled twin "<kernel>_fallback" of each
+      // autoscheduled kernel with symbolic sizes, for calls below the
+      // autoscheduler's size estimates (docs/architecture.md).
+      const bool fallback =
+          g.size() > 9 && g.compare(g.size() - 9, 9, "_fallback") == 0;
+      const GeneratorContext context(target, auto_schedule && !fallback,
+                                     params);
+      auto generator = Internal::GeneratorRegistry::create(g, context);
+      const Module module = generator->build_module(function);
+      const std::string object = staging.file(function + ".o").string();
+      module.compile({{OutputFileType::object, object}});
+      objects.push_back(object);
+      // Only the entry point: the module also holds the parallel-loop
+      // closures, which are external symbols but no API.
+      const Internal::LoweredFunc entry = module.get_function_by_name(function);
+      header.append(
+          Internal::LoweredFunc(entry.name, entry.args, {}, entry.linkage));
+    } catch (const std::exception &e) {
+      throw KernelError("kernel " + g + " (schedule " + o.schedule +
+                        ") failed:\n" + e.what());
+    }
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    std::printf("[%s] %s: %s built in %.2f s (%s)\n", kTool, o.name.c_str(),
+                function.c_str(), s, o.schedule.c_str());
+    std::fflush(stdout);
+  }
+
+  create_static_library(objects, target, staging.file(lib_name).string());
+  const std::filesystem::path header_file = staging.file(header_name);
+  header.compile({{OutputFileType::c_header, header_file.string()}});
+  fix_include_guard(header_file, base);
+  // The header first: a library is only ever newer than its header.
+  staging.publish(header_name);
+  staging.publish(lib_name);
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf("[%s] %s: %zu kernels -> %s/%s in %.2f s (target %s)\n", kTool,
+              o.name.c_str(), generators.size(), o.out_dir.c_str(),
+              lib_name.c_str(), total, target.to_string().c_str());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(kiln::halide::aot::parse_options(argc, argv));
+  } catch (const KernelError &e) {
+    std::fprintf(stderr, "%s: error: %s\n", kTool, e.what());
+  } catch (const Halide::Error &e) {
+    std::fprintf(stderr, "%s: Halide error: %s\n", kTool, e.what());
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: error: %s\n", kTool, e.what());
+  }
+  return 1;
+}
