@@ -2,7 +2,7 @@
 //
 // Loop nest of the output, outermost first:
 //   task (parallel)   = (column panel, row chunk) pairs
-//     pack op(B) panel: cols x K floats, contiguous (rhs compute_at task)
+//     pack op(B) panel: cols x K floats, contiguous (b.in() compute_at task)
 //     mo              = register blocks of `rows` rows in the chunk
 //       result block  = cols x rows accumulators kept in registers
 //                       (result compute_at mo; update loops k outside the
@@ -13,14 +13,16 @@
 // OpenBLAS 0.3.21 with OPENBLAS_CORETYPE=SkylakeX in the same session:
 //   * register block 4 vectors x 6 rows (24 of the 32 zmm registers hold
 //     accumulators; the rest take the B row and the A broadcast): 1024^3
-//     at 430-470 GFLOP/s vs OpenBLAS 445 (NN) / 407 (NT).
+//     at 430-500 GFLOP/s vs OpenBLAS 445-462 (NN) / 407 (NT).
 //   * packing the B panel (cols x K, contiguous) instead of reading B in
 //     place: 1024^3 NN 382 -> 449 GFLOP/s. In place, successive k rows
 //     are 4 KiB apart and alias in L1.
-//   * the transposing pack (transpose_b) as 16x16 tiles, vectorized over
-//     n and unrolled over k: 0.6 cycles/element vs 0.9 for a plain
-//     vectorized gather and 1.2 for 2-D vectorization; 1024^3 NT 418 ->
-//     470 GFLOP/s.
+//   * the transposing pack (transpose_b) in tiles of one vector of n by 4
+//     k, vectorized over n and unrolled over k: 0.6 cycles/element vs 0.9
+//     for a plain vectorized gather and 1.2 for 2-D vectorization; 1024^3
+//     NT 418 -> 470 GFLOP/s. It is still ~15% of a 128-row GEMM (each
+//     packed element feeds M/32 cycles of FMAs): Halide 14 cannot express
+//     an in-register transpose.
 //   * one task per column panel, each panel packed once per task: row
 //     chunks of 48 rows (to get more tasks) cost 1024^3 434 -> 239 GFLOP/s
 //     because the pack is then redone per chunk; so rows are chunked only
@@ -29,9 +31,11 @@
 // Narrow or short outputs get smaller blocks; every block is a Halide
 // specialization on the output size, so any size (1x1x1, 7x13x5, odd
 // batches) stays correct: ShiftInwards is only used where the extent is at
-// least the block.
+// least the block. A static row count below 6 with transpose_b (batch-1
+// generation, declared with constrain_shape) gets a GEMV schedule instead.
 #include "kiln/halide/matmul.h"
 
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -55,6 +59,17 @@ constexpr int kTasks = 4;
 // (~0.6 cycles per element against 2 cycles per element per 64 rows of
 // FMAs).
 constexpr int kMinChunkRows = 48;
+// k unrolling of the transposing pack: 0.60 cycles/element at 4, 0.63 at
+// 8 and 16, 0.71 at 2, 0.90 at 1 (512x784 panel, one thread); 4 also keeps
+// the code small (one pack per specialization).
+constexpr int kPackUnroll = 4;
+// GEMV schedule: used when the output has a static row count below the
+// smallest register block (batch-1 generation) and B is stored [N, K].
+constexpr int kGemvMaxRows = 6;
+// Output columns per block (independent FMA chains, each a vector of k)...
+constexpr int kGemvCols = 4;
+// ...and blocks per parallel task (64 columns).
+constexpr int kGemvBlocksPerTask = 16;
 
 // Blocks from the fastest down, each guarded by the sizes it needs.
 std::vector<Block> blocks_for(const Target &target, int vec) {
@@ -77,8 +92,7 @@ struct Loops {
 };
 
 void tile_output(Stage s, const Var &inner, const Var &outer, const Loops &l,
-                 Block b, int vec, const Expr &n_extent,
-                 const Expr &m_extent) {
+                 Block b, int vec, const Expr &n_extent, const Expr &m_extent) {
   // Split rows into chunks only when there are fewer column panels than
   // tasks wanted, and never below kMinChunkRows rows per chunk.
   const Expr panels = ceil_div(n_extent, b.cols);
@@ -100,6 +114,53 @@ void tile_output(Stage s, const Var &inner, const Var &outer, const Loops &l,
   s.unroll(l.ni).unroll(l.mi);
 }
 
+// The row count of out when kilnc declared it static (constrain_shape).
+std::optional<int64_t> static_rows(const Func &out) {
+  const Expr e = out.output_buffer().parameter().extent_constraint(1);
+  const int64_t *rows = e.defined() ? Internal::as_const_int(e) : nullptr;
+  return rows ? std::optional<int64_t>(*rows) : std::nullopt;
+}
+
+// C = A B^T with few rows: dot products along the contiguous k of both
+// operands (rfactor into one vector of k lanes per output, then a
+// horizontal sum), so B is streamed once and never transposed. Measured at
+// M = 1, N = K = 1024: 0.21 ms with the panel schedule (the transposing pack
+// dominates), 0.05 ms with this one.
+void schedule_gemv(Matmul &mm, Func out, const Var &inner, const Var &outer,
+                   int vec) {
+  const Expr n_extent = out.output_buffer().dim(0).extent();
+  const Var no("mm_no"), ni("mm_ni"), task("mm_task");
+  auto tile = [&](Stage s, int cols) {
+    s.split(inner, no, ni, cols, TailStrategy::ShiftInwards)
+        .reorder(ni, outer, no)
+        .split(no, task, no, kGemvBlocksPerTask, TailStrategy::GuardWithIf)
+        .parallel(task)
+        .unroll(ni)
+        .unroll(outer);
+  };
+  tile(out.specialize(n_extent >= kGemvCols), kGemvCols);
+  tile(out, 1);
+
+  const RVar ko("mm_ko"), ki("mm_ki");
+  const Var u("mm_lane");
+  Func prod = mm.result;
+  prod.compute_at(out, no).unroll(mm.n).unroll(mm.m);
+  Func lanes = prod.update()
+                   .split(mm.k.x, ko, ki, vec, TailStrategy::GuardWithIf)
+                   .rfactor(ki, u);
+  prod.update().unroll(mm.n).unroll(mm.m);
+  lanes.compute_at(out, no)
+      .reorder_storage(u, mm.n, mm.m)
+      .vectorize(u)
+      .unroll(mm.n)
+      .unroll(mm.m);
+  lanes.update()
+      .reorder(u, mm.n, mm.m, ko)
+      .vectorize(u)
+      .unroll(mm.n)
+      .unroll(mm.m);
+}
+
 } // namespace
 
 void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
@@ -110,6 +171,11 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
         target.to_string() + ")");
   }
   const int vec = target.natural_vector_size(mm.result.output_types().at(0));
+  if (const auto rows = static_rows(out);
+      mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
+    schedule_gemv(mm, out, inner, outer, vec);
+    return;
+  }
   const Expr n_extent = out.output_buffer().dim(0).extent();
   const Expr m_extent = out.output_buffer().dim(1).extent();
   const Loops l;
@@ -133,22 +199,27 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
   prod.update().reorder(mm.n, mm.m, mm.k).unroll(mm.m);
   prod.update().specialize(vector_wide).vectorize(mm.n, vec).unroll(mm.n);
 
-  // The B panel, packed once per task and reused by every row block.
-  Func rhs = mm.rhs;
-  const Var kv = rhs.args().at(1);
+  // The B panel, packed once per task and reused by every row block: a
+  // wrapper of b used only by the product, stored with n innermost.
+  Func rhs = mm.b.in(mm.result);
+  const std::vector<Var> args = rhs.args(); // b's dims: (n, k) or (k, n)
+  const Var pn = mm.layout.transpose_b ? args[1] : args[0];
+  const Var pk = mm.layout.transpose_b ? args[0] : args[1];
   rhs.compute_at(out, l.task);
   if (mm.layout.transpose_b) {
-    // A transpose: 16x16 tiles, vectorized over n (contiguous stores),
-    // unrolled over k. GuardWithIf on k keeps reads inside B for K < 16.
+    // A transpose: store n innermost; tiles of one vector of n by 4 k,
+    // vectorized over n (contiguous stores), unrolled over k. GuardWithIf
+    // on k keeps reads inside B for K < 4.
     Var ni("mm_pack_ni"), ki("mm_pack_ki");
+    rhs.reorder_storage(pn, pk);
     rhs.specialize(vector_wide)
-        .split(mm.n, mm.n, ni, vec)
-        .split(kv, kv, ki, 16, TailStrategy::GuardWithIf)
-        .reorder(ni, ki, mm.n, kv)
+        .split(pn, pn, ni, vec)
+        .split(pk, pk, ki, kPackUnroll, TailStrategy::GuardWithIf)
+        .reorder(ni, ki, pn, pk)
         .vectorize(ni)
         .unroll(ki);
   } else {
-    rhs.specialize(vector_wide).vectorize(mm.n, vec);
+    rhs.specialize(vector_wide).vectorize(pn, vec);
   }
 }
 

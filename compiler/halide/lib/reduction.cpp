@@ -2,6 +2,7 @@
 #include "kiln/halide/reduction.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -48,8 +49,8 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
   dims.erase(std::unique(dims.begin(), dims.end()), dims.end());
   if (dims.empty() || dims.front() < 0 || dims.back() >= rank) {
     throw std::invalid_argument(
-        "kiln: reduce needs reduced dimensions in [0, " +
-        std::to_string(rank) + ")");
+        "kiln: reduce needs reduced dimensions in [0, " + std::to_string(rank) +
+        ")");
   }
 
   Reduction red;
@@ -62,8 +63,10 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
   red.result = Func(name + "_result");
 
   Region region;
+  red.count = 1;
   for (int d : dims) {
     region.emplace_back(0, extents[d]);
+    red.count = red.count * extents[d];
   }
   red.r = RDom(region, name + "_r");
 
@@ -72,8 +75,7 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
   std::vector<Expr> call; // where accum reads the input
   size_t next_rvar = 0;
   for (int d = 0; d < rank; ++d) {
-    const bool reduced =
-        next_rvar < dims.size() && dims[next_rvar] == d;
+    const bool reduced = next_rvar < dims.size() && dims[next_rvar] == d;
     Var v(name + "_x" + std::to_string(d));
     if (reduced) {
       call.push_back(red.r[static_cast<int>(next_rvar++)]);
@@ -92,11 +94,7 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
 
   Expr value = red.accum(vars);
   if (op == ReduceOp::Mean) {
-    Expr count = cast(type, 1);
-    for (int d : dims) {
-      count = count * cast(type, extents[d]);
-    }
-    value = value / count;
+    value = value / cast(type, red.count);
   }
   red.result(vars) = value;
   return red;

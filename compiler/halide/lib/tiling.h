@@ -17,7 +17,8 @@ inline constexpr int kTaskWork = 16384;
 // splits it into parallel tasks of about kTaskWork / work_per_point points.
 // Returns the loop just outside the vector lanes (same name in every
 // branch), where per-point producers are computed.
-Halide::Var tile_for_tasks(Halide::Stage s, const std::vector<Halide::Var> &vars,
-                           int width, const Halide::Expr &work_per_point);
+Halide::Var tile_for_tasks(Halide::Stage s,
+                           const std::vector<Halide::Var> &vars, int width,
+                           const Halide::Expr &work_per_point);
 
 } // namespace kiln::halide::detail

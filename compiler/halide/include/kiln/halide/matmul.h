@@ -16,11 +16,13 @@ struct MatmulLayout {
 // C[M, N] = op(A) @ op(B), as built by matmul().
 struct Matmul {
   Halide::Func result; // (n, m): zero init plus one update over k
-  Halide::Func lhs;    // (k, m): op(A); always inlined
-  Halide::Func rhs;    // (n, k): op(B), n innermost; schedules pack it
+  Halide::Func a, b;   // the operands as passed (stored per `layout`)
   Halide::RDom k;      // [0, k_extent)
-  Halide::Var n, m;    // pure vars of result, lhs and rhs
+  Halide::Var n, m;    // pure vars of result
   MatmulLayout layout;
+  // The algorithm is only `result`: no helper Funcs, so autoschedulers see
+  // a plain reduction. Packing stages are made by schedule_matmul with
+  // Func::in().
 };
 
 // Defines the product of `a` and `b` (Halide dim order, see MatmulLayout).

@@ -17,8 +17,9 @@ struct Reduction {
   // all dimensions, reduced ones of extent 1, with keep_dims). Mean divides
   // here. Defined pointwise on accum, so it is inlined.
   Halide::Func result;
-  Halide::Func accum; // identity init plus one update over r
-  Halide::RDom r;     // one RVar per reduced dimension, in `dims` order
+  Halide::Func accum;    // identity init plus one update over r
+  Halide::RDom r;        // one RVar per reduced dimension, in `dims` order
+  Halide::Expr count;    // number of points reduced into each output
   std::vector<int> dims; // reduced Halide dimensions of the input, ascending
   int rank = 0;          // rank of the input
   bool keep_dims = false;
@@ -35,8 +36,8 @@ struct Reduction {
 //                     in0.dim(1).extent()}, {0});
 //   out0(d0) = red.result(d0);
 Reduction reduce(ReduceOp op, const Halide::Func &in,
-                 const std::vector<Halide::Expr> &extents, std::vector<int> dims,
-                 bool keep_dims = false);
+                 const std::vector<Halide::Expr> &extents,
+                 std::vector<int> dims, bool keep_dims = false);
 
 // Schedules a kernel whose output `out` is defined pointwise on
 // red.result(vars...). `vars` are out's pure vars, innermost first (empty for

@@ -1,4 +1,4 @@
-#include "kiln/halide/estimates.h"
+#include "kiln/halide/shapes.h"
 
 #include <stdexcept>
 #include <string>
@@ -10,8 +10,9 @@ Halide::Region estimate_region(const std::vector<int> &extents) {
   region.reserve(extents.size());
   for (int extent : extents) {
     if (extent <= 0) {
-      throw std::invalid_argument("kiln: estimate extent must be positive, got " +
-                                  std::to_string(extent));
+      throw std::invalid_argument(
+          "kiln: estimate extent must be positive, got " +
+          std::to_string(extent));
     }
     region.emplace_back(0, extent);
   }

@@ -1,0 +1,35 @@
+// Build-time program: writes the Halide runtime for a target as one static
+// library. Every kernel library is compiled with no_runtime, so programs
+// link exactly one copy of the runtime (thread pool, allocator, CUDA
+// loader) whatever the number of models.
+//   kiln-halide-runtime-gen OUT.a [TARGET]   (TARGET defaults to host)
+#include <Halide.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string>
+
+int main(int argc, char **argv) {
+  if (argc < 2 || argc > 3) {
+    std::fprintf(stderr, "usage: %s OUT.a [TARGET]\n", argv[0]);
+    return 2;
+  }
+  try {
+    const std::filesystem::path out = argv[1];
+    const std::string spec = argc == 3 ? argv[2] : "host";
+    const Halide::Target target =
+        spec == "host" ? Halide::get_host_target() : Halide::Target(spec);
+    // Written beside the destination and renamed: never a partial file.
+    const std::filesystem::path staged = out.string() + ".tmp";
+    Halide::compile_standalone_runtime(
+        {{Halide::OutputFileType::static_library, staged.string()}}, target);
+    std::filesystem::rename(staged, out);
+    std::printf("[kiln-halide-runtime] %s (target %s)\n", out.c_str(),
+                target.to_string().c_str());
+    return 0;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "kiln-halide-runtime-gen: error: %s\n", e.what());
+    return 1;
+  }
+}
