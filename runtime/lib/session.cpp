@@ -20,6 +20,21 @@ std::string entry_names(const ModelDesc &model) {
 Session::Session(const ModelDesc &model, uint64_t seed)
     : model_(&model), seed_(seed), params_(model, seed) {}
 
+Tensor &Session::back_buffer(size_t param_index) {
+  if (back_buffers_.size() < params_.size())
+    back_buffers_.resize(params_.size());
+  Tensor &back = back_buffers_.at(param_index);
+  // A default Tensor has shape [] but no storage, unlike a scalar.
+  const Tensor &param = params_.at(param_index);
+  if (back.shape() != param.shape() || back.numel() != param.numel())
+    back = Tensor(param.shape());
+  return back;
+}
+
+void Session::swap_back_buffer(size_t param_index) {
+  std::swap(params_.at(param_index), back_buffer(param_index));
+}
+
 Session::RandomKey Session::next_random_key() {
   RandomKey key{static_cast<uint32_t>(seed_),
                 static_cast<uint32_t>(seed_ >> 32),

@@ -69,7 +69,9 @@ const kiln::rt::ModelDesc &kiln_model_fake() {
   static const ModelDesc model{
       .name = "fake",
       .params = {{"linear.bias", {3}, InitKind::constant, 0.5},
-                 {"embed.weight", {4, 3}, InitKind::normal, 0.0, 0.02}},
+                 {"embed.weight", {4, 3}, InitKind::normal, 0.0, 0.02},
+                 // As an optimizer pass would add it (no entry uses it).
+                 {"affine.step", {}, InitKind::zeros, 0, 0, ParamRole::state}},
       .entries = {
           {"affine", "infer", {batch_by("x", 3)}, {batch_by("y", 3)}, affine},
           {"pair",

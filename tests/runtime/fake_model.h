@@ -4,6 +4,7 @@
 //
 // Model "fake":
 //   params  linear.bias [3] constant 0.5, embed.weight [4, 3] normal(0, 0.02)
+//   state   affine.step [] zeros (optimizer state, for checkpoint tests)
 //   affine  (infer) x [batch, 3] -> y [batch, 3]       y = 2 x + linear.bias
 //   pair    (infer) a [batch, 3], b [batch, seq] -> out [batch, seq]
 //                                                      out = b + a[:, 0]

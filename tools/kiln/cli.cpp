@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "commands.h"
+#include "model_commands.h"
 
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/model.h"
@@ -10,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/ostream.h>
 
+#include <filesystem>
 #include <new>
 #include <string>
 #include <vector>
@@ -22,20 +24,6 @@ std::string model_names() {
   for (const rt::ModelDesc *m : rt::registered_models())
     names += fmt::format("{}{}", names.empty() ? "" : ", ", m->name);
   return names;
-}
-
-// An integer lower bound with a readable message (CLI11 2.1's range
-// validators print the full range of a double).
-CLI::Validator at_least(long long lowest) {
-  const std::string name = lowest == 0 ? "NONNEGATIVE" : "POSITIVE";
-  return CLI::Validator(
-      [lowest](std::string &value) -> std::string {
-        long long n = 0;
-        if (CLI::detail::lexical_cast(value, n) && n >= lowest)
-          return {};
-        return fmt::format("value {} is not an integer >= {}", value, lowest);
-      },
-      name, name);
 }
 
 // CLI11's messages, made specific where a user is likely to go wrong.
@@ -133,6 +121,9 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
       ->check(at_least(0))
       ->capture_default_str();
 
+  ModelCommands model_commands;
+  add_model_commands(app, model_commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -150,6 +141,8 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
       return info_command(info_model, out);
     if (*run)
       return run_command(run_options, out);
+    if (const auto code = run_model_commands(model_commands, out, err))
+      return *code;
     fmt::print(err, "kiln: error: missing command\n\n{}", app.help());
     return kExitUsage;
   } catch (const UsageError &e) {
@@ -160,6 +153,9 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     return kExitFailure;
   } catch (const std::bad_alloc &) {
     fmt::print(err, "kiln: error: out of memory (try a smaller --batch)\n");
+    return kExitFailure;
+  } catch (const std::filesystem::filesystem_error &e) {
+    fmt::print(err, "kiln: error: {}\n", e.what());
     return kExitFailure;
   } catch (const std::exception &e) {
     fmt::print(err, "kiln: internal error: {}\n", e.what());

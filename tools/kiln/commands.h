@@ -8,6 +8,7 @@
 #include "kiln/runtime/model.h"
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -39,5 +40,78 @@ struct RunOptions {
   int show = 6;                  // values printed per output
 };
 int run_command(const RunOptions &options, std::ostream &out);
+
+// What every command that runs a trained model takes.
+struct ModelOptions {
+  std::string model;
+  std::string checkpoint; // required by all but train
+  uint64_t seed = 0;      // the session's seed (in-graph randomness)
+  int threads = 0;
+  std::string data; // Fashion-MNIST directory; empty: the default
+};
+
+// kiln train: progress goes to `err`, the summary to `out`.
+struct TrainOptions {
+  std::string model;
+  std::string entry;                    // empty: the model's train entry point
+  std::optional<int64_t> epochs, steps; // totals, counted from step 0
+  std::optional<int64_t> batch;         // default 128, or the checkpoint's
+  std::optional<uint64_t> seed, data_seed;
+  int threads = 0;
+  std::string out; // default runs/MODEL
+  std::string resume;
+  int64_t log_every = 100;
+  int64_t checkpoint_every = 1000;
+  std::string data;
+};
+int train_command(const TrainOptions &options, std::ostream &out,
+                  std::ostream &err);
+
+struct EvalOptions {
+  ModelOptions common;
+  std::string entry = "loss";
+  std::string split = "test";
+  int64_t batch = 500;
+};
+int eval_command(const EvalOptions &options, std::ostream &out);
+
+struct SampleOptions {
+  ModelOptions common;
+  std::string entry = "decode_probs";
+  int64_t n = 64;
+  int64_t cols = 0; // 0: a square-ish grid
+  std::string out;
+};
+int sample_command(const SampleOptions &options, std::ostream &out);
+
+struct ReconstructOptions {
+  ModelOptions common;
+  std::string entry = "reconstruct";
+  std::string split = "test";
+  int64_t n = 16;
+  std::string out;
+};
+int reconstruct_command(const ReconstructOptions &options, std::ostream &out);
+
+struct EncodeOptions {
+  ModelOptions common;
+  std::string entry = "encode";
+  std::string split = "test";
+  int64_t batch = 500;
+  std::string out;
+};
+int encode_command(const EncodeOptions &options, std::ostream &out);
+
+struct ScoreOptions {
+  ModelOptions common;
+  std::string entry = "score";
+  std::string input;  // a safetensors file instead of a split
+  std::string tensor; // which tensor of `input`
+  std::string split = "test";
+  bool ood = false;
+  int64_t batch = 500;
+  std::string out; // CSV; empty: to stdout (not in --ood mode)
+};
+int score_command(const ScoreOptions &options, std::ostream &out);
 
 } // namespace kiln::cli

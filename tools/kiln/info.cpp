@@ -1,4 +1,5 @@
-// kiln info MODEL: parameters (shapes, initialisers, counts) and entries.
+// kiln info MODEL: parameters (shapes, initialisers, counts), optimizer
+// state, and entry points.
 #include "commands.h"
 #include "describe.h"
 
@@ -11,17 +12,26 @@
 
 namespace kiln::cli {
 
-int info_command(const std::string &name, std::ostream &out) {
-  const rt::ModelDesc &model = require_model(name);
+namespace {
+
+// One table of tensors of `role`; returns their scalar count.
+int64_t print_tensors(const rt::ModelDesc &model, rt::ParamRole role,
+                      std::ostream &out) {
+  size_t width = 0, shape_width = 0, count = 0;
+  for (const rt::ParamDesc &p : model.params)
+    if (p.role == role) {
+      width = std::max(width, p.name.size());
+      shape_width = std::max(shape_width, rt::shape_string(p.shape).size());
+      ++count;
+    }
+  if (role == rt::ParamRole::parameter)
+    fmt::print(out, "parameters ({}):\n", count);
+  else if (count > 0)
+    fmt::print(out, "optimizer state ({}, saved in checkpoints):\n", count);
   int64_t total = 0;
-  size_t width = 0, shape_width = 0;
   for (const rt::ParamDesc &p : model.params) {
-    width = std::max(width, p.name.size());
-    shape_width = std::max(shape_width, rt::shape_string(p.shape).size());
-  }
-  fmt::print(out, "model {}\n", model.name);
-  fmt::print(out, "parameters ({}):\n", model.params.size());
-  for (const rt::ParamDesc &p : model.params) {
+    if (p.role != role)
+      continue;
     int64_t n = 1;
     for (int64_t d : p.shape)
       n *= d;
@@ -30,8 +40,20 @@ int info_command(const std::string &name, std::ostream &out) {
                rt::shape_string(p.shape), shape_width, grouped(n),
                describe_init(p));
   }
+  return total;
+}
+
+} // namespace
+
+int info_command(const std::string &name, std::ostream &out) {
+  const rt::ModelDesc &model = require_model(name);
+  fmt::print(out, "model {}\n", model.name);
+  const int64_t total = print_tensors(model, rt::ParamRole::parameter, out);
   fmt::print(out, "total: {} scalars ({:.1f} MiB as fp32)\n", grouped(total),
              static_cast<double>(total) * 4 / (1 << 20));
+  if (const int64_t state = print_tensors(model, rt::ParamRole::state, out))
+    fmt::print(out, "state total: {} scalars ({:.1f} MiB as fp32)\n",
+               grouped(state), static_cast<double>(state) * 4 / (1 << 20));
   fmt::print(out, "entry points ({}):\n", model.entries.size());
   for (const rt::EntryDesc &e : model.entries)
     fmt::print(out, "  {}\n", describe(e));

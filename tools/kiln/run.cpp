@@ -89,8 +89,20 @@ int run_command(const RunOptions &options, std::ostream &out) {
   fmt::print(out, "{} ({}), seed {}, threads {}\n", where, entry.kind,
              options.seed,
              options.threads ? std::to_string(options.threads) : "default");
-  fmt::print(out, "parameters: {} tensors, {} scalars\n",
-             session.params().size(), grouped(session.params().count()));
+  size_t tensors = 0;
+  int64_t scalars = 0, state = 0;
+  for (size_t i = 0; i < model.params.size(); ++i) {
+    const int64_t n = session.params().at(i).numel();
+    if (model.params[i].role == rt::ParamRole::parameter) {
+      ++tensors;
+      scalars += n;
+    } else {
+      state += n;
+    }
+  }
+  fmt::print(
+      out, "parameters: {} tensors, {} scalars{}\n", tensors, grouped(scalars),
+      state ? fmt::format(" (+ {} of optimizer state)", grouped(state)) : "");
 
   std::vector<rt::Tensor> inputs;
   for (size_t k = 0; k < entry.inputs.size(); ++k) {

@@ -6,6 +6,9 @@
 //
 // Stream ids in use (keep them disjoint):
 //   [0, 2^32)        parameter i of a model (ParamStore)
+//   2^61 + k         values drawn by the CLI: k = 0 latents of `kiln sample`,
+//                    1 noise images of `kiln score --ood`
+//   2^62 + e         the data order of epoch e (Batcher, with the data seed)
 //   2^63 + k         input k of an entry point fed by `kiln run`
 #pragma once
 
@@ -14,6 +17,10 @@
 
 namespace kiln::rt {
 
+inline constexpr uint64_t kCliStreamBase = uint64_t{1} << 61;
+inline constexpr uint64_t kLatentStream = kCliStreamBase + 0;
+inline constexpr uint64_t kNoiseStream = kCliStreamBase + 1;
+inline constexpr uint64_t kShuffleStreamBase = uint64_t{1} << 62;
 inline constexpr uint64_t kInputStreamBase = uint64_t{1} << 63;
 
 // Uniform in [a, b): 24 random bits per value, so every float in [0, 1)

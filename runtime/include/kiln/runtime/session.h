@@ -48,8 +48,17 @@ public:
   uint64_t random_counter() const { return random_counter_; }
   void set_random_counter(uint64_t counter) { random_counter_ = counter; }
 
+  // Parameter updates (kiln.param_assign) are written into a back buffer
+  // of the parameter's shape and swapped in when the entry point ends: the
+  // kernels that compute them never read and write the same memory (Halide
+  // assumes inputs and outputs do not alias), and a failed call leaves the
+  // parameters as they were.
+  Tensor &back_buffer(size_t param_index);
+  void swap_back_buffer(size_t param_index);
+
 private:
   const ModelDesc *model_;
+  std::vector<Tensor> back_buffers_;
   uint64_t seed_ = 0;
   uint64_t random_counter_ = 0;
   ParamStore params_;

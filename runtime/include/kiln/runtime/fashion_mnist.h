@@ -1,0 +1,54 @@
+// Fashion-MNIST (Xiao et al. 2017): 28x28 grey images of clothing in 10
+// classes, 60,000 for training and 10,000 for testing, as Debian's
+// dataset-fashion-mnist installs them (gzip'd IDX files).
+#pragma once
+
+#include "kiln/runtime/tensor.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace kiln::rt {
+
+enum class Split { train, test };
+const char *split_name(Split split);
+std::optional<Split> parse_split(std::string_view name); // "train", "test"
+
+// How bytes 0..255 become floats: [0, 1] (v / 255, what VAEs take) or
+// [-1, 1] ((v / 255 - 0.5) / 0.5, what GANs and diffusion models take;
+// torchvision's ToTensor + Normalize(0.5, 0.5)).
+enum class PixelRange { unit, symmetric };
+float scale_pixel(uint8_t value, PixelRange range);
+
+// Images kept as bytes (47 MB for the training split rather than 188 MB of
+// floats); batches are converted on demand.
+struct ImageSet {
+  int64_t count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels; // [count, rows * cols]
+  std::vector<uint8_t> labels; // [count], 0..9
+
+  int64_t pixels_per_image() const { return rows * cols; }
+  // Images `indices` as a [indices.size(), rows * cols] tensor.
+  Tensor images(std::span<const int64_t> indices, PixelRange range) const;
+  // Images [begin, end).
+  Tensor images(int64_t begin, int64_t end, PixelRange range) const;
+};
+
+// $KILN_FASHION_MNIST if set, else /usr/share/datasets/fashion-mnist.
+std::filesystem::path default_fashion_mnist_dir();
+
+// The file names in `dir`: train-images-idx3-ubyte.gz and so on.
+std::filesystem::path fashion_mnist_file(const std::filesystem::path &dir,
+                                         Split split, bool labels);
+
+// Loads one split. Throws Error naming the file for a missing or corrupt
+// file, images that are not [N, 28, 28], labels that are not [N] or above 9,
+// or image and label counts that differ; a missing directory mentions the
+// Debian package.
+ImageSet load_fashion_mnist(const std::filesystem::path &dir, Split split);
+
+} // namespace kiln::rt

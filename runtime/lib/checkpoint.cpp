@@ -1,0 +1,196 @@
+#include "kiln/runtime/checkpoint.h"
+
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/safetensors.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace kiln::rt {
+namespace {
+
+// Lists in messages stop after this many names (a GPT has hundreds).
+constexpr size_t kListed = 10;
+
+std::string join_limited(const std::vector<std::string> &items) {
+  std::string s;
+  for (size_t i = 0; i < items.size() && i < kListed; ++i)
+    s += fmt::format("{}{}", i ? ", " : "", items[i]);
+  if (items.size() > kListed)
+    s += fmt::format(", ... ({} more)", items.size() - kListed);
+  return s;
+}
+
+Metadata checkpoint_metadata(const Session &session, std::string_view content) {
+  return {{"format", kCheckpointFormat},
+          {"format_version", std::to_string(kCheckpointVersion)},
+          {"model", std::string(session.model().name)},
+          {"content", std::string(content)}};
+}
+
+template <class Int>
+Int parse_int(const std::filesystem::path &path, const SafetensorsHeader &h,
+              std::string_view key) {
+  const std::string *text = h.meta(key);
+  if (text == nullptr)
+    throw Error(
+        fmt::format("{}: metadata '{}' is missing", path.string(), key));
+  Int v{};
+  const char *end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || ptr != end || text->empty())
+    throw Error(fmt::format("{}: metadata '{}' is '{}', not an integer",
+                            path.string(), key, *text));
+  return v;
+}
+
+// The header's checks that do not depend on a session.
+CheckpointInfo info_from_header(const std::filesystem::path &path,
+                                const SafetensorsHeader &h) {
+  CheckpointInfo info;
+  if (const std::string *format = h.meta("format")) {
+    if (*format != kCheckpointFormat)
+      throw Error(fmt::format("{}: metadata format is '{}', not '{}'",
+                              path.string(), *format, kCheckpointFormat));
+    const int version = parse_int<int>(path, h, "format_version");
+    if (version < 1 || version > kCheckpointVersion)
+      throw Error(fmt::format(
+          "{}: checkpoint format version {}; this kiln reads version {}",
+          path.string(), version, kCheckpointVersion));
+  }
+  if (const std::string *model = h.meta("model"))
+    info.model = *model;
+  const std::string *content = h.meta("content");
+  info.state.has_optimizer_state = content && *content == "checkpoint";
+  if (!info.state.has_optimizer_state)
+    return info;
+  TrainState &s = info.state;
+  s.step = parse_int<int64_t>(path, h, "step");
+  s.epoch = parse_int<int64_t>(path, h, "epoch");
+  s.position = parse_int<int64_t>(path, h, "position");
+  s.batch_size = parse_int<int64_t>(path, h, "batch_size");
+  s.seed = parse_int<uint64_t>(path, h, "seed");
+  s.data_seed = parse_int<uint64_t>(path, h, "data_seed");
+  s.random_counter = parse_int<uint64_t>(path, h, "random_counter");
+  if (const std::string *entry = h.meta("entry"))
+    s.entry = *entry;
+  if (s.step < 0 || s.epoch < 0 || s.position < 0 || s.batch_size < 0)
+    throw Error(fmt::format("{}: negative step, epoch, position or batch_size "
+                            "in the metadata",
+                            path.string()));
+  return info;
+}
+
+// Which of the model's tensors the file must hold: all of them when it
+// carries optimizer state, the parameters alone otherwise. Throws Error
+// listing every difference.
+void check_tensors_match(const std::filesystem::path &path,
+                         const ModelDesc &model, const SafetensorsFile &file,
+                         bool full) {
+  std::map<std::string_view, const ParamDesc *> expected;
+  for (const ParamDesc &p : model.params)
+    if (full || p.role == ParamRole::parameter)
+      expected.emplace(p.name, &p);
+
+  std::vector<std::string> missing, extra, shapes;
+  for (const ParamDesc &p : model.params)
+    if (expected.contains(p.name) && file.find(p.name) == nullptr)
+      missing.emplace_back(p.name);
+  for (const NamedTensor &t : file.tensors) {
+    const auto it = expected.find(t.name);
+    if (it == expected.end()) {
+      extra.push_back(t.name);
+      continue;
+    }
+    if (t.tensor.shape() != it->second->shape)
+      shapes.push_back(fmt::format("{} is {} in the file but {} in the model",
+                                   t.name, t.tensor.shape_string(),
+                                   shape_string(it->second->shape)));
+  }
+  if (missing.empty() && extra.empty() && shapes.empty())
+    return;
+  std::string message = fmt::format(
+      "{}: does not match model {} ({}):", path.string(), model.name,
+      full ? "a checkpoint must hold every parameter and optimizer state "
+             "tensor"
+           : "a weights file must hold every parameter and nothing else");
+  if (!missing.empty())
+    message += fmt::format("\n  missing ({}): {}", missing.size(),
+                           join_limited(missing));
+  if (!extra.empty())
+    message += fmt::format("\n  not in the model ({}): {}", extra.size(),
+                           join_limited(extra));
+  if (!shapes.empty())
+    message += fmt::format("\n  wrong shape ({}): {}", shapes.size(),
+                           join_limited(shapes));
+  throw Error(message);
+}
+
+} // namespace
+
+void save_checkpoint(const std::filesystem::path &path, const Session &session,
+                     const TrainState &state) {
+  const ModelDesc &model = session.model();
+  std::vector<TensorRef> tensors;
+  for (size_t i = 0; i < model.params.size(); ++i)
+    tensors.push_back({model.params[i].name, &session.params().at(i)});
+  Metadata meta = checkpoint_metadata(session, "checkpoint");
+  meta.insert(meta.end(),
+              {{"entry", state.entry},
+               {"step", std::to_string(state.step)},
+               {"epoch", std::to_string(state.epoch)},
+               {"position", std::to_string(state.position)},
+               {"batch_size", std::to_string(state.batch_size)},
+               {"seed", std::to_string(session.seed())},
+               {"data_seed", std::to_string(state.data_seed)},
+               {"random_counter", std::to_string(session.random_counter())}});
+  write_safetensors(path, tensors, meta);
+}
+
+void save_weights(const std::filesystem::path &path, const Session &session) {
+  const ModelDesc &model = session.model();
+  std::vector<TensorRef> tensors;
+  for (size_t i = 0; i < model.params.size(); ++i)
+    if (model.params[i].role == ParamRole::parameter)
+      tensors.push_back({model.params[i].name, &session.params().at(i)});
+  write_safetensors(path, tensors, checkpoint_metadata(session, "weights"));
+}
+
+CheckpointInfo read_checkpoint_info(const std::filesystem::path &path) {
+  return info_from_header(path, read_safetensors_header(path));
+}
+
+TrainState load_checkpoint(const std::filesystem::path &path,
+                           Session &session) {
+  const ModelDesc &model = session.model();
+  SafetensorsFile file = read_safetensors(path);
+  const CheckpointInfo info =
+      info_from_header(path, SafetensorsHeader{file.metadata, {}});
+  if (!info.model.empty() && info.model != model.name)
+    throw Error(fmt::format("{}: is a checkpoint of model '{}', not '{}'",
+                            path.string(), info.model, model.name));
+  // A file that says it is a checkpoint must hold the state too; any other
+  // file (weights, or a foreign state_dict) holds the parameters only.
+  const bool full = info.state.has_optimizer_state;
+  check_tensors_match(path, model, file, full);
+
+  // Everything is checked: now the session changes.
+  for (size_t i = 0; i < model.params.size(); ++i) {
+    const ParamDesc &p = model.params[i];
+    if (!full && p.role != ParamRole::parameter)
+      continue;
+    // Copied into the existing storage: shapes are equal, and a tensor
+    // keeps its address for the session's lifetime.
+    std::ranges::copy(file.find(p.name)->tensor.values(),
+                      session.params().at(i).values().begin());
+  }
+  if (!full)
+    return TrainState{.has_optimizer_state = false};
+  session.set_random_counter(info.state.random_counter);
+  return info.state;
+}
+
+} // namespace kiln::rt

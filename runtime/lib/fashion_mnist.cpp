@@ -1,0 +1,107 @@
+#include "kiln/runtime/fashion_mnist.h"
+
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/idx.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+
+namespace kiln::rt {
+
+const char *split_name(Split split) {
+  return split == Split::train ? "train" : "test";
+}
+
+std::optional<Split> parse_split(std::string_view name) {
+  if (name == "train")
+    return Split::train;
+  if (name == "test")
+    return Split::test;
+  return std::nullopt;
+}
+
+float scale_pixel(uint8_t value, PixelRange range) {
+  const float unit = static_cast<float>(value) / 255.0f;
+  return range == PixelRange::unit ? unit : (unit - 0.5f) / 0.5f;
+}
+
+Tensor ImageSet::images(std::span<const int64_t> indices,
+                        PixelRange range) const {
+  const int64_t n = pixels_per_image();
+  Tensor out({static_cast<int64_t>(indices.size()), n});
+  float lut[256];
+  for (int v = 0; v < 256; ++v)
+    lut[v] = scale_pixel(static_cast<uint8_t>(v), range);
+  float *dst = out.data();
+  for (const int64_t i : indices) {
+    if (i < 0 || i >= count)
+      throw Error(fmt::format("image index {} is out of range (the set has {})",
+                              i, count));
+    const uint8_t *src = pixels.data() + i * n;
+    for (int64_t p = 0; p < n; ++p)
+      *dst++ = lut[src[p]];
+  }
+  return out;
+}
+
+Tensor ImageSet::images(int64_t begin, int64_t end, PixelRange range) const {
+  if (begin < 0 || end < begin || end > count)
+    throw Error(fmt::format("images [{}, {}) are out of range (the set has {})",
+                            begin, end, count));
+  std::vector<int64_t> indices;
+  for (int64_t i = begin; i < end; ++i)
+    indices.push_back(i);
+  return images(indices, range);
+}
+
+std::filesystem::path default_fashion_mnist_dir() {
+  if (const char *dir = std::getenv("KILN_FASHION_MNIST"); dir && *dir)
+    return dir;
+  return "/usr/share/datasets/fashion-mnist";
+}
+
+std::filesystem::path fashion_mnist_file(const std::filesystem::path &dir,
+                                         Split split, bool labels) {
+  const char *prefix = split == Split::train ? "train" : "t10k";
+  return dir / fmt::format("{}-{}-idx{}-ubyte.gz", prefix,
+                           labels ? "labels" : "images", labels ? 1 : 3);
+}
+
+ImageSet load_fashion_mnist(const std::filesystem::path &dir, Split split) {
+  if (!std::filesystem::is_directory(dir))
+    throw Error(fmt::format(
+        "Fashion-MNIST directory {} does not exist (install Debian's "
+        "dataset-fashion-mnist, or point KILN_FASHION_MNIST or --data at a "
+        "directory with the gzip'd IDX files)",
+        dir.string()));
+  const std::filesystem::path image_path =
+      fashion_mnist_file(dir, split, false);
+  const std::filesystem::path label_path = fashion_mnist_file(dir, split, true);
+  IdxArray images = read_idx(image_path);
+  IdxArray labels = read_idx(label_path);
+  if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
+    throw Error(fmt::format("{}: images are [{}], expected [N, 28, 28]",
+                            image_path.string(), fmt::join(images.dims, ", ")));
+  if (labels.dims.size() != 1)
+    throw Error(fmt::format("{}: labels are [{}], expected [N]",
+                            label_path.string(), fmt::join(labels.dims, ", ")));
+  if (labels.dims[0] != images.dims[0])
+    throw Error(fmt::format("{} has {} images but {} has {} labels",
+                            image_path.string(), images.dims[0],
+                            label_path.string(), labels.dims[0]));
+  for (size_t i = 0; i < labels.data.size(); ++i)
+    if (labels.data[i] > 9)
+      throw Error(fmt::format("{}: label {} of image {} is not a class 0..9",
+                              label_path.string(), labels.data[i], i));
+  ImageSet set;
+  set.count = images.dims[0];
+  set.rows = images.dims[1];
+  set.cols = images.dims[2];
+  set.pixels = std::move(images.data);
+  set.labels = std::move(labels.data);
+  return set;
+}
+
+} // namespace kiln::rt

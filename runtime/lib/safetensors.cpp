@@ -1,0 +1,361 @@
+#include "kiln/runtime/safetensors.h"
+
+#include "kiln/runtime/atomic_file.h"
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/json.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <tuple>
+
+namespace kiln::rt {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors data is little-endian; a big-endian host would "
+              "have to swap bytes");
+
+namespace {
+
+constexpr std::string_view kMetadataKey = "__metadata__";
+
+// Every dtype safetensors defines, to tell "not supported" from "corrupt".
+constexpr std::array kKnownDtypes = {
+    "BOOL",    "U8",      "I8",  "I16",     "U16",     "F16", "BF16",
+    "I32",     "U32",     "F32", "F64",     "I64",     "U64", "F8_E5M2",
+    "F8_E4M3", "F8_E8M0", "F4",  "F6_E2M3", "F6_E3M2", "C64"};
+
+// Where a tensor's bytes are, relative to the end of the header.
+struct Entry {
+  TensorInfo info;
+  uint64_t begin = 0, end = 0;
+};
+
+struct Parsed {
+  Metadata metadata;
+  std::vector<Entry> entries; // sorted by data offset
+  uint64_t data_start = 0;    // 8 + header length
+};
+
+class Problem {
+public:
+  explicit Problem(const std::filesystem::path &path) : path_(path.string()) {}
+  template <class... Args>
+  [[noreturn]] void operator()(fmt::format_string<Args...> f,
+                               Args &&...args) const {
+    throw Error(fmt::format("{}: {}", path_,
+                            fmt::format(f, std::forward<Args>(args)...)));
+  }
+
+private:
+  std::string path_;
+};
+
+uint64_t read_le64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+std::string offsets_string(const Entry &e) {
+  return fmt::format("[{}, {}]", e.begin, e.end);
+}
+
+// One tensor's header entry, checked on its own.
+Entry parse_entry(const Problem &fail, const std::string &name,
+                  const Json &value) {
+  if (!value.is_object())
+    fail("tensor '{}': expected an object with dtype, shape and data_offsets, "
+         "got {}",
+         name, Json::kind_name(value.kind()));
+  Entry e;
+  e.info.name = name;
+  const Json *dtype = value.find("dtype");
+  const Json *shape = value.find("shape");
+  const Json *offsets = value.find("data_offsets");
+  if (dtype == nullptr || shape == nullptr || offsets == nullptr)
+    fail("tensor '{}': missing '{}'", name,
+         dtype == nullptr   ? "dtype"
+         : shape == nullptr ? "shape"
+                            : "data_offsets");
+  if (!dtype->is_string())
+    fail("tensor '{}': dtype must be a string", name);
+  const std::string &d = dtype->as_string();
+  if (d != "F32") {
+    if (std::ranges::find(kKnownDtypes, d) != kKnownDtypes.end())
+      fail("tensor '{}' has dtype {}; kiln reads F32 tensors only", name, d);
+    fail("tensor '{}' has unknown dtype '{}'", name, d);
+  }
+
+  if (!shape->is_array())
+    fail("tensor '{}': shape must be an array of sizes", name);
+  uint64_t numel = 1;
+  for (const Json &dim : shape->as_array()) {
+    const auto size = dim.as_int64();
+    if (!size || *size < 0)
+      fail("tensor '{}': shape must be an array of non-negative integers",
+           name);
+    e.info.shape.push_back(*size);
+    if (*size != 0 && numel > std::numeric_limits<uint64_t>::max() / 4 /
+                                  static_cast<uint64_t>(*size))
+      fail("tensor '{}': shape {} is too large", name,
+           shape_string(e.info.shape));
+    numel *= static_cast<uint64_t>(*size);
+  }
+  if (e.info.shape.size() > static_cast<size_t>(kMaxRank))
+    fail("tensor '{}': rank {} is above kiln's limit of {}", name,
+         e.info.shape.size(), kMaxRank);
+
+  const auto bad_offsets = [&] {
+    fail("tensor '{}': data_offsets must be [begin, end], two non-negative "
+         "integers with begin <= end",
+         name);
+  };
+  if (!offsets->is_array() || offsets->as_array().size() != 2)
+    bad_offsets();
+  const auto begin = offsets->as_array()[0].as_uint64();
+  const auto end = offsets->as_array()[1].as_uint64();
+  if (!begin || !end || *begin > *end)
+    bad_offsets();
+  e.begin = *begin;
+  e.end = *end;
+  if (e.end - e.begin != numel * 4)
+    fail("tensor '{}': shape {} needs {} bytes of F32 but data_offsets {} "
+         "hold {}",
+         name, shape_string(e.info.shape), numel * 4, offsets_string(e),
+         e.end - e.begin);
+  return e;
+}
+
+Metadata parse_metadata(const Problem &fail, const Json &value) {
+  if (!value.is_object())
+    fail("__metadata__ must be an object of strings, got {}",
+         Json::kind_name(value.kind()));
+  Metadata metadata;
+  std::set<std::string_view> seen;
+  for (const auto &[key, v] : value.as_object()) {
+    if (!v.is_string())
+      fail("__metadata__ must map keys to strings; '{}' is {}", key,
+           Json::kind_name(v.kind()));
+    if (!seen.insert(key).second)
+      fail("duplicate metadata key '{}'", key);
+    metadata.emplace_back(key, v.as_string());
+  }
+  return metadata;
+}
+
+// Reads the length and the header, checks every entry and that the ranges
+// tile the data exactly. `file_size` bounds everything.
+Parsed parse_header(const std::filesystem::path &path, std::ifstream &in,
+                    uint64_t file_size) {
+  const Problem fail(path);
+  if (file_size < 8)
+    fail("truncated: {} bytes, but a safetensors file starts with an 8-byte "
+         "header length",
+         file_size);
+  unsigned char prefix[8];
+  if (!in.read(reinterpret_cast<char *>(prefix), 8))
+    fail("cannot read the header length");
+  const uint64_t n = read_le64(prefix);
+  if (n > kMaxSafetensorsHeader)
+    fail("header length {} is above the limit of {} bytes (not a safetensors "
+         "file, or corrupt)",
+         n, kMaxSafetensorsHeader);
+  if (n > file_size - 8)
+    fail("header length {} goes past the end of the file ({} bytes; "
+         "truncated?)",
+         n, file_size);
+  std::string text(n, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(n)))
+    fail("cannot read the {}-byte header", n);
+
+  Json header;
+  try {
+    header = parse_json(text);
+  } catch (const Error &e) {
+    fail("header is not valid JSON: {}", e.what());
+  }
+  if (!header.is_object())
+    fail("header must be a JSON object, got {}",
+         Json::kind_name(header.kind()));
+
+  Parsed parsed;
+  parsed.data_start = 8 + n;
+  const uint64_t data_size = file_size - parsed.data_start;
+  std::set<std::string_view> names;
+  bool has_metadata = false;
+  for (const auto &[name, value] : header.as_object()) {
+    if (name == kMetadataKey) {
+      if (has_metadata)
+        fail("duplicate __metadata__");
+      has_metadata = true;
+      parsed.metadata = parse_metadata(fail, value);
+      continue;
+    }
+    if (name.empty())
+      fail("a tensor has an empty name");
+    if (!names.insert(name).second)
+      fail("duplicate tensor name '{}'", name);
+    parsed.entries.push_back(parse_entry(fail, name, value));
+  }
+
+  // Names are unique, so this order is total.
+  std::ranges::sort(parsed.entries, [](const Entry &a, const Entry &b) {
+    return std::tie(a.begin, a.end, a.info.name) <
+           std::tie(b.begin, b.end, b.info.name);
+  });
+  uint64_t expected = 0;
+  const Entry *previous = nullptr;
+  for (const Entry &e : parsed.entries) {
+    if (e.end > data_size)
+      fail("tensor '{}': data_offsets {} go past the end of the data ({} "
+           "bytes after the header; truncated?)",
+           e.info.name, offsets_string(e), data_size);
+    if (e.begin < expected)
+      fail("tensors '{}' {} and '{}' {} overlap", previous->info.name,
+           offsets_string(*previous), e.info.name, offsets_string(e));
+    if (e.begin > expected)
+      fail("bytes {} to {} of the data belong to no tensor (before '{}' {}); "
+           "tensors must be contiguous",
+           expected, e.begin, e.info.name, offsets_string(e));
+    expected = e.end;
+    previous = &e;
+  }
+  if (expected != data_size)
+    fail("{} bytes after the last tensor belong to no tensor (the data is {} "
+         "bytes, the tensors cover {})",
+         data_size - expected, data_size, expected);
+  return parsed;
+}
+
+uint64_t open_for_reading(const std::filesystem::path &path,
+                          std::ifstream &in) {
+  in.open(path, std::ios::binary);
+  if (!in)
+    throw Error(fmt::format("{}: cannot open: {}", path.string(),
+                            std::strerror(errno)));
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec)
+    throw Error(
+        fmt::format("{}: cannot open: {}", path.string(), ec.message()));
+  return size;
+}
+
+template <class List> auto *find_named(List &list, std::string_view name) {
+  for (auto &item : list)
+    if (item.name == name)
+      return &item;
+  return static_cast<decltype(&list.front())>(nullptr);
+}
+
+const std::string *find_meta(const Metadata &metadata, std::string_view key) {
+  for (const auto &[k, v] : metadata)
+    if (k == key)
+      return &v;
+  return nullptr;
+}
+
+} // namespace
+
+const TensorInfo *SafetensorsHeader::find(std::string_view name) const {
+  return find_named(tensors, name);
+}
+const std::string *SafetensorsHeader::meta(std::string_view key) const {
+  return find_meta(metadata, key);
+}
+const NamedTensor *SafetensorsFile::find(std::string_view name) const {
+  return find_named(tensors, name);
+}
+const std::string *SafetensorsFile::meta(std::string_view key) const {
+  return find_meta(metadata, key);
+}
+
+void write_safetensors(const std::filesystem::path &path,
+                       std::span<const TensorRef> tensors,
+                       const Metadata &metadata) {
+  const Problem fail(path);
+  Json::Object header;
+  if (!metadata.empty()) {
+    Json::Object meta;
+    std::set<std::string_view> keys;
+    for (const auto &[k, v] : metadata) {
+      if (!keys.insert(k).second)
+        fail("duplicate metadata key '{}'", k);
+      meta.emplace_back(k, Json(v));
+    }
+    header.emplace_back(std::string(kMetadataKey), Json(std::move(meta)));
+  }
+  std::set<std::string_view> names;
+  uint64_t offset = 0;
+  for (const TensorRef &t : tensors) {
+    if (t.name.empty() || t.name == kMetadataKey)
+      fail("cannot write a tensor named '{}'", t.name);
+    if (t.tensor == nullptr)
+      fail("tensor '{}' is null", t.name);
+    if (!names.insert(t.name).second)
+      fail("duplicate tensor name '{}'", t.name);
+    Json::Array shape;
+    for (int64_t d : t.tensor->shape())
+      shape.emplace_back(d);
+    const uint64_t bytes = static_cast<uint64_t>(t.tensor->numel()) * 4;
+    header.emplace_back(
+        std::string(t.name),
+        Json(Json::Object{
+            {"dtype", Json("F32")},
+            {"shape", Json(std::move(shape))},
+            {"data_offsets",
+             Json(Json::Array{Json(offset), Json(offset + bytes)})}}));
+    offset += bytes;
+  }
+  std::string text = Json(std::move(header)).dump();
+  // Pad with spaces so the data starts 8-byte aligned, as safetensors does.
+  text.append((8 - text.size() % 8) % 8, ' ');
+
+  AtomicFile file(path);
+  unsigned char prefix[8];
+  for (int i = 0; i < 8; ++i)
+    prefix[i] = static_cast<unsigned char>(uint64_t{text.size()} >> (8 * i));
+  file.write(std::as_bytes(std::span(prefix)));
+  file.write(text);
+  for (const TensorRef &t : tensors)
+    file.write(std::as_bytes(t.tensor->values()));
+  file.commit();
+}
+
+SafetensorsHeader read_safetensors_header(const std::filesystem::path &path) {
+  std::ifstream in;
+  const uint64_t size = open_for_reading(path, in);
+  Parsed parsed = parse_header(path, in, size);
+  SafetensorsHeader header{std::move(parsed.metadata), {}};
+  for (Entry &e : parsed.entries)
+    header.tensors.push_back(std::move(e.info));
+  return header;
+}
+
+SafetensorsFile read_safetensors(const std::filesystem::path &path) {
+  std::ifstream in;
+  const uint64_t size = open_for_reading(path, in);
+  Parsed parsed = parse_header(path, in, size);
+  SafetensorsFile file{std::move(parsed.metadata), {}};
+  // The ranges are contiguous and in order, so the data is one read each.
+  for (Entry &e : parsed.entries) {
+    Tensor t(e.info.shape);
+    if (!in.read(reinterpret_cast<char *>(t.data()),
+                 static_cast<std::streamsize>(e.end - e.begin)))
+      throw Error(fmt::format("{}: cannot read the data of tensor '{}'",
+                              path.string(), e.info.name));
+    file.tensors.push_back({std::move(e.info.name), std::move(t)});
+  }
+  return file;
+}
+
+} // namespace kiln::rt

@@ -1,0 +1,284 @@
+// safetensors: the exact layout written (so other tools can read it), a
+// round trip, and every way a file can be malformed, crafted byte by byte,
+// with the message a user sees.
+#include "test_files.h"
+
+#include "kiln/runtime/json.h"
+#include "kiln/runtime/safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+using namespace kiln::rt;
+using kiln::test::error_of;
+using kiln::test::read_bytes;
+using kiln::test::TempDir;
+using kiln::test::write_bytes;
+
+namespace {
+
+std::string le64(uint64_t n) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    s[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  return s;
+}
+
+std::string floats(std::vector<float> v) {
+  return std::string(reinterpret_cast<const char *>(v.data()), v.size() * 4);
+}
+
+// A file with the given header text and data; the length prefix says
+// `length` (default: the header's real length).
+std::string craft(const std::string &header, const std::string &data,
+                  std::optional<uint64_t> length = {}) {
+  return le64(length.value_or(header.size())) + header + data;
+}
+
+class Safetensors : public ::testing::Test {
+protected:
+  TempDir dir;
+  std::filesystem::path file = dir / "t.safetensors";
+  std::string p = file.string();
+
+  // The message for a file holding `bytes`, by both readers.
+  std::string reject(const std::string &bytes) {
+    write_bytes(file, bytes);
+    const std::string full = error_of([&] { read_safetensors(file); });
+    EXPECT_EQ(full, error_of([&] { read_safetensors_header(file); }));
+    return full;
+  }
+};
+
+TEST_F(Safetensors, WritesTheStandardLayout) {
+  Tensor w({2, 3}, {1, 2, 3, 4, 5, 6}), b({3}, {7, 8, 9}), s({}, {10});
+  const std::vector<TensorRef> tensors = {{"w", &w}, {"b", &b}, {"step", &s}};
+  write_safetensors(file, tensors, {{"model", "toy"}});
+  const std::string bytes = read_bytes(file);
+  const std::string header =
+      R"({"__metadata__":{"model":"toy"},)"
+      R"("w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)"
+      R"("b":{"dtype":"F32","shape":[3],"data_offsets":[24,36]},)"
+      R"("step":{"dtype":"F32","shape":[],"data_offsets":[36,40]}})";
+  const size_t padded = (header.size() + 7) / 8 * 8;
+  ASSERT_EQ(bytes.size(), 8 + padded + 40);
+  EXPECT_EQ(bytes.substr(0, 8), le64(padded));
+  EXPECT_EQ(bytes.substr(8, header.size()), header);
+  EXPECT_EQ(bytes.substr(8 + header.size(), padded - header.size()),
+            std::string(padded - header.size(), ' '));
+  EXPECT_EQ(bytes.substr(8 + padded), floats({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+}
+
+TEST_F(Safetensors, RoundTrip) {
+  Tensor w({2, 3}, {1.5f, -2, 3e-8f, 4, 5, 6}), s({}, {42}), e({0, 4});
+  const std::vector<TensorRef> tensors = {
+      {"a.weight", &w}, {"s", &s}, {"e", &e}};
+  write_safetensors(file, tensors, {{"k", "v \"quoted\"\n"}, {"n", "1"}});
+  const SafetensorsFile f = read_safetensors(file);
+  ASSERT_EQ(f.tensors.size(), 3u);
+  EXPECT_EQ(f.tensors[0].name, "a.weight");
+  EXPECT_EQ(f.tensors[0].tensor.shape(), w.shape());
+  EXPECT_EQ(std::memcmp(f.tensors[0].tensor.data(), w.data(), 24), 0);
+  EXPECT_EQ(f.find("s")->tensor.rank(), 0);
+  EXPECT_EQ(f.find("s")->tensor.data()[0], 42);
+  EXPECT_EQ(f.find("e")->tensor.shape(), (std::vector<int64_t>{0, 4}));
+  EXPECT_EQ(*f.meta("k"), "v \"quoted\"\n");
+  EXPECT_EQ(f.meta("missing"), nullptr);
+  const SafetensorsHeader h = read_safetensors_header(file);
+  EXPECT_EQ(h.metadata, f.metadata);
+  EXPECT_EQ(h.find("a.weight")->shape, w.shape());
+}
+
+TEST_F(Safetensors, WritingIsAtomicAndLeavesNoTemporaryFiles) {
+  Tensor a({2}, {1, 2}), b({1}, {3});
+  write_safetensors(file, std::vector<TensorRef>{{"a", &a}});
+  write_safetensors(file, std::vector<TensorRef>{{"b", &b}}); // replaces it
+  EXPECT_EQ(read_safetensors(file).tensors[0].name, "b");
+  int entries = 0;
+  for ([[maybe_unused]] const auto &e :
+       std::filesystem::directory_iterator(dir.path()))
+    ++entries;
+  EXPECT_EQ(entries, 1);
+  const std::string missing_dir = (dir / "no/such/dir/x.safetensors").string();
+  EXPECT_EQ(error_of([&] {
+              write_safetensors(missing_dir, std::vector<TensorRef>{{"a", &a}});
+            }),
+            missing_dir + ": cannot create a temporary file to write: No such "
+                          "file or directory");
+}
+
+TEST_F(Safetensors, WriterRejectsBadNames) {
+  Tensor a({1});
+  EXPECT_EQ(
+      error_of([&] {
+        write_safetensors(file, std::vector<TensorRef>{{"a", &a}, {"a", &a}});
+      }),
+      p + ": duplicate tensor name 'a'");
+  EXPECT_EQ(error_of([&] {
+              write_safetensors(file, std::vector<TensorRef>{{"", &a}});
+            }),
+            p + ": cannot write a tensor named ''");
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+TEST_F(Safetensors, MissingFile) {
+  EXPECT_EQ(error_of([&] { read_safetensors(dir / "nope.safetensors"); }),
+            (dir / "nope.safetensors").string() +
+                ": cannot open: No such file or directory");
+}
+
+TEST_F(Safetensors, TruncatedBeforeTheHeaderLength) {
+  EXPECT_EQ(reject(std::string("\x10\0\0", 3)),
+            p + ": truncated: 3 bytes, but a safetensors file starts with an "
+                "8-byte header length");
+  EXPECT_EQ(reject(""), p + ": truncated: 0 bytes, but a safetensors file "
+                            "starts with an 8-byte header length");
+}
+
+TEST_F(Safetensors, HeaderLengthBeyondTheFileOrTheCap) {
+  EXPECT_EQ(reject(craft("{}", "", 100)),
+            p + ": header length 100 goes past the end of the file (10 "
+                "bytes; truncated?)");
+  EXPECT_EQ(reject(craft("{}", "", uint64_t{1} << 62)),
+            p + ": header length 4611686018427387904 is above the limit of "
+                "100000000 bytes (not a safetensors file, or corrupt)");
+}
+
+TEST_F(Safetensors, InvalidJson) {
+  EXPECT_EQ(reject(craft(R"({"a": )", "")),
+            p + ": header is not valid JSON: byte 6: expected a value but the "
+                "text ends");
+  EXPECT_EQ(reject(craft(R"({"a": 1} x)", "")),
+            p + ": header is not valid JSON: byte 9: unexpected text after "
+                "the JSON value");
+  EXPECT_EQ(reject(craft("[1, 2]", "")),
+            p + ": header must be a JSON object, got an array");
+  EXPECT_EQ(reject(craft(std::string(100, '['), "")),
+            p + ": header is not valid JSON: byte 65: nested deeper than 64 "
+                "levels");
+}
+
+TEST_F(Safetensors, DtypeOtherThanF32) {
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
+                   std::string(4, '\0'))),
+      p + ": tensor 'a' has dtype F16; kiln reads F32 tensors only");
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}})",
+                   std::string(8, '\0'))),
+      p + ": tensor 'a' has unknown dtype 'Q7'");
+}
+
+TEST_F(Safetensors, MalformedEntries) {
+  EXPECT_EQ(reject(craft(R"({"a":{"dtype":"F32","shape":[2]}})", "")),
+            p + ": tensor 'a': missing 'data_offsets'");
+  EXPECT_EQ(reject(craft(R"({"a":[1]})", "")),
+            p + ": tensor 'a': expected an object with dtype, shape and "
+                "data_offsets, got an array");
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
+                   std::string(8, '\0'))),
+      p + ": tensor 'a': shape must be an array of non-negative integers");
+  EXPECT_EQ(
+      reject(
+          craft(R"({"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}})",
+                std::string(8, '\0'))),
+      p + ": tensor 'a': shape must be an array of non-negative integers");
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})",
+                   std::string(8, '\0'))),
+      p + ": tensor 'a': data_offsets must be [begin, end], two non-negative "
+          "integers with begin <= end");
+  EXPECT_EQ(reject(craft(R"({"__metadata__":{"a":1}})", "")),
+            p + ": __metadata__ must map keys to strings; 'a' is a number");
+}
+
+TEST_F(Safetensors, ShapeDoesNotMatchOffsets) {
+  EXPECT_EQ(
+      reject(
+          craft(R"({"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}})",
+                std::string(20, '\0'))),
+      p + ": tensor 'a': shape [2, 3] needs 24 bytes of F32 but data_offsets "
+          "[0, 20] hold 20");
+}
+
+TEST_F(Safetensors, OffsetsOutOfBounds) {
+  // The header promises 8 bytes; the file was cut after 4.
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                   std::string(4, '\0'))),
+      p + ": tensor 'a': data_offsets [0, 8] go past the end of the data (4 "
+          "bytes after the header; truncated?)");
+}
+
+TEST_F(Safetensors, OverlappingRanges) {
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                   R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                   std::string(12, '\0'))),
+      p + ": tensors 'a' [0, 8] and 'b' [4, 12] overlap");
+}
+
+TEST_F(Safetensors, GapsAndUncoveredBytes) {
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                   R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+                   std::string(12, '\0'))),
+      p + ": bytes 4 to 8 of the data belong to no tensor (before 'b' "
+          "[8, 12]); tensors must be contiguous");
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                   std::string(8, '\0'))),
+      p + ": bytes 0 to 4 of the data belong to no tensor (before 'a' "
+          "[4, 8]); tensors must be contiguous");
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                   std::string(6, '\0'))),
+      p + ": 2 bytes after the last tensor belong to no tensor (the data "
+          "is 6 bytes, the tensors cover 4)");
+}
+
+TEST_F(Safetensors, DuplicateNames) {
+  EXPECT_EQ(
+      reject(craft(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                   R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                   std::string(8, '\0'))),
+      p + ": duplicate tensor name 'a'");
+  EXPECT_EQ(reject(craft(R"({"__metadata__":{"k":"1","k":"2"}})", "")),
+            p + ": duplicate metadata key 'k'");
+}
+
+TEST_F(Safetensors, ReadsAnyOrderOfTheHeaderAndPadding) {
+  // Entries listed out of data order, header padded: as other writers do.
+  const std::string header =
+      R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
+      R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}    )";
+  write_bytes(file, craft(header, floats({1, 2})));
+  const SafetensorsFile f = read_safetensors(file);
+  ASSERT_EQ(f.tensors.size(), 2u);
+  EXPECT_EQ(f.tensors[0].name, "a"); // in data order
+  EXPECT_EQ(f.find("b")->tensor.data()[0], 2);
+}
+
+TEST(Json, ParsesAndWrites) {
+  const Json j =
+      parse_json(R"( {"a": [1, -2.5e3, true, null], "s": "x\u00e9\n"} )");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j.find("a")->as_array()[1].as_double(), -2500);
+  EXPECT_EQ(j.find("a")->as_array()[0].as_int64(), 1);
+  EXPECT_FALSE(j.find("a")->as_array()[1].as_int64());
+  EXPECT_EQ(j.find("s")->as_string(), "x\xc3\xa9\n");
+  EXPECT_EQ(j.dump(), R"({"a":[1,-2.5e3,true,null],"s":"xé\n"})");
+  EXPECT_EQ(Json(0.1).dump(), "0.1");
+  EXPECT_EQ(Json(std::nan("")).dump(), "null");
+  EXPECT_EQ(Json(uint64_t{18446744073709551615u}).as_uint64(),
+            18446744073709551615u);
+  EXPECT_EQ(error_of([] { parse_json("\"\\q\""); }),
+            "byte 2: unknown escape in a string");
+  EXPECT_EQ(error_of([] { parse_json("01"); }),
+            "byte 1: unexpected text after the JSON value");
+}
+
+} // namespace

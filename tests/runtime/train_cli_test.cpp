@@ -1,0 +1,291 @@
+// kiln train / eval / sample / reconstruct / encode / score, in-process, on
+// the hand-written fake_vae and a small fake Fashion-MNIST: outputs, files,
+// exact resume (also after Ctrl-C), and usage errors.
+#include "fake_model.h"
+#include "fake_vae_model.h"
+#include "test_files.h"
+
+#include "cli.h"
+
+#include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/json.h"
+#include "kiln/runtime/model.h"
+#include "kiln/runtime/safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using kiln::test::read_bytes;
+using kiln::test::TempDir;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+bool contains(const std::string &text, const std::string &part) {
+  return text.find(part) != std::string::npos;
+}
+
+class TrainCli : public ::testing::Test {
+protected:
+  TempDir dir;
+  std::string data = (dir / "data").string();
+
+  void SetUp() override {
+    kiln::rt::register_model(kiln_model_fake());
+    kiln::rt::register_model(kiln_model_fake_vae());
+    kiln::test::write_fake_fashion_mnist(dir / "data", 40, 20);
+  }
+
+  Result kiln(std::vector<std::string> args) {
+    args.insert(args.begin(), "kiln");
+    std::vector<const char *> argv;
+    for (const std::string &a : args)
+      argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    const int code = kiln::cli::run_cli(static_cast<int>(argv.size()),
+                                        argv.data(), out, err);
+    return {code, out.str(), err.str()};
+  }
+
+  // kiln train fake_vae on the fake data, batch 8 (5 steps per epoch).
+  Result train(const std::string &out, std::vector<std::string> more) {
+    std::vector<std::string> args = {"train", "fake_vae",          "--data",
+                                     data,    "--batch",           "8",
+                                     "--out", (dir / out).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return kiln(args);
+  }
+
+  std::string ckpt(const std::string &run) {
+    return (dir / run / "checkpoint.safetensors").string();
+  }
+};
+
+TEST_F(TrainCli, WritesCheckpointMetricsAndProgress) {
+  const Result r = train("run", {"--steps", "6", "--log-every", "2",
+                                 "--checkpoint-every", "4", "--seed", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "training fake_vae.train_step: 40 images, batch "
+                              "8 (5 steps per epoch), seed 3, data seed 3"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "done: step 6 (epoch 1, batch 1)")) << r.out;
+  // Progress on the (non-terminal) error stream every --log-every steps.
+  EXPECT_TRUE(contains(r.err, "step 2/6  loss ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "step 6/6  loss ")) << r.err;
+
+  std::istringstream metrics(read_bytes(dir / "run" / "metrics.jsonl"));
+  std::vector<int64_t> steps;
+  for (std::string line; std::getline(metrics, line);) {
+    const kiln::rt::Json j = kiln::rt::parse_json(line);
+    steps.push_back(*j.find("step")->as_int64());
+    for (const char *key :
+         {"epoch", "loss", "recon", "kl", "steps_per_s", "wall_s"})
+      EXPECT_NE(j.find(key), nullptr) << key << " in " << line;
+  }
+  EXPECT_EQ(steps, (std::vector<int64_t>{2, 4, 6}));
+
+  const kiln::rt::CheckpointInfo info =
+      kiln::rt::read_checkpoint_info(ckpt("run"));
+  EXPECT_EQ(info.model, "fake_vae");
+  EXPECT_EQ(info.state.step, 6);
+  EXPECT_EQ(info.state.epoch, 1);
+  EXPECT_EQ(info.state.position, 1);
+  EXPECT_EQ(info.state.seed, 3u);
+  EXPECT_EQ(info.state.random_counter, 6u); // one draw per step
+  const kiln::rt::SafetensorsFile f = kiln::rt::read_safetensors(ckpt("run"));
+  EXPECT_EQ(f.find("train_step.step")->tensor.data()[0], 6.0f);
+}
+
+TEST_F(TrainCli, ResumeIsBitIdentical) {
+  ASSERT_EQ(train("straight", {"--steps", "12"}).code, 0);
+  ASSERT_EQ(train("resumed", {"--steps", "7"}).code, 0);
+  const Result r = kiln({"train", "fake_vae", "--data", data, "--resume",
+                         ckpt("resumed"), "--steps", "12"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "resuming from " + ckpt("resumed") +
+                                  " at step 7 (epoch 1, batch 2)"))
+      << r.out;
+  // Same tensors and the same metadata: the files are equal byte for byte.
+  EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt("resumed")));
+  // The metrics file continues: 12 steps at the default --log-every (100)
+  // gives one line per run at the last step.
+  std::istringstream metrics(read_bytes(dir / "resumed" / "metrics.jsonl"));
+  int lines = 0;
+  for (std::string line; std::getline(metrics, line);)
+    ++lines;
+  EXPECT_EQ(lines, 2);
+}
+
+TEST_F(TrainCli, CtrlCSavesAndResumesExactly) {
+  ASSERT_EQ(train("straight", {"--steps", "9"}).code, 0);
+  fake_vae_interrupt_at_step = 4;
+  const Result r = train("stopped", {"--steps", "9"});
+  fake_vae_interrupt_at_step = 0;
+  EXPECT_EQ(r.code, kiln::cli::kExitInterrupted) << r.err;
+  EXPECT_TRUE(contains(r.out, "interrupted: stopped after step 4; checkpoint "
+                              "saved to " +
+                                  ckpt("stopped")))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "resume with: kiln train fake_vae --resume " +
+                                  ckpt("stopped") + " --steps 9"))
+      << r.out;
+  EXPECT_EQ(kiln::rt::read_checkpoint_info(ckpt("stopped")).state.step, 4);
+  ASSERT_EQ(kiln({"train", "fake_vae", "--data", data, "--resume",
+                  ckpt("stopped"), "--steps", "9"})
+                .code,
+            0);
+  EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt("stopped")));
+}
+
+TEST_F(TrainCli, ResumeKeepsTheCheckpointsSettings) {
+  ASSERT_EQ(train("run", {"--steps", "3"}).code, 0);
+  Result r = kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("run"),
+                   "--batch", "4"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--batch 4 differs from 8 in " + ckpt("run") +
+                                  "; a resumed run keeps the checkpoint's "
+                                  "value (leave --batch out)"))
+      << r.err;
+  r = kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("run"),
+            "--steps", "2"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "already at step 3: nothing to do for 2 steps"))
+      << r.out;
+}
+
+TEST_F(TrainCli, UsageErrors) {
+  Result r = kiln({"train", "fake", "--data", data});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "fake has no train entry point, so it cannot be "
+                              "trained"))
+      << r.err;
+  r = kiln({"train", "fake_vae", "--entry", "loss"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "fake_vae.loss is an infer entry point; train "
+                              "entry points: train_step"))
+      << r.err;
+  r = kiln({"train", "fake_vae", "--epochs", "1", "--steps", "2"});
+  EXPECT_EQ(r.code, 2);
+  r = kiln({"sample", "fake", "--checkpoint", "x", "--out", "y.png"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "kiln sample needs the entry point "
+                              "'decode_probs', which fake does not have; "
+                              "entry points: affine, pair, wrong_shape, "
+                              "failing"))
+      << r.err;
+  r = kiln({"eval", "fake_vae"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--checkpoint")) << r.err;
+  r = kiln({"train", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "there is\nno --lr")) << r.out;
+}
+
+TEST_F(TrainCli, MissingCheckpointAndCorruptCheckpointFail) {
+  Result r = kiln({"eval", "fake_vae", "--data", data, "--checkpoint",
+                   (dir / "none.safetensors").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "none.safetensors: cannot open: No such file"))
+      << r.err;
+  kiln::test::write_bytes(dir / "bad.safetensors", "garbage!garbage!");
+  r = kiln({"eval", "fake_vae", "--data", data, "--checkpoint",
+            (dir / "bad.safetensors").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "bad.safetensors: header length")) << r.err;
+}
+
+TEST_F(TrainCli, EvalSampleReconstructEncodeScore) {
+  ASSERT_EQ(train("run", {"--steps", "5"}).code, 0);
+  const std::string c = ckpt("run");
+
+  Result r = kiln({"eval", "fake_vae", "--checkpoint", c, "--data", data,
+                   "--batch", "7"}); // 20 images: 7 + 7 + 6
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "checkpoint " + c + ": fake_vae at step 5"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "fake_vae.loss over 20 test images (batches of "
+                              "7), seed 0:\n  loss   "))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "\n  kl     ")) << r.out;
+
+  const std::string png = (dir / "out" / "samples.png").string();
+  r = kiln({"sample", "fake_vae", "--checkpoint", c, "--n", "6", "--out", png});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "-> " + png + " (86 x 57 pixels)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "samples/s")) << r.out;
+  EXPECT_EQ(read_bytes(png).substr(1, 3), "PNG");
+
+  const std::string recon = (dir / "recon.png").string();
+  r = kiln({"reconstruct", "fake_vae", "--checkpoint", c, "--data", data, "--n",
+            "3", "--out", recon});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "(173 x 28 pixels)")) << r.out;
+
+  const std::string latents = (dir / "latents.safetensors").string();
+  r = kiln({"encode", "fake_vae", "--checkpoint", c, "--data", data, "--out",
+            latents, "--batch", "6"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const kiln::rt::SafetensorsFile f = kiln::rt::read_safetensors(latents);
+  EXPECT_EQ(f.find("mu")->tensor.shape(), (std::vector<int64_t>{20, 2}));
+  EXPECT_EQ(f.find("logvar")->tensor.shape(), (std::vector<int64_t>{20, 2}));
+  EXPECT_EQ(f.find("labels")->tensor.data()[13], 3.0f);
+  EXPECT_EQ(*f.meta("split"), "test");
+
+  // Scores do not depend on the batch split (no randomness in `score`).
+  r = kiln(
+      {"score", "fake_vae", "--checkpoint", c, "--data", data, "--batch", "7"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("index,label,score\n0,0,", 0), 0u) << r.out;
+  const std::string csv = (dir / "scores.csv").string();
+  ASSERT_EQ(kiln({"score", "fake_vae", "--checkpoint", c, "--data", data,
+                  "--batch", "20", "--out", csv})
+                .code,
+            0);
+  EXPECT_EQ(read_bytes(csv), r.out);
+
+  r = kiln({"score", "fake_vae", "--checkpoint", c, "--data", data, "--ood"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "  test           20 images  ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "  inverted       20 images  ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "  noise          20 images  ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "AUROC vs test")) << r.out;
+
+  // --input: the encoded file has several tensors and no 'x'.
+  r = kiln({"score", "fake_vae", "--checkpoint", c, "--input", latents});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "several tensors and none named 'x': pick one "
+                              "with --tensor; tensors: mu, logvar, labels"))
+      << r.err;
+  r = kiln({"score", "fake_vae", "--checkpoint", c, "--input", latents,
+            "--tensor", "mu"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "tensor 'mu' is [20, 2]; expected [N, 784]"))
+      << r.err;
+}
+
+TEST_F(TrainCli, WeightsLoadForInference) {
+  ASSERT_EQ(train("run", {"--steps", "2"}).code, 0);
+  kiln::rt::Session s(kiln_model_fake_vae());
+  kiln::rt::load_checkpoint(ckpt("run"), s);
+  kiln::rt::save_weights(dir / "weights.safetensors", s);
+  const Result r =
+      kiln({"score", "fake_vae", "--checkpoint",
+            (dir / "weights.safetensors").string(), "--data", data, "--ood"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "weights " +
+                                  (dir / "weights.safetensors").string() +
+                                  ": fake_vae"))
+      << r.out;
+  // Resuming training from weights alone is refused.
+  const Result t = kiln({"train", "fake_vae", "--data", data, "--resume",
+                         (dir / "weights.safetensors").string()});
+  EXPECT_EQ(t.code, 2);
+  EXPECT_TRUE(contains(t.err, "holds weights only")) << t.err;
+}
+
+} // namespace

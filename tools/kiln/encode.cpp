@@ -1,0 +1,59 @@
+// kiln encode MODEL --checkpoint CKPT --out latents.safetensors: every
+// output of the `encode` entry point (the VAE's mu and logvar) for every
+// image of a split, plus the labels, in one safetensors file.
+#include "commands.h"
+#include "workflow.h"
+
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/safetensors.h"
+
+#include <fmt/ostream.h>
+
+namespace kiln::cli {
+
+int encode_command(const EncodeOptions &options, std::ostream &out) {
+  const rt::ModelDesc &model = require_model(options.common.model);
+  const rt::EntryDesc &entry =
+      require_entry_for(model, options.entry, "encode");
+  flat_input_width(entry, "encode");
+  require_batched_outputs(entry, "encode");
+  for (const rt::TensorDesc &t : entry.outputs)
+    if (t.name == "labels")
+      throw UsageError(fmt::format(
+          "{}.{} has an output named 'labels', which kiln encode uses for "
+          "the class labels",
+          model.name, entry.name));
+  if (options.out.empty())
+    throw UsageError("missing --out FILE.safetensors");
+  const rt::Split split = require_split(options.split);
+  std::unique_ptr<rt::Session> session = open_session(options.common, out);
+
+  const rt::ImageSet data =
+      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const rt::Tensor x = data.images(0, data.count, rt::PixelRange::unit);
+  const std::vector<rt::Tensor> results =
+      run_rows(*session, entry, x, options.batch);
+
+  rt::Tensor labels({data.count});
+  for (int64_t i = 0; i < data.count; ++i)
+    labels.data()[i] = static_cast<float>(data.labels[static_cast<size_t>(i)]);
+  std::vector<rt::TensorRef> tensors;
+  for (size_t k = 0; k < results.size(); ++k)
+    tensors.push_back({entry.outputs[k].name, &results[k]});
+  tensors.push_back({"labels", &labels});
+  make_parent_dir(options.out);
+  rt::write_safetensors(options.out, tensors,
+                        {{"model", std::string(model.name)},
+                         {"entry", std::string(entry.name)},
+                         {"checkpoint", options.common.checkpoint},
+                         {"split", rt::split_name(split)}});
+  std::string written;
+  for (size_t k = 0; k < results.size(); ++k)
+    written += fmt::format("{} {}, ", entry.outputs[k].name,
+                           results[k].shape_string());
+  fmt::print(out, "{} {} images -> {}: {}labels [{}]\n", data.count,
+             rt::split_name(split), options.out, written, data.count);
+  return kExitOk;
+}
+
+} // namespace kiln::cli

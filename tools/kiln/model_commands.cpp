@@ -1,0 +1,222 @@
+#include "model_commands.h"
+
+namespace kiln::cli {
+namespace {
+
+// --checkpoint, --seed, --threads, --data: what every command that runs a
+// trained model takes.
+void add_common(CLI::App *app, ModelOptions &o, bool data) {
+  app->add_option("MODEL", o.model, "Model name (see `kiln list`)");
+  app->add_option("--checkpoint,-c", o.checkpoint,
+                  "Checkpoint or weights file (safetensors), e.g. "
+                  "runs/MODEL/checkpoint.safetensors")
+      ->required();
+  app->add_option("--seed,-s", o.seed,
+                  "Seed of the session (random numbers drawn in the graph "
+                  "and by this command)")
+      ->capture_default_str();
+  app->add_option("--threads,-t", o.threads,
+                  "Threads for the kernels; 0 = one per core")
+      ->check(at_least(0))
+      ->capture_default_str();
+  if (data)
+    app->add_option("--data", o.data,
+                    "Fashion-MNIST directory (default: $KILN_FASHION_MNIST "
+                    "or /usr/share/datasets/fashion-mnist)");
+}
+
+void add_train(CLI::App &app, ModelCommands &c) {
+  TrainOptions &o = c.train;
+  CLI::App *t = c.train_app = app.add_subcommand(
+      "train", "Train a model on Fashion-MNIST, with checkpoints and metrics");
+  t->footer(
+      "Runs the model's train entry point on shuffled batches of the "
+      "Fashion-MNIST training set\n(pixels in [0, 1]; the last partial batch "
+      "of each epoch is dropped). Writes DIR/metrics.jsonl\nand "
+      "DIR/checkpoint.safetensors (atomically: every --checkpoint-every "
+      "steps, at the end, and on\nCtrl-C, which stops after the current "
+      "step and exits with 130).\n\n"
+      "--epochs and --steps are totals counted from step 0, so a resumed run "
+      "takes the same value\nas the run it continues; --resume restores "
+      "parameters, optimizer state, data order and random\nnumbers, and "
+      "gives the same parameters, bit for bit, as a run that was never "
+      "stopped.\n\n"
+      "The optimizer and its learning rate are compiled into the model "
+      "(models/*.cpp): there is\nno --lr; change the model and rebuild.");
+  t->add_option("MODEL", o.model, "Model name (see `kiln list`)");
+  t->add_option("--entry", o.entry,
+                "Train entry point (default: the model's only one, or "
+                "train_step)");
+  auto *epochs = t->add_option("--epochs,-e", o.epochs,
+                               "Train until this many epochs are done "
+                               "(default 1)")
+                     ->check(at_least(1));
+  t->add_option("--steps", o.steps, "Train until this many steps are done")
+      ->check(at_least(1))
+      ->excludes(epochs);
+  t->add_option("--batch,-b", o.batch,
+                "Batch size (default 128; a resumed run keeps its own)")
+      ->check(at_least(1));
+  t->add_option("--seed,-s", o.seed,
+                "Seed of the parameters and of in-graph random numbers "
+                "(default 0)");
+  t->add_option("--data-seed", o.data_seed,
+                "Seed of the data order (default: --seed)");
+  t->add_option("--threads,-t", o.threads,
+                "Threads for the kernels; 0 = one per core")
+      ->check(at_least(0))
+      ->capture_default_str();
+  t->add_option("--out,-o", o.out,
+                "Output directory (default runs/MODEL, or the directory of "
+                "--resume)");
+  t->add_option("--resume", o.resume,
+                "Continue from this checkpoint (DIR/checkpoint.safetensors)");
+  t->add_option("--log-every", o.log_every,
+                "Steps per metrics line (and progress line when not on a "
+                "terminal)")
+      ->check(at_least(1))
+      ->capture_default_str();
+  t->add_option("--checkpoint-every", o.checkpoint_every,
+                "Steps between checkpoints")
+      ->check(at_least(1))
+      ->capture_default_str();
+  t->add_option("--data", o.data,
+                "Fashion-MNIST directory (default: $KILN_FASHION_MNIST or "
+                "/usr/share/datasets/fashion-mnist)");
+}
+
+void add_eval(CLI::App &app, ModelCommands &c) {
+  EvalOptions &o = c.eval;
+  CLI::App *e = c.eval_app = app.add_subcommand(
+      "eval", "Mean of the loss entry point's outputs over a data split");
+  e->footer("For the VAE: the negative ELBO in nats per image (one sample "
+            "of z per image), with its\nreconstruction and KL terms.");
+  add_common(e, o.common, true);
+  e->add_option("--entry", o.entry, "Entry point returning loss terms")
+      ->capture_default_str();
+  e->add_option("--split", o.split, "train or test")->capture_default_str();
+  e->add_option("--batch,-b", o.batch,
+                "Images per call (the last call takes the rest)")
+      ->check(at_least(1))
+      ->capture_default_str();
+}
+
+void add_sample(CLI::App &app, ModelCommands &c) {
+  SampleOptions &o = c.sample;
+  CLI::App *s = c.sample_app = app.add_subcommand(
+      "sample", "Decode z ~ N(0, I) into a PNG grid of images");
+  add_common(s, o.common, false);
+  s->add_option("--entry", o.entry,
+                "Entry point from latents [batch, dim] to images in [0, 1]")
+      ->capture_default_str();
+  s->add_option("--n,-n", o.n, "Number of samples")
+      ->check(at_least(1))
+      ->capture_default_str();
+  s->add_option("--cols", o.cols, "Grid columns (default: about sqrt(n))")
+      ->check(at_least(1));
+  s->add_option("--out,-o", o.out, "PNG file to write")->required();
+}
+
+void add_reconstruct(CLI::App &app, ModelCommands &c) {
+  ReconstructOptions &o = c.reconstruct;
+  CLI::App *r = c.reconstruct_app = app.add_subcommand(
+      "reconstruct", "A PNG of images next to their reconstructions");
+  add_common(r, o.common, true);
+  r->add_option("--entry", o.entry, "Entry point from images to images")
+      ->capture_default_str();
+  r->add_option("--split", o.split, "train or test")->capture_default_str();
+  r->add_option("--n,-n", o.n, "Number of images (the split's first)")
+      ->check(at_least(1))
+      ->capture_default_str();
+  r->add_option("--out,-o", o.out, "PNG file to write")->required();
+}
+
+void add_encode(CLI::App &app, ModelCommands &c) {
+  EncodeOptions &o = c.encode;
+  CLI::App *e = c.encode_app = app.add_subcommand(
+      "encode", "Latents of every image of a split, to a safetensors file");
+  add_common(e, o.common, true);
+  e->add_option("--entry", o.entry, "Entry point from images to latents")
+      ->capture_default_str();
+  e->add_option("--split", o.split, "train or test")->capture_default_str();
+  e->add_option("--batch,-b", o.batch, "Images per call")
+      ->check(at_least(1))
+      ->capture_default_str();
+  e->add_option("--out,-o", o.out,
+                "safetensors file: one tensor per output (mu, logvar) and "
+                "labels")
+      ->required();
+}
+
+void add_score(CLI::App &app, ModelCommands &c) {
+  ScoreOptions &o = c.score;
+  CLI::App *s = c.score_app = app.add_subcommand(
+      "score", "Per-image scores (e.g. negative ELBO) as CSV; --ood compares "
+               "with outliers");
+  s->footer("--ood scores the split's images, their inversions (1 - x) and "
+            "as many images of uniform\nnoise, and prints each group's mean "
+            "score and its AUROC against the split (1 = always\nscored "
+            "worse).");
+  add_common(s, o.common, true);
+  s->add_option("--entry", o.entry, "Entry point from images to [batch] scores")
+      ->capture_default_str();
+  auto *input = s->add_option(
+      "--input", o.input,
+      "safetensors file of images [N, pixels] in [0, 1] to score instead of "
+      "a split");
+  s->add_option("--tensor", o.tensor,
+                "Tensor of --input (default: its only one, or 'x')")
+      ->needs(input);
+  s->add_option("--split", o.split, "train or test")->capture_default_str();
+  s->add_flag("--ood", o.ood,
+              "Also score inverted images and uniform noise; print means")
+      ->excludes(input);
+  s->add_option("--batch,-b", o.batch, "Images per call")
+      ->check(at_least(1))
+      ->capture_default_str();
+  s->add_option("--out,-o", o.out,
+                "CSV file (default: stdout; with --ood, no file)");
+}
+
+} // namespace
+
+CLI::Validator at_least(long long lowest) {
+  const std::string name = lowest == 0 ? "NONNEGATIVE" : "POSITIVE";
+  return CLI::Validator(
+      [lowest](std::string &value) -> std::string {
+        long long n = 0;
+        if (CLI::detail::lexical_cast(value, n) && n >= lowest)
+          return {};
+        return "value " + value +
+               " is not an integer >= " + std::to_string(lowest);
+      },
+      name, name);
+}
+
+void add_model_commands(CLI::App &app, ModelCommands &c) {
+  add_train(app, c);
+  add_eval(app, c);
+  add_sample(app, c);
+  add_reconstruct(app, c);
+  add_encode(app, c);
+  add_score(app, c);
+}
+
+std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
+                                      std::ostream &err) {
+  if (*c.train_app)
+    return train_command(c.train, out, err);
+  if (*c.eval_app)
+    return eval_command(c.eval, out);
+  if (*c.sample_app)
+    return sample_command(c.sample, out);
+  if (*c.reconstruct_app)
+    return reconstruct_command(c.reconstruct, out);
+  if (*c.encode_app)
+    return encode_command(c.encode, out);
+  if (*c.score_app)
+    return score_command(c.score, out);
+  return std::nullopt;
+}
+
+} // namespace kiln::cli

@@ -1,0 +1,37 @@
+// The command-line definitions of the commands that train and use trained
+// models (train, eval, sample, reconstruct, encode, score), kept apart from
+// cli.cpp's parsing and error policy.
+#pragma once
+
+#include "commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <ostream>
+
+namespace kiln::cli {
+
+// An integer lower bound with a readable message (CLI11 2.1's range
+// validators print the full range of a double).
+CLI::Validator at_least(long long lowest);
+
+struct ModelCommands {
+  TrainOptions train;
+  EvalOptions eval;
+  SampleOptions sample;
+  ReconstructOptions reconstruct;
+  EncodeOptions encode;
+  ScoreOptions score;
+  CLI::App *train_app = nullptr, *eval_app = nullptr, *sample_app = nullptr,
+           *reconstruct_app = nullptr, *encode_app = nullptr,
+           *score_app = nullptr;
+};
+
+void add_model_commands(CLI::App &app, ModelCommands &commands);
+
+// Runs the one of these commands that was selected, if any.
+std::optional<int> run_model_commands(const ModelCommands &commands,
+                                      std::ostream &out, std::ostream &err);
+
+} // namespace kiln::cli

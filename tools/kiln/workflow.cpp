@@ -1,0 +1,174 @@
+#include "workflow.h"
+
+#include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/shapes.h"
+#include "kiln/runtime/threads.h"
+
+#include <fmt/ostream.h>
+
+#include <algorithm>
+
+namespace kiln::cli {
+namespace {
+
+std::string entry_names(const rt::ModelDesc &model) {
+  std::string names;
+  for (const rt::EntryDesc &e : model.entries)
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
+  return names.empty() ? "none" : names;
+}
+
+// Rows [begin, end) of a row-major tensor.
+rt::Tensor rows(const rt::Tensor &x, int64_t begin, int64_t end) {
+  std::vector<int64_t> shape = x.shape();
+  const int64_t width = x.numel() / std::max<int64_t>(shape[0], 1);
+  shape[0] = end - begin;
+  return rt::Tensor(shape, std::vector<float>(x.data() + begin * width,
+                                              x.data() + end * width));
+}
+
+} // namespace
+
+const rt::EntryDesc &require_entry_for(const rt::ModelDesc &model,
+                                       const std::string &name,
+                                       const char *command) {
+  if (const rt::EntryDesc *e = model.find_entry(name))
+    return *e;
+  throw UsageError(fmt::format(
+      "kiln {} needs the entry point '{}', which {} does not have; entry "
+      "points: {}",
+      command, name, model.name, entry_names(model)));
+}
+
+int64_t flat_input_width(const rt::EntryDesc &entry, const char *command) {
+  const bool ok = entry.inputs.size() == 1 &&
+                  entry.inputs[0].dims.size() == 2 &&
+                  !entry.inputs[0].dims[0].symbol.empty() &&
+                  entry.inputs[0].dims[1].symbol.empty();
+  if (!ok) {
+    std::string inputs;
+    for (const rt::TensorDesc &t : entry.inputs)
+      inputs += fmt::format("{}{} {}", inputs.empty() ? "" : ", ", t.name,
+                            rt::dims_string(t.dims));
+    throw UsageError(fmt::format(
+        "kiln {} feeds one batch of flattened images [batch, pixels] to "
+        "{}, but it takes {}",
+        command, entry.name, inputs.empty() ? "no inputs" : inputs));
+  }
+  return entry.inputs[0].dims[1].size;
+}
+
+void require_scalar_outputs(const rt::EntryDesc &entry, const char *command) {
+  for (const rt::TensorDesc &t : entry.outputs)
+    if (!t.dims.empty())
+      throw UsageError(fmt::format(
+          "kiln {} expects {} to return scalars (loss terms), but output "
+          "'{}' is {}",
+          command, entry.name, t.name, rt::dims_string(t.dims)));
+  if (entry.outputs.empty())
+    throw UsageError(
+        fmt::format("kiln {}: {} returns nothing", command, entry.name));
+}
+
+void require_batched_outputs(const rt::EntryDesc &entry, const char *command) {
+  const std::string_view batch = entry.inputs.at(0).dims.at(0).symbol;
+  for (const rt::TensorDesc &t : entry.outputs)
+    if (t.dims.empty() || t.dims[0].symbol != batch)
+      throw UsageError(fmt::format(
+          "kiln {} expects every output of {} to have one row per input "
+          "image ([{}, ...]), but '{}' is {}",
+          command, entry.name, batch, t.name, rt::dims_string(t.dims)));
+}
+
+std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
+                                          std::ostream &out) {
+  const rt::ModelDesc &model = require_model(options.model);
+  if (options.checkpoint.empty())
+    throw UsageError("missing --checkpoint FILE (a checkpoint.safetensors "
+                     "written by kiln train, or weights)");
+  rt::set_num_threads(options.threads);
+  auto session = std::make_unique<rt::Session>(model, options.seed);
+  const rt::TrainState state =
+      rt::load_checkpoint(options.checkpoint, *session);
+  if (state.has_optimizer_state)
+    fmt::print(out, "checkpoint {}: {} at step {} (epoch {})\n",
+               options.checkpoint, model.name, state.step, state.epoch);
+  else
+    fmt::print(out, "weights {}: {}\n", options.checkpoint, model.name);
+  return session;
+}
+
+std::filesystem::path data_dir(const std::string &option) {
+  return option.empty() ? rt::default_fashion_mnist_dir()
+                        : std::filesystem::path(option);
+}
+
+rt::Split require_split(const std::string &name) {
+  if (const auto split = rt::parse_split(name))
+    return *split;
+  throw UsageError(
+      fmt::format("unknown split '{}'; splits: train, test", name));
+}
+
+std::vector<rt::Tensor> run_rows(rt::Session &session,
+                                 const rt::EntryDesc &entry,
+                                 const rt::Tensor &x, int64_t batch) {
+  const int64_t n = x.dim(0);
+  std::vector<std::vector<float>> values(entry.outputs.size());
+  std::vector<std::vector<int64_t>> shapes(entry.outputs.size());
+  std::vector<rt::Tensor> outputs(entry.outputs.size());
+  std::vector<rt::Tensor *> output_ptrs;
+  for (rt::Tensor &t : outputs)
+    output_ptrs.push_back(&t);
+  for (int64_t begin = 0; begin < n; begin += batch) {
+    const rt::Tensor part = rows(x, begin, std::min(n, begin + batch));
+    const rt::Tensor *input = &part;
+    session.run(entry.name, std::span(&input, 1), output_ptrs);
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      values[k].insert(values[k].end(), outputs[k].values().begin(),
+                       outputs[k].values().end());
+      shapes[k] = outputs[k].shape();
+    }
+  }
+  std::vector<rt::Tensor> results;
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    shapes[k].at(0) = n;
+    results.emplace_back(shapes[k], std::move(values[k]));
+  }
+  return results;
+}
+
+std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
+                              const rt::Tensor &x, int64_t batch) {
+  const int64_t n = x.dim(0);
+  std::vector<double> sums(entry.outputs.size(), 0.0);
+  std::vector<rt::Tensor> outputs(entry.outputs.size());
+  std::vector<rt::Tensor *> output_ptrs;
+  for (rt::Tensor &t : outputs)
+    output_ptrs.push_back(&t);
+  for (int64_t begin = 0; begin < n; begin += batch) {
+    const int64_t end = std::min(n, begin + batch);
+    const rt::Tensor part = rows(x, begin, end);
+    const rt::Tensor *input = &part;
+    session.run(entry.name, std::span(&input, 1), output_ptrs);
+    for (size_t k = 0; k < outputs.size(); ++k)
+      sums[k] += static_cast<double>(outputs[k].data()[0]) *
+                 static_cast<double>(end - begin);
+  }
+  for (double &s : sums)
+    s /= static_cast<double>(n);
+  return sums;
+}
+
+void make_parent_dir(const std::filesystem::path &file) {
+  if (file.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec)
+      throw rt::Error(fmt::format("cannot create directory {}: {}",
+                                  file.parent_path().string(), ec.message()));
+  }
+}
+
+} // namespace kiln::cli

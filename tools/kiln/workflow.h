@@ -1,0 +1,62 @@
+// What the commands that train or use a trained model share: finding the
+// entry points they need, loading checkpoints and data, and calling an
+// entry point over a whole data set in batches.
+#pragma once
+
+#include "commands.h"
+
+#include "kiln/runtime/fashion_mnist.h"
+#include "kiln/runtime/model.h"
+#include "kiln/runtime/session.h"
+#include "kiln/runtime/tensor.h"
+
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kiln::cli {
+
+// The entry point `name` of `model` for `command`; throws UsageError saying
+// which entry point is missing and which the model has.
+const rt::EntryDesc &require_entry_for(const rt::ModelDesc &model,
+                                       const std::string &name,
+                                       const char *command);
+
+// Checks that `entry` takes one input [symbol, N] and returns the width N
+// (784 for Fashion-MNIST's flattened 28x28). Throws UsageError otherwise.
+int64_t flat_input_width(const rt::EntryDesc &entry, const char *command);
+
+// Checks that every output of `entry` is a scalar (loss terms).
+void require_scalar_outputs(const rt::EntryDesc &entry, const char *command);
+
+// Checks that every output of `entry` has the batch dimension first, like
+// its input, so batched results can be concatenated.
+void require_batched_outputs(const rt::EntryDesc &entry, const char *command);
+
+// A session of `options.model` with the checkpoint's tensors loaded, after
+// setting the thread count. Prints one line about the checkpoint to `out`.
+std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
+                                          std::ostream &out);
+
+// The directory of Fashion-MNIST for `--data` (empty: the default).
+std::filesystem::path data_dir(const std::string &option);
+rt::Split require_split(const std::string &name);
+
+// Calls `entry` (one input, [N, ...]) on rows [i, i + batch) of `x` for
+// every i and concatenates each output along its first dimension. The last
+// batch may be smaller: batch sizes are symbolic.
+std::vector<rt::Tensor> run_rows(rt::Session &session,
+                                 const rt::EntryDesc &entry,
+                                 const rt::Tensor &x, int64_t batch);
+
+// The same for scalar outputs that are batch means: the mean over all rows
+// (each batch's value weighted by its size).
+std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
+                              const rt::Tensor &x, int64_t batch);
+
+// Creates the directory that will hold `file`, if it has one.
+void make_parent_dir(const std::filesystem::path &file);
+
+} // namespace kiln::cli
