@@ -140,21 +140,24 @@ private:
       os_ << "  const kiln::rt::Session::RandomKey rng = "
              "s.next_random_key();\n";
     // Kernel results the memory plan put straight into parameter storage.
+    std::vector<std::string> assigns;
     for (auto fused : f.getBody().front().getOps<FusedOp>())
       if (auto targets = fused->getAttrOfType<ArrayAttr>("assign_to"))
         for (auto [r, target] : llvm::zip(fused.getResults(), targets)) {
           StringRef name = cast<StringAttr>(target).getValue();
-          if (!name.empty())
-            data[r] = "s.params().at(" +
-                      std::to_string(paramIndex_.at(name.str())) + ").data()";
+          if (name.empty())
+            continue;
+          std::string index = std::to_string(paramIndex_.at(name.str()));
+          data[r] = "s.back_buffer(" + index + ").data()";
+          assigns.push_back("  s.swap_back_buffer(" + index + ");\n");
         }
-    std::vector<std::string> assigns;
     for (Operation &op : f.getBody().front()) {
       if (auto assign = dyn_cast<ParamAssignOp>(op)) {
         std::string dst =
             "s.params().at(" +
             std::to_string(paramIndex_.at(assign.getName().str())) + ")";
-        if (data.lookup(assign.getValue()) != dst + ".data()")
+        if (!StringRef(data.lookup(assign.getValue()))
+                 .starts_with("s.back_buffer("))
           assigns.push_back("  std::copy_n(" + data.lookup(assign.getValue()) +
                             ", " + dst + ".numel(), " + dst + ".data());\n");
         continue;

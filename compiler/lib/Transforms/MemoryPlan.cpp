@@ -65,64 +65,40 @@ int64_t place(std::vector<Buffer> &buffers) {
   return total;
 }
 
-/// Kernel results that can be written straight into the parameter a
-/// kiln.param_assign stores them to, instead of an arena buffer and a copy.
-/// Safe when the kernel is pointwise (each element of the parameter is read
-/// at most at its own index, before it is written) and no later kernel reads
-/// the parameter's old value. Marks the kernel with `assign_to`: one
-/// parameter name per result, "" for results that go to the arena.
-llvm::DenseSet<Value>
-planInPlaceUpdates(func::FuncOp func,
-                   const DenseMap<Operation *, size_t> &position, Builder &b) {
-  llvm::DenseSet<Value> inPlace;
+/// Kernel results that a kiln.param_assign stores into a parameter are
+/// written into that parameter's back buffer, which the runtime swaps in
+/// when the entry point ends (kiln::rt::Session::back_buffer): no arena
+/// space and no copy, and no kernel ever reads and writes the same memory
+/// (Halide assumes inputs and outputs do not alias). Applies to a value
+/// assigned to one parameter, that parameter assigned once, and the value
+/// not also returned. Marks the kernel with `assign_to`: one parameter name
+/// per result, "" for results that go to the arena.
+llvm::DenseSet<Value> planBackBufferUpdates(func::FuncOp func, Builder &b) {
+  llvm::DenseSet<Value> placed;
   Operation *ret = func.getBody().front().getTerminator();
   llvm::StringMap<unsigned> assignCount;
   for (auto assign : func.getBody().front().getOps<ParamAssignOp>())
     ++assignCount[assign.getName()];
   DenseMap<Operation *, SmallVector<Attribute>> targets;
   for (auto assign : func.getBody().front().getOps<ParamAssignOp>()) {
-    auto fused = assign.getValue().getDefiningOp<FusedOp>();
+    Value v = assign.getValue();
+    auto fused = v.getDefiningOp<FusedOp>();
     if (!fused || assignCount[assign.getName()] != 1 ||
-        llvm::count_if(assign.getValue().getUsers(),
+        llvm::count_if(v.getUsers(),
                        [](Operation *u) { return isa<ParamAssignOp>(u); }) !=
             1 ||
-        llvm::is_contained(ret->getOperands(), assign.getValue()))
-      continue;
-    bool pointwise = true;
-    for (Operation &op : fused.getBody().front().without_terminator())
-      pointwise &= isPointwise(&op) || isa<ConstantOp>(op);
-    if (!pointwise)
-      continue;
-    size_t at = position.lookup(fused);
-    bool safe = true;
-    for (auto ref : func.getBody().front().getOps<ParamRefOp>()) {
-      if (ref.getName() != assign.getName())
-        continue;
-      for (OpOperand &use : ref.getResult().getUses()) {
-        Operation *user = use.getOwner();
-        if (user == fused.getOperation()) {
-          // Read inside the writing kernel: only at the element's own index
-          // (a multi-output kernel computes all outputs of an element before
-          // storing them, so its other outputs see the old value too).
-          Value arg = fused.getBody().getArgument(use.getOperandNumber());
-          safe &= arg.getType() == assign.getValue().getType();
-        } else if (!isa<ParamAssignOp>(user)) {
-          safe &= position.lookup(user) < at;
-        }
-      }
-    }
-    if (!safe)
+        llvm::is_contained(ret->getOperands(), v))
       continue;
     auto &names = targets[fused];
     if (names.empty())
       names.assign(fused.getNumResults(), b.getStringAttr(""));
-    names[cast<OpResult>(assign.getValue()).getResultNumber()] =
+    names[cast<OpResult>(v).getResultNumber()] =
         b.getStringAttr(assign.getName());
-    inPlace.insert(assign.getValue());
+    placed.insert(v);
   }
   for (auto &[op, names] : targets)
     op->setAttr("assign_to", b.getArrayAttr(names));
-  return inPlace;
+  return placed;
 }
 
 struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
@@ -153,7 +129,7 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
         position[&op] = i;
       Operation *ret = func.getBody().front().getTerminator();
 
-      llvm::DenseSet<Value> inPlace = planInPlaceUpdates(func, position, b);
+      llvm::DenseSet<Value> inPlace = planBackBufferUpdates(func, b);
       std::map<std::string, std::vector<Buffer>> byRegion;
       for (auto fused : func.getBody().front().getOps<FusedOp>()) {
         for (Value r : fused.getResults()) {

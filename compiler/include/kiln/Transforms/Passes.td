@@ -68,8 +68,10 @@ def KilnMemoryPlan : Pass<"kiln-memory-plan", "::mlir::ModuleOp"> {
     offset computed at build time scales with the symbol's value at run
     time. Within a region, buffers whose lifetimes overlap never overlap in
     memory (first fit, largest first). Results returned by the entry point
-    are written straight into the caller's output tensors and get no arena
-    space (`arena = -1`).
+    are written straight into the caller's output tensors, and values
+    stored into parameters into those parameters' back buffers (swapped in
+    by the runtime when the entry point ends, `assign_to`); neither gets
+    arena space (`arena = -1`).
   }];
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian 12 machine, as root. Two uses, as in the README:
+#   bash tools/bootstrap.sh main   install, build, run the main job
+#   bash tools/bootstrap.sh test   install, build, run the whole test suite
+# Environment: BUILD_DIR (default build), KILN_SKIP_APT=1 to skip apt-get.
+set -euo pipefail
+
+mode=${1:-}
+case "$mode" in
+  main | test) ;;
+  *)
+    echo "usage: bash tools/bootstrap.sh main|test" >&2
+    exit 2
+    ;;
+esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+
+# Everything Kiln needs, from Debian's archive only (see docs/architecture.md).
+packages=(
+  cmake ninja-build clang-19
+  libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
+  libhalide14-0-dev llvm-14-dev
+  libfmt-dev libgtest-dev libcli11-dev libopenblas-dev zlib1g-dev
+  python3 dataset-fashion-mnist fortunes
+)
+
+if [ "${KILN_SKIP_APT:-0}" != 1 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: run as root (apt-get install), or set KILN_SKIP_APT=1" >&2
+    exit 1
+  fi
+  echo "== installing packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${packages[@]}"
+fi
+
+echo "== configuring $build"
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir
+
+echo "== building"
+# Two jobs: the machine has two cores, and MLIR/Halide compiles take ~0.5 GB each.
+cmake --build "$build" -j 2
+
+if [ "$mode" = main ]; then
+  echo "== main job: the example MLP's forward pass"
+  "$build/bin/kiln" run mlp forward --batch 4 --seed 1
+else
+  echo "== tests"
+  ctest --test-dir "$build" --output-on-failure -j 2
+fi
