@@ -88,12 +88,34 @@ LogicalResult differentiate(func::FuncOp func, bool returnGradients) {
   SmallVector<DictionaryAttr> resultAttrs;
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     resultAttrs.push_back(func.getResultAttrDict(i));
+  // kiln.optimizer's `params` prefixes pick the parameters this entry
+  // point trains (a GAN's two networks); by default, all it reads.
+  SmallVector<StringRef> prefixes;
+  if (auto opt = func->getAttrOfType<DictionaryAttr>("kiln.optimizer"))
+    if (auto list = opt.getAs<ArrayAttr>("params")) {
+      for (Attribute a : list) {
+        auto prefix = dyn_cast<StringAttr>(a);
+        if (!prefix)
+          return func.emitError("kiln.optimizer params must be strings");
+        prefixes.push_back(prefix.getValue());
+      }
+      if (prefixes.empty())
+        return func.emitError("kiln.optimizer params is empty: the entry "
+                              "point would train nothing");
+    }
+  auto trained = [&](StringRef name) {
+    return prefixes.empty() || llvm::any_of(prefixes, [&](StringRef p) {
+             return name.starts_with(p);
+           });
+  };
+  bool any = false;
   for (auto param : module.getOps<ParameterOp>()) {
-    if (param.getRole() != "parameter")
+    if (param.getRole() != "parameter" || !trained(param.getSymName()))
       continue;
     auto it = perParam.find(param.getSymName().str());
     if (it == perParam.end())
       continue;
+    any = true;
     if (returnGradients) {
       results.push_back(it->second);
       resultAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr(
@@ -104,6 +126,10 @@ LogicalResult differentiate(func::FuncOp func, bool returnGradients) {
                            it->second);
     }
   }
+  if (!any)
+    return func.emitError("the loss depends on no parameter this entry point "
+                          "trains")
+           << (prefixes.empty() ? "" : " (check kiln.optimizer params)");
   if (returnGradients) {
     ret->setOperands(results);
     func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),

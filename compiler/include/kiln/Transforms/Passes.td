@@ -21,7 +21,8 @@ def KilnAutodiff : Pass<"kiln-autodiff", "::mlir::ModuleOp"> {
   let description = [{
     For each function with `kiln.entry = "train"`, differentiates its first
     result (a scalar loss) with respect to every parameter it reads (role
-    "parameter"), walking the ops backwards through their
+    "parameter"; only those whose names start with one of the optimizer's
+    `params` prefixes, when it has them), walking the ops backwards through their
     DifferentiableOpInterface. Gradients of values used several times are
     summed. Each parameter's gradient ends in a `kiln.gradient` op, or, with
     `return-gradients`, becomes an extra result named `grad:<parameter>`
