@@ -2,7 +2,8 @@
 # Set-up for a fresh Debian 12 machine, as root. Two uses, as in the README:
 #   bash tools/bootstrap.sh main   install, build, run the main job
 #   bash tools/bootstrap.sh test   install, build, run the whole test suite
-# Environment: BUILD_DIR (default build), KILN_SKIP_APT=1 to skip apt-get.
+# Environment: BUILD_DIR (default build), KILN_SKIP_APT=1 to skip apt-get,
+# KILN_RUN_DIR (default runs/vae) for the main job's checkpoint and images.
 set -euo pipefail
 
 mode=${1:-}
@@ -48,8 +49,14 @@ echo "== building"
 cmake --build "$build" -j 2
 
 if [ "$mode" = main ]; then
-  echo "== main job: the example MLP's forward pass"
-  "$build/bin/kiln" run mlp forward --batch 4 --seed 1
+  # The VAE of MODELS.md: one epoch on Fashion-MNIST, its test negative
+  # ELBO, and a PNG grid of 64 samples decoded from z ~ N(0, I).
+  out=${KILN_RUN_DIR:-$root/runs/vae}
+  echo "== main job: train the VAE for one epoch -> $out"
+  "$build/bin/kiln" train vae --epochs 1 --seed 1 --out "$out"
+  "$build/bin/kiln" eval vae --checkpoint "$out/checkpoint.safetensors"
+  "$build/bin/kiln" sample vae --checkpoint "$out/checkpoint.safetensors" \
+    --n 64 --out "$out/samples.png"
 else
   echo "== tests"
   ctest --test-dir "$build" --output-on-failure -j 2
