@@ -37,20 +37,53 @@ function(kiln_add_model name src)
     COMMENT "Tracing model ${name} (${src})"
     VERBATIM)
 
+  _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL})
+endfunction()
+
+# kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m])
+#
+# The same as kiln_add_model for a model written directly in the `kiln`
+# dialect (docs/ir.md) instead of the DSL: no model generator step; FILE is
+# given to kilnc as it is. MODEL (the module's kiln.model) defaults to NAME.
+# Tests use it for ops the DSL does not write yet.
+function(kiln_add_mlir_model name file)
+  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
+  if(NOT ARG_SCHEDULE)
+    set(ARG_SCHEDULE heuristic)
+  endif()
+  if(NOT ARG_MODEL)
+    set(ARG_MODEL ${name})
+  endif()
+  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
+    message(FATAL_ERROR "kiln_add_mlir_model(${name}): unknown SCHEDULE "
+      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
+  endif()
+  get_filename_component(file ${file} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+  if(NOT EXISTS ${file})
+    message(FATAL_ERROR "kiln_add_mlir_model(${name}): ${file} not found")
+  endif()
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL})
+endfunction()
+
+# Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
+# kernels, the plan library kiln_model_NAME.
+function(_kiln_compile_model name mlir schedule model)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
   # 2. kilnc: passes, then generated sources.
   set(generated ${out}/${name}.kernels.cpp ${out}/${name}.plan.cpp
       ${out}/${name}.h ${out}/${name}.manifest.json ${out}/${name}.opt.mlir)
   add_custom_command(
     OUTPUT ${generated}
-    COMMAND kilnc ${out}/${name}.mlir --emit=all --output-dir ${out}
-            --schedule=${ARG_SCHEDULE} --expect-model=${ARG_MODEL}
+    COMMAND kilnc ${mlir} --emit=all --output-dir ${out}
+            --schedule=${schedule} --expect-model=${model}
             --model-name=${name}
-    DEPENDS kilnc ${out}/${name}.mlir
-    COMMENT "Compiling model ${name} with kilnc (schedule ${ARG_SCHEDULE})"
+    DEPENDS kilnc ${mlir}
+    COMMENT "Compiling model ${name} with kilnc (schedule ${schedule})"
     VERBATIM)
 
   # 3. Halide: every kernel AOT-compiled into one static library.
-  kiln_halide_kernels(${name} ${out}/${name}.kernels.cpp ${ARG_SCHEDULE}
+  kiln_halide_kernels(${name} ${out}/${name}.kernels.cpp ${schedule}
                       kiln_model_${name}_kernels)
 
   # 4. The plan, linked with the kernels and the runtime.
@@ -60,6 +93,6 @@ function(kiln_add_model name src)
                         kiln_runtime)
   set_target_properties(kiln_model_${name} PROPERTIES
     KILN_MANIFEST ${out}/${name}.manifest.json
-    KILN_MLIR ${out}/${name}.mlir)
+    KILN_MLIR ${mlir})
   set_property(GLOBAL APPEND PROPERTY KILN_MODELS ${name})
 endfunction()

@@ -89,11 +89,13 @@ std::string moduleText(const Case &c) {
   t += "  func.func @f(%like: tensor<?x3xf64> {kiln.symbols = [\"batch\", "
        "\"\"]}";
   for (const Param &p : c.params)
-    if (symbolic(p.shape))
+    if (symbolic(p.shape)) {
       t += ", %x_" + p.name + ": " + tensorType(p.shape) +
-           " {kiln.symbols = [\"batch\"" +
-           std::string(p.shape.size() > 1 ? ", \"\"" : "") +
-           (p.shape.size() > 2 ? ", \"\"" : "") + "]}";
+           " {kiln.symbols = [\"batch\"";
+      for (size_t d = 1; d < p.shape.size(); ++d)
+        t += ", \"\"";
+      t += "]}";
+    }
   t += ") -> tensor<f64> attributes {kiln.entry = \"train\"} {\n";
   for (const Param &p : c.params) {
     std::string declared = tensorType(declaredShape(p.shape));
@@ -308,6 +310,78 @@ std::vector<Case> cases() {
            "    %y = \"kiln.broadcast_to\"(%a, %like) : (tensor<?x1xf64>, "
            "tensor<?x3xf64>) -> " +
                A + "\n",
+           A});
+  // Convolutions on odd, non-square shapes; %a is the input (symbolic
+  // batch unless said), %b the weight. Strides 1, 2 and 3, padding 0 and 1,
+  // and padded inputs that are not a whole number of strides (the
+  // gradient's transposed convolution then needs output_padding).
+  auto conv = [&](const std::string &name, const std::string &op,
+                  std::vector<int64_t> x, std::vector<int64_t> w,
+                  const std::string &attrs, std::vector<int64_t> y) {
+    return Case{name,
+                {{"a", x, 0.5, 1.5, true}, {"b", w, 0.5, 1.5, true}},
+                "    %y = \"kiln." + op + "\"(%a, %b) {" + attrs + "} : (" +
+                    tensorType(x) + ", " + tensorType(w) + ") -> " +
+                    tensorType(y) + "\n",
+                tensorType(y)};
+  };
+  auto sp = [](int sh, int sw, int ph, int pw) {
+    return "stride = array<i64: " + std::to_string(sh) + ", " +
+           std::to_string(sw) +
+           ">, padding = array<i64: " + std::to_string(ph) + ", " +
+           std::to_string(pw) + ">";
+  };
+  c.push_back(conv("conv2d_s1_p1_static", "conv2d", {2, 3, 7, 5}, {4, 3, 3, 3},
+                   sp(1, 1, 1, 1), {2, 4, 7, 5}));
+  c.push_back(conv("conv2d_s1_p0", "conv2d", {-1, 3, 7, 5}, {4, 3, 3, 3},
+                   sp(1, 1, 0, 0), {-1, 4, 5, 3}));
+  c.push_back(conv("conv2d_s2_p0", "conv2d", {-1, 3, 7, 5}, {4, 3, 3, 3},
+                   sp(2, 2, 0, 0), {-1, 4, 3, 2}));
+  c.push_back(conv("conv2d_s2_p1", "conv2d", {-1, 3, 7, 5}, {4, 3, 3, 3},
+                   sp(2, 2, 1, 1), {-1, 4, 4, 3}));
+  // (8 + 2 - 3) % 2 = (6 + 2 - 3) % 2 = 1: output_padding 1 in the gradient.
+  c.push_back(conv("conv2d_s2_p1_remainder", "conv2d", {-1, 3, 8, 6},
+                   {4, 3, 3, 3}, sp(2, 2, 1, 1), {-1, 4, 4, 3}));
+  c.push_back(conv("conv2d_mixed_stride", "conv2d", {-1, 2, 8, 7}, {3, 2, 3, 2},
+                   sp(3, 2, 1, 1), {-1, 3, 3, 4}));
+  c.push_back(conv("conv2d_k4_s2_p1", "conv2d", {-1, 1, 6, 6}, {3, 1, 4, 4},
+                   sp(2, 2, 1, 1), {-1, 3, 3, 3}));
+  c.push_back(conv("conv_transpose2d_k4_s2_p1", "conv_transpose2d",
+                   {-1, 3, 4, 3}, {3, 2, 4, 4}, sp(2, 2, 1, 1), {-1, 2, 8, 6}));
+  c.push_back(conv("conv_transpose2d_s1_p0", "conv_transpose2d", {-1, 2, 3, 4},
+                   {2, 3, 2, 3}, sp(1, 1, 0, 0), {-1, 3, 4, 6}));
+  c.push_back(conv("conv_transpose2d_output_padding", "conv_transpose2d",
+                   {-1, 3, 4, 3}, {3, 2, 3, 3},
+                   sp(2, 3, 1, 0) + ", output_padding = array<i64: 1, 2>",
+                   {-1, 2, 8, 11}));
+  c.push_back(conv(
+      "conv2d_weight_grad", "conv2d_weight_grad", {-1, 3, 8, 6}, {-1, 4, 4, 3},
+      sp(2, 2, 1, 1) + ", kernel_size = array<i64: 3, 3>", {4, 3, 3, 3}));
+  // reduce_max: continuous random values, so no ties (docs/ir.md: ties
+  // share the gradient evenly).
+  c.push_back(Case{"reduce_max",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.reduce_max\"(%a) {axis = 1 : i64} : (" + A +
+                       ") -> tensor<?xf64>\n",
+                   "tensor<?xf64>"});
+  c.push_back(
+      Case{"reduce_max_keepdim_4d",
+           {{"a", {-1, 3, 4, 2}, 0.5, 1.5, true}},
+           "    %y = \"kiln.reduce_max\"(%a) {axis = 2 : i64, keepdim = true} "
+           ": (tensor<?x3x4x2xf64>) -> tensor<?x3x1x2xf64>\n",
+           "tensor<?x3x1x2xf64>"});
+  c.push_back(Case{"reduce_max_batch",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.reduce_max\"(%a) {axis = 0 : i64} : (" + A +
+                       ") -> " + R + "\n",
+                   R});
+  // random_uniform has no gradient; the value it scales does.
+  c.push_back(
+      Case{"random_uniform",
+           {{"a", {-1, 3}, 0.5, 1.5, true}},
+           "    %u = \"kiln.random_uniform\"(%a) {stream = 0 : i64} : (" + A +
+               ") -> " + A + "\n    %y = \"kiln.mul\"(%u, %a) : (" + A + ", " +
+               A + ") -> " + A + "\n",
            A});
   // A chain that reuses a value: gradients of several uses add up.
   c.push_back(Case{"reuse",

@@ -1,14 +1,22 @@
-# Runs a model generator and checks what it wrote: the number of parameters
-# (the product of each kiln.parameter's static shape, summed), the parameter
-# names in order, and literal strings that must appear.
+# Runs a model generator and checks what it wrote: the number of trained
+# parameters (the product of each kiln.parameter's static shape, summed,
+# without role = "state"), their names in order, the same for the state
+# parameters (BatchNorm running statistics), and literal strings that must
+# appear.
 #
 #   cmake -DGEN=<generator> -DOUT=<file> -DPARAMS=<count>
-#         [-DNAMES=<name,name,...>] [-DEXPECT=<literal,literal,...>]
+#         [-DNAMES=<name,name,...>] [-DSTATE=<count>]
+#         [-DSTATE_NAMES=<name,...>] [-DEXPECT=<literal,literal,...>]
 #         -P check_model.cmake
-# (comma-separated: a ';' would split the test's command line).
+# (comma-separated: a ';' would split the test's command line). Without
+# STATE, the model must have no state parameters.
 cmake_minimum_required(VERSION 3.20)
 string(REPLACE "," ";" NAMES "${NAMES}")
+string(REPLACE "," ";" STATE_NAMES "${STATE_NAMES}")
 string(REPLACE "," ";" EXPECT "${EXPECT}")
+if("${STATE}" STREQUAL "")
+  set(STATE 0)
+endif()
 
 execute_process(COMMAND ${GEN} -o ${OUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -18,11 +26,13 @@ endif()
 file(STRINGS ${OUT} params REGEX "^  \"kiln\\.parameter\"")
 set(total 0)
 set(names "")
+set(state_total 0)
+set(state_names "")
 foreach(line IN LISTS params)
   if(NOT line MATCHES "sym_name = \"([^\"]*)\", type = tensor<([0-9x]*)f32>")
     message(FATAL_ERROR "cannot read the parameter line: ${line}")
   endif()
-  list(APPEND names "${CMAKE_MATCH_1}")
+  set(name "${CMAKE_MATCH_1}")
   set(dims "${CMAKE_MATCH_2}")
   set(count 1)
   string(REPLACE "x" ";" dims "${dims}")
@@ -31,7 +41,13 @@ foreach(line IN LISTS params)
       math(EXPR count "${count} * ${d}")
     endif()
   endforeach()
-  math(EXPR total "${total} + ${count}")
+  if(line MATCHES "role = \"state\"")
+    list(APPEND state_names "${name}")
+    math(EXPR state_total "${state_total} + ${count}")
+  else()
+    list(APPEND names "${name}")
+    math(EXPR total "${total} + ${count}")
+  endif()
 endforeach()
 
 if(NOT total EQUAL PARAMS)
@@ -39,6 +55,13 @@ if(NOT total EQUAL PARAMS)
 endif()
 if(NOT "${NAMES}" STREQUAL "" AND NOT "${names}" STREQUAL "${NAMES}")
   message(FATAL_ERROR "${OUT}: parameters '${names}', expected '${NAMES}'")
+endif()
+if(NOT state_total EQUAL STATE)
+  message(FATAL_ERROR "${OUT}: ${state_total} state values, expected ${STATE}")
+endif()
+if(NOT "${STATE_NAMES}" STREQUAL "" AND
+   NOT "${state_names}" STREQUAL "${STATE_NAMES}")
+  message(FATAL_ERROR "${OUT}: state '${state_names}', expected '${STATE_NAMES}'")
 endif()
 
 file(READ ${OUT} text)
@@ -48,4 +71,4 @@ foreach(literal IN LISTS EXPECT)
     message(FATAL_ERROR "${OUT} lacks '${literal}'")
   endif()
 endforeach()
-message(STATUS "${OUT}: ${total} parameters")
+message(STATUS "${OUT}: ${total} parameters, ${state_total} state values")

@@ -173,10 +173,10 @@ TEST_F(TrainCli, UsageErrors) {
   EXPECT_EQ(r.code, 2);
   r = kiln({"sample", "fake", "--checkpoint", "x", "--out", "y.png"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "kiln sample needs the entry point "
-                              "'decode_probs', which fake does not have; "
-                              "entry points: affine, pair, wrong_shape, "
-                              "failing"))
+  EXPECT_TRUE(contains(r.err, "kiln sample needs a generation entry point "
+                              "('generate' or 'decode_probs'), which fake "
+                              "does not have; entry points: affine, pair, "
+                              "wrong_shape, failing"))
       << r.err;
   r = kiln({"eval", "fake_vae"});
   EXPECT_EQ(r.code, 2);

@@ -118,6 +118,24 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
                                 << ka << "' and '" << kb << "'";
         return DimSymbols{(*a)[ta ? 1 : 0], (*b)[tb ? 0 : 1]};
       })
+      // Convolutions: the batch passes through; every other size is static.
+      .Case<Conv2dOp, ConvTranspose2dOp>([&](auto) -> FailureOr<DimSymbols> {
+        auto in = operand(0);
+        if (failed(in))
+          return failure();
+        return DimSymbols{(*in)[0], "", "", ""};
+      })
+      .Case<Conv2dWeightGradOp>(
+          [&](Conv2dWeightGradOp wg) -> FailureOr<DimSymbols> {
+            auto x = operand(0), g = operand(1);
+            if (failed(x) || failed(g))
+              return failure();
+            if ((*x)[0] != (*g)[0])
+              return wg.emitError()
+                     << "contracts different symbolic dimensions '" << (*x)[0]
+                     << "' and '" << (*g)[0] << "'";
+            return allStatic;
+          })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>(
           [&](auto bin) -> FailureOr<DimSymbols> {
             auto a = operand(0), b = operand(1);
@@ -125,18 +143,19 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
               return failure();
             return broadcastSymbols(op, bin.getLhs(), *a, bin.getRhs(), *b);
           })
-      .Case<ReduceSumOp, ReduceMeanOp>([&](auto red) -> FailureOr<DimSymbols> {
-        auto in = operand(0);
-        if (failed(in))
-          return failure();
-        DimSymbols out = *in;
-        int64_t axis = red.getAxis();
-        if (red.getKeepdim())
-          out[axis] = "";
-        else
-          out.erase(out.begin() + axis);
-        return out;
-      })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(
+          [&](auto red) -> FailureOr<DimSymbols> {
+            auto in = operand(0);
+            if (failed(in))
+              return failure();
+            DimSymbols out = *in;
+            int64_t axis = red.getAxis();
+            if (red.getKeepdim())
+              out[axis] = "";
+            else
+              out.erase(out.begin() + axis);
+            return out;
+          })
       .Case<ReshapeOp>([&](ReshapeOp rs) -> FailureOr<DimSymbols> {
         auto in = operand(0);
         if (failed(in))
@@ -172,7 +191,7 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
         return *first;
       })
       .Case<NegOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp,
-            AbsOp, StepOp, SliceOp, PadOp, RandomNormalOp>(
+            AbsOp, StepOp, SliceOp, PadOp, RandomNormalOp, RandomUniformOp>(
           [&](auto) { return operand(0); })
       .Case<BroadcastToOp>([&](auto) -> FailureOr<DimSymbols> {
         auto in = operand(0), like = operand(1);

@@ -75,16 +75,89 @@ LogicalResult inferReduce(std::optional<Location> loc, Value input,
   return success();
 }
 
+/// A (h, w) pair attribute: two entries, each at least `min`.
+LogicalResult checkPair(std::optional<Location> loc, StringRef op,
+                        StringRef name, ArrayRef<int64_t> pair, int64_t min) {
+  if (pair.size() != 2)
+    return emitOptionalError(loc, op, " ", name,
+                             " must have 2 entries (h, w), got ", pair.size());
+  if (pair[0] < min || pair[1] < min)
+    return emitOptionalError(loc, op, " ", name, " must be ",
+                             min > 0 ? "positive" : "non-negative", ", got [",
+                             pair[0], ", ", pair[1], "]");
+  return success();
+}
+
+/// A 4-D operand whose dimensions from `firstStatic` on are static.
+FailureOr<RankedTensorType> conv4d(std::optional<Location> loc, StringRef op,
+                                   StringRef what, Value v,
+                                   int64_t firstStatic) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() != 4)
+    return emitOptionalError(loc, op, " needs a 4-D ", what, ", got ", t);
+  for (int64_t d = firstStatic; d < 4; ++d)
+    if (t.isDynamicDim(d))
+      return emitOptionalError(loc, op, " needs a static ", what,
+                               " (only the batch may be symbolic), got ", t);
+  return t;
+}
+
+struct ConvOperands {
+  RankedTensorType x, w;
+};
+
+/// Ranks, static sizes, element types and the stride and padding pairs
+/// shared by the convolution ops. `wName` describes the second operand.
+FailureOr<ConvOperands> checkConv(std::optional<Location> loc, StringRef op,
+                                  Value x, Value w, StringRef xName,
+                                  StringRef wName, int64_t wFirstStatic,
+                                  ArrayRef<int64_t> stride,
+                                  ArrayRef<int64_t> padding) {
+  auto xt = conv4d(loc, op, xName, x, 1);
+  if (failed(xt))
+    return failure();
+  auto wt = conv4d(loc, op, wName, w, wFirstStatic);
+  if (failed(wt))
+    return failure();
+  if (xt->getElementType() != wt->getElementType())
+    return emitOptionalError(
+        loc, "operands have different element types: ", *xt, " and ", *wt);
+  if (failed(checkPair(loc, op, "stride", stride, 1)) ||
+      failed(checkPair(loc, op, "padding", padding, 0)))
+    return failure();
+  return ConvOperands{*xt, *wt};
+}
+
+/// (in + 2 pad - kernel) / stride + 1, the output size of a convolution,
+/// or an error when the kernel does not fit the padded input.
+FailureOr<int64_t> convOutSize(std::optional<Location> loc, StringRef op,
+                               StringRef dim, int64_t in, int64_t kernel,
+                               int64_t stride, int64_t pad) {
+  if (in + 2 * pad < kernel)
+    return emitOptionalError(loc, op, ": kernel ", dim, " ", kernel,
+                             " is larger than the padded input ", dim, " ",
+                             in + 2 * pad);
+  return (in + 2 * pad - kernel) / stride + 1;
+}
+
 } // namespace
 
 bool kiln::isPointwise(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ReluOp, SigmoidOp,
              TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp, AbsOp, StepOp,
-             BroadcastToOp, RandomNormalOp, DimSizeOp>(op);
+             BroadcastToOp, RandomNormalOp, RandomUniformOp, DimSizeOp>(op);
+}
+
+bool kiln::isContraction(Operation *op) {
+  return isa<MatmulOp, Conv2dOp, ConvTranspose2dOp, Conv2dWeightGradOp>(op);
+}
+
+bool kiln::isReduction(Operation *op) {
+  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(op);
 }
 
 bool kiln::isAnchor(Operation *op) {
-  return isa<MatmulOp, ReduceSumOp, ReduceMeanOp>(op);
+  return isContraction(op) || isReduction(op);
 }
 
 //===----------------------------------------------------------------------===//
@@ -168,6 +241,103 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto ops = checkConv(loc, "conv2d", adaptor.getInput(), adaptor.getWeight(),
+                       "input [N, C, H, W]", "weight [O, C, KH, KW]", 0,
+                       adaptor.getStride(), adaptor.getPadding());
+  if (failed(ops))
+    return failure();
+  auto [x, w] = *ops;
+  if (x.getDimSize(1) != w.getDimSize(1))
+    return emitOptionalError(loc, "conv2d: input ", x, " has ", x.getDimSize(1),
+                             " channels but weight ", w, " expects ",
+                             w.getDimSize(1));
+  ArrayRef<int64_t> s = adaptor.getStride(), p = adaptor.getPadding();
+  auto oh = convOutSize(loc, "conv2d", "height", x.getDimSize(2),
+                        w.getDimSize(2), s[0], p[0]);
+  auto ow = convOutSize(loc, "conv2d", "width", x.getDimSize(3),
+                        w.getDimSize(3), s[1], p[1]);
+  if (failed(oh) || failed(ow))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      {x.getDimSize(0), w.getDimSize(0), *oh, *ow}, x.getElementType()));
+  return success();
+}
+
+LogicalResult
+ConvTranspose2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
+  auto ops = checkConv(loc, "conv_transpose2d", adaptor.getInput(),
+                       adaptor.getWeight(), "input [N, C, H, W]",
+                       "weight [C, O, KH, KW]", 0, adaptor.getStride(),
+                       adaptor.getPadding());
+  if (failed(ops))
+    return failure();
+  auto [x, w] = *ops;
+  if (x.getDimSize(1) != w.getDimSize(0))
+    return emitOptionalError(loc, "conv_transpose2d: input ", x, " has ",
+                             x.getDimSize(1), " channels but weight ", w,
+                             " expects ", w.getDimSize(0));
+  ArrayRef<int64_t> s = adaptor.getStride(), p = adaptor.getPadding();
+  ArrayRef<int64_t> op = adaptor.getOutputPadding();
+  if (failed(checkPair(loc, "conv_transpose2d", "output_padding", op, 0)))
+    return failure();
+  if (op[0] >= s[0] || op[1] >= s[1])
+    return emitOptionalError(loc, "conv_transpose2d output_padding [", op[0],
+                             ", ", op[1], "] must be smaller than the stride [",
+                             s[0], ", ", s[1], "]");
+  int64_t size[2];
+  for (int i = 0; i < 2; ++i) {
+    size[i] = (x.getDimSize(2 + i) - 1) * s[i] - 2 * p[i] +
+              w.getDimSize(2 + i) + op[i];
+    if (size[i] <= 0)
+      return emitOptionalError(loc, "conv_transpose2d: padding [", p[0], ", ",
+                               p[1], "] leaves an empty result for input ", x,
+                               " and weight ", w);
+  }
+  results.push_back(RankedTensorType::get(
+      {x.getDimSize(0), w.getDimSize(1), size[0], size[1]},
+      x.getElementType()));
+  return success();
+}
+
+LogicalResult
+Conv2dWeightGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &results) {
+  auto ops =
+      checkConv(loc, "conv2d_weight_grad", adaptor.getInput(),
+                adaptor.getGrad(), "input [N, C, H, W]", "grad [N, O, OH, OW]",
+                1, adaptor.getStride(), adaptor.getPadding());
+  if (failed(ops))
+    return failure();
+  auto [x, g] = *ops;
+  ArrayRef<int64_t> s = adaptor.getStride(), p = adaptor.getPadding();
+  ArrayRef<int64_t> k = adaptor.getKernelSize();
+  if (failed(checkPair(loc, "conv2d_weight_grad", "kernel_size", k, 1)))
+    return failure();
+  if (x.getDimSize(0) != g.getDimSize(0))
+    return emitOptionalError(loc, "conv2d_weight_grad: batch of input ", x,
+                             " differs from batch of grad ", g);
+  auto oh = convOutSize(loc, "conv2d_weight_grad", "height", x.getDimSize(2),
+                        k[0], s[0], p[0]);
+  auto ow = convOutSize(loc, "conv2d_weight_grad", "width", x.getDimSize(3),
+                        k[1], s[1], p[1]);
+  if (failed(oh) || failed(ow))
+    return failure();
+  if (*oh != g.getDimSize(2) || *ow != g.getDimSize(3))
+    return emitOptionalError(loc, "conv2d_weight_grad: grad ", g,
+                             " is not the conv2d output size ", *oh, "x", *ow,
+                             " for input ", x);
+  results.push_back(RankedTensorType::get(
+      {g.getDimSize(1), x.getDimSize(1), k[0], k[1]}, x.getElementType()));
+  return success();
+}
+
 #define KILN_BINARY_INFER(Op)                                                  \
   LogicalResult Op::inferReturnTypes(                                          \
       MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
@@ -194,6 +364,14 @@ LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
                                              std::optional<Location> loc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {
+  return inferReduce(loc, adaptor.getInput(), adaptor.getAxis(),
+                     adaptor.getKeepdim(), results);
+}
+
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
   return inferReduce(loc, adaptor.getInput(), adaptor.getAxis(),
                      adaptor.getKeepdim(), results);
 }

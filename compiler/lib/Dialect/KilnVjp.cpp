@@ -222,16 +222,22 @@ LogicalResult MatmulOp::buildVjp(OpBuilder &b, Value g,
   return success();
 }
 
+/// A reduction's result (or its gradient) with the reduced axis kept as 1.
+static Value keepAxis(OpBuilder &b, Location loc, Value g, int64_t axis,
+                      bool keepdim) {
+  if (keepdim)
+    return g;
+  SmallVector<int64_t> shape(tensorType(g).getShape());
+  shape.insert(shape.begin() + axis, 1);
+  return b.create<ReshapeOp>(
+      loc, RankedTensorType::get(shape, tensorType(g).getElementType()), g);
+}
+
 /// The gradient of a sum over `axis`, stretched back to the input's shape.
 static Value unreduce(OpBuilder &b, Location loc, Value g, Value input,
                       int64_t axis, bool keepdim) {
-  if (!keepdim) {
-    SmallVector<int64_t> shape(tensorType(g).getShape());
-    shape.insert(shape.begin() + axis, 1);
-    g = b.create<ReshapeOp>(
-        loc, RankedTensorType::get(shape, tensorType(g).getElementType()), g);
-  }
-  return b.create<BroadcastToOp>(loc, g, input);
+  return b.create<BroadcastToOp>(loc, keepAxis(b, loc, g, axis, keepdim),
+                                 input);
 }
 
 LogicalResult ReduceSumOp::buildVjp(OpBuilder &b, Value g,
@@ -250,6 +256,89 @@ LogicalResult ReduceMeanOp::buildVjp(OpBuilder &b, Value g,
   Value scaled = b.create<DivOp>(loc, g, n);
   grads.push_back(
       unreduce(b, loc, scaled, getInput(), getAxis(), getKeepdim()));
+  return success();
+}
+
+LogicalResult ReduceMaxOp::buildVjp(OpBuilder &b, Value g,
+                                    SmallVectorImpl<Value> &grads) {
+  // The gradient goes to the elements equal to the maximum, split evenly
+  // where several tie (PyTorch's amax): mask = 1 - step(max - x), exact
+  // since max - x is 0 exactly there and positive elsewhere.
+  Location loc = getLoc();
+  Value x = getInput();
+  int64_t axis = getAxis();
+  Value max = unreduce(b, loc, getResult(), x, axis, getKeepdim());
+  Value mask = sub(b, loc, scalar(b, loc, x, 1),
+                   b.create<StepOp>(loc, sub(b, loc, max, x)));
+  Value count = b.create<ReduceSumOp>(loc, mask, axis, true);
+  Value share =
+      b.create<DivOp>(loc, keepAxis(b, loc, g, axis, getKeepdim()), count);
+  grads.push_back(mul(b, loc, mask, share));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//
+// With y = conv2d(x, w): dx is the transposed convolution of dy with the
+// same weight, and dw the correlation of x with dy over the batch
+// (kiln.conv2d_weight_grad). conv_transpose2d is conv2d's adjoint in x, so
+// its own gradients are the same two ops with the roles swapped.
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::buildVjp(OpBuilder &b, Value g,
+                                 SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  auto x = tensorType(getInput()), w = tensorType(getWeight());
+  ArrayRef<int64_t> s = getStride(), p = getPadding();
+  // Rows and columns of the padded input past the last whole stride are
+  // read by no output; the transposed convolution gives them back as
+  // output_padding (zeros unless the padding reaches into them).
+  SmallVector<int64_t> outputPadding, kernel;
+  for (int i = 0; i < 2; ++i) {
+    outputPadding.push_back(
+        (x.getDimSize(2 + i) + 2 * p[i] - w.getDimSize(2 + i)) % s[i]);
+    kernel.push_back(w.getDimSize(2 + i));
+  }
+  grads.push_back(b.create<ConvTranspose2dOp>(
+      loc, g, getWeight(), getStrideAttr(), getPaddingAttr(),
+      b.getDenseI64ArrayAttr(outputPadding)));
+  grads.push_back(b.create<Conv2dWeightGradOp>(
+      loc, getInput(), g, getStrideAttr(), getPaddingAttr(),
+      b.getDenseI64ArrayAttr(kernel)));
+  return success();
+}
+
+LogicalResult ConvTranspose2dOp::buildVjp(OpBuilder &b, Value g,
+                                          SmallVectorImpl<Value> &grads) {
+  // y[n, o] gathers x[n, c] * w[c, o]: dx = conv2d(dy, w) (w [C, O, KH, KW]
+  // read as a conv2d weight with O input channels), dw[c, o] =
+  // conv2d_weight_grad(dy, x) (dy as the input, x as the gradient).
+  Location loc = getLoc();
+  auto w = tensorType(getWeight());
+  grads.push_back(b.create<Conv2dOp>(loc, g, getWeight(), getStrideAttr(),
+                                     getPaddingAttr()));
+  grads.push_back(b.create<Conv2dWeightGradOp>(
+      loc, g, getInput(), getStrideAttr(), getPaddingAttr(),
+      b.getDenseI64ArrayAttr({w.getDimSize(2), w.getDimSize(3)})));
+  return success();
+}
+
+LogicalResult Conv2dWeightGradOp::buildVjp(OpBuilder &b, Value g,
+                                           SmallVectorImpl<Value> &grads) {
+  // r[o, c] = sum x[n, c] * dy[n, o] (bilinear): with G = dr [O, C, KH, KW],
+  // d input = conv_transpose2d(dy, G), d grad = conv2d(input, G).
+  Location loc = getLoc();
+  auto x = tensorType(getInput());
+  ArrayRef<int64_t> s = getStride(), p = getPadding(), k = getKernelSize();
+  SmallVector<int64_t> outputPadding;
+  for (int i = 0; i < 2; ++i)
+    outputPadding.push_back((x.getDimSize(2 + i) + 2 * p[i] - k[i]) % s[i]);
+  grads.push_back(b.create<ConvTranspose2dOp>(
+      loc, getGrad(), g, getStrideAttr(), getPaddingAttr(),
+      b.getDenseI64ArrayAttr(outputPadding)));
+  grads.push_back(b.create<Conv2dOp>(loc, getInput(), g, getStrideAttr(),
+                                     getPaddingAttr()));
   return success();
 }
 
@@ -311,6 +400,12 @@ LogicalResult DimSizeOp::buildVjp(OpBuilder &, Value,
 
 LogicalResult RandomNormalOp::buildVjp(OpBuilder &, Value,
                                        SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // shape only
+  return success();
+}
+
+LogicalResult RandomUniformOp::buildVjp(OpBuilder &, Value,
+                                        SmallVectorImpl<Value> &grads) {
   grads.push_back(Value()); // shape only
   return success();
 }

@@ -125,6 +125,10 @@ public:
           << ");\n";
     os_ << "    kiln::halide::set_estimates(out0, " << estimates(outputs[0])
         << ");\n";
+    // The autoschedulers need an estimate for every input, scalars too.
+    if (usesRandom_)
+      os_ << "    seed_lo.set_estimate(0);\n    seed_hi.set_estimate(0);\n"
+             "    counter.set_estimate(0);\n";
     os_ << "    if (auto_schedule)\n      return;\n";
     emitSchedule(yield);
     os_ << "  }\n};\nHALIDE_REGISTER_GENERATOR(" << cls << ", "
@@ -328,10 +332,34 @@ private:
           return success();
         })
         .Case<PadOp>([&](PadOp pad) { return emitPad(pad, a); })
-        .Case<RandomNormalOp>(
-            [&](RandomNormalOp rn) { return emitRandomNormal(rn, a); })
+        .Case<RandomNormalOp>([&](RandomNormalOp rn) {
+          return emitRandom(rn.getResult(), "random_normal", rn.getStream(), a);
+        })
+        .Case<RandomUniformOp>([&](RandomUniformOp ru) {
+          return emitRandom(ru.getResult(), "random_uniform", ru.getStream(),
+                            a);
+        })
         .Case<MatmulOp>([&](MatmulOp mm) { return emitMatmul(mm, a); })
-        .Case<ReduceSumOp, ReduceMeanOp>(
+        .Case<Conv2dOp>([&](Conv2dOp c) {
+          auto w = c.getWeight().getType();
+          return emitConv(c, "conv2d", c.getInput(), c.getWeight(),
+                          w.getDimSize(0), w.getDimSize(2), w.getDimSize(3),
+                          c.getStride(), c.getPadding(), {0, 0}, a);
+        })
+        .Case<ConvTranspose2dOp>([&](ConvTranspose2dOp c) {
+          auto w = c.getWeight().getType();
+          return emitConv(c, "conv_transpose2d", c.getInput(), c.getWeight(),
+                          w.getDimSize(1), w.getDimSize(2), w.getDimSize(3),
+                          c.getStride(), c.getPadding(), c.getOutputPadding(),
+                          a);
+        })
+        .Case<Conv2dWeightGradOp>([&](Conv2dWeightGradOp c) {
+          auto k = c.getKernelSize();
+          return emitConv(c, "conv2d_weight_grad", c.getInput(), c.getGrad(),
+                          c.getGrad().getType().getDimSize(1), k[0], k[1],
+                          c.getStride(), c.getPadding(), {0, 0}, a);
+        })
+        .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(
             [&](auto red) { return emitReduce(red, red.getAxis(), a); })
         .Case<ReshapeOp>([&](ReshapeOp rs) { return emitReshape(rs, a); })
         .Case<ConcatOp>([&](ConcatOp cat) { return emitConcat(cat, a); })
@@ -376,6 +404,49 @@ private:
     return success();
   }
 
+  /// One of the convolutions of conv2d.h: `x` is the operand read with a
+  /// zero border, `other` the per-channel one (weight, or dy for the weight
+  /// gradient); `outChannels` is O of the Conv2dParams.
+  LogicalResult emitConv(Operation *op, StringRef fn, Value x, Value other,
+                         int64_t outChannels, int64_t kh, int64_t kw,
+                         ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                         ArrayRef<int64_t> outputPadding,
+                         llvm::raw_ostream &a) {
+    if (anchor_)
+      return op->emitError("a kernel may hold only one contraction");
+    auto xs = names_.find(x), os = names_.find(other);
+    if (xs == names_.end() || os == names_.end())
+      return op->emitError("cannot convolve a constant");
+    auto xt = cast<RankedTensorType>(x.getType());
+    std::string c = "conv" + std::to_string(next_);
+    members_.push_back("kiln::halide::Conv2d " + c);
+    a << "    " << c << " = kiln::halide::" << fn << "(" << xs->second << ", "
+      << os->second << ", {.channels = " << xt.getDimSize(1)
+      << ", .height = " << xt.getDimSize(2) << ", .width = " << xt.getDimSize(3)
+      << ", .out_channels = " << outChannels << ", .kernel_h = " << kh
+      << ", .kernel_w = " << kw << ", .stride_h = " << stride[0]
+      << ", .stride_w = " << stride[1] << ", .pad_h = " << padding[0]
+      << ", .pad_w = " << padding[1];
+    if (outputPadding[0] || outputPadding[1])
+      a << ", .output_pad_h = " << outputPadding[0]
+        << ", .output_pad_w = " << outputPadding[1];
+    a << "}";
+    if (isa<Conv2dWeightGradOp>(op)) {
+      auto n = extent(x, 0);
+      if (failed(n))
+        return failure();
+      a << ", " << *n;
+    }
+    a << ");\n";
+    Value result = op->getResult(0);
+    std::string value = c + ".result(" + vars(4) + ")";
+    define(result, a);
+    a << value << ";\n";
+    anchor_ = op;
+    anchorName_ = c;
+    return success();
+  }
+
   template <typename ReduceT>
   LogicalResult emitReduce(ReduceT red, int64_t axis, llvm::raw_ostream &a) {
     if (anchor_)
@@ -395,8 +466,10 @@ private:
     std::string r = "red" + std::to_string(next_);
     members_.push_back("kiln::halide::Reduction " + r);
     a << "    " << r << " = kiln::halide::reduce(kiln::halide::ReduceOp::"
-      << (isa<ReduceMeanOp>(red.getOperation()) ? "Mean" : "Sum") << ", "
-      << source->second << ", {" << join(extents, ", ") << "}, {"
+      << (isa<ReduceMeanOp>(red.getOperation())  ? "Mean"
+          : isa<ReduceMaxOp>(red.getOperation()) ? "Max"
+                                                 : "Sum")
+      << ", " << source->second << ", {" << join(extents, ", ") << "}, {"
       << rank(in) - 1 - axis << "}, " << (red.getKeepdim() ? "true" : "false")
       << ");\n";
     std::string value = r + ".result(" + vars(rank(result)) + ")";
@@ -474,8 +547,9 @@ private:
     return success();
   }
 
-  LogicalResult emitRandomNormal(RandomNormalOp rn, llvm::raw_ostream &a) {
-    Value out = rn.getResult();
+  /// kiln::halide::random_normal / random_uniform at the row-major index.
+  LogicalResult emitRandom(Value out, StringRef fn, int64_t stream,
+                           llvm::raw_ostream &a) {
     Index t = tvars(rank(out));
     std::string flat = "0";
     for (int64_t i = 0; i < rank(out); ++i) {
@@ -486,9 +560,8 @@ private:
     }
     usesRandom_ = true;
     define(out, a);
-    a << "kiln::halide::random_normal<" << elem_
-      << ">(seed_lo, seed_hi, counter, " << rn.getStream() << ", " << flat
-      << ");\n";
+    a << "kiln::halide::" << fn << "<" << elem_
+      << ">(seed_lo, seed_hi, counter, " << stream << ", " << flat << ");\n";
     return success();
   }
 
@@ -500,6 +573,9 @@ private:
     if (isa_and_nonnull<MatmulOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_matmul(" << anchorName_
           << ", out0, d0, d1, get_target());\n";
+    } else if (anchor_ && isContraction(anchor_)) {
+      os_ << "    kiln::halide::schedule_conv2d(" << anchorName_ << ", out0, {"
+          << join(v, ", ") << "}, get_target());\n";
     } else if (anchor_) {
       os_ << "    kiln::halide::schedule_reduction(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";

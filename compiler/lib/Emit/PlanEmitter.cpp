@@ -135,7 +135,10 @@ private:
       }
 
     bool random = false;
-    f.walk([&](RandomNormalOp) { random = true; });
+    f.walk([&](Operation *op) {
+      if (isa<RandomNormalOp, RandomUniformOp>(op))
+        random = true;
+    });
     if (random)
       os_ << "  const kiln::rt::Session::RandomKey rng = "
              "s.next_random_key();\n";
@@ -204,7 +207,10 @@ private:
         if (failed(view(v)))
           return failure();
       bool kernelRandom = false;
-      fused.walk([&](RandomNormalOp) { kernelRandom = true; });
+      fused.walk([&](Operation *op) {
+        if (isa<RandomNormalOp, RandomUniformOp>(op))
+          kernelRandom = true;
+      });
       if (kernelRandom)
         for (const char *key : {"rng.seed_lo", "rng.seed_hi", "rng.counter"})
           args.push_back(key);

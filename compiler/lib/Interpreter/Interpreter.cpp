@@ -95,6 +95,95 @@ DTensor unary(const DTensor &a, const std::function<double(double)> &f) {
   return r;
 }
 
+DTensor reduceMax(const DTensor &a, int64_t axis, bool keepdim) {
+  Index shape = a.shape;
+  shape[axis] = 1;
+  DTensor r(shape, -INFINITY);
+  Index s = strides(r.shape);
+  forEach(a.shape, [&](const Index &idx) {
+    int64_t off = 0;
+    for (size_t i = 0; i < idx.size(); ++i)
+      off += (int64_t(i) == axis ? 0 : idx[i]) * s[i];
+    r.data[size_t(off)] = std::max(r.data[size_t(off)], at(a, idx));
+  });
+  if (!keepdim)
+    r.shape.erase(r.shape.begin() + axis);
+  return r;
+}
+
+/// The three convolutions, as plain sums over every index (NCHW).
+/// conv2d: y[n,o,i,j] += x[n,c,i*sh-ph+kh, j*sw-pw+kw] w[o,c,kh,kw].
+DTensor conv2d(const DTensor &x, const DTensor &w, ArrayRef<int64_t> s,
+               ArrayRef<int64_t> p) {
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t o = w.shape[0], kh = w.shape[2], kw = w.shape[3];
+  int64_t oh = (h + 2 * p[0] - kh) / s[0] + 1;
+  int64_t ow = (wd + 2 * p[1] - kw) / s[1] + 1;
+  DTensor y({n, o, oh, ow});
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t q = 0; q < o; ++q)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          double sum = 0;
+          for (int64_t ci = 0; ci < c; ++ci)
+            for (int64_t u = 0; u < kh; ++u)
+              for (int64_t v = 0; v < kw; ++v) {
+                int64_t hi = i * s[0] - p[0] + u, wi = j * s[1] - p[1] + v;
+                if (hi >= 0 && hi < h && wi >= 0 && wi < wd)
+                  sum += at(x, {b, ci, hi, wi}) * at(w, {q, ci, u, v});
+              }
+          y.data[size_t(((b * o + q) * oh + i) * ow + j)] = sum;
+        }
+  return y;
+}
+
+/// conv_transpose2d: y[n,o,h*sh-ph+kh, v*sw-pw+kw] += x[n,c,h,v] w[c,o,kh,kw].
+DTensor convTranspose2d(const DTensor &x, const DTensor &w, ArrayRef<int64_t> s,
+                        ArrayRef<int64_t> p, ArrayRef<int64_t> op) {
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t o = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  int64_t oh = (h - 1) * s[0] - 2 * p[0] + kh + op[0];
+  int64_t ow = (wd - 1) * s[1] - 2 * p[1] + kw + op[1];
+  DTensor y({n, o, oh, ow});
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t hi = 0; hi < h; ++hi)
+        for (int64_t wi = 0; wi < wd; ++wi)
+          for (int64_t q = 0; q < o; ++q)
+            for (int64_t u = 0; u < kh; ++u)
+              for (int64_t v = 0; v < kw; ++v) {
+                int64_t i = hi * s[0] - p[0] + u, j = wi * s[1] - p[1] + v;
+                if (i >= 0 && i < oh && j >= 0 && j < ow)
+                  y.data[size_t(((b * o + q) * oh + i) * ow + j)] +=
+                      at(x, {b, ci, hi, wi}) * at(w, {ci, q, u, v});
+              }
+  return y;
+}
+
+/// conv2d_weight_grad: r[o,c,kh,kw] += dy[n,o,i,j] x[n,c,i*sh-ph+kh, ...].
+DTensor conv2dWeightGrad(const DTensor &x, const DTensor &dy,
+                         ArrayRef<int64_t> s, ArrayRef<int64_t> p,
+                         ArrayRef<int64_t> k) {
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t o = dy.shape[1], oh = dy.shape[2], ow = dy.shape[3];
+  DTensor r({o, c, k[0], k[1]});
+  for (int64_t q = 0; q < o; ++q)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t u = 0; u < k[0]; ++u)
+        for (int64_t v = 0; v < k[1]; ++v) {
+          double sum = 0;
+          for (int64_t b = 0; b < n; ++b)
+            for (int64_t i = 0; i < oh; ++i)
+              for (int64_t j = 0; j < ow; ++j) {
+                int64_t hi = i * s[0] - p[0] + u, wi = j * s[1] - p[1] + v;
+                if (hi >= 0 && hi < h && wi >= 0 && wi < wd)
+                  sum += at(dy, {b, q, i, j}) * at(x, {b, ci, hi, wi});
+              }
+          r.data[size_t(((q * c + ci) * k[0] + u) * k[1] + v)] = sum;
+        }
+  return r;
+}
+
 DTensor reduce(const DTensor &a, int64_t axis, bool keepdim, bool mean) {
   Index shape = a.shape;
   shape[axis] = 1;
@@ -237,6 +326,23 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                     return reduce(in(0), red.getAxis(), red.getKeepdim(),
                                   isa<ReduceMeanOp>(op));
                   })
+              .Case<ReduceMaxOp>([&](ReduceMaxOp red) -> FailureOr<DTensor> {
+                return reduceMax(in(0), red.getAxis(), red.getKeepdim());
+              })
+              .Case<Conv2dOp>([&](Conv2dOp c) -> FailureOr<DTensor> {
+                return conv2d(in(0), in(1), c.getStride(), c.getPadding());
+              })
+              .Case<ConvTranspose2dOp>(
+                  [&](ConvTranspose2dOp c) -> FailureOr<DTensor> {
+                    return convTranspose2d(in(0), in(1), c.getStride(),
+                                           c.getPadding(),
+                                           c.getOutputPadding());
+                  })
+              .Case<Conv2dWeightGradOp>(
+                  [&](Conv2dWeightGradOp c) -> FailureOr<DTensor> {
+                    return conv2dWeightGrad(in(0), in(1), c.getStride(),
+                                            c.getPadding(), c.getKernelSize());
+                  })
               .Case<ReshapeOp>([&](ReshapeOp) -> FailureOr<DTensor> {
                 DTensor r = in(0);
                 Index shape = resultShape();
@@ -323,6 +429,13 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                     DTensor t(in(0).shape);
                     for (int64_t i = 0; i < t.numel(); ++i)
                       t.data[size_t(i)] = env.random(r.getStream(), i);
+                    return t;
+                  })
+              .Case<RandomUniformOp>(
+                  [&](RandomUniformOp r) -> FailureOr<DTensor> {
+                    DTensor t(in(0).shape);
+                    for (int64_t i = 0; i < t.numel(); ++i)
+                      t.data[size_t(i)] = env.uniform(r.getStream(), i);
                     return t;
                   })
               .Case<FusedOp>([&](FusedOp f) -> FailureOr<DTensor> {

@@ -2,8 +2,8 @@
 //
 // Greedy, in program order; each op either starts a group or joins the
 // groups of its operands' producers:
-//  - An anchored group (a matmul or a reduction) has one output and takes
-//    pointwise epilogue ops over exactly its domain.
+//  - An anchored group (a matmul, a convolution or a reduction) has one
+//    output and takes pointwise epilogue ops over exactly its domain.
 //  - Pointwise groups absorb pointwise consumers. When all their values have
 //    one shape (one domain), groups meeting at an op merge and may keep
 //    several outputs, computed in one loop nest (a Halide Tuple); this is
@@ -44,7 +44,7 @@ Type resultType(Operation *op) { return op->getResult(0).getType(); }
 
 struct Group {
   SmallVector<Operation *> ops; // in program order
-  Operation *anchor = nullptr;  // matmul or reduction, if any
+  Operation *anchor = nullptr;  // contraction or reduction, if any
   bool merged = false;          // absorbed into another group
   /// True when every op is pointwise with one and the same result type.
   bool oneDomain() const {
@@ -116,9 +116,9 @@ private:
 
   void place(Operation *op) {
     SmallVector<size_t> join;
-    // A matmul never joins a producer: inlining into its loads would
-    // recompute the producer once per output column.
-    if (!isa<MatmulOp>(op)) {
+    // A matmul or a convolution never joins a producer: inlining into its
+    // loads would recompute the producer once per output column (channel).
+    if (!isContraction(op)) {
       for (size_t gi : producers(op)) {
         Group &g = groups_[gi];
         bool ok = false;
@@ -131,8 +131,7 @@ private:
           ok = laterUsesOnly(g, op); // a same-domain merge, several outputs
         else
           ok = onlyFeeds(g, op) && join.empty() &&
-               (isPointwise(op) || isLayout(op) ||
-                isa<ReduceSumOp, ReduceMeanOp>(op));
+               (isPointwise(op) || isLayout(op) || isReduction(op));
         if (ok)
           join.push_back(gi);
         if (ok && (g.anchor || !isPointwise(op) ||

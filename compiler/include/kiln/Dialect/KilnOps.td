@@ -97,6 +97,100 @@ def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor,
 }
 
 //===----------------------------------------------------------------------===//
+// Convolutions (NCHW)
+//===----------------------------------------------------------------------===//
+
+def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "2-D convolution (cross-correlation, as PyTorch's conv2d), "
+                "NCHW, zero padding";
+  let description = [{
+    `result[n, o, i, j] = sum_{c, kh, kw} input[n, c, i*sh - ph + kh,
+    j*sw - pw + kw] * weight[o, c, kh, kw]`, reading zero outside the input.
+    `input` is `[N, C, H, W]` (N may be symbolic; C, H, W static), `weight`
+    `[O, C, KH, KW]` (static); `stride` and `padding` are `(h, w)` pairs.
+    The result is `[N, O, (H + 2ph - KH) / sh + 1, (W + 2pw - KW) / sw + 1]`
+    (integer division, as PyTorch). No bias: add one with `kiln.add` of a
+    `[O, 1, 1]` tensor, which fusion folds into the convolution's kernel.
+
+    Example:
+    ```mlir
+    %y = kiln.conv2d %x, %w {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+        : (tensor<?x1x28x28xf32>, tensor<64x1x4x4xf32>) -> tensor<?x64x14x14xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$weight,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ConvTranspose2dOp : Kiln_Op<"conv_transpose2d", [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "2-D transposed convolution (PyTorch's conv_transpose2d), NCHW";
+  let description = [{
+    The adjoint of `kiln.conv2d` with respect to its input: each input
+    element scatters `input[n, c, h, v] * weight[c, o, kh, kw]` to
+    `result[n, o, h*sh - ph + kh, v*sw - pw + kw]` where that lies inside the
+    result. `input` is `[N, C, H, W]` (N may be symbolic), `weight`
+    `[C, O, KH, KW]` (PyTorch's layout for this op); the result is
+    `[N, O, (H - 1) sh - 2ph + KH + oph, (W - 1) sw - 2pw + KW + opw]`.
+    `output_padding` (`oph`, `opw`; default 0, each below its stride, as
+    PyTorch's) adds rows and columns at the bottom and right; the gradient
+    of a `kiln.conv2d` whose padded input is not a whole number of strides
+    uses it to get back the input's size.
+
+    Example:
+    ```mlir
+    %y = kiln.conv_transpose2d %x, %w {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+        : (tensor<?x128x7x7xf32>, tensor<128x64x4x4xf32>) -> tensor<?x64x14x14xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$weight,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_Conv2dWeightGradOp : Kiln_Op<"conv2d_weight_grad", [Pure,
+    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "the gradient of kiln.conv2d with respect to its weight "
+                "(internal)";
+  let description = [{
+    Written by autodiff, not by the DSL. For the `input` `[N, C, H, W]` of a
+    `kiln.conv2d` and the gradient `grad` `[N, O, OH, OW]` of its result:
+    `result[o, c, kh, kw] = sum_{n, i, j} grad[n, o, i, j] *
+    input[n, c, i*sh - ph + kh, j*sw - pw + kw]` (zero outside the input), a
+    correlation that contracts the batch. `kernel_size` is `(KH, KW)`, which
+    the shapes alone do not determine when a stride exceeds 1; `OH` and `OW`
+    must be the conv2d's output size for it. The result is `[O, C, KH, KW]`.
+    Also the weight gradient of `kiln.conv_transpose2d`, with the roles of
+    the two operands swapped.
+
+    Example:
+    ```mlir
+    %dw = kiln.conv2d_weight_grad %x, %dy {kernel_size = array<i64: 4, 4>,
+        padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+        : (tensor<?x1x28x28xf32>, tensor<?x64x14x14xf32>) -> tensor<64x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$grad,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$kernel_size);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
 
@@ -180,6 +274,19 @@ class Kiln_ReduceOp<string mnemonic, string what>
 
 def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum">;
 def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "mean">;
+def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum"> {
+  let description = [{
+    Removes `axis` (or keeps it with size 1 when `keepdim`). Its gradient
+    goes to the elements equal to the maximum; where several tie, it is
+    split evenly between them (PyTorch's `amax`).
+
+    Example:
+    ```mlir
+    %m = kiln.reduce_max %x {axis = 1 : i64, keepdim = true}
+        : (tensor<?x10xf32>) -> tensor<?x1xf32>
+    ```
+  }];
+}
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
@@ -332,6 +439,28 @@ def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [Pure,
     Example:
     ```mlir
     %eps = kiln.random_normal %mu {stream = 0 : i64} : tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$like, I64Attr:$stream);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$like attr-dict `:` type($result)";
+}
+
+def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
+    AllTypesMatch<["like", "result"]>]> {
+  let summary = "uniform samples in [0, 1) shaped like a tensor";
+  let description = [{
+    The same counter-based generator as `kiln.random_normal` (seed, call
+    number, `stream`, row-major element index): the value is that
+    generator's `u2`, the top 24 bits of the element's second word times
+    2^-24, so a multiple of 2^-24 in [0, 1). `stream` is unique per op in a
+    module. The values of `like` are not read. Dropout masks are
+    `step(p_keep - u)`.
+
+    Example:
+    ```mlir
+    %u = kiln.random_uniform %h {stream = 1 : i64} : tensor<?x256xf32>
     ```
   }];
   let arguments = (ins Kiln_Tensor:$like, I64Attr:$stream);

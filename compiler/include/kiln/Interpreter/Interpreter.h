@@ -34,6 +34,9 @@ struct Environment {
   /// Values of kiln.random_normal: (stream, element index) -> sample.
   std::function<double(int64_t stream, int64_t index)> random =
       [](int64_t, int64_t) { return 0.0; };
+  /// Values of kiln.random_uniform: (stream, element index) -> sample.
+  std::function<double(int64_t stream, int64_t index)> uniform =
+      [](int64_t, int64_t) { return 0.5; };
 };
 
 /// Runs `func` on `args`; returns its results. Fails with a located error

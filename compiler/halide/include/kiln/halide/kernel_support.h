@@ -1,6 +1,6 @@
 // Everything a generated NAME.kernels.cpp includes: the building blocks of
-// kernels (matmul, reduce), the schedule library (schedule_matmul,
-// schedule_pointwise, schedule_reduction), shape facts (set_estimates,
+// kernels (matmul, conv2d, reduce), the schedule library (schedule_matmul,
+// schedule_conv2d, schedule_pointwise, schedule_reduction), shape facts (set_estimates,
 // constrain_shape) and vectorizable math (math::tanh, sigmoid, softplus). Each
 // kernel is one Halide Generator whose generate() states the algorithm and
 // whose schedule() sets estimates and, unless auto_schedule is on, calls one
@@ -9,6 +9,7 @@
 
 #include <Halide.h>
 
+#include "kiln/halide/conv2d.h"
 #include "kiln/halide/math.h"
 #include "kiln/halide/matmul.h"
 #include "kiln/halide/pointwise.h"

@@ -1,0 +1,218 @@
+// The GAN's convolution layers (MODELS.md: D conv 1->64 on 28x28 and 64->128
+// on 14x14, G conv_transpose 128->64 7->14 and 64->1 14->28; k4 s2 p1,
+// batch 64): kiln's Halide kernels (heuristic schedules, compiler/halide/
+// lib/conv2d_schedule.cpp) for the forward pass and both gradients, next to
+// PyTorch eager's forward and backward (autograd: input and weight
+// gradients) on the same shapes and thread counts, measured in the same run
+// (bench/torch_conv.py with DESIGN.md's fair-baseline settings; skipped
+// with a message where Debian's python3-torch is not installed).
+//   build/bin/conv_bench [--iters N] [--threads N] [--kiln-only]
+#include "kiln_conv_bench_kernels.h"
+
+#include <HalideBuffer.h>
+#include <HalideRuntime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#ifndef KILN_BENCH_DIR
+#error "KILN_BENCH_DIR must name the bench/ source directory"
+#endif
+
+namespace {
+
+using Halide::Runtime::Buffer;
+using KernelFn = int (*)(halide_buffer_t *, halide_buffer_t *,
+                         halide_buffer_t *);
+using Shape = std::vector<int>; // NCHW
+
+constexpr int kBatch = 64;
+
+struct Kernel {
+  const char *name;
+  KernelFn fn;
+  Shape in0, in1, out;
+  double flops; // 2 N O OH OW C KH KW of the layer
+};
+
+// D1: conv2d 1 -> 64, 28 -> 14; D2: conv2d 64 -> 128, 14 -> 7.
+const double kFlopsD1 = 2.0 * kBatch * 64 * 14 * 14 * 1 * 16;
+const double kFlopsD2 = 2.0 * kBatch * 128 * 7 * 7 * 64 * 16;
+
+const Kernel kKernels[] = {
+    {"d1_fwd",
+     kiln_conv_bench_d1_fwd,
+     {kBatch, 1, 28, 28},
+     {64, 1, 4, 4},
+     {kBatch, 64, 14, 14},
+     kFlopsD1},
+    {"d1_dx",
+     kiln_conv_bench_d1_dx,
+     {kBatch, 64, 14, 14},
+     {64, 1, 4, 4},
+     {kBatch, 1, 28, 28},
+     kFlopsD1},
+    {"d1_dw",
+     kiln_conv_bench_d1_dw,
+     {kBatch, 1, 28, 28},
+     {kBatch, 64, 14, 14},
+     {64, 1, 4, 4},
+     kFlopsD1},
+    {"d2_fwd",
+     kiln_conv_bench_d2_fwd,
+     {kBatch, 64, 14, 14},
+     {128, 64, 4, 4},
+     {kBatch, 128, 7, 7},
+     kFlopsD2},
+    {"d2_dx",
+     kiln_conv_bench_d2_dx,
+     {kBatch, 128, 7, 7},
+     {128, 64, 4, 4},
+     {kBatch, 64, 14, 14},
+     kFlopsD2},
+    {"d2_dw",
+     kiln_conv_bench_d2_dw,
+     {kBatch, 64, 14, 14},
+     {kBatch, 128, 7, 7},
+     {128, 64, 4, 4},
+     kFlopsD2},
+};
+
+// Each layer's forward, input gradient and weight gradient, by kernel: a
+// transposed convolution's forward is a convolution's input gradient and
+// the other way round.
+struct Layer {
+  const char *name;
+  const char *fwd, *dx, *dw;
+};
+const Layer kLayers[] = {
+    {"D.conv1", "d1_fwd", "d1_dx", "d1_dw"},
+    {"D.conv2", "d2_fwd", "d2_dx", "d2_dw"},
+    {"G.convT1", "d2_dx", "d2_fwd", "d2_dw"},
+    {"G.convT2", "d1_dx", "d1_fwd", "d1_dw"},
+};
+
+Buffer<float> buffer(const Shape &s, uint32_t seed) {
+  Buffer<float> b(s[3], s[2], s[1], s[0]); // Halide order: w, h, c, n
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> u(-1, 1);
+  b.for_each_value([&](float &v) { v = u(gen); });
+  return b;
+}
+
+double kilnMs(const Kernel &k, int iters) {
+  Buffer<float> a = buffer(k.in0, 1), b = buffer(k.in1, 2);
+  Buffer<float> out = buffer(k.out, 3);
+  auto call = [&] {
+    if (k.fn(a.raw_buffer(), b.raw_buffer(), out.raw_buffer()) != 0) {
+      std::fprintf(stderr, "kernel %s failed\n", k.name);
+      std::exit(1);
+    }
+  };
+  for (int i = 0; i < 3; ++i)
+    call();
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) { // best of five: the machine is noisy
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < iters; ++i)
+      call();
+    best = std::min(best, std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - t0)
+                                  .count() /
+                              iters);
+  }
+  return best;
+}
+
+struct TorchTimes {
+  double fwd = -1, bwd = -1;
+};
+
+/// Per layer, from torch_conv.py; empty when torch is unavailable.
+std::map<std::string, TorchTimes> torchMs(int threads, int iters) {
+  std::string cmd =
+      "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+      "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "
+      "/usr/bin/python3 " KILN_BENCH_DIR "/torch_conv.py --threads " +
+      std::to_string(threads) + " --iters " + std::to_string(iters) + " 2>&1";
+  std::map<std::string, TorchTimes> out;
+  FILE *p = popen(cmd.c_str(), "r");
+  if (!p)
+    return out;
+  char line[512], name[64];
+  TorchTimes t;
+  while (std::fgets(line, sizeof line, p))
+    if (std::sscanf(line, "torch %63s %lf %lf", name, &t.fwd, &t.bwd) == 3)
+      out[name] = t;
+  pclose(p);
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int iters = 20;
+  std::vector<int> threadCounts{1, 2};
+  bool kilnOnly = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--iters") && i + 1 < argc)
+      iters = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threadCounts = {std::atoi(argv[++i])};
+    else if (!std::strcmp(argv[i], "--kiln-only"))
+      kilnOnly = true;
+    else {
+      std::fprintf(stderr, "usage: conv_bench [--iters N] [--threads N] "
+                           "[--kiln-only]\n");
+      return 2;
+    }
+  }
+  std::printf("GAN convolution layers (MODELS.md), batch %d, k4 s2 p1; ms, "
+              "best of 5 x %d calls\n",
+              kBatch, iters);
+  for (int threads : threadCounts) {
+    halide_set_num_threads(threads);
+    std::map<std::string, double> ms;
+    std::printf("\n%d thread(s). kiln kernels:\n", threads);
+    for (const Kernel &k : kKernels) {
+      ms[k.name] = kilnMs(k, iters);
+      std::printf("  %-7s %8.3f ms %7.1f GFLOP/s\n", k.name, ms[k.name],
+                  k.flops / ms[k.name] / 1e6);
+    }
+    if (kilnOnly)
+      continue;
+    auto torch = torchMs(threads, iters);
+    std::printf("  %-9s %9s %9s %7s %11s %11s %7s\n", "layer", "kiln fwd",
+                "torch fwd", "ratio", "kiln dx+dw", "torch bwd", "ratio");
+    double kTotal = 0, tTotal = 0;
+    for (const Layer &l : kLayers) {
+      double kf = ms[l.fwd], kb = ms[l.dx] + ms[l.dw];
+      kTotal += kf + kb;
+      auto it = torch.find(l.name);
+      if (it == torch.end()) {
+        std::printf("  %-9s %9.3f %9s %7s %11.3f %11s %7s\n", l.name, kf, "-",
+                    "-", kb, "-", "-");
+        continue;
+      }
+      tTotal += it->second.fwd + it->second.bwd;
+      std::printf("  %-9s %9.3f %9.3f %6.2fx %11.3f %11.3f %6.2fx\n", l.name,
+                  kf, it->second.fwd, it->second.fwd / kf, kb, it->second.bwd,
+                  it->second.bwd / kb);
+    }
+    if (torch.empty())
+      std::printf("  (PyTorch not measured: Debian's python3-torch is not "
+                  "installed for /usr/bin/python3)\n");
+    else
+      std::printf("  all four layers, forward + backward: kiln %.3f ms, "
+                  "torch %.3f ms (%.2fx)\n",
+                  kTotal, tTotal, tTotal / kTotal);
+  }
+  return 0;
+}

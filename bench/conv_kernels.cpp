@@ -1,0 +1,115 @@
+// Kernels for conv_bench, written as kilnc emits them for a convolution
+// kernel without an epilogue: the batch is symbolic, every other size static
+// and declared with constrain_shape. The GAN's four convolution layers
+// (MODELS.md, batch 64) need six distinct kernels: a transposed
+// convolution's forward is the adjoint (dx) of a convolution and the other
+// way round, and both weight gradients are conv2d_weight_grad.
+#include "kiln/halide/kernel_support.h"
+
+namespace {
+
+using namespace Halide;
+namespace kh = kiln::halide;
+
+struct Spec {
+  kh::ConvKind kind;
+  int channels, height, width, out_channels; // of the kernel's first input
+};
+
+// D's conv2d(1, 64, k4 s2 p1) on 28x28 and conv2d(64, 128) on 14x14, and
+// the transposed convolutions with the same shapes (G's, and D's dx).
+constexpr Spec kSpecs[] = {
+    {kh::ConvKind::Forward, 1, 28, 28, 64},     // 0: D1 fwd = G2 dx
+    {kh::ConvKind::Transpose, 64, 14, 14, 1},   // 1: D1 dx  = G2 fwd
+    {kh::ConvKind::WeightGrad, 1, 28, 28, 64},  // 2: D1 dw  = G2 dw
+    {kh::ConvKind::Forward, 64, 14, 14, 128},   // 3: D2 fwd = G1 dx
+    {kh::ConvKind::Transpose, 128, 7, 7, 64},   // 4: D2 dx  = G1 fwd
+    {kh::ConvKind::WeightGrad, 64, 14, 14, 128} // 5: D2 dw  = G1 dw
+};
+
+template <int I> class BenchConv : public Generator<BenchConv<I>> {
+public:
+  GeneratorInput<Buffer<float>> in0{"in0", 4};
+  GeneratorInput<Buffer<float>> in1{"in1", 4};
+  GeneratorOutput<Buffer<float>> out0{"out0", 4};
+  Var d0{"d0"}, d1{"d1"}, d2{"d2"}, d3{"d3"};
+  kh::Conv2d conv;
+
+  static constexpr Spec s = kSpecs[I];
+  static constexpr int K = 4, S = 2, P = 1;
+  static constexpr int OH = (s.height + 2 * P - K) / S + 1;
+  static constexpr int OW = (s.width + 2 * P - K) / S + 1;
+  static constexpr int TH = (s.height - 1) * S - 2 * P + K;
+  static constexpr int TW = (s.width - 1) * S - 2 * P + K;
+
+  void generate() {
+    const kh::Conv2dParams p{.channels = s.channels,
+                             .height = s.height,
+                             .width = s.width,
+                             .out_channels = s.out_channels,
+                             .kernel_h = K,
+                             .kernel_w = K,
+                             .stride_h = S,
+                             .stride_w = S,
+                             .pad_h = P,
+                             .pad_w = P};
+    const int D = kh::kDynamic;
+    kh::constrain_shape(in0, {s.width, s.height, s.channels, D});
+    switch (s.kind) {
+    case kh::ConvKind::Forward:
+      kh::constrain_shape(in1, {K, K, s.channels, s.out_channels});
+      conv = kh::conv2d(in0, in1, p);
+      break;
+    case kh::ConvKind::Transpose:
+      kh::constrain_shape(in1, {K, K, s.out_channels, s.channels});
+      conv = kh::conv_transpose2d(in0, in1, p);
+      break;
+    case kh::ConvKind::WeightGrad:
+      kh::constrain_shape(in1, {OW, OH, s.out_channels, D});
+      conv = kh::conv2d_weight_grad(in0, in1, p, in0.dim(3).extent());
+      break;
+    }
+    out0(d0, d1, d2, d3) = conv.result(d0, d1, d2, d3);
+    switch (s.kind) {
+    case kh::ConvKind::Forward:
+      kh::constrain_shape(out0, {OW, OH, s.out_channels, D});
+      break;
+    case kh::ConvKind::Transpose:
+      kh::constrain_shape(out0, {TW, TH, s.out_channels, D});
+      break;
+    case kh::ConvKind::WeightGrad:
+      kh::constrain_shape(out0, {K, K, s.channels, s.out_channels});
+      break;
+    }
+  }
+  void schedule() {
+    const int N = 64;
+    kh::set_estimates(in0, {s.width, s.height, s.channels, N});
+    switch (s.kind) {
+    case kh::ConvKind::Forward:
+      kh::set_estimates(in1, {K, K, s.channels, s.out_channels});
+      kh::set_estimates(out0, {OW, OH, s.out_channels, N});
+      break;
+    case kh::ConvKind::Transpose:
+      kh::set_estimates(in1, {K, K, s.out_channels, s.channels});
+      kh::set_estimates(out0, {TW, TH, s.out_channels, N});
+      break;
+    case kh::ConvKind::WeightGrad:
+      kh::set_estimates(in1, {OW, OH, s.out_channels, N});
+      kh::set_estimates(out0, {K, K, s.channels, s.out_channels});
+      break;
+    }
+    if (!this->auto_schedule) {
+      kh::schedule_conv2d(conv, out0, {d0, d1, d2, d3}, this->get_target());
+    }
+  }
+};
+
+} // namespace
+
+HALIDE_REGISTER_GENERATOR(BenchConv<0>, kiln_conv_bench_d1_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<1>, kiln_conv_bench_d1_dx)
+HALIDE_REGISTER_GENERATOR(BenchConv<2>, kiln_conv_bench_d1_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<3>, kiln_conv_bench_d2_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<4>, kiln_conv_bench_d2_dx)
+HALIDE_REGISTER_GENERATOR(BenchConv<5>, kiln_conv_bench_d2_dw)

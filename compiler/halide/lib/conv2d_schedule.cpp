@@ -1,0 +1,357 @@
+// CPU schedule for convolution kernels: a direct convolution (no im2col
+// buffer), computed like a GEMM whose "rows" are output pixels and whose
+// "columns" are output channels.
+//
+// Loop nest of the output, outermost first (Forward and Transpose):
+//   task (parallel)  = (image n, block of nv vectors of output channels)
+//     x with its zero border for the image, materialized (plain loads after)
+//     row, then blocks of bw pixels along the row
+//       result block = nv vectors of output channels x bw pixels, held in
+//                      registers while the reduction (c, kh, kw) runs
+//       epilogue     = out over the same block (bias, activation)
+// The weights are packed once per call with the output channel innermost
+// (they are [O, C, KH, KW], channel outermost), so that one vector load
+// gives one tap's weight for a vector of output channels; the input value
+// is a broadcast. A transposed convolution gathers: output column j reads
+// tap kw = (j + pw) % sw + sw b, so blocks of bw pixels (a multiple of the
+// stride, starting at a multiple of it) have a constant tap per unrolled
+// pixel, and reads x through the width-stretched `input` (conv2d.cpp).
+// WeightGrad swaps the roles: the block is (taps kw x kh) x output channels,
+// the reduction runs over (ow, oh, n), and dy is packed channel-innermost.
+//
+// Measured on the 2-core Zen 5 (AVX-512, 32 zmm registers) machine, fp32,
+// AOT, the GAN's layers at batch 64 (MODELS.md, k4 s2 p1). Block choices on
+// 1 thread (peak ~230 GFLOP/s; CPU time checked equal to wall time):
+//   * conv2d 64 -> 128, 14x14: 2 vectors x 7 pixels (14 accumulators) 208
+//     GFLOP/s; 4 x 7 (28 accumulators + 4 weights + a broadcast: spills)
+//     131; 1 x 7 156; 4 x 4 (the 8th pixel of 7 shifted in) 178.
+//   * conv_transpose2d 128 -> 64, 7 -> 14: 1 vector x 14 pixels (2 weight
+//     vectors per tap, one per phase) 198-225; 2 x 14 148; 2 x (2 x 4) 112.
+//     Reading x through the stretched input rather than as
+//     border((j + pw) / sw - b) took it from 195 to 225.
+//   * conv2d_weight_grad (64 x 14x14, dy 128 x 7x7): 1 vector x 4 x 4 taps
+//     177-182; 2 x (4 x 2) 172-187; 4 x 4 140.
+//   * conv2d 1 -> 64 on 28x28: 89 (16 taps per output: the block's
+//     transposing stores into NCHW dominate); vectorized over the width
+//     instead 17.5.
+//   * conv_transpose2d 64 -> 1, 14 -> 28 (one output channel): dot products
+//     along c (schedule_narrow_dot) 0.33 ms, 78 GFLOP/s; vectorized over the
+//     output width 0.74 ms (each lane's tap phase alternates, so every load
+//     is a shuffle of two).
+// With both threads (quiet machine, peak ~450): conv2d 64 -> 128 346-356
+// GFLOP/s, conv_transpose2d 128 -> 64 378-381, its weight gradient 316-321,
+// the 1-channel layers 135-169. PyTorch 1.13 eager (oneDNN) in the same
+// run, forward + backward of all four layers: kiln 15.4 ms, torch 30.7 ms
+// (2 threads); 29.6 vs 47.4 ms (1 thread). PyTorch is ~10% faster on the
+// 64 -> 128 conv2d; kiln is 2-3x faster on the transposed ones and ~9x on
+// the 1 -> 64 conv2d.
+// bench/conv_bench.cpp reruns these against PyTorch in the same run.
+//
+// Every size except the batch is static, so every choice is plain C++, and
+// blocks that divide their extent need no tail.
+#include "kiln/halide/conv2d.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace kiln::halide {
+
+using namespace Halide;
+
+namespace {
+
+struct Block {
+  int nv = 1; // vectors of output channels
+  int bw = 1; // pixels (or kw taps) along dimension 0
+  int bh = 1; // rows (or kh taps) along dimension 1
+};
+
+// Largest divisor of `n` that is at most `limit` and a multiple of `align`
+// (0 when there is none).
+int divisor_at_most(int n, int limit, int align = 1) {
+  for (int d = std::min(n, limit); d >= 1; --d) {
+    if (n % d == 0 && d % align == 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+// Static extents: a block that divides its extent needs no tail; else the
+// last block shifts inwards (every block here is at most its extent).
+TailStrategy tail(int extent, int block) {
+  return extent % block == 0 ? TailStrategy::RoundUp
+                             : TailStrategy::ShiftInwards;
+}
+
+Block choose_block(const Conv2d &conv, int vec) {
+  const Conv2dParams &p = conv.p;
+  const int vectors = p.out_channels / vec;
+  Block b;
+  switch (conv.kind) {
+  case ConvKind::Forward: {
+    // Two vectors of channels by up to 8 pixels of a row (16 accumulators).
+    b.nv = vectors % 2 == 0 ? 2 : 1;
+    const int px = 16 / b.nv;
+    b.bw = divisor_at_most(conv.out_w, px);
+    if (b.bw < px / 2) {
+      b.bw = std::min(conv.out_w, px); // ShiftInwards
+    }
+    break;
+  }
+  case ConvKind::Transpose: {
+    // One vector of channels by up to 16 pixels of a row, a multiple of the
+    // stride so that each unrolled pixel's tap phase is a constant.
+    b.nv = 1;
+    b.bw = divisor_at_most(conv.out_w, 16, p.stride_w);
+    if (b.bw < 4) {
+      b.bw = std::min(conv.out_w, 16); // phases computed per pixel
+    }
+    break;
+  }
+  case ConvKind::WeightGrad: {
+    // One vector of output channels by up to 16 taps (kw, kh).
+    b.nv = 1;
+    b.bw = std::min(p.kernel_w, 16);
+    b.bh = std::max(1, std::min(p.kernel_h, 16 / b.bw));
+    break;
+  }
+  }
+  return b;
+}
+
+// Forward and Transpose with at least one vector of output channels.
+void schedule_channels(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                       int vec, const Block &b) {
+  const int channels = conv.p.out_channels;
+  const Var &ow = vars[0], &oh = vars[1], &o = vars[2], &n = vars[3];
+  const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
+      hi("cv_hi"), task("cv_task");
+  const int ov = b.nv * vec;
+  out.split(o, oo, oi, ov, tail(channels, ov))
+      .split(ow, wo, wi, b.bw, tail(conv.out_w, b.bw))
+      .split(oh, ho, hi, b.bh, tail(conv.out_h, b.bh))
+      .reorder(oi, wi, hi, wo, ho, oo, n)
+      .fuse(oo, n, task)
+      .parallel(task)
+      .vectorize(oi, vec)
+      .unroll(oi)
+      .unroll(wi)
+      .unroll(hi);
+
+  const Var &rw = conv.vars[0], &rh = conv.vars[1], &ro = conv.vars[2],
+            &rn = conv.vars[3];
+  conv.result.compute_at(out, wo)
+      .reorder_storage(ro, rw, rh, rn)
+      .reorder(ro, rw, rh, rn)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+  conv.result.update()
+      .reorder(ro, rw, rh, conv.r.x, conv.r.y, conv.r.z, rn)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+
+  // Weights: packed once per call, output channel innermost.
+  const std::vector<Var> wargs = conv.per_channel.args();
+  const int wo_dim = conv.kind == ConvKind::Forward ? 3 : 2; // o in w's args
+  Func packed = conv.per_channel.in(conv.result);
+  std::vector<Var> storage{wargs[wo_dim]};
+  for (int d = 0; d < 4; ++d) {
+    if (d != wo_dim) {
+      storage.push_back(wargs[d]);
+    }
+  }
+  packed.compute_root()
+      .reorder_storage(storage)
+      .reorder(std::vector<VarOrRVar>(storage.begin(), storage.end()))
+      .vectorize(wargs[wo_dim], vec);
+
+  // x with its border, once per task (a transposed convolution reads it
+  // through `input`, inlined).
+  const std::vector<Var> xargs = conv.border.args();
+  conv.border.compute_at(out, task).vectorize(xargs[0], vec);
+}
+
+// WeightGrad with at least one vector of output channels: out is
+// (kw, kh, c, o); the reduction runs over (ow, oh, n).
+void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                          int vec, const Block &b) {
+  const Var &kw = vars[0], &kh = vars[1], &c = vars[2], &o = vars[3];
+  const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
+      hi("cv_hi"), t0("cv_t0"), t1("cv_t1"), task("cv_task");
+  const int ov = b.nv * vec;
+  out.split(o, oo, oi, ov, tail(conv.p.out_channels, ov))
+      .split(kw, wo, wi, b.bw, tail(conv.p.kernel_w, b.bw))
+      .split(kh, ho, hi, b.bh, tail(conv.p.kernel_h, b.bh))
+      .reorder(oi, wi, hi, wo, ho, c, oo)
+      .fuse(wo, ho, t0)
+      .fuse(t0, c, t1)
+      .fuse(t1, oo, task)
+      .parallel(task)
+      .vectorize(oi, vec)
+      .unroll(oi)
+      .unroll(wi)
+      .unroll(hi);
+
+  const Var &rw = conv.vars[0], &rh = conv.vars[1], &rc = conv.vars[2],
+            &ro = conv.vars[3];
+  conv.result.compute_at(out, task)
+      .reorder_storage(ro, rw, rh, rc)
+      .reorder(ro, rw, rh, rc)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+  conv.result.update()
+      .reorder(ro, rw, rh, conv.r.x, conv.r.y, conv.r.z, rc)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+
+  // dy packed once per call with o innermost: (o, ow, oh, n).
+  const std::vector<Var> dargs = conv.per_channel.args();
+  Func packed = conv.per_channel.in(conv.result);
+  packed.compute_root()
+      .reorder_storage(dargs[2], dargs[0], dargs[1], dargs[3])
+      .reorder(dargs[2], dargs[0], dargs[1], dargs[3])
+      .vectorize(dargs[2], vec)
+      .parallel(dargs[3]);
+  const std::vector<Var> xargs = conv.border.args();
+  conv.border.compute_root().vectorize(xargs[0], vec).parallel(xargs[3]);
+}
+
+// Fewer output channels than one vector: vectorize over dimension 0 of the
+// output (the width), with a block of up to 4 vectors along it by several
+// rows (up to 16 accumulators: an FMA has 4 cycles of latency and 2 issue
+// per cycle), the output channels outside.
+void schedule_narrow(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                     int vec) {
+  const bool wgrad = conv.kind == ConvKind::WeightGrad;
+  const int e0 = wgrad ? conv.p.kernel_w : conv.out_w;
+  const int e1 = wgrad ? conv.p.kernel_h : conv.out_h;
+  const int lanes = std::min(vec, e0);
+  const int cols = std::min(4, (e0 + lanes - 1) / lanes); // vectors
+  const int width = std::min(e0, cols * lanes);
+  int rows = divisor_at_most(e1, 16 / cols);
+  if (rows < 16 / cols / 2) {
+    rows = std::min(e1, 16 / cols);
+  }
+  const Var wo("cv_wo"), wi("cv_wi"), wv("cv_wv"), wl("cv_wl"), ho("cv_ho"),
+      hi("cv_hi"), task("cv_task");
+  out.split(vars[0], wo, wi, width, tail(e0, width))
+      .split(wi, wv, wl, lanes, tail(width, lanes))
+      .split(vars[1], ho, hi, rows, tail(e1, rows))
+      .reorder(wl, wv, hi, wo, ho, vars[2], vars[3])
+      .fuse(vars[2], vars[3], task)
+      .parallel(task)
+      .vectorize(wl)
+      .unroll(wv)
+      .unroll(hi);
+  const Var &rw = conv.vars[0], &rh = conv.vars[1];
+  const Var rwv("cv_rwv"), rwl("cv_rwl");
+  conv.result.compute_at(out, wo)
+      .split(rw, rwv, rwl, lanes, TailStrategy::RoundUp)
+      .reorder(rwl, rwv, rh)
+      .vectorize(rwl)
+      .unroll(rwv)
+      .unroll(rh);
+  conv.result.update()
+      .split(rw, rwv, rwl, lanes, TailStrategy::RoundUp)
+      .reorder(rwl, rwv, rh, conv.r.x, conv.r.y, conv.r.z)
+      .vectorize(rwl)
+      .unroll(rwv)
+      .unroll(rh);
+  // x with its border: whole for a weight gradient (it reduces over the
+  // batch), else once per task.
+  if (wgrad) {
+    conv.border.compute_root();
+  } else {
+    conv.border.compute_at(out, task).vectorize(conv.border.args()[0], vec);
+  }
+}
+
+// Transposed with fewer output channels than one vector (a 64 -> 1
+// generator output): dot products along the input channels c instead, for
+// a block of output pixels: rfactor splits c into vectors of partial sums,
+// then the lanes are added per pixel; x and the weights are stored with c
+// innermost so that both load densely.
+void schedule_narrow_dot(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                         int vec) {
+  // 4 x 4 output pixels, one vector of partial sums each.
+  const int px = std::min(4, conv.out_w);
+  const int rows = std::min(4, conv.out_h);
+  const Var wo("cv_wo"), wi("cv_wi"), ho("cv_ho"), hi("cv_hi"), task("cv_task");
+  out.split(vars[0], wo, wi, px, tail(conv.out_w, px))
+      .split(vars[1], ho, hi, rows, tail(conv.out_h, rows))
+      .reorder(wi, hi, wo, ho, vars[2], vars[3])
+      .fuse(vars[2], vars[3], task)
+      .parallel(task)
+      .unroll(wi)
+      .unroll(hi);
+  const RVar co("cv_co"), ci("cv_ci");
+  const Var u("cv_lane");
+  Func lanes = conv.result.update()
+                   .split(conv.r.z, co, ci, vec, TailStrategy::GuardWithIf)
+                   .rfactor(ci, u);
+  const Var &rw = conv.vars[0], &rh = conv.vars[1];
+  conv.result.compute_at(out, wo).unroll(rw).unroll(rh);
+  conv.result.update().unroll(rw).unroll(rh);
+  lanes.compute_at(out, wo)
+      .reorder_storage(u, rw, rh)
+      .vectorize(u)
+      .unroll(rw)
+      .unroll(rh);
+  lanes.update()
+      .reorder(u, rw, rh, conv.r.x, conv.r.y, co)
+      .vectorize(u)
+      .unroll(rw)
+      .unroll(rh);
+  // x with c innermost, per task; the weights (kw, kh, o, c) with c innermost.
+  const std::vector<Var> xa = conv.border.args();
+  conv.border.compute_at(out, task)
+      .reorder_storage(xa[2], xa[0], xa[1], xa[3])
+      .reorder(xa[2], xa[0], xa[1], xa[3])
+      .vectorize(xa[2], vec, TailStrategy::GuardWithIf);
+  const std::vector<Var> wa = conv.per_channel.args();
+  conv.per_channel.compute_root()
+      .reorder_storage(wa[3], wa[0], wa[1], wa[2])
+      .reorder(wa[3], wa[0], wa[1], wa[2])
+      .vectorize(wa[3], vec, TailStrategy::GuardWithIf);
+}
+
+} // namespace
+
+void schedule_conv2d(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                     const Target &target) {
+  if (target.has_gpu_feature()) {
+    throw std::invalid_argument(
+        "kiln: schedule_conv2d has no GPU schedule yet (target " +
+        target.to_string() + ")");
+  }
+  if (vars.size() != 4) {
+    throw std::invalid_argument("kiln: schedule_conv2d needs 4 output vars");
+  }
+  const int vec = target.natural_vector_size(conv.result.output_types().at(0));
+  const int channels = conv.p.out_channels;
+  if (channels < vec) {
+    if (conv.kind == ConvKind::Transpose && conv.p.channels >= vec) {
+      schedule_narrow_dot(conv, out, vars, vec);
+      return;
+    }
+    schedule_narrow(conv, out, vars, vec);
+    return;
+  }
+  const Block b = choose_block(conv, vec);
+  if (conv.kind == ConvKind::WeightGrad) {
+    schedule_weight_grad(conv, out, vars, vec, b);
+  } else {
+    schedule_channels(conv, out, vars, vec, b);
+  }
+}
+
+} // namespace kiln::halide

@@ -1,0 +1,491 @@
+// Convolutions, pooling, BatchNorm (running statistics as state), dropout
+// and the composites of issue 4: result types, the exact MLIR text of
+// docs/ir.md's "Convolutions, pooling and dropout", and the errors found
+// when the generator runs.
+#include <gtest/gtest.h>
+
+#include <type_traits>
+
+#include <fmt/format.h>
+#include <kiln/dsl.h>
+
+using namespace kiln::dsl;
+
+namespace {
+
+std::string at(int line, int col) {
+  return fmt::format("loc(\"{}\":{}:{})", __FILE__, line, col);
+}
+
+template <class F> std::string error_of(F &&build) {
+  try {
+    build();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no kiln::dsl::Error thrown";
+  return "";
+}
+
+#define EXPECT_CONTAINS(text, part)                                            \
+  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
+      << "missing: " << (part) << "\nin: " << (text)
+
+size_t count_of(const std::string &text, const std::string &part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + 1))
+    ++n;
+  return n;
+}
+
+// Result types, computed by the C++ compiler.
+template <class T> T val();
+using X28 = Tensor<batch, 1, 28, 28>;
+static_assert(std::is_same_v<decltype(conv2d<2, 1>(val<X28>(),
+                                                   val<Tensor<64, 1, 4, 4>>())),
+                             Tensor<batch, 64, 14, 14>>);
+static_assert(std::is_same_v<decltype(conv2d(val<Tensor<2, 3, 5, 7>>(),
+                                             val<Tensor<4, 3, 3, 3>>())),
+                             Tensor<2, 4, 3, 5>>);
+static_assert(std::is_same_v<
+              decltype(conv_transpose2d<2, 1>(val<Tensor<batch, 128, 7, 7>>(),
+                                              val<Tensor<128, 64, 4, 4>>())),
+              Tensor<batch, 64, 14, 14>>);
+static_assert(std::is_same_v<decltype(val<Conv2d<64, 128, 4, 2, 1>>()(
+                                 val<Tensor<batch, 64, 14, 14>>())),
+                             Tensor<batch, 128, 7, 7>>);
+static_assert(std::is_same_v<decltype(val<ConvTranspose2d<64, 1, 4, 2, 1>>()(
+                                 val<Tensor<batch, 64, 14, 14>>())),
+                             Tensor<batch, 1, 28, 28>>);
+static_assert(
+    std::is_same_v<decltype(max_pool2d<2>(val<Tensor<batch, 32, 28, 28>>())),
+                   Tensor<batch, 32, 14, 14>>);
+static_assert(
+    std::is_same_v<decltype(avg_pool2d<3>(val<Tensor<batch, 2, 6, 9>>())),
+                   Tensor<batch, 2, 2, 3>>);
+static_assert(std::is_same_v<decltype(flatten(val<Tensor<batch, 64, 7, 7>>())),
+                             Tensor<batch, 3136>>);
+static_assert(std::is_same_v<decltype(amax<-1, true>(val<Tensor<batch, 6>>())),
+                             Tensor<batch, 1>>);
+static_assert(std::is_same_v<decltype(log_softmax(val<Tensor<batch, 10>>())),
+                             Tensor<batch, 10>>);
+static_assert(
+    std::is_same_v<decltype(cross_entropy_with_onehot(
+                       val<Tensor<batch, 10>>(), val<Tensor<batch, 10>>())),
+                   Tensor<batch>>);
+static_assert(std::is_same_v<decltype(val<BatchNorm2d<8>>()(
+                                 val<Tensor<batch, 8, 3, 3>>(), Mode::eval)),
+                             Tensor<batch, 8, 3, 3>>);
+
+// A conv layer and one BatchNorm2d applied twice in a train entry point:
+// batch statistics (biased variance), running statistics with momentum 0.1
+// and the unbiased variance (n = N * H * W, N from kiln.dim_size), the
+// second update chained on the first, one kiln.param_assign per running
+// statistic at the end, and the optimizer's `params`.
+TEST(ConvText, ConvBatchNormTrainExactText) {
+  ModuleBuilder mb("tiny_conv");
+  const int decl = __LINE__ + 1;
+  Conv2d<1, 2, 3, 1, 1> conv{"conv"};
+  BatchNorm2d<2> bn{"bn"};
+  const int body = __LINE__ + 2;
+  auto loss = [&](Tensor<batch, 1, 4, 4> x) {
+    auto h = bn(conv(x), Mode::train);
+    auto y = bn(h, Mode::train); // the same layer again: updates chain
+    return mean(y);
+  };
+  const int call = __LINE__ + 1;
+  mb.train("step", loss, Sgd{.lr = 0.1}).params("conv.", "bn.").inputs("x");
+
+  std::string expected = fmt::format(
+      R"(module attributes {{kiln.model = "tiny_conv"}} {{
+  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.weight", type = tensor<2x1x3x3xf32>}} : () -> () {wdecl}
+  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.bias", type = tensor<2xf32>}} : () -> () {wdecl}
+  "kiln.parameter"() {{init = "ones", init_args = array<f64>, sym_name = "bn.weight", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = "zeros", init_args = array<f64>, sym_name = "bn.bias", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = "zeros", init_args = array<f64>, role = "state", sym_name = "bn.running_mean", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = "ones", init_args = array<f64>, role = "state", sym_name = "bn.running_var", type = tensor<2xf32>}} : () -> () {bdecl}
+  func.func @step(%arg0: tensor<?x1x4x4xf32> {{kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}}) -> (tensor<f32> {{kiln.name = "loss"}}) attributes {{kiln.entry = "train", kiln.optimizer = {{kind = "sgd", lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, params = ["conv.", "bn."], weight_decay = 0.000000e+00 : f64}}}} {{
+    %0 = "kiln.param_ref"() {{name = @"conv.weight"}} : () -> tensor<2x1x3x3xf32> {conv}
+    %1 = "kiln.conv2d"(%arg0, %0) {{padding = array<i64: 1, 1>, stride = array<i64: 1, 1>}} : (tensor<?x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x4x4xf32> {conv}
+    %2 = "kiln.param_ref"() {{name = @"conv.bias"}} : () -> tensor<2xf32> {conv}
+    %3 = "kiln.reshape"(%2) : (tensor<2xf32>) -> tensor<2x1x1xf32> {conv}
+    %4 = "kiln.add"(%1, %3) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {conv}
+    %5 = "kiln.param_ref"() {{name = @"bn.weight"}} : () -> tensor<2xf32> {bn1}
+    %6 = "kiln.param_ref"() {{name = @"bn.bias"}} : () -> tensor<2xf32> {bn1}
+    %7 = "kiln.reduce_mean"(%4) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
+    %8 = "kiln.reduce_mean"(%7) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
+    %9 = "kiln.reduce_mean"(%8) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %10 = "kiln.sub"(%4, %9) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %11 = "kiln.mul"(%10, %10) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %12 = "kiln.reduce_mean"(%11) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
+    %13 = "kiln.reduce_mean"(%12) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
+    %14 = "kiln.reduce_mean"(%13) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %15 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %16 = "kiln.add"(%14, %15) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %17 = "kiln.sqrt"(%16) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %18 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
+    %19 = "kiln.div"(%18, %17) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %20 = "kiln.mul"(%10, %19) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %21 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
+    %22 = "kiln.add"(%20, %21) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %23 = "kiln.dim_size"(%4) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn1}
+    %24 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %25 = "kiln.mul"(%23, %24) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %26 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %27 = "kiln.sub"(%25, %26) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %28 = "kiln.div"(%25, %27) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %29 = "kiln.param_ref"() {{name = @"bn.running_mean"}} : () -> tensor<2xf32> {bn1}
+    %30 = "kiln.reshape"(%9) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
+    %31 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %32 = "kiln.mul"(%31, %29) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %33 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %34 = "kiln.mul"(%33, %30) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %35 = "kiln.add"(%32, %34) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %36 = "kiln.mul"(%14, %28) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %37 = "kiln.param_ref"() {{name = @"bn.running_var"}} : () -> tensor<2xf32> {bn1}
+    %38 = "kiln.reshape"(%36) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
+    %39 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %40 = "kiln.mul"(%39, %37) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %41 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %42 = "kiln.mul"(%41, %38) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %43 = "kiln.add"(%40, %42) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %44 = "kiln.reduce_mean"(%22) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
+    %45 = "kiln.reduce_mean"(%44) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
+    %46 = "kiln.reduce_mean"(%45) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %47 = "kiln.sub"(%22, %46) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %48 = "kiln.mul"(%47, %47) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %49 = "kiln.reduce_mean"(%48) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
+    %50 = "kiln.reduce_mean"(%49) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
+    %51 = "kiln.reduce_mean"(%50) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %52 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %53 = "kiln.add"(%51, %52) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %54 = "kiln.sqrt"(%53) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %55 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
+    %56 = "kiln.div"(%55, %54) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %57 = "kiln.mul"(%47, %56) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %58 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
+    %59 = "kiln.add"(%57, %58) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %60 = "kiln.dim_size"(%22) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn2}
+    %61 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %62 = "kiln.mul"(%60, %61) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %63 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %64 = "kiln.sub"(%62, %63) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %65 = "kiln.div"(%62, %64) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %66 = "kiln.reshape"(%46) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
+    %67 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %68 = "kiln.mul"(%67, %35) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %69 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %70 = "kiln.mul"(%69, %66) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %71 = "kiln.add"(%68, %70) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %72 = "kiln.mul"(%51, %65) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %73 = "kiln.reshape"(%72) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
+    %74 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %75 = "kiln.mul"(%74, %43) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %76 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %77 = "kiln.mul"(%76, %73) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %78 = "kiln.add"(%75, %77) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %79 = "kiln.reduce_mean"(%59) {{axis = 0 : i64, keepdim = false}} : (tensor<?x2x4x4xf32>) -> tensor<2x4x4xf32> {mean}
+    %80 = "kiln.reduce_mean"(%79) {{axis = 0 : i64, keepdim = false}} : (tensor<2x4x4xf32>) -> tensor<4x4xf32> {mean}
+    %81 = "kiln.reduce_mean"(%80) {{axis = 0 : i64, keepdim = false}} : (tensor<4x4xf32>) -> tensor<4xf32> {mean}
+    %82 = "kiln.reduce_mean"(%81) {{axis = 0 : i64, keepdim = false}} : (tensor<4xf32>) -> tensor<f32> {mean}
+    "kiln.param_assign"(%71) {{name = @"bn.running_mean"}} : (tensor<2xf32>) -> () {bn2}
+    "kiln.param_assign"(%78) {{name = @"bn.running_var"}} : (tensor<2xf32>) -> () {bn2}
+    func.return %82 : tensor<f32> {call}
+  }} {call}
+}}
+)",
+      fmt::arg("wdecl", at(decl, 25)), fmt::arg("bdecl", at(decl + 1, 18)),
+      fmt::arg("conv", at(body, 21)), fmt::arg("bn1", at(body, 16)),
+      fmt::arg("bn2", at(body + 1, 16)), fmt::arg("mean", at(body + 2, 12)),
+      fmt::arg("call", at(call, 3)));
+  EXPECT_EQ(mb.mlir(), expected);
+}
+
+TEST(ConvText, ConvTransposeAndFreeConvLines) {
+  ModuleBuilder mb("convt");
+  ConvTranspose2d<3, 2, 4, 2, 1> up{"up"};
+  mb.infer("f", [&](Tensor<batch, 3, 5, 5> x, Tensor<4, 3, 3, 3> w) {
+    return std::pair{up(x), conv2d<2, 0>(x, w)};
+  });
+  std::string text = mb.mlir();
+  // PyTorch's fan_in of a transposed convolution: weight.size(1) * K * K.
+  EXPECT_CONTAINS(
+      text,
+      R"(init_args = array<f64: -1.7677669529663687e-01, 1.7677669529663687e-01>, sym_name = "up.weight", type = tensor<3x2x4x4xf32>})");
+  EXPECT_CONTAINS(
+      text,
+      R"("kiln.conv_transpose2d"(%arg0, %0) {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x3x5x5xf32>, tensor<3x2x4x4xf32>) -> tensor<?x2x10x10xf32>)");
+  EXPECT_CONTAINS(
+      text, R"("kiln.reshape"(%2) : (tensor<2xf32>) -> tensor<2x1x1xf32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"("kiln.add"(%1, %3) : (tensor<?x2x10x10xf32>, tensor<2x1x1xf32>) -> tensor<?x2x10x10xf32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"("kiln.conv2d"(%arg0, %arg1) {padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<?x3x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x2x2xf32>)");
+}
+
+TEST(ConvText, PoolingIsReshapeAndTwoReductions) {
+  ModuleBuilder mb("pool");
+  mb.infer("f", [&](Tensor<batch, 3, 4, 6> x) {
+    return std::pair{max_pool2d<2>(x), avg_pool2d<2>(x)};
+  });
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text,
+      R"(%0 = "kiln.reshape"(%arg0) : (tensor<?x3x4x6xf32>) -> tensor<?x3x2x2x3x2xf32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"(%1 = "kiln.reduce_max"(%0) {axis = 5 : i64, keepdim = false} : (tensor<?x3x2x2x3x2xf32>) -> tensor<?x3x2x2x3xf32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"(%2 = "kiln.reduce_max"(%1) {axis = 3 : i64, keepdim = false} : (tensor<?x3x2x2x3xf32>) -> tensor<?x3x2x3xf32>)");
+  EXPECT_CONTAINS(
+      text, R"(%4 = "kiln.reduce_mean"(%3) {axis = 5 : i64, keepdim = false})");
+  EXPECT_CONTAINS(
+      text, R"(%5 = "kiln.reduce_mean"(%4) {axis = 3 : i64, keepdim = false})");
+}
+
+TEST(ConvText, CompositesNodes) {
+  ModuleBuilder mb("composites");
+  mb.infer("leaky", [&](Tensor<batch, 6> x) { return leaky_relu(x, 0.2f); });
+  mb.infer("xent", [&](Tensor<batch, 6> l, Tensor<batch, 6> t) {
+    return cross_entropy_with_onehot(l, t);
+  });
+  mb.infer("size", [&](Tensor<batch, 6> x) {
+    return std::pair{dim_size<0>(x), dim_size<1>(x)};
+  });
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text,
+      R"(%0 = "kiln.constant"() {value = dense<2.000000e-01> : tensor<f32>})");
+  EXPECT_CONTAINS(text, R"(%1 = "kiln.mul"(%0, %arg0))");
+  EXPECT_CONTAINS(
+      text,
+      R"(%2 = "kiln.max"(%arg0, %1) : (tensor<?x6xf32>, tensor<?x6xf32>) -> tensor<?x6xf32>)");
+  // log_softmax (max-shifted) then -sum(onehot * logp).
+  EXPECT_CONTAINS(
+      text,
+      R"(%0 = "kiln.reduce_max"(%arg0) {axis = 1 : i64, keepdim = true} : (tensor<?x6xf32>) -> tensor<?x1xf32>)");
+  EXPECT_CONTAINS(text, R"(%1 = "kiln.sub"(%arg0, %0))");
+  EXPECT_CONTAINS(text, R"(%2 = "kiln.exp"(%1))");
+  EXPECT_CONTAINS(
+      text, R"(%3 = "kiln.reduce_sum"(%2) {axis = 1 : i64, keepdim = true})");
+  EXPECT_CONTAINS(text, R"(%4 = "kiln.log"(%3))");
+  EXPECT_CONTAINS(text, R"(%5 = "kiln.sub"(%1, %4))");
+  EXPECT_CONTAINS(text, R"(%6 = "kiln.mul"(%arg1, %5))");
+  EXPECT_CONTAINS(
+      text,
+      R"(%7 = "kiln.reduce_sum"(%6) {axis = 1 : i64, keepdim = false} : (tensor<?x6xf32>) -> tensor<?xf32>)");
+  EXPECT_CONTAINS(text, R"(%8 = "kiln.neg"(%7))");
+  // dim_size: kiln.dim_size for a symbol, a constant for a static size.
+  EXPECT_CONTAINS(
+      text,
+      R"(%0 = "kiln.dim_size"(%arg0) {axis = 0 : i64} : (tensor<?x6xf32>) -> tensor<f32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"(%1 = "kiln.constant"() {value = dense<6.000000e+00> : tensor<f32>})");
+}
+
+TEST(ConvText, DropoutIsInvertedAndOnlyWhenTraining) {
+  ModuleBuilder mb("drop");
+  mb.infer("on", [&](Tensor<batch, 4> x) {
+    auto eps = randn_like(x); // stream 0: dropout shares the numbering
+    return dropout(x, 0.25f, Mode::train) + eps;
+  });
+  mb.infer("off", [&](Tensor<batch, 4> x) {
+    return dropout(x, 0.25f, Mode::eval) + dropout(x, 0.5f, false) +
+           dropout(x, 0.0f, true);
+  });
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text,
+      R"(%1 = "kiln.random_uniform"(%arg0) {stream = 1 : i64} : (tensor<?x4xf32>) -> tensor<?x4xf32>)");
+  EXPECT_CONTAINS(
+      text,
+      R"(%2 = "kiln.constant"() {value = dense<2.500000e-01> : tensor<f32>})");
+  EXPECT_CONTAINS(text, R"(%3 = "kiln.sub"(%1, %2))");
+  EXPECT_CONTAINS(text, R"(%4 = "kiln.step"(%3))");
+  // 1 / (1 - p) = 4/3.
+  EXPECT_CONTAINS(
+      text,
+      R"(%5 = "kiln.constant"() {value = dense<1.33333337e+00> : tensor<f32>})");
+  EXPECT_CONTAINS(text, R"(%6 = "kiln.mul"(%4, %5))");
+  EXPECT_CONTAINS(text, R"(%7 = "kiln.mul"(%arg0, %6))");
+  EXPECT_EQ(count_of(text, "kiln.random_uniform"), 1u) << text;
+
+  std::string msg = error_of([&] {
+    mb.infer("bad",
+             [&](Tensor<batch, 4> x) { return dropout(x, 1.0f, Mode::train); });
+  });
+  EXPECT_CONTAINS(msg, "error: dropout: p must be in [0, 1), got 1");
+}
+
+TEST(ConvText, BatchNormEvalUsesRunningStatistics) {
+  ModuleBuilder mb("bn_eval");
+  BatchNorm2d<3> bn{"bn"};
+  mb.infer("f", [&](Tensor<batch, 3, 2, 2> x) { return bn(x, Mode::eval); });
+  std::string text = mb.mlir();
+  // scale = weight / sqrt(running_var + eps), shift = bias - mean * scale.
+  EXPECT_CONTAINS(text, R"(%0 = "kiln.param_ref"() {name = @"bn.weight"})");
+  EXPECT_CONTAINS(text,
+                  R"(%2 = "kiln.param_ref"() {name = @"bn.running_mean"})");
+  EXPECT_CONTAINS(text,
+                  R"(%3 = "kiln.param_ref"() {name = @"bn.running_var"})");
+  EXPECT_CONTAINS(
+      text,
+      R"(%5 = "kiln.add"(%3, %4) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>)");
+  EXPECT_CONTAINS(text, R"(%6 = "kiln.sqrt"(%5))");
+  EXPECT_CONTAINS(text, R"(%7 = "kiln.div"(%0, %6))");
+  EXPECT_CONTAINS(text, R"(%8 = "kiln.mul"(%2, %7))");
+  EXPECT_CONTAINS(text, R"(%9 = "kiln.sub"(%1, %8))");
+  EXPECT_CONTAINS(
+      text,
+      R"(%10 = "kiln.reshape"(%7) : (tensor<3xf32>) -> tensor<3x1x1xf32>)");
+  EXPECT_CONTAINS(text, R"(%11 = "kiln.mul"(%arg0, %10))");
+  EXPECT_CONTAINS(
+      text,
+      R"(%13 = "kiln.add"(%11, %12) : (tensor<?x3x2x2xf32>, tensor<3x1x1xf32>) -> tensor<?x3x2x2xf32>)");
+  EXPECT_EQ(count_of(text, "reduce_mean"), 0u) << text;
+  EXPECT_EQ(count_of(text, "param_assign"), 0u) << text;
+  EXPECT_CONTAINS(
+      text,
+      R"(role = "state", sym_name = "bn.running_mean", type = tensor<3xf32>)");
+}
+
+TEST(ConvText, BatchNormWithoutStatsUpdate) {
+  ModuleBuilder mb("bn_frozen");
+  BatchNorm1d<3> bn{"bn"};
+  mb.train(
+      "step",
+      [&](Tensor<batch, 3> x) {
+        return mean(bn(x, Mode::train_no_stats_update));
+      },
+      Adam{});
+  mb.infer("g", [&](Tensor<batch, 3> x) {
+    return bn(x, Mode::train_no_stats_update); // fine in an infer entry
+  });
+  std::string text = mb.mlir();
+  EXPECT_EQ(count_of(text, "param_assign"), 0u) << text;
+  // Never read, so not even declared.
+  EXPECT_EQ(count_of(text, "running_"), 0u) << text;
+  EXPECT_EQ(count_of(text, "kiln.reduce_mean\"(%arg0) {axis = 0 : i64, "
+                           "keepdim = true}"),
+            2u)
+      << text;
+}
+
+// Static N: the unbiased-variance factor n / (n - 1) is a constant. An eval
+// call after a training call in the same entry point reads the updated
+// running statistics (as PyTorch would), with no second kiln.param_ref.
+TEST(ConvText, BatchNorm1dStaticBatchAndEvalAfterTrain) {
+  ModuleBuilder mb("bn1d");
+  BatchNorm1d<3> bn{"bn"};
+  mb.train(
+      "step",
+      [&](Tensor<4, 3> x) {
+        auto y = bn(x, Mode::train);
+        return mean(bn(y, Mode::eval));
+      },
+      Adam{});
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text,
+      R"("kiln.constant"() {value = dense<1.33333337e+00> : tensor<f32>})");
+  EXPECT_EQ(count_of(text, "kiln.dim_size"), 0u) << text;
+  EXPECT_EQ(count_of(text, R"(param_ref"() {name = @"bn.running_mean"})"), 1u)
+      << text;
+  EXPECT_CONTAINS(text, R"("kiln.param_assign"(%)");
+  EXPECT_EQ(count_of(text, "param_assign"), 2u) << text;
+}
+
+TEST(ConvErrors, BatchNormTrainInInferEntry) {
+  ModuleBuilder mb("m");
+  BatchNorm2d<2> bn{"gen.5"};
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 2, 3, 3> x) {
+      line = __LINE__ + 1;
+      return bn(x, Mode::train);
+    });
+  });
+  EXPECT_CONTAINS(msg, fmt::format("{}:{}:", __FILE__, line));
+  EXPECT_CONTAINS(msg, "BatchNorm2d<2> 'gen.5': Mode::train updates the "
+                       "running statistics, which only a train entry point "
+                       "can do; use Mode::eval or Mode::train_no_stats_update "
+                       "in infer entry point 'f'");
+}
+
+TEST(ConvErrors, BatchNormStaticBatchOfOne) {
+  ModuleBuilder mb("m");
+  BatchNorm1d<2> bn{"bn"};
+  std::string msg = error_of([&] {
+    mb.train(
+        "f", [&](Tensor<1, 2> x) { return mean(bn(x, Mode::train)); }, Adam{});
+  });
+  EXPECT_CONTAINS(msg, "BatchNorm1d<2> 'bn': training needs more than one "
+                       "value per channel, got Tensor<1, 2>");
+}
+
+TEST(ConvErrors, StateOutsideTrainEntries) {
+  ModuleBuilder mb("m");
+  State<2> count{"count", init::zeros()};
+  // Reading state is fine anywhere; assigning it only in train entries.
+  mb.infer("read", [&](Tensor<2> x) { return x + count.value(); });
+  std::string msg = error_of([&] {
+    mb.infer("write", [&](Tensor<2> x) {
+      count.assign(count.value() + 1.0f);
+      return x;
+    });
+  });
+  EXPECT_CONTAINS(msg, "State::assign: updating 'count' (state) is only "
+                       "possible in a train entry point; 'write' is an infer "
+                       "entry point");
+  mb.train(
+      "step",
+      [&](Tensor<2> x) {
+        count.assign(count.value() + 1.0f);
+        count.assign(count.value() * 2.0f); // chains on the first
+        return sum(x * x);
+      },
+      Sgd{.lr = 0.1});
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text,
+      R"(%2 = "kiln.add"(%0, %1) : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>)");
+  EXPECT_CONTAINS(text, R"(%4 = "kiln.mul"(%2, %3))");
+  EXPECT_CONTAINS(
+      text,
+      R"("kiln.param_assign"(%4) {name = @"count"} : (tensor<2xf32>) -> ())");
+  EXPECT_EQ(count_of(text, "param_assign"), 1u) << text;
+}
+
+TEST(ConvErrors, OptimizerParams) {
+  ModuleBuilder mb("m");
+  Linear<3, 1> a{"net.a"}, b{"net.b"};
+  BatchNorm1d<3> bn{"bn"};
+  auto loss = [&](Tensor<batch, 3> x) {
+    return mean(a(bn(x, Mode::train)) + b(x));
+  };
+  std::string msg =
+      error_of([&] { mb.train("s1", loss, Adam{}).params("net.a", "net.c"); });
+  EXPECT_CONTAINS(msg, "error: train('s1').params: no trainable parameter "
+                       "that 's1' reads starts with 'net.c'");
+  // The running statistics are not trainable: "bn.running" selects nothing.
+  msg = error_of([&] { mb.train("s2", loss, Adam{}).params("bn.running"); });
+  EXPECT_CONTAINS(msg, "starts with 'bn.running'");
+  msg = error_of([&] { mb.train("s3", loss, Adam{}).params(""); });
+  EXPECT_CONTAINS(msg, "train('s3').params: a prefix must not be empty");
+  msg = error_of([&] {
+    mb.infer("i", [&](Tensor<batch, 3> x) { return a(x); }).params("net.");
+  });
+  EXPECT_CONTAINS(msg, "infer('i').params: only train entry points update "
+                       "parameters");
+  mb.train("ok", loss, Adam{}).params("net.b", "bn.");
+  EXPECT_CONTAINS(
+      mb.mlir(),
+      R"(lr = 1.000000e-03 : f64, params = ["net.b", "bn."], weight_decay)");
+}
+
+} // namespace

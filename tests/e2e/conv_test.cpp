@@ -1,0 +1,376 @@
+// Convolutions, reduce_max and random_uniform compiled end to end
+// (tests/e2e/models/convnet.mlir through kiln_add_mlir_model: kilnc, Halide
+// kernels with the heuristic schedules, the runtime), against naive
+// double-precision references written here from docs/ir.md's definitions.
+// Odd shapes: strides 1, 2 and 3, padding 0 and 1, non-square images and
+// kernels, output channels below, at and above one vector (the schedule's
+// two paths), batches 1 and 5. The train entry point (SGD, lr 1) checks the
+// compiled gradients: each parameter must move by minus the gradient, which
+// is taken by central differences of the double reference.
+#include "convnet.h"
+#include "reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kiln::rt::Tensor;
+
+/// A dense NCHW (or any 4-D) tensor in double.
+struct T4 {
+  int64_t d[4] = {0, 0, 0, 0};
+  std::vector<double> v;
+  T4() = default;
+  T4(int64_t a, int64_t b, int64_t c, int64_t e) : d{a, b, c, e} {
+    v.assign(size_t(a * b * c * e), 0.0);
+  }
+  explicit T4(const Tensor &t) : T4(t.dim(0), t.dim(1), t.dim(2), t.dim(3)) {
+    std::copy(t.data(), t.data() + t.numel(), v.begin());
+  }
+  double &at(int64_t a, int64_t b, int64_t c, int64_t e) {
+    return v[size_t(((a * d[1] + b) * d[2] + c) * d[3] + e)];
+  }
+  double at(int64_t a, int64_t b, int64_t c, int64_t e) const {
+    return v[size_t(((a * d[1] + b) * d[2] + c) * d[3] + e)];
+  }
+  /// Zero outside the tensor (the convolutions' padding).
+  double get(int64_t a, int64_t b, int64_t c, int64_t e) const {
+    if (c < 0 || c >= d[2] || e < 0 || e >= d[3])
+      return 0;
+    return at(a, b, c, e);
+  }
+};
+
+struct Conv {
+  int sh = 1, sw = 1, ph = 0, pw = 0, oph = 0, opw = 0;
+};
+
+/// y[n,o,i,j] = sum x[n,c,i sh - ph + kh, j sw - pw + kw] w[o,c,kh,kw]
+T4 conv2d(const T4 &x, const T4 &w, Conv c) {
+  T4 y(x.d[0], w.d[0], (x.d[2] + 2 * c.ph - w.d[2]) / c.sh + 1,
+       (x.d[3] + 2 * c.pw - w.d[3]) / c.sw + 1);
+  for (int64_t n = 0; n < y.d[0]; ++n)
+    for (int64_t o = 0; o < y.d[1]; ++o)
+      for (int64_t i = 0; i < y.d[2]; ++i)
+        for (int64_t j = 0; j < y.d[3]; ++j) {
+          double s = 0;
+          for (int64_t ci = 0; ci < x.d[1]; ++ci)
+            for (int64_t u = 0; u < w.d[2]; ++u)
+              for (int64_t v = 0; v < w.d[3]; ++v)
+                s += x.get(n, ci, i * c.sh - c.ph + u, j * c.sw - c.pw + v) *
+                     w.at(o, ci, u, v);
+          y.at(n, o, i, j) = s;
+        }
+  return y;
+}
+
+/// Each x[n,c,h,v] w[c,o,kh,kw] lands on y[n,o,h sh - ph + kh, v sw - pw + kw].
+T4 convTranspose2d(const T4 &x, const T4 &w, Conv c) {
+  T4 y(x.d[0], w.d[1], (x.d[2] - 1) * c.sh - 2 * c.ph + w.d[2] + c.oph,
+       (x.d[3] - 1) * c.sw - 2 * c.pw + w.d[3] + c.opw);
+  for (int64_t n = 0; n < x.d[0]; ++n)
+    for (int64_t ci = 0; ci < x.d[1]; ++ci)
+      for (int64_t h = 0; h < x.d[2]; ++h)
+        for (int64_t v = 0; v < x.d[3]; ++v)
+          for (int64_t o = 0; o < w.d[1]; ++o)
+            for (int64_t u = 0; u < w.d[2]; ++u)
+              for (int64_t q = 0; q < w.d[3]; ++q) {
+                int64_t i = h * c.sh - c.ph + u, j = v * c.sw - c.pw + q;
+                if (i >= 0 && i < y.d[2] && j >= 0 && j < y.d[3])
+                  y.at(n, o, i, j) += x.at(n, ci, h, v) * w.at(ci, o, u, q);
+              }
+  return y;
+}
+
+/// r[o,c,kh,kw] = sum dy[n,o,i,j] x[n,c,i sh - ph + kh, j sw - pw + kw]
+T4 weightGrad(const T4 &x, const T4 &dy, Conv c, int64_t kh, int64_t kw) {
+  T4 r(dy.d[1], x.d[1], kh, kw);
+  for (int64_t o = 0; o < r.d[0]; ++o)
+    for (int64_t ci = 0; ci < r.d[1]; ++ci)
+      for (int64_t u = 0; u < kh; ++u)
+        for (int64_t v = 0; v < kw; ++v) {
+          double s = 0;
+          for (int64_t n = 0; n < x.d[0]; ++n)
+            for (int64_t i = 0; i < dy.d[2]; ++i)
+              for (int64_t j = 0; j < dy.d[3]; ++j)
+                s += dy.at(n, o, i, j) *
+                     x.get(n, ci, i * c.sh - c.ph + u, j * c.sw - c.pw + v);
+          r.at(o, ci, u, v) = s;
+        }
+  return r;
+}
+
+/// y + bias[o] (a [O, 1, 1] tensor), then f.
+template <typename F> T4 biasAnd(T4 y, const Tensor &bias, F f) {
+  for (int64_t n = 0; n < y.d[0]; ++n)
+    for (int64_t o = 0; o < y.d[1]; ++o)
+      for (int64_t i = 0; i < y.d[2]; ++i)
+        for (int64_t j = 0; j < y.d[3]; ++j)
+          y.at(n, o, i, j) = f(y.at(n, o, i, j) + bias.data()[o]);
+  return y;
+}
+
+/// max |got - want| / max |want|.
+double relErr(const Tensor &got, const std::vector<double> &want) {
+  EXPECT_EQ(size_t(got.numel()), want.size());
+  double err = 0, scale = 0;
+  for (size_t i = 0; i < want.size() && i < size_t(got.numel()); ++i) {
+    err = std::max(err, std::abs(double(got.data()[i]) - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  return err / std::max(scale, 1e-30);
+}
+
+std::vector<int64_t> shape(const T4 &t) {
+  return {t.d[0], t.d[1], t.d[2], t.d[3]};
+}
+
+class ConvForward : public ::testing::TestWithParam<int64_t> {
+protected:
+  kiln::models::convnet::Model model{/*seed=*/11};
+  int64_t batch() const { return GetParam(); }
+  Tensor input(std::vector<int64_t> s, uint32_t seed) {
+    s.insert(s.begin(), batch());
+    return kiln::test::randomTensor(s, seed);
+  }
+  T4 param(const char *name) { return T4(model.params().get(name)); }
+  Tensor run(const char *entry, const std::vector<const Tensor *> &in,
+             size_t result = 0) {
+    return std::move(model.session().run(entry, in)[result]);
+  }
+};
+
+TEST_P(ConvForward, Conv2dBiasReluStride1Pad1) {
+  Tensor x = input({3, 7, 5}, 1);
+  Tensor got = run("conv_bias_relu", {&x});
+  T4 want = biasAnd(conv2d(T4(x), param("a.weight"), {1, 1, 1, 1}),
+                    model.params().get("a.bias"),
+                    [](double v) { return std::max(v, 0.0); });
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, Conv2dStride2Pad0NonSquareKernel) {
+  Tensor x = input({3, 7, 5}, 2);
+  Tensor got = run("conv_s2_p0", {&x});
+  T4 want = conv2d(T4(x), param("b.weight"), {2, 2, 0, 0});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, Conv2dChannelVectorsBiasTanh) {
+  Tensor x = input({3, 9, 20}, 3);
+  Tensor got = run("conv_wide", {&x});
+  T4 want = biasAnd(conv2d(T4(x), param("c.weight"), {2, 2, 1, 1}),
+                    model.params().get("c.bias"),
+                    [](double v) { return std::tanh(v); });
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, Conv2dThreeChannelVectorsPrimeWidth) {
+  Tensor x = input({5, 6, 13}, 4);
+  Tensor got = run("conv_wide_s1", {&x});
+  T4 want = conv2d(T4(x), param("d.weight"), {1, 1, 1, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, ConvTranspose2dK4S2P1FewChannels) {
+  Tensor x = input({8, 5, 3}, 5);
+  Tensor got = run("convt_narrow", {&x});
+  T4 want = convTranspose2d(T4(x), param("e.weight"), {2, 2, 1, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, ConvTranspose2dChannelVectors) {
+  Tensor x = input({6, 4, 7}, 6);
+  Tensor got = run("convt_wide", {&x});
+  T4 want = convTranspose2d(T4(x), param("f.weight"), {2, 2, 1, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, ConvTranspose2dOutputPadding) {
+  Tensor x = input({4, 5, 3}, 7);
+  Tensor got = run("convt_output_padding", {&x});
+  T4 want = convTranspose2d(T4(x), param("g.weight"), {2, 2, 1, 1, 1, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, ConvTranspose2dStride3KernelNotAMultiple) {
+  Tensor x = input({4, 3, 4}, 8);
+  Tensor got = run("convt_stride3", {&x});
+  T4 want = convTranspose2d(T4(x), param("h.weight"), {3, 2, 0, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WeightGradChannelVectors) {
+  Tensor x = input({3, 7, 5}, 9), dy = input({32, 4, 3}, 10);
+  Tensor got = run("wgrad_wide", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 1, 1}, 3, 3);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WeightGradFewChannels) {
+  Tensor x = input({16, 6, 5}, 11), dy = input({4, 6, 5}, 12);
+  Tensor got = run("wgrad_narrow", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {1, 1, 1, 1}, 3, 3);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, ReduceMax) {
+  Tensor x = input({3, 7, 5}, 13);
+  T4 xd(x);
+  std::vector<double> overH, overW;
+  for (int64_t n = 0; n < batch(); ++n)
+    for (int64_t c = 0; c < 3; ++c) {
+      for (int64_t j = 0; j < 5; ++j) {
+        double m = -INFINITY;
+        for (int64_t i = 0; i < 7; ++i)
+          m = std::max(m, xd.at(n, c, i, j));
+        overH.push_back(m);
+      }
+      for (int64_t i = 0; i < 7; ++i) {
+        double m = -INFINITY;
+        for (int64_t j = 0; j < 5; ++j)
+          m = std::max(m, xd.at(n, c, i, j));
+        overW.push_back(m);
+      }
+    }
+  Tensor h = run("max_h", {&x}), w = run("max_w_keepdim", {&x});
+  EXPECT_EQ(h.shape(), (std::vector<int64_t>{batch(), 3, 5}));
+  EXPECT_EQ(w.shape(), (std::vector<int64_t>{batch(), 3, 7, 1}));
+  EXPECT_EQ(relErr(h, overH), 0); // max is exact
+  EXPECT_EQ(relErr(w, overW), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5));
+
+uint32_t hash32(uint32_t x) { // "lowbias32", as compiler/halide/.../random.h
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+/// kiln.random_uniform: u2 of the documented generator (docs/ir.md).
+double uniform(uint64_t seed, uint32_t counter, uint32_t stream,
+               uint32_t index) {
+  uint32_t key =
+      hash32(uint32_t(seed) +
+             hash32(uint32_t(seed >> 32) + hash32(counter + hash32(stream))));
+  uint32_t b = hash32(key ^ hash32(2 * index + 1));
+  return double(b >> 8) / 16777216.0;
+}
+
+TEST(RandomUniform, FollowsTheDocumentedGenerator) {
+  const uint64_t seed = 0xfedcba9876543210ULL;
+  kiln::models::convnet::Model model(seed);
+  Tensor x({4, 6, 5});
+  const Tensor *in[] = {&x};
+  double sum = 0;
+  for (uint32_t call = 0; call < 3; ++call) {
+    auto r = model.session().run("uniform", in);
+    for (uint32_t i = 0; i < 4 * 6 * 5; ++i) {
+      ASSERT_EQ(r[0].data()[i], float(uniform(seed, call, 0, i))) << i;
+      ASSERT_EQ(r[1].data()[i], float(uniform(seed, call, 1, i))) << i;
+      ASSERT_GE(r[0].data()[i], 0.0f);
+      ASSERT_LT(r[0].data()[i], 1.0f);
+      sum += r[0].data()[i];
+    }
+  }
+  EXPECT_NEAR(sum / (3 * 120), 0.5, 0.05);
+}
+
+/// The train entry point's loss, in double: mean over the batch of
+/// sum(max_channels(conv_transpose2d(conv2d(relu(conv2d(x, w1) + b1), w2),
+/// w3)) * t).
+double trainLoss(const std::vector<std::vector<double>> &p, const T4 &x,
+                 const T4 &t) {
+  auto asT4 = [](const std::vector<double> &v, int64_t a, int64_t b, int64_t c,
+                 int64_t d) {
+    T4 r(a, b, c, d);
+    r.v = v;
+    return r;
+  };
+  T4 h = conv2d(x, asT4(p[0], 8, 2, 3, 3), {2, 2, 1, 1});
+  for (int64_t n = 0; n < h.d[0]; ++n)
+    for (int64_t o = 0; o < 8; ++o)
+      for (int64_t i = 0; i < h.d[2]; ++i)
+        for (int64_t j = 0; j < h.d[3]; ++j)
+          h.at(n, o, i, j) = std::max(h.at(n, o, i, j) + p[1][size_t(o)], 0.0);
+  T4 g = conv2d(h, asT4(p[2], 16, 8, 3, 3), {2, 2, 1, 1});
+  T4 y = convTranspose2d(g, asT4(p[3], 16, 4, 4, 4), {2, 2, 1, 1});
+  double loss = 0;
+  for (int64_t n = 0; n < y.d[0]; ++n)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = 0; j < 4; ++j) {
+        double m = -INFINITY;
+        for (int64_t c = 0; c < 4; ++c)
+          m = std::max(m, y.at(n, c, i, j));
+        loss += m * t.at(n, 0, i, j);
+      }
+  return loss / double(y.d[0]);
+}
+
+TEST(ConvTrain, SgdStepMovesParametersByMinusTheGradient) {
+  kiln::models::convnet::Model model(/*seed=*/21);
+  const char *names[] = {"t1.weight", "t1.bias", "t2.weight", "t3.weight"};
+  std::vector<std::vector<double>> p;
+  for (const char *n : names) {
+    const Tensor &w = model.params().get(n);
+    p.emplace_back(w.data(), w.data() + w.numel());
+  }
+  Tensor x = kiln::test::randomTensor({5, 2, 7, 6}, 31);
+  Tensor t = kiln::test::randomTensor({5, 4, 4}, 32);
+  T4 xd(x), td(5, 1, 4, 4);
+  std::copy(t.data(), t.data() + t.numel(), td.v.begin());
+
+  const Tensor *in[] = {&x, &t};
+  auto got = model.session().run("train", in);
+  double want = trainLoss(p, xd, td);
+  EXPECT_NEAR(got[0].data()[0], want, 1e-5 * std::max(1.0, std::abs(want)));
+
+  // Central differences of the double reference: the network is piecewise
+  // linear, so they are exact up to rounding unless a step crosses a kink.
+  const double h = 1e-6;
+  for (size_t k = 0; k < p.size(); ++k) {
+    std::vector<double> grad(p[k].size());
+    for (size_t i = 0; i < p[k].size(); ++i) {
+      double saved = p[k][i];
+      p[k][i] = saved + h;
+      double up = trainLoss(p, xd, td);
+      p[k][i] = saved - h;
+      double down = trainLoss(p, xd, td);
+      p[k][i] = saved;
+      grad[i] = (up - down) / (2 * h);
+    }
+    // SGD with lr 1: new = old - grad.
+    const Tensor &now = model.params().get(names[k]);
+    std::vector<double> moved(p[k].size());
+    for (size_t i = 0; i < moved.size(); ++i)
+      moved[i] = p[k][i] - double(now.data()[i]);
+    double err = 0, scale = 0;
+    for (size_t i = 0; i < grad.size(); ++i) {
+      err = std::max(err, std::abs(moved[i] - grad[i]));
+      scale = std::max(scale, std::abs(grad[i]));
+    }
+    EXPECT_GT(scale, 1e-3) << names[k] << " has a gradient";
+    EXPECT_LT(err / scale, 1e-4) << "gradient of " << names[k];
+  }
+}
+
+} // namespace

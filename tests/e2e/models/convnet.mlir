@@ -1,0 +1,105 @@
+// A small convolutional model written directly in the kiln dialect, built
+// by kiln_add_mlir_model: one entry point per case of tests/e2e/conv_test.cpp
+// (odd shapes: strides 1-3, padding 0-1, non-square images and kernels,
+// output channels below and above one vector), and a train entry point with
+// SGD at lr 1 whose parameter updates expose the compiled gradients.
+module attributes {kiln.model = "convnet"} {
+  "kiln.parameter"() {sym_name = "a.weight", type = tensor<4x3x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "a.bias", type = tensor<4x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "b.weight", type = tensor<4x3x3x2xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "c.weight", type = tensor<32x3x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "c.bias", type = tensor<32x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "d.weight", type = tensor<48x5x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "e.weight", type = tensor<8x3x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "f.weight", type = tensor<6x32x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "g.weight", type = tensor<4x16x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "h.weight", type = tensor<4x16x2x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "t1.weight", type = tensor<8x2x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "t1.bias", type = tensor<8x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "t2.weight", type = tensor<16x8x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "t3.weight", type = tensor<16x4x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %a_weight = "kiln.param_ref"() {name = @"a.weight"} : () -> tensor<4x3x3x3xf32>
+    %a_bias = "kiln.param_ref"() {name = @"a.bias"} : () -> tensor<4x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %a_weight) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x3x7x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x7x5xf32> loc("tests/e2e/models/convnet.mlir":1:1)
+    %v1 = "kiln.add"(%v0, %a_bias) : (tensor<?x4x7x5xf32>, tensor<4x1x1xf32>) -> tensor<?x4x7x5xf32> loc("tests/e2e/models/convnet.mlir":2:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x4x7x5xf32>) -> tensor<?x4x7x5xf32> loc("tests/e2e/models/convnet.mlir":3:1)
+    func.return %v2 : tensor<?x4x7x5xf32>
+  }
+  func.func @conv_s2_p0(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x3x2xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %b_weight = "kiln.param_ref"() {name = @"b.weight"} : () -> tensor<4x3x3x2xf32>
+    %v0 = "kiln.conv2d"(%x, %b_weight) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<?x3x7x5xf32>, tensor<4x3x3x2xf32>) -> tensor<?x4x3x2xf32> loc("tests/e2e/models/convnet.mlir":4:1)
+    func.return %v0 : tensor<?x4x3x2xf32>
+  }
+  func.func @conv_wide(%x: tensor<?x3x9x20xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x5x10xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %c_weight = "kiln.param_ref"() {name = @"c.weight"} : () -> tensor<32x3x3x3xf32>
+    %c_bias = "kiln.param_ref"() {name = @"c.bias"} : () -> tensor<32x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %c_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x3x9x20xf32>, tensor<32x3x3x3xf32>) -> tensor<?x32x5x10xf32> loc("tests/e2e/models/convnet.mlir":5:1)
+    %v1 = "kiln.add"(%v0, %c_bias) : (tensor<?x32x5x10xf32>, tensor<32x1x1xf32>) -> tensor<?x32x5x10xf32> loc("tests/e2e/models/convnet.mlir":6:1)
+    %v2 = "kiln.tanh"(%v1) : (tensor<?x32x5x10xf32>) -> tensor<?x32x5x10xf32> loc("tests/e2e/models/convnet.mlir":7:1)
+    func.return %v2 : tensor<?x32x5x10xf32>
+  }
+  func.func @conv_wide_s1(%x: tensor<?x5x6x13xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x48x6x13xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %d_weight = "kiln.param_ref"() {name = @"d.weight"} : () -> tensor<48x5x3x3xf32>
+    %v0 = "kiln.conv2d"(%x, %d_weight) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x5x6x13xf32>, tensor<48x5x3x3xf32>) -> tensor<?x48x6x13xf32> loc("tests/e2e/models/convnet.mlir":8:1)
+    func.return %v0 : tensor<?x48x6x13xf32>
+  }
+  func.func @convt_narrow(%x: tensor<?x8x5x3xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x10x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %e_weight = "kiln.param_ref"() {name = @"e.weight"} : () -> tensor<8x3x4x4xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %e_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x5x3xf32>, tensor<8x3x4x4xf32>) -> tensor<?x3x10x6xf32> loc("tests/e2e/models/convnet.mlir":9:1)
+    func.return %v0 : tensor<?x3x10x6xf32>
+  }
+  func.func @convt_wide(%x: tensor<?x6x4x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x8x14xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %f_weight = "kiln.param_ref"() {name = @"f.weight"} : () -> tensor<6x32x4x4xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %f_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x6x4x7xf32>, tensor<6x32x4x4xf32>) -> tensor<?x32x8x14xf32> loc("tests/e2e/models/convnet.mlir":10:1)
+    func.return %v0 : tensor<?x32x8x14xf32>
+  }
+  func.func @convt_output_padding(%x: tensor<?x4x5x3xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x10x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %g_weight = "kiln.param_ref"() {name = @"g.weight"} : () -> tensor<4x16x3x3xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %g_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, output_padding = array<i64: 1, 1>} : (tensor<?x4x5x3xf32>, tensor<4x16x3x3xf32>) -> tensor<?x16x10x6xf32> loc("tests/e2e/models/convnet.mlir":11:1)
+    func.return %v0 : tensor<?x16x10x6xf32>
+  }
+  func.func @convt_stride3(%x: tensor<?x4x3x4xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x8x7xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %h_weight = "kiln.param_ref"() {name = @"h.weight"} : () -> tensor<4x16x2x3xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %h_weight) {stride = array<i64: 3, 2>, padding = array<i64: 0, 1>} : (tensor<?x4x3x4xf32>, tensor<4x16x2x3xf32>) -> tensor<?x16x8x7xf32> loc("tests/e2e/models/convnet.mlir":12:1)
+    func.return %v0 : tensor<?x16x8x7xf32>
+  }
+  func.func @wgrad_wide(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x4x3xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x3x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x3x7x5xf32>, tensor<?x32x4x3xf32>) -> tensor<32x3x3x3xf32> loc("tests/e2e/models/convnet.mlir":13:1)
+    func.return %v0 : tensor<32x3x3x3xf32>
+  }
+  func.func @wgrad_narrow(%x: tensor<?x16x6x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x4x6x5xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<4x16x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x16x6x5xf32>, tensor<?x4x6x5xf32>) -> tensor<4x16x3x3xf32> loc("tests/e2e/models/convnet.mlir":14:1)
+    func.return %v0 : tensor<4x16x3x3xf32>
+  }
+  func.func @max_h(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x5xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.reduce_max"(%x) {axis = 2 : i64} : (tensor<?x3x7x5xf32>) -> tensor<?x3x5xf32> loc("tests/e2e/models/convnet.mlir":15:1)
+    func.return %v0 : tensor<?x3x5xf32>
+  }
+  func.func @max_w_keepdim(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x7x1xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.reduce_max"(%x) {axis = 3 : i64, keepdim = true} : (tensor<?x3x7x5xf32>) -> tensor<?x3x7x1xf32> loc("tests/e2e/models/convnet.mlir":16:1)
+    func.return %v0 : tensor<?x3x7x1xf32>
+  }
+  func.func @uniform(%x: tensor<?x6x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", ""]}) -> (tensor<?x6x5xf32> {kiln.name = "u0"}, tensor<?x6x5xf32> {kiln.name = "u1"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.random_uniform"(%x) {stream = 0 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":17:1)
+    %v1 = "kiln.random_uniform"(%x) {stream = 1 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":18:1)
+    func.return %v0, %v1 : tensor<?x6x5xf32>, tensor<?x6x5xf32>
+  }
+  func.func @train(%x: tensor<?x2x7x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x4x4xf32> {kiln.name = "t", kiln.symbols = ["batch", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {
+    %t1_weight = "kiln.param_ref"() {name = @"t1.weight"} : () -> tensor<8x2x3x3xf32>
+    %t1_bias = "kiln.param_ref"() {name = @"t1.bias"} : () -> tensor<8x1x1xf32>
+    %t2_weight = "kiln.param_ref"() {name = @"t2.weight"} : () -> tensor<16x8x3x3xf32>
+    %t3_weight = "kiln.param_ref"() {name = @"t3.weight"} : () -> tensor<16x4x4x4xf32>
+    %v0 = "kiln.conv2d"(%x, %t1_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x2x7x6xf32>, tensor<8x2x3x3xf32>) -> tensor<?x8x4x3xf32> loc("tests/e2e/models/convnet.mlir":19:1)
+    %v1 = "kiln.add"(%v0, %t1_bias) : (tensor<?x8x4x3xf32>, tensor<8x1x1xf32>) -> tensor<?x8x4x3xf32> loc("tests/e2e/models/convnet.mlir":20:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x8x4x3xf32>) -> tensor<?x8x4x3xf32> loc("tests/e2e/models/convnet.mlir":21:1)
+    %v3 = "kiln.conv2d"(%v2, %t2_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x4x3xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x2x2xf32> loc("tests/e2e/models/convnet.mlir":22:1)
+    %v4 = "kiln.conv_transpose2d"(%v3, %t3_weight) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x2x2xf32>, tensor<16x4x4x4xf32>) -> tensor<?x4x4x4xf32> loc("tests/e2e/models/convnet.mlir":23:1)
+    %v5 = "kiln.reduce_max"(%v4) {axis = 1 : i64} : (tensor<?x4x4x4xf32>) -> tensor<?x4x4xf32> loc("tests/e2e/models/convnet.mlir":24:1)
+    %v6 = "kiln.mul"(%v5, %t) : (tensor<?x4x4xf32>, tensor<?x4x4xf32>) -> tensor<?x4x4xf32> loc("tests/e2e/models/convnet.mlir":25:1)
+    %v7 = "kiln.reshape"(%v6) : (tensor<?x4x4xf32>) -> tensor<?x16xf32> loc("tests/e2e/models/convnet.mlir":26:1)
+    %v8 = "kiln.reduce_sum"(%v7) {axis = 1 : i64} : (tensor<?x16xf32>) -> tensor<?xf32> loc("tests/e2e/models/convnet.mlir":27:1)
+    %v9 = "kiln.reduce_mean"(%v8) {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32> loc("tests/e2e/models/convnet.mlir":28:1)
+    func.return %v9 : tensor<f32>
+  }
+}

@@ -1,0 +1,212 @@
+// Short runs of the compiled GAN and classifier (models/gan.cpp,
+// models/classifier.cpp) through the kiln CLI, in-process. Built only when
+// their libraries exist (tests/runtime/CMakeLists.txt); each model's tests
+// are compiled in when KILN_TEST_GAN / KILN_TEST_CLASSIFIER name its
+// ModelDesc function. Needs the real Fashion-MNIST; skipped without it.
+#include "test_files.h"
+
+#include "cli.h"
+
+#include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/fashion_mnist.h"
+#include "kiln/runtime/json.h"
+#include "kiln/runtime/model.h"
+#include "kiln/runtime/random.h"
+#include "kiln/runtime/safetensors.h"
+#include "kiln/runtime/session.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#ifdef KILN_TEST_GAN
+const kiln::rt::ModelDesc &KILN_TEST_GAN();
+#endif
+#ifdef KILN_TEST_CLASSIFIER
+const kiln::rt::ModelDesc &KILN_TEST_CLASSIFIER();
+#endif
+
+using kiln::test::read_bytes;
+using kiln::test::TempDir;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+bool contains(const std::string &text, const std::string &part) {
+  return text.find(part) != std::string::npos;
+}
+
+Result kiln_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "kiln");
+  std::vector<const char *> argv;
+  for (const std::string &a : args)
+    argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code =
+      kiln::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+class RealModels : public ::testing::Test {
+protected:
+  TempDir dir;
+  void SetUp() override {
+    if (!std::filesystem::exists(kiln::rt::default_fashion_mnist_dir()))
+      GTEST_SKIP() << "Fashion-MNIST is not installed";
+#ifdef KILN_TEST_GAN
+    kiln::rt::register_model(KILN_TEST_GAN());
+#endif
+#ifdef KILN_TEST_CLASSIFIER
+    kiln::rt::register_model(KILN_TEST_CLASSIFIER());
+#endif
+  }
+  std::string ckpt(const std::string &run) {
+    return (dir / run / "checkpoint.safetensors").string();
+  }
+  // Every line of DIR/metrics.jsonl has finite values for `keys`.
+  void expect_finite_metrics(const std::string &run,
+                             std::vector<std::string> keys) {
+    std::istringstream metrics(read_bytes(dir / run / "metrics.jsonl"));
+    int lines = 0;
+    for (std::string line; std::getline(metrics, line); ++lines) {
+      const kiln::rt::Json j = kiln::rt::parse_json(line);
+      for (const std::string &key : keys) {
+        ASSERT_NE(j.find(key), nullptr) << key << " in " << line;
+        EXPECT_TRUE(std::isfinite(j.find(key)->as_double())) << line;
+      }
+    }
+    EXPECT_GT(lines, 0);
+  }
+};
+
+#ifdef KILN_TEST_GAN
+TEST_F(RealModels, GanTrainsAndGeneratesDistinctImages) {
+  const kiln::rt::ModelDesc &gan = KILN_TEST_GAN();
+  const std::string name(gan.name);
+  const Result r = kiln_cli({"train", name, "--steps", "4", "--batch", "16",
+                             "--seed", "1", "--threads", "1", "--log-every",
+                             "1", "--out", (dir / "gan").string()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err; // a NaN loss exits 1
+  expect_finite_metrics("gan", {"d_loss", "d_real", "d_fake", "g_loss"});
+
+  kiln::rt::Session s(gan, 1);
+  kiln::rt::load_checkpoint(ckpt("gan"), s);
+  const kiln::rt::EntryDesc &generate = *gan.find_entry("generate");
+  const int64_t latent = generate.inputs[0].dims[1].size;
+  kiln::rt::Tensor z({8, latent});
+  kiln::rt::fill_normal(z.values(), 5, 0, 0.0, 1.0);
+  const kiln::rt::Tensor *input = &z;
+  const kiln::rt::Tensor images = s.run("generate", std::span(&input, 1))[0];
+  ASSERT_EQ(images.numel(), 8 * 784);
+  for (float v : images.values())
+    ASSERT_TRUE(std::isfinite(v) && v >= -1.0f && v <= 1.0f) << v;
+  for (int a = 0; a < 8; ++a)
+    for (int b = a + 1; b < 8; ++b) {
+      float diff = 0;
+      for (int p = 0; p < 784; ++p)
+        diff = std::max(diff, std::abs(images.data()[a * 784 + p] -
+                                       images.data()[b * 784 + p]));
+      EXPECT_GT(diff, 1e-3f) << "images " << a << " and " << b;
+    }
+  // Eval mode is deterministic: the same z gives the same images.
+  EXPECT_EQ(s.run("generate", std::span(&input, 1))[0].values()[17],
+            images.values()[17]);
+
+  const std::string png = (dir / "grid.png").string();
+  const Result sample =
+      kiln_cli({"sample", name, "-c", ckpt("gan"), "--n", "16", "--out", png});
+  ASSERT_EQ(sample.code, 0) << sample.err;
+  EXPECT_EQ(read_bytes(png).substr(1, 3), "PNG");
+  const Result strip = kiln_cli({"sample", name, "-c", ckpt("gan"),
+                                 "--interpolate", "--n", "8", "--out", png});
+  ASSERT_EQ(strip.code, 0) << strip.err;
+  EXPECT_TRUE(contains(strip.out, "(231 x 28 pixels)")) << strip.out;
+}
+
+TEST_F(RealModels, CorruptGanCheckpointIsRejected) {
+  const kiln::rt::ModelDesc &gan = KILN_TEST_GAN();
+  const std::string name(gan.name);
+  ASSERT_EQ(kiln_cli({"train", name, "--steps", "1", "--batch", "8", "--out",
+                      (dir / "gan").string()})
+                .code,
+            0);
+  kiln::rt::Session s(gan);
+  // Truncated.
+  const std::string bytes = read_bytes(ckpt("gan"));
+  kiln::test::write_bytes(dir / "cut.safetensors",
+                          bytes.substr(0, bytes.size() / 2));
+  EXPECT_TRUE(contains(kiln::test::error_of([&] {
+                         kiln::rt::load_checkpoint(dir / "cut.safetensors", s);
+                       }),
+                       "cut.safetensors"));
+  // A state tensor (e.g. a BatchNorm running statistic) missing.
+  const kiln::rt::SafetensorsFile f = kiln::rt::read_safetensors(ckpt("gan"));
+  std::string dropped;
+  for (const kiln::rt::ParamDesc &p : gan.params)
+    if (p.role == kiln::rt::ParamRole::state && dropped.empty())
+      dropped = std::string(p.name);
+  std::vector<kiln::rt::TensorRef> kept;
+  for (const kiln::rt::NamedTensor &t : f.tensors)
+    if (t.name != dropped)
+      kept.push_back({t.name, &t.tensor});
+  kiln::rt::write_safetensors(dir / "missing.safetensors", kept, f.metadata);
+  EXPECT_TRUE(contains(kiln::test::error_of([&] {
+                         kiln::rt::load_checkpoint(dir / "missing.safetensors",
+                                                   s);
+                       }),
+                       "missing (1): " + dropped));
+  // Through the CLI: exit 1, naming the file.
+  const Result r =
+      kiln_cli({"sample", name, "-c", (dir / "cut.safetensors").string(),
+                "--out", (dir / "x.png").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "cut.safetensors")) << r.err;
+}
+#endif
+
+#ifdef KILN_TEST_CLASSIFIER
+TEST_F(RealModels, ClassifierTrainsAndEvaluates) {
+  const kiln::rt::ModelDesc &cls = KILN_TEST_CLASSIFIER();
+  const std::string name(cls.name);
+  Result r = kiln_cli({"train", name, "--steps", "30", "--batch", "64",
+                       "--log-every", "10", "--out", (dir / "cls").string()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "one-hot labels")) << r.out;
+  expect_finite_metrics("cls", {"loss"});
+
+  r = kiln_cli({"eval", name, "-c", ckpt("cls")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t at = r.out.find("accuracy       ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double accuracy = std::stod(r.out.substr(at + 15, 6));
+  EXPECT_GT(accuracy, 0.2) << r.out; // 30 steps: well above chance (0.1)
+
+  r = kiln_cli({"fid", "train[:500]", "test[:500]", "--classifier", ckpt("cls"),
+                "--classifier-model", name});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "FID ")) << r.out;
+  r = kiln_cli({"fid", "test[:300]", "test[:300]", "--classifier", ckpt("cls"),
+                "--classifier-model", name});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "FID 0.0000")) << r.out;
+
+#ifdef KILN_TEST_GAN
+  const std::string gan(KILN_TEST_GAN().name);
+  ASSERT_EQ(kiln_cli({"train", gan, "--steps", "2", "--batch", "16", "--out",
+                      (dir / "gan").string()})
+                .code,
+            0);
+  r = kiln_cli({"eval", gan, "-c", ckpt("gan"), "--classifier", ckpt("cls"),
+                "--classifier-model", name, "--n", "300"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "classes of the samples")) << r.out;
+#endif
+}
+#endif
+
+} // namespace
