@@ -102,7 +102,7 @@ int Builder::result(int node, ShapeRef promised) {
 
 int Builder::declare_parameter(std::string_view name, Shape shape,
                                InitKind init, std::vector<double> args,
-                               const SrcLoc &loc) {
+                               const SrcLoc &loc, bool state) {
   if (name.empty())
     fail(loc, "parameter: the name must not be empty");
   for (const Parameter &p : module_.params)
@@ -114,9 +114,45 @@ int Builder::declare_parameter(std::string_view name, Shape shape,
     if (f.name == name)
       fail(loc,
            fmt::format("parameter '{}' has the name of an entry point", name));
-  module_.params.push_back(
-      {std::string(name), std::move(shape), init, std::move(args), loc});
+  module_.params.push_back({std::string(name), std::move(shape), init,
+                            std::move(args), loc, false, state});
   return new_handle(-1, int(module_.params.size()) - 1);
+}
+
+int Builder::state_parameter(int handle, std::string_view what,
+                             const SrcLoc &loc) {
+  if (handle < 0 || handle >= int(values_.size()) ||
+      values_[handle].function != -1 ||
+      !module_.params[values_[handle].index].state)
+    fail(loc, fmt::format("{}: not a state parameter", what));
+  return values_[handle].index;
+}
+
+int Builder::state_value(int handle, const SrcLoc &loc) {
+  int param = state_parameter(handle, "state", loc);
+  Function &f = open_function();
+  auto it = f.state_values.find(param);
+  if (it != f.state_values.end())
+    return it->second.node;
+  return operand(handle, "state", loc);
+}
+
+void Builder::assign_state(int param, int node, std::string_view what,
+                           const SrcLoc &loc) {
+  Function &f = open_function();
+  const Parameter &p = module_.params[param];
+  if (f.kind != "train")
+    fail(loc, fmt::format("{}: updating '{}' (state) is only possible in a "
+                          "train entry point; '{}' is an infer entry point",
+                          what, p.name, f.name));
+  if (f.nodes[node].shape != p.shape)
+    fail(loc, fmt::format("{}: the new value of '{}' is {}, the parameter "
+                          "is {}",
+                          what, p.name, to_string(f.nodes[node].shape),
+                          to_string(p.shape)));
+  if (!f.state_values.count(param))
+    f.state_order.push_back(param);
+  f.state_values[param] = {node, loc};
 }
 
 namespace {
@@ -207,6 +243,15 @@ int Builder::end_entry(const int *results, int count) {
   std::string what = fmt::format("entry point '{}' result", f.name);
   for (int i = 0; i < count; ++i)
     f.results.push_back(operand(results[i], what, loc));
+  // State updates take effect at the end: one kiln.param_assign per state
+  // parameter, of its final value (docs/ir.md).
+  for (int param : f.state_order) {
+    const StateValue &v = f.state_values.at(param);
+    AttrValue ref(AttrValue::SymbolRef);
+    ref.symbol = module_.params[param].name;
+    f.nodes.push_back(
+        {"kiln.param_assign", {v.node}, {{"name", ref}}, {}, v.loc, false});
+  }
   for (int i = 0; i < f.num_args; ++i)
     f.arg_names.push_back(fmt::format("input{}", i));
   for (int i = 0; i < count; ++i)
@@ -248,10 +293,46 @@ void Builder::set_names(int entry, bool results, const std::string_view *names,
   }
 }
 
+void Builder::set_params(int entry, const std::string_view *prefixes, int count,
+                         const SrcLoc &where) {
+  Function &f = module_.functions.at(entry);
+  // Errors point at the train() call unless a location is given.
+  const SrcLoc &loc = where.file.empty() ? f.loc : where;
+  std::string what = fmt::format("train('{}').params", f.name);
+  if (f.kind != "train")
+    fail(loc, fmt::format("infer('{}').params: only train entry points "
+                          "update parameters",
+                          f.name));
+  if (!f.optimizer_params.empty())
+    fail(loc, fmt::format("{}: given twice", what));
+  if (count == 0)
+    fail(loc, fmt::format("{}: give at least one name prefix", what));
+  for (int i = 0; i < count; ++i) {
+    std::string_view prefix = prefixes[i];
+    if (prefix.empty())
+      fail(loc, fmt::format("{}: a prefix must not be empty (leave params "
+                            "out to update every parameter)",
+                            what));
+    for (int j = 0; j < i; ++j)
+      if (prefixes[j] == prefix)
+        fail(loc, fmt::format("{}: prefix '{}' is given twice", what, prefix));
+    bool any = false;
+    for (const auto &[param, node] : f.param_refs) {
+      const Parameter &p = module_.params[param];
+      any = any || (!p.state && p.name.starts_with(prefix));
+    }
+    if (!any)
+      fail(loc, fmt::format("{}: no trainable parameter that '{}' reads "
+                            "starts with '{}'",
+                            what, f.name, prefix));
+    f.optimizer_params.emplace_back(prefix);
+  }
+}
+
 // graph_api.h entry points that only forward to the current builder.
 
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
-              double b, Loc loc) {
+              double b, Loc loc, bool state) {
   std::vector<double> args;
   if (init == InitKind::constant)
     args = {a};
@@ -259,7 +340,7 @@ int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
     args = {a, b};
   return Builder::current("parameter", loc)
       .declare_parameter(name, to_shape(shape), init, std::move(args),
-                         to_src_loc(loc));
+                         to_src_loc(loc), state);
 }
 
 int argument(int index, ShapeRef shape) {
@@ -284,6 +365,26 @@ void abort_entry() noexcept {
 void set_names(int entry, bool results, const std::string_view *names,
                int count) {
   Builder::current("names", Loc{}).set_names(entry, results, names, count);
+}
+
+void set_params(int entry, const std::string_view *prefixes, int count,
+                Loc loc) {
+  Builder::current("params", loc)
+      .set_params(entry, prefixes, count, to_src_loc(loc));
+}
+
+int state_read(int state, std::string_view what, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(what, loc);
+  b.state_parameter(state, what, at); // names `what` in the error
+  return b.handle(b.state_value(state, at));
+}
+
+void state_assign(int state, int value, std::string_view what, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(what, loc);
+  int param = b.state_parameter(state, what, at);
+  b.assign_state(param, b.operand(value, what, at), what, at);
 }
 
 } // namespace kiln::dsl::detail

@@ -42,8 +42,23 @@ public:
   // inferred equals the one the C++ type promised (a DSL bug otherwise).
   int result(int node, ShapeRef promised);
 
+  // A handle to a node of the entry point being traced (no shape check).
+  int handle(int node) { return new_handle(open_, node); }
+
   int declare_parameter(std::string_view name, Shape shape, InitKind init,
-                        std::vector<double> args, const SrcLoc &loc);
+                        std::vector<double> args, const SrcLoc &loc,
+                        bool state);
+  // State parameters (role = "state"): the index of the one `handle` refers
+  // to (an error names `what` otherwise); the node of its current value in
+  // the entry point being traced (the last assigned node, else a
+  // kiln.param_ref); a new value, written as kiln.param_assign when the
+  // entry point ends.
+  int state_parameter(int handle, std::string_view what, const SrcLoc &loc);
+  const Parameter &parameter(int index) const { return module_.params[index]; }
+  int state_value(int handle, const SrcLoc &loc);
+  void assign_state(int param, int node, std::string_view what,
+                    const SrcLoc &loc);
+  const Function &open_entry() const { return module_.functions[open_]; }
   void begin_entry(std::string_view name, const char *kind, int num_args,
                    const OptimizerSpec *optimizer, const SrcLoc &loc);
   int argument(int index, Shape shape);
@@ -51,6 +66,8 @@ public:
   void abort_entry() noexcept;
   void set_names(int entry, bool results, const std::string_view *names,
                  int count);
+  void set_params(int entry, const std::string_view *prefixes, int count,
+                  const SrcLoc &loc);
 
 private:
   // What a Tensor handle refers to: node `index` of function `function`, or

@@ -61,6 +61,12 @@ std::string attr_value(const AttrValue &v) {
     return symbol_ref(v.symbol, true);
   case AttrValue::DenseF32:
     return dense(v);
+  case AttrValue::I64Array: {
+    std::string out = "array<i64";
+    for (size_t i = 0; i < v.ints.size(); ++i)
+      out += fmt::format("{}{}", i ? ", " : ": ", v.ints[i]);
+    return out + ">";
+  }
   }
   return "?";
 }
@@ -84,12 +90,14 @@ std::string f64_array(const std::vector<double> &v) {
   return out + ">";
 }
 
+// `role` is written only for state: "parameter" is the default.
 void write_parameter(std::string &out, const Parameter &p) {
   out += fmt::format(
-      "  \"kiln.parameter\"() {{init = {}, init_args = {}, sym_name = {}, "
+      "  \"kiln.parameter\"() {{init = {}, init_args = {}, {}sym_name = {}, "
       "type = {}}} : () -> () {}\n",
       string_literal(init_name(p.init)), f64_array(p.init_args),
-      string_literal(p.name), tensor_type(p.shape), location(p.loc));
+      p.state ? "role = \"state\", " : "", string_literal(p.name),
+      tensor_type(p.shape), location(p.loc));
 }
 
 std::string symbols_attr(const Shape &s) {
@@ -108,6 +116,12 @@ std::string optimizer_attr(const Function &f) {
   entries.emplace_back("kind", string_literal(f.optimizer));
   for (const auto &[name, value] : f.optimizer_fields)
     entries.emplace_back(name, f64_literal(value) + " : f64");
+  if (!f.optimizer_params.empty()) {
+    std::string list = "[";
+    for (size_t i = 0; i < f.optimizer_params.size(); ++i)
+      list += (i ? ", " : "") + string_literal(f.optimizer_params[i]);
+    entries.emplace_back("params", list + "]");
+  }
   std::sort(entries.begin(), entries.end());
   std::string out = ", kiln.optimizer = {";
   for (size_t i = 0; i < entries.size(); ++i)
@@ -118,10 +132,12 @@ std::string optimizer_attr(const Function &f) {
 
 void write_function(std::string &out, const Function &f) {
   // SSA names: arguments %argN, op results %N in creation order.
+  // Ops without a result (kiln.param_assign) take no number.
   std::vector<std::string> names(f.nodes.size());
   for (size_t i = 0, op = 0; i < f.nodes.size(); ++i)
-    names[i] = int(i) < f.num_args ? fmt::format("%arg{}", i)
-                                   : fmt::format("%{}", op++);
+    names[i] = int(i) < f.num_args     ? fmt::format("%arg{}", i)
+               : f.nodes[i].has_result ? fmt::format("%{}", op++)
+                                       : std::string();
 
   out += fmt::format("  func.func {}(", symbol_ref(f.name));
   for (int i = 0; i < f.num_args; ++i)
@@ -144,9 +160,13 @@ void write_function(std::string &out, const Function &f) {
       operands += (j ? ", " : "") + names[n.operands[j]];
       types += (j ? ", " : "") + tensor_type(f.nodes[n.operands[j]].shape);
     }
-    out += fmt::format("    {} = {}({}){} : ({}) -> {} {}\n", names[i],
-                       string_literal(n.op), operands, attr_dict(n.attrs),
-                       types, tensor_type(n.shape), location(n.loc));
+    if (n.has_result)
+      out += fmt::format("    {} = {}({}){} : ({}) -> {} {}\n", names[i],
+                         string_literal(n.op), operands, attr_dict(n.attrs),
+                         types, tensor_type(n.shape), location(n.loc));
+    else
+      out += fmt::format("    {}({}){} : ({}) -> () {}\n", string_literal(n.op),
+                         operands, attr_dict(n.attrs), types, location(n.loc));
   }
 
   std::string values, types;

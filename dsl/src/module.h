@@ -21,9 +21,10 @@ SrcLoc to_src_loc(const Loc &loc);
 
 // A typed attribute value; the writer decides how each is spelled.
 struct AttrValue {
-  enum Kind { I64, Bool, SymbolRef, DenseF32 } kind;
+  enum Kind { I64, Bool, SymbolRef, DenseF32, I64Array } kind;
   explicit AttrValue(Kind k) : kind(k) {}
   int64_t i = 0;
+  std::vector<int64_t> ints; // I64Array: array<i64: ...>
   bool b = false;
   std::string symbol;       // SymbolRef
   std::vector<float> dense; // DenseF32: one value (splat) or all elements
@@ -33,6 +34,7 @@ using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 
 AttrValue i64_attr(int64_t v);
 AttrValue bool_attr(bool v);
+AttrValue i64_array_attr(std::vector<int64_t> v);
 
 // One SSA value: a function argument (op empty) or the result of one op.
 struct Node {
@@ -40,6 +42,14 @@ struct Node {
   std::vector<int> operands;
   Attrs attrs;
   Shape shape;
+  SrcLoc loc;
+  bool has_result = true; // false for kiln.param_assign
+};
+
+// A state parameter assigned in the entry point being traced: its latest
+// value and the location of the op that produced it.
+struct StateValue {
+  int node;
   SrcLoc loc;
 };
 
@@ -55,6 +65,12 @@ struct Function {
   // A train entry's optimizer: kind ("sgd", "adam", "adamw") and fields.
   std::string optimizer;
   std::vector<std::pair<std::string, double>> optimizer_fields;
+  // `params` of kiln.optimizer: prefixes of the parameters it updates.
+  std::vector<std::string> optimizer_params;
+  // State parameters assigned so far (parameter index -> latest value), in
+  // the order of their first assignment.
+  std::map<int, StateValue> state_values;
+  std::vector<int> state_order;
 };
 
 struct Parameter {
@@ -63,7 +79,8 @@ struct Parameter {
   InitKind init;
   std::vector<double> init_args;
   SrcLoc loc;
-  bool used = false; // referenced by some entry point
+  bool used = false;  // referenced by some entry point
+  bool state = false; // role = "state"
 };
 
 struct Module {

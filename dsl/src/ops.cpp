@@ -104,6 +104,40 @@ bool valid_axis(int axis, const Shape &s) {
   return axis >= 0 && axis < int(s.size());
 }
 
+const char *reduce_name(Reduce op) {
+  switch (op) {
+  case Reduce::sum:
+    return "reduce_sum";
+  case Reduce::mean:
+    return "reduce_mean";
+  case Reduce::max:
+    return "reduce_max";
+  }
+  return "?";
+}
+
+// Node builders for composites (shapes already known to be valid).
+int scalar_node(Builder &b, float v, const SrcLoc &at) {
+  return constant_node(b, &v, 1, {}, at);
+}
+int unary_node(Builder &b, Unary op, int x, const SrcLoc &at) {
+  return b.add_node(kiln_op(name_of(op)), {x}, {}, b.shape(x), at);
+}
+int reduce_node(Builder &b, Reduce op, int x, int axis, bool keepdim,
+                const SrcLoc &at) {
+  Shape s = b.shape(x);
+  if (keepdim)
+    s[axis] = Dim{1, {}};
+  else
+    s.erase(s.begin() + axis);
+  return b.add_node(kiln_op(reduce_name(op)), {x},
+                    {{"axis", i64_attr(axis)}, {"keepdim", bool_attr(keepdim)}},
+                    std::move(s), at);
+}
+int reshape_node(Builder &b, int x, Shape to, const SrcLoc &at) {
+  return b.add_node("kiln.reshape", {x}, {}, std::move(to), at);
+}
+
 } // namespace
 
 AttrValue i64_attr(int64_t v) {
@@ -115,6 +149,12 @@ AttrValue i64_attr(int64_t v) {
 AttrValue bool_attr(bool v) {
   AttrValue a(AttrValue::Bool);
   a.b = v;
+  return a;
+}
+
+AttrValue i64_array_attr(std::vector<int64_t> v) {
+  AttrValue a(AttrValue::I64Array);
+  a.ints = std::move(v);
   return a;
 }
 
@@ -213,7 +253,7 @@ int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc) {
 }
 
 int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc) {
-  const char *name = op == Reduce::sum ? "reduce_sum" : "reduce_mean";
+  const char *name = reduce_name(op);
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current(name, loc);
   int nx = b.operand(x, name, at);
@@ -323,6 +363,215 @@ int random_normal(int x, ShapeRef result, Loc loc) {
       b.add_node("kiln.random_normal", {nx},
                  {{"stream", i64_attr(b.next_stream())}}, b.shape(nx), at);
   return b.result(node, result);
+}
+
+int random_uniform(int x, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("rand_like", loc);
+  int nx = b.operand(x, "rand_like", at);
+  int node =
+      b.add_node("kiln.random_uniform", {nx},
+                 {{"stream", i64_attr(b.next_stream())}}, b.shape(nx), at);
+  return b.result(node, result);
+}
+
+int dropout(int x, double p, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("dropout", loc);
+  if (!(p >= 0 && p < 1))
+    fail(at, fmt::format("dropout: p must be in [0, 1), got {}", p));
+  int nx = b.operand(x, "dropout", at);
+  int u = b.add_node("kiln.random_uniform", {nx},
+                     {{"stream", i64_attr(b.next_stream())}}, b.shape(nx), at);
+  // keep = step(u - p): 1 when u > p, else 0 (kiln.step is relu's
+  // derivative, so the mask carries no gradient).
+  int diff = binary_node(b, Binary::sub, u, scalar_node(b, float(p), at), at);
+  int keep = b.add_node("kiln.step", {diff}, {}, b.shape(diff), at);
+  int mask = binary_node(b, Binary::mul, keep,
+                         scalar_node(b, float(1.0 / (1.0 - p)), at), at);
+  return b.result(binary_node(b, Binary::mul, nx, mask, at), result);
+}
+
+namespace {
+int dim_size_node(Builder &b, int x, int axis, const SrcLoc &at) {
+  const Dim &d = b.shape(x)[axis];
+  if (!d.symbolic())
+    return scalar_node(b, float(d.size), at);
+  return b.add_node("kiln.dim_size", {x}, {{"axis", i64_attr(axis)}}, Shape{},
+                    at);
+}
+} // namespace
+
+int dim_size(int x, int axis, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("dim_size", loc);
+  int nx = b.operand(x, "dim_size", at);
+  if (!valid_axis(axis, b.shape(nx)))
+    fail(at, fmt::format("dim_size: axis {} is out of range for {}", axis,
+                         to_string(b.shape(nx))));
+  return b.result(dim_size_node(b, nx, axis, at), result);
+}
+
+int conv(bool transposed, int x, int w, int bias, int stride, int padding,
+         bool layer, ShapeRef result, Loc loc) {
+  const char *op = transposed ? "conv_transpose2d" : "conv2d";
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(op, loc);
+  int nx = b.operand(x, op, at), nw = b.operand(w, op, at);
+  Shape sx = b.shape(nx), sw = b.shape(nw);
+  std::string name = op;
+  if (sw.size() == 4 && layer)
+    name = fmt::format(
+        "{}<{}, {}, {}, {}, {}>", transposed ? "ConvTranspose2d" : "Conv2d",
+        to_string(sw[transposed ? 0 : 1]), to_string(sw[transposed ? 1 : 0]),
+        to_string(sw[2]), stride, padding);
+  else if (layer)
+    name = transposed ? "ConvTranspose2d" : "Conv2d";
+  if (sx.size() != 4 || sw.size() != 4)
+    fail(at, fmt::format("{}: the input and the weight must be 4-D, got {} "
+                         "and {}",
+                         name, to_string(sx), to_string(sw)));
+  for (int d = 0; d < 4; ++d)
+    if (sw[d].symbolic() || (d > 0 && sx[d].symbolic()))
+      fail(at, fmt::format("{}: channels, height and width must be static, "
+                           "got {} and weight {}",
+                           name, to_string(sx), to_string(sw)));
+  const Dim &in = sw[transposed ? 0 : 1], &out = sw[transposed ? 1 : 0];
+  if (!(sx[1] == in))
+    fail(at, fmt::format("{}: the input must have {} channels (dimension 1), "
+                         "got {} for weight {}",
+                         name, in.size, to_string(sx), to_string(sw)));
+  if (stride < 1 || padding < 0)
+    fail(at, fmt::format("{}: stride must be >= 1 and padding >= 0, got {} "
+                         "and {}",
+                         name, stride, padding));
+  Shape s{sx[0], out, {}, {}};
+  for (int d = 2; d < 4; ++d) {
+    int64_t n = sx[d].size, k = sw[d].size;
+    int64_t o = transposed                ? (n - 1) * stride - 2 * padding + k
+                : n + 2 * padding - k < 0 ? 0
+                                          : (n + 2 * padding - k) / stride + 1;
+    if (o < 1)
+      fail(at, fmt::format("{}: the output of {} with weight {} would be "
+                           "empty",
+                           name, to_string(sx), to_string(sw)));
+    s[d] = Dim{o, {}};
+  }
+  int node =
+      b.add_node(transposed ? "kiln.conv_transpose2d" : "kiln.conv2d", {nx, nw},
+                 {{"padding", i64_array_attr({padding, padding})},
+                  {"stride", i64_array_attr({stride, stride})}},
+                 std::move(s), at);
+  if (bias >= 0) {
+    int nb = b.operand(bias, name, at);
+    if (b.shape(nb) != Shape{out})
+      fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
+                           out.size, to_string(b.shape(nb))));
+    int b3 = reshape_node(b, nb, Shape{out, {1, {}}, {1, {}}}, at);
+    node = binary_node(b, Binary::add, node, b3, at);
+  }
+  return b.result(node, result);
+}
+
+int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
+               int mode, double eps, double momentum, std::string_view layer,
+               ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current(layer, loc);
+  int nx = b.operand(x, layer, at);
+  const Shape sx = b.shape(nx);
+  int nw = b.operand(weight, layer, at), nb = b.operand(bias, layer, at);
+  const Shape sc = b.shape(nw); // [C]
+  if ((sx.size() != 2 && sx.size() != 4) || !(sx[1] == sc[0]))
+    fail(at, fmt::format("{}: the input must be {}, got {}", layer,
+                         sx.size() == 4 || sx.size() == 3
+                             ? fmt::format("[N, {}, H, W]", to_string(sc[0]))
+                             : fmt::format("[N, {}]", to_string(sc[0])),
+                         to_string(sx)));
+  for (size_t d = 2; d < sx.size(); ++d)
+    if (sx[d].symbolic())
+      fail(at, fmt::format("{}: height and width must be static, got {}", layer,
+                           to_string(sx)));
+  const bool spatial = sx.size() == 4;
+  // A [C] vector as [C, 1, 1] (rank 4 inputs) so that it broadcasts over
+  // [N, C, H, W]; unchanged for [N, C].
+  auto per_channel = [&](int v) {
+    return spatial ? reshape_node(b, v, Shape{sc[0], {1, {}}, {1, {}}}, at) : v;
+  };
+
+  if (mode == 2) { // eval: y = x * scale + shift with the running statistics
+    int rm = b.state_value(running_mean, at);
+    int rv = b.state_value(running_var, at);
+    int ve =
+        binary_node(b, Binary::add, rv, scalar_node(b, float(eps), at), at);
+    int sd = unary_node(b, Unary::sqrt, ve, at);
+    int scale = binary_node(b, Binary::div, nw, sd, at);
+    int shift = binary_node(b, Binary::sub, nb,
+                            binary_node(b, Binary::mul, rm, scale, at), at);
+    int y = binary_node(b, Binary::mul, nx, per_channel(scale), at);
+    return b.result(binary_node(b, Binary::add, y, per_channel(shift), at),
+                    result);
+  }
+
+  // Batch statistics over every axis but 1, kept as [1, C(, 1, 1)]; the
+  // mean of equal-sized means is the mean, so one axis at a time is exact.
+  auto batch_mean = [&](int v) {
+    for (int axis = int(sx.size()) - 1; axis >= 0; --axis)
+      if (axis != 1)
+        v = reduce_node(b, Reduce::mean, v, axis, true, at);
+    return v;
+  };
+  int mean = batch_mean(nx);
+  int centered = binary_node(b, Binary::sub, nx, mean, at);
+  int var = batch_mean(binary_node(b, Binary::mul, centered, centered, at));
+  int ve = binary_node(b, Binary::add, var, scalar_node(b, float(eps), at), at);
+  int sd = unary_node(b, Unary::sqrt, ve, at);
+  int scale = binary_node(b, Binary::div, per_channel(nw), sd, at);
+  int y = binary_node(b, Binary::mul, centered, scale, at);
+  y = binary_node(b, Binary::add, y, per_channel(nb), at);
+
+  if (mode == 0) { // running statistics: momentum, unbiased variance
+    if (b.open_entry().kind != "train")
+      fail(at, fmt::format("{}: Mode::train updates the running statistics, "
+                           "which only a train entry point can do; use "
+                           "Mode::eval or Mode::train_no_stats_update in "
+                           "infer entry point '{}'",
+                           layer, b.open_entry().name));
+    // n = N * H * W values per channel: kiln.dim_size for a symbolic N.
+    int64_t per_sample = 1;
+    for (size_t d = 2; d < sx.size(); ++d)
+      per_sample *= sx[d].size;
+    int correction;
+    if (!sx[0].symbolic()) {
+      double n = double(sx[0].size * per_sample);
+      if (n < 2)
+        fail(at, fmt::format("{}: training needs more than one value per "
+                             "channel, got {}",
+                             layer, to_string(sx)));
+      correction = scalar_node(b, float(n / (n - 1)), at);
+    } else {
+      int n = dim_size_node(b, nx, 0, at);
+      if (per_sample != 1)
+        n = binary_node(b, Binary::mul, n,
+                        scalar_node(b, float(per_sample), at), at);
+      int n1 = binary_node(b, Binary::sub, n, scalar_node(b, 1.0f, at), at);
+      correction = binary_node(b, Binary::div, n, n1, at);
+    }
+    auto update = [&](int state, int batch_value) {
+      int old = b.state_value(state, at);
+      int batch = reshape_node(b, batch_value, Shape{sc[0]}, at);
+      int kept = binary_node(
+          b, Binary::mul, scalar_node(b, float(1.0 - momentum), at), old, at);
+      int added = binary_node(b, Binary::mul,
+                              scalar_node(b, float(momentum), at), batch, at);
+      int param = b.state_parameter(state, layer, at);
+      b.assign_state(param, binary_node(b, Binary::add, kept, added, at), layer,
+                     at);
+    };
+    update(running_mean, mean);
+    update(running_var, binary_node(b, Binary::mul, var, correction, at));
+  }
+  return b.result(y, result);
 }
 
 void check_broadcast(const char *name, int x, int y, Loc loc) {

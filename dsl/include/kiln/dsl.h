@@ -2,11 +2,14 @@
 #pragma once
 
 #include "kiln/dsl/constants.h"
+#include "kiln/dsl/conv.h"
 #include "kiln/dsl/elementwise.h"
 #include "kiln/dsl/error.h"
 #include "kiln/dsl/linalg.h"
 #include "kiln/dsl/losses.h"
+#include "kiln/dsl/mode.h"
 #include "kiln/dsl/model.h"
+#include "kiln/dsl/norm.h"
 #include "kiln/dsl/optim.h"
 #include "kiln/dsl/params.h"
 #include "kiln/dsl/random.h"

@@ -28,6 +28,13 @@ template <bool TransposeA, bool TransposeB> struct matmul;
 struct linear;
 template <int Axis, bool KeepDim> struct reduce_sum;
 template <int Axis, bool KeepDim> struct reduce_mean;
+template <int Axis, bool KeepDim> struct reduce_max;
+template <int Axis> struct dim_size;
+template <int Stride, int Padding> struct conv2d;
+template <int Stride, int Padding> struct conv_transpose2d;
+template <int Kernel> struct max_pool2d;
+template <int Kernel> struct avg_pool2d;
+struct flatten;
 struct reshape;
 template <int Axis> struct concat;
 template <int Axis, int Start, int Size> struct slice;
@@ -38,6 +45,9 @@ struct parameter;
 struct bce_with_logits;
 struct mse;
 struct gaussian_kl;
+template <int Axis> struct log_softmax;
+struct cross_entropy_with_onehot;
+struct batch_norm;
 } // namespace op
 
 } // namespace kiln::dsl

@@ -15,7 +15,9 @@ namespace kiln::dsl {
 // Returned by infer()/train(): names the entry point's tensors, e.g.
 //   infer("forward", &Mlp::forward).inputs("z").outputs("logits");
 // Unnamed tensors are input0, input1, ... and output0, ...; a train entry's
-// first result is "loss".
+// first result is "loss". For a train entry point, params("generator.")
+// restricts the optimizer to the parameters whose names start with one of
+// the given prefixes (kiln.optimizer's `params`, docs/ir.md).
 class EntryRef {
 public:
   explicit EntryRef(int index) : index_(index) {}
@@ -27,6 +29,11 @@ public:
   template <class... S> EntryRef &outputs(const S &...names) {
     const std::string_view list[] = {std::string_view(names)..., {}};
     detail::set_names(index_, true, list, int(sizeof...(S)));
+    return *this;
+  }
+  template <class... S> EntryRef &params(const S &...prefixes) {
+    const std::string_view list[] = {std::string_view(prefixes)..., {}};
+    detail::set_params(index_, list, int(sizeof...(S)), detail::Loc{});
     return *this;
   }
 

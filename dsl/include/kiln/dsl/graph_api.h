@@ -44,12 +44,13 @@ template <auto... D> ShapeRef shape_of() {
 
 enum class Unary { neg, relu, sigmoid, tanh, exp, log, softplus, sqrt, abs };
 enum class Binary { add, sub, mul, div, max, min };
-enum class Reduce { sum, mean };
+enum class Reduce { sum, mean, max };
 enum class InitKind { zeros, ones, constant, uniform, normal };
 
-// Parameters and entry-point arguments.
+// Parameters and entry-point arguments. `state`: role = "state" (not
+// trained; updated by kiln.param_assign, e.g. BatchNorm running statistics).
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
-              double b, Loc loc);
+              double b, Loc loc, bool state = false);
 int argument(int index, ShapeRef shape);
 
 // Ops. `result` is the shape the C++ type promises; the builder checks that
@@ -68,8 +69,38 @@ int reshape(int x, ShapeRef result, Loc loc);
 int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc);
 int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc);
 int transpose(int x, ShapeRef result, Loc loc);
-// kiln.random_normal shaped like x, with the module's next `stream` number.
+// kiln.random_normal / kiln.random_uniform shaped like x, with the module's
+// next `stream` number.
 int random_normal(int x, ShapeRef result, Loc loc);
+int random_uniform(int x, ShapeRef result, Loc loc);
+// Inverted dropout of x with drop probability p (0 < p < 1), from one
+// kiln.random_uniform (see random.h).
+int dropout(int x, double p, ShapeRef result, Loc loc);
+// kiln.dim_size: the extent of `axis` of x as a Scalar (a kiln.constant when
+// the dimension is static).
+int dim_size(int x, int axis, ShapeRef result, Loc loc);
+
+// kiln.conv2d (transposed = false; w [O, C, K, K]) or kiln.conv_transpose2d
+// (w [C, O, K, K]), square stride and padding; `bias` >= 0 adds a [O] bias
+// as [O, 1, 1]. `layer`: name the op "Conv2d<...>"/"ConvTranspose2d<...>"
+// in errors instead of "conv2d"/"conv_transpose2d".
+int conv(bool transposed, int x, int w, int bias, int stride, int padding,
+         bool layer, ShapeRef result, Loc loc);
+
+// Reads the current value of a state parameter in the entry point being
+// traced: the last value given to state_assign() in it, else a
+// kiln.param_ref. state_assign() records a new value; the entry point ends
+// with one kiln.param_assign per assigned state parameter (its final value).
+int state_read(int state, std::string_view what, Loc loc);
+void state_assign(int state, int value, std::string_view what, Loc loc);
+
+// Batch normalisation over every axis but 1 (x [N, C] or [N, C, H, W]).
+// mode: 0 = train (batch statistics, running statistics updated), 1 = train
+// without updating them, 2 = eval (running statistics). `layer` names it in
+// errors ("BatchNorm2d<64> 'generator.5'").
+int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
+               int mode, double eps, double momentum, std::string_view layer,
+               ShapeRef result, Loc loc);
 // Checks that two operands broadcast, reporting a failure as op `name`'s
 // (used by composites such as bce_with_logits before their first node).
 void check_broadcast(const char *name, int a, int b, Loc loc);
@@ -91,6 +122,10 @@ int end_entry(const int *results, int count);
 void abort_entry() noexcept;
 void set_names(int entry, bool results, const std::string_view *names,
                int count);
+// `params = [...]` of a train entry point's kiln.optimizer: the prefixes of
+// the parameters it updates (docs/ir.md).
+void set_params(int entry, const std::string_view *prefixes, int count,
+                Loc loc);
 
 // Default PyTorch nn.Linear init bound, 1/sqrt(fan_in).
 double linear_init_bound(int fan_in);

@@ -7,6 +7,12 @@
 //   gaussian_kl(mu, logvar)    -0.5 * sum(1 + logvar - mu^2 - exp(logvar))
 //                              over the last axis: Tensor<B, 32> -> Tensor<B>
 //   batch_mean(x)              mean over axis 0: Tensor<B> -> Scalar
+//   leaky_relu(x, slope)       max(x, slope * x)          (slope <= 1)
+//   log_softmax(x)             x - m - log(sum(exp(x - m))), m = amax(x),
+//                              over the last axis (log_softmax<Axis>)
+//   cross_entropy_with_onehot(logits, onehot)
+//                              -sum(onehot * log_softmax(logits)) over the
+//                              last axis: Tensor<B, 10> -> Tensor<B>
 //
 // Every node of a composite carries the location of the call.
 #pragma once
@@ -106,6 +112,61 @@ template <auto... D>
 auto batch_mean(const Tensor<D...> &x,
                 std::source_location loc = std::source_location::current()) {
   return mean<0>(x, loc);
+}
+
+// torch.nn.functional.leaky_relu(x, slope): x for x >= 0, slope * x
+// otherwise; written max(x, slope * x) (min(...) for slope > 1).
+template <auto... D>
+Tensor<D...>
+leaky_relu(const Tensor<D...> &x, float slope,
+           std::source_location loc = std::source_location::current()) {
+  auto scaled = mul(slope, x, loc);
+  // Qualified: std::max(a, b, comp) would be found through source_location.
+  return slope <= 1.0f ? kiln::dsl::max(x, scaled, loc)
+                       : kiln::dsl::min(x, scaled, loc);
+}
+
+// torch.log_softmax(x, Axis), stable: with m = amax<Axis, true>(x),
+// (x - m) - log(sum<Axis, true>(exp(x - m))).
+template <int Axis = -1, auto... D>
+auto log_softmax(const Tensor<D...> &x,
+                 std::source_location loc = std::source_location::current()) {
+  constexpr bool axis_in_range =
+      detail::normalize_axis(Axis, sizeof...(D)) >= 0;
+  if constexpr (!axis_in_range) {
+    static_assert(axis_in_range, "log_softmax: axis out of range");
+    ShapeMismatch<op::log_softmax<Axis>, Tensor<D...>> error;
+    return x;
+  } else {
+    auto m = amax<Axis, true>(x, loc);
+    Tensor<D...> z = sub(x, m, loc);
+    auto lse = log(sum<Axis, true>(exp(z, loc), loc), loc);
+    return Tensor<D...>(sub(z, lse, loc));
+  }
+}
+
+// Cross-entropy of logits against one-hot (or any probability) targets,
+// per row: -sum(onehot * log_softmax(logits)) over the last axis
+// (torch.nn.functional.cross_entropy(logits, onehot, reduction='none') for
+// class-probability targets). logits and onehot must have the same type;
+// the result drops the last axis: mean(...) is PyTorch's default reduction.
+template <auto... DL, auto... DT>
+auto cross_entropy_with_onehot(
+    const Tensor<DL...> &logits, const Tensor<DT...> &onehot,
+    std::source_location loc = std::source_location::current()) {
+  using L = Tensor<DL...>;
+  using T = Tensor<DT...>;
+  constexpr bool same_shape = std::is_same_v<L, T> && sizeof...(DL) >= 1;
+  if constexpr (!same_shape) {
+    static_assert(same_shape, "cross_entropy_with_onehot: logits and onehot "
+                              "must have the same shape, of rank 1 or more");
+    ShapeMismatch<op::cross_entropy_with_onehot, L, T> error;
+    return Tensor<>{};
+  } else {
+    auto lp = log_softmax<-1>(logits, loc);
+    auto s = sum<-1>(mul(onehot, lp, loc), loc);
+    return neg(s, loc);
+  }
 }
 
 } // namespace kiln::dsl

@@ -1,10 +1,12 @@
-// Reductions over one axis (kiln.reduce_sum / kiln.reduce_mean), or over all
-// axes to a Scalar.
+// Reductions over one axis (kiln.reduce_sum / kiln.reduce_mean /
+// kiln.reduce_max), or over all axes to a Scalar.
 //
 //   sum<1>(x)          // Tensor<B, 6> -> Tensor<B>
 //   mean<0, true>(x)   // Tensor<B, 6> -> Tensor<1, 6>   (keepdim)
 //   sum<-1>(x)         // negative axes count from the end
 //   mean(x)            // -> Scalar (one reduce_mean per axis)
+//   amax<-1, true>(x)  // maximum (torch.amax): Tensor<B, 6> -> Tensor<B, 1>
+//   dim_size<0>(x)     // the extent of axis 0 as a Scalar (kiln.dim_size)
 #pragma once
 
 #include "kiln/dsl/diagnostics.h"
@@ -68,12 +70,46 @@ auto mean(const Tensor<D...> &x,
                            Axis, KeepDim>(x, loc);
 }
 
+// Maximum over one axis (torch.amax); `max(a, b)` is the elementwise one.
+template <int Axis, bool KeepDim = false, auto... D>
+auto amax(const Tensor<D...> &x,
+          std::source_location loc = std::source_location::current()) {
+  return detail::reduce_op<op::reduce_max<Axis, KeepDim>, detail::Reduce::max,
+                           Axis, KeepDim>(x, loc);
+}
+
+// The extent of one axis as a Scalar: kiln.dim_size for a symbol (the batch
+// size at run time), a kiln.constant for a static size.
+template <int Axis, auto... D>
+Scalar dim_size(const Tensor<D...> &x,
+                std::source_location loc = std::source_location::current()) {
+  constexpr int axis = detail::normalize_axis(Axis, sizeof...(D));
+  constexpr bool axis_in_range = axis >= 0;
+  if constexpr (!axis_in_range) {
+    static_assert(axis_in_range, "dim_size: axis out of range");
+    ShapeMismatch<op::dim_size<Axis>, Tensor<D...>> error;
+    return Scalar{};
+  } else {
+    return detail::wrap<Scalar>(detail::dim_size(detail::Access::handle(x),
+                                                 axis, detail::shape_of<>(),
+                                                 loc),
+                                loc);
+  }
+}
+
 // The leading type parameter keeps sum<1>(x) from ever picking this overload
 // (1 is not a type), even for a tensor whose first dimension is 1.
 template <class AllAxes = void, auto... D>
 Scalar sum(const Tensor<D...> &x,
            std::source_location loc = std::source_location::current()) {
   return detail::reduce_all<op::reduce_sum<0, false>, detail::Reduce::sum>(x,
+                                                                           loc);
+}
+
+template <class AllAxes = void, auto... D>
+Scalar amax(const Tensor<D...> &x,
+            std::source_location loc = std::source_location::current()) {
+  return detail::reduce_all<op::reduce_max<0, false>, detail::Reduce::max>(x,
                                                                            loc);
 }
 
