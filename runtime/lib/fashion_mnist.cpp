@@ -22,6 +22,13 @@ std::optional<Split> parse_split(std::string_view name) {
   return std::nullopt;
 }
 
+const char *fashion_mnist_class_name(int label) {
+  static constexpr const char *kNames[kFashionMnistClasses] = {
+      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return label >= 0 && label < kFashionMnistClasses ? kNames[label] : "?";
+}
+
 float scale_pixel(uint8_t value, PixelRange range) {
   const float unit = static_cast<float>(value) / 255.0f;
   return range == PixelRange::unit ? unit : (unit - 0.5f) / 0.5f;

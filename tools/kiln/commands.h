@@ -67,19 +67,30 @@ struct TrainOptions {
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err);
 
+// The classifier whose features and predictions score generated images
+// (kiln eval --classifier, kiln fid).
+struct ClassifierOptions {
+  std::string checkpoint;           // required
+  std::string model = "classifier"; // its model
+};
+
 struct EvalOptions {
   ModelOptions common;
-  std::string entry = "loss";
+  std::string entry; // empty: loss, else logits; with --classifier: the
+                     // generation entry point (generate, decode_probs)
   std::string split = "test";
   int64_t batch = 500;
+  ClassifierOptions classifier; // checkpoint set: score the model's samples
+  int64_t n = 10000;            // samples scored with --classifier
 };
 int eval_command(const EvalOptions &options, std::ostream &out);
 
 struct SampleOptions {
   ModelOptions common;
-  std::string entry = "decode_probs";
+  std::string entry; // empty: generate, else decode_probs
   int64_t n = 64;
-  int64_t cols = 0; // 0: a square-ish grid
+  int64_t cols = 0;         // 0: a square-ish grid (n with --interpolate)
+  bool interpolate = false; // n images from z0 to z1 on a line
   std::string out;
 };
 int sample_command(const SampleOptions &options, std::ostream &out);
@@ -113,5 +124,20 @@ struct ScoreOptions {
   std::string out; // CSV; empty: to stdout (not in --ood mode)
 };
 int score_command(const ScoreOptions &options, std::ostream &out);
+
+// kiln fid A B: the Fréchet distance between two image sets in the
+// classifier's feature space. A set is `test`, `train`, `test[:N]`,
+// `train[:N]`, a safetensors file of images in [0, 1], or `model:CKPT` /
+// `NAME:CKPT` (n samples of a generative model).
+struct FidOptions {
+  std::vector<std::string> sets; // exactly two
+  ClassifierOptions classifier;
+  int64_t n = 10000; // samples drawn from a model
+  uint64_t seed = 0; // of the sessions and of the latents
+  int threads = 0;
+  int64_t batch = 500;
+  std::string data;
+};
+int fid_command(const FidOptions &options, std::ostream &out);
 
 } // namespace kiln::cli

@@ -2,6 +2,7 @@
 // output of the `encode` entry point (the VAE's mu and logvar) for every
 // image of a split, plus the labels, in one safetensors file.
 #include "commands.h"
+#include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/error.h"
@@ -15,7 +16,7 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry =
       require_entry_for(model, options.entry, "encode");
-  flat_input_width(entry, "encode");
+  row_input_width(entry, "encode");
   require_batched_outputs(entry, "encode");
   for (const rt::TensorDesc &t : entry.outputs)
     if (t.name == "labels")
@@ -30,7 +31,7 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
 
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.common.data), split);
-  const rt::Tensor x = data.images(0, data.count, rt::PixelRange::unit);
+  const rt::Tensor x = data.images(0, data.count, model_pixel_range(model));
   const std::vector<rt::Tensor> results =
       run_rows(*session, entry, x, options.batch);
 

@@ -1,21 +1,175 @@
-// kiln eval MODEL --checkpoint CKPT: the mean of each output of the `loss`
-// entry point over a data split (for the VAE: the test-set negative ELBO in
-// nats per image, with its reconstruction and KL terms).
+// kiln eval MODEL --checkpoint CKPT, in one of three ways:
+//  - the mean of each output of the `loss` entry point over a data split
+//    (for the VAE: the test-set negative ELBO in nats per image, with its
+//    reconstruction and KL terms);
+//  - for a classifier (a `logits` entry point, [batch, 10]): accuracy,
+//    cross-entropy and per-class accuracy over the split;
+//  - with --classifier CLS: the model's samples scored against the split:
+//    FID in the classifier's feature space and the predicted classes.
 #include "commands.h"
+#include "generative.h"
+#include "recipe.h"
 #include "workflow.h"
+
+#include "kiln/runtime/fid.h"
+#include "kiln/runtime/shapes.h"
 
 #include <fmt/ostream.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace kiln::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
+                                const std::string &name) {
+  if (!name.empty())
+    return require_entry_for(model, name, "eval");
+  for (const char *candidate : {"loss", "logits"})
+    if (const rt::EntryDesc *e = model.find_entry(candidate))
+      return *e;
+  std::string names;
+  for (const rt::EntryDesc &e : model.entries)
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
+  throw UsageError(fmt::format(
+      "kiln eval needs the entry point 'loss' (loss terms) or 'logits' (a "
+      "classifier), which {} does not have; entry points: {}{}",
+      model.name, names.empty() ? "none" : names,
+      model.find_entry("generate") || model.find_entry("decode_probs")
+          ? fmt::format(". To score {}'s samples, pass --classifier CKPT "
+                        "(FID and predicted classes)",
+                        model.name)
+          : ""));
+}
+
+int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
+               const rt::EntryDesc &entry, rt::Session &session,
+               const rt::ImageSet &data, const rt::Tensor &x,
+               std::ostream &out) {
+  const auto start = Clock::now();
+  const std::vector<double> means = run_means(session, entry, x, options.batch);
+  const double elapsed = seconds_since(start);
+  fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
+             model.name, entry.name, data.count, options.split,
+             std::min(options.batch, data.count), options.common.seed);
+  size_t width_names = 0;
+  for (const rt::TensorDesc &t : entry.outputs)
+    width_names = std::max(width_names, t.name.size());
+  for (size_t k = 0; k < means.size(); ++k)
+    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width_names,
+               means[k]);
+  fmt::print(out, "time: {:.2f} s ({:.0f} images/s)\n", elapsed,
+             static_cast<double>(data.count) / elapsed);
+  return kExitOk;
+}
+
+int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
+                  const rt::EntryDesc &entry, rt::Session &session,
+                  const rt::ImageSet &data, const rt::Tensor &x,
+                  std::ostream &out) {
+  const auto start = Clock::now();
+  const rt::Tensor logits = run_rows(session, entry, x, options.batch)[0];
+  const double elapsed = seconds_since(start);
+  const int64_t k = logits.dim(1);
+  const std::vector<int> predicted = argmax_rows(logits);
+  int64_t correct = 0;
+  double cross_entropy = 0;
+  std::vector<int64_t> class_total(static_cast<size_t>(k), 0),
+      class_correct(static_cast<size_t>(k), 0);
+  for (int64_t i = 0; i < data.count; ++i) {
+    const int label = data.labels[static_cast<size_t>(i)];
+    const float *row = logits.data() + i * k;
+    // -log softmax(row)[label], in double, by log-sum-exp.
+    const double top = *std::max_element(row, row + k);
+    double sum = 0;
+    for (int64_t j = 0; j < k; ++j)
+      sum += std::exp(static_cast<double>(row[j]) - top);
+    cross_entropy += top + std::log(sum) - row[label];
+    const bool hit = predicted[static_cast<size_t>(i)] == label;
+    correct += hit;
+    ++class_total[static_cast<size_t>(label)];
+    class_correct[static_cast<size_t>(label)] += hit;
+  }
+  const double n = static_cast<double>(data.count);
+  fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
+             model.name, entry.name, data.count, options.split,
+             std::min(options.batch, data.count), options.common.seed);
+  fmt::print(out, "  accuracy       {:.4f}  ({} of {})\n", correct / n, correct,
+             data.count);
+  fmt::print(out, "  cross-entropy  {:.4f}  (nats per image)\n",
+             cross_entropy / n);
+  fmt::print(out, "  accuracy per class:\n");
+  for (int64_t c = 0; c < k; ++c)
+    if (class_total[static_cast<size_t>(c)] > 0)
+      fmt::print(out, "    {} {:<12} {:.4f}  ({} images)\n", c,
+                 rt::fashion_mnist_class_name(static_cast<int>(c)),
+                 static_cast<double>(class_correct[static_cast<size_t>(c)]) /
+                     static_cast<double>(class_total[static_cast<size_t>(c)]),
+                 class_total[static_cast<size_t>(c)]);
+  fmt::print(out, "time: {:.2f} s ({:.0f} images/s)\n", elapsed, n / elapsed);
+  return kExitOk;
+}
+
+// --classifier: FID of n samples against the split, and their classes.
+int eval_samples(const EvalOptions &options, std::ostream &out) {
+  const rt::ModelDesc &model = require_model(options.common.model);
+  generation_entry(model, options.entry, "eval"); // usage errors first
+  const rt::Split split = require_split(options.split);
+  const auto start = Clock::now();
+  Classifier classifier(options.classifier, options.common.seed,
+                        options.common.threads, "eval", out);
+  const ImageSource samples = sample_images(
+      options.common, options.entry, options.n, options.batch, "eval", out);
+  const rt::ImageSet data =
+      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const ImageSource real{
+      fmt::format("{} {} images", data.count, rt::split_name(split)),
+      data.images(0, data.count, rt::PixelRange::unit)};
+  const rt::FrechetDistance fid = rt::frechet_distance(
+      rt::feature_stats(classifier.features(samples.images, options.batch)),
+      rt::feature_stats(classifier.features(real.images, options.batch)));
+  print_fid(out, fid, samples, real, classifier);
+  fmt::print(out, "classes of the samples, by {}.{}:\n",
+             classifier.model().name, classifier.logits_entry().name);
+  print_class_shares(out, classifier.predict(samples.images, options.batch),
+                     classifier.logits_entry().outputs[0].dims[1].size);
+  fmt::print(out, "time: {:.2f} s\n", seconds_since(start));
+  return kExitOk;
+}
+
+} // namespace
 
 int eval_command(const EvalOptions &options, std::ostream &out) {
+  if (!options.classifier.checkpoint.empty())
+    return eval_samples(options, out);
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry = require_entry_for(model, options.entry, "eval");
-  const int64_t width = flat_input_width(entry, "eval");
-  require_scalar_outputs(entry, "eval");
+  const rt::EntryDesc &entry = eval_entry(model, options.entry);
+  const int64_t width = row_input_width(entry, "eval");
+  bool scalars = !entry.outputs.empty();
+  for (const rt::TensorDesc &t : entry.outputs)
+    scalars = scalars && t.dims.empty();
+  const bool logits = entry.outputs.size() == 1 &&
+                      entry.outputs[0].dims.size() == 2 &&
+                      !entry.outputs[0].dims[0].symbol.empty() &&
+                      entry.outputs[0].dims[1].symbol.empty();
+  if (!scalars && !logits)
+    throw UsageError(fmt::format(
+        "kiln eval expects {}.{} to return scalars (loss terms) or one "
+        "[batch, classes] output (logits)",
+        model.name, entry.name));
+  if (logits && entry.outputs[0].dims[1].size != rt::kFashionMnistClasses)
+    throw UsageError(fmt::format(
+        "{}.{} returns {} {}, but Fashion-MNIST has {} classes", model.name,
+        entry.name, entry.outputs[0].name,
+        rt::dims_string(entry.outputs[0].dims), rt::kFashionMnistClasses));
   const rt::Split split = require_split(options.split);
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
@@ -26,25 +180,9 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
                                  "has {}",
                                  model.name, entry.name, width,
                                  data.pixels_per_image()));
-  const rt::Tensor x = data.images(0, data.count, rt::PixelRange::unit);
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<double> means =
-      run_means(*session, entry, x, options.batch);
-  const std::chrono::duration<double> elapsed =
-      std::chrono::steady_clock::now() - start;
-
-  fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
-             model.name, entry.name, data.count, rt::split_name(split),
-             std::min(options.batch, data.count), options.common.seed);
-  size_t width_names = 0;
-  for (const rt::TensorDesc &t : entry.outputs)
-    width_names = std::max(width_names, t.name.size());
-  for (size_t k = 0; k < means.size(); ++k)
-    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width_names,
-               means[k]);
-  fmt::print(out, "time: {:.2f} s ({:.0f} images/s)\n", elapsed.count(),
-             static_cast<double>(data.count) / elapsed.count());
-  return kExitOk;
+  const rt::Tensor x = data.images(0, data.count, model_pixel_range(model));
+  return scalars ? eval_means(options, model, entry, *session, data, x, out)
+                 : eval_accuracy(options, model, entry, *session, data, x, out);
 }
 
 } // namespace kiln::cli

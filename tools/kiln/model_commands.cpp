@@ -30,9 +30,13 @@ void add_train(CLI::App &app, ModelCommands &c) {
   CLI::App *t = c.train_app = app.add_subcommand(
       "train", "Train a model on Fashion-MNIST, with checkpoints and metrics");
   t->footer(
-      "Runs the model's train entry point on shuffled batches of the "
-      "Fashion-MNIST training set\n(pixels in [0, 1]; the last partial batch "
-      "of each epoch is dropped). Writes DIR/metrics.jsonl\nand "
+      "Runs the model's train entry point (or, for a GAN, d_step then g_step) "
+      "on shuffled batches\nof the Fashion-MNIST training set (the last "
+      "partial batch of each epoch is dropped). Inputs\nare fed by kind: "
+      "images ([batch, 784] or [batch, 1, 28, 28]; pixels in [-1, 1] for a "
+      "model\nwith a `generate` entry point, else [0, 1]), `onehot` [batch, "
+      "10] labels, and `z` [batch, L]\n~ N(0, I), one draw per step shared by "
+      "the step's entry points. Writes DIR/metrics.jsonl\nand "
       "DIR/checkpoint.safetensors (atomically: every --checkpoint-every "
       "steps, at the end, and on\nCtrl-C, which stops after the current "
       "step and exits with 130).\n\n"
@@ -45,8 +49,9 @@ void add_train(CLI::App &app, ModelCommands &c) {
       "(models/*.cpp): there is\nno --lr; change the model and rebuild.");
   t->add_option("MODEL", o.model, "Model name (see `kiln list`)");
   t->add_option("--entry", o.entry,
-                "Train entry point (default: the model's only one, or "
-                "train_step)");
+                "Train entry point, or several separated by commas, called "
+                "in that order every step (default: the model's only one, "
+                "train_step, or d_step,g_step)");
   auto *epochs = t->add_option("--epochs,-e", o.epochs,
                                "Train until this many epochs are done "
                                "(default 1)")
@@ -55,7 +60,8 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->check(at_least(1))
       ->excludes(epochs);
   t->add_option("--batch,-b", o.batch,
-                "Batch size (default 128; a resumed run keeps its own)")
+                "Batch size (default 128, 64 for gan; a resumed run keeps "
+                "its own)")
       ->check(at_least(1));
   t->add_option("--seed,-s", o.seed,
                 "Seed of the parameters and of in-graph random numbers "
@@ -88,32 +94,60 @@ void add_train(CLI::App &app, ModelCommands &c) {
 void add_eval(CLI::App &app, ModelCommands &c) {
   EvalOptions &o = c.eval;
   CLI::App *e = c.eval_app = app.add_subcommand(
-      "eval", "Mean of the loss entry point's outputs over a data split");
-  e->footer("For the VAE: the negative ELBO in nats per image (one sample "
-            "of z per image), with its\nreconstruction and KL terms.");
+      "eval", "Loss terms or classifier accuracy over a data split; with "
+              "--classifier, FID of the model's samples");
+  e->footer(
+      "With a `loss` entry point: the mean of its outputs (for the VAE, the "
+      "negative ELBO in nats\nper image, one sample of z per image, with its "
+      "reconstruction and KL terms). With a `logits`\nentry point (a "
+      "classifier): accuracy, cross-entropy and accuracy per class.\n\n"
+      "With --classifier CLS_CKPT: --n samples of the model's generation "
+      "entry point (generate or\ndecode_probs) against the split's images: "
+      "FID in the classifier's `features` space, and the\nshare of each class "
+      "the classifier predicts for the samples.");
   add_common(e, o.common, true);
-  e->add_option("--entry", o.entry, "Entry point returning loss terms")
-      ->capture_default_str();
+  e->add_option("--entry", o.entry,
+                "Entry point (default: loss, else logits; with --classifier: "
+                "generate, else decode_probs)");
   e->add_option("--split", o.split, "train or test")->capture_default_str();
   e->add_option("--batch,-b", o.batch,
                 "Images per call (the last call takes the rest)")
       ->check(at_least(1))
       ->capture_default_str();
+  auto *classifier = e->add_option(
+      "--classifier", o.classifier.checkpoint,
+      "Checkpoint of a classifier: score the model's samples (FID, classes)");
+  e->add_option("--classifier-model", o.classifier.model,
+                "The classifier's model (entry points features and logits)")
+      ->capture_default_str()
+      ->needs(classifier);
+  e->add_option("--n,-n", o.n, "Samples to score (with --classifier)")
+      ->check(at_least(2))
+      ->capture_default_str()
+      ->needs(classifier);
 }
 
 void add_sample(CLI::App &app, ModelCommands &c) {
   SampleOptions &o = c.sample;
   CLI::App *s = c.sample_app = app.add_subcommand(
-      "sample", "Decode z ~ N(0, I) into a PNG grid of images");
+      "sample", "Generate images from z ~ N(0, I) into a PNG grid");
+  s->footer("The generation entry point maps latents [batch, L] to images: "
+            "`generate` (a GAN; pixels\nin [-1, 1]) or `decode_probs` (the "
+            "VAE; in [0, 1]). --interpolate draws z0 and z1 and\nshows n "
+            "images at evenly spaced points of the line between them, ends "
+            "included.");
   add_common(s, o.common, false);
   s->add_option("--entry", o.entry,
-                "Entry point from latents [batch, dim] to images in [0, 1]")
-      ->capture_default_str();
-  s->add_option("--n,-n", o.n, "Number of samples")
+                "Entry point from latents [batch, L] to images (default: "
+                "generate, else decode_probs)");
+  s->add_option("--n,-n", o.n, "Number of images")
       ->check(at_least(1))
       ->capture_default_str();
-  s->add_option("--cols", o.cols, "Grid columns (default: about sqrt(n))")
+  s->add_option("--cols", o.cols,
+                "Grid columns (default: about sqrt(n); n with --interpolate)")
       ->check(at_least(1));
+  s->add_flag("--interpolate", o.interpolate,
+              "Images along the line between two latents, in one row");
   s->add_option("--out,-o", o.out, "PNG file to write")->required();
 }
 
@@ -178,6 +212,47 @@ void add_score(CLI::App &app, ModelCommands &c) {
                 "CSV file (default: stdout; with --ood, no file)");
 }
 
+void add_fid(CLI::App &app, ModelCommands &c) {
+  FidOptions &o = c.fid;
+  CLI::App *f = c.fid_app = app.add_subcommand(
+      "fid", "Fréchet distance between two image sets in a classifier's "
+             "feature space");
+  f->footer(
+      "Each set is one of:\n"
+      "  test, train            a Fashion-MNIST split\n"
+      "  test[:N], train[:N]    its first N images\n"
+      "  FILE.safetensors       images [N, 784] or [N, 1, 28, 28] in [0, 1] "
+      "(its only tensor, or x)\n"
+      "  model:CKPT             --n samples of the model the checkpoint "
+      "belongs to (generate or\n"
+      "                         decode_probs; latents from --seed)\n"
+      "  NAME:CKPT              the same, naming the model\n"
+      "FID is biased upward for small sets: compare values computed with "
+      "the same set sizes.");
+  f->add_option("A B", o.sets, "The two image sets")->expected(0, -1);
+  f->add_option("--classifier", o.classifier.checkpoint,
+                "Checkpoint of the classifier whose features are compared")
+      ->required();
+  f->add_option("--classifier-model", o.classifier.model,
+                "The classifier's model (entry points features and logits)")
+      ->capture_default_str();
+  f->add_option("--n,-n", o.n, "Samples drawn from a model set")
+      ->check(at_least(2))
+      ->capture_default_str();
+  f->add_option("--seed,-s", o.seed, "Seed of the sessions and the latents")
+      ->capture_default_str();
+  f->add_option("--threads,-t", o.threads,
+                "Threads for the kernels; 0 = one per core")
+      ->check(at_least(0))
+      ->capture_default_str();
+  f->add_option("--batch,-b", o.batch, "Images per call")
+      ->check(at_least(1))
+      ->capture_default_str();
+  f->add_option("--data", o.data,
+                "Fashion-MNIST directory (default: $KILN_FASHION_MNIST or "
+                "/usr/share/datasets/fashion-mnist)");
+}
+
 } // namespace
 
 CLI::Validator at_least(long long lowest) {
@@ -200,6 +275,7 @@ void add_model_commands(CLI::App &app, ModelCommands &c) {
   add_reconstruct(app, c);
   add_encode(app, c);
   add_score(app, c);
+  add_fid(app, c);
 }
 
 std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
@@ -216,6 +292,8 @@ std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
     return encode_command(c.encode, out);
   if (*c.score_app)
     return score_command(c.score, out);
+  if (*c.fid_app)
+    return fid_command(c.fid, out);
   return std::nullopt;
 }
 

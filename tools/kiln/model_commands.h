@@ -1,5 +1,6 @@
 // The command-line definitions of the commands that train and use trained
-// models (train, eval, sample, reconstruct, encode, score), kept apart from
+// models (train, eval, sample, reconstruct, encode, score,
+// fid), kept apart from
 // cli.cpp's parsing and error policy.
 #pragma once
 
@@ -23,9 +24,10 @@ struct ModelCommands {
   ReconstructOptions reconstruct;
   EncodeOptions encode;
   ScoreOptions score;
+  FidOptions fid;
   CLI::App *train_app = nullptr, *eval_app = nullptr, *sample_app = nullptr,
            *reconstruct_app = nullptr, *encode_app = nullptr,
-           *score_app = nullptr;
+           *score_app = nullptr, *fid_app = nullptr;
 };
 
 void add_model_commands(CLI::App &app, ModelCommands &commands);

@@ -1,10 +1,13 @@
-// kiln sample MODEL --checkpoint CKPT --out samples.png: decode latents
-// z ~ N(0, I) (Philox stream kLatentStream of --seed) into a grid of images.
+// kiln sample MODEL --checkpoint CKPT --out samples.png: latents z ~ N(0, I)
+// (Philox stream kLatentStream of --seed) through the model's generation
+// entry point (`generate`, images in [-1, 1], or `decode_probs`, in [0, 1])
+// into a grid of images. --interpolate: n images along the line from the
+// first latent to the second, in one row.
 #include "commands.h"
+#include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/png.h"
-#include "kiln/runtime/random.h"
 
 #include <fmt/ostream.h>
 
@@ -15,16 +18,32 @@ namespace kiln::cli {
 
 int sample_command(const SampleOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry =
-      require_entry_for(model, options.entry, "sample");
-  const int64_t latent = flat_input_width(entry, "sample");
-  require_batched_outputs(entry, "sample");
+  const Generator generator = generation_entry(model, options.entry, "sample");
+  const rt::EntryDesc &entry = *generator.entry;
+  const int64_t latent = generator.latent;
   if (options.out.empty())
     throw UsageError("missing --out FILE.png");
+  if (options.interpolate && options.n < 2)
+    throw UsageError(fmt::format(
+        "--interpolate needs at least 2 images (the two ends), got --n {}",
+        options.n));
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
-  rt::Tensor z({options.n, latent});
-  rt::fill_normal(z.values(), options.common.seed, rt::kLatentStream, 0.0, 1.0);
+  rt::Tensor z;
+  if (options.interpolate) {
+    // z_i = (1 - t) z0 + t z1, t = i / (n - 1): both ends are samples.
+    const rt::Tensor ends = sample_latents(2, latent, options.common.seed);
+    z = rt::Tensor({options.n, latent});
+    for (int64_t i = 0; i < options.n; ++i) {
+      const double t =
+          static_cast<double>(i) / static_cast<double>(options.n - 1);
+      for (int64_t k = 0; k < latent; ++k)
+        z.data()[i * latent + k] = static_cast<float>(
+            (1 - t) * ends.data()[k] + t * ends.data()[latent + k]);
+    }
+  } else {
+    z = sample_latents(options.n, latent, options.common.seed);
+  }
   const rt::Tensor *input = &z;
   using Clock = std::chrono::steady_clock;
   const auto first = Clock::now();
@@ -47,17 +66,28 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   }
 
   const int64_t cols =
-      options.cols > 0
-          ? options.cols
+      options.cols > 0 ? options.cols
+      : options.interpolate
+          ? options.n
           : static_cast<int64_t>(std::ceil(std::sqrt(double(options.n))));
-  const rt::GrayImage grid = rt::image_grid(images[0], cols);
+  const rt::GrayImage grid =
+      rt::image_grid(unit_images(images[0], generator.range), cols);
   make_parent_dir(options.out);
   rt::write_png(options.out, grid);
-  fmt::print(out,
-             "{} samples of {}.{} (z ~ N(0, I) [{}, {}], seed {}) -> {} "
-             "({} x {} pixels)\n",
-             options.n, model.name, entry.name, options.n, latent,
-             options.common.seed, options.out, grid.width, grid.height);
+  if (options.interpolate)
+    fmt::print(out,
+               "{} images of {}.{} from z0 to z1 (z ~ N(0, I) [2, {}], seed "
+               "{}; images in {}) -> {} ({} x {} pixels)\n",
+               options.n, model.name, entry.name, latent, options.common.seed,
+               range_name(generator.range), options.out, grid.width,
+               grid.height);
+  else
+    fmt::print(out,
+               "{} samples of {}.{} (z ~ N(0, I) [{}, {}], seed {}; images "
+               "in {}) -> {} ({} x {} pixels)\n",
+               options.n, model.name, entry.name, options.n, latent,
+               options.common.seed, range_name(generator.range), options.out,
+               grid.width, grid.height);
   fmt::print(out,
              "time: {:.3f} ms for the first batch of {}, then {:.3f} ms per "
              "batch: {:.0f} samples/s ({} calls)\n",

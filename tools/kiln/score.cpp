@@ -8,7 +8,6 @@
 #include "kiln/runtime/atomic_file.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/random.h"
-#include "kiln/runtime/safetensors.h"
 
 #include <fmt/ostream.h>
 
@@ -24,39 +23,6 @@ struct Group {
   std::vector<int> labels; // empty when unknown
   std::vector<float> scores;
 };
-
-// The images of --input: the tensor --tensor, or the file's only tensor, or
-// the one named "x"; [N, pixels] or [N, H, W] with H * W = pixels.
-rt::Tensor input_images(const ScoreOptions &options, int64_t width) {
-  rt::SafetensorsFile file = rt::read_safetensors(options.input);
-  std::string names;
-  for (const rt::NamedTensor &t : file.tensors)
-    names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
-  const rt::NamedTensor *chosen = nullptr;
-  if (!options.tensor.empty())
-    chosen = file.find(options.tensor);
-  else if (file.tensors.size() == 1)
-    chosen = &file.tensors[0];
-  else
-    chosen = file.find("x");
-  if (chosen == nullptr)
-    throw UsageError(fmt::format(
-        "{}: {}; tensors: {}", options.input,
-        options.tensor.empty()
-            ? "several tensors and none named 'x': pick one with --tensor"
-            : fmt::format("no tensor '{}'", options.tensor),
-        names.empty() ? "none" : names));
-  const rt::Tensor &t = chosen->tensor;
-  const int64_t per_row =
-      t.rank() >= 1 && t.dim(0) > 0 ? t.numel() / t.dim(0) : 0;
-  if (t.rank() < 2 || t.dim(0) == 0 || per_row != width)
-    throw rt::Error(fmt::format("{}: tensor '{}' is {}; expected [N, {}] "
-                                "images (or [N, H, W] with H * W = {})",
-                                options.input, chosen->name, t.shape_string(),
-                                width, width));
-  return rt::Tensor({t.dim(0), width},
-                    std::vector<float>(t.values().begin(), t.values().end()));
-}
 
 double mean(const std::vector<float> &v) {
   double s = 0;
@@ -115,7 +81,7 @@ std::string csv(const std::vector<Group> &groups, bool with_group) {
 int score_command(const ScoreOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry = require_entry_for(model, options.entry, "score");
-  const int64_t width = flat_input_width(entry, "score");
+  const int64_t width = row_input_width(entry, "score");
   require_batched_outputs(entry, "score");
   if (entry.outputs.size() != 1 || entry.outputs[0].dims.size() != 1)
     throw UsageError(fmt::format("kiln score expects {}.{} to return one "
@@ -132,7 +98,10 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
   std::unique_ptr<rt::Session> session =
       open_session(options.common, csv_to_stdout ? discard : out);
   if (!options.input.empty()) {
-    groups.push_back({options.input, input_images(options, width), {}, {}});
+    groups.push_back({options.input,
+                      read_images_file(options.input, options.tensor, width),
+                      {},
+                      {}});
   } else {
     const rt::Split split = require_split(options.split);
     const rt::ImageSet data =

@@ -1,7 +1,10 @@
 // kiln train MODEL: the training loop over Fashion-MNIST, with metrics,
 // progress, periodic atomic checkpoints, Ctrl-C handling and exact resume.
+// A step calls one train entry point (the VAE's train_step) or several in
+// order (a GAN's d_step then g_step), each fed by the recipe of recipe.h.
 #include "commands.h"
 #include "interrupt.h"
+#include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/batcher.h"
@@ -9,10 +12,12 @@
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/metrics.h"
 #include "kiln/runtime/progress.h"
+#include "kiln/runtime/random.h"
 #include "kiln/runtime/threads.h"
 
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -21,39 +26,85 @@
 namespace kiln::cli {
 namespace {
 
-constexpr int64_t kDefaultBatch = 128;
-
-// The entry point to train: --entry, else the model's only train entry
-// point, else the one called train_step.
-const rt::EntryDesc &train_entry(const rt::ModelDesc &model,
-                                 const std::string &name) {
-  std::vector<const rt::EntryDesc *> trains;
+std::string join(const std::vector<const rt::EntryDesc *> &entries,
+                 std::string_view separator) {
   std::string names;
+  for (const rt::EntryDesc *e : entries)
+    names += fmt::format("{}{}", names.empty() ? "" : separator, e->name);
+  return names;
+}
+
+// The entry points one training step calls, in order: --entry (a name, or
+// names separated by commas), else the model's only train entry point, else
+// train_step, else d_step then g_step (a GAN).
+std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
+                                                 const std::string &option) {
+  std::vector<const rt::EntryDesc *> trains;
   for (const rt::EntryDesc &e : model.entries)
-    if (e.kind == "train") {
+    if (e.kind == "train")
       trains.push_back(&e);
-      names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
+  const std::string names = trains.empty() ? "none" : join(trains, ", ");
+  if (!option.empty()) {
+    std::vector<const rt::EntryDesc *> chosen;
+    size_t begin = 0;
+    while (begin <= option.size()) {
+      size_t end = option.find(',', begin);
+      if (end == std::string::npos)
+        end = option.size();
+      const std::string name = option.substr(begin, end - begin);
+      const rt::EntryDesc &e = require_entry(model, name);
+      if (e.kind != "train")
+        throw UsageError(
+            fmt::format("{}.{} is an {} entry point; train entry points: {}",
+                        model.name, e.name, e.kind, names));
+      if (std::ranges::find(chosen, &e) != chosen.end())
+        throw UsageError(fmt::format("--entry names {} twice", e.name));
+      chosen.push_back(&e);
+      begin = end + 1;
     }
-  if (!name.empty()) {
-    const rt::EntryDesc &e = require_entry(model, name);
-    if (e.kind != "train")
-      throw UsageError(fmt::format(
-          "{}.{} is an {} entry point; train entry points: {}", model.name,
-          e.name, e.kind, names.empty() ? "none" : names));
-    return e;
+    return chosen;
   }
   if (trains.empty())
     throw UsageError(fmt::format(
         "{} has no train entry point, so it cannot be trained", model.name));
   if (trains.size() == 1)
-    return *trains[0];
+    return trains;
   if (const rt::EntryDesc *e = model.find_entry("train_step");
       e && e->kind == "train")
-    return *e;
+    return {e};
+  const rt::EntryDesc *d = model.find_entry("d_step");
+  const rt::EntryDesc *g = model.find_entry("g_step");
+  if (d && g && d->kind == "train" && g->kind == "train")
+    return {d, g};
   throw UsageError(fmt::format(
-      "{} has several train entry points ({}); pick one with --entry",
+      "{} has several train entry points ({}); pick one with --entry, or "
+      "several separated by commas to call them in that order every step",
       model.name, names));
 }
+
+// What the metrics and the progress line call output k of entry e: its
+// name, or "entry.name" when two entry points of the step share it.
+std::vector<std::string>
+value_names(const std::vector<const rt::EntryDesc *> &entries) {
+  std::vector<std::string> names;
+  for (const rt::EntryDesc *e : entries)
+    for (const rt::TensorDesc &t : e->outputs) {
+      int uses = 0;
+      for (const rt::EntryDesc *other : entries)
+        for (const rt::TensorDesc &u : other->outputs)
+          uses += u.name == t.name;
+      names.push_back(uses > 1 ? fmt::format("{}.{}", e->name, t.name)
+                               : std::string(t.name));
+    }
+  return names;
+}
+
+// One entry point of the step: how it is fed, and its outputs.
+struct StepCall {
+  EntryFeeds feeds;
+  std::vector<rt::Tensor> outputs;
+  std::vector<rt::Tensor *> output_ptrs;
+};
 
 // A setting a resumed run must keep: the checkpoint's, unless the user
 // gave the same value.
@@ -68,6 +119,10 @@ T keep(const std::optional<T> &given, T stored, const char *flag,
   return stored;
 }
 
+bool contains(const std::string &text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
 bool stderr_is_terminal(const std::ostream &err) {
   return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
 }
@@ -76,10 +131,14 @@ bool stderr_is_terminal(const std::ostream &err) {
 struct Window {
   std::vector<double> sums;
   int64_t steps = 0;
-  void add(const std::vector<rt::Tensor> &outputs) {
-    sums.resize(outputs.size(), 0.0);
-    for (size_t k = 0; k < outputs.size(); ++k)
-      sums[k] += outputs[k].data()[0];
+  void add(const std::vector<StepCall> &calls) {
+    size_t k = 0;
+    for (const StepCall &c : calls)
+      for (const rt::Tensor &t : c.outputs) {
+        if (sums.size() <= k)
+          sums.push_back(0.0);
+        sums[k++] += t.data()[0];
+      }
     ++steps;
   }
   double mean(size_t k) const {
@@ -96,18 +155,36 @@ struct Window {
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err) {
   const rt::ModelDesc &model = require_model(options.model);
-  const rt::EntryDesc &entry = train_entry(model, options.entry);
-  const std::string where = fmt::format("{}.{}", model.name, entry.name);
-  if (flat_input_width(entry, "train") != 784)
-    throw UsageError(fmt::format(
-        "kiln train feeds Fashion-MNIST images [batch, 784] to {}, but it "
-        "takes {} pixels per row",
-        where, entry.inputs[0].dims[1].size));
-  require_scalar_outputs(entry, "train");
+  const std::vector<const rt::EntryDesc *> entries =
+      train_entries(model, options.entry);
+  const std::string entry_names = join(entries, ",");
+  const std::string where =
+      fmt::format("{}.{}", model.name, join(entries, " + "));
+  std::vector<StepCall> calls;
+  int64_t latent_width = 0;
+  for (const rt::EntryDesc *e : entries) {
+    StepCall c{entry_feeds(model, *e, "train"), {}, {}};
+    require_scalar_outputs(*e, "train");
+    if (c.feeds.latent_width != 0 && latent_width != 0 &&
+        c.feeds.latent_width != latent_width)
+      throw UsageError(fmt::format(
+          "kiln train draws one z per step for every entry point of the "
+          "step, but {}'s z is [batch, {}] and an earlier one's [batch, {}]",
+          e->name, c.feeds.latent_width, latent_width));
+    if (c.feeds.latent_width != 0)
+      latent_width = c.feeds.latent_width;
+    c.outputs.resize(e->outputs.size());
+    calls.push_back(std::move(c));
+  }
+  for (StepCall &c : calls)
+    for (rt::Tensor &t : c.outputs)
+      c.output_ptrs.push_back(&t);
+  const std::vector<std::string> names = value_names(entries);
+  const rt::PixelRange range = model_pixel_range(model);
 
   // Settings: given, or from the checkpoint when resuming.
   rt::TrainState state;
-  state.entry = std::string(entry.name);
+  state.entry = entry_names;
   if (!options.resume.empty()) {
     const rt::CheckpointInfo info = rt::read_checkpoint_info(options.resume);
     if (!info.state.has_optimizer_state)
@@ -118,10 +195,10 @@ int train_command(const TrainOptions &options, std::ostream &out,
     if (!info.model.empty() && info.model != model.name)
       throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'",
                                    options.resume, info.model, model.name));
-    if (!info.state.entry.empty() && info.state.entry != entry.name)
+    if (!info.state.entry.empty() && info.state.entry != entry_names)
       throw UsageError(
           fmt::format("{} was trained with {}, not {}; pick it with --entry",
-                      options.resume, info.state.entry, entry.name));
+                      options.resume, info.state.entry, entry_names));
     state = info.state;
     state.batch_size =
         keep(options.batch, info.state.batch_size, "--batch", options.resume);
@@ -129,7 +206,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
     state.data_seed = keep(options.data_seed, info.state.data_seed,
                            "--data-seed", options.resume);
   } else {
-    state.batch_size = options.batch.value_or(kDefaultBatch);
+    state.batch_size = options.batch.value_or(default_train_batch(model));
     state.seed = options.seed.value_or(0);
     state.data_seed = options.data_seed.value_or(state.seed);
   }
@@ -166,6 +243,14 @@ int train_command(const TrainOptions &options, std::ostream &out,
              where, data.count, state.batch_size, batcher.batches_per_epoch(),
              state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
+  std::string fed = fmt::format("pixels in {}", range_name(range));
+  for (const StepCall &c : calls)
+    for (const InputFeed &f : c.feeds.inputs)
+      if (f.feed == Feed::onehot && !contains(fed, "one-hot"))
+        fed += ", one-hot labels";
+  if (latent_width)
+    fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", latent_width);
+  fmt::print(out, "data: {}\n", fed);
   if (!options.resume.empty())
     fmt::print(out, "resuming from {} at step {} (epoch {}, batch {})\n",
                options.resume, state.step, state.epoch, state.position);
@@ -183,11 +268,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
                                 : std::optional<int64_t>(state.step));
   rt::Progress progress(err, total, state.step, stderr_is_terminal(err),
                         options.log_every);
-  std::vector<rt::Tensor> outputs(entry.outputs.size());
-  std::vector<rt::Tensor *> output_ptrs;
-  for (rt::Tensor &t : outputs)
-    output_ptrs.push_back(&t);
-  std::vector<rt::NamedValue> shown(entry.outputs.size());
+  std::vector<rt::NamedValue> shown(names.size());
   Window window;
   int64_t saved_step = state.step;
   const auto start = std::chrono::steady_clock::now();
@@ -198,35 +279,49 @@ int train_command(const TrainOptions &options, std::ostream &out,
 
   InterruptGuard interrupt;
   while (state.step < total) {
-    const rt::Tensor x = data.images(batcher.next(), rt::PixelRange::unit);
-    const rt::Tensor *input = &x;
-    session.run(entry.name, std::span(&input, 1), output_ptrs);
-    const float loss = outputs[0].data()[0];
-    if (!std::isfinite(loss)) {
-      progress.finish();
-      throw rt::Error(fmt::format(
-          "{} is {} at step {}; stopped without saving (the last checkpoint, "
-          "{}, is at step {})",
-          entry.outputs[0].name, loss, state.step + 1, checkpoint.string(),
-          saved_step));
+    Batch batch = load_batch(data, batcher.next(), range);
+    if (latent_width) {
+      // z of this step: a function of (seed, step), so a resumed run draws
+      // the same; every entry point of the step gets the same z.
+      batch.z = rt::Tensor({state.batch_size, latent_width});
+      rt::fill_normal(batch.z.values(), state.seed,
+                      rt::kTrainLatentStreamBase +
+                          static_cast<uint64_t>(state.step),
+                      0.0, 1.0);
+    }
+    for (StepCall &c : calls) {
+      const std::vector<rt::Tensor> inputs = entry_inputs(c.feeds, batch);
+      std::vector<const rt::Tensor *> input_ptrs;
+      for (const rt::Tensor &t : inputs)
+        input_ptrs.push_back(&t);
+      session.run(c.feeds.entry->name, input_ptrs, c.output_ptrs);
+      const float loss = c.outputs[0].data()[0];
+      if (!std::isfinite(loss)) {
+        progress.finish();
+        throw rt::Error(fmt::format(
+            "{}.{} is {} at step {}; stopped without saving (the last "
+            "checkpoint, {}, is at step {})",
+            c.feeds.entry->name, c.feeds.entry->outputs[0].name, loss,
+            state.step + 1, checkpoint.string(), saved_step));
+      }
     }
     ++state.step;
     state.epoch = batcher.epoch();
     state.position = batcher.position();
-    window.add(outputs);
+    window.add(calls);
 
     const bool last = state.step == total;
     const bool stop = interrupt.requested();
-    for (size_t k = 0; k < outputs.size(); ++k)
-      shown[k] = {entry.outputs[k].name, window.mean(k)};
+    for (size_t k = 0; k < names.size(); ++k)
+      shown[k] = {names[k], window.mean(k)};
     progress.update(state.step, shown);
     if (state.step % options.log_every == 0 || last || stop) {
       const std::chrono::duration<double> wall =
           std::chrono::steady_clock::now() - start;
       rt::Json::Object record{{"step", rt::Json(state.step)},
                               {"epoch", rt::Json(state.epoch)}};
-      for (size_t k = 0; k < outputs.size(); ++k)
-        record.emplace_back(entry.outputs[k].name, rt::Json(window.mean(k)));
+      for (size_t k = 0; k < names.size(); ++k)
+        record.emplace_back(names[k], rt::Json(window.mean(k)));
       record.emplace_back("steps_per_s", rt::Json(progress.steps_per_second()));
       record.emplace_back("wall_s", rt::Json(wall.count()));
       metrics.write(record);
@@ -240,7 +335,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
                  "interrupted: stopped after step {}; checkpoint saved to {}\n"
                  "resume with: kiln train {} --resume {}{}\n",
                  state.step, checkpoint.string(), model.name,
-                 checkpoint.string(),
+                 checkpoint.string() +
+                     (options.entry.empty() ? "" : " --entry " + entry_names),
                  options.steps
                      ? fmt::format(" --steps {}", total)
                      : fmt::format(" --epochs {}", options.epochs.value_or(1)));
@@ -251,9 +347,10 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const std::chrono::duration<double> wall =
       std::chrono::steady_clock::now() - start;
   std::string last_values;
-  for (size_t k = 0; k < outputs.size(); ++k)
-    last_values +=
-        fmt::format("  {} {:.6g}", entry.outputs[k].name, outputs[k].data()[0]);
+  size_t k = 0;
+  for (const StepCall &c : calls)
+    for (const rt::Tensor &t : c.outputs)
+      last_values += fmt::format("  {} {:.6g}", names[k++], t.data()[0]);
   fmt::print(out,
              "done: step {} (epoch {}, batch {}) in {:.1f} s, {:.3g} "
              "steps/s\nlast step:{}\ncheckpoint: {}\nmetrics: {}\n",

@@ -2,6 +2,7 @@
 
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/safetensors.h"
 #include "kiln/runtime/shapes.h"
 #include "kiln/runtime/threads.h"
 
@@ -19,13 +20,30 @@ std::string entry_names(const rt::ModelDesc &model) {
   return names.empty() ? "none" : names;
 }
 
-// Rows [begin, end) of a row-major tensor.
-rt::Tensor rows(const rt::Tensor &x, int64_t begin, int64_t end) {
+// Rows [begin, end) of a row-major tensor, shaped [end - begin] + `row`
+// when `row` has as many values as a row of x (else as x's rows).
+rt::Tensor rows(const rt::Tensor &x, int64_t begin, int64_t end,
+                const std::vector<int64_t> &row) {
   std::vector<int64_t> shape = x.shape();
   const int64_t width = x.numel() / std::max<int64_t>(shape[0], 1);
+  int64_t row_values = 1;
+  for (int64_t d : row)
+    row_values *= d;
+  if (row_values == width) {
+    shape = row;
+    shape.insert(shape.begin(), 0);
+  }
   shape[0] = end - begin;
   return rt::Tensor(shape, std::vector<float>(x.data() + begin * width,
                                               x.data() + end * width));
+}
+
+std::string inputs_string(const rt::EntryDesc &entry) {
+  std::string inputs;
+  for (const rt::TensorDesc &t : entry.inputs)
+    inputs += fmt::format("{}{} {}", inputs.empty() ? "" : ", ", t.name,
+                          rt::dims_string(t.dims));
+  return inputs.empty() ? "no inputs" : inputs;
 }
 
 } // namespace
@@ -46,17 +64,35 @@ int64_t flat_input_width(const rt::EntryDesc &entry, const char *command) {
                   entry.inputs[0].dims.size() == 2 &&
                   !entry.inputs[0].dims[0].symbol.empty() &&
                   entry.inputs[0].dims[1].symbol.empty();
-  if (!ok) {
-    std::string inputs;
-    for (const rt::TensorDesc &t : entry.inputs)
-      inputs += fmt::format("{}{} {}", inputs.empty() ? "" : ", ", t.name,
-                            rt::dims_string(t.dims));
+  if (!ok)
     throw UsageError(fmt::format(
         "kiln {} feeds one batch of flattened images [batch, pixels] to "
         "{}, but it takes {}",
-        command, entry.name, inputs.empty() ? "no inputs" : inputs));
-  }
+        command, entry.name, inputs_string(entry)));
   return entry.inputs[0].dims[1].size;
+}
+
+int64_t row_input_width(const rt::EntryDesc &entry, const char *command) {
+  bool ok = entry.inputs.size() == 1 && entry.inputs[0].dims.size() >= 2 &&
+            !entry.inputs[0].dims[0].symbol.empty();
+  int64_t width = 1;
+  for (size_t d = 1; ok && d < entry.inputs[0].dims.size(); ++d) {
+    ok = entry.inputs[0].dims[d].symbol.empty();
+    width *= entry.inputs[0].dims[d].size;
+  }
+  if (!ok)
+    throw UsageError(fmt::format(
+        "kiln {} feeds one batch of images ([batch, pixels] or [batch, 1, "
+        "28, 28]) to {}, but it takes {}",
+        command, entry.name, inputs_string(entry)));
+  return width;
+}
+
+std::vector<int64_t> shape_after_batch(const rt::TensorDesc &t) {
+  std::vector<int64_t> shape;
+  for (size_t d = 1; d < t.dims.size(); ++d)
+    shape.push_back(t.dims[d].size);
+  return shape;
 }
 
 void require_scalar_outputs(const rt::EntryDesc &entry, const char *command) {
@@ -121,8 +157,9 @@ std::vector<rt::Tensor> run_rows(rt::Session &session,
   std::vector<rt::Tensor *> output_ptrs;
   for (rt::Tensor &t : outputs)
     output_ptrs.push_back(&t);
+  const std::vector<int64_t> row = shape_after_batch(entry.inputs.at(0));
   for (int64_t begin = 0; begin < n; begin += batch) {
-    const rt::Tensor part = rows(x, begin, std::min(n, begin + batch));
+    const rt::Tensor part = rows(x, begin, std::min(n, begin + batch), row);
     const rt::Tensor *input = &part;
     session.run(entry.name, std::span(&input, 1), output_ptrs);
     for (size_t k = 0; k < outputs.size(); ++k) {
@@ -147,9 +184,10 @@ std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
   std::vector<rt::Tensor *> output_ptrs;
   for (rt::Tensor &t : outputs)
     output_ptrs.push_back(&t);
+  const std::vector<int64_t> row = shape_after_batch(entry.inputs.at(0));
   for (int64_t begin = 0; begin < n; begin += batch) {
     const int64_t end = std::min(n, begin + batch);
-    const rt::Tensor part = rows(x, begin, end);
+    const rt::Tensor part = rows(x, begin, end, row);
     const rt::Tensor *input = &part;
     session.run(entry.name, std::span(&input, 1), output_ptrs);
     for (size_t k = 0; k < outputs.size(); ++k)
@@ -159,6 +197,38 @@ std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
   for (double &s : sums)
     s /= static_cast<double>(n);
   return sums;
+}
+
+rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
+                            int64_t width) {
+  rt::SafetensorsFile file = rt::read_safetensors(path);
+  std::string names;
+  for (const rt::NamedTensor &t : file.tensors)
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+  const rt::NamedTensor *chosen = nullptr;
+  if (!tensor.empty())
+    chosen = file.find(tensor);
+  else if (file.tensors.size() == 1)
+    chosen = &file.tensors[0];
+  else
+    chosen = file.find("x");
+  if (chosen == nullptr)
+    throw UsageError(fmt::format(
+        "{}: {}; tensors: {}", path,
+        tensor.empty()
+            ? "several tensors and none named 'x': pick one with --tensor"
+            : fmt::format("no tensor '{}'", tensor),
+        names.empty() ? "none" : names));
+  const rt::Tensor &t = chosen->tensor;
+  const int64_t per_row =
+      t.rank() >= 1 && t.dim(0) > 0 ? t.numel() / t.dim(0) : 0;
+  if (t.rank() < 2 || t.dim(0) == 0 || per_row != width)
+    throw rt::Error(fmt::format("{}: tensor '{}' is {}; expected [N, {}] "
+                                "images (or [N, H, W] with H * W = {})",
+                                path, chosen->name, t.shape_string(), width,
+                                width));
+  return rt::Tensor({t.dim(0), width},
+                    std::vector<float>(t.values().begin(), t.values().end()));
 }
 
 void make_parent_dir(const std::filesystem::path &file) {

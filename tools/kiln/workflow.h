@@ -28,6 +28,14 @@ const rt::EntryDesc &require_entry_for(const rt::ModelDesc &model,
 // (784 for Fashion-MNIST's flattened 28x28). Throws UsageError otherwise.
 int64_t flat_input_width(const rt::EntryDesc &entry, const char *command);
 
+// Checks that `entry` takes one input [symbol, d1, d2, ...] with static
+// d1, d2, ... and returns their product: the values per row (784 for
+// [batch, 784] or [batch, 1, 28, 28]). Throws UsageError otherwise.
+int64_t row_input_width(const rt::EntryDesc &entry, const char *command);
+
+// The static dimensions after the first of `t` (its shape per row).
+std::vector<int64_t> shape_after_batch(const rt::TensorDesc &t);
+
 // Checks that every output of `entry` is a scalar (loss terms).
 void require_scalar_outputs(const rt::EntryDesc &entry, const char *command);
 
@@ -46,7 +54,8 @@ rt::Split require_split(const std::string &name);
 
 // Calls `entry` (one input, [N, ...]) on rows [i, i + batch) of `x` for
 // every i and concatenates each output along its first dimension. The last
-// batch may be smaller: batch sizes are symbolic.
+// batch may be smaller: batch sizes are symbolic. Rows of `x` are reshaped
+// to the entry's input ([N, 784] rows feed a [batch, 1, 28, 28] input).
 std::vector<rt::Tensor> run_rows(rt::Session &session,
                                  const rt::EntryDesc &entry,
                                  const rt::Tensor &x, int64_t batch);
@@ -55,6 +64,13 @@ std::vector<rt::Tensor> run_rows(rt::Session &session,
 // (each batch's value weighted by its size).
 std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
                               const rt::Tensor &x, int64_t batch);
+
+// Images for commands that read them from a file: the tensor `tensor` of the
+// safetensors file `path`, or its only tensor, or the one named "x"; [N, P]
+// or [N, ...] with P values per row. Throws UsageError when no tensor is
+// chosen, rt::Error for another shape.
+rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
+                            int64_t width);
 
 // Creates the directory that will hold `file`, if it has one.
 void make_parent_dir(const std::filesystem::path &file);

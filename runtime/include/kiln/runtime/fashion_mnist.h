@@ -38,6 +38,10 @@ struct ImageSet {
   Tensor images(int64_t begin, int64_t end, PixelRange range) const;
 };
 
+// The 10 classes, by label: "T-shirt/top", "Trouser", ..., "Ankle boot".
+inline constexpr int kFashionMnistClasses = 10;
+const char *fashion_mnist_class_name(int label); // "?" outside [0, 10)
+
 // $KILN_FASHION_MNIST if set, else /usr/share/datasets/fashion-mnist.
 std::filesystem::path default_fashion_mnist_dir();
 

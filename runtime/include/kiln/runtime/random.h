@@ -6,7 +6,11 @@
 //
 // Stream ids in use (keep them disjoint):
 //   [0, 2^32)        parameter i of a model (ParamStore)
-//   2^61 + k         values drawn by the CLI: k = 0 latents of `kiln sample`,
+//   2^60 + s         latents z of training step s (0-based) of `kiln train`,
+//                    keyed by the session's seed (one z per step, shared by
+//                    every entry point of the step: a GAN's d_step and g_step)
+//   2^61 + k         values drawn by the CLI: k = 0 latents of `kiln sample`
+//                    (and of the samples `kiln eval`/`kiln fid` score),
 //                    1 noise images of `kiln score --ood`
 //   2^62 + e         the data order of epoch e (Batcher, with the data seed)
 //   2^63 + k         input k of an entry point fed by `kiln run`
@@ -17,6 +21,7 @@
 
 namespace kiln::rt {
 
+inline constexpr uint64_t kTrainLatentStreamBase = uint64_t{1} << 60;
 inline constexpr uint64_t kCliStreamBase = uint64_t{1} << 61;
 inline constexpr uint64_t kLatentStream = kCliStreamBase + 0;
 inline constexpr uint64_t kNoiseStream = kCliStreamBase + 1;
