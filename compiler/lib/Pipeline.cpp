@@ -17,7 +17,8 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
 }
 
 void kiln::registerKilnPipeline() {
-  mlir::PassPipelineRegistration<>(
-      "kiln-pipeline", "shape check, autodiff, optimizer, canonicalize, CSE, fusion, memory plan",
-      buildKilnPipeline);
+  mlir::PassPipelineRegistration<>("kiln-pipeline",
+                                   "shape check, autodiff, optimizer, "
+                                   "canonicalize, CSE, fusion, memory plan",
+                                   buildKilnPipeline);
 }
