@@ -193,16 +193,13 @@ LogicalResult ParameterOp::verify() {
                           "normal)";
 }
 
-LogicalResult ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto param =
-      symbolTable.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
-  if (!param)
-    return emitOpError() << "refers to " << getNameAttr()
-                         << ", which is not a kiln.parameter";
-  if (param.getType() != getType())
-    return emitOpError() << "has type " << getType() << " but parameter "
-                         << getNameAttr() << " is " << param.getType();
-  return success();
+/// A parameter symbol whose type is `type`.
+static LogicalResult verifyParamUse(Operation *op, FlatSymbolRefAttr name,
+                                    Type type,
+                                    SymbolTableCollection &symbolTable);
+
+LogicalResult ParamRefOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyParamUse(*this, getNameAttr(), getType(), table);
 }
 
 LogicalResult ConstantOp::verify() {
@@ -490,7 +487,6 @@ LogicalResult DimSizeOp::verify() {
   return success();
 }
 
-/// A parameter symbol whose type is `type`.
 static LogicalResult verifyParamUse(Operation *op, FlatSymbolRefAttr name,
                                     Type type,
                                     SymbolTableCollection &symbolTable) {
