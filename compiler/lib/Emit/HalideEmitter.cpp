@@ -20,6 +20,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <map>
+#include <optional>
 
 using namespace mlir;
 
@@ -480,9 +481,79 @@ private:
     return success();
   }
 
+  /// Reshape index arithmetic by groups of adjacent dimensions with equal
+  /// products: a symbolic dimension maps to itself, a split (one input
+  /// dimension, several outputs) needs no division, and a merge divides
+  /// only by small constants. The generic flat-index form divides by
+  /// products that include the batch, which made pooling's reshapes the
+  /// slowest kernels of the classifier. Fails when the groups do not line
+  /// up (the caller then uses the generic form).
+  std::optional<Index> groupedReshapeIndex(RankedTensorType in,
+                                           RankedTensorType out,
+                                           const Index &t) {
+    int64_t rin = in.getRank(), rout = out.getRank();
+    Index idx(rin, "0");
+    int64_t i = 0, o = 0;
+    while (i < rin && o < rout) {
+      if (in.isDynamicDim(i) || out.isDynamicDim(o)) {
+        if (!in.isDynamicDim(i) || !out.isDynamicDim(o))
+          return std::nullopt;
+        idx[i++] = t[o++];
+        continue;
+      }
+      int64_t gi = i, go = o, pi = in.getDimSize(i++), po = out.getDimSize(o++);
+      while (pi != po) {
+        if (pi < po) {
+          if (i == rin || in.isDynamicDim(i))
+            return std::nullopt;
+          pi *= in.getDimSize(i++);
+        } else {
+          if (o == rout || out.isDynamicDim(o))
+            return std::nullopt;
+          po *= out.getDimSize(o++);
+        }
+      }
+      // The group's flat index from its output dimensions, then the input
+      // dimensions' digits; the outermost digit needs no modulo.
+      std::string flat;
+      int64_t stride = 1;
+      for (int64_t k = o - 1; k >= go; --k) {
+        std::string term =
+            stride == 1 ? t[k] : t[k] + " * " + std::to_string(stride);
+        flat = flat.empty() ? term : term + " + " + flat;
+        stride *= out.getDimSize(k);
+      }
+      stride = 1;
+      for (int64_t k = i - 1; k >= gi; --k) {
+        std::string digit = stride == 1
+                                ? "(" + flat + ")"
+                                : "(" + flat + ") / " + std::to_string(stride);
+        if (k > gi)
+          digit = "(" + digit + ") % " + std::to_string(in.getDimSize(k));
+        idx[k] = digit;
+        stride *= in.getDimSize(k);
+      }
+    }
+    // Whatever is left on either side has size 1 (index 0).
+    for (; i < rin; ++i)
+      if (in.isDynamicDim(i) || in.getDimSize(i) != 1)
+        return std::nullopt;
+    for (; o < rout; ++o)
+      if (out.isDynamicDim(o) || out.getDimSize(o) != 1)
+        return std::nullopt;
+    return idx;
+  }
+
   LogicalResult emitReshape(ReshapeOp rs, llvm::raw_ostream &a) {
     Value in = rs.getInput(), out = rs.getResult();
     Index t = tvars(rank(out));
+    if (auto idx =
+            groupedReshapeIndex(rs.getInput().getType(), rs.getType(), t)) {
+      std::string x = call(in, *idx);
+      define(out, a);
+      a << x << ";\n";
+      return success();
+    }
     // Row-major flat index of the result, then digits in the input's shape.
     std::string flat = "0";
     std::string stride = "1";
