@@ -2,6 +2,7 @@
 // innermost-first dimension order, the symbol read off an input, the
 // schedule chosen by the kernel's anchor.
 // RUN: kilnc %inputs/small_mlp.mlir --emit=kernels | FileCheck %s
+// RUN: kilnc %inputs/small_train.mlir --emit=kernels | FileCheck %s --check-prefix=REDUCE
 
 // CHECK: #include "kiln/halide/kernel_support.h"
 // CHECK-LABEL: // kiln_mlp_forward_k0: matmul (models/mlp.cpp:10) add (models/mlp.cpp:10) relu (models/mlp.cpp:10) mul (models/mlp.cpp:11)
@@ -16,10 +17,14 @@
 // CHECK: kiln::halide::schedule_matmul(mm0, out0, d0, d1, get_target());
 // CHECK: HALIDE_REGISTER_GENERATOR(Kernel_kiln_mlp_forward_k0, kiln_mlp_forward_k0)
 
+// A reduction over a short static axis is written out as a sum.
 // CHECK-LABEL: // kiln_mlp_forward_k2: reduce_sum
-// CHECK: red0 = kiln::halide::reduce(kiln::halide::ReduceOp::Sum, in0, {3, sym_batch}, {0}, true);
-// CHECK: v0(d0, d1) = red0.result(d0, d1);
-// CHECK: kiln::halide::schedule_reduction(red0, out0, {d0, d1}, get_target());
+// CHECK: v0(d0, d1) = in0(0, d1) + in0(1, d1) + in0(2, d1);
+// CHECK: kiln::halide::schedule_pointwise(out0, {d0, d1}, get_target());
+
+// Longer or symbolic axes go through the reduction building block.
+// REDUCE: red0 = kiln::halide::reduce(kiln::halide::ReduceOp::Mean, in0, {sym_batch}, {0}, false);
+// REDUCE: kiln::halide::schedule_reduction(red0, out0, {}, get_target());
 
 // Broadcasting reads index 0 of the size-1 dimension.
 // CHECK-LABEL: // kiln_mlp_forward_k3: sub
