@@ -6,6 +6,8 @@
 //   build/bin/vae_bench [--steps N]
 #include "vae.h"
 
+#include "torch_baseline.h"
+
 #include "kiln/runtime/profile.h"
 #include "kiln/runtime/threads.h"
 
@@ -14,10 +16,6 @@
 #include <cstdlib>
 #include <random>
 #include <string>
-
-#ifndef KILN_BENCH_DIR
-#error "KILN_BENCH_DIR must name the bench/ source directory"
-#endif
 
 namespace {
 
@@ -47,25 +45,6 @@ double kilnMsPerStep(int threads, int steps) {
   return best;
 }
 
-/// ms per step from torch_vae.py, or a negative number when unavailable.
-double torchMsPerStep(int threads, int steps) {
-  std::string cmd =
-      "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
-      "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "
-      "/usr/bin/python3 " KILN_BENCH_DIR "/torch_vae.py --threads " +
-      std::to_string(threads) + " --steps " + std::to_string(steps) + " 2>&1";
-  FILE *p = popen(cmd.c_str(), "r");
-  if (!p)
-    return -1;
-  char line[512];
-  double ms = -1;
-  while (std::fgets(line, sizeof line, p))
-    if (std::sscanf(line, "torch_ms_per_step %lf", &ms) == 1)
-      break;
-  pclose(p);
-  return ms;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -89,7 +68,7 @@ int main(int argc, char **argv) {
               "speedup");
   for (int threads : {1, 2}) {
     double k = kilnMsPerStep(threads, steps);
-    double t = torchMsPerStep(threads, steps);
+    double t = kiln::bench::torchMsPerStep("torch_vae.py", threads, steps);
     if (t < 0)
       std::printf("%-8d %12.3f %12s %8s  (python3-torch not installed)\n",
                   threads, k, "-", "-");

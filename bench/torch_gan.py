@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""PyTorch eager reference for bench/gan_bench: MODELS.md's DCGAN, one
+training step (D on real and on fake in separate passes, then G reusing the
+same fake batch) at batch 64, Adam 2e-4 betas (0.5, 0.999), timed on N
+threads. Prints "torch_ms_per_step <ms>", or "torch_unavailable"."""
+import argparse
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    print("torch_unavailable", flush=True)
+    sys.exit(0)
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:
+    threadpool_limits = None
+
+
+def generator():
+    return nn.Sequential(
+        nn.Linear(64, 128 * 7 * 7), nn.BatchNorm1d(128 * 7 * 7), nn.ReLU(),
+        nn.Unflatten(1, (128, 7, 7)),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+
+
+def discriminator():
+    return nn.Sequential(
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--batch", type=int, default=64)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    limits = threadpool_limits(a.threads, "blas") if threadpool_limits else None
+    torch.manual_seed(0)
+    g, d = generator(), discriminator()
+    og = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    od = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = torch.rand(a.batch, 1, 28, 28) * 2 - 1
+    ones, zeros = torch.ones(a.batch, 1), torch.zeros(a.batch, 1)
+
+    def step():
+        z = torch.randn(a.batch, 64)
+        fake = g(z)
+        od.zero_grad(set_to_none=True)
+        loss_d = (F.binary_cross_entropy_with_logits(d(real), ones) +
+                  F.binary_cross_entropy_with_logits(d(fake.detach()), zeros))
+        loss_d.backward()
+        od.step()
+        og.zero_grad(set_to_none=True)
+        loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+        loss_g.backward()
+        og.step()
+
+    for _ in range(5):
+        step()
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(a.steps):
+            step()
+        best = min(best, (time.perf_counter() - t0) / a.steps)
+    print(f"torch_ms_per_step {best * 1e3:.4f}", flush=True)
+    del limits
+
+
+if __name__ == "__main__":
+    main()
