@@ -1,3 +1,5 @@
+// clang-format off
+// (the EXPECT lines are matched whole, one per line)
 // bce_with_logits: logits and targets must broadcast.
 #include <kiln/dsl.h>
 using namespace kiln::dsl;

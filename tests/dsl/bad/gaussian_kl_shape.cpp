@@ -1,3 +1,5 @@
+// clang-format off
+// (the EXPECT lines are matched whole, one per line)
 // gaussian_kl needs mu and logvar of the same shape.
 #include <kiln/dsl.h>
 using namespace kiln::dsl;

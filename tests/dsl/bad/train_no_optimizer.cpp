@@ -1,3 +1,5 @@
+// clang-format off
+// (the EXPECT lines are matched whole, one per line)
 // A train entry point names its optimizer.
 #include <kiln/dsl.h>
 using namespace kiln::dsl;

@@ -1,3 +1,5 @@
+// clang-format off
+// (the EXPECT lines are matched whole, one per line)
 // A train entry point returns the loss first: a tuple must start with a
 // Scalar.
 #include <kiln/dsl.h>

@@ -1,3 +1,5 @@
+// clang-format off
+// (the EXPECT lines are matched whole, one per line)
 // Values a train entry point returns after the loss are Scalars to log.
 #include <kiln/dsl.h>
 using namespace kiln::dsl;
