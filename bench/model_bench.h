@@ -1,11 +1,21 @@
-// Runs a PyTorch eager reference script (bench/torch_*.py) the way DESIGN.md
-// says a fair CPU baseline needs: /usr/bin/python3 with Debian's
-// python3-torch, OpenBLAS's OpenMP build, no OPENBLAS_CORETYPE override,
-// torch and BLAS limited to `threads`. The script prints
-// "torch_ms_per_step <ms>".
+// The harness shared by the whole-model benchmarks (vae_bench, gan_bench):
+// time kiln's training step on 1 and 2 threads and a PyTorch eager
+// reference script (bench/torch_*.py) in the same run, and print the ratio.
+// PyTorch runs the way DESIGN.md says a fair CPU baseline needs:
+// /usr/bin/python3 with Debian's python3-torch, OpenBLAS's OpenMP build, no
+// OPENBLAS_CORETYPE override, torch and BLAS limited to the same threads;
+// the script prints "torch_ms_per_step <ms>". Where python3-torch is not
+// installed the PyTorch column says so.
 #pragma once
 
+#include "kiln/runtime/profile.h"
+#include "kiln/runtime/threads.h"
+
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <string>
 
 #ifndef KILN_BENCH_DIR
@@ -14,7 +24,7 @@
 
 namespace kiln::bench {
 
-/// ms per step, or a negative number when PyTorch is not available.
+/// ms per step of PyTorch's `script`, or a negative number without torch.
 inline double torchMsPerStep(const char *script, int threads, int steps) {
   std::string cmd = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
                     "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "
@@ -32,6 +42,71 @@ inline double torchMsPerStep(const char *script, int threads, int steps) {
       break;
   pclose(p);
   return ms;
+}
+
+/// Best of three timings of `steps` calls of `step`, after `warmup` calls
+/// (the machines are noisy).
+inline double bestMsPerStep(int steps, int warmup,
+                            const std::function<void()> &step) {
+  for (int i = 0; i < warmup; ++i)
+    step();
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i)
+      step();
+    best = std::min(best, std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - t0)
+                                  .count() /
+                              steps);
+  }
+  return best;
+}
+
+/// A model benchmark's main(): `kilnMs(steps)` times kiln's step on the
+/// thread count set beforehand; `script` is the PyTorch reference.
+///   NAME [--steps N] [--profile]
+inline int runModelBench(int argc, char **argv, const char *name,
+                         const char *title, const char *script,
+                         int defaultSteps,
+                         const std::function<double(int steps)> &kilnMs) {
+  int steps = defaultSteps;
+  bool profile = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--steps" && i + 1 < argc)
+      steps = std::atoi(argv[++i]);
+    else if (a == "--profile")
+      profile = true;
+    else {
+      std::fprintf(stderr, "usage: %s [--steps N] [--profile]\n", name);
+      return 2;
+    }
+  }
+  if (steps < 1) {
+    std::fprintf(stderr, "%s: --steps must be at least 1\n", name);
+    return 2;
+  }
+  std::printf("%s; best of 3 x %d steps\n", title, steps);
+  std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
+              "speedup");
+  for (int threads : {1, 2}) {
+    kiln::rt::set_num_threads(threads);
+    double k = kilnMs(steps);
+    double t = torchMsPerStep(script, threads, steps);
+    if (t < 0)
+      std::printf("%-8d %12.3f %12s %8s  (python3-torch not installed)\n",
+                  threads, k, "-", "-");
+    else
+      std::printf("%-8d %12.3f %12.3f %7.2fx\n", threads, k, t, t / k);
+  }
+  if (profile) {
+    kiln::rt::set_num_threads(2);
+    kiln::rt::Profiler prof;
+    kilnMs(steps);
+    std::printf("\nper-kernel time, 2 threads:\n%s", prof.report().c_str());
+  }
+  return 0;
 }
 
 } // namespace kiln::bench
