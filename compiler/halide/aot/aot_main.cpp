@@ -83,6 +83,55 @@ void fix_include_guard(const std::filesystem::path &header,
   }
 }
 
+bool is_fallback(const std::string &generator) {
+  const std::string suffix = "_fallback";
+  return generator.size() > suffix.size() &&
+         generator.compare(generator.size() - suffix.size(), suffix.size(),
+                           suffix) == 0;
+}
+
+Module build_kernel(const std::string &generator, const std::string &function,
+                    const Target &target, bool auto_schedule,
+                    const MachineParams &params) {
+  // A fresh context per generator: a context carries the tracker that
+  // checks one generator's parameter constraints between build steps,
+  // and generators with different inputs of the same name would trip it.
+  // kilnc registers a hand-scheduled twin "<kernel>_fallback" of each
+  // autoscheduled kernel with symbolic sizes, for calls below the
+  // autoscheduler's size estimates (docs/architecture.md).
+  const GeneratorContext context(
+      target, auto_schedule && !is_fallback(generator), params);
+  auto instance = Internal::GeneratorRegistry::create(generator, context);
+  return instance->build_module(function);
+}
+
+// --inspect: the lowered loop nest and the assembly of a few kernels.
+int inspect(const Options &o, const std::vector<std::string> &generators,
+            const Target &target, bool auto_schedule,
+            const MachineParams &params) {
+  StagingDir staging(o.out_dir, "kiln_inspect");
+  for (const std::string &g : o.inspect) {
+    if (std::find(generators.begin(), generators.end(), g) ==
+        generators.end()) {
+      throw std::invalid_argument("--inspect: no kernel named '" + g +
+                                  "' (--list prints them)");
+    }
+    try {
+      const Module module = build_kernel(g, g, target, auto_schedule, params);
+      module.compile({{OutputFileType::stmt, staging.file(g + ".stmt")},
+                      {OutputFileType::assembly, staging.file(g + ".s")}});
+    } catch (const std::exception &e) {
+      throw KernelError("kernel " + g + " (schedule " + o.schedule +
+                        ") failed:\n" + e.what());
+    }
+    staging.publish(g + ".stmt");
+    staging.publish(g + ".s");
+    std::printf("[%s] wrote %s/%s.stmt and %s.s (%s)\n", kTool,
+                o.out_dir.c_str(), g.c_str(), g.c_str(), o.schedule.c_str());
+  }
+  return 0;
+}
+
 int run(const Options &o) {
   const std::vector<std::string> generators =
       Internal::GeneratorRegistry::enumerate();
@@ -102,6 +151,9 @@ int run(const Options &o) {
       kiln::halide::aot::select_schedule(o.schedule, o.plugin_dir);
   const MachineParams params =
       kiln::halide::aot::machine_params(o.machine_params);
+  if (!o.inspect.empty()) {
+    return inspect(o, generators, target, auto_schedule, params);
+  }
 
   const std::string base = "kiln_" + o.name + "_kernels";
   const std::string lib_name = "lib" + base + ".a";
@@ -115,18 +167,8 @@ int run(const Options &o) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string function = g + o.function_suffix;
     try {
-      // A fresh context per generator: a context carries the tracker that
-      // checks one generator's parameter constraints between build steps,
-      // and generators with different inputs of the same name would trip it.
-      // kilnc registers a hand-scheduled twin "<kernel>_fallback" of each
-      // autoscheduled kernel with symbolic sizes, for calls below the
-      // autoscheduler's size estimates (docs/architecture.md).
-      const bool fallback =
-          g.size() > 9 && g.compare(g.size() - 9, 9, "_fallback") == 0;
-      const GeneratorContext context(target, auto_schedule && !fallback,
-                                     params);
-      auto generator = Internal::GeneratorRegistry::create(g, context);
-      const Module module = generator->build_module(function);
+      const Module module =
+          build_kernel(g, function, target, auto_schedule, params);
       const std::string object = staging.file(function + ".o").string();
       module.compile({{OutputFileType::object, object}});
       objects.push_back(object);

@@ -25,7 +25,9 @@ constexpr const char *kUsage =
     "                      or $KILN_HALIDE_PLUGIN_DIR)\n"
     "  --machine-params P  parallelism,last_level_cache_bytes,balance for\n"
     "                      the autoschedulers (default: this machine)\n"
-    "  --list              print the kernel names and exit\n";
+    "  --list              print the kernel names and exit\n"
+    "  --inspect K[,K...]  only write DIR/K.stmt (Halide's lowered loop\n"
+    "                      nest) and DIR/K.s (assembly) for these kernels\n";
 
 } // namespace
 
@@ -61,6 +63,20 @@ Options parse_options(int argc, char **argv) {
       o.plugin_dir = value();
     } else if (arg == "--machine-params") {
       o.machine_params = value();
+    } else if (arg == "--inspect") {
+      const std::string names = value();
+      for (size_t begin = 0; begin <= names.size();) {
+        size_t end = names.find(',', begin);
+        if (end == std::string::npos) {
+          end = names.size();
+        }
+        if (end == begin) {
+          throw std::invalid_argument("--inspect: empty kernel name in '" +
+                                      names + "'");
+        }
+        o.inspect.push_back(names.substr(begin, end - begin));
+        begin = end + 1;
+      }
     } else if (arg == "--list") {
       o.list = true;
     } else {
@@ -68,9 +84,11 @@ Options parse_options(int argc, char **argv) {
                                   "' (see --help)");
     }
   }
-  if (!o.list && (o.out_dir.empty() || o.name.empty())) {
-    throw std::invalid_argument(
-        "--out-dir and --name are required (see --help)");
+  if (!o.list && o.out_dir.empty()) {
+    throw std::invalid_argument("--out-dir is required (see --help)");
+  }
+  if (!o.list && o.inspect.empty() && o.name.empty()) {
+    throw std::invalid_argument("--name is required (see --help)");
   }
   return o;
 }

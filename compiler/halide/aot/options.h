@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kiln::halide::aot {
 
@@ -16,6 +17,9 @@ struct Options {
   std::string plugin_dir;      // where libautoschedule_*.so live
   std::optional<std::string> machine_params; // "parallelism,cache,balance"
   bool list = false;                         // print the kernel names and exit
+  // Kernels to lower to DIR/<kernel>.stmt and DIR/<kernel>.s instead of
+  // building the library: for reading what a schedule produced.
+  std::vector<std::string> inspect;
 };
 
 // Parses argv. On bad input throws std::invalid_argument with a message
