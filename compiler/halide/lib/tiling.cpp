@@ -7,9 +7,9 @@ namespace kiln::halide::detail {
 using namespace Halide;
 
 Var tile_for_tasks(Stage s, const std::vector<Var> &vars, int width,
-                   const Expr &work_per_point) {
+                   const Expr &work_per_point, TailStrategy tail) {
   const Var block("t_block"), lane("t_lane"), task("t_task");
-  s.split(vars[0], block, lane, width, TailStrategy::ShiftInwards);
+  s.split(vars[0], block, lane, width, tail);
   Var fused = block;
   for (size_t i = 1; i < vars.size(); ++i) {
     Var next("t_fused" + std::to_string(i));

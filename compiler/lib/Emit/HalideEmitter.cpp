@@ -120,8 +120,9 @@ public:
     for (const auto &[sym, expr] : symbolDefs_)
       os_ << "    Expr " << sym << " = " << expr << ";\n";
     os_ << algo;
-    if (outputs.size() == 1 && outRank > 0)
-      os_ << "    kiln::halide::constrain_shape(out0, "
+    if (outRank > 0)
+      os_ << "    kiln::halide::constrain_"
+          << (outputs.size() == 1 ? "shape" : "tuple_shape") << "(out0, "
           << constraints(outputs[0]) << ");\n";
     os_ << "  }\n\n  void schedule() {\n";
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))

@@ -54,4 +54,24 @@ void constrain_shape(InputOrOutput &io, std::initializer_list<int> extents) {
   }
 }
 
+// constrain_shape for every buffer of a multi-output (Tuple) Output, once
+// it is defined: without it the outputs' strides stay symbolic and every
+// store is indexed through them.
+// Halide ties the later buffers' mins and extents to the first's, so only
+// their strides are set.
+template <typename TupleOutput>
+void constrain_tuple_shape(TupleOutput &out,
+                           std::initializer_list<int> extents) {
+  const std::vector<Halide::OutputImageParam> buffers =
+      Halide::Func(out).output_buffers();
+  constrain_shape(buffers[0], extents);
+  for (size_t b = 1; b < buffers.size(); ++b) {
+    Halide::Expr stride = 1;
+    for (size_t d = 0; d < extents.size(); ++d) {
+      buffers[b].dim(d).set_stride(stride);
+      stride = stride * buffers[b].dim(d).extent();
+    }
+  }
+}
+
 } // namespace kiln::halide
