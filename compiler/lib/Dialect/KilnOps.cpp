@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -472,6 +473,99 @@ LogicalResult BroadcastToOp::verify() {
     return emitOpError() << "cannot broadcast " << getInput().getType()
                          << " to " << getType();
   return success();
+}
+
+OpFoldResult BroadcastToOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<BroadcastToOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+namespace {
+
+/// dim_size of a static axis -> a constant.
+struct StaticDimSize : OpRewritePattern<DimSizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DimSizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = op.getInput().getType();
+    if (in.isDynamicDim(op.getAxis()))
+      return failure();
+    Type elem = in.getElementType();
+    double size = double(in.getDimSize(op.getAxis()));
+    auto scalar = RankedTensorType::get({}, elem);
+    Attribute value = rewriter.getFloatAttr(elem, size);
+    rewriter.replaceOpWithNewOp<ConstantOp>(
+        op, DenseElementsAttr::get(scalar, ArrayRef<Attribute>(value)));
+    return success();
+  }
+};
+
+/// dim_size(reduce(x, a, keepdim), b) with b != a -> dim_size(x, b'), and
+/// dim_size(broadcast_to(x, like), b) -> dim_size(like, b).
+struct DimSizeOfOperand : OpRewritePattern<DimSizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DimSizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Operation *def = op.getInput().getDefiningOp();
+    if (!def)
+      return failure();
+    int64_t axis = op.getAxis();
+    Value source;
+    if (auto bc = dyn_cast<BroadcastToOp>(def)) {
+      source = bc.getLike();
+    } else if (isReduction(def)) {
+      auto reduced = def->getAttrOfType<IntegerAttr>("axis").getInt();
+      auto keep = def->getAttrOfType<BoolAttr>("keepdim");
+      if (keep && keep.getValue()) {
+        if (axis == reduced)
+          return failure();
+      } else if (axis >= reduced) {
+        ++axis;
+      }
+      source = def->getOperand(0);
+    } else {
+      return failure();
+    }
+    rewriter.replaceOpWithNewOp<DimSizeOp>(op, op.getType(), source,
+                                           rewriter.getI64IntegerAttr(axis));
+    return success();
+  }
+};
+
+/// div(broadcast_to(x, like), s), s a scalar -> broadcast_to(div(x, s),
+/// like): fewer divisions, and broadcast chains meet and fold.
+struct DivideBeforeBroadcast : OpRewritePattern<DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DivOp op,
+                                PatternRewriter &rewriter) const override {
+    auto bc = op.getLhs().getDefiningOp<BroadcastToOp>();
+    auto s = cast<RankedTensorType>(op.getRhs().getType());
+    if (!bc || !bc->hasOneUse() || s.getRank() != 0 ||
+        bc.getType() != op.getType())
+      return failure();
+    Value quotient =
+        rewriter.create<DivOp>(op.getLoc(), bc.getInput(), op.getRhs());
+    rewriter.replaceOpWithNewOp<BroadcastToOp>(op, op.getType(), quotient,
+                                               bc.getLike());
+    return success();
+  }
+};
+
+} // namespace
+
+void DimSizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<StaticDimSize, DimSizeOfOperand>(context);
+}
+
+void DivOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<DivideBeforeBroadcast>(context);
 }
 
 LogicalResult DimSizeOp::verify() {

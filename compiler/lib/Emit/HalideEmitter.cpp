@@ -452,41 +452,61 @@ private:
     return success();
   }
 
+  /// A reduction, or a chain of them (kiln-fuse puts a reduction of a
+  /// reduction of the same kind in one kernel): each link but the last is
+  /// only recorded, and the last reduces the chain's input over all the
+  /// axes at once. Means compose since every group has the same size.
   template <typename ReduceT>
   LogicalResult emitReduce(ReduceT red, int64_t axis, llvm::raw_ostream &a) {
+    Value in = red.getInput();
+    Value result = red.getResult();
+    PendingReduction chain{in, {}, {}};
+    if (auto it = pending_.find(in); it != pending_.end()) {
+      chain = it->second;
+    } else {
+      for (int64_t j = 0; j < rank(in); ++j)
+        chain.dimsOf.push_back(j);
+    }
+    chain.axes.push_back(chain.dimsOf[axis]);
+    if (!red.getKeepdim())
+      chain.dimsOf.erase(chain.dimsOf.begin() + axis);
+    if (result.hasOneUse()) {
+      auto next = dyn_cast<ReduceT>(*result.getUsers().begin());
+      if (next && next.getInput() == result) {
+        pending_[result] = chain;
+        return success();
+      }
+    }
     if (anchor_)
       return red.emitError("a kernel may hold only one reduction");
-    Value in = red.getInput();
-    std::vector<std::string> extents; // Halide order
-    for (int64_t d = rank(in) - 1; d >= 0; --d) {
-      auto e = extent(in, d);
-      if (failed(e))
-        return failure();
-      extents.push_back(*e);
-    }
-    auto source = names_.find(in);
-    if (source == names_.end())
+    Value source = chain.source;
+    auto name = names_.find(source);
+    if (name == names_.end())
       return red.emitError("cannot reduce a constant");
-    Value result = red.getResult();
-    // A short static axis (pooling's 2) is written out as a pointwise
+    // The index into `source` of the result's point t: reduced axes are
+    // filled in below, kept ones are the result's.
+    Index t = tvars(rank(result)), idx(rank(source), "0");
+    for (auto [p, j] : llvm::enumerate(chain.dimsOf))
+      if (!llvm::is_contained(chain.axes, j))
+        idx[j] = t[p];
+    // Few static points (pooling's 2 x 2) are written out as a pointwise
     // expression: an RDom of extent 2 on the innermost axis left the
     // classifier's pooling kernels at ~150M elements/s.
-    int64_t n = red.getInput().getType().getDimSize(axis);
-    if (!ShapedType::isDynamic(n) && n <= kUnrollReduction) {
-      Index t = tvars(rank(result)), idx;
-      for (int64_t j = 0, k = 0; j < rank(in); ++j) {
-        if (j == axis) {
-          idx.push_back("");
-          if (red.getKeepdim())
-            ++k;
-        } else {
-          idx.push_back(t[k++]);
-        }
-      }
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    int64_t points = 1;
+    for (int64_t ax : chain.axes)
+      points = sourceType.isDynamicDim(ax) ? kUnrollReduction + 1
+                                           : points * sourceType.getDimSize(ax);
+    if (points <= kUnrollReduction) {
       std::string value;
-      for (int64_t v = 0; v < n; ++v) {
-        idx[axis] = std::to_string(v);
-        std::string term = call(in, idx);
+      for (int64_t p = 0; p < points; ++p) {
+        for (int64_t rest = p, i = int64_t(chain.axes.size()) - 1; i >= 0;
+             --i) {
+          int64_t n = sourceType.getDimSize(chain.axes[i]);
+          idx[chain.axes[i]] = std::to_string(rest % n);
+          rest /= n;
+        }
+        std::string term = call(source, idx);
         if (value.empty())
           value = term;
         else if (isa<ReduceMaxOp>(red.getOperation()))
@@ -495,23 +515,46 @@ private:
           value = value + " + " + term;
       }
       if (isa<ReduceMeanOp>(red.getOperation()))
-        value = "(" + value + ") / " + literal(double(n));
+        value = "(" + value + ") / " + literal(double(points));
       define(result, a);
       a << value << ";\n";
       return success(); // no anchor: the kernel is scheduled as pointwise
     }
+    std::vector<std::string> extents; // Halide order
+    for (int64_t d = rank(source) - 1; d >= 0; --d) {
+      auto e = extent(source, d);
+      if (failed(e))
+        return failure();
+      extents.push_back(*e);
+    }
+    std::vector<int64_t> dims; // Halide order, ascending
+    for (int64_t ax : chain.axes)
+      dims.push_back(rank(source) - 1 - ax);
+    llvm::sort(dims);
+    std::vector<std::string> dimNames;
+    for (int64_t d : dims)
+      dimNames.push_back(std::to_string(d));
+    // With every reduced axis kept (or none), the result is indexed like
+    // the reduction's; a chain that keeps some and drops others keeps all
+    // and reads the kept ones at 0.
+    int64_t kept = llvm::count_if(chain.dimsOf, [&](int64_t j) {
+      return llvm::is_contained(chain.axes, j);
+    });
+    bool keepAll = kept == int64_t(chain.axes.size());
+    Index rev(idx.rbegin(), idx.rend());
+    std::string at =
+        (keepAll || kept == 0) ? vars(rank(result)) : join(rev, ", ");
     std::string r = "red" + std::to_string(next_);
     members_.push_back("kiln::halide::Reduction " + r);
     a << "    " << r << " = kiln::halide::reduce(kiln::halide::ReduceOp::"
       << (isa<ReduceMeanOp>(red.getOperation())  ? "Mean"
           : isa<ReduceMaxOp>(red.getOperation()) ? "Max"
                                                  : "Sum")
-      << ", " << source->second << ", {" << join(extents, ", ") << "}, {"
-      << rank(in) - 1 - axis << "}, " << (red.getKeepdim() ? "true" : "false")
+      << ", " << name->second << ", {" << join(extents, ", ") << "}, {"
+      << join(dimNames, ", ") << "}, " << (kept > 0 ? "true" : "false")
       << ");\n";
-    std::string value = r + ".result(" + vars(rank(result)) + ")";
     define(result, a);
-    a << value << ";\n";
+    a << r << ".result(" << at << ");\n";
     anchor_ = red;
     anchorName_ = r;
     return success();
@@ -698,6 +741,15 @@ private:
   llvm::raw_ostream &os_;
   std::string elem_;
   DenseMap<Value, std::string> names_;
+  /// A reduction whose only user reduces it further (emitReduce): the
+  /// chain's input, the axes of it reduced so far, and which of its axes
+  /// each dimension of the value is.
+  struct PendingReduction {
+    Value source;
+    std::vector<int64_t> axes;
+    std::vector<int64_t> dimsOf;
+  };
+  DenseMap<Value, PendingReduction> pending_;
   DenseMap<Value, std::string> literals_;
   std::vector<std::string> members_;
   std::map<std::string, std::string> symbolDefs_;

@@ -10,6 +10,9 @@
 //    what makes an optimizer update one kernel per parameter.
 //  - Layout ops join a pointwise group whose only output they consume; a
 //    reduction may take such a group as its prologue.
+//  - A reduction of a reduction of the same kind (a mean over N, H and W is
+//    three reduce_mean ops) joins it: the emitter writes the chain as one
+//    multi-axis reduction, read once instead of once per axis.
 // A group is placed where its last op was, so every value a group computes
 // that is used outside it must only be used after that point.
 //
@@ -41,6 +44,13 @@ bool isComputation(Operation *op) {
 }
 
 Type resultType(Operation *op) { return op->getResult(0).getType(); }
+
+/// `outer` reduces the result of `inner` the same way (the same op), so the
+/// two are one reduction over both axes.
+bool continuesReduction(Operation *inner, Operation *outer) {
+  return isReduction(inner) && inner->getName() == outer->getName() &&
+         outer->getOperand(0) == inner->getResult(0);
+}
 
 struct Group {
   SmallVector<Operation *> ops; // in program order
@@ -123,9 +133,12 @@ private:
         Group &g = groups_[gi];
         bool ok = false;
         if (g.anchor)
-          // Epilogue over exactly the anchor's domain.
-          ok = isPointwise(op) && resultType(op) == resultType(g.ops.back()) &&
-               onlyFeeds(g, op) && join.empty();
+          // Epilogue over exactly the anchor's domain, or the next axis of a
+          // reduction that has no epilogue yet.
+          ok = onlyFeeds(g, op) && join.empty() &&
+               ((isPointwise(op) &&
+                 resultType(op) == resultType(g.ops.back())) ||
+                (g.ops.back() == g.anchor && continuesReduction(g.anchor, op)));
         else if (isPointwise(op) && g.oneDomain() &&
                  resultType(g.ops.front()) == resultType(op))
           ok = laterUsesOnly(g, op); // a same-domain merge, several outputs

@@ -10,8 +10,9 @@
 // CHECK: %[[ONE:.*]] = kiln.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[W:.*]] = kiln.param_ref @l.weight
 // CHECK: %[[Y:.*]] = kiln.tanh
-// mean over the batch: 1 / batch, from the symbol's value at run time.
-// CHECK: %[[N:.*]] = kiln.dim_size %{{.*}} {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32>
+// mean over the batch: 1 / batch, from the symbol's value at run time
+// (read from the summed tensor: the sum kept that axis).
+// CHECK: %[[N:.*]] = kiln.dim_size %{{.*}} {axis = 0 : i64} : (tensor<?x3xf32>) -> tensor<f32>
 // CHECK: kiln.div %[[ONE]], %[[N]]
 // CHECK: kiln.broadcast_to
 // tanh' = 1 - y^2

@@ -218,7 +218,10 @@ class Kiln_BinaryOp<string mnemonic, string what>
 def Kiln_AddOp : Kiln_BinaryOp<"add", "sum">;
 def Kiln_SubOp : Kiln_BinaryOp<"sub", "difference">;
 def Kiln_MulOp : Kiln_BinaryOp<"mul", "product">;
-def Kiln_DivOp : Kiln_BinaryOp<"div", "quotient">;
+def Kiln_DivOp : Kiln_BinaryOp<"div", "quotient"> {
+  // div(broadcast_to(x, like), s) with a scalar s divides before stretching.
+  let hasCanonicalizer = 1;
+}
 def Kiln_MaxOp : Kiln_BinaryOp<"max", "maximum">;
 def Kiln_MinOp : Kiln_BinaryOp<"min", "minimum">;
 
@@ -382,6 +385,7 @@ def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure,
     $input `,` $like attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1; // broadcast_to(broadcast_to(x, a), b) -> (x, b)
 }
 
 def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure,
@@ -404,6 +408,10 @@ def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure,
     $input attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  // A static size becomes a constant; the size of an axis that a reduction
+  // or a broadcast kept is read from their operand, so that gradients do not
+  // keep intermediate values alive only for their shapes.
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor,

@@ -1,0 +1,50 @@
+// The kiln dialect's canonicalizations, which gradients rely on so that a
+// reduction chain is not kept alive only for its shapes: static dim_size
+// folds to a constant; dim_size looks through reductions that kept the axis
+// and through broadcasts; broadcast_to of broadcast_to folds; a scalar
+// division moves before the broadcast it follows.
+// RUN: kiln-opt %s -canonicalize | FileCheck %s
+
+// CHECK-LABEL: func.func @dim_sizes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x5xf32>, %[[L:.*]]: tensor<?x4xf32>)
+func.func @dim_sizes(%x: tensor<?x3x5xf32>, %l: tensor<?x4xf32>) -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  // CHECK-DAG: %[[FIVE:.*]] = kiln.constant dense<5.000000e+00> : tensor<f32>
+  %static = "kiln.dim_size"(%x) {axis = 2 : i64} : (tensor<?x3x5xf32>) -> tensor<f32>
+  // Kept axis 0 of a keepdim reduction over axis 2: read off %x.
+  // CHECK-DAG: %[[N:.*]] = kiln.dim_size %[[X]] {axis = 0 : i64}
+  %r = "kiln.reduce_sum"(%x) {axis = 2 : i64, keepdim = true} : (tensor<?x3x5xf32>) -> tensor<?x3x1xf32>
+  %n = "kiln.dim_size"(%r) {axis = 0 : i64} : (tensor<?x3x1xf32>) -> tensor<f32>
+  // Without keepdim, axis 0 of the result is axis 1 of the input: static 3.
+  // CHECK-DAG: %[[THREE:.*]] = kiln.constant dense<3.000000e+00> : tensor<f32>
+  %d = "kiln.reduce_sum"(%x) {axis = 0 : i64} : (tensor<?x3x5xf32>) -> tensor<3x5xf32>
+  %three = "kiln.dim_size"(%d) {axis = 0 : i64} : (tensor<3x5xf32>) -> tensor<f32>
+  // The reduced axis itself (size 1) stays a constant 1, not the input's.
+  // CHECK-DAG: %[[ONE:.*]] = kiln.constant dense<1.000000e+00> : tensor<f32>
+  %one = "kiln.dim_size"(%r) {axis = 2 : i64} : (tensor<?x3x1xf32>) -> tensor<f32>
+  // Through a broadcast: the size is the like operand's.
+  // CHECK-DAG: %[[NL:.*]] = kiln.dim_size %[[L]] {axis = 0 : i64}
+  %s = "kiln.reduce_sum"(%l) {axis = 1 : i64, keepdim = true} : (tensor<?x4xf32>) -> tensor<?x1xf32>
+  %b = "kiln.broadcast_to"(%s, %l) : (tensor<?x1xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  %nb = "kiln.dim_size"(%b) {axis = 0 : i64} : (tensor<?x4xf32>) -> tensor<f32>
+  // CHECK: return %[[FIVE]], %[[N]], %[[THREE]], %[[ONE]], %[[NL]]
+  func.return %static, %n, %three, %one, %nb : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}
+
+// The gradient of a mean over two axes, as autodiff writes it: broadcast,
+// divide, broadcast, divide. It becomes two divisions on the small tensor
+// and one broadcast straight to %x: %r is no longer used.
+// CHECK-LABEL: func.func @mean_gradient
+// CHECK-SAME: (%[[G:.*]]: tensor<1x3x1xf32>, %[[X:.*]]: tensor<?x3x5xf32>, %[[A:.*]]: tensor<f32>, %[[B:.*]]: tensor<f32>)
+func.func @mean_gradient(%g: tensor<1x3x1xf32>, %x: tensor<?x3x5xf32>, %a: tensor<f32>, %b: tensor<f32>) -> tensor<?x3x5xf32> {
+  %r = "kiln.reduce_mean"(%x) {axis = 2 : i64, keepdim = true} : (tensor<?x3x5xf32>) -> tensor<?x3x1xf32>
+  %g1 = "kiln.broadcast_to"(%g, %r) : (tensor<1x3x1xf32>, tensor<?x3x1xf32>) -> tensor<?x3x1xf32>
+  %q1 = "kiln.div"(%g1, %a) : (tensor<?x3x1xf32>, tensor<f32>) -> tensor<?x3x1xf32>
+  %g2 = "kiln.broadcast_to"(%q1, %x) : (tensor<?x3x1xf32>, tensor<?x3x5xf32>) -> tensor<?x3x5xf32>
+  %q2 = "kiln.div"(%g2, %b) : (tensor<?x3x5xf32>, tensor<f32>) -> tensor<?x3x5xf32>
+  // CHECK-NOT: kiln.reduce_mean
+  // CHECK: %[[D1:.*]] = kiln.div %[[G]], %[[A]] : (tensor<1x3x1xf32>, tensor<f32>) -> tensor<1x3x1xf32>
+  // CHECK: %[[D2:.*]] = kiln.div %[[D1]], %[[B]] : (tensor<1x3x1xf32>, tensor<f32>) -> tensor<1x3x1xf32>
+  // CHECK: %[[R:.*]] = kiln.broadcast_to %[[D2]], %[[X]] : (tensor<1x3x1xf32>, tensor<?x3x5xf32>) -> tensor<?x3x5xf32>
+  // CHECK: return %[[R]]
+  func.return %q2 : tensor<?x3x5xf32>
+}
