@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace kiln::test {
@@ -66,6 +68,20 @@ inline double relativeError(const rt::Tensor &got, const Matrix &want) {
     scale = std::max(scale, std::abs(want.v[i]));
   }
   return err / std::max(scale, 1e-30);
+}
+
+/// A tensor's values in double, row-major.
+inline std::vector<double> toDoubles(const rt::Tensor &t) {
+  return std::vector<double>(t.data(), t.data() + t.numel());
+}
+
+/// Overwrites a tensor's values (e.g. a parameter) with `v`, rounded to f32.
+inline void assign(rt::Tensor &t, const std::vector<double> &v) {
+  if (v.size() != size_t(t.numel()))
+    throw std::invalid_argument("assign: " + std::to_string(v.size()) +
+                                " values for a tensor of shape " +
+                                t.shape_string());
+  std::copy(v.begin(), v.end(), t.data());
 }
 
 inline rt::Tensor randomTensor(std::vector<int64_t> shape, uint32_t seed,
