@@ -387,4 +387,18 @@ void state_assign(int state, int value, std::string_view what, Loc loc) {
   b.assign_state(param, b.operand(value, what, at), what, at);
 }
 
+void Builder::require_minimum(const std::string &symbol, int64_t min,
+                              std::string why) {
+  std::vector<SymbolMinimum> &all = open_function().minimums;
+  for (SymbolMinimum &m : all)
+    if (m.symbol == symbol) {
+      if (min > m.min) {
+        m.min = min;
+        m.why = std::move(why);
+      }
+      return;
+    }
+  all.push_back({symbol, min, std::move(why)});
+}
+
 } // namespace kiln::dsl::detail

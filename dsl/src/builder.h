@@ -59,6 +59,9 @@ public:
   void assign_state(int param, int node, std::string_view what,
                     const SrcLoc &loc);
   const Function &open_entry() const { return module_.functions[open_]; }
+  // The entry point being traced needs `symbol` >= min (kiln.minimums); the
+  // largest minimum per symbol is kept, with its reason.
+  void require_minimum(const std::string &symbol, int64_t min, std::string why);
   void begin_entry(std::string_view name, const char *kind, int num_args,
                    const OptimizerSpec *optimizer, const SrcLoc &loc);
   int argument(int index, Shape shape);

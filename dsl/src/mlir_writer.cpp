@@ -130,6 +130,20 @@ std::string optimizer_attr(const Function &f) {
   return out + "}";
 }
 
+// ", kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "..."}]", or
+// "" (keys sorted, as MLIR prints a dictionary).
+std::string minimums_attr(const Function &f) {
+  if (f.minimums.empty())
+    return "";
+  std::string out = ", kiln.minimums = [";
+  for (size_t i = 0; i < f.minimums.size(); ++i)
+    out += fmt::format("{}{{min = {} : i64, symbol = {}, why = {}}}",
+                       i ? ", " : "", f.minimums[i].min,
+                       string_literal(f.minimums[i].symbol),
+                       string_literal(f.minimums[i].why));
+  return out + "]";
+}
+
 void write_function(std::string &out, const Function &f) {
   // SSA names: arguments %argN, op results %N in creation order.
   // Ops without a result (kiln.param_assign) take no number.
@@ -150,8 +164,9 @@ void write_function(std::string &out, const Function &f) {
     out += fmt::format("{}{} {{kiln.name = {}}}", i ? ", " : "",
                        tensor_type(f.nodes[f.results[i]].shape),
                        string_literal(f.result_names[i]));
-  out += fmt::format(") attributes {{kiln.entry = {}{}}} {{\n",
-                     string_literal(f.kind), optimizer_attr(f));
+  out +=
+      fmt::format(") attributes {{kiln.entry = {}{}{}}} {{\n",
+                  string_literal(f.kind), minimums_attr(f), optimizer_attr(f));
 
   for (size_t i = f.num_args; i < f.nodes.size(); ++i) {
     const Node &n = f.nodes[i];

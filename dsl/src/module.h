@@ -53,6 +53,13 @@ struct StateValue {
   SrcLoc loc;
 };
 
+// A lower bound on a symbol an entry point needs, and what needs it.
+struct SymbolMinimum {
+  std::string symbol;
+  int64_t min = 1;
+  std::string why;
+};
+
 struct Function {
   std::string name;
   std::string kind; // "infer" or "train"
@@ -71,6 +78,8 @@ struct Function {
   // the order of their first assignment.
   std::map<int, StateValue> state_values;
   std::vector<int> state_order;
+  // kiln.minimums: checked by the runtime when the entry point is called.
+  std::vector<SymbolMinimum> minimums;
 };
 
 struct Parameter {

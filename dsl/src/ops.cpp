@@ -513,6 +513,24 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
                     result);
   }
 
+  // n = N * H * W values per channel. With one (a batch of one [N, C]
+  // input) the variance is 0 and the unbiased running variance 0 * inf:
+  // PyTorch refuses, and so does kiln, at build time for a static N and
+  // when the entry point is called for a symbolic one.
+  int64_t per_sample = 1;
+  for (size_t d = 2; d < sx.size(); ++d)
+    per_sample *= sx[d].size;
+  if (!sx[0].symbolic() && sx[0].size * per_sample < 2)
+    fail(at, fmt::format("{}: training needs more than one value per "
+                         "channel, got {}",
+                         layer, to_string(sx)));
+  if (sx[0].symbolic() && per_sample < 2)
+    b.require_minimum(
+        sx[0].symbol, 2,
+        fmt::format("{} in training mode ({}:{}) needs more than one value "
+                    "per channel",
+                    layer, at.file, at.line));
+
   // Batch statistics over every axis but 1, kept as [1, C(, 1, 1)]; the
   // mean of equal-sized means is the mean, so one axis at a time is exact.
   auto batch_mean = [&](int v) {
@@ -537,17 +555,10 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
                            "Mode::eval or Mode::train_no_stats_update in "
                            "infer entry point '{}'",
                            layer, b.open_entry().name));
-    // n = N * H * W values per channel: kiln.dim_size for a symbolic N.
-    int64_t per_sample = 1;
-    for (size_t d = 2; d < sx.size(); ++d)
-      per_sample *= sx[d].size;
+    // The unbiased variance's n / (n - 1): kiln.dim_size for a symbolic N.
     int correction;
     if (!sx[0].symbolic()) {
       double n = double(sx[0].size * per_sample);
-      if (n < 2)
-        fail(at, fmt::format("{}: training needs more than one value per "
-                             "channel, got {}",
-                             layer, to_string(sx)));
       correction = scalar_node(b, float(n / (n - 1)), at);
     } else {
       int n = dim_size_node(b, nx, 0, at);

@@ -56,6 +56,12 @@ void Session::run(std::string_view entry, std::span<const Tensor *const> inputs,
 
   SymbolBindings bindings;
   check_tensors(where, "input", e->inputs, inputs, bindings);
+  for (const SymbolMinimum &m : e->minimums)
+    if (auto size = bindings.find(m.symbol); size && *size < m.min)
+      throw Error(fmt::format("{}: {} is {} ({}), but it must be at least "
+                              "{}: {}",
+                              where, m.symbol, *size, bindings.origin(m.symbol),
+                              m.min, m.why));
   if (outputs.size() != e->outputs.size())
     throw Error(fmt::format("{}: expects {} output{} but got {}", where,
                             e->outputs.size(),

@@ -428,6 +428,50 @@ TEST(ConvErrors, BatchNormStaticBatchOfOne) {
                        "value per channel, got Tensor<1, 2>");
 }
 
+// Also without a running-statistics update (PyTorch refuses both).
+TEST(ConvErrors, BatchNormStaticBatchOfOneWithoutStatsUpdate) {
+  ModuleBuilder mb("m");
+  BatchNorm1d<2> bn{"bn"};
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<1, 2> x) {
+      return bn(x, Mode::train_no_stats_update);
+    });
+  });
+  EXPECT_CONTAINS(msg, "BatchNorm1d<2> 'bn': training needs more than one "
+                       "value per channel, got Tensor<1, 2>");
+}
+
+// A symbolic batch of one is only known when the entry point runs: the
+// entry point declares batch >= 2 (kiln.minimums), which the runtime checks.
+// BatchNorm2d over 3 x 3 images has 9 values per channel even at batch 1.
+TEST(ConvText, BatchNormSymbolicBatchNeedsTwo) {
+  ModuleBuilder mb("bn_min");
+  BatchNorm1d<3> bn{"bn"};
+  BatchNorm2d<2> bn2{"bn2"};
+  int line = 0;
+  mb.train(
+      "step",
+      [&](Tensor<batch, 3> x) {
+        line = __LINE__ + 1;
+        auto y = bn(x, Mode::train);
+        return mean(bn(y, Mode::train_no_stats_update));
+      },
+      Adam{});
+  mb.train(
+      "step2d",
+      [&](Tensor<batch, 2, 3, 3> x) { return mean(bn2(x, Mode::train)); },
+      Adam{});
+  std::string text = mb.mlir();
+  EXPECT_CONTAINS(
+      text, fmt::format("attributes {{kiln.entry = \"train\", kiln.minimums = "
+                        "[{{min = 2 : i64, symbol = \"batch\", why = "
+                        "\"BatchNorm1d<3> 'bn' in training mode ({}:{}) "
+                        "needs more than one value per channel\"}}], "
+                        "kiln.optimizer = ",
+                        __FILE__, line));
+  EXPECT_EQ(count_of(text, "kiln.minimums"), 1u) << text;
+}
+
 TEST(ConvErrors, StateOutsideTrainEntries) {
   ModuleBuilder mb("m");
   State<2> count{"count", init::zeros()};

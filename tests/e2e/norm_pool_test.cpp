@@ -589,4 +589,38 @@ TEST_P(LinearGradients, ThroughBatchNorm1d) {
 // Batch 1 would be one value per feature, which training rejects.
 INSTANTIATE_TEST_SUITE_P(Batches, LinearGradients, ::testing::Values(2, 5));
 
+// With a symbolic batch of one, BatchNorm1d in training mode would divide by
+// n - 1 = 0 and store NaN running variances: the entry point refuses the
+// call (kiln.minimums), naming the layer, and changes no parameter.
+// BatchNorm2d over 5 x 7 images has 35 values per channel and accepts it.
+TEST(BatchNormBatchOfOne, TrainingRefusesOneValuePerChannel) {
+  kiln::models::norm_pool::Model model(7);
+  Tensor x = kiln::test::randomTensor({1, 3}, 1),
+         r = kiln::test::randomTensor({1, 3}, 2);
+  const std::vector<double> before =
+      kiln::test::toDoubles(model.params().get("bn1a.running_var"));
+  for (const char *entry : {"bn1d3_train", "bn1d3_batch"}) {
+    try {
+      if (std::string(entry) == "bn1d3_train")
+        run(model, entry, {&x, &r});
+      else
+        run(model, entry, {&x});
+      ADD_FAILURE() << entry << " accepted a batch of 1";
+    } catch (const kiln::rt::Error &e) {
+      EXPECT_NE(std::string(e.what()).find("batch is 1 (input '"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(
+                    "but it must be at least 2: BatchNorm1d<3> 'bn1a' in "
+                    "training mode (tests/e2e/models/norm_pool.cpp:"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(kiln::test::toDoubles(model.params().get("bn1a.running_var")),
+            before);
+  Tensor x2d = kiln::test::randomTensor({1, 3, 5, 7}, 3);
+  EXPECT_NO_THROW(run(model, "bn2d3_batch", {&x2d}));
+}
+
 } // namespace

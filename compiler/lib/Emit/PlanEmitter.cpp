@@ -316,7 +316,19 @@ private:
         writeTensorDesc(f, v.getType(), b.getArrayAttr(syms),
                         emit::resultName(f, j));
       }
-      os_ << "},\n         &run_" << emit::identifier(f.getSymName()) << "},\n";
+      os_ << "},\n         &run_" << emit::identifier(f.getSymName());
+      if (auto minimums = f->getAttrOfType<ArrayAttr>("kiln.minimums")) {
+        os_ << ",\n         {";
+        for (auto [j, a] : llvm::enumerate(minimums)) {
+          auto dict = cast<DictionaryAttr>(a);
+          os_ << (j ? ", " : "") << "{"
+              << emit::quoted(dict.getAs<StringAttr>("symbol").getValue())
+              << ", " << dict.getAs<IntegerAttr>("min").getInt() << ", "
+              << emit::quoted(dict.getAs<StringAttr>("why").getValue()) << "}";
+        }
+        os_ << "}";
+      }
+      os_ << "},\n";
     }
     os_ << "    }};\n";
   }

@@ -7,7 +7,8 @@
 // kernel 3, the only pooling the DSL allows being non-overlapping with H
 // and W multiples of K). The batch is the symbol B so that the test runs
 // batches 1 and 5 through one model (BatchNorm training with a static
-// batch of 1 is rejected by the generator).
+// batch of 1 is rejected by the generator, a symbolic one by the entry
+// point when it is called).
 //
 // Each BatchNorm train entry returns sum(bn(x) * r) for a fixed r, so that
 // with SGD lr 1 the weight moves by -sum(xhat * r) and the bias by -sum(r)

@@ -35,3 +35,32 @@ func.func @ok(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
   %1 = "kiln.mul"(%0, %c) : (tensor<?x8xf32>, tensor<1x8xf32>) -> tensor<?x8xf32>
   func.return %1 : tensor<?x8xf32>
 }
+
+// -----
+
+// kiln.minimums: lower bounds the runtime checks when the entry point is
+// called; each must be well formed and name one of its arguments' symbols.
+// expected-error @+1 {{kiln.minimums names symbol 'seq', which no argument of 'unknown_symbol' has}}
+func.func @unknown_symbol(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x8xf32> attributes {kiln.minimums = [{min = 2 : i64, symbol = "seq", why = "test"}]} {
+  func.return %a : tensor<?x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.minimums: the minimum of 'batch' must be at least 1, got 0}}
+func.func @zero(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x8xf32> attributes {kiln.minimums = [{min = 0 : i64, symbol = "batch", why = "test"}]} {
+  func.return %a : tensor<?x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.minimums entries must be {min = N : i64, symbol = "name", why = "reason"}, got {min = 2 : i64, symbol = "batch"}}}
+func.func @no_reason(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x8xf32> attributes {kiln.minimums = [{min = 2 : i64, symbol = "batch"}]} {
+  func.return %a : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @fine(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x8xf32> attributes {kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "test"}]} {
+  func.return %a : tensor<?x8xf32>
+}

@@ -46,12 +46,22 @@ struct TensorDesc {
 using EntryFn = void (*)(Session &, std::span<const Tensor *const> inputs,
                          std::span<Tensor *const> outputs);
 
+// A lower bound on a symbol that an entry point needs (kiln.minimums):
+// BatchNorm in training mode needs more than one value per channel, so a
+// batch of at least 2 for [N, C] inputs.
+struct SymbolMinimum {
+  std::string_view symbol;
+  int64_t min = 1;
+  std::string_view why; // what needs it, with its source location
+};
+
 struct EntryDesc {
   std::string_view name;
   std::string_view kind; // "infer" or "train"
   std::vector<TensorDesc> inputs;
   std::vector<TensorDesc> outputs;
   EntryFn run = nullptr;
+  std::vector<SymbolMinimum> minimums; // checked by Session::run
 };
 
 struct ModelDesc {
