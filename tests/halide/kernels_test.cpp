@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -260,6 +261,44 @@ TEST_P(RowsColsTest, ColumnMean) {
   };
   EXPECT_LT(relative_error(y, ref), kTolerance);
 }
+
+// Per-channel mean and max of [N, C, H, W] against loops in double, on the
+// GAN's shapes and odd ones (rows of 3, 7, 14 and 33 floats).
+class ChannelStatsTest
+    : public testing::TestWithParam<std::array<int, 4>> {}; // N, C, H, W
+
+TEST_P(ChannelStatsTest, MeanAndMax) {
+  const auto [n, c, h, w] = GetParam();
+  Buffer<float> x(w, h, c, n), y(c, 2);
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  x.for_each_value([&](float &v) { v = dist(rng); });
+  KILN_RUN_KERNEL(kiln_test_channel_stats(x, y));
+  auto ref = [&](const int *pos) {
+    double sum = 0, max = -1e300;
+    for (int b = 0; b < n; ++b)
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          sum += x(j, i, pos[0], b);
+          max = std::max(max, double(x(j, i, pos[0], b)));
+        }
+    return pos[1] == 0 ? sum / (double(n) * h * w) : max;
+  };
+  EXPECT_LT(relative_error(y, ref), kTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ChannelStatsTest,
+    testing::Values(std::array<int, 4>{64, 64, 14, 14},
+                    std::array<int, 4>{64, 128, 7, 7},
+                    std::array<int, 4>{1, 3, 5, 3},
+                    std::array<int, 4>{5, 17, 2, 33},
+                    std::array<int, 4>{3, 1, 1, 1}),
+    [](const testing::TestParamInfo<std::array<int, 4>> &info) {
+      const auto &p = info.param;
+      return std::to_string(p[0]) + "x" + std::to_string(p[1]) + "x" +
+             std::to_string(p[2]) + "x" + std::to_string(p[3]);
+    });
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, RowsColsTest,

@@ -199,6 +199,38 @@ public:
   }
 };
 
+// BatchNorm's statistics: x [N, C, H, W] -> per-channel mean and maximum
+// [C] (Halide dimensions 0, 1 and 3 reduced around the kept 2: the split
+// prefix reduction), out(c, 0) = mean, out(c, 1) = max.
+class ChannelStats : public Generator<ChannelStats> {
+public:
+  Input<Buffer<float>> in0{"in0", 4};
+  Output<Buffer<float>> out0{"out0", 2};
+  Var d0{"d0"}, d1{"d1"};
+  kh::Reduction mean, max;
+
+  void generate() {
+    std::vector<Expr> extents;
+    for (int d = 0; d < 4; ++d) {
+      extents.push_back(in0.dim(d).extent());
+    }
+    mean = kh::reduce(kh::ReduceOp::Mean, in0, extents, {0, 1, 3});
+    max = kh::reduce(kh::ReduceOp::Max, in0, extents, {3, 0, 1}, true);
+    out0(d0, d1) = select(d1 == 0, mean.result(d0), max.result(0, 0, d0, 0));
+  }
+  void schedule() {
+    kh::set_estimates(in0, {14, 14, 64, S});
+    kh::set_estimates(out0, {64, 2});
+    if (!auto_schedule) {
+      // One Reduction per kernel in kilnc's kernels; the second here is
+      // computed at root to test both keep_dims forms of the split.
+      kh::schedule_reduction(mean, out0, {d0, d1}, get_target());
+      max.accum.compute_root();
+      max.prefix.compute_root();
+    }
+  }
+};
+
 } // namespace
 
 HALIDE_REGISTER_GENERATOR(GemmNN, kiln_test_gemm_nn)
@@ -213,3 +245,4 @@ HALIDE_REGISTER_GENERATOR(Pointwise, kiln_test_pointwise)
 HALIDE_REGISTER_GENERATOR(Math, kiln_test_math)
 HALIDE_REGISTER_GENERATOR(RowSumSquares, kiln_test_row_sum_squares)
 HALIDE_REGISTER_GENERATOR(ColumnMean, kiln_test_column_mean)
+HALIDE_REGISTER_GENERATOR(ChannelStats, kiln_test_channel_stats)

@@ -62,23 +62,66 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
   red.accum = Func(name);
   red.result = Func(name + "_result");
 
-  Region region;
-  red.count = 1;
-  for (int d : dims) {
-    region.emplace_back(0, extents[d]);
-    red.count = red.count * extents[d];
+  // The leading run of reduced dimensions [0, k), split off when other
+  // dimensions are reduced too (see Reduction::prefix).
+  size_t k = 0;
+  while (k < dims.size() && dims[k] == static_cast<int>(k)) {
+    ++k;
+  }
+  const bool split = k > 0 && k < dims.size();
+  const Type type = in.output_types().at(0);
+  Func source = in;
+  size_t first_rdim = 0; // accum reduces dims[first_rdim..]
+  if (split) {
+    Region prefix_region;
+    red.prefix_count = 1;
+    for (size_t i = 0; i < k; ++i) {
+      prefix_region.emplace_back(0, extents[dims[i]]);
+      red.prefix_count = red.prefix_count * extents[dims[i]];
+    }
+    red.prefix_r = RDom(prefix_region, name + "_pr");
+    std::vector<Var> pvars;
+    std::vector<Expr> pcall;
+    for (size_t i = 0; i < k; ++i) {
+      pcall.push_back(red.prefix_r[static_cast<int>(i)]);
+    }
+    for (int d = static_cast<int>(k); d < rank; ++d) {
+      Var v(name + "_p" + std::to_string(d));
+      pvars.push_back(v);
+      pcall.push_back(v);
+    }
+    // Max/min combine as themselves; a mean's prefix is a plain sum.
+    const ReduceOp pop = op == ReduceOp::Mean ? ReduceOp::Sum : op;
+    red.prefix_accum = Func(name + "_prefix_accum");
+    red.prefix_accum(pvars) = identity(pop, type);
+    red.prefix_accum(pvars) =
+        combine(pop, red.prefix_accum(pvars), in(pcall));
+    red.prefix = Func(name + "_prefix");
+    red.prefix(pvars) = red.prefix_accum(pvars);
+    source = red.prefix;
+    first_rdim = k;
+  }
+
+  Region region; // count: every point reduced into an output, for Mean
+  red.count = split ? red.prefix_count : Expr(1);
+  for (size_t i = first_rdim; i < dims.size(); ++i) {
+    region.emplace_back(0, extents[dims[i]]);
+    red.count = red.count * extents[dims[i]];
   }
   red.r = RDom(region, name + "_r");
 
   // Pure vars of accum/result: kept dims, or all dims with keep_dims.
   std::vector<Var> vars;
-  std::vector<Expr> call; // where accum reads the input
+  std::vector<Expr> call; // where accum reads its input
   size_t next_rvar = 0;
   for (int d = 0; d < rank; ++d) {
-    const bool reduced = next_rvar < dims.size() && dims[next_rvar] == d;
+    const bool reduced = std::find(dims.begin(), dims.end(), d) != dims.end();
+    const bool in_prefix = split && d < static_cast<int>(k);
     Var v(name + "_x" + std::to_string(d));
     if (reduced) {
-      call.push_back(red.r[static_cast<int>(next_rvar++)]);
+      if (!in_prefix) {
+        call.push_back(red.r[static_cast<int>(next_rvar++)]);
+      }
       if (keep_dims) {
         vars.push_back(v);
       }
@@ -88,10 +131,8 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
     }
   }
 
-  const Type type = in.output_types().at(0);
   red.accum(vars) = identity(op, type);
-  red.accum(vars) = combine(op, red.accum(vars), in(call));
-
+  red.accum(vars) = combine(op, red.accum(vars), source(call));
   Expr value = red.accum(vars);
   if (op == ReduceOp::Mean) {
     value = value / cast(type, red.count);

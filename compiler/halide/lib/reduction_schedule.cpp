@@ -33,12 +33,12 @@ void vector_innermost(Stage s, const Var &first, const RDom &r,
 }
 
 void schedule_kept_inner(Reduction &red, Func out, const std::vector<Var> &vars,
-                         int vec) {
+                         int vec, const Expr &work) {
   const Expr inner = out.output_buffer().dim(0).extent();
   const Var at = detail::tile_for_tasks(out.specialize(inner >= 4 * vec), vars,
-                                        4 * vec, red.count);
-  detail::tile_for_tasks(out.specialize(inner >= vec), vars, vec, red.count);
-  detail::tile_for_tasks(out, vars, 1, red.count);
+                                        4 * vec, work);
+  detail::tile_for_tasks(out.specialize(inner >= vec), vars, vec, work);
+  detail::tile_for_tasks(out, vars, 1, work);
 
   const std::vector<Var> args = red.accum.args();
   const std::vector<Var> others(args.begin() + 1, args.end());
@@ -51,26 +51,27 @@ void schedule_kept_inner(Reduction &red, Func out, const std::vector<Var> &vars,
       .unroll(args[0]);
 }
 
-void schedule_reduced_inner(Reduction &red, Func out,
-                            const std::vector<Var> &vars, int vec) {
+// `accum` reduces dimension 0 of its input over r (count points per
+// output); `out` is a pure Func of it with pure vars `vars`.
+void schedule_reduced_inner(Func accum, const RDom &r, const Expr &count,
+                            Func out, const std::vector<Var> &vars, int vec) {
   // A short static row (7 floats) gets the narrowest vector covering it:
   // masked lanes past the row's end are loaded and added for nothing.
   int lanes = vec;
-  if (const int64_t *n = Internal::as_const_int(red.r[0].extent()))
+  if (const int64_t *n = Internal::as_const_int(r[0].extent()))
     while (lanes > 4 && lanes / 2 >= *n)
       lanes /= 2;
   const RVar rxo("r_outer"), rxi("r_inner");
   const Var u("r_lane");
-  Func partial =
-      red.accum.update()
-          .split(red.r[0], rxo, rxi, lanes, TailStrategy::GuardWithIf)
-          .rfactor(rxi, u);
+  Func partial = accum.update()
+                     .split(r[0], rxo, rxi, lanes, TailStrategy::GuardWithIf)
+                     .rfactor(rxi, u);
   if (vars.empty()) {
-    red.accum.compute_root();
+    accum.compute_root();
     partial.compute_root();
   } else {
-    const Var at = detail::tile_for_tasks(out, vars, 1, red.count);
-    red.accum.compute_at(out, at);
+    const Var at = detail::tile_for_tasks(out, vars, 1, count);
+    accum.compute_at(out, at);
     partial.compute_at(out, at);
   }
   partial.vectorize(u, lanes).unroll(u);
@@ -78,7 +79,7 @@ void schedule_reduced_inner(Reduction &red, Func out,
   // The lanes of partial are summed with a vector reduction (log2(lanes)
   // shuffles), not a scalar loop: per-channel means of [64, 64, 14, 14]
   // (one 14-float row per output) took 0.5 ms with the loop.
-  red.accum.update().atomic().vectorize(rxi);
+  accum.update().atomic().vectorize(rxi);
 }
 
 } // namespace
@@ -86,10 +87,17 @@ void schedule_reduced_inner(Reduction &red, Func out,
 void schedule_reduction(Reduction &red, Func out, const std::vector<Var> &vars,
                         const Target &target) {
   const int vec = target.natural_vector_size(red.accum.output_types().at(0));
-  if (red.reduces_innermost()) {
-    schedule_reduced_inner(red, out, vars, vec);
+  if (red.prefix.defined()) {
+    // The prefix in memory order, all at once (both threads), then the
+    // small remaining reduction per output.
+    red.prefix.compute_root();
+    schedule_reduced_inner(red.prefix_accum, red.prefix_r, red.prefix_count,
+                           red.prefix, red.prefix.args(), vec);
+    schedule_kept_inner(red, out, vars, vec, red.count / red.prefix_count);
+  } else if (red.reduces_innermost()) {
+    schedule_reduced_inner(red.accum, red.r, red.count, out, vars, vec);
   } else {
-    schedule_kept_inner(red, out, vars, vec);
+    schedule_kept_inner(red, out, vars, vec, red.count);
   }
 }
 

@@ -25,8 +25,23 @@ struct Reduction {
   bool keep_dims = false;
   ReduceOp op = ReduceOp::Sum;
 
-  // True when the input's contiguous dimension 0 is reduced.
-  bool reduces_innermost() const { return !dims.empty() && dims.front() == 0; }
+  // Reduced dimensions that are not all contiguous (BatchNorm's W, H and N
+  // around a kept C) are reduced in two steps: `prefix` combines the
+  // leading run [0, k) of reduced dimensions, pointwise over the others,
+  // and accum then combines prefix over the remaining ones (r). Reading
+  // channel by channel jumped through memory (one 784-byte run per image)
+  // and a [64, 64, 14, 14] mean took 0.28 ms on 1 thread. Undefined when
+  // the reduced dimensions are one leading run or do not include 0.
+  Halide::Func prefix;       // pure; prefix_accum wrapped
+  Halide::Func prefix_accum; // identity init plus one update over prefix_r
+  Halide::RDom prefix_r;
+  Halide::Expr prefix_count;
+
+  // True when accum's own input (prefix if defined, else the kernel input)
+  // has its contiguous dimension 0 reduced.
+  bool reduces_innermost() const {
+    return !prefix.defined() && !dims.empty() && dims.front() == 0;
+  }
 };
 
 // Reduces `in`, a Func of extents.size() dimensions (Halide order, extents
