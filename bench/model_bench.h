@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <vector>
 
 #ifndef KILN_BENCH_DIR
 #error "KILN_BENCH_DIR must name the bench/ source directory"
@@ -65,21 +66,27 @@ inline double bestMsPerStep(int steps, int warmup,
 
 /// A model benchmark's main(): `kilnMs(steps)` times kiln's step on the
 /// thread count set beforehand; `script` is the PyTorch reference.
-///   NAME [--steps N] [--profile]
+///   NAME [--steps N] [--threads N] [--profile]
+/// --threads runs (and profiles) that thread count only; default 1 and 2,
+/// profiled on 2.
 inline int runModelBench(int argc, char **argv, const char *name,
                          const char *title, const char *script,
                          int defaultSteps,
                          const std::function<double(int steps)> &kilnMs) {
   int steps = defaultSteps;
   bool profile = false;
+  std::vector<int> threadCounts{1, 2};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--steps" && i + 1 < argc)
       steps = std::atoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc)
+      threadCounts = {std::atoi(argv[++i])};
     else if (a == "--profile")
       profile = true;
     else {
-      std::fprintf(stderr, "usage: %s [--steps N] [--profile]\n", name);
+      std::fprintf(stderr, "usage: %s [--steps N] [--threads N] [--profile]\n",
+                   name);
       return 2;
     }
   }
@@ -87,10 +94,14 @@ inline int runModelBench(int argc, char **argv, const char *name,
     std::fprintf(stderr, "%s: --steps must be at least 1\n", name);
     return 2;
   }
+  if (threadCounts[0] < 1) {
+    std::fprintf(stderr, "%s: --threads must be at least 1\n", name);
+    return 2;
+  }
   std::printf("%s; best of 3 x %d steps\n", title, steps);
   std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
               "speedup");
-  for (int threads : {1, 2}) {
+  for (int threads : threadCounts) {
     kiln::rt::set_num_threads(threads);
     double k = kilnMs(steps);
     double t = torchMsPerStep(script, threads, steps);
@@ -101,10 +112,12 @@ inline int runModelBench(int argc, char **argv, const char *name,
       std::printf("%-8d %12.3f %12.3f %7.2fx\n", threads, k, t, t / k);
   }
   if (profile) {
-    kiln::rt::set_num_threads(2);
+    const int threads = threadCounts.back();
+    kiln::rt::set_num_threads(threads);
     kiln::rt::Profiler prof;
     kilnMs(steps);
-    std::printf("\nper-kernel time, 2 threads:\n%s", prof.report().c_str());
+    std::printf("\nper-kernel time, %d thread%s:\n%s", threads,
+                threads == 1 ? "" : "s", prof.report().c_str());
   }
   return 0;
 }
