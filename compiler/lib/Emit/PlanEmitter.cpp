@@ -165,6 +165,14 @@ private:
                             ", " + dst + ".numel(), " + dst + ".data());\n");
         continue;
       }
+      if (auto view = dyn_cast<ReshapeOp>(op)) {
+        // A reshape outside kernels (kiln-fuse): the same memory, its own
+        // shape where a kernel takes it.
+        if (!data.count(view.getInput()))
+          return view.emitError("reshape of a value no kernel computed");
+        data[view.getResult()] = data.lookup(view.getInput());
+        continue;
+      }
       if (auto ref = dyn_cast<ParamRefOp>(op)) {
         data[ref.getResult()] =
             "s.params().at(" +

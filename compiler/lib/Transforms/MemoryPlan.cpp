@@ -136,8 +136,15 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
           if (llvm::is_contained(ret->getOperands(), r) || inPlace.contains(r))
             continue; // written into an output tensor or a parameter
           size_t end = position[fused];
-          for (Operation *user : r.getUsers())
-            end = std::max(end, position[user]);
+          // Reshapes outside kernels are views of r (kiln-fuse): r lives
+          // as long as their users.
+          SmallVector<Value> aliases{r};
+          while (!aliases.empty())
+            for (Operation *user : aliases.pop_back_val().getUsers()) {
+              end = std::max(end, position[user]);
+              if (auto view = dyn_cast<ReshapeOp>(user))
+                aliases.push_back(view.getResult());
+            }
           auto syms = shapes.get(r);
           if (failed(syms))
             return signalPassFailure();
