@@ -26,6 +26,9 @@ KILN_MODEL(MlpTrain, "mlp_train") {
   train("train_sgd", &MlpTrain::loss, Sgd{.lr = 0.05, .momentum = 0.9})
       .inputs("x", "target");
   train("train_adam", &MlpTrain::loss, Adam{.lr = 1e-2}).inputs("x", "target");
+  // lr 1: each step moves a weight by about 1, so an error of 1e-6 relative
+  // in the update (the bias correction) shows above float32 rounding.
+  train("train_adam_lr1", &MlpTrain::loss, Adam{.lr = 1}).inputs("x", "target");
   // Adam with L2 weight decay (added to the gradient), to tell it apart
   // from AdamW's decoupled decay.
   train("train_adam_l2", &MlpTrain::loss,

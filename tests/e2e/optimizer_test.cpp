@@ -121,6 +121,7 @@ struct Case {
   const char *entry;
   Kind kind;
   Hyper hyper;
+  double firstStepTolerance = 2e-5; // on each weight; later steps 2e-5
 };
 
 class Optimizer : public ::testing::TestWithParam<Case> {};
@@ -153,7 +154,8 @@ TEST_P(Optimizer, MatchesPyTorchFormulas) {
       double err = 0;
       for (int64_t i = 0; i < w.numel(); ++i)
         err = std::max(err, std::abs(double(w.data()[i]) - ref[n][size_t(i)]));
-      EXPECT_LT(err, 2e-5) << n << " after step " << step;
+      EXPECT_LT(err, step == 1 ? c.firstStepTolerance : 2e-5)
+          << n << " after step " << step;
     }
   }
 }
@@ -163,6 +165,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"train_sgd", Kind::sgd, {.lr = 0.05, .momentum = 0.9}},
         Case{"train_adam", Kind::adam, {.lr = 1e-2}},
+        // A first step of ~1 per weight (lr * sign(g)) must be right to
+        // ~1e-6: 1 - 0.999^t evaluated as 1 - exp(t log 0.999) in float32
+        // made it 7e-6 off. Later steps inherit float32 gradient errors
+        // amplified by the large moves (up to 8e-6).
+        Case{"train_adam_lr1", Kind::adam, {.lr = 1}, 2e-6},
         Case{"train_adam_l2", Kind::adam_l2, {.lr = 1e-2, .wd = 1e-2}},
         Case{"train_adamw", Kind::adamw, {.lr = 1e-2, .wd = 1e-2}}),
     [](const auto &info) { return std::string(info.param.entry); });
