@@ -7,14 +7,18 @@
 //  - Pointwise groups absorb pointwise consumers. When all their values have
 //    one shape (one domain), groups meeting at an op merge and may keep
 //    several outputs, computed in one loop nest (a Halide Tuple); this is
-//    what makes an optimizer update one kernel per parameter.
+//    what makes an optimizer update one kernel per parameter. A pointwise
+//    op also takes every other producer group that only feeds it, unless
+//    that group is smaller (broadcast into the op) and not cheap: it would
+//    be recomputed per element.
 //  - Layout ops join a pointwise group whose only output they consume; a
 //    reduction may take such a group as its prologue. A reshape left on its
 //    own is no kernel but a view of its operand's memory.
 //  - A reduction of a reduction of the same kind (a mean over N, H and W is
 //    three reduce_mean ops) joins it: the emitter writes the chain as one
 //    multi-axis reduction, read once instead of once per axis.
-// Before grouping, a cheap pointwise op on values that are stored anyway
+// Before grouping, shape-only operands move to stored values of the same
+// shape, and a cheap pointwise op on values that are stored anyway
 // (x - mean, 0.2 * x) is copied into each pointwise or reduction consumer,
 // so that it is recomputed where it is used instead of written and read
 // back: a pass over a [64, 64, 14, 14] tensor that is not in cache costs
