@@ -184,6 +184,17 @@ TEST_F(GanCli, TrainEntryErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--entry names g_step twice")) << r.err;
 
+  // A batch an entry point refuses is an error before anything is written.
+  const std::filesystem::path small = dir / "small";
+  r = kiln({"train", "fake_gan", "--data", data, "--batch", "1", "--out",
+            small.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--batch 1: fake_gan.g_step needs batch >= 2: "
+                              "BatchNorm1d 'g.bn' needs two values per "
+                              "channel"))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(small));
+
   ASSERT_EQ(train("fake_gan", "run", {"--steps", "2"}).code, 0);
   r = kiln({"train", "fake_gan", "--data", data, "--resume", ckpt("run"),
             "--entry", "g_step", "--steps", "4"});

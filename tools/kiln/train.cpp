@@ -211,6 +211,17 @@ int train_command(const TrainOptions &options, std::ostream &out,
     state.data_seed = options.data_seed.value_or(state.seed);
   }
 
+  // Before reading data or writing anything: a batch an entry point would
+  // refuse at its first call (BatchNorm in training mode needs two values
+  // per channel).
+  for (const rt::EntryDesc *e : entries)
+    for (const rt::SymbolMinimum &m : e->minimums)
+      if (!e->inputs.empty() && !e->inputs[0].dims.empty() &&
+          e->inputs[0].dims[0].symbol == m.symbol && state.batch_size < m.min)
+        throw UsageError(fmt::format("--batch {}: {}.{} needs {} >= {}: {}",
+                                     state.batch_size, model.name, e->name,
+                                     m.symbol, m.min, m.why));
+
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.data), rt::Split::train);
   rt::Batcher batcher(data.count, state.batch_size, state.data_seed);
