@@ -39,6 +39,15 @@ std::string join(const std::vector<std::string> &parts, StringRef sep) {
   return s;
 }
 
+/// A reduction whose only user reduces it further (emitReduce): the
+/// chain's input, the axes of it reduced so far, and which of its axes
+/// each dimension of the value is.
+struct PendingReduction {
+  Value source;
+  std::vector<int64_t> axes;
+  std::vector<int64_t> dimsOf;
+};
+
 class KernelEmitter {
 public:
   KernelEmitter(FusedOp fused, SymbolicShapes &shapes, StringRef schedule,
@@ -498,26 +507,7 @@ private:
       points = sourceType.isDynamicDim(ax) ? kUnrollReduction + 1
                                            : points * sourceType.getDimSize(ax);
     if (points <= kUnrollReduction) {
-      std::string value;
-      for (int64_t p = 0; p < points; ++p) {
-        for (int64_t rest = p, i = int64_t(chain.axes.size()) - 1; i >= 0;
-             --i) {
-          int64_t n = sourceType.getDimSize(chain.axes[i]);
-          idx[chain.axes[i]] = std::to_string(rest % n);
-          rest /= n;
-        }
-        std::string term = call(source, idx);
-        if (value.empty())
-          value = term;
-        else if (isa<ReduceMaxOp>(red.getOperation()))
-          value = "max(" + value + ", " + term + ")";
-        else
-          value = value + " + " + term;
-      }
-      if (isa<ReduceMeanOp>(red.getOperation()))
-        value = "(" + value + ") / " + literal(double(points));
-      define(result, a);
-      a << value << ";\n";
+      emitUnrolledReduce(red.getOperation(), chain, idx, points, a);
       return success(); // no anchor: the kernel is scheduled as pointwise
     }
     std::vector<std::string> extents; // Halide order
@@ -558,6 +548,32 @@ private:
     anchor_ = red;
     anchorName_ = r;
     return success();
+  }
+
+  /// The `points` values of `chain.source` over `chain.axes` combined in one
+  /// expression; `idx` holds the kept axes' indices.
+  void emitUnrolledReduce(Operation *red, const PendingReduction &chain,
+                          Index idx, int64_t points, llvm::raw_ostream &a) {
+    auto sourceType = cast<RankedTensorType>(chain.source.getType());
+    std::string value;
+    for (int64_t p = 0; p < points; ++p) {
+      for (int64_t rest = p, i = int64_t(chain.axes.size()) - 1; i >= 0; --i) {
+        int64_t n = sourceType.getDimSize(chain.axes[i]);
+        idx[chain.axes[i]] = std::to_string(rest % n);
+        rest /= n;
+      }
+      std::string term = call(chain.source, idx);
+      if (value.empty())
+        value = term;
+      else if (isa<ReduceMaxOp>(red))
+        value = "max(" + value + ", " + term + ")";
+      else
+        value = value + " + " + term;
+    }
+    if (isa<ReduceMeanOp>(red))
+      value = "(" + value + ") / " + literal(double(points));
+    define(red->getResult(0), a);
+    a << value << ";\n";
   }
 
   /// Reshape index arithmetic by groups of adjacent dimensions with equal
@@ -741,14 +757,6 @@ private:
   llvm::raw_ostream &os_;
   std::string elem_;
   DenseMap<Value, std::string> names_;
-  /// A reduction whose only user reduces it further (emitReduce): the
-  /// chain's input, the axes of it reduced so far, and which of its axes
-  /// each dimension of the value is.
-  struct PendingReduction {
-    Value source;
-    std::vector<int64_t> axes;
-    std::vector<int64_t> dimsOf;
-  };
   DenseMap<Value, PendingReduction> pending_;
   DenseMap<Value, std::string> literals_;
   std::vector<std::string> members_;
