@@ -4,7 +4,10 @@
 // measurable (0.36 vs 0.42 us for 16 elements). So the schedule is simply:
 // vectorize, fuse everything else into one loop, split it into tasks so
 // that compute-heavy epilogues (exp, tanh) still use both cores, and
-// specialize on nothing but "at least one vector wide".
+// specialize on the row width only: a full vector, else one masked vector
+// of 16, 8 or 4 lanes per row. Out of cache the same kernels are bound by
+// memory: a two-output pass over [64, 64, 14, 14] takes 0.11 ms with warm
+// caches and 0.53 ms cold, on 1 thread or 2.
 #include "kiln/halide/pointwise.h"
 #include "tiling.h"
 
