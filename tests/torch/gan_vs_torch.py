@@ -590,7 +590,6 @@ def print_closest(mode, m, bounds):
     print(f"  closest to its bound: {key[0]} {key[1]}, at {frac:.2f} of it")
 
 
-
 def mismatches(mode, label, errors, bounds):
     """Prints each error above its bound; 1 if there was one, else 0."""
     status = 0
@@ -601,6 +600,7 @@ def mismatches(mode, label, errors, bounds):
                   f"{bound:.3e}")
             status = 1
     return status
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
