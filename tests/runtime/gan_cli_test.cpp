@@ -184,7 +184,12 @@ TEST_F(GanCli, TrainEntryErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--entry names g_step twice")) << r.err;
 
-  // A batch an entry point refuses is an error before anything is written.
+  // kiln info shows the lower bound; a batch an entry point refuses is an
+  // error before anything is written.
+  r = kiln({"info", "fake_gan"});
+  EXPECT_TRUE(contains(r.out, "  g_step (train): z [batch, 64] -> g_loss []; "
+                              "batch >= 2\n"))
+      << r.out;
   const std::filesystem::path small = dir / "small";
   r = kiln({"train", "fake_gan", "--data", data, "--batch", "1", "--out",
             small.string()});

@@ -17,8 +17,11 @@ std::string describe(const rt::EntryDesc &entry) {
       s += (s.empty() ? "" : ", ") + describe(t);
     return s.empty() ? std::string("()") : s;
   };
-  return fmt::format("{} ({}): {} -> {}", entry.name, entry.kind,
-                     join(entry.inputs), join(entry.outputs));
+  std::string s = fmt::format("{} ({}): {} -> {}", entry.name, entry.kind,
+                              join(entry.inputs), join(entry.outputs));
+  for (const rt::SymbolMinimum &m : entry.minimums)
+    s += fmt::format("; {} >= {}", m.symbol, m.min);
+  return s;
 }
 
 std::string describe_init(const rt::ParamDesc &param) {
