@@ -3,7 +3,8 @@
 // Greedy, in program order; each op either starts a group or joins the
 // groups of its operands' producers:
 //  - An anchored group (a matmul, a convolution or a reduction) has one
-//    output and takes pointwise epilogue ops over exactly its domain.
+//    output and takes pointwise epilogue ops over exactly its domain, with
+//    the cheap groups that only feed them (a ReLU mask, a bias reshape).
 //  - Pointwise groups absorb pointwise consumers. When all their values have
 //    one shape (one domain), groups meeting at an op merge and may keep
 //    several outputs, computed in one loop nest (a Halide Tuple); this is
@@ -157,20 +158,29 @@ private:
     // A matmul or a convolution never joins a producer: inlining into its
     // loads would recompute the producer once per output column (channel).
     if (!isContraction(op)) {
-      for (size_t gi : producers(op)) {
+      SmallVector<size_t> feeding = producers(op);
+      // An anchor first: the kernel it leads keeps its schedule.
+      for (size_t gi : feeding) {
         Group &g = groups_[gi];
-        bool anchorJoined = llvm::any_of(
-            join, [&](size_t j) { return groups_[j].anchor != nullptr; });
-        bool ok = false;
-        if (g.anchor)
+        if (g.anchor && onlyFeeds(g, op) &&
+            ((isPointwise(op) && resultType(op) == resultType(g.ops.back())) ||
+             (g.ops.back() == g.anchor && continuesReduction(g.anchor, op)))) {
           // Epilogue over exactly the anchor's domain, or the next axis of a
           // reduction that has no epilogue yet.
-          ok = onlyFeeds(g, op) && join.empty() &&
-               ((isPointwise(op) &&
-                 resultType(op) == resultType(g.ops.back())) ||
-                (g.ops.back() == g.anchor && continuesReduction(g.anchor, op)));
-        else if (anchorJoined)
-          ok = false;
+          join.push_back(gi);
+          break;
+        }
+      }
+      bool anchorJoined = !join.empty();
+      for (size_t gi : feeding) {
+        Group &g = groups_[gi];
+        if (g.anchor || (anchorJoined && !isPointwise(op)))
+          continue;
+        bool ok = false;
+        if (anchorJoined)
+          // A cheap group that only feeds the epilogue (a ReLU mask) is
+          // computed in it instead of stored for it.
+          ok = onlyFeeds(g, op) && g.cheap();
         else if (isPointwise(op) && g.oneDomain() &&
                  resultType(g.ops.front()) == resultType(op))
           ok = laterUsesOnly(g, op); // a same-domain merge, several outputs
@@ -187,8 +197,8 @@ private:
                (isLayout(op) || isReduction(op));
         if (ok)
           join.push_back(gi);
-        if (ok && (g.anchor || !isPointwise(op)))
-          break; // an anchor or a prologue takes one group only
+        if (ok && !isPointwise(op))
+          break; // a prologue takes one group only
       }
     }
     if (join.empty()) {

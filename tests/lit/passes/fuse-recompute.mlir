@@ -7,7 +7,9 @@
 //    stored value of the same shape, so they keep nothing else alive;
 //  - a consumer joins every producer group that only feeds it, but an
 //    expensive per-channel group (sqrt) stays its own small kernel instead
-//    of being recomputed per element (@expensive).
+//    of being recomputed per element (@expensive);
+//  - an anchor's epilogue takes cheap groups that only feed it, such as a
+//    ReLU mask (@mask).
 // RUN: kiln-opt %s -kiln-fuse | FileCheck %s
 
 module attributes {kiln.model = "t"} {
@@ -28,6 +30,12 @@ module attributes {kiln.model = "t"} {
     %w2 = "kiln.add"(%w, %w) : (tensor<1x3x1x1xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x1x1xf32>
     %g = "kiln.broadcast_to"(%w2, %sq) : (tensor<1x3x1x1xf32>, tensor<?x3x5x7xf32>) -> tensor<?x3x5x7xf32>
     func.return %y, %n, %g : tensor<?x3x5x7xf32>, tensor<f32>, tensor<?x3x5x7xf32>
+  }
+  func.func @mask(%x: tensor<?x2x6x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<3x2x3x3xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}, %h: tensor<?x3x4x4xf32> {kiln.name = "h", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x4x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %c = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x4x4xf32>
+    %m = "kiln.step"(%h) : (tensor<?x3x4x4xf32>) -> tensor<?x3x4x4xf32>
+    %y = "kiln.mul"(%m, %c) : (tensor<?x3x4x4xf32>, tensor<?x3x4x4xf32>) -> tensor<?x3x4x4xf32>
+    func.return %y : tensor<?x3x4x4xf32>
   }
   func.func @expensive(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<1x3x1x1xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}) -> (tensor<?x3x5x7xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %r = "kiln.sqrt"(%w) : (tensor<1x3x1x1xf32>) -> tensor<1x3x1x1xf32>
@@ -66,6 +74,16 @@ module attributes {kiln.model = "t"} {
 // CHECK-NEXT: kiln.broadcast_to
 // CHECK-NEXT: kiln.yield
 // CHECK-NOT: kiln.fused
+
+// The mask is computed in the convolution's epilogue, not stored.
+// CHECK-LABEL: func.func @mask
+// CHECK: kiln.fused "kiln_t_mask_k0" (%arg0, %arg1, %arg2)
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.conv2d
+// CHECK-NEXT: kiln.step
+// CHECK-NEXT: kiln.mul
+// CHECK-NEXT: kiln.yield
+// CHECK-NOT: kiln.fused "kiln_t_mask_k1"
 
 // A per-channel sqrt is not recomputed per element.
 // CHECK-LABEL: func.func @expensive
