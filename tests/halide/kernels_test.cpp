@@ -264,8 +264,8 @@ TEST_P(RowsColsTest, ColumnMean) {
 
 // Per-channel mean and max of [N, C, H, W] against loops in double, on the
 // GAN's shapes and odd ones (rows of 3, 7, 14 and 33 floats).
-class ChannelStatsTest
-    : public testing::TestWithParam<std::array<int, 4>> {}; // N, C, H, W
+class ChannelStatsTest : public testing::TestWithParam<std::array<int, 4>> {
+}; // N, C, H, W
 
 TEST_P(ChannelStatsTest, MeanAndMax) {
   const auto [n, c, h, w] = GetParam();

@@ -94,8 +94,7 @@ Reduction reduce(ReduceOp op, const Func &in, const std::vector<Expr> &extents,
     const ReduceOp pop = op == ReduceOp::Mean ? ReduceOp::Sum : op;
     red.prefix_accum = Func(name + "_prefix_accum");
     red.prefix_accum(pvars) = identity(pop, type);
-    red.prefix_accum(pvars) =
-        combine(pop, red.prefix_accum(pvars), in(pcall));
+    red.prefix_accum(pvars) = combine(pop, red.prefix_accum(pvars), in(pcall));
     red.prefix = Func(name + "_prefix");
     red.prefix(pvars) = red.prefix_accum(pvars);
     source = red.prefix;
