@@ -328,6 +328,21 @@ std::string caseName(const ::testing::TestParamInfo<BnCase> &info) {
          std::to_string(info.param.batch);
 }
 
+// Each layer at batch 5 and at its smallest batch: 1, or for BatchNorm1d
+// `smallest1d` (training needs two values per feature).
+std::vector<BnCase> bnCases(int64_t smallest1d) {
+  std::vector<BnCase> cases;
+  for (BnCase layer : {BnCase{"bn1d3", "bn1a", 3, 0, 0, 0},
+                       BnCase{"bn1d17", "bn1b", 17, 0, 0, 0},
+                       BnCase{"bn2d3", "bn2a", 3, 5, 7, 0},
+                       BnCase{"bn2d17", "bn2b", 17, 5, 7, 0}})
+    for (int64_t batch : {layer.h == 0 ? smallest1d : int64_t(1), int64_t(5)}) {
+      layer.batch = batch;
+      cases.push_back(layer);
+    }
+  return cases;
+}
+
 class BatchNormEval : public ::testing::TestWithParam<BnCase> {};
 
 TEST_P(BatchNormEval, UsesTheRunningStatistics) {
@@ -343,17 +358,8 @@ TEST_P(BatchNormEval, UsesTheRunningStatistics) {
   expectRunningStats(model.params(), k.prefix, p.running, "after eval");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Layers, BatchNormEval,
-    ::testing::Values(BnCase{"bn1d3", "bn1a", 3, 0, 0, 1},
-                      BnCase{"bn1d3", "bn1a", 3, 0, 0, 5},
-                      BnCase{"bn1d17", "bn1b", 17, 0, 0, 1},
-                      BnCase{"bn1d17", "bn1b", 17, 0, 0, 5},
-                      BnCase{"bn2d3", "bn2a", 3, 5, 7, 1},
-                      BnCase{"bn2d3", "bn2a", 3, 5, 7, 5},
-                      BnCase{"bn2d17", "bn2b", 17, 5, 7, 1},
-                      BnCase{"bn2d17", "bn2b", 17, 5, 7, 5}),
-    caseName);
+INSTANTIATE_TEST_SUITE_P(Layers, BatchNormEval, ::testing::ValuesIn(bnCases(1)),
+                         caseName);
 
 class BatchNormTrain : public ::testing::TestWithParam<BnCase> {};
 
@@ -423,17 +429,8 @@ TEST_P(BatchNormTrain, TwoStepsUpdateStatisticsWeightAndBias) {
 
 // Training needs more than one value per channel (PyTorch raises
 // otherwise): batch 1 only for BatchNorm2d, whose 5x7 images give 35.
-INSTANTIATE_TEST_SUITE_P(
-    Layers, BatchNormTrain,
-    ::testing::Values(BnCase{"bn1d3", "bn1a", 3, 0, 0, 2},
-                      BnCase{"bn1d3", "bn1a", 3, 0, 0, 5},
-                      BnCase{"bn1d17", "bn1b", 17, 0, 0, 2},
-                      BnCase{"bn1d17", "bn1b", 17, 0, 0, 5},
-                      BnCase{"bn2d3", "bn2a", 3, 5, 7, 1},
-                      BnCase{"bn2d3", "bn2a", 3, 5, 7, 5},
-                      BnCase{"bn2d17", "bn2b", 17, 5, 7, 1},
-                      BnCase{"bn2d17", "bn2b", 17, 5, 7, 5}),
-    caseName);
+INSTANTIATE_TEST_SUITE_P(Layers, BatchNormTrain,
+                         ::testing::ValuesIn(bnCases(2)), caseName);
 
 // ---------------------------------------------------------------------------
 // Pooling.
