@@ -2,7 +2,7 @@
 // codes. (The real executable is smoke-tested by ctest; see CMakeLists.txt.)
 #include "fake_model.h"
 
-#include "cli.h"
+#include "cli_runner.h"
 
 #include "kiln/runtime/model.h"
 
@@ -13,22 +13,12 @@
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = kiln::test::CliResult;
+using kiln::test::contains;
 
-Result run_kiln(std::vector<const char *> args) {
+Result run_kiln(std::vector<std::string> args) {
   kiln::rt::register_model(kiln_model_fake());
-  args.insert(args.begin(), "kiln");
-  std::ostringstream out, err;
-  const int code =
-      kiln::cli::run_cli(static_cast<int>(args.size()), args.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-bool contains(const std::string &text, const std::string &part) {
-  return text.find(part) != std::string::npos;
+  return kiln::test::run_cli(std::move(args));
 }
 
 } // namespace
@@ -126,10 +116,10 @@ TEST(Cli, UnknownOrMissingCommand) {
 }
 
 TEST(Cli, HelpOnEveryLevel) {
-  for (auto args : std::vector<std::vector<const char *>>{{"--help"},
-                                                          {"list", "--help"},
-                                                          {"info", "--help"},
-                                                          {"run", "--help"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"},
+                                                         {"list", "--help"},
+                                                         {"info", "--help"},
+                                                         {"run", "--help"}}) {
     const Result r = run_kiln(args);
     EXPECT_EQ(r.code, 0) << args[0];
     EXPECT_TRUE(contains(r.out, "Usage")) << r.out;

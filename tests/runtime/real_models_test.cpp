@@ -5,7 +5,7 @@
 // ModelDesc function. Needs the real Fashion-MNIST; skipped without it.
 #include "test_files.h"
 
-#include "cli.h"
+#include "cli_runner.h"
 
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/fashion_mnist.h"
@@ -32,24 +32,11 @@ using kiln::test::TempDir;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-bool contains(const std::string &text, const std::string &part) {
-  return text.find(part) != std::string::npos;
-}
+using Result = kiln::test::CliResult;
+using kiln::test::contains;
 
 Result kiln_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "kiln");
-  std::vector<const char *> argv;
-  for (const std::string &a : args)
-    argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code =
-      kiln::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
+  return kiln::test::run_cli(std::move(args));
 }
 
 class RealModels : public ::testing::Test {

@@ -5,7 +5,7 @@
 #include "fake_vae_model.h"
 #include "test_files.h"
 
-#include "cli.h"
+#include "cli_runner.h"
 
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/json.h"
@@ -21,14 +21,8 @@ using kiln::test::TempDir;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-bool contains(const std::string &text, const std::string &part) {
-  return text.find(part) != std::string::npos;
-}
+using Result = kiln::test::CliResult;
+using kiln::test::contains;
 
 class TrainCli : public ::testing::Test {
 protected:
@@ -42,14 +36,7 @@ protected:
   }
 
   Result kiln(std::vector<std::string> args) {
-    args.insert(args.begin(), "kiln");
-    std::vector<const char *> argv;
-    for (const std::string &a : args)
-      argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = kiln::cli::run_cli(static_cast<int>(argv.size()),
-                                        argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    return kiln::test::run_cli(std::move(args));
   }
 
   // kiln train fake_vae on the fake data, batch 8 (5 steps per epoch).
