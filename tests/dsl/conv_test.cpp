@@ -2,6 +2,8 @@
 // and the composites of issue 4: result types, the exact MLIR text of
 // docs/ir.md's "Convolutions, pooling and dropout", and the errors found
 // when the generator runs.
+#include "dsl_test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <type_traits>
@@ -13,30 +15,11 @@ using namespace kiln::dsl;
 
 namespace {
 
+using kiln::dsl::test::count_of;
+using kiln::dsl::test::error_of;
+
 std::string at(int line, int col) {
   return fmt::format("loc(\"{}\":{}:{})", __FILE__, line, col);
-}
-
-template <class F> std::string error_of(F &&build) {
-  try {
-    build();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no kiln::dsl::Error thrown";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part)                                            \
-  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
-      << "missing: " << (part) << "\nin: " << (text)
-
-size_t count_of(const std::string &text, const std::string &part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos;
-       at = text.find(part, at + 1))
-    ++n;
-  return n;
 }
 
 // Result types, computed by the C++ compiler.

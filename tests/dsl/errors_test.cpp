@@ -1,5 +1,7 @@
 // Errors found while the generator runs: symbolic shape mismatches and
 // misuse. Each message names the op, the shapes and this file's line.
+#include "dsl_test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -9,22 +11,9 @@ using namespace kiln::dsl;
 
 namespace {
 
-// Runs `build` and returns the kiln::dsl::Error message it throws.
-template <class F> std::string error_of(F &&build) {
-  try {
-    build();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no kiln::dsl::Error thrown";
-  return "";
-}
+using kiln::dsl::test::error_of;
 
 std::string here(int line) { return fmt::format("{}:{}:", __FILE__, line); }
-
-#define EXPECT_CONTAINS(text, part)                                            \
-  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
-      << "missing: " << (part) << "\nin: " << (text)
 
 TEST(Errors, AddDifferentSymbols) {
   ModuleBuilder mb("m");

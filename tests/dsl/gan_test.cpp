@@ -1,6 +1,8 @@
 // The canonical DCGAN (models/gan.cpp, MODELS.md), built in-process: its
 // parameters and state, the optimizer's `params` per step, and where each
 // entry point updates the BatchNorm running statistics.
+#include "dsl_test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -12,6 +14,8 @@
 #include "models/gan.cpp"
 
 namespace {
+
+using kiln::dsl::test::count_of;
 
 std::string gan_mlir() {
   ModuleBuilder mb("gan");
@@ -25,14 +29,6 @@ std::string function(const std::string &text, const std::string &name) {
   if (begin == std::string::npos)
     return "";
   return text.substr(begin, text.find("\n  }", begin) - begin);
-}
-
-size_t count_of(const std::string &text, const std::string &part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos;
-       at = text.find(part, at + 1))
-    ++n;
-  return n;
 }
 
 struct Declared {

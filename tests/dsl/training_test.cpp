@@ -1,6 +1,8 @@
 // Train entry points (optimizer attribute, result names), randn_like and the
 // composite losses: the exact MLIR text of docs/ir.md's "Training entry
 // points" and "Randomness in the graph".
+#include "dsl_test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -10,23 +12,11 @@ using namespace kiln::dsl;
 
 namespace {
 
+using kiln::dsl::test::error_of;
+
 std::string at(int line, int col) {
   return fmt::format("loc(\"{}\":{}:{})", __FILE__, line, col);
 }
-
-template <class F> std::string error_of(F &&build) {
-  try {
-    build();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no kiln::dsl::Error thrown";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part)                                            \
-  EXPECT_NE(std::string(text).find(part), std::string::npos)                   \
-      << "missing: " << (part) << "\nin: " << (text)
 
 // The whole module of a one-parameter train entry point.
 TEST(Training, SgdEntryExactText) {
