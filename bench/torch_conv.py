@@ -9,20 +9,10 @@ with Debian's python3-torch, OpenBLAS's OpenMP build, torch and BLAS limited
 to N threads.
 """
 import argparse
-import sys
-import time
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("torch_unavailable", flush=True)
-    sys.exit(0)
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+from torch_common import best_ms, limit_threads
+import torch
+import torch.nn.functional as F
 
 # name, transposed, C_in, H, W, C_out (k4 s2 p1 everywhere)
 LAYERS = [
@@ -33,26 +23,13 @@ LAYERS = [
 ]
 
 
-def best_ms(fn, iters):
-    for _ in range(3):
-        fn()
-    best = float("inf")
-    for _ in range(5):  # best of five: these machines are noisy
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / iters)
-    return best * 1e3
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--iters", type=int, default=20)
     p.add_argument("--batch", type=int, default=64)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    limits = threadpool_limits(a.threads, "blas") if threadpool_limits else None
+    limits = limit_threads(a.threads)
     torch.manual_seed(0)
     for name, transposed, cin, h, w, cout in LAYERS:
         x = torch.randn(a.batch, cin, h, w, requires_grad=True)
@@ -63,14 +40,14 @@ def main():
             wt = torch.randn(cout, cin, 4, 4, requires_grad=True)
             op = lambda: F.conv2d(x, wt, stride=2, padding=1)
         with torch.no_grad():
-            fwd = best_ms(op, a.iters)
+            fwd = best_ms(op, a.iters, warmup=3, rounds=5)
         y = op()
         dy = torch.randn_like(y)
 
         def backward():
             torch.autograd.grad(y, (x, wt), dy, retain_graph=True)
 
-        bwd = best_ms(backward, a.iters)
+        bwd = best_ms(backward, a.iters, warmup=3, rounds=5)
         print(f"torch {name} {fwd:.4f} {bwd:.4f}", flush=True)
     del limits
 

@@ -4,20 +4,11 @@ training step (D on real and on fake in separate passes, then G reusing the
 same fake batch) at batch 64, Adam 2e-4 betas (0.5, 0.999), timed on N
 threads. Prints "torch_ms_per_step <ms>", or "torch_unavailable"."""
 import argparse
-import sys
-import time
 
-try:
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError:
-    print("torch_unavailable", flush=True)
-    sys.exit(0)
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+from torch_common import best_ms, limit_threads
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 
 def generator():
@@ -41,8 +32,7 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--batch", type=int, default=64)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    limits = threadpool_limits(a.threads, "blas") if threadpool_limits else None
+    limits = limit_threads(a.threads)
     torch.manual_seed(0)
     g, d = generator(), discriminator()
     og = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -63,15 +53,8 @@ def main():
         loss_g.backward()
         og.step()
 
-    for _ in range(5):
-        step()
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(a.steps):
-            step()
-        best = min(best, (time.perf_counter() - t0) / a.steps)
-    print(f"torch_ms_per_step {best * 1e3:.4f}", flush=True)
+    ms = best_ms(step, a.steps, warmup=5, rounds=3)
+    print(f"torch_ms_per_step {ms:.4f}", flush=True)
     del limits
 
 

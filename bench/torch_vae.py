@@ -7,21 +7,11 @@ fair CPU baseline needs (vae_bench does): /usr/bin/python3 with Debian's
 python3-torch, OpenBLAS's OpenMP build, torch and BLAS limited to N threads.
 """
 import argparse
-import sys
-import time
 
-try:
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError:
-    print("torch_unavailable", flush=True)
-    sys.exit(0)
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+from torch_common import best_ms, limit_threads
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 
 class Vae(nn.Module):
@@ -51,8 +41,7 @@ def main():
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--batch", type=int, default=128)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    limits = threadpool_limits(a.threads, "blas") if threadpool_limits else None
+    limits = limit_threads(a.threads)
     torch.manual_seed(0)
     model = Vae()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -64,15 +53,8 @@ def main():
         loss.backward()
         opt.step()
 
-    for _ in range(20):
-        step()
-    best = float("inf")
-    for _ in range(3):  # best of three runs: these machines are noisy
-        t0 = time.perf_counter()
-        for _ in range(a.steps):
-            step()
-        best = min(best, (time.perf_counter() - t0) / a.steps)
-    print(f"torch_ms_per_step {best * 1e3:.4f}", flush=True)
+    ms = best_ms(step, a.steps, warmup=20, rounds=3)
+    print(f"torch_ms_per_step {ms:.4f}", flush=True)
     del limits
 
 
