@@ -120,6 +120,28 @@ Block choose_block(const Conv2d &conv, int vec) {
   return b;
 }
 
+// The block of results in registers at `out`'s loop `at`: vectors of
+// output channels `ro` innermost, the block's dimensions 0 and 1 unrolled
+// around them, `other` (the block's one entry of its last dimension)
+// outside; the reduction runs outside the block.
+void hold_block(Conv2d &conv, Func out, const Var &at, const Var &ro,
+                const Var &other, int vec) {
+  const Var &rw = conv.vars[0], &rh = conv.vars[1];
+  conv.result.compute_at(out, at)
+      .reorder_storage(ro, rw, rh, other)
+      .reorder(ro, rw, rh, other)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+  conv.result.update()
+      .reorder(ro, rw, rh, conv.r.x, conv.r.y, conv.r.z, other)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh);
+}
+
 // The innermost reduction loop written out when it is short and static
 // (the weight gradient's 7 output columns): a loop of so few iterations
 // costs its branches. conv2d_weight_grad 64 -> 128 on 14x14, 1 thread:
@@ -151,21 +173,7 @@ void schedule_channels(Conv2d &conv, Func out, const std::vector<Var> &vars,
       .unroll(wi)
       .unroll(hi);
 
-  const Var &rw = conv.vars[0], &rh = conv.vars[1], &ro = conv.vars[2],
-            &rn = conv.vars[3];
-  conv.result.compute_at(out, wo)
-      .reorder_storage(ro, rw, rh, rn)
-      .reorder(ro, rw, rh, rn)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh);
-  conv.result.update()
-      .reorder(ro, rw, rh, conv.r.x, conv.r.y, conv.r.z, rn)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh);
+  hold_block(conv, out, wo, conv.vars[2], conv.vars[3], vec);
 
   // Weights: packed once per call, output channel innermost.
   const std::vector<Var> wargs = conv.per_channel.args();
@@ -209,21 +217,7 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
       .unroll(wi)
       .unroll(hi);
 
-  const Var &rw = conv.vars[0], &rh = conv.vars[1], &rc = conv.vars[2],
-            &ro = conv.vars[3];
-  conv.result.compute_at(out, task)
-      .reorder_storage(ro, rw, rh, rc)
-      .reorder(ro, rw, rh, rc)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh);
-  conv.result.update()
-      .reorder(ro, rw, rh, conv.r.x, conv.r.y, conv.r.z, rc)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh);
+  hold_block(conv, out, task, conv.vars[3], conv.vars[2], vec);
   unroll_short(conv.result.update(), conv.r.x);
 
   // dy packed once per call with o innermost: (o, ow, oh, n).
