@@ -257,23 +257,10 @@ TEST_P(ConvForward, ReduceMax) {
 
 INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5));
 
-uint32_t hash32(uint32_t x) { // "lowbias32", as compiler/halide/.../random.h
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
-
 /// kiln.random_uniform: u2 of the documented generator (docs/ir.md).
 double uniform(uint64_t seed, uint32_t counter, uint32_t stream,
                uint32_t index) {
-  uint32_t key =
-      hash32(uint32_t(seed) +
-             hash32(uint32_t(seed >> 32) + hash32(counter + hash32(stream))));
-  uint32_t b = hash32(key ^ hash32(2 * index + 1));
-  return double(b >> 8) / 16777216.0;
+  return kiln::test::documentedUniforms(seed, counter, stream, index).u2;
 }
 
 TEST(RandomUniform, FollowsTheDocumentedGenerator) {

@@ -15,24 +15,11 @@
 
 namespace {
 
-uint32_t hash32(uint32_t x) { // "lowbias32"
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
-
+/// kiln.random_normal: Box-Muller on the documented uniforms.
 double expected(uint64_t seed, uint32_t counter, uint32_t stream,
                 uint32_t index) {
-  uint32_t key =
-      hash32(uint32_t(seed) +
-             hash32(uint32_t(seed >> 32) + hash32(counter + hash32(stream))));
-  uint32_t a = hash32(key ^ hash32(2 * index));
-  uint32_t b = hash32(key ^ hash32(2 * index + 1));
-  double u1 = (double(a >> 8) + 1) / 16777216.0;
-  double u2 = double(b >> 8) / 16777216.0;
+  const auto [u1, u2] =
+      kiln::test::documentedUniforms(seed, counter, stream, index);
   return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
 }
 

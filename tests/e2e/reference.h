@@ -94,4 +94,31 @@ inline rt::Tensor randomTensor(std::vector<int64_t> shape, uint32_t seed,
   return t;
 }
 
+/// The counter-based generator as its documentation describes it
+/// (docs/ir.md, compiler/halide/include/kiln/halide/random.h), written here
+/// independently: the two uniforms of element `index` of stream `stream` in
+/// call `counter`, u1 in (0, 1] and u2 in [0, 1).
+struct DocumentedUniforms {
+  double u1, u2;
+};
+
+inline uint32_t lowbias32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+inline DocumentedUniforms documentedUniforms(uint64_t seed, uint32_t counter,
+                                             uint32_t stream, uint32_t index) {
+  const uint32_t key = lowbias32(
+      uint32_t(seed) +
+      lowbias32(uint32_t(seed >> 32) + lowbias32(counter + lowbias32(stream))));
+  const uint32_t a = lowbias32(key ^ lowbias32(2 * index));
+  const uint32_t b = lowbias32(key ^ lowbias32(2 * index + 1));
+  return {(double(a >> 8) + 1) / 16777216.0, double(b >> 8) / 16777216.0};
+}
+
 } // namespace kiln::test
