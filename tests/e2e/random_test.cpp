@@ -1,7 +1,7 @@
 // In-graph random numbers (kiln.random_normal) compiled end to end: the
 // values follow the documented counter-based generator exactly (an
-// independent implementation below, from compiler/halide/.../random.h's
-// description), do not depend on the thread count, advance with each call,
+// independent implementation in reference.h, from its description), do not
+// depend on the thread count, advance with each call,
 // and are standard normal.
 #include "noise.h"
 #include "reference.h"
