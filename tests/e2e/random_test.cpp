@@ -1,8 +1,8 @@
 // In-graph random numbers (kiln.random_normal) compiled end to end: the
 // values follow the documented counter-based generator exactly (an
 // independent implementation in reference.h, from its description), do not
-// depend on the thread count, advance with each call,
-// and are standard normal.
+// depend on the thread count, advance with each call, and are standard
+// normal.
 #include "noise.h"
 #include "reference.h"
 
