@@ -1,3 +1,19 @@
+# SCHEDULE and MODEL of kiln_add_model / kiln_add_mlir_model, checked, into
+# the caller's ARG_SCHEDULE (default heuristic) and ARG_MODEL (default NAME).
+macro(_kiln_model_options fn name)
+  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
+  if(NOT ARG_SCHEDULE)
+    set(ARG_SCHEDULE heuristic)
+  endif()
+  if(NOT ARG_MODEL)
+    set(ARG_MODEL ${name})
+  endif()
+  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
+    message(FATAL_ERROR "${fn}(${name}): unknown SCHEDULE "
+      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
+  endif()
+endmacro()
+
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
 #                [MODEL source_name])
 #
@@ -10,17 +26,7 @@
 # different NAME builds the same model again under that name, e.g. with
 # another SCHEDULE.
 function(kiln_add_model name src)
-  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
-  if(NOT ARG_SCHEDULE)
-    set(ARG_SCHEDULE heuristic)
-  endif()
-  if(NOT ARG_MODEL)
-    set(ARG_MODEL ${name})
-  endif()
-  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
-    message(FATAL_ERROR "kiln_add_model(${name}): unknown SCHEDULE "
-      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
-  endif()
+  _kiln_model_options(kiln_add_model ${name} ${ARGN})
   get_filename_component(src ${src} ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
   file(MAKE_DIRECTORY ${out})
@@ -47,17 +53,7 @@ endfunction()
 # given to kilnc as it is. MODEL (the module's kiln.model) defaults to NAME.
 # Tests use it for ops the DSL does not write yet.
 function(kiln_add_mlir_model name file)
-  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
-  if(NOT ARG_SCHEDULE)
-    set(ARG_SCHEDULE heuristic)
-  endif()
-  if(NOT ARG_MODEL)
-    set(ARG_MODEL ${name})
-  endif()
-  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
-    message(FATAL_ERROR "kiln_add_mlir_model(${name}): unknown SCHEDULE "
-      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
-  endif()
+  _kiln_model_options(kiln_add_mlir_model ${name} ${ARGN})
   get_filename_component(file ${file} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
   if(NOT EXISTS ${file})
     message(FATAL_ERROR "kiln_add_mlir_model(${name}): ${file} not found")
