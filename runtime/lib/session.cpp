@@ -1,6 +1,7 @@
 #include "kiln/runtime/session.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/scratch.h"
 #include "kiln/runtime/shapes.h"
 
 #include <fmt/format.h>
@@ -18,7 +19,9 @@ std::string entry_names(const ModelDesc &model) {
 } // namespace
 
 Session::Session(const ModelDesc &model, uint64_t seed)
-    : model_(&model), seed_(seed), params_(model, seed) {}
+    : model_(&model), seed_(seed), params_(model, seed) {
+  install_scratch_allocator();
+}
 
 Tensor &Session::back_buffer(size_t param_index) {
   if (back_buffers_.size() < params_.size())
