@@ -9,6 +9,8 @@
 //   build/bin/conv_bench [--iters N] [--threads N] [--kiln-only]
 #include "kiln_conv_bench_kernels.h"
 
+#include "kiln/runtime/scratch.h"
+
 #include <HalideBuffer.h>
 #include <HalideRuntime.h>
 
@@ -83,6 +85,25 @@ const Kernel kKernels[] = {
      {kBatch, 128, 7, 7},
      {128, 64, 4, 4},
      kFlopsD2},
+    // The direct convolution where d2_fwd, d2_dx and d2_dw take Winograd's.
+    {"d2_fwd_direct",
+     kiln_conv_bench_d2_fwd_direct,
+     {kBatch, 64, 14, 14},
+     {128, 64, 4, 4},
+     {kBatch, 128, 7, 7},
+     kFlopsD2},
+    {"d2_dx_direct",
+     kiln_conv_bench_d2_dx_direct,
+     {kBatch, 128, 7, 7},
+     {128, 64, 4, 4},
+     {kBatch, 64, 14, 14},
+     kFlopsD2},
+    {"d2_dw_direct",
+     kiln_conv_bench_d2_dw_direct,
+     {kBatch, 64, 14, 14},
+     {kBatch, 128, 7, 7},
+     {128, 64, 4, 4},
+     kFlopsD2},
 };
 
 // Each layer's forward, input gradient and weight gradient, by kernel: a
@@ -131,6 +152,32 @@ double kilnMs(const Kernel &k, int iters) {
   return best;
 }
 
+const Kernel &kernelNamed(const std::string &name) {
+  for (const Kernel &k : kKernels)
+    if (name == k.name)
+      return k;
+  std::fprintf(stderr, "no kernel %s\n", name.c_str());
+  std::exit(1);
+}
+
+/// max |a - b| / max |b| of two kernels' results on the same inputs: how far
+/// Winograd's rounding moves the result from the direct convolution's.
+double relDiff(const Kernel &a, const Kernel &b) {
+  Buffer<float> x = buffer(a.in0, 1), w = buffer(a.in1, 2);
+  Buffer<float> ya = buffer(a.out, 3), yb = buffer(b.out, 3);
+  if (a.fn(x.raw_buffer(), w.raw_buffer(), ya.raw_buffer()) != 0 ||
+      b.fn(x.raw_buffer(), w.raw_buffer(), yb.raw_buffer()) != 0) {
+    std::fprintf(stderr, "kernel %s or %s failed\n", a.name, b.name);
+    std::exit(1);
+  }
+  double err = 0, scale = 0;
+  yb.for_each_element([&](const int *pos) {
+    err = std::max(err, double(std::abs(ya(pos) - yb(pos))));
+    scale = std::max(scale, double(std::abs(yb(pos))));
+  });
+  return err / scale;
+}
+
 struct TorchTimes {
   double fwd = -1, bwd = -1;
 };
@@ -174,6 +221,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  kiln::rt::install_scratch_allocator(); // as a model's Session does
   std::printf("GAN convolution layers (MODELS.md), batch %d, k4 s2 p1; ms, "
               "best of 5 x %d calls\n",
               kBatch, iters);
@@ -183,7 +231,7 @@ int main(int argc, char **argv) {
     std::printf("\n%d thread(s). kiln kernels:\n", threads);
     for (const Kernel &k : kKernels) {
       ms[k.name] = kilnMs(k, iters);
-      std::printf("  %-7s %8.3f ms %7.1f GFLOP/s\n", k.name, ms[k.name],
+      std::printf("  %-13s %8.3f ms %7.1f GFLOP/s\n", k.name, ms[k.name],
                   k.flops / ms[k.name] / 1e6);
     }
     if (kilnOnly)
@@ -213,6 +261,15 @@ int main(int argc, char **argv) {
       std::printf("  all four layers, forward + backward: kiln %.3f ms, "
                   "torch %.3f ms (%.2fx)\n",
                   kTotal, tTotal, tTotal / kTotal);
+  }
+  // After the timings: a first kernel call starts Halide's thread pool,
+  // which then ignores halide_set_num_threads.
+  std::printf("\n");
+  for (const char *name : {"d2_fwd", "d2_dx", "d2_dw"}) {
+    const std::string direct = std::string(name) + "_direct";
+    std::printf("%s (Winograd) against %s: max relative difference %.2g\n",
+                name, direct.c_str(),
+                relDiff(kernelNamed(name), kernelNamed(direct)));
   }
   return 0;
 }

@@ -14,17 +14,22 @@ namespace kh = kiln::halide;
 struct Spec {
   kh::ConvKind kind;
   int channels, height, width, out_channels; // of the kernel's first input
+  kh::ConvAlgorithm algorithm = kh::ConvAlgorithm::Auto;
 };
 
 // D's conv2d(1, 64, k4 s2 p1) on 28x28 and conv2d(64, 128) on 14x14, and
 // the transposed convolutions with the same shapes (G's, and D's dx).
 constexpr Spec kSpecs[] = {
-    {kh::ConvKind::Forward, 1, 28, 28, 64},     // 0: D1 fwd = G2 dx
-    {kh::ConvKind::Transpose, 64, 14, 14, 1},   // 1: D1 dx  = G2 fwd
-    {kh::ConvKind::WeightGrad, 1, 28, 28, 64},  // 2: D1 dw  = G2 dw
-    {kh::ConvKind::Forward, 64, 14, 14, 128},   // 3: D2 fwd = G1 dx
-    {kh::ConvKind::Transpose, 128, 7, 7, 64},   // 4: D2 dx  = G1 fwd
-    {kh::ConvKind::WeightGrad, 64, 14, 14, 128} // 5: D2 dw  = G1 dw
+    {kh::ConvKind::Forward, 1, 28, 28, 64},      // 0: D1 fwd = G2 dx
+    {kh::ConvKind::Transpose, 64, 14, 14, 1},    // 1: D1 dx  = G2 fwd
+    {kh::ConvKind::WeightGrad, 1, 28, 28, 64},   // 2: D1 dw  = G2 dw
+    {kh::ConvKind::Forward, 64, 14, 14, 128},    // 3: D2 fwd = G1 dx
+    {kh::ConvKind::Transpose, 128, 7, 7, 64},    // 4: D2 dx  = G1 fwd
+    {kh::ConvKind::WeightGrad, 64, 14, 14, 128}, // 5: D2 dw  = G1 dw
+    // 6-8: 3, 4 and 5 computed directly (they take Winograd's algorithm)
+    {kh::ConvKind::Forward, 64, 14, 14, 128, kh::ConvAlgorithm::Direct},
+    {kh::ConvKind::Transpose, 128, 7, 7, 64, kh::ConvAlgorithm::Direct},
+    {kh::ConvKind::WeightGrad, 64, 14, 14, 128, kh::ConvAlgorithm::Direct},
 };
 
 template <int I> class BenchConv : public Generator<BenchConv<I>> {
@@ -52,7 +57,8 @@ public:
                              .stride_h = S,
                              .stride_w = S,
                              .pad_h = P,
-                             .pad_w = P};
+                             .pad_w = P,
+                             .algorithm = s.algorithm};
     const int D = kh::kDynamic;
     kh::constrain_shape(in0, {s.width, s.height, s.channels, D});
     switch (s.kind) {
@@ -113,3 +119,6 @@ HALIDE_REGISTER_GENERATOR(BenchConv<2>, kiln_conv_bench_d1_dw)
 HALIDE_REGISTER_GENERATOR(BenchConv<3>, kiln_conv_bench_d2_fwd)
 HALIDE_REGISTER_GENERATOR(BenchConv<4>, kiln_conv_bench_d2_dx)
 HALIDE_REGISTER_GENERATOR(BenchConv<5>, kiln_conv_bench_d2_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<6>, kiln_conv_bench_d2_fwd_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<7>, kiln_conv_bench_d2_dx_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<8>, kiln_conv_bench_d2_dw_direct)

@@ -255,7 +255,75 @@ TEST_P(ConvForward, ReduceMax) {
   EXPECT_EQ(relErr(w, overW), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5));
+// Winograd's algorithm (the wino_* entries; conv2d_winograd.h). Its float32
+// rounding is a few times the direct convolution's: 5e-6 of the largest
+// output with 256 input channels (bench/conv_bench prints it for the GAN's
+// layers), less with the 16-32 here, so the same bound holds.
+TEST_P(ConvForward, WinogradConv2dBiasReluOddSizes) {
+  Tensor x = input({16, 9, 12}, 21);
+  Tensor got = run("wino_conv", {&x});
+  T4 want = biasAnd(conv2d(T4(x), param("wa.weight"), {2, 2, 1, 1}),
+                    model.params().get("wa.bias"),
+                    [](double v) { return std::max(v, 0.0); });
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WinogradConv2dPad0) {
+  Tensor x = input({20, 10, 7}, 22);
+  Tensor got = run("wino_conv_p0", {&x});
+  T4 want = conv2d(T4(x), param("wb.weight"), {2, 2, 0, 0});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WinogradConvTranspose2dTanh) {
+  Tensor x = input({32, 5, 3}, 23);
+  Tensor got = run("wino_convt", {&x});
+  T4 want = convTranspose2d(T4(x), param("wc.weight"), {2, 2, 1, 1});
+  for (double &v : want.v)
+    v = std::tanh(v);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WinogradConvTranspose2dPad2) {
+  Tensor x = input({16, 6, 4}, 24);
+  Tensor got = run("wino_convt_p2", {&x});
+  T4 want = convTranspose2d(T4(x), param("wd.weight"), {2, 2, 2, 2});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WinogradConvTranspose2dPad0) {
+  Tensor x = input({24, 3, 4}, 25);
+  Tensor got = run("wino_convt_p0", {&x});
+  T4 want = convTranspose2d(T4(x), param("we.weight"), {2, 2, 0, 0});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+// The weight gradient sums over the batch, so its error grows with it: 32
+// tiles of 16 channels here against 256 x 64 in the GAN (3e-6 there).
+TEST_P(ConvForward, WinogradWeightGrad) {
+  Tensor x = input({16, 9, 11}, 26), dy = input({32, 4, 5}, 27);
+  Tensor got = run("wino_wgrad", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 1, 1}, 4, 4);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WinogradWeightGradPad0) {
+  Tensor x = input({16, 10, 7}, 28), dy = input({16, 4, 2}, 29);
+  Tensor got = run("wino_wgrad_p0", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 0, 0}, 4, 4);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+// Batches below and above the 8 images of a Winograd task (9: a last task
+// shifted inwards).
+INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5, 9));
 
 /// kiln.random_uniform: u2 of the documented generator (docs/ir.md).
 double uniform(uint64_t seed, uint32_t counter, uint32_t stream,
@@ -356,6 +424,56 @@ TEST(ConvTrain, SgdStepMovesParametersByMinusTheGradient) {
       scale = std::max(scale, std::abs(grad[i]));
     }
     EXPECT_GT(scale, 1e-3) << names[k] << " has a gradient";
+    EXPECT_LT(err / scale, 1e-4) << "gradient of " << names[k];
+  }
+}
+
+/// wino_train's loss in double: mean over the batch of
+/// sum(conv_transpose2d(conv2d(x, w1), w2) * t), k4 s2 p1 both.
+double winogradLoss(const T4 &w1, const T4 &w2, const T4 &x, const T4 &t) {
+  T4 y = convTranspose2d(conv2d(x, w1, {2, 2, 1, 1}), w2, {2, 2, 1, 1});
+  double loss = 0;
+  for (size_t i = 0; i < y.v.size(); ++i)
+    loss += y.v[i] * t.v[i];
+  return loss / double(y.d[0]);
+}
+
+// The gradients of Winograd convolutions (the input gradient of each layer
+// is the other kind, so both run in the backward pass too) against central
+// differences of the double reference. The loss is bilinear in (w1, w2), so
+// the differences are exact up to rounding; every 7th weight is checked.
+TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
+  kiln::models::convnet::Model model(/*seed=*/23);
+  const char *names[] = {"w1.weight", "w2.weight"};
+  T4 w[2] = {T4(model.params().get(names[0])),
+             T4(model.params().get(names[1]))};
+  Tensor x = kiln::test::randomTensor({3, 16, 6, 8}, 41);
+  Tensor t = kiln::test::randomTensor({3, 16, 6, 8}, 42);
+  const T4 xd(x), td(t);
+
+  const Tensor *in[] = {&x, &t};
+  auto got = model.session().run("wino_train", in);
+  const double want = winogradLoss(w[0], w[1], xd, td);
+  EXPECT_NEAR(got[0].data()[0], want, 1e-5 * std::max(1.0, std::abs(want)));
+
+  const double h = 1e-3;
+  for (size_t k = 0; k < 2; ++k) {
+    const Tensor &now = model.params().get(names[k]);
+    double err = 0, scale = 0;
+    for (size_t i = 0; i < w[k].v.size(); i += 7) {
+      const double saved = w[k].v[i];
+      w[k].v[i] = saved + h;
+      const double up = winogradLoss(w[0], w[1], xd, td);
+      w[k].v[i] = saved - h;
+      const double down = winogradLoss(w[0], w[1], xd, td);
+      w[k].v[i] = saved;
+      const double grad = (up - down) / (2 * h);
+      // SGD with lr 1: new = old - grad.
+      const double moved = saved - double(now.data()[i]);
+      err = std::max(err, std::abs(moved - grad));
+      scale = std::max(scale, std::abs(grad));
+    }
+    EXPECT_GT(scale, 1e-2) << names[k] << " has a gradient";
     EXPECT_LT(err / scale, 1e-4) << "gradient of " << names[k];
   }
 }

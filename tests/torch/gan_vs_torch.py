@@ -66,15 +66,17 @@ Two comparisons:
        noise (1% off in the learning rate fails by 100x).
    Kinks: ReLU and LeakyReLU have a slope that jumps at 0. An activation
    whose exact value is within rounding of 0 (up to 9e-7 of its layer's RMS
-   in the 24 runs; a call has 2.4 million activations) can land on the
+   in the 24 runs, with direct convolutions; a call has 2.4 million activations) can land on the
    other side in float32, which changes one term of the gradient: up to 4e-3
    relative on G's gradients, from one element. Kiln did so in 18 of the
    24 runs, PyTorch float32 in 11. That is not an error, but it is far
    above the bound. So when a gradient moment is off by more than FLOOR
    (and less than KINK_MAX = 3e-2; the largest effect of a kink in the 24
    runs was 4.2e-3), the float64 reference is recomputed with the slope of
-   near-kink activations (|x| < KINK_TAU = 3e-6 times the RMS of their
-   layer) switched, nearest first, in passes, keeping each switch that
+   near-kink activations (|x| < KINK_TAU = 1e-5 times the RMS of their
+   layer; 3e-6 until kiln's stride-2 convolutions took Winograd's algorithm,
+   whose rounding is larger: then a kink at 3.6e-6 of the RMS was seen,
+   seed 0) switched, nearest first, in passes, keeping each switch that
    brings the run 10% closer; the switches kept are printed. A real
    mistake is not explained by switching a few slopes (the sensitivity
    check below goes through the same search where it applies).
@@ -137,7 +139,7 @@ LR, BETAS, EPS = 2e-4, (0.5, 0.999), 1e-8  # MODELS.md; models/gan.cpp's Adam
 BN_MOMENTUM = 0.1
 RATIO, FLOOR = 10.0, 2e-5
 ADAM_REL = 4e-6
-KINK_TAU, KINK_MAX = 3e-6, 3e-2
+KINK_TAU, KINK_MAX = 1e-5, 3e-2
 FREE_TENSOR, FREE_OUTPUT = 0.3, 1e-3
 ZERO_GRAD_RATIO = 1e-3
 ZERO_GRAD_BIAS = {"generator.0.bias": "generator.1.bias",

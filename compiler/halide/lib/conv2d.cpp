@@ -2,6 +2,9 @@
 // conv2d_schedule.cpp says how.
 #include "kiln/halide/conv2d.h"
 
+#include "conv2d_common.h"
+#include "kiln/halide/conv2d_winograd.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -23,7 +26,10 @@ void check(const Conv2dParams &p) {
   }
 }
 
-// x (w, h, c, n) with zeros outside [0, W) x [0, H).
+} // namespace
+
+namespace detail {
+
 Func zero_border(const Func &x, const Conv2dParams &p,
                  const std::string &name) {
   Func f = BoundaryConditions::constant_exterior(
@@ -49,9 +55,15 @@ Conv2d start(ConvKind kind, const Conv2dParams &p, const std::string &name) {
   return conv;
 }
 
-} // namespace
+} // namespace detail
+
+using detail::start;
+using detail::zero_border;
 
 Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p) {
+  if (winograd_applies(ConvKind::Forward, p)) {
+    return conv2d_winograd(x, w, p);
+  }
   const std::string name = Internal::unique_name("conv2d");
   Conv2d conv = start(ConvKind::Forward, p, name);
   conv.out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
@@ -71,6 +83,9 @@ Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p) {
 }
 
 Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p) {
+  if (winograd_applies(ConvKind::Transpose, p)) {
+    return conv_transpose2d_winograd(x, w, p);
+  }
   const std::string name = Internal::unique_name("conv_transpose2d");
   Conv2d conv = start(ConvKind::Transpose, p, name);
   conv.out_h =
@@ -114,6 +129,9 @@ Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p) {
 
 Conv2d conv2d_weight_grad(const Func &x, const Func &dy, const Conv2dParams &p,
                           const Expr &batch) {
+  if (winograd_applies(ConvKind::WeightGrad, p)) {
+    return conv2d_weight_grad_winograd(x, dy, p, batch);
+  }
   const std::string name = Internal::unique_name("conv2d_weight_grad");
   Conv2d conv = start(ConvKind::WeightGrad, p, name);
   const int oh_extent = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;

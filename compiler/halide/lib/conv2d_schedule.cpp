@@ -46,10 +46,14 @@
 // 64 -> 128 conv2d; kiln is 2-3x faster on the transposed ones and ~9x on
 // the 1 -> 64 conv2d.
 // bench/conv_bench.cpp reruns these against PyTorch in the same run.
+// Since then the conv2d 64 -> 128 and conv_transpose2d 128 -> 64 layers run
+// as Winograd convolutions (conv2d_winograd_schedule.cpp); the blocks above
+// remain for every other shape, and with ConvAlgorithm::Direct.
 //
 // Every size except the batch is static, so every choice is plain C++, and
 // blocks that divide their extent need no tail.
 #include "kiln/halide/conv2d.h"
+#include "kiln/halide/conv2d_winograd.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -342,6 +346,10 @@ void schedule_conv2d(Conv2d &conv, Func out, const std::vector<Var> &vars,
   }
   if (vars.size() != 4) {
     throw std::invalid_argument("kiln: schedule_conv2d needs 4 output vars");
+  }
+  if (conv.winograd) {
+    schedule_winograd(conv, out, vars, target);
+    return;
   }
   const int vec = target.natural_vector_size(conv.result.output_types().at(0));
   const int channels = conv.p.out_channels;

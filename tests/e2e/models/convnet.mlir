@@ -1,8 +1,11 @@
 // A small convolutional model written directly in the kiln dialect, built
 // by kiln_add_mlir_model: one entry point per case of tests/e2e/conv_test.cpp
 // (odd shapes: strides 1-3, padding 0-1, non-square images and kernels,
-// output channels below and above one vector), and a train entry point with
-// SGD at lr 1 whose parameter updates expose the compiled gradients.
+// output channels below and above one vector), and train entry points with
+// SGD at lr 1 whose parameter updates expose the compiled gradients. The
+// wino_* entries have shapes that take Winograd's algorithm (k4 s2, at least
+// 16 input channels, output channels a multiple of 16:
+// compiler/halide/include/kiln/halide/conv2d_winograd.h).
 module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "a.weight", type = tensor<4x3x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "a.bias", type = tensor<4x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
@@ -18,6 +21,14 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "t1.bias", type = tensor<8x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "t2.weight", type = tensor<16x8x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "t3.weight", type = tensor<16x4x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wa.weight", type = tensor<32x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wa.bias", type = tensor<32x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wb.weight", type = tensor<16x20x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wc.weight", type = tensor<32x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wd.weight", type = tensor<16x32x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "we.weight", type = tensor<24x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "w1.weight", type = tensor<16x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.2, 0.2>} : () -> ()
+  "kiln.parameter"() {sym_name = "w2.weight", type = tensor<16x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.2, 0.2>} : () -> ()
   func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %a_weight = "kiln.param_ref"() {name = @"a.weight"} : () -> tensor<4x3x3x3xf32>
     %a_bias = "kiln.param_ref"() {name = @"a.bias"} : () -> tensor<4x1x1xf32>
@@ -84,6 +95,54 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.random_uniform"(%x) {stream = 0 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":17:1)
     %v1 = "kiln.random_uniform"(%x) {stream = 1 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":18:1)
     func.return %v0, %v1 : tensor<?x6x5xf32>, tensor<?x6x5xf32>
+  }
+  func.func @wino_conv(%x: tensor<?x16x9x12xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x4x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"wa.weight"} : () -> tensor<32x16x4x4xf32>
+    %b = "kiln.param_ref"() {name = @"wa.bias"} : () -> tensor<32x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x9x12xf32>, tensor<32x16x4x4xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":29:1)
+    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x4x6xf32>, tensor<32x1x1xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":30:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x32x4x6xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":31:1)
+    func.return %v2 : tensor<?x32x4x6xf32>
+  }
+  func.func @wino_conv_p0(%x: tensor<?x20x10x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x4x2xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"wb.weight"} : () -> tensor<16x20x4x4xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<?x20x10x7xf32>, tensor<16x20x4x4xf32>) -> tensor<?x16x4x2xf32> loc("tests/e2e/models/convnet.mlir":32:1)
+    func.return %v0 : tensor<?x16x4x2xf32>
+  }
+  func.func @wino_convt(%x: tensor<?x32x5x3xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x10x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"wc.weight"} : () -> tensor<32x16x4x4xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x32x5x3xf32>, tensor<32x16x4x4xf32>) -> tensor<?x16x10x6xf32> loc("tests/e2e/models/convnet.mlir":33:1)
+    %v1 = "kiln.tanh"(%v0) : (tensor<?x16x10x6xf32>) -> tensor<?x16x10x6xf32> loc("tests/e2e/models/convnet.mlir":34:1)
+    func.return %v1 : tensor<?x16x10x6xf32>
+  }
+  func.func @wino_convt_p2(%x: tensor<?x16x6x4xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x10x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"wd.weight"} : () -> tensor<16x32x4x4xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 2, 2>} : (tensor<?x16x6x4xf32>, tensor<16x32x4x4xf32>) -> tensor<?x32x10x6xf32> loc("tests/e2e/models/convnet.mlir":35:1)
+    func.return %v0 : tensor<?x32x10x6xf32>
+  }
+  func.func @wino_convt_p0(%x: tensor<?x24x3x4xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x8x10xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"we.weight"} : () -> tensor<24x16x4x4xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<?x24x3x4xf32>, tensor<24x16x4x4xf32>) -> tensor<?x16x8x10xf32> loc("tests/e2e/models/convnet.mlir":36:1)
+    func.return %v0 : tensor<?x16x8x10xf32>
+  }
+  func.func @wino_wgrad(%x: tensor<?x16x9x11xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x4x5xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x16x4x4xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, kernel_size = array<i64: 4, 4>} : (tensor<?x16x9x11xf32>, tensor<?x32x4x5xf32>) -> tensor<32x16x4x4xf32> loc("tests/e2e/models/convnet.mlir":43:1)
+    func.return %v0 : tensor<32x16x4x4xf32>
+  }
+  func.func @wino_wgrad_p0(%x: tensor<?x16x10x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x4x2xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x16x4x4xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>, kernel_size = array<i64: 4, 4>} : (tensor<?x16x10x7xf32>, tensor<?x16x4x2xf32>) -> tensor<16x16x4x4xf32> loc("tests/e2e/models/convnet.mlir":44:1)
+    func.return %v0 : tensor<16x16x4x4xf32>
+  }
+  func.func @wino_train(%x: tensor<?x16x6x8xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x16x6x8xf32> {kiln.name = "t", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {
+    %w1 = "kiln.param_ref"() {name = @"w1.weight"} : () -> tensor<16x16x4x4xf32>
+    %w2 = "kiln.param_ref"() {name = @"w2.weight"} : () -> tensor<16x16x4x4xf32>
+    %v0 = "kiln.conv2d"(%x, %w1) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x6x8xf32>, tensor<16x16x4x4xf32>) -> tensor<?x16x3x4xf32> loc("tests/e2e/models/convnet.mlir":37:1)
+    %v1 = "kiln.conv_transpose2d"(%v0, %w2) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x3x4xf32>, tensor<16x16x4x4xf32>) -> tensor<?x16x6x8xf32> loc("tests/e2e/models/convnet.mlir":38:1)
+    %v2 = "kiln.mul"(%v1, %t) : (tensor<?x16x6x8xf32>, tensor<?x16x6x8xf32>) -> tensor<?x16x6x8xf32> loc("tests/e2e/models/convnet.mlir":39:1)
+    %v3 = "kiln.reshape"(%v2) : (tensor<?x16x6x8xf32>) -> tensor<?x768xf32> loc("tests/e2e/models/convnet.mlir":40:1)
+    %v4 = "kiln.reduce_sum"(%v3) {axis = 1 : i64} : (tensor<?x768xf32>) -> tensor<?xf32> loc("tests/e2e/models/convnet.mlir":41:1)
+    %v5 = "kiln.reduce_mean"(%v4) {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32> loc("tests/e2e/models/convnet.mlir":42:1)
+    func.return %v5 : tensor<f32>
   }
   func.func @train(%x: tensor<?x2x7x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x4x4xf32> {kiln.name = "t", kiln.symbols = ["batch", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {
     %t1_weight = "kiln.param_ref"() {name = @"t1.weight"} : () -> tensor<8x2x3x3xf32>

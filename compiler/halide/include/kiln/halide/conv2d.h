@@ -11,9 +11,15 @@
 
 #include <Halide.h>
 
+#include <memory>
 #include <vector>
 
 namespace kiln::halide {
+
+// How a convolution is computed. Auto takes Winograd where it applies
+// (winograd_applies) and the direct convolution elsewhere; tests and
+// benchmarks force one or the other.
+enum class ConvAlgorithm { Auto, Direct, Winograd };
 
 struct Conv2dParams {
   int channels = 0;     // C: channels of x
@@ -27,9 +33,12 @@ struct Conv2dParams {
   // conv_transpose2d only: extra rows/columns at the bottom/right of the
   // result (< stride), PyTorch's output_padding.
   int output_pad_h = 0, output_pad_w = 0;
+  ConvAlgorithm algorithm = ConvAlgorithm::Auto;
 };
 
 enum class ConvKind { Forward, Transpose, WeightGrad };
+
+struct WinogradStages; // conv2d_winograd.h
 
 // One convolution as built by conv2d(), conv_transpose2d() or
 // conv2d_weight_grad().
@@ -57,6 +66,9 @@ struct Conv2d {
   std::vector<Halide::Var> vars; // result's pure vars, Halide order
   int out_h = 0, out_w = 0;      // spatial size of the result (not WeightGrad)
   int o_dim = 2;                 // which of vars is the output channel
+  // Set when the convolution is computed by Winograd's algorithm; result
+  // is then a pure Func (no update) and r, input, per_channel are unused.
+  std::shared_ptr<WinogradStages> winograd;
 };
 
 // result[n, o, oh, ow] = sum_{c, kh, kw} x[n, c, oh sh - ph + kh, ow sw - pw +

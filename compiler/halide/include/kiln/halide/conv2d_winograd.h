@@ -1,0 +1,83 @@
+// Winograd's minimal filtering for the stride-2, 4x4 convolutions of
+// DCGAN-style networks (conv2d and conv_transpose2d with k4 s2), with a
+// quarter of the multiplications per output of the direct convolution
+// (conv2d.h) at the price of rounding error a few times larger.
+//
+// A stride-2 convolution with a 4x4 kernel is four stride-1 convolutions
+// with 2x2 kernels, one per phase (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016, for F(m, r); the phase split is the
+// polyphase decomposition):
+//   * conv2d: split x into its 4 phases, x_b[m] = x[2m + b - p]; then
+//     y[i] = sum_{a, b} x_b[i + a] w[2a + b]: the phases are 4x as many input
+//     channels, each convolved with its 2x2 sub-kernel.
+//   * conv_transpose2d: output row i with i + p = 2u + e reads
+//     x[u - a] w[2a + e]: 4 output phases e, each a 2x2 convolution of x
+//     (one zero row in front) with its own sub-kernel: 4x as many output
+//     channels.
+//   * conv2d_weight_grad: tap k = 2 a + b of phase b is
+//     sum_{n, i} dy[i] x_b[i + a]: per phase, a correlation of x_b with dy
+//     giving 2x2 taps, which runs as F(2x2, 4x4) over 4x4 tiles of dy
+//     (5x5 tiles of x_b, the same input transform as conv2d), summed over
+//     tiles and the batch in the transformed domain.
+// Each 2x2 convolution runs as F(4x4, 2x2): a 5x5 input tile d gives a 4x4
+// output tile A^T [(G g G^T) . (B^T d B)] A, so 25 products per (input
+// channel, output channel, tile) instead of 64. The 25 elementwise products
+// summed over input channels are 25 GEMMs; the transforms are small sums.
+#pragma once
+
+#include "kiln/halide/conv2d.h"
+
+namespace kiln::halide {
+
+// The stages of one Winograd convolution, for its schedule.
+struct WinogradStages {
+  ConvKind kind = ConvKind::Forward;
+  int tiles_w = 0, tiles_h = 0; // F(4, 2) tiles per image along w and h
+  // x with its zero border, channel innermost: xt(c, iw, ih, n).
+  Halide::Func xt;
+  // The weights with the output channel innermost (packed once per call);
+  // WeightGrad: dy with a zero border, wt(o, iw, ih, n).
+  Halide::Func wt;
+  // The transformed weights G g G^T:
+  //   Forward:    u(o, c, bw, bh, xw, xh)
+  //   Transpose:  u(o, ew, eh, c, xw, xh)
+  //   WeightGrad: u(o, tw, th, n, xw, xh), of 4x4 tiles of dy
+  // where (bw, bh) is the input phase, (ew, eh) the output phase and
+  // (xw, xh) the point of the 5x5 transform.
+  Halide::Func u;
+  // The transformed input tiles B^T d B, channel innermost:
+  //   Forward, WeightGrad: v(c, bw, bh, tw, th, n, xw, xh)
+  //   Transpose:           v(c, tw, th, n, xw, xh)
+  Halide::Func v;
+  // The products summed over the reduction `rk` (zero, then one update):
+  //   Forward:    m(o, tw, th, n, xw, xh),         rk = (c, bw, bh)
+  //   Transpose:  m(o, ew, eh, tw, th, n, xw, xh), rk = (c)
+  //   WeightGrad: m(o, c, bw, bh, xw, xh),         rk = (tw, th, n)
+  Halide::Func m;
+  Halide::RDom rk;
+};
+
+// Whether `kind` with `p` can run as Winograd: a 4x4 kernel, stride 2, no
+// output padding, and output channels in whole vectors of any target (a
+// multiple of 16). With Auto, also only when there are enough input
+// channels (16) to pay for the transforms.
+bool winograd_applies(ConvKind kind, const Conv2dParams &p);
+
+// The same results as conv2d(), conv_transpose2d() and
+// conv2d_weight_grad(), by Winograd. Require winograd_applies.
+Conv2d conv2d_winograd(const Halide::Func &x, const Halide::Func &w,
+                       const Conv2dParams &p);
+Conv2d conv_transpose2d_winograd(const Halide::Func &x, const Halide::Func &w,
+                                 const Conv2dParams &p);
+Conv2d conv2d_weight_grad_winograd(const Halide::Func &x,
+                                   const Halide::Func &dy,
+                                   const Conv2dParams &p,
+                                   const Halide::Expr &batch);
+
+// The CPU schedule (conv2d_winograd_schedule.cpp); called by
+// schedule_conv2d for a convolution with `winograd` set.
+void schedule_winograd(Conv2d &conv, Halide::Func out,
+                       const std::vector<Halide::Var> &vars,
+                       const Halide::Target &target);
+
+} // namespace kiln::halide
