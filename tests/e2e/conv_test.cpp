@@ -255,6 +255,27 @@ TEST_P(ConvForward, ReduceMax) {
   EXPECT_EQ(relErr(w, overW), 0);
 }
 
+// One input channel: vectorized over output rows instead of channels
+// (conv2d_schedule.cpp, schedule_row_vectors), rows shorter than a vector
+// and rows of 2.5 vectors, 32 and 24 output channels (blocks of 16 and 12).
+TEST_P(ConvForward, Conv2dOneChannelBiasRelu) {
+  Tensor x = input({1, 11, 9}, 19);
+  Tensor got = run("conv_one_channel", {&x});
+  T4 want = biasAnd(conv2d(T4(x), param("oa.weight"), {2, 2, 1, 1}),
+                    model.params().get("oa.bias"),
+                    [](double v) { return std::max(v, 0.0); });
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, Conv2dOneChannelWideRows) {
+  Tensor x = input({1, 7, 40}, 20);
+  Tensor got = run("conv_one_channel_wide", {&x});
+  T4 want = conv2d(T4(x), param("ob.weight"), {1, 1, 1, 1});
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
 // Winograd's algorithm (the wino_* entries; conv2d_winograd.h). Its float32
 // rounding is a few times the direct convolution's: 5e-6 of the largest
 // output with 256 input channels (bench/conv_bench prints it for the GAN's

@@ -27,6 +27,9 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "wc.weight", type = tensor<32x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "wd.weight", type = tensor<16x32x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "we.weight", type = tensor<24x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "oa.weight", type = tensor<32x1x4x4xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "oa.bias", type = tensor<32x1x1xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "ob.weight", type = tensor<24x1x3x3xf32>, init = "uniform", init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "w1.weight", type = tensor<16x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.2, 0.2>} : () -> ()
   "kiln.parameter"() {sym_name = "w2.weight", type = tensor<16x16x4x4xf32>, init = "uniform", init_args = array<f64: -0.2, 0.2>} : () -> ()
   func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
@@ -95,6 +98,19 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.random_uniform"(%x) {stream = 0 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":17:1)
     %v1 = "kiln.random_uniform"(%x) {stream = 1 : i64} : (tensor<?x6x5xf32>) -> tensor<?x6x5xf32> loc("tests/e2e/models/convnet.mlir":18:1)
     func.return %v0, %v1 : tensor<?x6x5xf32>, tensor<?x6x5xf32>
+  }
+  func.func @conv_one_channel(%x: tensor<?x1x11x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x5x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"oa.weight"} : () -> tensor<32x1x4x4xf32>
+    %b = "kiln.param_ref"() {name = @"oa.bias"} : () -> tensor<32x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x1x11x9xf32>, tensor<32x1x4x4xf32>) -> tensor<?x32x5x4xf32> loc("tests/e2e/models/convnet.mlir":45:1)
+    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x5x4xf32>, tensor<32x1x1xf32>) -> tensor<?x32x5x4xf32> loc("tests/e2e/models/convnet.mlir":46:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x32x5x4xf32>) -> tensor<?x32x5x4xf32> loc("tests/e2e/models/convnet.mlir":47:1)
+    func.return %v2 : tensor<?x32x5x4xf32>
+  }
+  func.func @conv_one_channel_wide(%x: tensor<?x1x7x40xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x24x7x40xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+    %w = "kiln.param_ref"() {name = @"ob.weight"} : () -> tensor<24x1x3x3xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x1x7x40xf32>, tensor<24x1x3x3xf32>) -> tensor<?x24x7x40xf32> loc("tests/e2e/models/convnet.mlir":48:1)
+    func.return %v0 : tensor<?x24x7x40xf32>
   }
   func.func @wino_conv(%x: tensor<?x16x9x12xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x4x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %w = "kiln.param_ref"() {name = @"wa.weight"} : () -> tensor<32x16x4x4xf32>
