@@ -10,6 +10,7 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createKilnShapeCheck());
   pm.addPass(createKilnAutodiff());
   pm.addPass(createKilnOptimizer());
+  pm.addPass(createKilnSequence());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createKilnFuse());
@@ -17,8 +18,9 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
 }
 
 void kiln::registerKilnPipeline() {
-  mlir::PassPipelineRegistration<>("kiln-pipeline",
-                                   "shape check, autodiff, optimizer, "
-                                   "canonicalize, CSE, fusion, memory plan",
-                                   buildKilnPipeline);
+  mlir::PassPipelineRegistration<>(
+      "kiln-pipeline",
+      "shape check, autodiff, optimizer, sequences, "
+      "canonicalize, CSE, fusion, memory plan",
+      buildKilnPipeline);
 }

@@ -329,6 +329,43 @@ void Builder::set_params(int entry, const std::string_view *prefixes, int count,
   }
 }
 
+void Builder::add_sequence(std::string_view name,
+                           const std::string_view *entries, int count,
+                           const SrcLoc &loc) {
+  const std::string what = fmt::format("sequence('{}')", name);
+  auto declared = [&](std::string_view n) -> const Function * {
+    for (const Function &f : module_.functions)
+      if (f.name == n)
+        return &f;
+    return nullptr;
+  };
+  if (name.empty())
+    fail(loc, "sequence: the entry point needs a name");
+  if (declared(name))
+    fail(loc, fmt::format("{}: an entry point of that name exists", what));
+  for (const Sequence &s : module_.sequences)
+    if (s.name == name)
+      fail(loc, fmt::format("{}: declared twice", what));
+  if (count < 2)
+    fail(loc, fmt::format("{}: give at least two train entry points", what));
+  Sequence seq{std::string(name), {}, loc};
+  for (int i = 0; i < count; ++i) {
+    const Function *f = declared(entries[i]);
+    if (!f)
+      fail(loc, fmt::format("{}: no entry point '{}' declared before it", what,
+                            entries[i]));
+    if (f->kind != "train")
+      fail(loc, fmt::format("{}: '{}' is an {} entry point; a sequence "
+                            "calls train entry points",
+                            what, entries[i], f->kind));
+    for (int j = 0; j < i; ++j)
+      if (entries[j] == entries[i])
+        fail(loc, fmt::format("{}: '{}' is given twice", what, entries[i]));
+    seq.entries.emplace_back(entries[i]);
+  }
+  module_.sequences.push_back(std::move(seq));
+}
+
 // graph_api.h entry points that only forward to the current builder.
 
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
@@ -365,6 +402,12 @@ void abort_entry() noexcept {
 void set_names(int entry, bool results, const std::string_view *names,
                int count) {
   Builder::current("names", Loc{}).set_names(entry, results, names, count);
+}
+
+void add_sequence(std::string_view name, const std::string_view *entries,
+                  int count, Loc loc) {
+  Builder::current("sequence", loc)
+      .add_sequence(name, entries, count, to_src_loc(loc));
 }
 
 void set_params(int entry, const std::string_view *prefixes, int count,

@@ -69,6 +69,8 @@ public:
   void abort_entry() noexcept;
   void set_names(int entry, bool results, const std::string_view *names,
                  int count);
+  void add_sequence(std::string_view name, const std::string_view *entries,
+                    int count, const SrcLoc &loc);
   void set_params(int entry, const std::string_view *prefixes, int count,
                   const SrcLoc &loc);
 

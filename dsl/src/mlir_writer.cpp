@@ -196,9 +196,26 @@ void write_function(std::string &out, const Function &f) {
 
 } // namespace
 
+// ", kiln.sequences = [{entries = ["d_step", "g_step"], name = "..."}]",
+// or nothing.
+std::string sequences_attr(const Module &m) {
+  if (m.sequences.empty())
+    return "";
+  std::string out = ", kiln.sequences = [";
+  for (size_t i = 0; i < m.sequences.size(); ++i) {
+    const Sequence &s = m.sequences[i];
+    std::string entries;
+    for (size_t j = 0; j < s.entries.size(); ++j)
+      entries += (j ? ", " : "") + string_literal(s.entries[j]);
+    out += fmt::format("{}{{entries = [{}], name = {}}}", i ? ", " : "",
+                       entries, string_literal(s.name));
+  }
+  return out + "]";
+}
+
 std::string write_mlir(const Module &m) {
-  std::string out = fmt::format("module attributes {{kiln.model = {}}} {{\n",
-                                string_literal(m.name));
+  std::string out = fmt::format("module attributes {{kiln.model = {}{}}} {{\n",
+                                string_literal(m.name), sequences_attr(m));
   for (const Parameter &p : m.params)
     if (p.used)
       write_parameter(out, p);

@@ -92,10 +92,18 @@ struct Parameter {
   bool state = false; // role = "state"
 };
 
+// An entry point made of train entry points called in order (kiln.sequences).
+struct Sequence {
+  std::string name;
+  std::vector<std::string> entries;
+  SrcLoc loc;
+};
+
 struct Module {
   std::string name;
   std::vector<Parameter> params;
   std::vector<Function> functions;
+  std::vector<Sequence> sequences;
   int64_t next_stream = 0; // `stream` of the next kiln.random_normal
 };
 

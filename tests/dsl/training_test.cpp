@@ -151,6 +151,59 @@ TEST(Training, BadOptimizerValues) {
   EXPECT_EQ(mb.mlir().find("func.func"), std::string::npos);
 }
 
+// sequence(): kiln.sequences on the module (docs/ir.md); kilnc builds the
+// entry point (tests/lit/passes/sequence.mlir).
+TEST(Training, SequenceAttribute) {
+  ModuleBuilder mb("m");
+  Param<3> a{"a", init::ones()}, b{"b", init::ones()};
+  mb.train(
+        "one", [&](Tensor<batch, 3> x) { return mean(x * a); }, Adam{})
+      .inputs("x");
+  mb.train(
+        "two", [&](Tensor<batch, 3> x) { return mean(x * b); }, Adam{})
+      .inputs("x")
+      .outputs("loss2");
+  mb.sequence("both", {"one", "two"});
+  EXPECT_CONTAINS(mb.mlir(), R"(module attributes {kiln.model = "m", )"
+                             R"(kiln.sequences = [{entries = ["one", )"
+                             R"("two"], name = "both"}]} {)");
+}
+
+TEST(Training, BadSequences) {
+  ModuleBuilder mb("m");
+  Param<3> a{"a", init::ones()};
+  mb.train(
+      "t", [&](Tensor<batch, 3> x) { return mean(x * a); }, Adam{});
+  mb.train(
+      "u", [&](Tensor<batch, 3> x) { return mean(x * a); }, Adam{});
+  mb.infer("i", [&](Tensor<batch, 3> x) { return x * a; });
+  const int line = __LINE__ + 1;
+  std::string msg = error_of([&] { mb.sequence("s", {"t", "later"}); });
+  EXPECT_CONTAINS(msg, fmt::format("{}:{}:", __FILE__, line));
+  EXPECT_CONTAINS(msg, "sequence('s'): no entry point 'later' declared "
+                       "before it");
+  EXPECT_CONTAINS(error_of([&] {
+                    mb.sequence("s", {"t", "i"});
+                  }),
+                  "sequence('s'): 'i' is an infer entry point; a sequence "
+                  "calls train entry points");
+  EXPECT_CONTAINS(error_of([&] {
+                    mb.sequence("s", {"t", "t"});
+                  }),
+                  "sequence('s'): 't' is given twice");
+  EXPECT_CONTAINS(error_of([&] { mb.sequence("s", {"t"}); }),
+                  "sequence('s'): give at least two train entry points");
+  EXPECT_CONTAINS(error_of([&] {
+                    mb.sequence("u", {"t", "u"});
+                  }),
+                  "sequence('u'): an entry point of that name exists");
+  mb.sequence("s", {"t", "u"});
+  EXPECT_CONTAINS(error_of([&] {
+                    mb.sequence("s", {"u", "t"});
+                  }),
+                  "sequence('s'): declared twice");
+}
+
 // randn_like: one kiln.random_normal per call, `stream` numbered 0, 1, ...
 // in tracing order over the whole module.
 TEST(Random, RandnLikeExactText) {

@@ -325,15 +325,25 @@ private:
                         emit::resultName(f, j));
       }
       os_ << "},\n         &run_" << emit::identifier(f.getSymName());
-      if (auto minimums = f->getAttrOfType<ArrayAttr>("kiln.minimums")) {
+      auto minimums = f->getAttrOfType<ArrayAttr>("kiln.minimums");
+      auto sequence = f->getAttrOfType<ArrayAttr>("kiln.sequence");
+      if (minimums || sequence) {
         os_ << ",\n         {";
-        for (auto [j, a] : llvm::enumerate(minimums)) {
+        for (auto [j, a] : llvm::enumerate(minimums ? minimums.getValue()
+                                                    : ArrayRef<Attribute>())) {
           auto dict = cast<DictionaryAttr>(a);
           os_ << (j ? ", " : "") << "{"
               << emit::quoted(dict.getAs<StringAttr>("symbol").getValue())
               << ", " << dict.getAs<IntegerAttr>("min").getInt() << ", "
               << emit::quoted(dict.getAs<StringAttr>("why").getValue()) << "}";
         }
+        os_ << "}";
+      }
+      if (sequence) {
+        os_ << ",\n         {";
+        for (auto [j, a] : llvm::enumerate(sequence))
+          os_ << (j ? ", " : "")
+              << emit::quoted(cast<StringAttr>(a).getValue());
         os_ << "}";
       }
       os_ << "},\n";

@@ -17,7 +17,7 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "kiln/Transforms/Passes.h.inc"
 
-/// The whole kilnc pipeline: shape check, autodiff, optimizer,
+/// The whole kilnc pipeline: shape check, autodiff, optimizer, sequences,
 /// canonicalize + CSE, fusion, memory planning.
 void buildKilnPipeline(mlir::OpPassManager &pm);
 /// Registers the pipeline as `kiln-pipeline` (for kiln-opt).

@@ -48,6 +48,19 @@ def KilnOptimizer : Pass<"kiln-optimizer", "::mlir::ModuleOp"> {
   let dependentDialects = ["::kiln::KilnDialect"];
 }
 
+def KilnSequence : Pass<"kiln-sequence", "::mlir::ModuleOp"> {
+  let summary = "Builds the entry points of kiln.sequences";
+  let description = [{
+    For each `{name, entries}` of the module's `kiln.sequences` (docs/ir.md),
+    adds a train entry point `name` whose body is the bodies of the train
+    entry points `entries` (after the optimizer pass), in order: inputs are
+    matched by `kiln.name`, results concatenated, and a `kiln.param_ref` of
+    a parameter that an earlier part assigned reads the assigned value;
+    only the last `kiln.param_assign` of each parameter remains. CSE then
+    shares what the parts compute alike.
+  }];
+}
+
 def KilnFuse : Pass<"kiln-fuse", "::mlir::ModuleOp"> {
   let summary = "Partitions each entry point into kiln.fused kernels";
   let description = [{

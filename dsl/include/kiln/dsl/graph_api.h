@@ -126,6 +126,10 @@ void set_names(int entry, bool results, const std::string_view *names,
 // the parameters it updates (docs/ir.md).
 void set_params(int entry, const std::string_view *prefixes, int count,
                 Loc loc);
+// kiln.sequences (docs/ir.md): an entry point `name` that runs the train
+// entry points `entries`, already declared, one after another in one call.
+void add_sequence(std::string_view name, const std::string_view *entries,
+                  int count, Loc loc);
 
 // Default PyTorch nn.Linear init bound, 1/sqrt(fan_in).
 double linear_init_bound(int fan_in);

@@ -11,6 +11,7 @@
 // KILN_MODEL body runs and each infer()/train() call traces one entry point.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -71,6 +72,14 @@ public:
                   "train: give the optimizer, e.g. train(\"train_step\", "
                   "loss_fn, Adam{.lr = 1e-3}) (Sgd, Adam or AdamW)");
     return EntryRef(-1);
+  }
+
+  // An entry point running train entry points in order (see
+  // ModelDef::sequence).
+  void sequence(std::string_view name,
+                std::initializer_list<std::string_view> entries,
+                std::source_location loc = std::source_location::current()) {
+    detail::add_sequence(name, entries.begin(), int(entries.size()), loc);
   }
 
   // The MLIR text of the module (docs/ir.md).
@@ -134,6 +143,18 @@ protected:
                   "train: give the optimizer, e.g. train(\"train_step\", "
                   "&Model::loss, Adam{.lr = 1e-3}) (Sgd, Adam or AdamW)");
     return EntryRef(-1);
+  }
+
+  // An entry point that runs train entry points declared above one after
+  // another in one call, each seeing the parameters the previous ones
+  // updated: sequence("train_step", {"d_step", "g_step"}). Its inputs are
+  // theirs, matched by name (an input of several is fed once), its outputs
+  // all of theirs. The compiler shares what they compute alike, e.g. a
+  // GAN's generator forward pass (docs/dsl.md).
+  void sequence(std::string_view name,
+                std::initializer_list<std::string_view> entries,
+                std::source_location loc = std::source_location::current()) {
+    detail::add_sequence(name, entries.begin(), int(entries.size()), loc);
   }
 
   M &model() { return *model_; }

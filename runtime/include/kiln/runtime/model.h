@@ -62,6 +62,9 @@ struct EntryDesc {
   std::vector<TensorDesc> outputs;
   EntryFn run = nullptr;
   std::vector<SymbolMinimum> minimums; // checked by Session::run
+  // A sequence (docs/ir.md kiln.sequences): the train entry points one call
+  // runs, in order; empty otherwise.
+  std::vector<std::string_view> sequence;
 };
 
 struct ModelDesc {
