@@ -32,6 +32,9 @@
 //    in train mode (D's running statistics updated a third time, as
 //    PyTorch's D(fake) for the generator loss does); Adam updates only
 //    "generator." parameters.
+//  - train_step(real, z): d_step then g_step in one call (a sequence,
+//    docs/dsl.md). G's forward pass is the same computation in both, so it
+//    runs once, as the fake batch is reused in PyTorch's loop.
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
@@ -104,6 +107,9 @@ KILN_MODEL(Gan, "gan") {
       .params("generator.")
       .inputs("z")
       .outputs("g_loss");
+  // Both in one call, G's forward pass computed once (kiln train and
+  // gan_bench call this).
+  sequence("train_step", {"d_step", "g_step"});
   infer("generate", &Gan::generate).inputs("z").outputs("images");
   infer("discriminate", &Gan::discriminate).inputs("x").outputs("logits");
 }

@@ -72,6 +72,46 @@ protected:
 };
 
 #ifdef KILN_TEST_GAN
+// train_step (kiln.sequences: d_step then g_step in one call, G's forward
+// pass shared) against the two calls, from the same initial tensors over
+// three steps: every parameter, optimizer state and running statistic, and
+// every output. Random inputs: no data needed. The kernels are fused
+// differently, so float32 summation orders may differ; the tolerance is
+// float32 rounding of Adam's first updates (about lr * sign(g)).
+TEST(GanSequence, TrainStepEqualsDStepThenGStep) {
+  const kiln::rt::ModelDesc &gan = KILN_TEST_GAN();
+  ASSERT_NE(gan.find_entry("train_step"), nullptr);
+  kiln::rt::Session one(gan, 3), two(gan, 3);
+  kiln::rt::Tensor real({16, 1, 28, 28}), z({16, 64});
+  for (int step = 0; step < 3; ++step) {
+    kiln::rt::fill_uniform(real.values(), 7, step, -1.0, 1.0);
+    kiln::rt::fill_normal(z.values(), 8, step, 0.0, 1.0);
+    const kiln::rt::Tensor *both[] = {&real, &z};
+    const kiln::rt::Tensor *zs[] = {&z};
+    const std::vector<kiln::rt::Tensor> seq = one.run("train_step", both);
+    std::vector<kiln::rt::Tensor> outs = two.run("d_step", both);
+    for (kiln::rt::Tensor &t : two.run("g_step", zs))
+      outs.push_back(std::move(t));
+    ASSERT_EQ(seq.size(), outs.size());
+    for (size_t k = 0; k < seq.size(); ++k)
+      EXPECT_NEAR(seq[k].values()[0], outs[k].values()[0],
+                  1e-5 * std::max(1.0f, std::abs(outs[k].values()[0])))
+          << "output " << k << " of step " << step;
+  }
+  ASSERT_EQ(one.params().size(), gan.params.size());
+  for (size_t i = 0; i < gan.params.size(); ++i) {
+    const auto a = one.params().at(i).values(), b = two.params().at(i).values();
+    ASSERT_EQ(a.size(), b.size());
+    double err = 0, norm = 0;
+    for (size_t e = 0; e < a.size(); ++e) {
+      err += (double(a[e]) - b[e]) * (double(a[e]) - b[e]);
+      norm += double(b[e]) * b[e];
+    }
+    EXPECT_LE(std::sqrt(err), 1e-5 * std::sqrt(norm) + 1e-6)
+        << gan.params[i].name;
+  }
+}
+
 TEST_F(RealModels, GanTrainsAndGeneratesDistinctImages) {
   const kiln::rt::ModelDesc &gan = KILN_TEST_GAN();
   const std::string name(gan.name);
@@ -113,6 +153,35 @@ TEST_F(RealModels, GanTrainsAndGeneratesDistinctImages) {
                                  "--interpolate", "--n", "8", "--out", png});
   ASSERT_EQ(strip.code, 0) << strip.err;
   EXPECT_TRUE(contains(strip.out, "(231 x 28 pixels)")) << strip.out;
+}
+
+// kiln train picks train_step for the GAN; a checkpoint of d_step,g_step
+// (the default before the sequence existed) resumes under it, and the other
+// way round: the same step either way.
+TEST_F(RealModels, GanResumesAcrossSequenceAndParts) {
+  const std::string name(KILN_TEST_GAN().name);
+  auto train = [&](const std::string &run, std::vector<std::string> extra) {
+    std::vector<std::string> args{
+        "train", name,        "--batch", "16",    "--seed",
+        "2",     "--threads", "1",       "--out", (dir / run).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return kiln_cli(args);
+  };
+  Result r = train("a", {"--steps", "2", "--entry", "d_step,g_step"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = train("a", {"--steps", "4", "--resume", ckpt("a")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(kiln::rt::read_checkpoint_info(ckpt("a")).state.entry,
+            "train_step");
+  EXPECT_EQ(kiln::rt::read_checkpoint_info(ckpt("a")).state.step, 4);
+  r = train(
+      "a", {"--steps", "5", "--resume", ckpt("a"), "--entry", "d_step,g_step"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Not equivalent: a part alone.
+  r = train("a", {"--steps", "6", "--resume", ckpt("a"), "--entry", "g_step"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "was trained with d_step,g_step, not g_step"))
+      << r.err;
 }
 
 TEST_F(RealModels, CorruptGanCheckpointIsRejected) {

@@ -30,7 +30,8 @@ void add_train(CLI::App &app, ModelCommands &c) {
   CLI::App *t = c.train_app = app.add_subcommand(
       "train", "Train a model on Fashion-MNIST, with checkpoints and metrics");
   t->footer(
-      "Runs the model's train entry point (or, for a GAN, d_step then g_step) "
+      "Runs the model's train entry point (for a GAN, train_step: d_step then "
+      "g_step) "
       "on shuffled batches\nof the Fashion-MNIST training set (the last "
       "partial batch of each epoch is dropped). Inputs\nare fed by kind: "
       "images ([batch, 784] or [batch, 1, 28, 28]; pixels in [-1, 1] for a "

@@ -34,9 +34,24 @@ std::string join(const std::vector<const rt::EntryDesc *> &entries,
   return names;
 }
 
+// "a,b,c" -> {"a", "b", "c"} (empty names kept: they fail as unknown).
+std::vector<std::string> split_names(const std::string &names) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= names.size()) {
+    size_t end = names.find(',', begin);
+    if (end == std::string::npos)
+      end = names.size();
+    out.push_back(names.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
 // The entry points one training step calls, in order: --entry (a name, or
 // names separated by commas), else the model's only train entry point, else
-// train_step, else d_step then g_step (a GAN).
+// train_step (a GAN's: d_step then g_step in one call), else d_step then
+// g_step.
 std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
                                                  const std::string &option) {
   std::vector<const rt::EntryDesc *> trains;
@@ -46,12 +61,7 @@ std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
   const std::string names = trains.empty() ? "none" : join(trains, ", ");
   if (!option.empty()) {
     std::vector<const rt::EntryDesc *> chosen;
-    size_t begin = 0;
-    while (begin <= option.size()) {
-      size_t end = option.find(',', begin);
-      if (end == std::string::npos)
-        end = option.size();
-      const std::string name = option.substr(begin, end - begin);
+    for (const std::string &name : split_names(option)) {
       const rt::EntryDesc &e = require_entry(model, name);
       if (e.kind != "train")
         throw UsageError(
@@ -60,7 +70,6 @@ std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
       if (std::ranges::find(chosen, &e) != chosen.end())
         throw UsageError(fmt::format("--entry names {} twice", e.name));
       chosen.push_back(&e);
-      begin = end + 1;
     }
     return chosen;
   }
@@ -80,6 +89,22 @@ std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
       "{} has several train entry points ({}); pick one with --entry, or "
       "several separated by commas to call them in that order every step",
       model.name, names));
+}
+
+// The entry points a step made of `names` (joined by commas) runs, a
+// sequence (train_step) standing for its parts (d_step,g_step): a run of
+// one resumes a checkpoint of the other.
+std::string step_parts(const rt::ModelDesc &model, const std::string &names) {
+  std::string parts;
+  for (const std::string &name : split_names(names)) {
+    const rt::EntryDesc *e = model.find_entry(name);
+    if (e && !e->sequence.empty())
+      for (std::string_view part : e->sequence)
+        parts += fmt::format("{}{}", parts.empty() ? "" : ",", part);
+    else
+      parts += fmt::format("{}{}", parts.empty() ? "" : ",", name);
+  }
+  return parts;
 }
 
 // What the metrics and the progress line call output k of entry e: its
@@ -195,7 +220,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
     if (!info.model.empty() && info.model != model.name)
       throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'",
                                    options.resume, info.model, model.name));
-    if (!info.state.entry.empty() && info.state.entry != entry_names)
+    if (!info.state.entry.empty() &&
+        step_parts(model, info.state.entry) != step_parts(model, entry_names))
       throw UsageError(
           fmt::format("{} was trained with {}, not {}; pick it with --entry",
                       options.resume, info.state.entry, entry_names));
@@ -233,6 +259,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
   rt::Session session(model, state.seed);
   if (!options.resume.empty()) {
     state = rt::load_checkpoint(options.resume, session);
+    state.entry = entry_names; // the same step, maybe as its sequence
     batcher.seek(state.epoch, state.position);
   }
 
