@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace kiln;
 
@@ -97,10 +99,34 @@ LogicalResult DivOp::buildVjp(OpBuilder &b, Value g,
   return binary(b, *this, ga, gb, grads);
 }
 
+/// The value of a splat float constant.
+std::optional<double> splatConstant(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : nullptr;
+  if (!dense || !dense.isSplat() || !isa<FloatType>(dense.getElementType()))
+    return std::nullopt;
+  return dense.getSplatValue<APFloat>().convertToDouble();
+}
+
+/// Whether `b` is s * a with a constant s in [0, 1).
+bool isShrunkCopy(Value b, Value a) {
+  auto m = b.getDefiningOp<MulOp>();
+  if (!m || (m.getLhs() != a && m.getRhs() != a))
+    return false;
+  auto s = splatConstant(m.getLhs() == a ? m.getRhs() : m.getLhs());
+  return s && *s >= 0 && *s < 1;
+}
+
 LogicalResult MaxOp::buildVjp(OpBuilder &b, Value g,
                               SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
-  Value aWins = b.create<StepOp>(loc, sub(b, loc, getLhs(), getRhs()));
+  // A leaky ReLU, max(x, s x) with 0 <= s < 1: x wins exactly where the
+  // result is positive, so the gradient reads the result (which the next
+  // layer keeps anyway) and x need not be kept for the backward pass: one
+  // stored activation fewer per layer. The same subgradient at x = 0.
+  Value aWins = isShrunkCopy(getRhs(), getLhs())
+                    ? b.create<StepOp>(loc, getResult())
+                    : b.create<StepOp>(loc, sub(b, loc, getLhs(), getRhs()));
   Value ga = mul(b, loc, g, aWins);
   return binary(b, *this, ga, sub(b, loc, g, ga), grads);
 }
@@ -125,7 +151,9 @@ LogicalResult NegOp::buildVjp(OpBuilder &b, Value g,
 
 LogicalResult ReluOp::buildVjp(OpBuilder &b, Value g,
                                SmallVectorImpl<Value> &grads) {
-  grads.push_back(mul(b, getLoc(), g, b.create<StepOp>(getLoc(), getInput())));
+  // step(relu(x)) == step(x): reading the result, which the next layer
+  // keeps anyway, frees x once the forward pass is done.
+  grads.push_back(mul(b, getLoc(), g, b.create<StepOp>(getLoc(), getResult())));
   return success();
 }
 
