@@ -4,7 +4,8 @@
 // groups of its operands' producers:
 //  - An anchored group (a matmul, a convolution or a reduction) has one
 //    output and takes pointwise epilogue ops over exactly its domain, with
-//    the cheap groups that only feed them (a ReLU mask, a bias reshape).
+//    the cheap groups that only feed them (a ReLU mask, a bias reshape,
+//    the 0.2 x of a leaky ReLU max(x, 0.2 x) of the anchor's output).
 //  - Pointwise groups absorb pointwise consumers. When all their values have
 //    one shape (one domain), groups meeting at an op merge and may keep
 //    several outputs, computed in one loop nest (a Halide Tuple); this is
@@ -141,6 +142,24 @@ private:
     return true;
   }
 
+  /// onlyFeeds(g, op), where g's values may also be used by cheap groups
+  /// that only feed op (they join op's kernel with g: the 0.2 x of a leaky
+  /// ReLU max(x, 0.2 x) over a convolution's output).
+  bool onlyFeedsWithCheap(const Group &g, Operation *op) const {
+    for (Operation *member : g.ops)
+      for (Operation *user : member->getResult(0).getUsers()) {
+        if (user == op || llvm::is_contained(g.ops, user))
+          continue;
+        auto it = groupOf_.find(user);
+        if (it == groupOf_.end())
+          return false;
+        const Group &other = groups_[it->second];
+        if (other.anchor || !other.cheap() || !onlyFeeds(other, op))
+          return false;
+      }
+    return true;
+  }
+
   /// The live groups that produce operands of `op`, without repeats.
   SmallVector<size_t> producers(Operation *op) const {
     SmallVector<size_t> out;
@@ -162,7 +181,7 @@ private:
       // An anchor first: the kernel it leads keeps its schedule.
       for (size_t gi : feeding) {
         Group &g = groups_[gi];
-        if (g.anchor && onlyFeeds(g, op) &&
+        if (g.anchor && onlyFeedsWithCheap(g, op) &&
             ((isPointwise(op) && resultType(op) == resultType(g.ops.back())) ||
              (g.ops.back() == g.anchor && continuesReduction(g.anchor, op)))) {
           // Epilogue over exactly the anchor's domain, or the next axis of a
