@@ -276,6 +276,24 @@ TEST_P(ConvForward, Conv2dOneChannelWideRows) {
   EXPECT_LT(relErr(got, want.v), 1e-5);
 }
 
+// Weight gradients from one input channel (D's first layer), rows of dy
+// of 15 and of 20 (more than a vector).
+TEST_P(ConvForward, WeightGradOneChannelRows) {
+  Tensor x = input({1, 9, 30}, 30), dy = input({32, 4, 15}, 31);
+  Tensor got = run("wgrad_one_channel", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 1, 1}, 4, 4);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
+TEST_P(ConvForward, WeightGradOneChannelTwoVectorRows) {
+  Tensor x = input({1, 5, 20}, 32), dy = input({16, 5, 20}, 33);
+  Tensor got = run("wgrad_one_channel_wide", {&x, &dy});
+  T4 want = weightGrad(T4(x), T4(dy), {1, 1, 1, 1}, 3, 3);
+  ASSERT_EQ(got.shape(), shape(want));
+  EXPECT_LT(relErr(got, want.v), 1e-5);
+}
+
 // Winograd's algorithm (the wino_* entries; conv2d_winograd.h). Its float32
 // rounding is a few times the direct convolution's: 5e-6 of the largest
 // output with 256 input channels (bench/conv_bench prints it for the GAN's

@@ -112,6 +112,14 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x1x7x40xf32>, tensor<24x1x3x3xf32>) -> tensor<?x24x7x40xf32> loc("tests/e2e/models/convnet.mlir":48:1)
     func.return %v0 : tensor<?x24x7x40xf32>
   }
+  func.func @wgrad_one_channel(%x: tensor<?x1x9x30xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x4x15xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x1x4x4xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, kernel_size = array<i64: 4, 4>} : (tensor<?x1x9x30xf32>, tensor<?x32x4x15xf32>) -> tensor<32x1x4x4xf32> loc("tests/e2e/models/convnet.mlir":49:1)
+    func.return %v0 : tensor<32x1x4x4xf32>
+  }
+  func.func @wgrad_one_channel_wide(%x: tensor<?x1x5x20xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x5x20xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x1x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x1x5x20xf32>, tensor<?x16x5x20xf32>) -> tensor<16x1x3x3xf32> loc("tests/e2e/models/convnet.mlir":50:1)
+    func.return %v0 : tensor<16x1x3x3xf32>
+  }
   func.func @wino_conv(%x: tensor<?x16x9x12xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x4x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %w = "kiln.param_ref"() {name = @"wa.weight"} : () -> tensor<32x16x4x4xf32>
     %b = "kiln.param_ref"() {name = @"wa.bias"} : () -> tensor<32x1x1xf32>
