@@ -143,6 +143,27 @@ protected:
              size_t result = 0) {
     return std::move(model.session().run(entry, in)[result]);
   }
+  /// Runs `entry` on fresh inputs of the given shapes (without the batch;
+  /// seeds seed, seed + 1, ...) and checks its result against `want` of
+  /// the same inputs in double, within 1e-5 of the largest value.
+  template <class Want>
+  void expectLike(const char *entry,
+                  const std::vector<std::vector<int64_t>> &shapes,
+                  uint32_t seed, Want want) {
+    std::vector<Tensor> in;
+    for (const std::vector<int64_t> &s : shapes)
+      in.push_back(input(s, seed++));
+    std::vector<const Tensor *> ptrs;
+    std::vector<T4> ind;
+    for (const Tensor &t : in) {
+      ptrs.push_back(&t);
+      ind.emplace_back(t);
+    }
+    const Tensor got = run(entry, ptrs);
+    const T4 w = want(ind);
+    ASSERT_EQ(got.shape(), shape(w));
+    EXPECT_LT(relErr(got, w.v), 1e-5);
+  }
 };
 
 TEST_P(ConvForward, Conv2dBiasReluStride1Pad1) {
@@ -259,39 +280,33 @@ TEST_P(ConvForward, ReduceMax) {
 // (conv2d_schedule.cpp, schedule_row_vectors), rows shorter than a vector
 // and rows of 2.5 vectors, 32 and 24 output channels (blocks of 16 and 12).
 TEST_P(ConvForward, Conv2dOneChannelBiasRelu) {
-  Tensor x = input({1, 11, 9}, 19);
-  Tensor got = run("conv_one_channel", {&x});
-  T4 want = biasAnd(conv2d(T4(x), param("oa.weight"), {2, 2, 1, 1}),
-                    model.params().get("oa.bias"),
-                    [](double v) { return std::max(v, 0.0); });
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("conv_one_channel", {{1, 11, 9}}, 19, [&](const auto &in) {
+    return biasAnd(conv2d(in[0], param("oa.weight"), {2, 2, 1, 1}),
+                   model.params().get("oa.bias"),
+                   [](double v) { return std::max(v, 0.0); });
+  });
 }
 
 TEST_P(ConvForward, Conv2dOneChannelWideRows) {
-  Tensor x = input({1, 7, 40}, 20);
-  Tensor got = run("conv_one_channel_wide", {&x});
-  T4 want = conv2d(T4(x), param("ob.weight"), {1, 1, 1, 1});
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("conv_one_channel_wide", {{1, 7, 40}}, 20, [&](const auto &in) {
+    return conv2d(in[0], param("ob.weight"), {1, 1, 1, 1});
+  });
 }
 
 // Weight gradients from one input channel (D's first layer), rows of dy
 // of 15 and of 20 (more than a vector).
 TEST_P(ConvForward, WeightGradOneChannelRows) {
-  Tensor x = input({1, 9, 30}, 30), dy = input({32, 4, 15}, 31);
-  Tensor got = run("wgrad_one_channel", {&x, &dy});
-  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 1, 1}, 4, 4);
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wgrad_one_channel", {{1, 9, 30}, {32, 4, 15}}, 30,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {2, 2, 1, 1}, 4, 4);
+             });
 }
 
 TEST_P(ConvForward, WeightGradOneChannelTwoVectorRows) {
-  Tensor x = input({1, 5, 20}, 32), dy = input({16, 5, 20}, 33);
-  Tensor got = run("wgrad_one_channel_wide", {&x, &dy});
-  T4 want = weightGrad(T4(x), T4(dy), {1, 1, 1, 1}, 3, 3);
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wgrad_one_channel_wide", {{1, 5, 20}, {16, 5, 20}}, 32,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {1, 1, 1, 1}, 3, 3);
+             });
 }
 
 // Winograd's algorithm (the wino_* entries; conv2d_winograd.h). Its float32
@@ -299,65 +314,53 @@ TEST_P(ConvForward, WeightGradOneChannelTwoVectorRows) {
 // output with 256 input channels (bench/conv_bench prints it for the GAN's
 // layers), less with the 16-32 here, so the same bound holds.
 TEST_P(ConvForward, WinogradConv2dBiasReluOddSizes) {
-  Tensor x = input({16, 9, 12}, 21);
-  Tensor got = run("wino_conv", {&x});
-  T4 want = biasAnd(conv2d(T4(x), param("wa.weight"), {2, 2, 1, 1}),
-                    model.params().get("wa.bias"),
-                    [](double v) { return std::max(v, 0.0); });
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_conv", {{16, 9, 12}}, 21, [&](const auto &in) {
+    return biasAnd(conv2d(in[0], param("wa.weight"), {2, 2, 1, 1}),
+                   model.params().get("wa.bias"),
+                   [](double v) { return std::max(v, 0.0); });
+  });
 }
 
 TEST_P(ConvForward, WinogradConv2dPad0) {
-  Tensor x = input({20, 10, 7}, 22);
-  Tensor got = run("wino_conv_p0", {&x});
-  T4 want = conv2d(T4(x), param("wb.weight"), {2, 2, 0, 0});
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_conv_p0", {{20, 10, 7}}, 22, [&](const auto &in) {
+    return conv2d(in[0], param("wb.weight"), {2, 2, 0, 0});
+  });
 }
 
 TEST_P(ConvForward, WinogradConvTranspose2dTanh) {
-  Tensor x = input({32, 5, 3}, 23);
-  Tensor got = run("wino_convt", {&x});
-  T4 want = convTranspose2d(T4(x), param("wc.weight"), {2, 2, 1, 1});
-  for (double &v : want.v)
-    v = std::tanh(v);
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_convt", {{32, 5, 3}}, 23, [&](const auto &in) {
+    T4 y = convTranspose2d(in[0], param("wc.weight"), {2, 2, 1, 1});
+    for (double &v : y.v)
+      v = std::tanh(v);
+    return y;
+  });
 }
 
 TEST_P(ConvForward, WinogradConvTranspose2dPad2) {
-  Tensor x = input({16, 6, 4}, 24);
-  Tensor got = run("wino_convt_p2", {&x});
-  T4 want = convTranspose2d(T4(x), param("wd.weight"), {2, 2, 2, 2});
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_convt_p2", {{16, 6, 4}}, 24, [&](const auto &in) {
+    return convTranspose2d(in[0], param("wd.weight"), {2, 2, 2, 2});
+  });
 }
 
 TEST_P(ConvForward, WinogradConvTranspose2dPad0) {
-  Tensor x = input({24, 3, 4}, 25);
-  Tensor got = run("wino_convt_p0", {&x});
-  T4 want = convTranspose2d(T4(x), param("we.weight"), {2, 2, 0, 0});
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_convt_p0", {{24, 3, 4}}, 25, [&](const auto &in) {
+    return convTranspose2d(in[0], param("we.weight"), {2, 2, 0, 0});
+  });
 }
 
 // The weight gradient sums over the batch, so its error grows with it: 32
 // tiles of 16 channels here against 256 x 64 in the GAN (3e-6 there).
 TEST_P(ConvForward, WinogradWeightGrad) {
-  Tensor x = input({16, 9, 11}, 26), dy = input({32, 4, 5}, 27);
-  Tensor got = run("wino_wgrad", {&x, &dy});
-  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 1, 1}, 4, 4);
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_wgrad", {{16, 9, 11}, {32, 4, 5}}, 26, [](const auto &in) {
+    return weightGrad(in[0], in[1], {2, 2, 1, 1}, 4, 4);
+  });
 }
 
 TEST_P(ConvForward, WinogradWeightGradPad0) {
-  Tensor x = input({16, 10, 7}, 28), dy = input({16, 4, 2}, 29);
-  Tensor got = run("wino_wgrad_p0", {&x, &dy});
-  T4 want = weightGrad(T4(x), T4(dy), {2, 2, 0, 0}, 4, 4);
-  ASSERT_EQ(got.shape(), shape(want));
-  EXPECT_LT(relErr(got, want.v), 1e-5);
+  expectLike("wino_wgrad_p0", {{16, 10, 7}, {16, 4, 2}}, 28,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {2, 2, 0, 0}, 4, 4);
+             });
 }
 
 // Batches below and above the 8 images of a Winograd task (9: a last task
