@@ -43,6 +43,13 @@ constexpr double kAT24[2][5] = {{1, 1, 1, 1, 0}, {0, 1, -1, 2, 1}};
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
+// The layers the transforms above cover (any convolution kind).
+bool winograd_shape(const Conv2dParams &p) {
+  return p.kernel_h == 4 && p.kernel_w == 4 && p.stride_h == 2 &&
+         p.stride_w == 2 && p.output_pad_h == 0 && p.output_pad_w == 0 &&
+         p.out_channels % 16 == 0;
+}
+
 // sum_i coeff[i] * term(i), without the zero terms and the unit factors.
 template <int N, typename Term>
 Expr combine(const double (&coeff)[N], const Term &term) {
@@ -86,9 +93,10 @@ Expr transform2d(const double (&rows)[R][N], const Expr &sel_w,
 
 Conv2d start_winograd(ConvKind kind, const Func &x, const Conv2dParams &p,
                       const std::string &name) {
-  if (!winograd_applies(kind, p) && p.algorithm != ConvAlgorithm::Winograd) {
-    throw std::invalid_argument("kiln: no Winograd convolution for these "
-                                "parameters");
+  if (!winograd_shape(p)) {
+    throw std::invalid_argument(
+        "kiln: Winograd convolutions need a 4x4 kernel, stride 2, no output "
+        "padding and output channels in multiples of 16");
   }
   Conv2d conv = detail::start(kind, p, name);
   conv.winograd = std::make_shared<WinogradStages>();
@@ -119,19 +127,16 @@ void define_phase_tiles(WinogradStages &st, const Conv2dParams &p) {
 
 } // namespace
 
-bool winograd_applies(ConvKind kind, const Conv2dParams &p) {
-  if (p.algorithm == ConvAlgorithm::Direct) {
+bool winograd_applies(ConvKind, const Conv2dParams &p) {
+  switch (p.algorithm) {
+  case ConvAlgorithm::Direct:
     return false;
+  case ConvAlgorithm::Winograd:
+    return true; // start_winograd rejects a shape it cannot do
+  case ConvAlgorithm::Auto:
+    break;
   }
-  const bool shape = p.kernel_h == 4 && p.kernel_w == 4 && p.stride_h == 2 &&
-                     p.stride_w == 2 && p.output_pad_h == 0 &&
-                     p.output_pad_w == 0 && p.out_channels % 16 == 0;
-  if (p.algorithm == ConvAlgorithm::Winograd) {
-    return shape;
-  }
-  // The weight gradient's reduction runs over the batch and its GEMM's
-  // columns are the 4 phases of C input channels.
-  return shape && p.channels >= 16;
+  return winograd_shape(p) && p.channels >= 16;
 }
 
 Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {

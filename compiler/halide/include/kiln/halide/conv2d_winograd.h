@@ -57,10 +57,12 @@ struct WinogradStages {
   Halide::RDom rk;
 };
 
-// Whether `kind` with `p` can run as Winograd: a 4x4 kernel, stride 2, no
-// output padding, and output channels in whole vectors of any target (a
-// multiple of 16). With Auto, also only when there are enough input
-// channels (16) to pay for the transforms.
+// Whether conv2d() and friends take Winograd's algorithm for `p`: always
+// with ConvAlgorithm::Winograd (the builders below then reject a layer
+// they cannot do: std::invalid_argument), never with Direct, and with Auto
+// for a 4x4 kernel, stride 2, no output padding, output channels in whole
+// vectors of any target (a multiple of 16) and enough input channels (16)
+// to pay for the transforms.
 bool winograd_applies(ConvKind kind, const Conv2dParams &p);
 
 // The same results as conv2d(), conv_transpose2d() and
