@@ -1,7 +1,15 @@
-# SCHEDULE and MODEL of kiln_add_model / kiln_add_mlir_model, checked, into
-# the caller's ARG_SCHEDULE (default heuristic) and ARG_MODEL (default NAME).
+# SCHEDULE, MODEL and CONV_ALGORITHM of kiln_add_model / kiln_add_mlir_model,
+# checked, into the caller's ARG_SCHEDULE (default heuristic), ARG_MODEL
+# (default NAME) and ARG_CONV_ALGORITHM (default auto).
 macro(_kiln_model_options fn name)
-  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL;CONV_ALGORITHM" "" ${ARGN})
+  if(NOT ARG_CONV_ALGORITHM)
+    set(ARG_CONV_ALGORITHM auto)
+  endif()
+  if(NOT ARG_CONV_ALGORITHM MATCHES "^(auto|direct|winograd)$")
+    message(FATAL_ERROR "${fn}(${name}): unknown CONV_ALGORITHM "
+      "'${ARG_CONV_ALGORITHM}' (auto, direct or winograd)")
+  endif()
   if(NOT ARG_SCHEDULE)
     set(ARG_SCHEDULE heuristic)
   endif()
@@ -15,7 +23,7 @@ macro(_kiln_model_options fn name)
 endmacro()
 
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
-#                [MODEL source_name])
+#                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd])
 #
 # Builds a model declared in the DSL into a static library `kiln_model_NAME`
 # with a typed header NAME.h (class kiln::models::NAME::Model) and a
@@ -24,7 +32,9 @@ endmacro()
 #   NAME.plan.cpp, NAME.h, NAME.manifest.json --(Halide AOT)--> kernels .a
 # MODEL is the name in the source's KILN_MODEL (defaults to NAME); giving a
 # different NAME builds the same model again under that name, e.g. with
-# another SCHEDULE.
+# another SCHEDULE. CONV_ALGORITHM direct keeps every convolution a direct
+# sum (float32 rounding ~2e-7 of the largest output, against ~5e-6 for the
+# Winograd kernels that auto picks for stride-2 4x4 layers).
 function(kiln_add_model name src)
   _kiln_model_options(kiln_add_model ${name} ${ARGN})
   get_filename_component(src ${src} ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
@@ -43,10 +53,11 @@ function(kiln_add_model name src)
     COMMENT "Tracing model ${name} (${src})"
     VERBATIM)
 
-  _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL})
+  _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL}
+                      ${ARG_CONV_ALGORITHM})
 endfunction()
 
-# kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m])
+# kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a])
 #
 # The same as kiln_add_model for a model written directly in the `kiln`
 # dialect (docs/ir.md) instead of the DSL: no model generator step; FILE is
@@ -59,12 +70,13 @@ function(kiln_add_mlir_model name file)
     message(FATAL_ERROR "kiln_add_mlir_model(${name}): ${file} not found")
   endif()
   file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
-  _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL})
+  _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL}
+                      ${ARG_CONV_ALGORITHM})
 endfunction()
 
 # Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
 # kernels, the plan library kiln_model_NAME.
-function(_kiln_compile_model name mlir schedule model)
+function(_kiln_compile_model name mlir schedule model conv_algorithm)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
   # 2. kilnc: passes, then generated sources.
   set(generated ${out}/${name}.kernels.cpp ${out}/${name}.plan.cpp
@@ -73,7 +85,7 @@ function(_kiln_compile_model name mlir schedule model)
     OUTPUT ${generated}
     COMMAND kilnc ${mlir} --emit=all --output-dir ${out}
             --schedule=${schedule} --expect-model=${model}
-            --model-name=${name}
+            --model-name=${name} --conv-algorithm=${conv_algorithm}
     DEPENDS kilnc ${mlir}
     COMMENT "Compiling model ${name} with kilnc (schedule ${schedule})"
     VERBATIM)

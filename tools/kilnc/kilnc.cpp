@@ -55,6 +55,10 @@ cl::opt<std::string>
     schedule("schedule",
              cl::desc("heuristic | adams2019 | mullapudi2016 | li2018"),
              cl::init("heuristic"));
+cl::opt<std::string> convAlgorithm(
+    "conv-algorithm",
+    cl::desc("auto | direct | winograd: how kernels compute convolutions"),
+    cl::init("auto"));
 cl::opt<bool> printAfterAll("print-ir-after-all",
                             cl::desc("Print the IR after every pass"));
 cl::opt<std::string>
@@ -101,6 +105,12 @@ int run() {
                     "li2018)\n";
     return 2;
   }
+  if (convAlgorithm != "auto" && convAlgorithm != "direct" &&
+      convAlgorithm != "winograd") {
+    llvm::errs() << "kilnc: unknown --conv-algorithm=" << convAlgorithm
+                 << " (expected auto, direct or winograd)\n";
+    return 2;
+  }
   DialectRegistry registry;
   registry.insert<kiln::KilnDialect, func::FuncDialect>();
   MLIRContext context(registry);
@@ -121,6 +131,7 @@ int run() {
 
   kiln::EmitOptions options;
   options.schedule = schedule;
+  options.convAlgorithm = convAlgorithm;
   auto name = (*module)->getAttrOfType<StringAttr>("kiln.model");
   if (!name) {
     (*module)->emitError("module has no kiln.model name");

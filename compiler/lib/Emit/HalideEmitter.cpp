@@ -50,9 +50,10 @@ struct PendingReduction {
 
 class KernelEmitter {
 public:
-  KernelEmitter(FusedOp fused, SymbolicShapes &shapes, StringRef schedule,
-                llvm::raw_ostream &os)
-      : fused_(fused), shapes_(shapes), schedule_(schedule), os_(os),
+  KernelEmitter(FusedOp fused, SymbolicShapes &shapes,
+                const EmitOptions &options, llvm::raw_ostream &os)
+      : fused_(fused), shapes_(shapes), schedule_(options.schedule),
+        convAlgorithm_(options.convAlgorithm), os_(os),
         elem_(emit::cppElementType(fused.getResult(0).getType())) {}
 
   LogicalResult emit() {
@@ -444,6 +445,10 @@ private:
     if (outputPadding[0] || outputPadding[1])
       a << ", .output_pad_h = " << outputPadding[0]
         << ", .output_pad_w = " << outputPadding[1];
+    if (convAlgorithm_ == "direct")
+      a << ", .algorithm = kiln::halide::ConvAlgorithm::Direct";
+    else if (convAlgorithm_ == "winograd")
+      a << ", .algorithm = kiln::halide::ConvAlgorithm::Winograd";
     a << "}";
     if (isa<Conv2dWeightGradOp>(op)) {
       auto n = extent(x, 0);
@@ -754,6 +759,7 @@ private:
   FusedOp fused_;
   SymbolicShapes &shapes_;
   StringRef schedule_;
+  StringRef convAlgorithm_; // auto | direct | winograd
   llvm::raw_ostream &os_;
   std::string elem_;
   DenseMap<Value, std::string> names_;
@@ -782,7 +788,7 @@ LogicalResult emitHalideKernels(ModuleOp module, const EmitOptions &options,
   SymbolicShapes shapes;
   bool ok = true;
   module.walk([&](FusedOp fused) {
-    if (failed(KernelEmitter(fused, shapes, options.schedule, os).emit()))
+    if (failed(KernelEmitter(fused, shapes, options, os).emit()))
       ok = false;
   });
   return success(ok);

@@ -19,6 +19,10 @@ namespace kiln {
 struct EmitOptions {
   std::string model;    // model name (the module's kiln.model)
   std::string schedule; // heuristic | adams2019 | mullapudi2016 | li2018
+  // How convolutions are computed: "auto" (the Halide library picks:
+  // Winograd for stride-2 4x4 layers, docs/performance.md), "direct" (the
+  // smallest rounding) or "winograd" (an error where it cannot apply).
+  std::string convAlgorithm = "auto";
 };
 
 /// NAME.kernels.cpp: one Halide generator per kernel.
