@@ -300,8 +300,7 @@ void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
   const int channels = conv.p.out_channels;
   const int ob = std::max(1, divisor_at_most(channels, 16));
   const Var &ow = vars[0], &oh = vars[1], &o = vars[2], &n = vars[3];
-  const Var wo("cv_wo"), wi("cv_wi"), oo("cv_oo"), oi("cv_oi"),
-      task("cv_task");
+  const Var wo("cv_wo"), wi("cv_wi"), oo("cv_oo"), oi("cv_oi"), task("cv_task");
   out.split(ow, wo, wi, vec, TailStrategy::GuardWithIf)
       .split(o, oo, oi, ob, tail(channels, ob))
       .reorder(wi, oi, wo, oh, oo, n)
