@@ -77,6 +77,36 @@ void tile_output(Stage s, const std::vector<Var> &vars, int vec, int images,
       .unroll(hi);
 }
 
+// The loop order of a transform f(c or o, ..., xw, xh): the vector of
+// channels `inner` innermost, then the 25 points (unrolled, so that the
+// transform's constants fold), the channel vectors `outer`, the rest.
+std::vector<VarOrRVar> transform_order(const Func &f, const Var &inner,
+                                       const Var &outer) {
+  const std::vector<Var> args = f.args();
+  const size_t nd = args.size();
+  std::vector<VarOrRVar> order{inner, args[nd - 2], args[nd - 1], outer};
+  for (size_t d = 1; d + 2 < nd; ++d) {
+    order.push_back(args[d]);
+  }
+  return order;
+}
+
+// The transformed weights (or output gradients), once per call, in
+// parallel over their outermost dimension; each (channel vector, ...)
+// computes its 25 points from the same few loads.
+void schedule_transformed_weights(WinogradStages &st, int vec) {
+  const std::vector<Var> uargs = st.u.args();
+  const size_t nd = uargs.size();
+  const Var uo("wg_uo"), ui("wg_ui");
+  st.u.compute_root()
+      .split(uargs[0], uo, ui, vec, TailStrategy::RoundUp)
+      .reorder(transform_order(st.u, ui, uo))
+      .vectorize(ui)
+      .unroll(uargs[nd - 2])
+      .unroll(uargs[nd - 1])
+      .parallel(uargs[nd - 3]);
+}
+
 // The transformed input tiles, computed at `at`, or at the root in
 // parallel over the images when `at` is undefined: per (channel vector,
 // phase, tile), the 25 points together from their 25 inputs; x copied
@@ -87,13 +117,9 @@ void schedule_input_tiles(WinogradStages &st, int vec,
   const size_t nd = vargs.size();
   const Var &xw = vargs[nd - 2], &xh = vargs[nd - 1], &n = vargs[nd - 3];
   const Var vco("wg_vco"), vci("wg_vci");
-  std::vector<VarOrRVar> order{vci, xw, xh, vco};
-  for (size_t d = 1; d + 2 < nd; ++d) {
-    order.push_back(vargs[d]);
-  }
   st.v.compute_at(at ? *at : LoopLevel::root())
       .split(vargs[0], vco, vci, vec, TailStrategy::GuardWithIf)
-      .reorder(order)
+      .reorder(transform_order(st.v, vci, vco))
       .vectorize(vci)
       .unroll(xw)
       .unroll(xh);
@@ -140,15 +166,7 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
       .unroll(o)
       .unroll(c);
 
-  const std::vector<Var> uargs = st.u.args(); // (o, tw, th, n, xw, xh)
-  const Var uo("wg_uo"), ui("wg_ui");
-  st.u.compute_root()
-      .split(uargs[0], uo, ui, vec, TailStrategy::RoundUp)
-      .reorder(ui, uargs[4], uargs[5], uo, uargs[1], uargs[2], uargs[3])
-      .vectorize(ui)
-      .unroll(uargs[4])
-      .unroll(uargs[5])
-      .parallel(uargs[3]);
+  schedule_transformed_weights(st, vec); // u(o, tw, th, n, ...): over n
   schedule_input_tiles(st, vec, std::nullopt);
 
   const Var &kw = vars[0], &kh = vars[1], &oc = vars[2], &oo = vars[3];
@@ -248,20 +266,7 @@ void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
   } else {
     st.wt.compute_root().vectorize(wargs[0], vec).parallel(wargs[3]);
   }
-  const std::vector<Var> uargs = st.u.args();
-  const Var uo("wg_uo"), ui("wg_ui");
-  std::vector<VarOrRVar> uorder{ui, uargs[uargs.size() - 2],
-                                uargs[uargs.size() - 1], uo};
-  for (size_t d = 1; d + 2 < uargs.size(); ++d) {
-    uorder.push_back(uargs[d]);
-  }
-  st.u.compute_root()
-      .split(uargs[0], uo, ui, vec, TailStrategy::RoundUp)
-      .reorder(uorder)
-      .vectorize(ui)
-      .unroll(uargs[uargs.size() - 2])
-      .unroll(uargs[uargs.size() - 1])
-      .parallel(uargs[uargs.size() - 3]);
+  schedule_transformed_weights(st, vec);
 }
 
 } // namespace kiln::halide
