@@ -1,24 +1,28 @@
+# ARG_<key> of the caller, `default` when not given, else one of ARGN; a
+# fatal error naming fn(name) otherwise.
+function(_kiln_choice fn name key default)
+  set(value "${ARG_${key}}")
+  if(NOT value)
+    set(value ${default})
+  endif()
+  list(JOIN ARGN "|" pattern)
+  if(NOT value MATCHES "^(${pattern})$")
+    list(JOIN ARGN ", " choices)
+    message(FATAL_ERROR "${fn}(${name}): unknown ${key} '${value}' (${choices})")
+  endif()
+  set(ARG_${key} ${value} PARENT_SCOPE)
+endfunction()
+
 # SCHEDULE, MODEL and CONV_ALGORITHM of kiln_add_model / kiln_add_mlir_model,
 # checked, into the caller's ARG_SCHEDULE (default heuristic), ARG_MODEL
 # (default NAME) and ARG_CONV_ALGORITHM (default auto).
 macro(_kiln_model_options fn name)
   cmake_parse_arguments(ARG "" "SCHEDULE;MODEL;CONV_ALGORITHM" "" ${ARGN})
-  if(NOT ARG_CONV_ALGORITHM)
-    set(ARG_CONV_ALGORITHM auto)
-  endif()
-  if(NOT ARG_CONV_ALGORITHM MATCHES "^(auto|direct|winograd)$")
-    message(FATAL_ERROR "${fn}(${name}): unknown CONV_ALGORITHM "
-      "'${ARG_CONV_ALGORITHM}' (auto, direct or winograd)")
-  endif()
-  if(NOT ARG_SCHEDULE)
-    set(ARG_SCHEDULE heuristic)
-  endif()
+  _kiln_choice(${fn} ${name} SCHEDULE heuristic
+               heuristic adams2019 mullapudi2016 li2018)
+  _kiln_choice(${fn} ${name} CONV_ALGORITHM auto auto direct winograd)
   if(NOT ARG_MODEL)
     set(ARG_MODEL ${name})
-  endif()
-  if(NOT ARG_SCHEDULE MATCHES "^(heuristic|adams2019|mullapudi2016|li2018)$")
-    message(FATAL_ERROR "${fn}(${name}): unknown SCHEDULE "
-      "'${ARG_SCHEDULE}' (heuristic, adams2019, mullapudi2016 or li2018)")
   endif()
 endmacro()
 
