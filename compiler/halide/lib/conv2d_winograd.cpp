@@ -43,6 +43,29 @@ constexpr double kAT24[2][5] = {{1, 1, 1, 1, 0}, {0, 1, -1, 2, 1}};
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
+// The point at infinity (the last of the 5) feeds only a tile's 4th output
+// (A^T's last column is 0 but for it), and G24's last row reads only the
+// 4th output gradient of a tile. When the last tile runs past the end of
+// `extent` outputs (extent % 4 != 0), that product is never used, or is 0.
+constexpr int kInfinity = 4;
+bool last_tile_skips_infinity(int extent) { return extent % kTile != 0; }
+
+// Forward: the (tile, point) pairs along one axis whose products are used,
+// numbered point-major (slot = point * tiles + tile), so that dropping the
+// last tile's point at infinity drops the last slot: 9 slots for the GAN's
+// 7 (= 4 + 3) outputs per phase, not 10, and 81 GEMMs per image, not 100.
+int slot_count(int extent) {
+  const int tiles = ceil_div(extent, kTile);
+  return (kTile + 1) * tiles - (last_tile_skips_infinity(extent) ? 1 : 0);
+}
+
+// The slot of (tile, point). The dropped pair reads the last slot instead:
+// it feeds only an output past the end, which is never stored.
+Expr slot(const Expr &tile, int point, int tiles, int slots) {
+  Expr s = point * tiles + tile;
+  return point == kInfinity ? min(s, slots - 1) : s;
+}
+
 // The layers the transforms above cover (any convolution kind).
 bool winograd_shape(const Conv2dParams &p) {
   return p.kernel_h == 4 && p.kernel_w == 4 && p.stride_h == 2 &&
@@ -159,18 +182,24 @@ Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {
     return st.wt(o, 2 * aw + bw, 2 * ah + bh, c);
   });
   define_phase_tiles(st, p);
+  st.slots_w = slot_count(conv.out_w);
+  st.slots_h = slot_count(conv.out_h);
   st.rk = RDom({{0, p.channels}, {0, 2}, {0, 2}}, name + "_rk");
   const Type t = x.output_types().at(0);
-  st.m(o, tw, th, n, xw, xh) = cast(t, 0);
-  st.m(o, tw, th, n, xw, xh) +=
-      st.u(o, st.rk.x, st.rk.y, st.rk.z, xw, xh) *
-      st.v(st.rk.x, st.rk.y, st.rk.z, tw, th, n, xw, xh);
+  const Var sw("sw"), sh("sh");
+  const int tw_n = st.tiles_w, th_n = st.tiles_h;
+  st.m(o, sw, sh, n) = cast(t, 0);
+  st.m(o, sw, sh, n) +=
+      st.u(o, st.rk.x, st.rk.y, st.rk.z, sw / tw_n, sh / th_n) *
+      st.v(st.rk.x, st.rk.y, st.rk.z, sw % tw_n, sh % th_n, n, sw / tw_n,
+           sh / th_n);
 
   const Var &ow = conv.vars[0], &oh = conv.vars[1], &oo = conv.vars[2],
             &on = conv.vars[3];
   conv.result(ow, oh, oo, on) =
       transform2d(kAT, ow % kTile, oh % kTile, [&](int pw, int ph) {
-        return st.m(oo, ow / kTile, oh / kTile, on, pw, ph);
+        return st.m(oo, slot(ow / kTile, pw, tw_n, st.slots_w),
+                    slot(oh / kTile, ph, th_n, st.slots_h), on);
       });
   return conv;
 }
@@ -244,6 +273,15 @@ Conv2d conv2d_weight_grad_winograd(const Func &x, const Func &dy,
   });
   define_phase_tiles(st, p);
   st.rk = RDom({{0, st.tiles_w}, {0, st.tiles_h}, {0, batch}}, name + "_rk");
+  // The last tile's product at infinity is 0 when its 4th row of dy is
+  // past the end: 81 of 100 products per tile row and column for the
+  // GAN's 7 x 7 dy.
+  if (last_tile_skips_infinity(out_w)) {
+    st.rk.where(st.rk.x < st.tiles_w - 1 || xw != kInfinity);
+  }
+  if (last_tile_skips_infinity(out_h)) {
+    st.rk.where(st.rk.y < st.tiles_h - 1 || xh != kInfinity);
+  }
   st.m(o, c, bw, bh, xw, xh) = cast(t, 0);
   st.m(o, c, bw, bh, xw, xh) +=
       st.u(o, st.rk.x, st.rk.y, st.rk.z, xw, xh) *

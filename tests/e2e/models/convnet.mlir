@@ -120,18 +120,18 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x1x5x20xf32>, tensor<?x16x5x20xf32>) -> tensor<16x1x3x3xf32> loc("tests/e2e/models/convnet.mlir":50:1)
     func.return %v0 : tensor<16x1x3x3xf32>
   }
-  func.func @wino_conv(%x: tensor<?x16x9x12xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x4x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @wino_conv(%x: tensor<?x16x14x12xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x7x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %w = "kiln.param_ref"() {name = @"wa.weight"} : () -> tensor<32x16x4x4xf32>
     %b = "kiln.param_ref"() {name = @"wa.bias"} : () -> tensor<32x1x1xf32>
-    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x9x12xf32>, tensor<32x16x4x4xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":29:1)
-    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x4x6xf32>, tensor<32x1x1xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":30:1)
-    %v2 = "kiln.relu"(%v1) : (tensor<?x32x4x6xf32>) -> tensor<?x32x4x6xf32> loc("tests/e2e/models/convnet.mlir":31:1)
-    func.return %v2 : tensor<?x32x4x6xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x16x14x12xf32>, tensor<32x16x4x4xf32>) -> tensor<?x32x7x6xf32> loc("tests/e2e/models/convnet.mlir":29:1)
+    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x7x6xf32>, tensor<32x1x1xf32>) -> tensor<?x32x7x6xf32> loc("tests/e2e/models/convnet.mlir":30:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x32x7x6xf32>) -> tensor<?x32x7x6xf32> loc("tests/e2e/models/convnet.mlir":31:1)
+    func.return %v2 : tensor<?x32x7x6xf32>
   }
-  func.func @wino_conv_p0(%x: tensor<?x20x10x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x4x2xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @wino_conv_p0(%x: tensor<?x20x10x13xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x4x5xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %w = "kiln.param_ref"() {name = @"wb.weight"} : () -> tensor<16x20x4x4xf32>
-    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<?x20x10x7xf32>, tensor<16x20x4x4xf32>) -> tensor<?x16x4x2xf32> loc("tests/e2e/models/convnet.mlir":32:1)
-    func.return %v0 : tensor<?x16x4x2xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<?x20x10x13xf32>, tensor<16x20x4x4xf32>) -> tensor<?x16x4x5xf32> loc("tests/e2e/models/convnet.mlir":32:1)
+    func.return %v0 : tensor<?x16x4x5xf32>
   }
   func.func @wino_convt(%x: tensor<?x32x5x3xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x10x6xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
     %w = "kiln.param_ref"() {name = @"wc.weight"} : () -> tensor<32x16x4x4xf32>
@@ -153,8 +153,8 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, kernel_size = array<i64: 4, 4>} : (tensor<?x16x9x11xf32>, tensor<?x32x4x5xf32>) -> tensor<32x16x4x4xf32> loc("tests/e2e/models/convnet.mlir":43:1)
     func.return %v0 : tensor<32x16x4x4xf32>
   }
-  func.func @wino_wgrad_p0(%x: tensor<?x16x10x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x4x2xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x16x4x4xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
-    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>, kernel_size = array<i64: 4, 4>} : (tensor<?x16x10x7xf32>, tensor<?x16x4x2xf32>) -> tensor<16x16x4x4xf32> loc("tests/e2e/models/convnet.mlir":44:1)
+  func.func @wino_wgrad_p0(%x: tensor<?x16x16x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x7x2xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x16x4x4xf32> {kiln.name = "dw"}) attributes {kiln.entry = "infer"} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>, kernel_size = array<i64: 4, 4>} : (tensor<?x16x16x7xf32>, tensor<?x16x7x2xf32>) -> tensor<16x16x4x4xf32> loc("tests/e2e/models/convnet.mlir":44:1)
     func.return %v0 : tensor<16x16x4x4xf32>
   }
   func.func @wino_train(%x: tensor<?x16x6x8xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x16x6x8xf32> {kiln.name = "t", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {

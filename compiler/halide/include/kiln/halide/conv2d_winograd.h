@@ -33,6 +33,10 @@ namespace kiln::halide {
 struct WinogradStages {
   ConvKind kind = ConvKind::Forward;
   int tiles_w = 0, tiles_h = 0; // F(4, 2) tiles per image along w and h
+  // Forward: the (tile, point) pairs of m along w and h (conv2d_winograd.cpp
+  // slot_count): 5 per tile, less the last tile's point at infinity when
+  // that tile runs past the output.
+  int slots_w = 0, slots_h = 0;
   // x with its zero border, channel innermost: xt(c, iw, ih, n).
   Halide::Func xt;
   // The weights with the output channel innermost (packed once per call);
@@ -50,7 +54,8 @@ struct WinogradStages {
   //   Transpose:           v(c, tw, th, n, xw, xh)
   Halide::Func v;
   // The products summed over the reduction `rk` (zero, then one update):
-  //   Forward:    m(o, tw, th, n, xw, xh),         rk = (c, bw, bh)
+  //   Forward:    m(o, sw, sh, n),                 rk = (c, bw, bh)
+  //               (slot s: point s / tiles, tile s % tiles)
   //   Transpose:  m(o, ew, eh, tw, th, n, xw, xh), rk = (c)
   //   WeightGrad: m(o, c, bw, bh, xw, xh),         rk = (tw, th, n)
   Halide::Func m;
