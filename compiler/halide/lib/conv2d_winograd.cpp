@@ -59,6 +59,29 @@ int slot_count(int extent) {
   return (kTile + 1) * tiles - (last_tile_skips_infinity(extent) ? 1 : 0);
 }
 
+// Transpose, along one axis: whether output phase e's product at (tile,
+// point) feeds no output. The point 0 feeds only a tile's first row u = 4 t
+// and the point at infinity only its last, u = 4 t + 3; phase e's outputs
+// i = 2 u + e - pad in [0, extent) start at u = 1 when e < pad (the GAN's
+// phase 0), and end before the last tile's last row when extent is short
+// (its phase 1): 18 of 20 (phase, tile, point) products per axis are read.
+Expr unread_transpose_products(const Var &e, const Var &tile, const Var &point,
+                               int pad, int extent, int tiles) {
+  Expr unread = Internal::const_false();
+  for (int phase = 0; phase < 2; ++phase) {
+    const int first = std::max(0, ceil_div(pad - phase, 2));
+    const int last = (extent - 1 + pad - phase) / 2;
+    if (first >= 1) {
+      unread = unread || (e == phase && tile == 0 && point == 0);
+    }
+    if (last < kTile * tiles - 1) {
+      unread =
+          unread || (e == phase && tile == tiles - 1 && point == kInfinity);
+    }
+  }
+  return unread;
+}
+
 // The slot of (tile, point). The dropped pair reads the last slot instead:
 // it feeds only an output past the end, which is never stored.
 Expr slot(const Expr &tile, int point, int tiles, int slots) {
@@ -230,6 +253,19 @@ Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
     return st.xt(c, kTile * tw + mw - 1, kTile * th + mh - 1, n);
   });
   st.rk = RDom({{0, p.channels}}, name + "_rk");
+  const auto [block_w, block_h] = transpose_block_tiles(st.tiles_w, st.tiles_h);
+  Expr unread = Internal::const_false();
+  if (block_w == st.tiles_w) {
+    unread =
+        unread_transpose_products(ew, tw, xw, p.pad_w, conv.out_w, st.tiles_w);
+  }
+  if (block_h == st.tiles_h) {
+    unread = unread || unread_transpose_products(eh, th, xh, p.pad_h,
+                                                 conv.out_h, st.tiles_h);
+  }
+  if (!Internal::is_const_zero(unread)) {
+    st.rk.where(!unread);
+  }
   const Type t = x.output_types().at(0);
   st.m(o, ew, eh, tw, th, n, xw, xh) = cast(t, 0);
   st.m(o, ew, eh, tw, th, n, xw, xh) +=

@@ -170,16 +170,16 @@ void schedule_forward_gemms(WinogradStages &st, int out_channels, int vec,
 
 // Transpose GEMMs m(o, ew, eh, tw, th, n, xw, xh): as above, the block one
 // output-channel vector x the 4 output phases (which share the input
-// tiles) x (cw x ch) tiles, the points outermost.
+// tiles) x (cw x ch) tiles, the points outermost and unrolled, so that the
+// products no output reads (conv2d_winograd.cpp) drop out of the blocks
+// where the block spans an axis: 2.56-2.75 -> 2.44-2.57 ms for the GAN's
+// 128 -> 64 layer (1 thread, same run), 9 to 16 products per block.
 void schedule_transpose_gemms(WinogradStages &st, int vec,
                               const LoopLevel &task) {
   const std::vector<Var> margs = st.m.args();
   const Var &o = margs[0], &ew = margs[1], &eh = margs[2], &tw = margs[3],
             &th = margs[4], &n = margs[5], &xw = margs[6], &xh = margs[7];
-  const int per_tile = 4;
-  const int cw = std::min(st.tiles_w, std::max(1, kAccumulators / per_tile));
-  const int ch =
-      std::min(st.tiles_h, std::max(1, kAccumulators / per_tile / cw));
+  const auto [cw, ch] = transpose_block_tiles(st.tiles_w, st.tiles_h);
   const Var mo("wg_mo"), mi("wg_mi"), two("wg_two"), twi("wg_twi"),
       tho("wg_tho"), thi("wg_thi");
   Func mw = st.m.in();
@@ -192,7 +192,9 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
       .unroll(ew)
       .unroll(eh)
       .unroll(twi)
-      .unroll(thi);
+      .unroll(thi)
+      .unroll(xw)
+      .unroll(xh);
   st.m.compute_at(mw, mo)
       .vectorize(o, vec)
       .unroll(ew)
@@ -262,6 +264,13 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
 }
 
 } // namespace
+
+std::pair<int, int> transpose_block_tiles(int tiles_w, int tiles_h) {
+  const int per_tile = 4; // output phases
+  const int cw = std::min(tiles_w, std::max(1, kAccumulators / per_tile));
+  const int ch = std::min(tiles_h, std::max(1, kAccumulators / per_tile / cw));
+  return {cw, ch};
+}
 
 void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
                        const Target &target) {

@@ -27,6 +27,8 @@
 
 #include "kiln/halide/conv2d.h"
 
+#include <utility>
+
 namespace kiln::halide {
 
 // The stages of one Winograd convolution, for its schedule.
@@ -80,6 +82,13 @@ Conv2d conv2d_weight_grad_winograd(const Halide::Func &x,
                                    const Halide::Func &dy,
                                    const Conv2dParams &p,
                                    const Halide::Expr &batch);
+
+// The tiles along w and h of one register block of the transpose's GEMMs
+// (conv2d_winograd_schedule.cpp). conv_transpose2d_winograd skips unread
+// products only along an axis whose tiles one block spans: there the skip
+// is a constant of the unrolled block, elsewhere it would be a branch per
+// product.
+std::pair<int, int> transpose_block_tiles(int tiles_w, int tiles_h);
 
 // The CPU schedule (conv2d_winograd_schedule.cpp); called by
 // schedule_conv2d for a convolution with `winograd` set.
