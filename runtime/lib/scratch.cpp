@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -51,14 +52,16 @@ void *scratch_malloc(void *, size_t bytes) {
   if (bytes >= kScratchCacheMin) {
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    auto it = c.free_blocks.find(size);
-    if (it != c.free_blocks.end()) {
+    auto it = c.free_blocks.lower_bound(size);
+    if (it != c.free_blocks.end() && it->first <= 2 * size) {
+      const size_t have = it->first;
+      it = std::prev(c.free_blocks.upper_bound(have));
       void *raw = it->second;
       c.free_blocks.erase(it);
-      c.stats.cached_bytes -= size;
+      c.stats.cached_bytes -= have;
       --c.stats.cached_blocks;
       ++c.stats.reused;
-      return user_pointer(raw, size);
+      return user_pointer(raw, have);
     }
     ++c.stats.fresh;
   }
@@ -82,6 +85,16 @@ void scratch_free(void *, void *ptr) {
     }
   }
   std::free(raw);
+}
+
+void scratch_trim() {
+  Cache &c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  for (auto &[size, raw] : c.free_blocks)
+    std::free(raw);
+  c.free_blocks.clear();
+  c.stats.cached_bytes = 0;
+  c.stats.cached_blocks = 0;
 }
 
 ScratchStats scratch_stats() {

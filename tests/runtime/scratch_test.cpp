@@ -16,6 +16,7 @@ using kiln::rt::kScratchCacheMin;
 using kiln::rt::scratch_free;
 using kiln::rt::scratch_malloc;
 using kiln::rt::scratch_stats;
+using kiln::rt::scratch_trim;
 
 bool aligned(void *p) { return reinterpret_cast<uintptr_t>(p) % 128 == 0; }
 
@@ -37,6 +38,7 @@ TEST(Scratch, BlocksAreAlignedAndWritableWithSlack) {
 }
 
 TEST(Scratch, LargeBlocksAreReusedSmallOnesAreNot) {
+  scratch_trim();
   const size_t big = (size_t(5) << 20) + 123; // an odd size: rounded up
   void *a = scratch_malloc(nullptr, big);
   const auto before = scratch_stats();
@@ -55,6 +57,27 @@ TEST(Scratch, LargeBlocksAreReusedSmallOnesAreNot) {
   EXPECT_EQ(scratch_stats().fresh, small_before.fresh);
 }
 
+// A smaller request takes the most recently freed block of up to twice its
+// size (the one likeliest still in cache), and the block keeps its size.
+TEST(Scratch, ReusesTheLatestBlockOfAtMostTwiceTheSize) {
+  scratch_trim();
+  const size_t mib = size_t(1) << 20;
+  void *a = scratch_malloc(nullptr, 20 * mib);
+  void *b = scratch_malloc(nullptr, 20 * mib);
+  scratch_free(nullptr, a);
+  scratch_free(nullptr, b);
+  void *c = scratch_malloc(nullptr, 12 * mib);
+  EXPECT_EQ(c, b);
+  void *d = scratch_malloc(nullptr, 9 * mib); // a is more than twice 9 MiB
+  EXPECT_NE(d, a);
+  scratch_free(nullptr, c);
+  auto *e = static_cast<unsigned char *>(scratch_malloc(nullptr, 20 * mib));
+  EXPECT_EQ(e, b);
+  std::memset(e, 0xcd, 20 * mib); // still 20 MiB long
+  scratch_free(nullptr, e);
+  scratch_free(nullptr, d);
+}
+
 TEST(Scratch, HoldsAtMostTheCap) {
   const size_t block = size_t(48) << 20;
   std::vector<void *> blocks;
@@ -64,6 +87,9 @@ TEST(Scratch, HoldsAtMostTheCap) {
     scratch_free(nullptr, p);
   EXPECT_LE(scratch_stats().cached_bytes, kScratchCacheMax);
   EXPECT_GT(scratch_stats().cached_bytes, kScratchCacheMax - 2 * block);
+  scratch_trim();
+  EXPECT_EQ(scratch_stats().cached_bytes, 0u);
+  EXPECT_EQ(scratch_stats().cached_blocks, 0u);
 }
 
 TEST(Scratch, ThreadsShareTheCacheSafely) {

@@ -24,10 +24,18 @@ struct ScratchStats {
 };
 ScratchStats scratch_stats();
 
+// Returns every cached block to the C library (memory a long-lived program
+// no longer wants held; tests start from an empty cache).
+void scratch_trim();
+
 // The hooks (Halide's halide_malloc_t and halide_free_t). Blocks are
 // aligned to 128 bytes with 64 readable bytes on both sides, as Halide
 // requires. Blocks of at least kScratchCacheMin bytes are reused, up to
-// kScratchCacheMax bytes held in all.
+// kScratchCacheMax bytes held in all: a request takes the most recently
+// freed block of the smallest size that holds it, if at most twice as
+// large. Kernels then share a few blocks that stay in cache rather than
+// one per distinct size (the GAN step: 44.0 -> 43.1 ms on 1 thread,
+// alternating runs of bench/gan_bench).
 constexpr size_t kScratchCacheMin = size_t(64) << 10;
 constexpr size_t kScratchCacheMax = size_t(512) << 20;
 void *scratch_malloc(void *user_context, size_t bytes);
