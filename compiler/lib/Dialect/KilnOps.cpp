@@ -556,7 +556,37 @@ struct DivideBeforeBroadcast : OpRewritePattern<DivOp> {
   }
 };
 
+/// reduce(neg(x)) -> neg(reduce(x)) for a sum or a mean, when the neg has
+/// no other user: the negation then runs on the (smaller) reduced tensor.
+/// A gradient through a subtraction is such a neg; inside BatchNorm's
+/// backward pass its full-size result was stored for the reduction alone.
+template <typename ReduceT>
+struct NegateAfterReduction : OpRewritePattern<ReduceT> {
+  using OpRewritePattern<ReduceT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceT op,
+                                PatternRewriter &rewriter) const override {
+    auto neg = op.getInput().template getDefiningOp<NegOp>();
+    if (!neg || !neg->hasOneUse())
+      return failure();
+    Value reduced =
+        rewriter.create<ReduceT>(op.getLoc(), op.getType(), neg.getInput(),
+                                 op.getAxisAttr(), op.getKeepdimAttr());
+    rewriter.replaceOpWithNewOp<NegOp>(op, reduced);
+    return success();
+  }
+};
+
 } // namespace
+
+void ReduceSumOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<NegateAfterReduction<ReduceSumOp>>(context);
+}
+
+void ReduceMeanOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                               MLIRContext *context) {
+  results.add<NegateAfterReduction<ReduceMeanOp>>(context);
+}
 
 void DimSizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {

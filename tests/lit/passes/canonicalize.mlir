@@ -2,7 +2,8 @@
 // reduction chain is not kept alive only for its shapes: static dim_size
 // folds to a constant; dim_size looks through reductions that kept the axis
 // and through broadcasts; broadcast_to of broadcast_to folds; a scalar
-// division moves before the broadcast it follows.
+// division moves before the broadcast it follows; a sum or mean of a
+// negation negates the reduction.
 // RUN: kiln-opt %s -canonicalize | FileCheck %s
 
 // CHECK-LABEL: func.func @dim_sizes
@@ -47,4 +48,25 @@ func.func @mean_gradient(%g: tensor<1x3x1xf32>, %x: tensor<?x3x5xf32>, %a: tenso
   // CHECK: %[[R:.*]] = kiln.broadcast_to %[[D2]], %[[X]] : (tensor<1x3x1xf32>, tensor<?x3x5xf32>) -> tensor<?x3x5xf32>
   // CHECK: return %[[R]]
   func.return %q2 : tensor<?x3x5xf32>
+}
+
+// A sum or mean of a negation negates the reduction instead (the
+// full-size negation is gone); a negation with another user stays.
+// CHECK-LABEL: func.func @negate_after_reduction
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8xf32>)
+func.func @negate_after_reduction(%x: tensor<?x8xf32>) -> (tensor<?xf32>, tensor<1x8xf32>, tensor<?x1xf32>, tensor<?x8xf32>) {
+  // CHECK-DAG: %[[S:.*]] = kiln.reduce_sum %[[X]] {axis = 1 : i64}
+  // CHECK-DAG: %[[NS:.*]] = kiln.neg %[[S]] : tensor<?xf32>
+  %n = "kiln.neg"(%x) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  %s = "kiln.reduce_sum"(%n) {axis = 1 : i64} : (tensor<?x8xf32>) -> tensor<?xf32>
+  // CHECK-DAG: %[[M:.*]] = kiln.reduce_mean %[[X]] {axis = 0 : i64, keepdim = true}
+  // CHECK-DAG: %[[NM:.*]] = kiln.neg %[[M]] : tensor<1x8xf32>
+  %n2 = "kiln.neg"(%x) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  %m = "kiln.reduce_mean"(%n2) {axis = 0 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<1x8xf32>
+  // CHECK-DAG: %[[KEPT:.*]] = kiln.neg %[[X]] : tensor<?x8xf32>
+  // CHECK-DAG: %[[R:.*]] = kiln.reduce_sum %[[KEPT]] {axis = 1 : i64, keepdim = true}
+  %n3 = "kiln.neg"(%x) : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  %r = "kiln.reduce_sum"(%n3) {axis = 1 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<?x1xf32>
+  // CHECK: return %[[NS]], %[[NM]], %[[R]], %[[KEPT]]
+  func.return %s, %m, %r, %n3 : tensor<?xf32>, tensor<1x8xf32>, tensor<?x1xf32>, tensor<?x8xf32>
 }

@@ -275,8 +275,13 @@ class Kiln_ReduceOp<string mnemonic, string what>
   }];
 }
 
-def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum">;
-def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "mean">;
+// A sum or mean of neg(x) negates the sum or mean of x instead.
+def Kiln_ReduceSumOp : Kiln_ReduceOp<"reduce_sum", "sum"> {
+  let hasCanonicalizer = 1;
+}
+def Kiln_ReduceMeanOp : Kiln_ReduceOp<"reduce_mean", "mean"> {
+  let hasCanonicalizer = 1;
+}
 def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum"> {
   let description = [{
     Removes `axis` (or keeps it with size 1 when `keepdim`). Its gradient
