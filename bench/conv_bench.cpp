@@ -6,7 +6,7 @@
 // gradients) on the same shapes and thread counts, measured in the same run
 // (bench/torch_conv.py with DESIGN.md's fair-baseline settings; skipped
 // with a message where Debian's python3-torch is not installed).
-//   build/bin/conv_bench [--iters N] [--threads N] [--kiln-only]
+//   build/bin/conv_bench [--iters N] [--threads N] [--kiln-only] [--cold]
 #include "kiln_conv_bench_kernels.h"
 
 #include "kiln/runtime/scratch.h"
@@ -128,7 +128,16 @@ Buffer<float> buffer(const Shape &s, uint32_t seed) {
   return b;
 }
 
-double kilnMs(const Kernel &k, int iters) {
+// --cold: 64 MiB written between calls (more than L3) evicts the kernel's
+// operands and scratch, as the rest of a training step does; each call is
+// then timed alone. A GAN step's Winograd kernels take about these times.
+void evictCaches() {
+  static std::vector<float> junk(size_t(16) << 20);
+  for (float &v : junk)
+    v += 1;
+}
+
+double kilnMs(const Kernel &k, int iters, bool cold) {
   Buffer<float> a = buffer(k.in0, 1), b = buffer(k.in1, 2);
   Buffer<float> out = buffer(k.out, 3);
   auto call = [&] {
@@ -139,15 +148,23 @@ double kilnMs(const Kernel &k, int iters) {
   };
   for (int i = 0; i < 3; ++i)
     call();
+  using Clock = std::chrono::steady_clock;
   double best = 1e30;
   for (int rep = 0; rep < 5; ++rep) { // best of five: the machine is noisy
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < iters; ++i)
+    std::chrono::duration<double, std::milli> total{0};
+    auto t0 = Clock::now();
+    for (int i = 0; i < iters; ++i) {
+      if (cold) {
+        evictCaches();
+        t0 = Clock::now();
+      }
       call();
-    best = std::min(best, std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - t0)
-                                  .count() /
-                              iters);
+      if (cold)
+        total += Clock::now() - t0;
+    }
+    if (!cold)
+      total = Clock::now() - t0;
+    best = std::min(best, total.count() / iters);
   }
   return best;
 }
@@ -207,7 +224,7 @@ std::map<std::string, TorchTimes> torchMs(int threads, int iters) {
 int main(int argc, char **argv) {
   int iters = 20;
   std::vector<int> threadCounts{1, 2};
-  bool kilnOnly = false;
+  bool kilnOnly = false, cold = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--iters") && i + 1 < argc)
       iters = std::atoi(argv[++i]);
@@ -215,22 +232,25 @@ int main(int argc, char **argv) {
       threadCounts = {std::atoi(argv[++i])};
     else if (!std::strcmp(argv[i], "--kiln-only"))
       kilnOnly = true;
+    else if (!std::strcmp(argv[i], "--cold"))
+      kilnOnly = cold = true; // PyTorch's side has no such mode
     else {
       std::fprintf(stderr, "usage: conv_bench [--iters N] [--threads N] "
-                           "[--kiln-only]\n");
+                           "[--kiln-only] [--cold]\n");
       return 2;
     }
   }
   kiln::rt::install_scratch_allocator(); // as a model's Session does
   std::printf("GAN convolution layers (MODELS.md), batch %d, k4 s2 p1; ms, "
-              "best of 5 x %d calls\n",
-              kBatch, iters);
+              "best of 5 x %d calls%s\n",
+              kBatch, iters,
+              cold ? ", caches evicted before each (--cold)" : "");
   for (int threads : threadCounts) {
     halide_set_num_threads(threads);
     std::map<std::string, double> ms;
     std::printf("\n%d thread(s). kiln kernels:\n", threads);
     for (const Kernel &k : kKernels) {
-      ms[k.name] = kilnMs(k, iters);
+      ms[k.name] = kilnMs(k, iters, cold);
       std::printf("  %-13s %8.3f ms %7.1f GFLOP/s\n", k.name, ms[k.name],
                   k.flops / ms[k.name] / 1e6);
     }
