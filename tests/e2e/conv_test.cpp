@@ -105,6 +105,8 @@ T4 weightGrad(const T4 &x, const T4 &dy, Conv c, int64_t kh, int64_t kw) {
   return r;
 }
 
+double relu(double v) { return std::max(v, 0.0); }
+
 /// y + bias[o] (a [O, 1, 1] tensor), then f.
 template <typename F> T4 biasAnd(T4 y, const Tensor &bias, F f) {
   for (int64_t n = 0; n < y.d[0]; ++n)
@@ -170,8 +172,7 @@ TEST_P(ConvForward, Conv2dBiasReluStride1Pad1) {
   Tensor x = input({3, 7, 5}, 1);
   Tensor got = run("conv_bias_relu", {&x});
   T4 want = biasAnd(conv2d(T4(x), param("a.weight"), {1, 1, 1, 1}),
-                    model.params().get("a.bias"),
-                    [](double v) { return std::max(v, 0.0); });
+                    model.params().get("a.bias"), relu);
   ASSERT_EQ(got.shape(), shape(want));
   EXPECT_LT(relErr(got, want.v), 1e-5);
 }
@@ -282,8 +283,7 @@ TEST_P(ConvForward, ReduceMax) {
 TEST_P(ConvForward, Conv2dOneChannelBiasRelu) {
   expectLike("conv_one_channel", {{1, 11, 9}}, 19, [&](const auto &in) {
     return biasAnd(conv2d(in[0], param("oa.weight"), {2, 2, 1, 1}),
-                   model.params().get("oa.bias"),
-                   [](double v) { return std::max(v, 0.0); });
+                   model.params().get("oa.bias"), relu);
   });
 }
 
@@ -318,8 +318,7 @@ TEST_P(ConvForward, WeightGradOneChannelTwoVectorRows) {
 TEST_P(ConvForward, WinogradConv2dBiasReluOddSizes) {
   expectLike("wino_conv", {{16, 14, 12}}, 21, [&](const auto &in) {
     return biasAnd(conv2d(in[0], param("wa.weight"), {2, 2, 1, 1}),
-                   model.params().get("wa.bias"),
-                   [](double v) { return std::max(v, 0.0); });
+                   model.params().get("wa.bias"), relu);
   });
 }
 

@@ -139,6 +139,16 @@ void schedule_input_tiles(WinogradStages &st, int vec,
   st.xt.compute_at(st.v, n).vectorize(xargs[0], vec, TailStrategy::GuardWithIf);
 }
 
+// The loop order of a GEMM's update: the register block's dimensions
+// innermost, then the reduction.
+std::vector<VarOrRVar> block_then_reduction(std::vector<VarOrRVar> order,
+                                            const RDom &rk) {
+  for (int d = 0; d < rk.dimensions(); ++d) {
+    order.push_back(rk[d]);
+  }
+  return order;
+}
+
 // Forward GEMMs m(o, sw, sh, n): a wrapper of m stored for the task, written
 // block by block from m computed in registers: nv output-channel vectors x
 // the images of a block, the reduction over input channels and phases
@@ -161,11 +171,11 @@ void schedule_forward_gemms(WinogradStages &st, int out_channels, int vec,
       .unroll(mi)
       .unroll(ni);
   st.m.compute_at(mw, mo).vectorize(o, vec).unroll(o).unroll(n);
-  std::vector<VarOrRVar> order{o, n};
-  for (int d = 0; d < st.rk.dimensions(); ++d) {
-    order.push_back(st.rk[d]);
-  }
-  st.m.update().reorder(order).vectorize(o, vec).unroll(o).unroll(n);
+  st.m.update()
+      .reorder(block_then_reduction({o, n}, st.rk))
+      .vectorize(o, vec)
+      .unroll(o)
+      .unroll(n);
 }
 
 // Transpose GEMMs m(o, ew, eh, tw, th, n, xw, xh): as above, the block one
@@ -201,12 +211,8 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
       .unroll(eh)
       .unroll(tw)
       .unroll(th);
-  std::vector<VarOrRVar> order{o, ew, eh, tw, th};
-  for (int d = 0; d < st.rk.dimensions(); ++d) {
-    order.push_back(st.rk[d]);
-  }
   st.m.update()
-      .reorder(order)
+      .reorder(block_then_reduction({o, ew, eh, tw, th}, st.rk))
       .vectorize(o, vec)
       .unroll(ew)
       .unroll(eh)
