@@ -11,48 +11,6 @@
 namespace kiln::dsl::detail {
 namespace {
 
-const char *name_of(Unary u) {
-  switch (u) {
-  case Unary::neg:
-    return "neg";
-  case Unary::relu:
-    return "relu";
-  case Unary::sigmoid:
-    return "sigmoid";
-  case Unary::tanh:
-    return "tanh";
-  case Unary::exp:
-    return "exp";
-  case Unary::log:
-    return "log";
-  case Unary::softplus:
-    return "softplus";
-  case Unary::sqrt:
-    return "sqrt";
-  case Unary::abs:
-    return "abs";
-  }
-  return "?";
-}
-
-const char *name_of(Binary b) {
-  switch (b) {
-  case Binary::add:
-    return "add";
-  case Binary::sub:
-    return "sub";
-  case Binary::mul:
-    return "mul";
-  case Binary::div:
-    return "div";
-  case Binary::max:
-    return "max";
-  case Binary::min:
-    return "min";
-  }
-  return "?";
-}
-
 std::string kiln_op(std::string_view name) {
   return fmt::format("kiln.{}", name);
 }
@@ -78,9 +36,10 @@ Shape broadcast(std::string_view op, const Shape &a, const Shape &b,
   return out;
 }
 
-int binary_node(Builder &b, Binary op, int na, int nb, const SrcLoc &at) {
-  Shape s = broadcast(name_of(op), b.shape(na), b.shape(nb), at);
-  return b.add_node(kiln_op(name_of(op)), {na, nb}, {}, std::move(s), at);
+int binary_node(Builder &b, std::string_view op, int na, int nb,
+                const SrcLoc &at) {
+  Shape s = broadcast(op, b.shape(na), b.shape(nb), at);
+  return b.add_node(kiln_op(op), {na, nb}, {}, std::move(s), at);
 }
 
 AttrValue dense_attr(const float *data, long long count, const Shape &shape) {
@@ -120,8 +79,8 @@ const char *reduce_name(Reduce op) {
 int scalar_node(Builder &b, float v, const SrcLoc &at) {
   return constant_node(b, &v, 1, {}, at);
 }
-int unary_node(Builder &b, Unary op, int x, const SrcLoc &at) {
-  return b.add_node(kiln_op(name_of(op)), {x}, {}, b.shape(x), at);
+int unary_node(Builder &b, std::string_view op, int x, const SrcLoc &at) {
+  return b.add_node(kiln_op(op), {x}, {}, b.shape(x), at);
 }
 int reduce_node(Builder &b, Reduce op, int x, int axis, bool keepdim,
                 const SrcLoc &at) {
@@ -160,33 +119,41 @@ AttrValue i64_array_attr(std::vector<int64_t> v) {
 
 double linear_init_bound(int fan_in) { return 1.0 / std::sqrt(double(fan_in)); }
 
-int unary(Unary op, int x, ShapeRef result, Loc loc) {
-  const char *name = name_of(op);
+int unary(const char *name, int x, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current(name, loc);
   int nx = b.operand(x, name, at);
   return b.result(b.add_node(kiln_op(name), {nx}, {}, b.shape(nx), at), result);
 }
 
-int binary(Binary op, int x, int y, ShapeRef result, Loc loc) {
-  const char *name = name_of(op);
+int binary(const char *name, int x, int y, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current(name, loc);
   int nx = b.operand(x, name, at);
   int ny = b.operand(y, name, at);
-  return b.result(binary_node(b, op, nx, ny, at), result);
+  return b.result(binary_node(b, name, nx, ny, at), result);
 }
 
-int binary_scalar(Binary op, int x, float s, bool scalar_first, ShapeRef result,
-                  Loc loc) {
-  const char *name = name_of(op);
+int binary_scalar(const char *name, int x, float s, bool scalar_first,
+                  ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current(name, loc);
   int nx = b.operand(x, name, at);
   int ns = constant_node(b, &s, 1, {}, at);
-  int node = scalar_first ? binary_node(b, op, ns, nx, at)
-                          : binary_node(b, op, nx, ns, at);
+  int node = scalar_first ? binary_node(b, name, ns, nx, at)
+                          : binary_node(b, name, nx, ns, at);
   return b.result(node, result);
+}
+
+int select(int cond, int x, int y, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("select", loc);
+  int nc = b.operand(cond, "select", at);
+  int nx = b.operand(x, "select", at), ny = b.operand(y, "select", at);
+  Shape s = broadcast("select", b.shape(nc), b.shape(nx), at);
+  s = broadcast("select", s, b.shape(ny), at);
+  return b.result(b.add_node("kiln.select", {nc, nx, ny}, {}, std::move(s), at),
+                  result);
 }
 
 int constant(const float *data, long long count, ShapeRef result, Loc loc) {
@@ -249,7 +216,7 @@ int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc) {
   if (b.shape(nb) != Shape{sw[0]})
     fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
                          to_string(sw[0]), to_string(b.shape(nb))));
-  return b.result(binary_node(b, Binary::add, mm, nb, at), result);
+  return b.result(binary_node(b, "add", mm, nb, at), result);
 }
 
 int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc) {
@@ -385,11 +352,11 @@ int dropout(int x, double p, ShapeRef result, Loc loc) {
                      {{"stream", i64_attr(b.next_stream())}}, b.shape(nx), at);
   // keep = step(u - p): 1 when u > p, else 0 (kiln.step is relu's
   // derivative, so the mask carries no gradient).
-  int diff = binary_node(b, Binary::sub, u, scalar_node(b, float(p), at), at);
+  int diff = binary_node(b, "sub", u, scalar_node(b, float(p), at), at);
   int keep = b.add_node("kiln.step", {diff}, {}, b.shape(diff), at);
-  int mask = binary_node(b, Binary::mul, keep,
+  int mask = binary_node(b, "mul", keep,
                          scalar_node(b, float(1.0 / (1.0 - p)), at), at);
-  return b.result(binary_node(b, Binary::mul, nx, mask, at), result);
+  return b.result(binary_node(b, "mul", nx, mask, at), result);
 }
 
 namespace {
@@ -468,7 +435,7 @@ int conv(bool transposed, int x, int w, int bias, int stride, int padding,
       fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
                            out.size, to_string(b.shape(nb))));
     int b3 = reshape_node(b, nb, Shape{out, {1, {}}, {1, {}}}, at);
-    node = binary_node(b, Binary::add, node, b3, at);
+    node = binary_node(b, "add", node, b3, at);
   }
   return b.result(node, result);
 }
@@ -502,15 +469,13 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
   if (mode == 2) { // eval: y = x * scale + shift with the running statistics
     int rm = b.state_value(running_mean, at);
     int rv = b.state_value(running_var, at);
-    int ve =
-        binary_node(b, Binary::add, rv, scalar_node(b, float(eps), at), at);
-    int sd = unary_node(b, Unary::sqrt, ve, at);
-    int scale = binary_node(b, Binary::div, nw, sd, at);
-    int shift = binary_node(b, Binary::sub, nb,
-                            binary_node(b, Binary::mul, rm, scale, at), at);
-    int y = binary_node(b, Binary::mul, nx, per_channel(scale), at);
-    return b.result(binary_node(b, Binary::add, y, per_channel(shift), at),
-                    result);
+    int ve = binary_node(b, "add", rv, scalar_node(b, float(eps), at), at);
+    int sd = unary_node(b, "sqrt", ve, at);
+    int scale = binary_node(b, "div", nw, sd, at);
+    int shift =
+        binary_node(b, "sub", nb, binary_node(b, "mul", rm, scale, at), at);
+    int y = binary_node(b, "mul", nx, per_channel(scale), at);
+    return b.result(binary_node(b, "add", y, per_channel(shift), at), result);
   }
 
   // n = N * H * W values per channel. With one (a batch of one [N, C]
@@ -540,13 +505,13 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
     return v;
   };
   int mean = batch_mean(nx);
-  int centered = binary_node(b, Binary::sub, nx, mean, at);
-  int var = batch_mean(binary_node(b, Binary::mul, centered, centered, at));
-  int ve = binary_node(b, Binary::add, var, scalar_node(b, float(eps), at), at);
-  int sd = unary_node(b, Unary::sqrt, ve, at);
-  int scale = binary_node(b, Binary::div, per_channel(nw), sd, at);
-  int y = binary_node(b, Binary::mul, centered, scale, at);
-  y = binary_node(b, Binary::add, y, per_channel(nb), at);
+  int centered = binary_node(b, "sub", nx, mean, at);
+  int var = batch_mean(binary_node(b, "mul", centered, centered, at));
+  int ve = binary_node(b, "add", var, scalar_node(b, float(eps), at), at);
+  int sd = unary_node(b, "sqrt", ve, at);
+  int scale = binary_node(b, "div", per_channel(nw), sd, at);
+  int y = binary_node(b, "mul", centered, scale, at);
+  y = binary_node(b, "add", y, per_channel(nb), at);
 
   if (mode == 0) { // running statistics: momentum, unbiased variance
     if (b.open_entry().kind != "train")
@@ -563,24 +528,22 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
     } else {
       int n = dim_size_node(b, nx, 0, at);
       if (per_sample != 1)
-        n = binary_node(b, Binary::mul, n,
-                        scalar_node(b, float(per_sample), at), at);
-      int n1 = binary_node(b, Binary::sub, n, scalar_node(b, 1.0f, at), at);
-      correction = binary_node(b, Binary::div, n, n1, at);
+        n = binary_node(b, "mul", n, scalar_node(b, float(per_sample), at), at);
+      int n1 = binary_node(b, "sub", n, scalar_node(b, 1.0f, at), at);
+      correction = binary_node(b, "div", n, n1, at);
     }
     auto update = [&](int state, int batch_value) {
       int old = b.state_value(state, at);
       int batch = reshape_node(b, batch_value, Shape{sc[0]}, at);
       int kept = binary_node(
-          b, Binary::mul, scalar_node(b, float(1.0 - momentum), at), old, at);
-      int added = binary_node(b, Binary::mul,
-                              scalar_node(b, float(momentum), at), batch, at);
+          b, "mul", scalar_node(b, float(1.0 - momentum), at), old, at);
+      int added =
+          binary_node(b, "mul", scalar_node(b, float(momentum), at), batch, at);
       int param = b.state_parameter(state, layer, at);
-      b.assign_state(param, binary_node(b, Binary::add, kept, added, at), layer,
-                     at);
+      b.assign_state(param, binary_node(b, "add", kept, added, at), layer, at);
     };
     update(running_mean, mean);
-    update(running_var, binary_node(b, Binary::mul, var, correction, at));
+    update(running_var, binary_node(b, "mul", var, correction, at));
   }
   return b.result(y, result);
 }

@@ -206,36 +206,34 @@ TEST_P(GradCheck, MatchesCentralDifferences) {
 // The op under test reads parameters a [batch, 3] / b and writes %y.
 std::vector<Case> cases() {
   const std::string A = "tensor<?x3xf64>", R = "tensor<3xf64>";
-  auto binary = [&](const std::string &op, double lo, double hi, bool mixed) {
-    return Case{op,
-                {{"a", {-1, 3}, lo, hi, mixed}, {"b", {3}, lo, hi, mixed}},
-                "    %y = \"kiln." + op + "\"(%a, %b) : (" + A + ", " + R +
-                    ") -> " + A + "\n",
-                A};
-  };
-  auto unary = [&](const std::string &op, double lo, double hi, bool mixed) {
-    return Case{op,
-                {{"a", {-1, 3}, lo, hi, mixed}},
-                "    %y = \"kiln." + op + "\"(%a) : (" + A + ") -> " + A + "\n",
-                A};
-  };
-  std::vector<Case> c = {
-      binary("add", 0.5, 1.5, true),   binary("sub", 0.5, 1.5, true),
-      binary("mul", 0.5, 1.5, true),   binary("div", 0.5, 1.5, true),
-      unary("neg", 0.5, 1.5, true),    unary("relu", 0.1, 1.5, true),
-      unary("sigmoid", 0.1, 2, true),  unary("tanh", 0.1, 2, true),
-      unary("exp", 0.1, 1, true),      unary("log", 0.5, 2, false),
-      unary("softplus", 0.1, 3, true), unary("sqrt", 0.5, 2, false),
-      unary("abs", 0.1, 2, true),
-  };
-  // max/min: b's values sit between the two clusters of a's, so no ties.
-  for (std::string op : {"max", "min"})
-    c.push_back(
-        Case{op,
-             {{"a", {-1, 3}, 1.0, 2.0, true}, {"b", {3}, 0.1, 0.5, true}},
-             "    %y = \"kiln." + op + "\"(%a, %b) : (" + A + ", " + R +
-                 ") -> " + A + "\n",
-             A});
+  // The pointwise ops of the DSL, from the table the e2e test shares. A
+  // binary op's result is added to a * b, so that both operands have a
+  // gradient even where the op has none (comparisons).
+  std::vector<Case> c;
+#define KILN_UNARY(op, reference, lo, hi, mixed)                               \
+  c.push_back(                                                                 \
+      Case{#op,                                                                \
+           {{"a", {-1, 3}, lo, hi, mixed}},                                    \
+           "    %y = \"kiln." #op "\"(%a) : (" + A + ") -> " + A + "\n",       \
+           A});
+#define KILN_BINARY(op, reference, lo, hi, mixed)                              \
+  c.push_back(Case{#op,                                                        \
+                   {{"a", {-1, 3}, lo, hi, mixed}, {"b", {3}, lo, hi, mixed}}, \
+                   "    %p = \"kiln." #op "\"(%a, %b) : (" + A + ", " + R +    \
+                       ") -> " + A + "\n    %ab = \"kiln.mul\"(%a, %b) : (" +  \
+                       A + ", " + R + ") -> " + A +                            \
+                       "\n    %y = \"kiln.add\"(%p, %ab) : (" + A + ", " + A + \
+                       ") -> " + A + "\n",                                     \
+                   A});
+#include "../e2e/models/pointwise_ops.def"
+  // select: a mask computed from the operands picks between them.
+  c.push_back(Case{"select",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}, {"b", {3}, 0.5, 1.5, true}},
+                   "    %m = \"kiln.greater\"(%a, %b) : (" + A + ", " + R +
+                       ") -> " + A +
+                       "\n    %y = \"kiln.select\"(%m, %a, %b) : (" + A + ", " +
+                       A + ", " + R + ") -> " + A + "\n",
+                   A});
   auto mm = [&](const std::string &name, std::vector<int64_t> sa,
                 std::vector<int64_t> sb, bool ta, bool tb) {
     return Case{name,

@@ -16,36 +16,63 @@ using namespace kiln;
 
 namespace {
 
-std::string describe(const DimSymbols &syms, Type type) {
-  auto shaped = cast<RankedTensorType>(type);
+std::string describe(const DimSymbols &syms, ArrayRef<int64_t> shape) {
   std::string s = "[";
   for (auto [i, sym] : llvm::enumerate(syms)) {
     if (i)
       s += ", ";
-    s += sym.empty() ? std::to_string(shaped.getDimSize(i)) : sym.str();
+    s += sym.empty() ? std::to_string(shape[i]) : sym.str();
   }
   return s + "]";
 }
 
-/// Broadcast rule of the binary ops, on symbols.
-FailureOr<DimSymbols> broadcastSymbols(Operation *op, Value lhs,
-                                       const DimSymbols &a, Value rhs,
-                                       const DimSymbols &b) {
-  auto ta = cast<RankedTensorType>(lhs.getType());
-  auto tb = cast<RankedTensorType>(rhs.getType());
-  size_t rank = std::max(a.size(), b.size());
-  DimSymbols out(rank);
+std::string describe(const DimSymbols &syms, Type type) {
+  return describe(syms, cast<RankedTensorType>(type).getShape());
+}
+
+/// A shape with its symbols: the broadcast of several operands so far.
+struct SymbolicShape {
+  SmallVector<int64_t> sizes;
+  DimSymbols symbols;
+};
+
+/// The broadcast rule of the pointwise ops, on symbols.
+FailureOr<SymbolicShape> broadcastSymbols(Operation *op, const SymbolicShape &a,
+                                          const SymbolicShape &b) {
+  size_t rank = std::max(a.symbols.size(), b.symbols.size());
+  SymbolicShape out{SmallVector<int64_t>(rank, 1), DimSymbols(rank)};
   for (size_t i = 0; i < rank; ++i) {
-    int64_t ia = int64_t(i) - int64_t(rank - a.size());
-    int64_t ib = int64_t(i) - int64_t(rank - b.size());
-    StringRef sa = ia >= 0 ? a[ia] : "", sb = ib >= 0 ? b[ib] : "";
+    int64_t ia = int64_t(i) - int64_t(rank - a.symbols.size());
+    int64_t ib = int64_t(i) - int64_t(rank - b.symbols.size());
+    StringRef sa = ia >= 0 ? a.symbols[ia] : "";
+    StringRef sb = ib >= 0 ? b.symbols[ib] : "";
     if (!sa.empty() && !sb.empty() && sa != sb)
-      return op->emitError()
-             << "mixes symbolic dimensions '" << sa << "' and '" << sb
-             << "': " << describe(a, ta) << " and " << describe(b, tb);
-    out[i] = !sa.empty() ? sa : sb;
+      return op->emitError() << "mixes symbolic dimensions '" << sa << "' and '"
+                             << sb << "': " << describe(a.symbols, a.sizes)
+                             << " and " << describe(b.symbols, b.sizes);
+    out.symbols[i] = !sa.empty() ? sa : sb;
+    int64_t da = ia >= 0 ? a.sizes[ia] : 1, db = ib >= 0 ? b.sizes[ib] : 1;
+    out.sizes[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+/// The broadcast of all of `op`'s operands, on symbols.
+FailureOr<DimSymbols> broadcastOperands(Operation *op, SymbolicShapes &shapes) {
+  SymbolicShape result;
+  for (Value v : op->getOperands()) {
+    auto syms = shapes.get(v);
+    if (failed(syms))
+      return failure();
+    SymbolicShape next{
+        SmallVector<int64_t>(cast<RankedTensorType>(v.getType()).getShape()),
+        *syms};
+    auto joined = broadcastSymbols(op, result, next);
+    if (failed(joined))
+      return failure();
+    result = std::move(*joined);
+  }
+  return result.symbols;
 }
 
 } // namespace
@@ -105,6 +132,9 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
 
   Operation *op = value.getDefiningOp();
   auto operand = [&](unsigned i) { return get(op->getOperand(i)); };
+  // Every op with a formula broadcasts its operands (KilnOps.td).
+  if (isa<PointwiseOpInterface, BroadcastToOp>(op))
+    return broadcastOperands(op, *this);
   return llvm::TypeSwitch<Operation *, FailureOr<DimSymbols>>(op)
       .Case<ParamRefOp, ConstantOp>([&](auto) { return allStatic; })
       .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DimSymbols> {
@@ -135,13 +165,6 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
                      << "contracts different symbolic dimensions '" << (*x)[0]
                      << "' and '" << (*g)[0] << "'";
             return allStatic;
-          })
-      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>(
-          [&](auto bin) -> FailureOr<DimSymbols> {
-            auto a = operand(0), b = operand(1);
-            if (failed(a) || failed(b))
-              return failure();
-            return broadcastSymbols(op, bin.getLhs(), *a, bin.getRhs(), *b);
           })
       .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(
           [&](auto red) -> FailureOr<DimSymbols> {
@@ -190,16 +213,8 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
         }
         return *first;
       })
-      .Case<NegOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp,
-            AbsOp, StepOp, SliceOp, PadOp, RandomNormalOp, RandomUniformOp>(
+      .Case<SliceOp, PadOp, RandomNormalOp, RandomUniformOp>(
           [&](auto) { return operand(0); })
-      .Case<BroadcastToOp>([&](auto) -> FailureOr<DimSymbols> {
-        auto in = operand(0), like = operand(1);
-        if (failed(in) || failed(like))
-          return failure();
-        return broadcastSymbols(op, op->getOperand(0), *in, op->getOperand(1),
-                                *like);
-      })
       .Case<DimSizeOp>([&](auto) { return allStatic; })
       .Case<TransposeOp>([&](auto) -> FailureOr<DimSymbols> {
         auto in = operand(0);

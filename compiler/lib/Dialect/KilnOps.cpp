@@ -26,34 +26,6 @@ std::string shapeString(RankedTensorType type) {
   return s;
 }
 
-/// NumPy broadcasting of two ranked shapes. A symbolic dimension only
-/// broadcasts against 1 or another symbolic one (which the shape check
-/// pass then requires to be the same symbol).
-LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs, Value rhs,
-                             SmallVectorImpl<Type> &results) {
-  auto a = cast<RankedTensorType>(lhs.getType());
-  auto b = cast<RankedTensorType>(rhs.getType());
-  if (a.getElementType() != b.getElementType())
-    return emitOptionalError(loc, "operands have different element types: ", a,
-                             " and ", b);
-  int64_t rank = std::max(a.getRank(), b.getRank());
-  SmallVector<int64_t> shape(rank);
-  for (int64_t i = 0; i < rank; ++i) {
-    int64_t ia = i - (rank - a.getRank()), ib = i - (rank - b.getRank());
-    int64_t da = ia >= 0 ? a.getDimSize(ia) : 1;
-    int64_t db = ib >= 0 ? b.getDimSize(ib) : 1;
-    if (da == db || db == 1)
-      shape[i] = da;
-    else if (da == 1)
-      shape[i] = db;
-    else
-      return emitOptionalError(loc, "cannot broadcast ", a, " with ", b,
-                               " (dimension ", i, ")");
-  }
-  results.push_back(RankedTensorType::get(shape, a.getElementType()));
-  return success();
-}
-
 LogicalResult checkAxis(std::optional<Location> loc, RankedTensorType type,
                         int64_t axis) {
   if (axis < 0 || axis >= type.getRank())
@@ -143,22 +115,37 @@ FailureOr<int64_t> convOutSize(std::optional<Location> loc, StringRef op,
 
 } // namespace
 
-bool kiln::isPointwise(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, ReluOp, SigmoidOp,
-             TanhOp, ExpOp, LogOp, SoftplusOp, SqrtOp, AbsOp, StepOp,
-             BroadcastToOp, RandomNormalOp, RandomUniformOp, DimSizeOp>(op);
-}
-
-bool kiln::isContraction(Operation *op) {
-  return isa<MatmulOp, Conv2dOp, ConvTranspose2dOp, Conv2dWeightGradOp>(op);
-}
-
-bool kiln::isReduction(Operation *op) {
-  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(op);
-}
-
-bool kiln::isAnchor(Operation *op) {
-  return isContraction(op) || isReduction(op);
+/// A symbolic dimension only broadcasts against 1 or another symbolic one
+/// (which the shape check pass then requires to be the same symbol).
+LogicalResult kiln::inferBroadcast(std::optional<Location> loc,
+                                   ValueRange operands,
+                                   SmallVectorImpl<Type> &results) {
+  auto first = cast<RankedTensorType>(operands[0].getType());
+  SmallVector<int64_t> shape(first.getShape());
+  for (Value v : operands.drop_front()) {
+    auto b = cast<RankedTensorType>(v.getType());
+    auto a = RankedTensorType::get(shape, first.getElementType());
+    if (b.getElementType() != first.getElementType())
+      return emitOptionalError(
+          loc, "operands have different element types: ", first, " and ", b);
+    int64_t rank = std::max(a.getRank(), b.getRank());
+    SmallVector<int64_t> out(rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t ia = i - (rank - a.getRank()), ib = i - (rank - b.getRank());
+      int64_t da = ia >= 0 ? a.getDimSize(ia) : 1;
+      int64_t db = ib >= 0 ? b.getDimSize(ib) : 1;
+      if (da == db || db == 1)
+        out[i] = da;
+      else if (da == 1)
+        out[i] = db;
+      else
+        return emitOptionalError(loc, "cannot broadcast ", a, " with ", b,
+                                 " (dimension ", i, ")");
+    }
+    shape = std::move(out);
+  }
+  results.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -336,20 +323,6 @@ Conv2dWeightGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
-#define KILN_BINARY_INFER(Op)                                                  \
-  LogicalResult Op::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &results) {                                        \
-    return inferBroadcast(loc, adaptor.getLhs(), adaptor.getRhs(), results);   \
-  }
-KILN_BINARY_INFER(AddOp)
-KILN_BINARY_INFER(SubOp)
-KILN_BINARY_INFER(MulOp)
-KILN_BINARY_INFER(DivOp)
-KILN_BINARY_INFER(MaxOp)
-KILN_BINARY_INFER(MinOp)
-#undef KILN_BINARY_INFER
-
 LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
@@ -467,7 +440,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult BroadcastToOp::verify() {
   SmallVector<Type> inferred;
-  if (failed(inferBroadcast(getLoc(), getInput(), getLike(), inferred)))
+  if (failed(inferBroadcast(getLoc(), {getInput(), getLike()}, inferred)))
     return failure();
   if (inferred[0] != getType())
     return emitOpError() << "cannot broadcast " << getInput().getType()

@@ -34,20 +34,8 @@ Value scalar(OpBuilder &b, Location loc, Value like, double value) {
   return b.create<ConstantOp>(loc, cast<ElementsAttr>(attr));
 }
 
-/// Sums `g` over the dimensions along which a value of type `target` was
-/// broadcast to produce it.
 Value reduceTo(OpBuilder &b, Location loc, Value g, RankedTensorType target) {
-  auto type = tensorType(g);
-  while (type.getRank() > target.getRank()) {
-    g = b.create<ReduceSumOp>(loc, g, 0, false);
-    type = tensorType(g);
-  }
-  for (int64_t d = 0; d < target.getRank(); ++d)
-    if (target.getDimSize(d) == 1 && type.getDimSize(d) != 1) {
-      g = b.create<ReduceSumOp>(loc, g, d, true);
-      type = tensorType(g);
-    }
-  return g;
+  return formula::sumToShape(b, loc, g, target);
 }
 
 Value mul(OpBuilder &b, Location loc, Value x, Value y) {
@@ -69,35 +57,8 @@ LogicalResult binary(OpBuilder &b, Operation *op, Value ga, Value gb,
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// Binary
+// Pointwise ops state their gradients in KilnOps.td; max's is here.
 //===----------------------------------------------------------------------===//
-
-LogicalResult AddOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  return binary(b, *this, g, g, grads);
-}
-
-LogicalResult SubOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  return binary(b, *this, g, b.create<NegOp>(getLoc(), g), grads);
-}
-
-LogicalResult MulOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  Location loc = getLoc();
-  return binary(b, *this, mul(b, loc, g, getRhs()), mul(b, loc, g, getLhs()),
-                grads);
-}
-
-LogicalResult DivOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b.
-  Location loc = getLoc();
-  Value ga = b.create<DivOp>(loc, g, getRhs());
-  Value gb = b.create<NegOp>(
-      loc, b.create<DivOp>(loc, mul(b, loc, g, getResult()), getRhs()));
-  return binary(b, *this, ga, gb, grads);
-}
 
 /// The value of a splat float constant.
 std::optional<double> splatConstant(Value v) {
@@ -129,97 +90,6 @@ LogicalResult MaxOp::buildVjp(OpBuilder &b, Value g,
                     : b.create<StepOp>(loc, sub(b, loc, getLhs(), getRhs()));
   Value ga = mul(b, loc, g, aWins);
   return binary(b, *this, ga, sub(b, loc, g, ga), grads);
-}
-
-LogicalResult MinOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  Location loc = getLoc();
-  Value aWins = b.create<StepOp>(loc, sub(b, loc, getRhs(), getLhs()));
-  Value ga = mul(b, loc, g, aWins);
-  return binary(b, *this, ga, sub(b, loc, g, ga), grads);
-}
-
-//===----------------------------------------------------------------------===//
-// Unary
-//===----------------------------------------------------------------------===//
-
-LogicalResult NegOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  grads.push_back(b.create<NegOp>(getLoc(), g));
-  return success();
-}
-
-LogicalResult ReluOp::buildVjp(OpBuilder &b, Value g,
-                               SmallVectorImpl<Value> &grads) {
-  // step(relu(x)) == step(x): reading the result, which the next layer
-  // keeps anyway, frees x once the forward pass is done.
-  grads.push_back(mul(b, getLoc(), g, b.create<StepOp>(getLoc(), getResult())));
-  return success();
-}
-
-LogicalResult SigmoidOp::buildVjp(OpBuilder &b, Value g,
-                                  SmallVectorImpl<Value> &grads) {
-  // y (1 - y)
-  Location loc = getLoc();
-  Value y = getResult();
-  Value d = mul(b, loc, y, sub(b, loc, scalar(b, loc, y, 1), y));
-  grads.push_back(mul(b, loc, g, d));
-  return success();
-}
-
-LogicalResult TanhOp::buildVjp(OpBuilder &b, Value g,
-                               SmallVectorImpl<Value> &grads) {
-  // 1 - y^2
-  Location loc = getLoc();
-  Value y = getResult();
-  Value d = sub(b, loc, scalar(b, loc, y, 1), mul(b, loc, y, y));
-  grads.push_back(mul(b, loc, g, d));
-  return success();
-}
-
-LogicalResult ExpOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  grads.push_back(mul(b, getLoc(), g, getResult()));
-  return success();
-}
-
-LogicalResult LogOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  grads.push_back(b.create<DivOp>(getLoc(), g, getInput()));
-  return success();
-}
-
-LogicalResult SoftplusOp::buildVjp(OpBuilder &b, Value g,
-                                   SmallVectorImpl<Value> &grads) {
-  grads.push_back(
-      mul(b, getLoc(), g, b.create<SigmoidOp>(getLoc(), getInput())));
-  return success();
-}
-
-LogicalResult SqrtOp::buildVjp(OpBuilder &b, Value g,
-                               SmallVectorImpl<Value> &grads) {
-  // 1 / (2 sqrt(x))
-  Location loc = getLoc();
-  Value twoY = mul(b, loc, scalar(b, loc, getResult(), 2), getResult());
-  grads.push_back(b.create<DivOp>(loc, g, twoY));
-  return success();
-}
-
-LogicalResult AbsOp::buildVjp(OpBuilder &b, Value g,
-                              SmallVectorImpl<Value> &grads) {
-  // sign(x) = step(x) - step(-x)
-  Location loc = getLoc();
-  Value x = getInput();
-  Value sign = sub(b, loc, b.create<StepOp>(loc, x),
-                   b.create<StepOp>(loc, b.create<NegOp>(loc, x)));
-  grads.push_back(mul(b, loc, g, sign));
-  return success();
-}
-
-LogicalResult StepOp::buildVjp(OpBuilder &, Value,
-                               SmallVectorImpl<Value> &grads) {
-  grads.push_back(Value()); // zero almost everywhere
-  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -17,7 +17,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/FormatVariadic.h"
 
 #include <map>
 #include <optional>
@@ -209,10 +208,7 @@ private:
   }
 
   std::string literal(double value) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    os << llvm::format("%a", value);
-    return elem_ == "float" ? "Expr(" + s + "f)" : "Expr(" + s + ")";
+    return formula::detail::literal(value, elem_ == "float").text;
   }
 
   /// The extent of tensor dimension d of v, as a C++ Expr.
@@ -289,49 +285,16 @@ private:
     }
     Value result = op.getResult(0);
     Index t = tvars(rank(result));
-    auto bin = [&](StringRef fmt) -> LogicalResult {
-      std::string l =
-          call(op.getOperand(0), broadcastIndex(op.getOperand(0), result, t));
-      std::string r =
-          call(op.getOperand(1), broadcastIndex(op.getOperand(1), result, t));
+    // Every op with a formula (KilnOps.td), under NumPy broadcasting.
+    if (auto pointwise = dyn_cast<PointwiseOpInterface>(op)) {
+      std::vector<std::string> operands;
+      for (Value v : op.getOperands())
+        operands.push_back(call(v, broadcastIndex(v, result, t)));
       define(result, a);
-      a << llvm::formatv(fmt.data(), l, r) << ";\n";
+      a << pointwise.emitHalide(operands, elem_ == "float") << ";\n";
       return success();
-    };
-    auto un = [&](StringRef fmt) -> LogicalResult {
-      std::string x = call(op.getOperand(0), t);
-      define(result, a);
-      a << llvm::formatv(fmt.data(), x, literal(0), literal(1)) << ";\n";
-      return success();
-    };
+    }
     return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
-        .Case<AddOp>([&](auto) { return bin("{0} + {1}"); })
-        .Case<SubOp>([&](auto) { return bin("{0} - {1}"); })
-        .Case<MulOp>([&](auto) { return bin("{0} * {1}"); })
-        .Case<DivOp>([&](auto) { return bin("{0} / {1}"); })
-        .Case<MaxOp>([&](auto) { return bin("max({0}, {1})"); })
-        .Case<MinOp>([&](auto) { return bin("min({0}, {1})"); })
-        .Case<NegOp>([&](auto) { return un("-{0}"); })
-        .Case<ReluOp>([&](auto) { return un("max({0}, {1})"); })
-        // float32: the schedule library's vectorised versions (Halide 14's
-        // tanh calls libm once per element, ~40x slower).
-        .Case<SigmoidOp>([&](auto) {
-          return un(elem_ == "float" ? "kiln::halide::math::sigmoid({0})"
-                                     : "{2} / ({2} + exp(-{0}))");
-        })
-        .Case<TanhOp>([&](auto) {
-          return un(elem_ == "float" ? "kiln::halide::math::tanh({0})"
-                                     : "tanh({0})");
-        })
-        .Case<ExpOp>([&](auto) { return un("exp({0})"); })
-        .Case<LogOp>([&](auto) { return un("log({0})"); })
-        // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x.
-        .Case<SoftplusOp>([&](auto) {
-          return un("max({0}, {1}) + log({2} + exp(-abs({0})))");
-        })
-        .Case<SqrtOp>([&](auto) { return un("sqrt({0})"); })
-        .Case<AbsOp>([&](auto) { return un("abs({0})"); })
-        .Case<StepOp>([&](auto) { return un("select({0} > {1}, {2}, {1})"); })
         .Case<BroadcastToOp>([&](BroadcastToOp bc) {
           std::string x =
               call(bc.getInput(), broadcastIndex(bc.getInput(), result, t));

@@ -78,23 +78,6 @@ Index broadcastShape(const Index &a, const Index &b) {
   return out;
 }
 
-DTensor pointwise(const DTensor &a, const DTensor &b,
-                  const std::function<double(double, double)> &f) {
-  DTensor r(broadcastShape(a.shape, b.shape));
-  size_t k = 0;
-  forEach(r.shape, [&](const Index &idx) {
-    r.data[k++] = f(broadcastAt(a, idx), broadcastAt(b, idx));
-  });
-  return r;
-}
-
-DTensor unary(const DTensor &a, const std::function<double(double)> &f) {
-  DTensor r = a;
-  for (double &x : r.data)
-    x = f(x);
-  return r;
-}
-
 DTensor reduceMax(const DTensor &a, int64_t axis, bool keepdim) {
   Index shape = a.shape;
   shape[axis] = 1;
@@ -205,8 +188,6 @@ DTensor reduce(const DTensor &a, int64_t axis, bool keepdim, bool mean) {
   return r;
 }
 
-double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
-
 } // namespace
 
 FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
@@ -236,6 +217,25 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
         Index shape(type.getShape());
         return shape;
       };
+      // Every op with a formula (KilnOps.td), under NumPy broadcasting.
+      if (auto pointwise = dyn_cast<PointwiseOpInterface>(op)) {
+        std::vector<const DTensor *> operands;
+        Index shape;
+        for (Value v : op.getOperands()) {
+          operands.push_back(&values[v]);
+          shape = broadcastShape(shape, values[v].shape);
+        }
+        DTensor r(shape);
+        std::vector<double> x(operands.size());
+        size_t k = 0;
+        forEach(r.shape, [&](const Index &idx) {
+          for (size_t i = 0; i < operands.size(); ++i)
+            x[i] = broadcastAt(*operands[i], idx);
+          r.data[k++] = pointwise.evaluate(x);
+        });
+        values[op.getResult(0)] = std::move(r);
+        continue;
+      }
       FailureOr<DTensor> result =
           llvm::TypeSwitch<Operation *, FailureOr<DTensor>>(&op)
               .Case<ParamRefOp>([&](ParamRefOp ref) -> FailureOr<DTensor> {
@@ -254,56 +254,6 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                   std::fill(t.data.begin(), t.data.end(),
                             dense.getSplatValue<APFloat>().convertToDouble());
                 return t;
-              })
-              .Case<AddOp>([&](auto) {
-                return pointwise(in(0), in(1), std::plus<double>());
-              })
-              .Case<SubOp>([&](auto) {
-                return pointwise(in(0), in(1), std::minus<double>());
-              })
-              .Case<MulOp>([&](auto) {
-                return pointwise(in(0), in(1), std::multiplies<double>());
-              })
-              .Case<DivOp>([&](auto) {
-                return pointwise(in(0), in(1), std::divides<double>());
-              })
-              .Case<MaxOp>([&](auto) {
-                return pointwise(in(0), in(1), [](double a, double b) {
-                  return a > b ? a : b;
-                });
-              })
-              .Case<MinOp>([&](auto) {
-                return pointwise(in(0), in(1), [](double a, double b) {
-                  return a < b ? a : b;
-                });
-              })
-              .Case<NegOp>(
-                  [&](auto) { return unary(in(0), std::negate<double>()); })
-              .Case<ReluOp>([&](auto) {
-                return unary(in(0), [](double x) { return x > 0 ? x : 0.0; });
-              })
-              .Case<StepOp>([&](auto) {
-                return unary(in(0), [](double x) { return x > 0 ? 1.0 : 0.0; });
-              })
-              .Case<SigmoidOp>([&](auto) { return unary(in(0), sigmoid); })
-              .Case<TanhOp>([&](auto) {
-                return unary(in(0), [](double x) { return std::tanh(x); });
-              })
-              .Case<ExpOp>([&](auto) {
-                return unary(in(0), [](double x) { return std::exp(x); });
-              })
-              .Case<LogOp>([&](auto) {
-                return unary(in(0), [](double x) { return std::log(x); });
-              })
-              .Case<SoftplusOp>([&](auto) {
-                return unary(in(0),
-                             [](double x) { return std::log1p(std::exp(x)); });
-              })
-              .Case<SqrtOp>([&](auto) {
-                return unary(in(0), [](double x) { return std::sqrt(x); });
-              })
-              .Case<AbsOp>([&](auto) {
-                return unary(in(0), [](double x) { return std::fabs(x); });
               })
               .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DTensor> {
                 const DTensor &a = in(0), &b = in(1);

@@ -47,10 +47,6 @@ using namespace kiln;
 
 namespace {
 
-bool isLayout(Operation *op) {
-  return isa<ReshapeOp, ConcatOp, SliceOp, TransposeOp, PadOp>(op);
-}
-
 /// Ops computed inside kernels; constants and parameter reads are not.
 bool isComputation(Operation *op) {
   return isAnchor(op) || isPointwise(op) || isLayout(op);
@@ -72,7 +68,7 @@ struct Group {
   /// True when recomputing it per element costs next to nothing.
   bool cheap() const {
     return llvm::all_of(ops, [](Operation *op) {
-      return fusion::isCheap(op) || isLayout(op) || isa<DimSizeOp>(op);
+      return isCheap(op) || isLayout(op) || isa<DimSizeOp>(op);
     });
   }
   /// True when every op is pointwise with one and the same result type.

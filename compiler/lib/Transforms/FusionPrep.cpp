@@ -15,12 +15,6 @@ using namespace mlir;
 
 namespace kiln::fusion {
 
-/// One arithmetic instruction per element, worth recomputing.
-bool isCheap(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, MaxOp, MinOp, NegOp, ReluOp, StepOp,
-             BroadcastToOp>(op);
-}
-
 namespace {
 
 /// Large enough that storing it costs more than a kernel launch: a

@@ -14,9 +14,6 @@
 
 namespace kiln::fusion {
 
-/// One arithmetic instruction per element, worth recomputing.
-bool isCheap(mlir::Operation *op);
-
 /// broadcast_to's `like` and dim_size's input only give a shape; moves each
 /// to a same-shaped value that is stored anyway.
 void retargetShapeOperands(mlir::Block &block);

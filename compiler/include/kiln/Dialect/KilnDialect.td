@@ -26,6 +26,16 @@ def Kiln_Dialect : Dialect {
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
 
+// What kind of computation an op is (kiln/Dialect/KilnTraits.h).
+class Kiln_Trait<string name> : NativeOpTrait<name> {
+  let cppNamespace = "::kiln::OpTrait";
+}
+def Kiln_Elementwise : Kiln_Trait<"Elementwise">;
+def Kiln_Cheap : Kiln_Trait<"Cheap">;
+def Kiln_Layout : Kiln_Trait<"Layout">;
+def Kiln_Contraction : Kiln_Trait<"Contraction">;
+def Kiln_Reduction : Kiln_Trait<"Reduction">;
+
 def Kiln_Tensor : RankedTensorOf<[F32, F64]>;
 
 #endif // KILN_DIALECT

@@ -26,4 +26,32 @@ def Kiln_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   ];
 }
 
+def Kiln_PointwiseOpInterface : OpInterface<"PointwiseOpInterface"> {
+  let description = [{
+    An elementwise op whose result element is a formula of its operands'
+    elements at the same index (under NumPy broadcasting). The op states
+    the formula once, as `formula` in its ODS definition (see
+    kiln/Dialect/Formula.h); this interface gives it two meanings, so the
+    Halide emitter and the interpreter each have one branch for every such
+    op.
+  }];
+  let cppNamespace = "::kiln";
+  let methods = [
+    InterfaceMethod<[{
+        The exact result for operand elements `x` (one per operand).
+      }],
+      "double", "evaluate", (ins "::llvm::ArrayRef<double>":$x), [{}], [{
+        return ::kiln::formula::apply<ConcreteOp, double>(x);
+      }]>,
+    InterfaceMethod<[{
+        The C++ source of the Halide Expr for operand sources `x`, in float
+        (`f32`) or double.
+      }],
+      "std::string", "emitHalide",
+      (ins "::llvm::ArrayRef<std::string>":$x, "bool":$f32), [{}], [{
+        return ::kiln::formula::applyHalide<ConcreteOp>(x, f32);
+      }]>
+  ];
+}
+
 #endif // KILN_INTERFACES

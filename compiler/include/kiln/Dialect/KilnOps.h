@@ -12,20 +12,40 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "kiln/Dialect/Formula.h"
+#include "kiln/Dialect/KilnTraits.h"
+
 #include "kiln/Dialect/KilnInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "kiln/Dialect/KilnOps.h.inc"
 
 namespace kiln {
-/// True for ops computed one element at a time (binary and unary ops):
-/// the ops fusion may merge into a neighbouring kernel.
-bool isPointwise(mlir::Operation *op);
-/// True for matmul and the convolutions: anchors that never absorb a
-/// producer (it would be recomputed once per output column or channel).
-bool isContraction(mlir::Operation *op);
-/// True for reduce_sum, reduce_mean and reduce_max.
-bool isReduction(mlir::Operation *op);
-/// True for ops that anchor a kernel: contractions and reductions.
-bool isAnchor(mlir::Operation *op);
+/// The traits of KilnTraits.h, asked of an Operation *.
+inline bool isPointwise(mlir::Operation *op) {
+  return op->hasTrait<OpTrait::Elementwise>();
+}
+inline bool isContraction(mlir::Operation *op) {
+  return op->hasTrait<OpTrait::Contraction>();
+}
+inline bool isReduction(mlir::Operation *op) {
+  return op->hasTrait<OpTrait::Reduction>();
+}
+inline bool isLayout(mlir::Operation *op) {
+  return op->hasTrait<OpTrait::Layout>();
+}
+inline bool isCheap(mlir::Operation *op) {
+  return op->hasTrait<OpTrait::Cheap>();
+}
+/// Contractions and reductions: the ops that anchor a kernel.
+inline bool isAnchor(mlir::Operation *op) {
+  return isContraction(op) || isReduction(op);
+}
+
+/// The NumPy broadcast of the operands' types: a located error when they
+/// do not broadcast or their element types differ. A `?` matches `?` (the
+/// shape check pass then requires the same symbol) and 1.
+mlir::LogicalResult inferBroadcast(std::optional<mlir::Location> loc,
+                                   mlir::ValueRange operands,
+                                   llvm::SmallVectorImpl<mlir::Type> &results);
 } // namespace kiln

@@ -73,7 +73,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [Pure, ConstantLike,
 // Contraction
 //===----------------------------------------------------------------------===//
 
-def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor,
+def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, Kiln_Contraction, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "2-D matrix product, optionally of transposed operands";
   let description = [{
@@ -100,7 +100,7 @@ def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor,
 // Convolutions (NCHW)
 //===----------------------------------------------------------------------===//
 
-def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor,
+def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure, Kiln_Contraction, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "2-D convolution (cross-correlation, as PyTorch's conv2d), "
                 "NCHW, zero padding";
@@ -127,7 +127,7 @@ def Kiln_Conv2dOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Kiln_ConvTranspose2dOp : Kiln_Op<"conv_transpose2d", [Pure,
+def Kiln_ConvTranspose2dOp : Kiln_Op<"conv_transpose2d", [Pure, Kiln_Contraction,
     InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "2-D transposed convolution (PyTorch's conv_transpose2d), NCHW";
@@ -158,7 +158,7 @@ def Kiln_ConvTranspose2dOp : Kiln_Op<"conv_transpose2d", [Pure,
   }];
 }
 
-def Kiln_Conv2dWeightGradOp : Kiln_Op<"conv2d_weight_grad", [Pure,
+def Kiln_Conv2dWeightGradOp : Kiln_Op<"conv2d_weight_grad", [Pure, Kiln_Contraction,
     InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the gradient of kiln.conv2d with respect to its weight "
@@ -194,13 +194,28 @@ def Kiln_Conv2dWeightGradOp : Kiln_Op<"conv2d_weight_grad", [Pure,
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-class Kiln_BinaryOp<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor,
-    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+// A pointwise op states its formula once: `formula` (over an algebra T,
+// kiln/Dialect/Formula.h) is its Halide code and its exact value in the
+// interpreter; `vjp` builds its gradient as kiln ops. An empty `vjpBody`
+// means the op defines buildVjp in KilnVjp.cpp instead.
+
+class Kiln_BinaryOp<string mnemonic, string what, string formulaExpr,
+                    code vjpBody, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor,
+    Kiln_Elementwise, Kiln_PointwiseOpInterface,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>], traits)> {
   let summary = "elementwise " # what # " with NumPy broadcasting";
   let description = [{
-    Shapes are aligned at the trailing dimension; a size-1 or missing
-    dimension stretches. Both operands have the same element type.
+    `result = }] # formulaExpr # [{` for each element, where `a` and `b`
+    are the operands' elements. Shapes are aligned at the trailing
+    dimension; a size-1 or missing dimension stretches. Both operands have
+    the same element type.
+
+    Gradient (`g` is the result's gradient, `y` the result), summed back
+    over broadcast dimensions:
+    ```c++
+    }] # !if(!empty(vjpBody), "(written in KilnVjp.cpp)", vjpBody) # [{
+    ```
 
     Example:
     ```mlir
@@ -213,23 +228,78 @@ class Kiln_BinaryOp<string mnemonic, string what>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  let extraClassDeclaration = [{
+    template <typename T> static T formula(T a, T b) {
+      KILN_FORMULA_FUNCTIONS;
+      return }] # formulaExpr # [{;
+    }
+  }] # !if(!empty(vjpBody), "", [{
+    static std::array<::kiln::formula::IrValue, 2> vjp(
+        ::kiln::formula::IrValue g, ::kiln::formula::IrValue a,
+        ::kiln::formula::IrValue b, ::kiln::formula::IrValue y) {
+      KILN_FORMULA_FUNCTIONS;
+      }] # vjpBody # [{
+    }
+  }]);
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &results) {
+      return ::kiln::inferBroadcast(loc, adaptor.getOperands(), results);
+    }
+  }] # !if(!empty(vjpBody), "", [{
+    ::llvm::LogicalResult $cppClass::buildVjp(::mlir::OpBuilder &builder,
+        ::mlir::Value g, ::llvm::SmallVectorImpl<::mlir::Value> &grads) {
+      return ::kiln::formula::buildVjp(*this, builder, g, grads);
+    }
+  }]);
 }
 
-def Kiln_AddOp : Kiln_BinaryOp<"add", "sum">;
-def Kiln_SubOp : Kiln_BinaryOp<"sub", "difference">;
-def Kiln_MulOp : Kiln_BinaryOp<"mul", "product">;
-def Kiln_DivOp : Kiln_BinaryOp<"div", "quotient"> {
+def Kiln_AddOp : Kiln_BinaryOp<"add", "sum", "a + b",
+    [{ return {g, g}; }], [Kiln_Cheap]>;
+def Kiln_SubOp : Kiln_BinaryOp<"sub", "difference", "a - b",
+    [{ return {g, -g}; }], [Kiln_Cheap]>;
+def Kiln_MulOp : Kiln_BinaryOp<"mul", "product", "a * b",
+    [{ return {g * b, g * a}; }], [Kiln_Cheap]>;
+def Kiln_DivOp : Kiln_BinaryOp<"div", "quotient", "a / b",
+    [{ return {g / b, -((g * y) / b)}; }]> {
   // div(broadcast_to(x, like), s) with a scalar s divides before stretching.
   let hasCanonicalizer = 1;
 }
-def Kiln_MaxOp : Kiln_BinaryOp<"max", "maximum">;
-def Kiln_MinOp : Kiln_BinaryOp<"min", "minimum">;
+// max's gradient recognises a leaky ReLU (KilnVjp.cpp).
+def Kiln_MaxOp : Kiln_BinaryOp<"max", "maximum", "max(a, b)", "",
+    [Kiln_Cheap]>;
+def Kiln_MinOp : Kiln_BinaryOp<"min", "minimum", "min(a, b)", [{
+      IrValue ga = g * step(b - a);
+      return {ga, g - ga};
+    }], [Kiln_Cheap]>;
 
-class Kiln_UnaryOp<string mnemonic, string formula>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
-  let summary = "elementwise " # formula;
+// Comparisons give 1 where they hold and 0 elsewhere, in the operands'
+// element type; they have no gradient.
+class Kiln_CompareOp<string mnemonic, string what>
+    : Kiln_BinaryOp<mnemonic, "comparison " # what # " (1 or 0)",
+                    mnemonic # "(a, b)", [{ return {}; }], [Kiln_Cheap]>;
+def Kiln_GreaterOp : Kiln_CompareOp<"greater", "a > b">;
+def Kiln_GreaterEqualOp : Kiln_CompareOp<"greater_equal", "a >= b">;
+def Kiln_LessOp : Kiln_CompareOp<"less", "a < b">;
+def Kiln_LessEqualOp : Kiln_CompareOp<"less_equal", "a <= b">;
+def Kiln_EqualOp : Kiln_CompareOp<"equal", "a == b">;
+def Kiln_NotEqualOp : Kiln_CompareOp<"not_equal", "a != b">;
+
+class Kiln_UnaryOp<string mnemonic, string what, string formulaExpr,
+                   code vjpBody, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType,
+    Kiln_Elementwise, Kiln_PointwiseOpInterface,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>], traits)> {
+  let summary = "elementwise " # what;
   let description = [{
+    `result = }] # formulaExpr # [{` for each element `x`.
+
+    Gradient (`g` is the result's gradient, `y` the result):
+    ```c++
+    }] # vjpBody # [{
+    ```
+
     Example:
     ```mlir
     %y = kiln.}] # mnemonic # [{ %x : tensor<?x256xf32>
@@ -238,24 +308,126 @@ class Kiln_UnaryOp<string mnemonic, string formula>
   let arguments = (ins Kiln_Tensor:$input);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+  let extraClassDeclaration = [{
+    template <typename T> static T formula(T x) {
+      KILN_FORMULA_FUNCTIONS;
+      return }] # formulaExpr # [{;
+    }
+    static ::kiln::formula::IrValue vjp(::kiln::formula::IrValue g,
+        ::kiln::formula::IrValue x, ::kiln::formula::IrValue y) {
+      KILN_FORMULA_FUNCTIONS;
+      }] # vjpBody # [{
+    }
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::buildVjp(::mlir::OpBuilder &builder,
+        ::mlir::Value g, ::llvm::SmallVectorImpl<::mlir::Value> &grads) {
+      return ::kiln::formula::buildVjp(*this, builder, g, grads);
+    }
+  }];
 }
 
-def Kiln_NegOp : Kiln_UnaryOp<"neg", "-x">;
-def Kiln_ReluOp : Kiln_UnaryOp<"relu", "max(x, 0)">;
-def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
-def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "tanh(x)">;
-def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exp(x)">;
-def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm">;
-def Kiln_SoftplusOp : Kiln_UnaryOp<"softplus", "log(1 + exp(x)), computed stably">;
-def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root">;
-def Kiln_AbsOp : Kiln_UnaryOp<"abs", "|x|">;
+def Kiln_NegOp : Kiln_UnaryOp<"neg", "negation", "-x",
+    [{ return -g; }], [Kiln_Cheap]>;
+// step(relu(x)) == step(x): reading the result, which the next layer keeps
+// anyway, frees x once the forward pass is done.
+def Kiln_ReluOp : Kiln_UnaryOp<"relu", "rectifier", "max(x, 0.0)",
+    [{ return g * step(y); }], [Kiln_Cheap]>;
+def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", "logistic function",
+    "sigmoid(x)", [{ return g * (y * (1.0 - y)); }]>;
+def Kiln_TanhOp : Kiln_UnaryOp<"tanh", "hyperbolic tangent", "tanh(x)",
+    [{ return g * (1.0 - y * y); }]>;
+def Kiln_ExpOp : Kiln_UnaryOp<"exp", "exponential", "exp(x)",
+    [{ return g * y; }]>;
+def Kiln_LogOp : Kiln_UnaryOp<"log", "natural logarithm", "log(x)",
+    [{ return g / x; }]>;
+// log(1 + e^x) written so that it cannot overflow for large x.
+def Kiln_SoftplusOp : Kiln_UnaryOp<"softplus", "softplus, log(1 + exp(x))",
+    "max(x, 0.0) + log(1.0 + exp(-abs(x)))",
+    [{ return g * sigmoid(x); }]>;
+def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt", "square root", "sqrt(x)",
+    [{ return g / (2.0 * y); }]>;
+def Kiln_AbsOp : Kiln_UnaryOp<"abs", "absolute value", "abs(x)",
+    [{ return g * (step(x) - step(-x)); }]>;
+def Kiln_StepOp : Kiln_UnaryOp<"step",
+    "unit step, 1 where x > 0, else 0 (the derivative of relu)", "step(x)",
+    [{ return {}; /* zero almost everywhere */ }], [Kiln_Cheap]>;
+def Kiln_SinOp : Kiln_UnaryOp<"sin", "sine", "sin(x)",
+    [{ return g * cos(x); }]>;
+def Kiln_CosOp : Kiln_UnaryOp<"cos", "cosine", "cos(x)",
+    [{ return -(g * sin(x)); }]>;
+// SiLU (swish): x sigmoid(x).
+def Kiln_SiluOp : Kiln_UnaryOp<"silu", "SiLU, x * sigmoid(x)",
+    "x * sigmoid(x)", [{
+      IrValue s = sigmoid(x);
+      return g * (s * (1.0 + x * (1.0 - s)));
+    }]>;
+// GELU, tanh approximation (PyTorch's approximate="tanh"), with
+// u = sqrt(2/pi) (x + 0.044715 x^3).
+def Kiln_GeluOp : Kiln_UnaryOp<"gelu", "GELU (tanh approximation)",
+    "0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))",
+    [{
+      IrValue t = tanh(0.7978845608028654 * (x + 0.044715 * x * x * x));
+      IrValue du = 0.7978845608028654 * (1.0 + 0.134145 * x * x);
+      return g * (0.5 * (1.0 + t) + 0.5 * x * ((1.0 - t * t) * du));
+    }]>;
+
+def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor,
+    Kiln_Elementwise, Kiln_Cheap, Kiln_PointwiseOpInterface,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "elementwise choice: on_true where cond is non-zero, else "
+                "on_false";
+  let description = [{
+    `result = select(c, a, b)`: `a` where `c != 0`, else `b`, with NumPy
+    broadcasting of all three operands (a comparison gives `c`). The
+    gradient goes to `a` where `c` holds and to `b` elsewhere; `c` gets
+    none.
+
+    Example:
+    ```mlir
+    %y = kiln.select %mask, %x, %zero
+        : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$cond, Kiln_Tensor:$on_true,
+                       Kiln_Tensor:$on_false);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $cond `,` $on_true `,` $on_false attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    template <typename T> static T formula(T c, T a, T b) {
+      KILN_FORMULA_FUNCTIONS;
+      return select(c, a, b);
+    }
+    static std::array<::kiln::formula::IrValue, 3> vjp(
+        ::kiln::formula::IrValue g, ::kiln::formula::IrValue c,
+        ::kiln::formula::IrValue, ::kiln::formula::IrValue,
+        ::kiln::formula::IrValue) {
+      KILN_FORMULA_FUNCTIONS;
+      return {IrValue(), select(c, g, 0.0), select(c, 0.0, g)};
+    }
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &results) {
+      return ::kiln::inferBroadcast(loc, adaptor.getOperands(), results);
+    }
+    ::llvm::LogicalResult $cppClass::buildVjp(::mlir::OpBuilder &builder,
+        ::mlir::Value g, ::llvm::SmallVectorImpl<::mlir::Value> &grads) {
+      return ::kiln::formula::buildVjp(*this, builder, g, grads);
+    }
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions and layout
 //===----------------------------------------------------------------------===//
 
 class Kiln_ReduceOp<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_Reduction,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = what # " over one axis";
   let description = [{
@@ -296,7 +468,7 @@ def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum"> {
   }];
 }
 
-def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure,
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, Kiln_Layout,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the same elements, row-major, in another shape";
   let description = [{
@@ -318,7 +490,7 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure,
   let hasFolder = 1;
 }
 
-def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor,
+def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "joins tensors along one static axis";
   let description = [{
@@ -335,7 +507,7 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor,
+def Kiln_SliceOp : Kiln_Op<"slice", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "a contiguous range [start, start + size) of one static axis";
   let description = [{
@@ -353,7 +525,7 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor,
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "swaps the two dimensions of a 2-D tensor";
   let description = [{
@@ -369,9 +541,7 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Kiln_StepOp : Kiln_UnaryOp<"step", "1 where x > 0, else 0 (the derivative of relu)">;
-
-def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure,
+def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure, Kiln_Elementwise, Kiln_Cheap,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
     AllTypesMatch<["like", "result"]>]> {
   let summary = "stretches a tensor to the shape of another";
@@ -393,7 +563,7 @@ def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure,
   let hasFolder = 1; // broadcast_to(broadcast_to(x, a), b) -> (x, b)
 }
 
-def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure,
+def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure, Kiln_Elementwise,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the size of one dimension, as a scalar";
   let description = [{
@@ -419,7 +589,7 @@ def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure,
   let hasCanonicalizer = 1;
 }
 
-def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor,
+def Kiln_PadOp : Kiln_Op<"pad", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "zeros added before and after one static axis";
   let description = [{
@@ -439,7 +609,7 @@ def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [Pure,
+def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [Pure, Kiln_Elementwise,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
     AllTypesMatch<["like", "result"]>]> {
   let summary = "standard normal samples shaped like a tensor";
@@ -459,7 +629,7 @@ def Kiln_RandomNormalOp : Kiln_Op<"random_normal", [Pure,
   let assemblyFormat = "$like attr-dict `:` type($result)";
 }
 
-def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [Pure,
+def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [Pure, Kiln_Elementwise,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
     AllTypesMatch<["like", "result"]>]> {
   let summary = "uniform samples in [0, 1) shaped like a tensor";

@@ -16,14 +16,9 @@ namespace kiln::dsl {
 template <class Op, class... Shapes> struct ShapeMismatch;
 
 // Op tags, named like the `kiln` dialect ops (docs/ir.md), with their static
-// attributes as template arguments.
+// attributes as template arguments. Pointwise ops declare theirs where
+// they are defined (elementwise.h).
 namespace op {
-struct add;
-struct sub;
-struct mul;
-struct div;
-struct max;
-struct min;
 template <bool TransposeA, bool TransposeB> struct matmul;
 struct linear;
 template <int Axis, bool KeepDim> struct reduce_sum;

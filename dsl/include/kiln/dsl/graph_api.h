@@ -42,8 +42,6 @@ template <auto... D> ShapeRef shape_of() {
   return {dims, int(sizeof...(D))};
 }
 
-enum class Unary { neg, relu, sigmoid, tanh, exp, log, softplus, sqrt, abs };
-enum class Binary { add, sub, mul, div, max, min };
 enum class Reduce { sum, mean, max };
 enum class InitKind { zeros, ones, constant, uniform, normal };
 
@@ -54,11 +52,14 @@ int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
 int argument(int index, ShapeRef shape);
 
 // Ops. `result` is the shape the C++ type promises; the builder checks that
-// its own inference agrees.
-int unary(Unary op, int x, ShapeRef result, Loc loc);
-int binary(Binary op, int a, int b, ShapeRef result, Loc loc);
-int binary_scalar(Binary op, int x, float s, bool scalar_first, ShapeRef result,
-                  Loc loc);
+// its own inference agrees. `op` names a pointwise op of the dialect
+// (`"tanh"` is kiln.tanh, docs/ops.md).
+int unary(const char *op, int x, ShapeRef result, Loc loc);
+int binary(const char *op, int a, int b, ShapeRef result, Loc loc);
+int binary_scalar(const char *op, int x, float s, bool scalar_first,
+                  ShapeRef result, Loc loc);
+// kiln.select: a where cond is non-zero, else b (all three broadcast).
+int select(int cond, int a, int b, ShapeRef result, Loc loc);
 int constant(const float *data, long long count, ShapeRef result, Loc loc);
 int matmul(int a, int b, bool transpose_a, bool transpose_b, ShapeRef result,
            Loc loc);
