@@ -6,8 +6,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
 
@@ -96,6 +96,89 @@ FailureOr<DimSymbols> SymbolicShapes::get(Value value) {
   return result;
 }
 
+/// The i-th prime above 10^9: a symbol's stand-in size. Far above any static
+/// size, and a product of two still fits in int64_t.
+static int64_t standInSize(size_t i) {
+  static std::vector<int64_t> primes;
+  for (int64_t n = primes.empty() ? 1000000000 : primes.back() + 1;
+       primes.size() <= i; ++n) {
+    bool prime = n % 2 != 0;
+    for (int64_t f = 3; prime && f * f <= n; f += 2)
+      prime = n % f != 0;
+    if (prime)
+      primes.push_back(n);
+  }
+  return primes[i];
+}
+
+FailureOr<DimSymbols> SymbolicShapes::inferSymbols(InferTypeOpInterface infer,
+                                                   OpResult result) {
+  Operation *op = infer.getOperation();
+  // The op's own type rule, run on operand types whose symbolic dimensions
+  // are stood in for by a size per symbol: equal symbols then agree, and
+  // different ones do not, exactly as the rule compares sizes. Each
+  // symbolic dimension of the result is the symbol whose size it has.
+  Block standIns;
+  SmallVector<DimSymbols> operandSymbols;
+  for (Value v : op->getOperands()) {
+    auto syms = get(v);
+    if (failed(syms))
+      return failure();
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    for (auto [d, sym] : llvm::enumerate(*syms))
+      if (!sym.empty())
+        shape[d] = standInSize(symbolIndex(sym));
+    standIns.addArgument(RankedTensorType::get(shape, t.getElementType()),
+                         op->getLoc());
+    operandSymbols.push_back(*syms);
+  }
+  SmallVector<Type> inferred;
+  if (failed(infer.inferReturnTypes(
+          op->getContext(), std::nullopt, standIns.getArguments(),
+          op->getAttrDictionary(), op->getPropertiesStorage(), op->getRegions(),
+          inferred))) {
+    // The rule accepted the same operands with `?` (the verifier ran), so
+    // two different symbols met where it needs equal sizes.
+    llvm::SetVector<StringRef> seen;
+    for (const DimSymbols &syms : operandSymbols)
+      for (StringRef s : syms)
+        if (!s.empty())
+          seen.insert(s);
+    InFlightDiagnostic diag = op->emitError("mixes symbolic dimensions");
+    for (auto [i, s] : llvm::enumerate(seen))
+      diag << (i == 0 ? " '" : i + 1 == seen.size() ? "' and '" : "', '") << s;
+    diag << "':";
+    for (auto [i, syms] : llvm::enumerate(operandSymbols))
+      diag << (i ? " and " : " ")
+           << describe(syms, op->getOperand(i).getType());
+    return failure();
+  }
+  auto real = cast<RankedTensorType>(result.getType());
+  auto guess = cast<RankedTensorType>(inferred[result.getResultNumber()]);
+  DimSymbols out(real.getRank(), "");
+  for (int64_t d = 0; d < real.getRank(); ++d) {
+    if (!real.isDynamicDim(d))
+      continue;
+    auto it = llvm::find_if(symbols_, [&](StringRef s) {
+      return standInSize(symbolIndex(s)) == guess.getDimSize(d);
+    });
+    if (it == symbols_.end())
+      return op->emitError() << "result dimension " << d
+                             << " is symbolic but is no operand's symbol";
+    out[d] = *it;
+  }
+  return out;
+}
+
+size_t SymbolicShapes::symbolIndex(StringRef symbol) {
+  auto it = llvm::find(symbols_, symbol);
+  if (it != symbols_.end())
+    return it - symbols_.begin();
+  symbols_.push_back(symbol);
+  return symbols_.size() - 1;
+}
+
 FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   DimSymbols allStatic(type.getRank(), "");
@@ -131,103 +214,34 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
   }
 
   Operation *op = value.getDefiningOp();
-  auto operand = [&](unsigned i) { return get(op->getOperand(i)); };
-  // Every op with a formula broadcasts its operands (KilnOps.td).
-  if (isa<PointwiseOpInterface, BroadcastToOp>(op))
+  if (isa<ParamRefOp, ConstantOp, DimSizeOp>(op))
+    return allStatic;
+  if (auto fused = dyn_cast<FusedOp>(op)) {
+    auto yield = cast<YieldOp>(fused.getBody().front().getTerminator());
+    return get(yield.getValues()[cast<OpResult>(value).getResultNumber()]);
+  }
+  if (auto rs = dyn_cast<ReshapeOp>(op)) {
+    auto in = get(rs.getInput());
+    if (failed(in))
+      return failure();
+    // The verifier guarantees the same number of `?` on both sides; they
+    // keep their order.
+    SmallVector<StringRef> syms;
+    for (StringRef s : *in)
+      if (!s.empty())
+        syms.push_back(s);
+    DimSymbols out = allStatic;
+    size_t next = 0;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        out[d] = syms[next++];
+    return out;
+  }
+  if (auto infer = dyn_cast<InferTypeOpInterface>(op))
+    return inferSymbols(infer, cast<OpResult>(value));
+  // Elementwise ops without a type rule of their own (unary ops,
+  // broadcast_to, random numbers shaped like their operand).
+  if (isPointwise(op))
     return broadcastOperands(op, *this);
-  return llvm::TypeSwitch<Operation *, FailureOr<DimSymbols>>(op)
-      .Case<ParamRefOp, ConstantOp>([&](auto) { return allStatic; })
-      .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DimSymbols> {
-        auto a = operand(0), b = operand(1);
-        if (failed(a) || failed(b))
-          return failure();
-        bool ta = mm.getTransposeA(), tb = mm.getTransposeB();
-        StringRef ka = (*a)[ta ? 0 : 1], kb = (*b)[tb ? 1 : 0];
-        if (ka != kb)
-          return mm.emitError() << "contracts different symbolic dimensions '"
-                                << ka << "' and '" << kb << "'";
-        return DimSymbols{(*a)[ta ? 1 : 0], (*b)[tb ? 0 : 1]};
-      })
-      // Convolutions: the batch passes through; every other size is static.
-      .Case<Conv2dOp, ConvTranspose2dOp>([&](auto) -> FailureOr<DimSymbols> {
-        auto in = operand(0);
-        if (failed(in))
-          return failure();
-        return DimSymbols{(*in)[0], "", "", ""};
-      })
-      .Case<Conv2dWeightGradOp>(
-          [&](Conv2dWeightGradOp wg) -> FailureOr<DimSymbols> {
-            auto x = operand(0), g = operand(1);
-            if (failed(x) || failed(g))
-              return failure();
-            if ((*x)[0] != (*g)[0])
-              return wg.emitError()
-                     << "contracts different symbolic dimensions '" << (*x)[0]
-                     << "' and '" << (*g)[0] << "'";
-            return allStatic;
-          })
-      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(
-          [&](auto red) -> FailureOr<DimSymbols> {
-            auto in = operand(0);
-            if (failed(in))
-              return failure();
-            DimSymbols out = *in;
-            int64_t axis = red.getAxis();
-            if (red.getKeepdim())
-              out[axis] = "";
-            else
-              out.erase(out.begin() + axis);
-            return out;
-          })
-      .Case<ReshapeOp>([&](ReshapeOp rs) -> FailureOr<DimSymbols> {
-        auto in = operand(0);
-        if (failed(in))
-          return failure();
-        // The verifier guarantees the same number of `?` on both sides;
-        // they keep their order.
-        SmallVector<StringRef> syms;
-        for (StringRef s : *in)
-          if (!s.empty())
-            syms.push_back(s);
-        DimSymbols out = allStatic;
-        size_t next = 0;
-        for (int64_t d = 0; d < type.getRank(); ++d)
-          if (type.isDynamicDim(d))
-            out[d] = syms[next++];
-        return out;
-      })
-      .Case<ConcatOp>([&](ConcatOp cat) -> FailureOr<DimSymbols> {
-        auto first = operand(0);
-        if (failed(first))
-          return failure();
-        for (unsigned i = 1; i < op->getNumOperands(); ++i) {
-          auto other = operand(i);
-          if (failed(other))
-            return failure();
-          if (*other != *first)
-            return cat.emitError()
-                   << "concatenates tensors with different symbolic "
-                      "dimensions: "
-                   << describe(*first, op->getOperand(0).getType()) << " and "
-                   << describe(*other, op->getOperand(i).getType());
-        }
-        return *first;
-      })
-      .Case<SliceOp, PadOp, RandomNormalOp, RandomUniformOp>(
-          [&](auto) { return operand(0); })
-      .Case<DimSizeOp>([&](auto) { return allStatic; })
-      .Case<TransposeOp>([&](auto) -> FailureOr<DimSymbols> {
-        auto in = operand(0);
-        if (failed(in))
-          return failure();
-        return DimSymbols{(*in)[1], (*in)[0]};
-      })
-      .Case<FusedOp>([&](FusedOp fused) -> FailureOr<DimSymbols> {
-        auto yield = cast<YieldOp>(fused.getBody().front().getTerminator());
-        unsigned index = cast<OpResult>(value).getResultNumber();
-        return get(yield.getValues()[index]);
-      })
-      .Default([&](Operation *other) -> FailureOr<DimSymbols> {
-        return other->emitError("has no symbolic shape rule");
-      });
+  return op->emitError("has no symbolic shape rule");
 }

@@ -12,9 +12,32 @@ func.func @mixed(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
 
 func.func @contract(%a: tensor<4x?xf32> {kiln.symbols = ["", "m"]},
                     %b: tensor<?x3xf32> {kiln.symbols = ["n", ""]}) -> tensor<4x3xf32> {
-  // expected-error @+1 {{contracts different symbolic dimensions 'm' and 'n'}}
+  // expected-error @+1 {{mixes symbolic dimensions 'm' and 'n': [4, m] and [n, 3]}}
   %0 = "kiln.matmul"(%a, %b) : (tensor<4x?xf32>, tensor<?x3xf32>) -> tensor<4x3xf32>
   func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Any op's type rule is its symbolic rule: three operands, and symbols
+// carried through a reduction and a transpose.
+func.func @select(%c: tensor<?x1xf32> {kiln.symbols = ["batch", ""]},
+                  %a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
+                  %b: tensor<8x?xf32> {kiln.symbols = ["", "seq"]}) -> tensor<?x8xf32> {
+  %t = "kiln.transpose"(%b) : (tensor<8x?xf32>) -> tensor<?x8xf32>
+  %s = "kiln.reduce_sum"(%t) {axis = 1 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<?x1xf32>
+  // expected-error @+1 {{mixes symbolic dimensions 'batch' and 'seq': [batch, 1] and [batch, 8] and [seq, 1]}}
+  %0 = "kiln.select"(%c, %a, %s) : (tensor<?x1xf32>, tensor<?x8xf32>, tensor<?x1xf32>) -> tensor<?x8xf32>
+  func.return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @conv_weight_grad(%x: tensor<?x2x6x6xf32> {kiln.symbols = ["batch", "", "", ""]},
+                            %g: tensor<?x3x6x6xf32> {kiln.symbols = ["other", "", "", ""]}) -> tensor<3x2x3x3xf32> {
+  // expected-error @+1 {{mixes symbolic dimensions 'batch' and 'other'}}
+  %0 = "kiln.conv2d_weight_grad"(%x, %g) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x2x6x6xf32>, tensor<?x3x6x6xf32>) -> tensor<3x2x3x3xf32>
+  func.return %0 : tensor<3x2x3x3xf32>
 }
 
 // -----

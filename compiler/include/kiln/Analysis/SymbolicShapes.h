@@ -1,14 +1,16 @@
 //===- SymbolicShapes.h - names of symbolic dimensions ----------*- C++ -*-===//
 //
 // Types say a dimension is `?`; this analysis says which symbol it is.
-// Entry point arguments name their symbols (`kiln.symbols`); every op's rule
-// carries them to its results. The memory planner sizes buffers with them,
+// Entry point arguments name their symbols (`kiln.symbols`); each op's own
+// type inference (its one shape rule) carries them to its results, run on
+// a stand-in size per symbol. The memory planner sizes buffers with them,
 // the plan emitter binds them, and the Halide emitter reads their extents.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "mlir/IR/Value.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -26,7 +28,12 @@ public:
 
 private:
   mlir::FailureOr<DimSymbols> compute(mlir::Value value);
+  /// The symbols of an op's result from the op's own type inference.
+  mlir::FailureOr<DimSymbols> inferSymbols(mlir::InferTypeOpInterface infer,
+                                           mlir::OpResult result);
+  size_t symbolIndex(llvm::StringRef symbol);
   llvm::DenseMap<mlir::Value, DimSymbols> cache_;
+  llvm::SmallVector<llvm::StringRef> symbols_; // interned, by first use
 };
 
 /// "batch*seq" for the symbolic dims of `symbols` (sorted), "" if none.
