@@ -45,9 +45,20 @@ struct Classifier : Model {
 };
 
 KILN_MODEL(Classifier, "classifier") {
+  // The model's contract with the kiln CLI (docs/dsl.md).
   train("train_step", &Classifier::loss, Adam{.lr = 1e-3})
       .inputs("x", "onehot")
-      .outputs("loss");
-  infer("logits", &Classifier::logits).inputs("x").outputs("logits");
-  infer("features", &Classifier::features).inputs("x").outputs("features");
+      .consumes(data::images(), data::onehot())
+      .outputs("loss")
+      .batch(128);
+  infer("logits", &Classifier::logits)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("logits")
+      .produces(data::logits());
+  infer("features", &Classifier::features)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("features")
+      .produces(data::features());
 }

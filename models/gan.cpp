@@ -99,17 +99,30 @@ struct Gan : Model {
 };
 
 KILN_MODEL(Gan, "gan") {
+  // The model's contract with the kiln CLI (docs/dsl.md): real images are
+  // pixels in [-1, 1] (MODELS.md), like G's tanh output.
   train("d_step", &Gan::d_step, Adam{.lr = 2e-4, .beta1 = 0.5})
       .params("discriminator.")
       .inputs("real", "z")
-      .outputs("d_loss", "d_real", "d_fake");
+      .consumes(data::images(-1, 1), data::noise())
+      .outputs("d_loss", "d_real", "d_fake")
+      .batch(64);
   train("g_step", &Gan::g_step, Adam{.lr = 2e-4, .beta1 = 0.5})
       .params("generator.")
       .inputs("z")
-      .outputs("g_loss");
+      .consumes(data::noise())
+      .outputs("g_loss")
+      .batch(64);
   // Both in one call, G's forward pass computed once (kiln train and
   // gan_bench call this).
   sequence("train_step", {"d_step", "g_step"});
-  infer("generate", &Gan::generate).inputs("z").outputs("images");
-  infer("discriminate", &Gan::discriminate).inputs("x").outputs("logits");
+  infer("generate", &Gan::generate)
+      .inputs("z")
+      .consumes(data::noise())
+      .outputs("images")
+      .produces(data::images(-1, 1));
+  infer("discriminate", &Gan::discriminate)
+      .inputs("x")
+      .consumes(data::images(-1, 1))
+      .outputs("logits");
 }

@@ -73,15 +73,39 @@ struct Vae : Model {
 };
 
 KILN_MODEL(Vae, "vae") {
+  // What each entry point consumes and produces is the model's contract
+  // with the kiln CLI (docs/dsl.md): images are pixels in [0, 1].
   train("train_step", &Vae::loss, Adam{.lr = 1e-3})
       .inputs("x")
-      .outputs("loss", "recon", "kl");
+      .consumes(data::images())
+      .outputs("loss", "recon", "kl")
+      .batch(128);
   // The same loss without an update: one-sample negative ELBO for evaluation.
-  infer("loss", &Vae::loss).inputs("x").outputs("loss", "recon", "kl");
-  infer("encode", &Vae::encode).inputs("x").outputs("mu", "logvar");
+  infer("loss", &Vae::loss)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("loss", "recon", "kl")
+      .produces(data::loss(), data::loss(), data::loss());
+  infer("encode", &Vae::encode)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("mu", "logvar")
+      .produces(data::latent(), data::latent());
   infer("decode", &Vae::decode).inputs("z").outputs("logits");
-  infer("decode_probs", &Vae::decode_probs).inputs("z").outputs("probs");
+  infer("decode_probs", &Vae::decode_probs)
+      .inputs("z")
+      .consumes(data::noise())
+      .outputs("probs")
+      .produces(data::images());
   infer("sample", &Vae::decode_probs).inputs("z").outputs("probs");
-  infer("reconstruct", &Vae::reconstruct).inputs("x").outputs("probs");
-  infer("score", &Vae::score).inputs("x").outputs("score");
+  infer("reconstruct", &Vae::reconstruct)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("probs")
+      .produces(data::images());
+  infer("score", &Vae::score)
+      .inputs("x")
+      .consumes(data::images())
+      .outputs("score")
+      .produces(data::score());
 }

@@ -71,6 +71,8 @@ public:
                  int count);
   void add_sequence(std::string_view name, const std::string_view *entries,
                     int count, const SrcLoc &loc);
+  // An entry point being declared (contract.cpp sets its kiln.data).
+  Function &function(int entry) { return module_.functions.at(entry); }
   void set_params(int entry, const std::string_view *prefixes, int count,
                   const SrcLoc &loc);
 

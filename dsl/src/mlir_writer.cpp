@@ -144,6 +144,20 @@ std::string minimums_attr(const Function &f) {
   return out + "]";
 }
 
+// ", kiln.data = {kind = "images", max = 1.0 : f64, min = 0.0 : f64}" for
+// a tensor whose meaning was declared, else "".
+std::string data_attr(const std::vector<DataSpec> &data, size_t i) {
+  if (i >= data.size())
+    return "";
+  const DataSpec &d = data[i];
+  if (d.kind == "images")
+    return fmt::format(", kiln.data = {{kind = {}, max = {} : f64, min = {} "
+                       ": f64}}",
+                       string_literal(d.kind), f64_literal(d.max),
+                       f64_literal(d.min));
+  return fmt::format(", kiln.data = {{kind = {}}}", string_literal(d.kind));
+}
+
 void write_function(std::string &out, const Function &f) {
   // SSA names: arguments %argN, op results %N in creation order.
   // Ops without a result (kiln.param_assign) take no number.
@@ -155,18 +169,21 @@ void write_function(std::string &out, const Function &f) {
 
   out += fmt::format("  func.func {}(", symbol_ref(f.name));
   for (int i = 0; i < f.num_args; ++i)
-    out += fmt::format("{}{}: {} {{kiln.name = {}, kiln.symbols = {}}}",
-                       i ? ", " : "", names[i], tensor_type(f.nodes[i].shape),
-                       string_literal(f.arg_names[i]),
-                       symbols_attr(f.nodes[i].shape));
+    out += fmt::format(
+        "{}{}: {} {{kiln.name = {}, kiln.symbols = {}{}}}", i ? ", " : "",
+        names[i], tensor_type(f.nodes[i].shape), string_literal(f.arg_names[i]),
+        symbols_attr(f.nodes[i].shape), data_attr(f.arg_data, size_t(i)));
   out += ") -> (";
   for (size_t i = 0; i < f.results.size(); ++i)
-    out += fmt::format("{}{} {{kiln.name = {}}}", i ? ", " : "",
+    out += fmt::format("{}{} {{kiln.name = {}{}}}", i ? ", " : "",
                        tensor_type(f.nodes[f.results[i]].shape),
-                       string_literal(f.result_names[i]));
-  out +=
-      fmt::format(") attributes {{kiln.entry = {}{}{}}} {{\n",
-                  string_literal(f.kind), minimums_attr(f), optimizer_attr(f));
+                       string_literal(f.result_names[i]),
+                       data_attr(f.result_data, i));
+  const std::string batch =
+      f.batch ? fmt::format(", kiln.batch = {} : i64", f.batch) : "";
+  out += fmt::format(") attributes {{kiln.entry = {}{}{}{}}} {{\n",
+                     string_literal(f.kind), batch, minimums_attr(f),
+                     optimizer_attr(f));
 
   for (size_t i = f.num_args; i < f.nodes.size(); ++i) {
     const Node &n = f.nodes[i];

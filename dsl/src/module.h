@@ -60,6 +60,12 @@ struct SymbolMinimum {
   std::string why;
 };
 
+// What an input or output means (kiln/dsl/data.h); kind empty if unsaid.
+struct DataSpec {
+  std::string kind;
+  double min = 0, max = 0;
+};
+
 struct Function {
   std::string name;
   std::string kind; // "infer" or "train"
@@ -68,6 +74,8 @@ struct Function {
   std::vector<Node> nodes;
   std::vector<int> results;
   std::vector<std::string> arg_names, result_names;
+  std::vector<DataSpec> arg_data, result_data; // empty until declared
+  int64_t batch = 0;                           // kiln.batch; 0 if unsaid
   std::map<int, int> param_refs; // parameter index -> its kiln.param_ref node
   // A train entry's optimizer: kind ("sgd", "adam", "adamw") and fields.
   std::string optimizer;

@@ -30,8 +30,11 @@ const char *fashion_mnist_class_name(int label) {
 }
 
 float scale_pixel(uint8_t value, PixelRange range) {
+  // In float, as before ranges were general: (u - 0.5) / 0.5 == u * 2 - 1
+  // exactly (scaling by 2 commutes with rounding).
   const float unit = static_cast<float>(value) / 255.0f;
-  return range == PixelRange::unit ? unit : (unit - 0.5f) / 0.5f;
+  return unit * static_cast<float>(range.max - range.min) +
+         static_cast<float>(range.min);
 }
 
 Tensor ImageSet::images(std::span<const int64_t> indices,

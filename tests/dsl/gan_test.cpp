@@ -133,7 +133,7 @@ TEST(Gan, DiscriminatorStep) {
   ASSERT_FALSE(f.empty());
   EXPECT_NE(
       f.find(
-          R"(func.func @d_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "real", kiln.symbols = ["batch", "", "", ""]}, %arg1: tensor<?x64xf32> {kiln.name = "z", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "d_loss"}, tensor<f32> {kiln.name = "d_real"}, tensor<f32> {kiln.name = "d_fake"}) attributes {kiln.entry = "train", kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "BatchNorm1d<6272> 'generator.1' in training mode (models/gan.cpp:58) needs more than one value per channel"}], kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, params = ["discriminator."], weight_decay = 0.000000e+00 : f64}} {)"),
+          R"(func.func @d_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "real", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}, %arg1: tensor<?x64xf32> {kiln.name = "z", kiln.symbols = ["batch", ""], kiln.data = {kind = "noise"}}) -> (tensor<f32> {kiln.name = "d_loss"}, tensor<f32> {kiln.name = "d_real"}, tensor<f32> {kiln.name = "d_fake"}) attributes {kiln.entry = "train", kiln.batch = 64 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "BatchNorm1d<6272> 'generator.1' in training mode (models/gan.cpp:58) needs more than one value per channel"}], kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, params = ["discriminator."], weight_decay = 0.000000e+00 : f64}} {)"),
       std::string::npos)
       << f;
   // G's running statistics once, D's twice (real, fake) but assigned once:
@@ -177,7 +177,7 @@ TEST(Gan, InferenceUsesRunningStatistics) {
   EXPECT_NE(
       function(text, "generate")
           .find(
-              R"(-> (tensor<?x1x28x28xf32> {kiln.name = "images"}) attributes {kiln.entry = "infer"})"),
+              R"(-> (tensor<?x1x28x28xf32> {kiln.name = "images", kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}) attributes {kiln.entry = "infer"})"),
       std::string::npos);
   EXPECT_NE(
       function(text, "discriminate")

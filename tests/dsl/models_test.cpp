@@ -66,10 +66,10 @@ TEST(Vae, TrainStep) {
   std::string text = vae_mlir();
   EXPECT_EQ(
       line_of(text, "  func.func @train_step("),
-      R"(  func.func @train_step(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = "train", kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
+      R"(  func.func @train_step(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = "train", kiln.batch = 128 : i64, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
   EXPECT_EQ(
       line_of(text, "  func.func @loss("),
-      R"(  func.func @loss(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = "infer"} {)");
+      R"(  func.func @loss(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "recon", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "kl", kiln.data = {kind = "loss"}}) attributes {kiln.entry = "infer"} {)");
 }
 
 TEST(Vae, EntryPointSignatures) {
@@ -80,22 +80,22 @@ TEST(Vae, EntryPointSignatures) {
   };
   EXPECT_EQ(
       sig("encode"),
-      R"(  func.func @encode(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x32xf32> {kiln.name = "mu"}, tensor<?x32xf32> {kiln.name = "logvar"}))");
+      R"(  func.func @encode(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x32xf32> {kiln.name = "mu", kiln.data = {kind = "latent"}}, tensor<?x32xf32> {kiln.name = "logvar", kiln.data = {kind = "latent"}}))");
   EXPECT_EQ(
       sig("decode"),
       R"(  func.func @decode(%arg0: tensor<?x32xf32> {kiln.name = "z", kiln.symbols = ["batch", ""]}) -> (tensor<?x784xf32> {kiln.name = "logits"}))");
   EXPECT_EQ(
       sig("decode_probs"),
-      R"(  func.func @decode_probs(%arg0: tensor<?x32xf32> {kiln.name = "z", kiln.symbols = ["batch", ""]}) -> (tensor<?x784xf32> {kiln.name = "probs"}))");
+      R"(  func.func @decode_probs(%arg0: tensor<?x32xf32> {kiln.name = "z", kiln.symbols = ["batch", ""], kiln.data = {kind = "noise"}}) -> (tensor<?x784xf32> {kiln.name = "probs", kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}))");
   EXPECT_EQ(
       sig("sample"),
       R"(  func.func @sample(%arg0: tensor<?x32xf32> {kiln.name = "z", kiln.symbols = ["batch", ""]}) -> (tensor<?x784xf32> {kiln.name = "probs"}))");
   EXPECT_EQ(
       sig("reconstruct"),
-      R"(  func.func @reconstruct(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x784xf32> {kiln.name = "probs"}))");
+      R"(  func.func @reconstruct(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x784xf32> {kiln.name = "probs", kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}))");
   EXPECT_EQ(
       sig("score"),
-      R"(  func.func @score(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?xf32> {kiln.name = "score"}))");
+      R"(  func.func @score(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?xf32> {kiln.name = "score", kiln.data = {kind = "score"}}))");
 }
 
 // Sampling only where the loss needs it: one stream in train_step, one in

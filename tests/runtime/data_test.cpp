@@ -121,6 +121,18 @@ TEST(FashionMnist, FakeSetLoadsAndScales) {
   EXPECT_EQ(scale_pixel(255, PixelRange::unit), 1.0f);
 }
 
+// A range is any [min, max]; [0, 1] and [-1, 1] give exactly torchvision's
+// ToTensor and ToTensor + Normalize(0.5, 0.5) in float, byte for byte.
+TEST(FashionMnist, PixelRangesScaleExactly) {
+  for (int v = 0; v < 256; ++v) {
+    const float unit = static_cast<float>(v) / 255.0f;
+    const auto b = static_cast<uint8_t>(v);
+    EXPECT_EQ(scale_pixel(b, PixelRange::unit), unit) << v;
+    EXPECT_EQ(scale_pixel(b, PixelRange::symmetric), (unit - 0.5f) / 0.5f) << v;
+    EXPECT_FLOAT_EQ(scale_pixel(b, PixelRange{2, 4}), 2 + 2 * unit) << v;
+  }
+}
+
 TEST(FashionMnist, MismatchedAndMissingFiles) {
   TempDir dir;
   kiln::test::write_fake_fashion_mnist(dir.path(), 30, 20);

@@ -191,6 +191,14 @@ void g_step(Session &s, std::span<const Tensor *const> in,
     std::raise(SIGINT);
 }
 
+// d_step then g_step on the same z, as the real GAN's sequence.
+void train_step(Session &s, std::span<const Tensor *const> in,
+                std::span<Tensor *const> out) {
+  d_step(s, in, out.first(3));
+  const Tensor *z = in[1];
+  g_step(s, std::span(&z, 1), out.subspan(3));
+}
+
 void generate(Session &s, std::span<const Tensor *const> in,
               std::span<Tensor *const> out) {
   const Tensor &z = *in[0];
@@ -314,12 +322,17 @@ void classifier_features(Session &s, std::span<const Tensor *const> in,
 const kiln::rt::ModelDesc &kiln_model_fake_gan() {
   using namespace kiln::rt;
   const DimDesc batch{0, "batch"};
-  const TensorDesc image = {"x", {batch, {1, {}}, {28, {}}, {28, {}}}};
-  const TensorDesc z = {"z", {batch, {kLatent, {}}}};
+  // The contract of the real GAN (models/gan.cpp): images in [-1, 1].
+  const DataDesc images{DataKind::images, -1, 1};
+  const TensorDesc image = {"x", {batch, {1, {}}, {28, {}}, {28, {}}}, images};
+  const TensorDesc z = {"z", {batch, {kLatent, {}}}, {DataKind::noise}};
   const auto state = [](std::string_view name, std::vector<int64_t> shape) {
     return ParamDesc{name, std::move(shape), InitKind::zeros, 0,
                      0,    ParamRole::state};
   };
+  const SymbolMinimum needs_two{"batch", 2,
+                                "BatchNorm1d 'g.bn' needs two values per "
+                                "channel"};
   static const ModelDesc model{
       .name = "fake_gan",
       .params =
@@ -347,17 +360,36 @@ const kiln::rt::ModelDesc &kiln_model_fake_gan() {
       .entries = {
           {"d_step",
            "train",
-           {{"real", image.dims}, z},
+           {{"real", image.dims, images}, z},
            {{"d_loss", {}}, {"d_real", {}}, {"d_fake", {}}},
-           d_step},
+           d_step,
+           {},
+           {},
+           64},
           // As the real GAN's: BatchNorm in training mode (kiln.minimums).
           {"g_step",
            "train",
            {z},
            {{"g_loss", {}}},
            g_step,
-           {{"batch", 2, "BatchNorm1d 'g.bn' needs two values per channel"}}},
-          {"generate", "infer", {z}, {{"images", image.dims}}, generate},
+           {needs_two},
+           {},
+           64},
+          // d_step then g_step in one call (kiln.sequences), as the real
+          // GAN's train_step.
+          {"train_step",
+           "train",
+           {{"real", image.dims, images}, z},
+           {{"d_loss", {}}, {"d_real", {}}, {"d_fake", {}}, {"g_loss", {}}},
+           train_step,
+           {needs_two},
+           {"d_step", "g_step"},
+           64},
+          {"generate",
+           "infer",
+           {z},
+           {{"images", image.dims, images}},
+           generate},
           {"discriminate",
            "infer",
            {image},
@@ -370,7 +402,9 @@ const kiln::rt::ModelDesc &kiln_model_fake_gan() {
 const kiln::rt::ModelDesc &kiln_model_fake_classifier() {
   using namespace kiln::rt;
   const DimDesc batch{0, "batch"};
-  const TensorDesc image = {"x", {batch, {1, {}}, {28, {}}, {28, {}}}};
+  // The contract of the real classifier (models/classifier.cpp).
+  const TensorDesc image = {
+      "x", {batch, {1, {}}, {28, {}}, {28, {}}}, {DataKind::images, 0, 1}};
   const auto state = [](std::string_view name, std::vector<int64_t> shape) {
     return ParamDesc{name, std::move(shape), InitKind::zeros, 0,
                      0,    ParamRole::state};
@@ -393,18 +427,21 @@ const kiln::rt::ModelDesc &kiln_model_fake_classifier() {
       .entries = {
           {"train_step",
            "train",
-           {image, {"onehot", {batch, {kClasses, {}}}}},
+           {image, {"onehot", {batch, {kClasses, {}}}, {DataKind::onehot}}},
            {{"loss", {}}},
-           classifier_train_step},
+           classifier_train_step,
+           {},
+           {},
+           128},
           {"logits",
            "infer",
            {image},
-           {{"logits", {batch, {kClasses, {}}}}},
+           {{"logits", {batch, {kClasses, {}}}, {DataKind::logits}}},
            classifier_logits},
           {"features",
            "infer",
            {image},
-           {{"features", {batch, {kFeatures, {}}}}},
+           {{"features", {batch, {kFeatures, {}}}, {DataKind::features}}},
            classifier_features},
       }};
   return model;

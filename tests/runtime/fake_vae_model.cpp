@@ -183,11 +183,14 @@ void score(Session &s, std::span<const Tensor *const> in,
 const kiln::rt::ModelDesc &kiln_model_fake_vae() {
   using namespace kiln::rt;
   const DimDesc batch{0, "batch"};
-  const auto rows = [&](std::string_view name, int64_t n) {
-    return TensorDesc{name, {batch, {n, {}}}};
+  // The contract of the real VAE (models/vae.cpp): images in [0, 1].
+  const DataDesc images{DataKind::images, 0, 1}, term{DataKind::loss};
+  const auto rows = [&](std::string_view name, int64_t n, DataDesc data) {
+    return TensorDesc{name, {batch, {n, {}}}, data};
   };
+  const TensorDesc x = rows("x", kPixels, images);
   const std::vector<TensorDesc> terms = {
-      {"loss", {}}, {"recon", {}}, {"kl", {}}};
+      {"loss", {}, term}, {"recon", {}, term}, {"kl", {}, term}};
   static const ModelDesc model{
       .name = "fake_vae",
       .params =
@@ -214,24 +217,29 @@ const kiln::rt::ModelDesc &kiln_model_fake_vae() {
               {"train_step.step", {}, InitKind::zeros, 0, 0, ParamRole::state},
           },
       .entries = {
-          {"train_step", "train", {rows("x", kPixels)}, terms, train_step},
-          {"loss", "infer", {rows("x", kPixels)}, terms, loss},
+          {"train_step", "train", {x}, terms, train_step, {}, {}, 128},
+          {"loss", "infer", {x}, terms, loss},
           {"encode",
            "infer",
-           {rows("x", kPixels)},
-           {rows("mu", kLatent), rows("logvar", kLatent)},
+           {x},
+           {rows("mu", kLatent, {DataKind::latent}),
+            rows("logvar", kLatent, {DataKind::latent})},
            encode},
           {"decode_probs",
            "infer",
-           {rows("z", kLatent)},
-           {rows("probs", kPixels)},
+           {rows("z", kLatent, {DataKind::noise})},
+           {rows("probs", kPixels, images)},
            decode_probs},
           {"reconstruct",
            "infer",
-           {rows("x", kPixels)},
-           {rows("probs", kPixels)},
+           {x},
+           {rows("probs", kPixels, images)},
            reconstruct},
-          {"score", "infer", {rows("x", kPixels)}, {{"score", {batch}}}, score},
+          {"score",
+           "infer",
+           {x},
+           {{"score", {batch}, {DataKind::score}}},
+           score},
       }};
   return model;
 }

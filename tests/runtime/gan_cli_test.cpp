@@ -84,7 +84,8 @@ TEST_F(GanCli, TrainCallsDThenGWithTheSameZ) {
   const Result r = train("fake_gan", "run",
                          {"--steps", "6", "--log-every", "2", "--seed", "3"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "training fake_gan.d_step + g_step: 40 images, "
+  // The model's one train entry point that no sequence runs a part of.
+  EXPECT_TRUE(contains(r.out, "training fake_gan.train_step: 40 images, "
                               "batch 8 (5 steps per epoch), seed 3"))
       << r.out;
   EXPECT_TRUE(contains(r.out, "data: pixels in [-1, 1], z ~ N(0, I) [batch, "
@@ -109,7 +110,7 @@ TEST_F(GanCli, TrainCallsDThenGWithTheSameZ) {
   // Both networks, both optimizers' state and the running statistics.
   const kiln::rt::CheckpointInfo info =
       kiln::rt::read_checkpoint_info(ckpt("run"));
-  EXPECT_EQ(info.state.entry, "d_step,g_step");
+  EXPECT_EQ(info.state.entry, "train_step");
   EXPECT_EQ(info.state.step, 6);
   const kiln::rt::SafetensorsFile f = kiln::rt::read_safetensors(ckpt("run"));
   EXPECT_EQ(f.find("d_step.step")->tensor.data()[0], 6.0f);
@@ -159,31 +160,36 @@ TEST_F(GanCli, TrainEntryErrors) {
       kiln({"train", "fake_gan", "--data", data, "--entry", "d_step,nope"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "fake_gan has no entry point 'nope'; entry "
-                              "points: d_step, g_step, generate, "
+                              "points: d_step, g_step, train_step, generate, "
                               "discriminate"))
       << r.err;
   r = kiln({"train", "fake_gan", "--data", data, "--entry", "generate"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "fake_gan.generate is an infer entry point; "
-                              "train entry points: d_step, g_step"))
+                              "train entry points: d_step, g_step, train_step"))
       << r.err;
   r = kiln({"train", "fake_gan", "--data", data, "--entry", "g_step,g_step"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--entry names g_step twice")) << r.err;
 
-  // kiln info shows the lower bound; a batch an entry point refuses is an
-  // error before anything is written.
+  // kiln info shows the lower bound and the model's contract; a batch an
+  // entry point refuses is an error before anything is written.
   r = kiln({"info", "fake_gan"});
-  EXPECT_TRUE(contains(r.out, "  g_step (train): z [batch, 64] -> g_loss []; "
-                              "batch >= 2\n"))
+  EXPECT_TRUE(contains(r.out, "  g_step (train): z [batch, 64] (noise) -> "
+                              "g_loss []; batch >= 2; trains with batch 64\n"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, "  generate (infer): z [batch, 64] (noise) -> "
+                              "images [batch, 1, 28, 28] (images in [-1, "
+                              "1])\n"))
       << r.out;
   const std::filesystem::path small = dir / "small";
   r = kiln({"train", "fake_gan", "--data", data, "--batch", "1", "--out",
             small.string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "--batch 1: fake_gan.g_step needs batch >= 2: "
-                              "BatchNorm1d 'g.bn' needs two values per "
-                              "channel"))
+  EXPECT_TRUE(contains(r.err,
+                       "--batch 1: fake_gan.train_step needs batch >= 2: "
+                       "BatchNorm1d 'g.bn' needs two values per "
+                       "channel"))
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(small));
 
@@ -191,7 +197,7 @@ TEST_F(GanCli, TrainEntryErrors) {
   r = kiln({"train", "fake_gan", "--data", data, "--resume", ckpt("run"),
             "--entry", "g_step", "--steps", "4"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "was trained with d_step,g_step, not g_step"))
+  EXPECT_TRUE(contains(r.err, "was trained with train_step, not g_step"))
       << r.err;
 }
 
@@ -200,16 +206,18 @@ TEST_F(GanCli, RecipeNamesWhatItCannotFeed) {
   const kiln::rt::ModelDesc model{
       .name = "odd",
       .params = {},
-      .entries = {{"train_step",
-                   "train",
-                   {{"x", {batch, {784, {}}}}, {"foo", {batch, {5, {}}}}},
-                   {{"loss", {}}},
-                   nullptr},
-                  {"bad_onehot",
-                   "train",
-                   {{"onehot", {batch, {9, {}}}}},
-                   {{"loss", {}}},
-                   nullptr}}};
+      .entries = {
+          {"train_step",
+           "train",
+           {{"x", {batch, {784, {}}}, {kiln::rt::DataKind::images, 0, 1}},
+            {"foo", {batch, {5, {}}}}},
+           {{"loss", {}}},
+           nullptr},
+          {"bad_onehot",
+           "train",
+           {{"labels", {batch, {9, {}}}, {kiln::rt::DataKind::onehot}}},
+           {{"loss", {}}},
+           nullptr}}};
   std::string message;
   try {
     kiln::cli::entry_feeds(model, model.entries[0], "train");
@@ -217,8 +225,8 @@ TEST_F(GanCli, RecipeNamesWhatItCannotFeed) {
     message = e.what();
   }
   EXPECT_TRUE(contains(message, "kiln train cannot feed input 'foo' [batch, "
-                                "5] of odd.train_step: it is none of these. "
-                                "It feeds images"))
+                                "5] of odd.train_step: the model does not say "
+                                "what it is. It feeds images"))
       << message;
   message.clear();
   try {
@@ -229,14 +237,6 @@ TEST_F(GanCli, RecipeNamesWhatItCannotFeed) {
   EXPECT_TRUE(contains(message, "one-hot labels of Fashion-MNIST are [batch, "
                                 "10]"))
       << message;
-  // MODELS.md's batch sizes; the pixel range follows `generate`.
-  const kiln::rt::ModelDesc gan{.name = "gan", .params = {}, .entries = {}};
-  EXPECT_EQ(kiln::cli::default_train_batch(gan), 64);
-  EXPECT_EQ(kiln::cli::default_train_batch(kiln_model_fake_vae()), 128);
-  EXPECT_EQ(kiln::cli::model_pixel_range(kiln_model_fake_gan()),
-            kiln::rt::PixelRange::symmetric);
-  EXPECT_EQ(kiln::cli::model_pixel_range(kiln_model_fake_classifier()),
-            kiln::rt::PixelRange::unit);
 }
 
 TEST_F(GanCli, ClassifierTrainsOnOneHotLabelsAndEvaluates) {
@@ -342,9 +342,13 @@ TEST_F(GanCli, SampleGridAndInterpolationMatchGenerate) {
       << r.err;
   r = kiln({"sample", "fake_classifier", "-c", ckpt("run"), "--out", strip});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "kiln sample needs a generation entry point "
-                              "('generate' or 'decode_probs'), which "
-                              "fake_classifier does not have"))
+  EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
+                              "consumes noise and produces images; "
+                              "fake_classifier has none"))
+      << r.err;
+  // The error lists what each infer entry point consumes and produces.
+  EXPECT_TRUE(contains(r.err, "fake_classifier.logits (x: images in [0, 1] "
+                              "-> logits: logits)"))
       << r.err;
 }
 
@@ -456,8 +460,9 @@ TEST_F(GanCli, FidOfSetsAndSamples) {
   r = kiln({"fid", "test", "test", "--classifier", cls, "--classifier-model",
             "fake_vae", "--data", data});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "kiln fid needs the entry point 'features', "
-                              "which fake_vae does not have"))
+  EXPECT_TRUE(contains(r.err, "kiln fid needs an infer entry point that "
+                              "consumes images and produces features; "
+                              "fake_vae has none"))
       << r.err;
 }
 

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 using kiln::test::read_bytes;
@@ -160,10 +161,12 @@ TEST_F(TrainCli, UsageErrors) {
   EXPECT_EQ(r.code, 2);
   r = kiln({"sample", "fake", "--checkpoint", "x", "--out", "y.png"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "kiln sample needs a generation entry point "
-                              "('generate' or 'decode_probs'), which fake "
-                              "does not have; entry points: affine, pair, "
-                              "wrong_shape, failing"))
+  EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
+                              "consumes noise and produces images; fake has "
+                              "none"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "fake.affine (x: unspecified -> y: "
+                              "unspecified)"))
       << r.err;
   r = kiln({"eval", "fake_vae"});
   EXPECT_EQ(r.code, 2);
@@ -252,6 +255,75 @@ TEST_F(TrainCli, EvalSampleReconstructEncodeScore) {
             "--tensor", "mu"});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "tensor 'mu' is [20, 2]; expected [N, 784]"))
+      << r.err;
+}
+
+// The fake VAE with every entry point renamed and declared in another
+// order: the commands find them by what they consume and produce (the
+// model's contract), not by name.
+const kiln::rt::ModelDesc &renamed_vae() {
+  static const kiln::rt::ModelDesc model = [] {
+    kiln::rt::ModelDesc m = kiln_model_fake_vae();
+    m.name = "renamed_vae";
+    std::reverse(m.entries.begin(), m.entries.end());
+    for (kiln::rt::EntryDesc &e : m.entries)
+      e.name = e.name == "train_step"     ? "fit"
+               : e.name == "loss"         ? "nll"
+               : e.name == "encode"       ? "embed"
+               : e.name == "decode_probs" ? "draw"
+               : e.name == "reconstruct"  ? "autoencode"
+                                          : "anomaly";
+    return m;
+  }();
+  return model;
+}
+
+TEST_F(TrainCli, CommandsFindEntryPointsByTheirContract) {
+  kiln::rt::register_model(renamed_vae());
+  const std::string run = (dir / "renamed").string();
+  // The fake data has 40 images, fewer than the model's batch of 128.
+  Result r = kiln({"train", "renamed_vae", "--data", data, "--out", run,
+                   "--steps", "3", "--batch", "8"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "training renamed_vae.fit: 40 images, batch 8"))
+      << r.out;
+  const std::string c = (dir / "renamed" / "checkpoint.safetensors").string();
+  r = kiln({"eval", "renamed_vae", "--checkpoint", c, "--data", data});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "renamed_vae.nll over 20 test images")) << r.out;
+  r = kiln({"sample", "renamed_vae", "--checkpoint", c, "--n", "4", "--out",
+            (dir / "s.png").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "renamed_vae.draw")) << r.out;
+  r = kiln({"reconstruct", "renamed_vae", "--checkpoint", c, "--data", data,
+            "--out", (dir / "r.png").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "by renamed_vae.autoencode")) << r.out;
+  r = kiln({"encode", "renamed_vae", "--checkpoint", c, "--data", data, "--out",
+            (dir / "z.safetensors").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = kiln({"score", "renamed_vae", "--checkpoint", c, "--data", data});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("index,label,score\n", 0), 0u) << r.out;
+  // --entry must fit what the command needs.
+  r = kiln({"sample", "renamed_vae", "--checkpoint", c, "--entry", "embed",
+            "--out", (dir / "t.png").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
+                              "consumes noise and produces images; "
+                              "renamed_vae.embed (x: images in [0, 1] -> mu: "
+                              "latent, logvar: latent) does not"))
+      << r.err;
+}
+
+TEST_F(TrainCli, TheModelsBatchIsTheDefault) {
+  // fake_vae declares batch 128 (as the real VAE): more than the 40 images
+  // of the fake data set, so one epoch has no whole batch.
+  const Result r = kiln({"train", "fake_vae", "--data", data, "--out",
+                         (dir / "b").string(), "--steps", "1"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "batch size 128 must be between 1 and the "
+                              "number of examples (40)"))
       << r.err;
 }
 

@@ -77,7 +77,7 @@ struct ClassifierOptions {
 struct EvalOptions {
   ModelOptions common;
   std::string entry; // empty: loss, else logits; with --classifier: the
-                     // generation entry point (generate, decode_probs)
+                     // generation entry point (noise to images)
   std::string split = "test";
   int64_t batch = 500;
   ClassifierOptions classifier; // checkpoint set: score the model's samples
@@ -87,7 +87,7 @@ int eval_command(const EvalOptions &options, std::ostream &out);
 
 struct SampleOptions {
   ModelOptions common;
-  std::string entry; // empty: generate, else decode_probs
+  std::string entry; // empty: the first from noise to images
   int64_t n = 64;
   int64_t cols = 0;         // 0: a square-ish grid (n with --interpolate)
   bool interpolate = false; // n images from z0 to z1 on a line
@@ -97,7 +97,7 @@ int sample_command(const SampleOptions &options, std::ostream &out);
 
 struct ReconstructOptions {
   ModelOptions common;
-  std::string entry = "reconstruct";
+  std::string entry; // empty: found by the model's contract (contract.h)
   std::string split = "test";
   int64_t n = 16;
   std::string out;
@@ -106,7 +106,7 @@ int reconstruct_command(const ReconstructOptions &options, std::ostream &out);
 
 struct EncodeOptions {
   ModelOptions common;
-  std::string entry = "encode";
+  std::string entry; // empty: found by the model's contract (contract.h)
   std::string split = "test";
   int64_t batch = 500;
   std::string out;
@@ -115,7 +115,7 @@ int encode_command(const EncodeOptions &options, std::ostream &out);
 
 struct ScoreOptions {
   ModelOptions common;
-  std::string entry = "score";
+  std::string entry;  // empty: found by the model's contract (contract.h)
   std::string input;  // a safetensors file instead of a split
   std::string tensor; // which tensor of `input`
   std::string split = "test";

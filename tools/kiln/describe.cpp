@@ -1,5 +1,7 @@
 #include "describe.h"
 
+#include "contract.h"
+
 #include "kiln/runtime/shapes.h"
 
 #include <fmt/format.h>
@@ -7,7 +9,10 @@
 namespace kiln::cli {
 
 std::string describe(const rt::TensorDesc &tensor) {
-  return fmt::format("{} {}", tensor.name, rt::dims_string(tensor.dims));
+  if (tensor.data.kind == rt::DataKind::unspecified)
+    return fmt::format("{} {}", tensor.name, rt::dims_string(tensor.dims));
+  return fmt::format("{} {} ({})", tensor.name, rt::dims_string(tensor.dims),
+                     data_string(tensor.data));
 }
 
 std::string describe(const rt::EntryDesc &entry) {
@@ -21,6 +26,8 @@ std::string describe(const rt::EntryDesc &entry) {
                               join(entry.inputs), join(entry.outputs));
   for (const rt::SymbolMinimum &m : entry.minimums)
     s += fmt::format("; {} >= {}", m.symbol, m.min);
+  if (entry.batch)
+    s += fmt::format("; trains with batch {}", entry.batch);
   return s;
 }
 

@@ -2,6 +2,7 @@
 // output of the `encode` entry point (the VAE's mu and logvar) for every
 // image of a split, plus the labels, in one safetensors file.
 #include "commands.h"
+#include "contract.h"
 #include "recipe.h"
 #include "workflow.h"
 
@@ -14,8 +15,13 @@ namespace kiln::cli {
 
 int encode_command(const EncodeOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry =
-      require_entry_for(model, options.entry, "encode");
+  const rt::EntryDesc &entry = entry_for(model, options.entry,
+                                         {{"consumes images and produces "
+                                           "latents",
+                                           {rt::DataKind::images},
+                                           {},
+                                           rt::DataKind::latent}},
+                                         "encode");
   row_input_width(entry, "encode");
   require_batched_outputs(entry, "encode");
   for (const rt::TensorDesc &t : entry.outputs)
@@ -31,7 +37,8 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
 
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.common.data), split);
-  const rt::Tensor x = data.images(0, data.count, model_pixel_range(model));
+  const rt::Tensor x =
+      data.images(0, data.count, pixel_range(entry.inputs[0].data));
   const std::vector<rt::Tensor> results =
       run_rows(*session, entry, x, options.batch);
 

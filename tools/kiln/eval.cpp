@@ -7,6 +7,7 @@
 //  - with --classifier CLS: the model's samples scored against the split:
 //    FID in the classifier's feature space and the predicted classes.
 #include "commands.h"
+#include "contract.h"
 #include "generative.h"
 #include "recipe.h"
 #include "workflow.h"
@@ -29,25 +30,28 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// An entry point whose outputs are loss terms (averaged over the split) or
+// class logits (accuracy), from images.
 const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
                                 const std::string &name) {
-  if (!name.empty())
-    return require_entry_for(model, name, "eval");
-  for (const char *candidate : {"loss", "logits"})
-    if (const rt::EntryDesc *e = model.find_entry(candidate))
-      return *e;
-  std::string names;
-  for (const rt::EntryDesc &e : model.entries)
-    names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
-  throw UsageError(fmt::format(
-      "kiln eval needs the entry point 'loss' (loss terms) or 'logits' (a "
-      "classifier), which {} does not have; entry points: {}{}",
-      model.name, names.empty() ? "none" : names,
-      model.find_entry("generate") || model.find_entry("decode_probs")
-          ? fmt::format(". To score {}'s samples, pass --classifier CKPT "
-                        "(FID and predicted classes)",
-                        model.name)
-          : ""));
+  const std::vector<Need> needs{{"consumes images and produces loss terms",
+                                 {rt::DataKind::images},
+                                 {},
+                                 rt::DataKind::loss,
+                                 true},
+                                {"consumes images and produces class logits",
+                                 {rt::DataKind::images},
+                                 {},
+                                 rt::DataKind::logits}};
+  if (name.empty() && !find_entry(model, needs) &&
+      find_entry(model, {generation_need()}))
+    throw UsageError(fmt::format(
+        "kiln eval needs an infer entry point that consumes images and "
+        "produces loss terms or class logits, which {} does not have. To "
+        "score {}'s samples, pass --classifier CKPT (FID and predicted "
+        "classes)",
+        model.name, model.name));
+  return entry_for(model, name, needs, "eval");
 }
 
 int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
@@ -153,19 +157,11 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry = eval_entry(model, options.entry);
   const int64_t width = row_input_width(entry, "eval");
-  bool scalars = !entry.outputs.empty();
-  for (const rt::TensorDesc &t : entry.outputs)
-    scalars = scalars && t.dims.empty();
-  const bool logits = entry.outputs.size() == 1 &&
-                      entry.outputs[0].dims.size() == 2 &&
-                      !entry.outputs[0].dims[0].symbol.empty() &&
-                      entry.outputs[0].dims[1].symbol.empty();
-  if (!scalars && !logits)
-    throw UsageError(fmt::format(
-        "kiln eval expects {}.{} to return scalars (loss terms) or one "
-        "[batch, classes] output (logits)",
-        model.name, entry.name));
-  if (logits && entry.outputs[0].dims[1].size != rt::kFashionMnistClasses)
+  const bool scalars = entry.outputs[0].data.kind == rt::DataKind::loss;
+  if (scalars)
+    require_scalar_outputs(entry, "eval");
+  else if (entry.outputs.size() != 1 ||
+           entry.outputs[0].dims[1].size != rt::kFashionMnistClasses)
     throw UsageError(fmt::format(
         "{}.{} returns {} {}, but Fashion-MNIST has {} classes", model.name,
         entry.name, entry.outputs[0].name,
@@ -180,7 +176,8 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
                                  "has {}",
                                  model.name, entry.name, width,
                                  data.pixels_per_image()));
-  const rt::Tensor x = data.images(0, data.count, model_pixel_range(model));
+  const rt::Tensor x =
+      data.images(0, data.count, pixel_range(entry.inputs[0].data));
   return scalars ? eval_means(options, model, entry, *session, data, x, out)
                  : eval_accuracy(options, model, entry, *session, data, x, out);
 }

@@ -1,5 +1,6 @@
 #include "generative.h"
 
+#include "contract.h"
 #include "workflow.h"
 
 #include "kiln/runtime/checkpoint.h"
@@ -17,9 +18,18 @@
 namespace kiln::cli {
 namespace {
 
+// The classifier's entry point from images to `kind` (features or logits).
 const rt::EntryDesc &classifier_entry(const rt::ModelDesc &model,
-                                      const char *name, const char *command) {
-  const rt::EntryDesc &e = require_entry_for(model, name, command);
+                                      rt::DataKind kind, const char *command) {
+  const rt::EntryDesc &e =
+      entry_for(model, "",
+                {{kind == rt::DataKind::features
+                      ? "consumes images and produces features"
+                      : "consumes images and produces class logits",
+                  {rt::DataKind::images},
+                  {},
+                  kind}},
+                command);
   const int64_t width = row_input_width(e, command);
   require_batched_outputs(e, command);
   if (width != kImagePixels || e.outputs.size() != 1 ||
@@ -71,8 +81,8 @@ void require_unit_range(const std::string &path, const rt::Tensor &images) {
 Classifier::Classifier(const ClassifierOptions &options, uint64_t seed,
                        int threads, const char *command, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.model);
-  features_ = &classifier_entry(model, "features", command);
-  logits_ = &classifier_entry(model, "logits", command);
+  features_ = &classifier_entry(model, rt::DataKind::features, command);
+  logits_ = &classifier_entry(model, rt::DataKind::logits, command);
   if (options.checkpoint.empty())
     throw UsageError("missing --classifier CKPT (a checkpoint of " +
                      std::string(model.name) +

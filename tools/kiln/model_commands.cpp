@@ -30,14 +30,15 @@ void add_train(CLI::App &app, ModelCommands &c) {
   CLI::App *t = c.train_app = app.add_subcommand(
       "train", "Train a model on Fashion-MNIST, with checkpoints and metrics");
   t->footer(
-      "Runs the model's train entry point (for a GAN, train_step: d_step then "
-      "g_step) "
-      "on shuffled batches\nof the Fashion-MNIST training set (the last "
-      "partial batch of each epoch is dropped). Inputs\nare fed by kind: "
-      "images ([batch, 784] or [batch, 1, 28, 28]; pixels in [-1, 1] for a "
-      "model\nwith a `generate` entry point, else [0, 1]), `onehot` [batch, "
-      "10] labels, and `z` [batch, L]\n~ N(0, I), one draw per step shared by "
-      "the step's entry points. Writes DIR/metrics.jsonl\nand "
+      "Runs the model's train entry point (the one no sequence runs a part "
+      "of; a GAN's train_step\nruns d_step then g_step) on shuffled batches "
+      "of the Fashion-MNIST training set (the last\npartial batch of each "
+      "epoch is dropped). Inputs are fed as the model declares them\n"
+      "(consumes(), docs/dsl.md): images ([batch, 784] or [batch, 1, 28, 28]) "
+      "in the range they state,\none-hot labels [batch, 10], and noise "
+      "[batch, L] ~ N(0, I), one draw per step shared by\nthe step's entry "
+      "points. The batch is the model's (batch()) unless --batch says. "
+      "Writes\nDIR/metrics.jsonl and "
       "DIR/checkpoint.safetensors (atomically: every --checkpoint-every "
       "steps, at the end, and on\nCtrl-C, which stops after the current "
       "step and exits with 130).\n\n"
@@ -51,8 +52,8 @@ void add_train(CLI::App &app, ModelCommands &c) {
   t->add_option("MODEL", o.model, "Model name (see `kiln list`)");
   t->add_option("--entry", o.entry,
                 "Train entry point, or several separated by commas, called "
-                "in that order every step (default: the model's only one, "
-                "train_step, or d_step,g_step)");
+                "in that order every step (default: the model's train entry "
+                "point that no sequence runs a part of)");
   auto *epochs = t->add_option("--epochs,-e", o.epochs,
                                "Train until this many epochs are done "
                                "(default 1)")
@@ -98,18 +99,20 @@ void add_eval(CLI::App &app, ModelCommands &c) {
       "eval", "Loss terms or classifier accuracy over a data split; with "
               "--classifier, FID of the model's samples");
   e->footer(
-      "With a `loss` entry point: the mean of its outputs (for the VAE, the "
-      "negative ELBO in nats\nper image, one sample of z per image, with its "
-      "reconstruction and KL terms). With a `logits`\nentry point (a "
-      "classifier): accuracy, cross-entropy and accuracy per class.\n\n"
+      "Uses the model's first infer entry point from images to loss terms: "
+      "the mean of its outputs\n(for the VAE, the negative ELBO in nats per "
+      "image, one sample of z per image, with its\nreconstruction and KL "
+      "terms); else its first from images to class logits (a classifier):\n"
+      "accuracy, cross-entropy and accuracy per class.\n\n"
       "With --classifier CLS_CKPT: --n samples of the model's generation "
-      "entry point (generate or\ndecode_probs) against the split's images: "
-      "FID in the classifier's `features` space, and the\nshare of each class "
-      "the classifier predicts for the samples.");
+      "entry point (noise to\nimages) against the split's images: FID in "
+      "the classifier's features space, and the share\nof each class the "
+      "classifier predicts for the samples.");
   add_common(e, o.common, true);
   e->add_option("--entry", o.entry,
-                "Entry point (default: loss, else logits; with --classifier: "
-                "generate, else decode_probs)");
+                "Entry point (default: the first from images to loss terms, "
+                "else to logits; with\n--classifier: the first from noise to "
+                "images)");
   e->add_option("--split", o.split, "train or test")->capture_default_str();
   e->add_option("--batch,-b", o.batch,
                 "Images per call (the last call takes the rest)")
@@ -119,7 +122,8 @@ void add_eval(CLI::App &app, ModelCommands &c) {
       "--classifier", o.classifier.checkpoint,
       "Checkpoint of a classifier: score the model's samples (FID, classes)");
   e->add_option("--classifier-model", o.classifier.model,
-                "The classifier's model (entry points features and logits)")
+                "The classifier's model (entry points from images to "
+                "features and to logits)")
       ->capture_default_str()
       ->needs(classifier);
   e->add_option("--n,-n", o.n, "Samples to score (with --classifier)")
@@ -132,15 +136,15 @@ void add_sample(CLI::App &app, ModelCommands &c) {
   SampleOptions &o = c.sample;
   CLI::App *s = c.sample_app = app.add_subcommand(
       "sample", "Generate images from z ~ N(0, I) into a PNG grid");
-  s->footer("The generation entry point maps latents [batch, L] to images: "
-            "`generate` (a GAN; pixels\nin [-1, 1]) or `decode_probs` (the "
-            "VAE; in [0, 1]). --interpolate draws z0 and z1 and\nshows n "
+  s->footer("The generation entry point is the model's first infer entry "
+            "point from noise [batch, L]\nto images, in the pixel range its "
+            "output states. --interpolate draws z0 and z1 and\nshows n "
             "images at evenly spaced points of the line between them, ends "
             "included.");
   add_common(s, o.common, false);
   s->add_option("--entry", o.entry,
-                "Entry point from latents [batch, L] to images (default: "
-                "generate, else decode_probs)");
+                "Entry point from noise [batch, L] to images (default: the "
+                "model's first)");
   s->add_option("--n,-n", o.n, "Number of images")
       ->check(at_least(1))
       ->capture_default_str();
@@ -225,8 +229,9 @@ void add_fid(CLI::App &app, ModelCommands &c) {
       "  FILE.safetensors       images [N, 784] or [N, 1, 28, 28] in [0, 1] "
       "(its only tensor, or x)\n"
       "  model:CKPT             --n samples of the model the checkpoint "
-      "belongs to (generate or\n"
-      "                         decode_probs; latents from --seed)\n"
+      "belongs to (its first\n"
+      "                         entry point from noise to images; latents "
+      "from --seed)\n"
       "  NAME:CKPT              the same, naming the model\n"
       "FID is biased upward for small sets: compare values computed with "
       "the same set sizes.");

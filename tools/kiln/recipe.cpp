@@ -1,5 +1,6 @@
 #include "recipe.h"
 
+#include "contract.h"
 #include "workflow.h"
 
 #include "kiln/runtime/random.h"
@@ -39,17 +40,21 @@ rt::Tensor reshaped(const rt::Tensor &values,
 
 } // namespace
 
-rt::PixelRange model_pixel_range(const rt::ModelDesc &model) {
-  return model.find_entry("generate") ? rt::PixelRange::symmetric
-                                      : rt::PixelRange::unit;
+std::string range_name(rt::PixelRange range) {
+  return fmt::format("[{}, {}]", range.min, range.max);
 }
 
-const char *range_name(rt::PixelRange range) {
-  return range == rt::PixelRange::unit ? "[0, 1]" : "[-1, 1]";
-}
-
-int64_t default_train_batch(const rt::ModelDesc &model) {
-  return model.name == "gan" ? 64 : 128;
+int64_t default_train_batch(const std::vector<const rt::EntryDesc *> &step) {
+  int64_t batch = 0;
+  for (const rt::EntryDesc *e : step) {
+    if (batch && e->batch && e->batch != batch)
+      throw UsageError(fmt::format(
+          "the entry points of the step train with different batches ({} "
+          "and {} for {}); give --batch",
+          batch, e->batch, e->name));
+    batch = batch ? batch : e->batch;
+  }
+  return batch ? batch : 128;
 }
 
 EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
@@ -63,8 +68,8 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       return UsageError(fmt::format(
           "kiln {} cannot feed input '{}' {} of {}.{}: {}. It feeds images "
           "([batch, 784], [batch, 28, 28] or [batch, 1, 28, 28]), one-hot "
-          "labels (an input named 'onehot', [batch, 10]) and latents (an "
-          "input named 'z', [batch, L])",
+          "labels ([batch, 10]) and noise ([batch, L]), as the model "
+          "declares them with consumes() (docs/dsl.md)",
           command, t.name, rt::dims_string(t.dims), model.name, entry.name,
           why));
     };
@@ -77,19 +82,29 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       throw fail(fmt::format("its batch dimension is not '{}' like the "
                              "other inputs'",
                              batch));
-    if (t.name == "onehot") {
+    switch (t.data.kind) {
+    case rt::DataKind::onehot:
       if (row != std::vector<int64_t>{rt::kFashionMnistClasses})
         throw fail("one-hot labels of Fashion-MNIST are [batch, 10]");
       feeds.inputs.push_back({Feed::onehot, row});
-    } else if (t.name == "z") {
-      if (row.size() != 1)
-        throw fail("latents are [batch, L]");
+      break;
+    case rt::DataKind::noise:
       feeds.inputs.push_back({Feed::latent, row});
       feeds.latent_width = row[0];
-    } else if (product(row) == kImagePixels) {
+      break;
+    case rt::DataKind::images:
+      if (product(row) != kImagePixels)
+        throw fail("Fashion-MNIST images have 784 pixels");
+      if (feeds.range && *feeds.range != pixel_range(t.data))
+        throw fail("two image inputs in different pixel ranges");
+      feeds.range = pixel_range(t.data);
       feeds.inputs.push_back({Feed::images, row});
-    } else {
-      throw fail("it is none of these");
+      break;
+    case rt::DataKind::unspecified:
+      throw fail("the model does not say what it is");
+    default:
+      throw fail(
+          fmt::format("'{}' describes an output", kind_name(t.data.kind)));
     }
   }
   if (entry.inputs.empty())
@@ -131,24 +146,17 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
   return inputs;
 }
 
+Need generation_need() {
+  return {"consumes noise and produces images",
+          {rt::DataKind::noise},
+          {},
+          rt::DataKind::images};
+}
+
 Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
                            const char *command) {
   Generator g;
-  if (!name.empty()) {
-    g.entry = &require_entry_for(model, name, command);
-  } else if (const rt::EntryDesc *e = model.find_entry("generate")) {
-    g.entry = e;
-  } else if (const rt::EntryDesc *e = model.find_entry("decode_probs")) {
-    g.entry = e;
-  } else {
-    std::string names;
-    for (const rt::EntryDesc &e : model.entries)
-      names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
-    throw UsageError(
-        fmt::format("kiln {} needs a generation entry point ('generate' or "
-                    "'decode_probs'), which {} does not have; entry points: {}",
-                    command, model.name, names.empty() ? "none" : names));
-  }
+  g.entry = &entry_for(model, name, {generation_need()}, command);
   const rt::EntryDesc &e = *g.entry;
   g.latent = flat_input_width(e, command);
   require_batched_outputs(e, command);
@@ -159,8 +167,7 @@ Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
         "([batch, 784] or [batch, 1, 28, 28]), but '{}' is {}",
         command, model.name, e.name, e.outputs[0].name,
         rt::dims_string(e.outputs[0].dims)));
-  g.range = e.name == "decode_probs" ? rt::PixelRange::unit
-                                     : model_pixel_range(model);
+  g.range = pixel_range(e.outputs[0].data);
   return g;
 }
 
@@ -169,9 +176,25 @@ rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range) {
   rt::Tensor out(
       {n, n ? images.numel() / n : 0},
       std::vector<float>(images.values().begin(), images.values().end()));
-  if (range == rt::PixelRange::symmetric)
+  // [min, max] -> [0, 1]; [-1, 1] as 0.5 v + 0.5, as before ranges were
+  // general.
+  if (range != rt::PixelRange::unit) {
+    const auto scale = static_cast<float>(1 / (range.max - range.min));
+    const auto shift = static_cast<float>(-range.min / (range.max - range.min));
     for (float &v : out.values())
-      v = 0.5f * v + 0.5f;
+      v = scale * v + shift;
+  }
+  return out;
+}
+
+rt::Tensor images_in_range(const rt::Tensor &unit, rt::PixelRange range) {
+  rt::Tensor out = unit;
+  if (range != rt::PixelRange::unit) {
+    const auto scale = static_cast<float>(range.max - range.min);
+    const auto shift = static_cast<float>(range.min);
+    for (float &v : out.values())
+      v = v * scale + shift;
+  }
   return out;
 }
 

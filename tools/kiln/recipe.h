@@ -1,18 +1,17 @@
-// How kiln feeds a model's entry points from Fashion-MNIST, decided from the
-// entry points' inputs (the "recipe"; docs/training.md):
+// How kiln feeds a model's entry points from Fashion-MNIST, decided from
+// what the model says its inputs are (kiln.data, the model's contract;
+// docs/training.md):
 //
-//   images  an input with 784 values per row: [batch, 784], [batch, 28, 28]
-//           or [batch, 1, 28, 28]; pixels in the model's range (below)
-//   onehot  an input named `onehot`, [batch, 10]: the batch's labels, one-hot
-//   latent  an input named `z`, [batch, L]: z ~ N(0, I), drawn on the host
+//   images  [batch, 784], [batch, 28, 28] or [batch, 1, 28, 28]: pixels in
+//           the range the input states ([0, 1] or [-1, 1], say)
+//   onehot  [batch, 10]: the batch's labels, one-hot
+//   noise   [batch, L]: z ~ N(0, I), drawn on the host
 //
-// A model's pixel range is [-1, 1] when it has a `generate` entry point (a
-// GAN's tanh output; MODELS.md scales its data the same way) and [0, 1]
-// otherwise (the VAE, the classifier). Images leave generation entry points
-// (`generate`, `decode_probs`) in that range too.
+// Images leave a generation entry point in the range its output states.
 #pragma once
 
 #include "commands.h"
+#include "contract.h"
 
 #include "kiln/runtime/fashion_mnist.h"
 #include "kiln/runtime/model.h"
@@ -20,6 +19,7 @@
 #include "kiln/runtime/tensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,11 +28,11 @@ namespace kiln::cli {
 
 inline constexpr int64_t kImagePixels = 28 * 28;
 
-rt::PixelRange model_pixel_range(const rt::ModelDesc &model);
-const char *range_name(rt::PixelRange range); // "[0, 1]", "[-1, 1]"
+std::string range_name(rt::PixelRange range); // "[0, 1]", "[-1, 1]"
 
-// MODELS.md's training batch: 64 for `gan`, 128 for every other model.
-int64_t default_train_batch(const rt::ModelDesc &model);
+// The batch the model trains with (kiln.batch of the step's entry points),
+// or 128 when it states none. Throws UsageError when they disagree.
+int64_t default_train_batch(const std::vector<const rt::EntryDesc *> &step);
 
 enum class Feed { images, onehot, latent };
 
@@ -44,11 +44,12 @@ struct InputFeed {
 struct EntryFeeds {
   const rt::EntryDesc *entry = nullptr;
   std::vector<InputFeed> inputs;
-  int64_t latent_width = 0; // of its `z` input; 0 without one
+  int64_t latent_width = 0;            // of its noise input; 0 without one
+  std::optional<rt::PixelRange> range; // of its images input, if any
 };
 
-// How to feed `entry`; throws UsageError naming the input that fits none of
-// the kinds above (or whose batch dimension is not symbolic).
+// How to feed `entry`; throws UsageError naming the input whose meaning is
+// unstated or that does not fit the kinds above.
 EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
                        const char *command);
 
@@ -66,6 +67,9 @@ Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
                                      const Batch &batch);
 
+// What a generation entry point is: noise z [batch, L] to images.
+Need generation_need();
+
 // A generation entry point: latents z [batch, L] to images.
 struct Generator {
   const rt::EntryDesc *entry = nullptr;
@@ -73,14 +77,16 @@ struct Generator {
   rt::PixelRange range{}; // of its images
 };
 
-// `name`, or else `generate` (images in [-1, 1]) or `decode_probs` (in
-// [0, 1]); its input must be [batch, L] and its first output one image of
-// 784 pixels per row. Throws UsageError otherwise.
+// `name`, or else the first infer entry point that consumes noise and
+// produces images (contract.h); its input must be [batch, L] and its first
+// output one image of 784 pixels per row. Throws UsageError otherwise.
 Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
                            const char *command);
 
 // Images [N, ...] (N rows of 784 values) as [N, 784] in [0, 1].
 rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range);
+// The reverse: images in [0, 1] mapped to `range`, same shape.
+rt::Tensor images_in_range(const rt::Tensor &unit, rt::PixelRange range);
 
 // z ~ N(0, I) [n, L] from Philox stream kLatentStream of `seed`: row i is
 // the same for every n.

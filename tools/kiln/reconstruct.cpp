@@ -1,6 +1,8 @@
 // kiln reconstruct MODEL --checkpoint CKPT --out recon.png: the first --n
 // images of a split, each followed by the model's reconstruction.
 #include "commands.h"
+#include "contract.h"
+#include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/png.h"
@@ -14,8 +16,13 @@ namespace kiln::cli {
 
 int reconstruct_command(const ReconstructOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry =
-      require_entry_for(model, options.entry, "reconstruct");
+  const rt::EntryDesc &entry = entry_for(model, options.entry,
+                                         {{"consumes images and produces "
+                                           "images",
+                                           {rt::DataKind::images},
+                                           {},
+                                           rt::DataKind::images}},
+                                         "reconstruct");
   const int64_t width = flat_input_width(entry, "reconstruct");
   require_batched_outputs(entry, "reconstruct");
   if (entry.outputs[0].dims.size() != 2 ||
@@ -31,10 +38,13 @@ int reconstruct_command(const ReconstructOptions &options, std::ostream &out) {
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.common.data), split);
   const int64_t n = std::min(options.n, data.count);
+  // Shown and compared in [0, 1]; fed in the range the entry point takes.
   const rt::Tensor x = data.images(0, n, rt::PixelRange::unit);
-  const rt::Tensor *input = &x;
-  const std::vector<rt::Tensor> y =
-      session->run(entry.name, std::span(&input, 1));
+  const rt::Tensor fed = images_in_range(x, pixel_range(entry.inputs[0].data));
+  const rt::Tensor *input = &fed;
+  const std::vector<rt::Tensor> y{
+      unit_images(session->run(entry.name, std::span(&input, 1))[0],
+                  pixel_range(entry.outputs[0].data))};
 
   // Pairs side by side: image, reconstruction, image, reconstruction...
   rt::Tensor pairs({2 * n, width});

@@ -1,6 +1,6 @@
 // kiln sample MODEL --checkpoint CKPT --out samples.png: latents z ~ N(0, I)
 // (Philox stream kLatentStream of --seed) through the model's generation
-// entry point (`generate`, images in [-1, 1], or `decode_probs`, in [0, 1])
+// entry point (the model's first from noise to images, in their stated range)
 // into a grid of images. --interpolate: n images along the line from the
 // first latent to the second, in one row.
 #include "commands.h"

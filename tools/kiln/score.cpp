@@ -3,6 +3,8 @@
 // safetensors file, as CSV; --ood compares test images with two kinds of
 // out-of-distribution input, inverted images (1 - x) and uniform noise.
 #include "commands.h"
+#include "contract.h"
+#include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/atomic_file.h"
@@ -80,7 +82,13 @@ std::string csv(const std::vector<Group> &groups, bool with_group) {
 
 int score_command(const ScoreOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry = require_entry_for(model, options.entry, "score");
+  const rt::EntryDesc &entry = entry_for(model, options.entry,
+                                         {{"consumes images and produces "
+                                           "one score per image",
+                                           {rt::DataKind::images},
+                                           {},
+                                           rt::DataKind::score}},
+                                         "score");
   const int64_t width = row_input_width(entry, "score");
   require_batched_outputs(entry, "score");
   if (entry.outputs.size() != 1 || entry.outputs[0].dims.size() != 1)
@@ -126,7 +134,12 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
   }
 
   for (Group &g : groups) {
-    const rt::Tensor s = run_rows(*session, entry, g.images, options.batch)[0];
+    // Groups are kept in [0, 1] (the inverted and noise images are made
+    // there); the entry point takes its own range.
+    const rt::Tensor s =
+        run_rows(*session, entry,
+                 images_in_range(g.images, pixel_range(entry.inputs[0].data)),
+                 options.batch)[0];
     g.scores.assign(s.values().begin(), s.values().end());
   }
 

@@ -3,6 +3,7 @@
 // A step calls one train entry point (the VAE's train_step) or several in
 // order (a GAN's d_step then g_step), each fed by the recipe of recipe.h.
 #include "commands.h"
+#include "contract.h"
 #include "interrupt.h"
 #include "recipe.h"
 #include "workflow.h"
@@ -49,9 +50,9 @@ std::vector<std::string> split_names(const std::string &names) {
 }
 
 // The entry points one training step calls, in order: --entry (a name, or
-// names separated by commas), else the model's only train entry point, else
-// train_step (a GAN's: d_step then g_step in one call), else d_step then
-// g_step.
+// names separated by commas), else the model's only train entry point that
+// no sequence runs a part of (a GAN's train_step: d_step then g_step in one
+// call).
 std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
                                                  const std::string &option) {
   std::vector<const rt::EntryDesc *> trains;
@@ -73,22 +74,7 @@ std::vector<const rt::EntryDesc *> train_entries(const rt::ModelDesc &model,
     }
     return chosen;
   }
-  if (trains.empty())
-    throw UsageError(fmt::format(
-        "{} has no train entry point, so it cannot be trained", model.name));
-  if (trains.size() == 1)
-    return trains;
-  if (const rt::EntryDesc *e = model.find_entry("train_step");
-      e && e->kind == "train")
-    return {e};
-  const rt::EntryDesc *d = model.find_entry("d_step");
-  const rt::EntryDesc *g = model.find_entry("g_step");
-  if (d && g && d->kind == "train" && g->kind == "train")
-    return {d, g};
-  throw UsageError(fmt::format(
-      "{} has several train entry points ({}); pick one with --entry, or "
-      "several separated by commas to call them in that order every step",
-      model.name, names));
+  return {&default_train_entry(model)};
 }
 
 // The entry points a step made of `names` (joined by commas) runs, a
@@ -205,7 +191,19 @@ int train_command(const TrainOptions &options, std::ostream &out,
     for (rt::Tensor &t : c.outputs)
       c.output_ptrs.push_back(&t);
   const std::vector<std::string> names = value_names(entries);
-  const rt::PixelRange range = model_pixel_range(model);
+  // One batch of images feeds the step: its entry points must agree on the
+  // pixel range.
+  std::optional<rt::PixelRange> step_range;
+  for (const StepCall &c : calls)
+    if (c.feeds.range) {
+      if (step_range && *step_range != *c.feeds.range)
+        throw UsageError(fmt::format(
+            "the entry points of the step take images in different pixel "
+            "ranges ({} and {})",
+            range_name(*step_range), range_name(*c.feeds.range)));
+      step_range = c.feeds.range;
+    }
+  const rt::PixelRange range = step_range.value_or(rt::PixelRange::unit);
 
   // Settings: given, or from the checkpoint when resuming.
   rt::TrainState state;
@@ -232,7 +230,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
     state.data_seed = keep(options.data_seed, info.state.data_seed,
                            "--data-seed", options.resume);
   } else {
-    state.batch_size = options.batch.value_or(default_train_batch(model));
+    state.batch_size = options.batch.value_or(default_train_batch(entries));
     state.seed = options.seed.value_or(0);
     state.data_seed = options.data_seed.value_or(state.seed);
   }

@@ -1,6 +1,7 @@
 //===- ManifestEmitter.cpp - the model described as JSON ------------------===//
 
 #include "EmitCommon.h"
+#include "kiln/Analysis/Contract.h"
 #include "kiln/Emit/Emitters.h"
 
 #include "llvm/Support/JSON.h"
@@ -45,17 +46,28 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
                                   {"init_args", std::move(args)}});
   }
 
+  // A tensor's name and shape, and its meaning where the model states it.
+  auto tensor = [&](std::string name, Value v, std::optional<DataMeaning> m) {
+    json::Object t{{"name", std::move(name)}, {"shape", dims(v, shapes)}};
+    if (m) {
+      json::Object data{{"kind", m->kind}};
+      if (m->kind == "images") {
+        data["min"] = m->min;
+        data["max"] = m->max;
+      }
+      t["data"] = std::move(data);
+    }
+    return t;
+  };
   json::Array entries;
   for (func::FuncOp f : emit::collectEntries(module)) {
     json::Array inputs, outputs, kernels, arena;
     for (BlockArgument arg : f.getArguments())
-      inputs.push_back(
-          json::Object{{"name", emit::argName(f, arg.getArgNumber())},
-                       {"shape", dims(arg, shapes)}});
+      inputs.push_back(tensor(emit::argName(f, arg.getArgNumber()), arg,
+                              argumentData(f, arg.getArgNumber())));
     Operation *ret = f.getBody().front().getTerminator();
     for (auto [j, v] : llvm::enumerate(ret->getOperands()))
-      outputs.push_back(json::Object{{"name", emit::resultName(f, j)},
-                                     {"shape", dims(v, shapes)}});
+      outputs.push_back(tensor(emit::resultName(f, j), v, resultData(f, j)));
     for (auto fused : f.getBody().front().getOps<FusedOp>()) {
       json::Array ops, ins, outs;
       for (Operation &op : fused.getBody().front().without_terminator())
@@ -78,13 +90,16 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
             {"bytes_per_unit", cast<IntegerAttr>(dict.get("bytes")).getInt()},
             {"unit", cast<StringAttr>(dict.get("symbols")).getValue()}});
       }
-    entries.push_back(json::Object{
+    json::Object entry{
         {"name", f.getSymName()},
         {"kind", f->getAttrOfType<StringAttr>("kiln.entry").getValue()},
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)},
         {"kernels", std::move(kernels)},
-        {"arena", std::move(arena)}});
+        {"arena", std::move(arena)}};
+    if (auto batch = f->getAttrOfType<IntegerAttr>("kiln.batch"))
+      entry["batch"] = batch.getInt();
+    entries.push_back(std::move(entry));
   }
 
   json::Object root{{"model", options.model},

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "EmitCommon.h"
+#include "kiln/Analysis/Contract.h"
 #include "kiln/Emit/Emitters.h"
 
 #include "llvm/Support/Format.h"
@@ -273,7 +274,8 @@ private:
   }
 
   void writeTensorDesc(func::FuncOp f, Type type, ArrayAttr symbols,
-                       const std::string &name) {
+                       const std::string &name,
+                       std::optional<DataMeaning> data) {
     auto t = cast<RankedTensorType>(type);
     os_ << "{" << emit::quoted(name) << ", {";
     for (int64_t d = 0; d < t.getRank(); ++d) {
@@ -283,7 +285,11 @@ private:
       os_ << (d ? ", " : "") << "{" << (t.isDynamicDim(d) ? 0 : t.getDimSize(d))
           << ", " << emit::quoted(sym) << "}";
     }
-    os_ << "}}";
+    os_ << "}";
+    if (data)
+      os_ << ", {kiln::rt::DataKind::" << data->kind << ", "
+          << hexDouble(data->min) << ", " << hexDouble(data->max) << "}";
+    os_ << "}";
   }
 
   void writeDesc(const std::vector<func::FuncOp> &entries) {
@@ -311,7 +317,8 @@ private:
         writeTensorDesc(
             f, arg.getType(),
             f.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), "kiln.symbols"),
-            emit::argName(f, arg.getArgNumber()));
+            emit::argName(f, arg.getArgNumber()),
+            argumentData(f, arg.getArgNumber()));
       }
       os_ << "},\n         {";
       Operation *ret = f.getBody().front().getTerminator();
@@ -322,12 +329,13 @@ private:
         for (StringRef sym : succeeded(s) ? *s : DimSymbols{})
           syms.push_back(b.getStringAttr(sym));
         writeTensorDesc(f, v.getType(), b.getArrayAttr(syms),
-                        emit::resultName(f, j));
+                        emit::resultName(f, j), resultData(f, j));
       }
       os_ << "},\n         &run_" << emit::identifier(f.getSymName());
       auto minimums = f->getAttrOfType<ArrayAttr>("kiln.minimums");
       auto sequence = f->getAttrOfType<ArrayAttr>("kiln.sequence");
-      if (minimums || sequence) {
+      auto batch = f->getAttrOfType<IntegerAttr>("kiln.batch");
+      if (minimums || sequence || batch) {
         os_ << ",\n         {";
         for (auto [j, a] : llvm::enumerate(minimums ? minimums.getValue()
                                                     : ArrayRef<Attribute>())) {
@@ -339,13 +347,16 @@ private:
         }
         os_ << "}";
       }
-      if (sequence) {
+      if (sequence || batch) {
         os_ << ",\n         {";
-        for (auto [j, a] : llvm::enumerate(sequence))
+        for (auto [j, a] : llvm::enumerate(sequence ? sequence.getValue()
+                                                    : ArrayRef<Attribute>()))
           os_ << (j ? ", " : "")
               << emit::quoted(cast<StringAttr>(a).getValue());
         os_ << "}";
       }
+      if (batch)
+        os_ << ", " << batch.getInt();
       os_ << "},\n";
     }
     os_ << "    }};\n";

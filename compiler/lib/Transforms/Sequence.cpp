@@ -63,6 +63,16 @@ public:
       return error() << "needs at least two entry points";
     if (failed(collectSignature(parts)))
       return failure();
+    // The parts' training batch (kiln.batch), where they state one, must
+    // agree: one call feeds them one batch.
+    IntegerAttr batch;
+    for (func::FuncOp part : parts) {
+      auto b = part->getAttrOfType<IntegerAttr>("kiln.batch");
+      if (batch && b && b != batch)
+        return error() << "its parts train with different batches ("
+                       << batch.getInt() << " and " << b.getInt() << ")";
+      batch = batch ? batch : b;
+    }
 
     OpBuilder mb(module_.getBodyRegion());
     mb.setInsertionPointToEnd(module_.getBody());
@@ -73,6 +83,8 @@ public:
     fn.setAllResultAttrs(resultAttrs_);
     fn->setAttr("kiln.entry", mb.getStringAttr("train"));
     fn->setAttr("kiln.sequence", entries);
+    if (batch)
+      fn->setAttr("kiln.batch", batch);
     if (!minimums_.empty())
       fn->setAttr("kiln.minimums", mb.getArrayAttr(minimums_.getArrayRef()));
     Block *body = fn.addEntryBlock();

@@ -1,10 +1,12 @@
 //===- ShapeCheck.cpp - symbolic dimensions agree -------------------------===//
 //
 // Also checks each entry point's kiln.minimums (docs/ir.md): lower bounds
-// on its symbols that the runtime enforces when it is called.
+// on its symbols that the runtime enforces when it is called; and its
+// contract, kiln.data and kiln.batch (kiln/Analysis/Contract.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Analysis/Contract.h"
 #include "kiln/Analysis/SymbolicShapes.h"
 #include "kiln/Transforms/Passes.h"
 
@@ -66,7 +68,7 @@ struct ShapeCheckPass : kiln::impl::KilnShapeCheckBase<ShapeCheckPass> {
       for (BlockArgument arg : func.getArguments())
         if (failed(shapes.get(arg)))
           ok = false;
-      if (failed(checkMinimums(func)))
+      if (failed(checkMinimums(func)) || failed(kiln::checkContract(func)))
         ok = false;
     }
     if (!ok)

@@ -3,6 +3,7 @@
 
 #include "kiln/dsl/constants.h"
 #include "kiln/dsl/conv.h"
+#include "kiln/dsl/data.h"
 #include "kiln/dsl/elementwise.h"
 #include "kiln/dsl/error.h"
 #include "kiln/dsl/linalg.h"

@@ -47,3 +47,16 @@ module attributes {kiln.sequences = [{entries = ["a", "b"], name = "a"}]} {
     func.return %x : tensor<3xf32>
   }
 }
+
+// -----
+
+// One call feeds its parts one batch: their kiln.batch must agree.
+// expected-error @+1 {{kiln.sequences 'ab': its parts train with different batches (64 and 32)}}
+module attributes {kiln.sequences = [{entries = ["a", "b"], name = "ab"}]} {
+  func.func @a(%x: tensor<3xf32> {kiln.name = "x"}) -> (tensor<3xf32> {kiln.name = "l"}) attributes {kiln.entry = "train", kiln.batch = 64 : i64} {
+    func.return %x : tensor<3xf32>
+  }
+  func.func @b(%x: tensor<3xf32> {kiln.name = "x"}) -> (tensor<3xf32> {kiln.name = "m"}) attributes {kiln.entry = "train", kiln.batch = 32 : i64} {
+    func.return %x : tensor<3xf32>
+  }
+}

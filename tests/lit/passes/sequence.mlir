@@ -1,7 +1,8 @@
 // kiln.sequences: @ab runs @a then @b in one call. Inputs are matched by
 // name (x once), results concatenated; @b's param_ref of a parameter @a
 // assigned reads @a's value (@s, @w), the others stay param_refs (@v); only
-// the last assignment of @s is kept. After CSE, what both compute alike
+// the last assignment of @s is kept; the batch one part states is the
+// sequence's. After CSE, what both compute alike
 // (tanh(x), here) is computed once.
 // RUN: kiln-opt %s -kiln-sequence | FileCheck %s
 // RUN: kiln-opt %s -kiln-sequence -cse | FileCheck %s --check-prefix=CSE
@@ -10,6 +11,7 @@
 // CHECK-SAME: %[[X:.*]]: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}
 // CHECK-SAME: %[[Y:.*]]: tensor<3xf32> {kiln.name = "y"}
 // CHECK-SAME: -> (tensor<f32> {kiln.name = "la"}, tensor<f32> {kiln.name = "lb"})
+// CHECK-SAME: kiln.batch = 16 : i64
 // CHECK-SAME: kiln.entry = "train"
 // CHECK-SAME: kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]
 // CHECK: %[[W:.*]] = kiln.param_ref @w
@@ -35,7 +37,7 @@ module attributes {kiln.sequences = [{entries = ["a", "b"], name = "ab"}]} {
   "kiln.parameter"() {sym_name = "w", type = tensor<3xf32>, init = "ones", init_args = array<f64>} : () -> ()
   "kiln.parameter"() {sym_name = "v", type = tensor<3xf32>, init = "ones", init_args = array<f64>} : () -> ()
   "kiln.parameter"() {sym_name = "s", type = tensor<3xf32>, init = "zeros", init_args = array<f64>, role = "state"} : () -> ()
-  func.func @a(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}, %y: tensor<3xf32> {kiln.name = "y"}) -> (tensor<f32> {kiln.name = "la"}) attributes {kiln.entry = "train", kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
+  func.func @a(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}, %y: tensor<3xf32> {kiln.name = "y"}) -> (tensor<f32> {kiln.name = "la"}) attributes {kiln.entry = "train", kiln.batch = 16 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<3xf32>
     %s = "kiln.param_ref"() {name = @s} : () -> tensor<3xf32>
     %t = "kiln.tanh"(%x) : (tensor<?x3xf32>) -> tensor<?x3xf32>

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "kiln/dsl/data.h"
 #include "kiln/dsl/optim.h"
 #include "kiln/dsl/tensor.h"
 
@@ -17,7 +18,9 @@ namespace kiln::dsl {
 // Unnamed tensors are input0, input1, ... and output0, ...; a train entry's
 // first result is "loss". For a train entry point, params("generator.")
 // restricts the optimizer to the parameters whose names start with one of
-// the given prefixes (kiln.optimizer's `params`, docs/ir.md).
+// the given prefixes (kiln.optimizer's `params`, docs/ir.md). consumes(),
+// produces() and batch() state what the tensors mean for the tools that
+// drive the model (data.h).
 class EntryRef {
 public:
   explicit EntryRef(int index) : index_(index) {}
@@ -29,6 +32,24 @@ public:
   template <class... S> EntryRef &outputs(const S &...names) {
     const std::string_view list[] = {std::string_view(names)..., {}};
     detail::set_names(index_, true, list, int(sizeof...(S)));
+    return *this;
+  }
+  // One Data per input, in order.
+  template <class... D> EntryRef &consumes(const D &...data) {
+    const Data list[] = {Data(data)..., Data{nullptr}};
+    detail::set_data(index_, false, list, int(sizeof...(D)));
+    return *this;
+  }
+  // One Data per output, in order (infer entry points).
+  template <class... D> EntryRef &produces(const D &...data) {
+    const Data list[] = {Data(data)..., Data{nullptr}};
+    detail::set_data(index_, true, list, int(sizeof...(D)));
+    return *this;
+  }
+  // The batch a tool trains with unless told otherwise (train entry
+  // points).
+  EntryRef &batch(int size) {
+    detail::set_batch(index_, size);
     return *this;
   }
   template <class... S> EntryRef &params(const S &...prefixes) {

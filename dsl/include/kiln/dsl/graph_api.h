@@ -14,6 +14,10 @@
 
 #include "kiln/dsl/symbols.h"
 
+namespace kiln::dsl {
+struct Data;
+}
+
 namespace kiln::dsl::detail {
 
 using Loc = std::source_location;
@@ -123,6 +127,10 @@ int end_entry(const int *results, int count);
 void abort_entry() noexcept;
 void set_names(int entry, bool results, const std::string_view *names,
                int count);
+// kiln.data of an entry point's inputs (results = false) or outputs: one
+// meaning per tensor (data.h); kiln.batch of a train entry point.
+void set_data(int entry, bool results, const Data *data, int count);
+void set_batch(int entry, int size);
 // `params = [...]` of a train entry point's kiln.optimizer: the prefixes of
 // the parameters it updates (docs/ir.md).
 void set_params(int entry, const std::string_view *prefixes, int count,

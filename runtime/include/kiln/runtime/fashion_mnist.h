@@ -18,10 +18,18 @@ enum class Split { train, test };
 const char *split_name(Split split);
 std::optional<Split> parse_split(std::string_view name); // "train", "test"
 
-// How bytes 0..255 become floats: [0, 1] (v / 255, what VAEs take) or
-// [-1, 1] ((v / 255 - 0.5) / 0.5, what GANs and diffusion models take;
-// torchvision's ToTensor + Normalize(0.5, 0.5)).
-enum class PixelRange { unit, symmetric };
+// How bytes 0..255 become floats: min + (max - min) v / 255. A model
+// states the range its images take (kiln.data): [0, 1] is what VAEs take,
+// [-1, 1] what GANs and diffusion models take (torchvision's ToTensor +
+// Normalize(0.5, 0.5)).
+struct PixelRange {
+  double min = 0, max = 1;
+  static const PixelRange unit;      // [0, 1]
+  static const PixelRange symmetric; // [-1, 1]
+  friend bool operator==(const PixelRange &, const PixelRange &) = default;
+};
+inline constexpr PixelRange PixelRange::unit{0, 1};
+inline constexpr PixelRange PixelRange::symmetric{-1, 1};
 float scale_pixel(uint8_t value, PixelRange range);
 
 // Images kept as bytes (47 MB for the training split rather than 188 MB of

@@ -36,9 +36,31 @@ struct DimDesc {
   std::string_view symbol; // empty for a static dimension
 };
 
+// What a tensor means to the tools that drive the model (kiln.data; the
+// model's contract, docs/dsl.md): inputs are images (pixels in [min, max]),
+// one-hot labels or noise z ~ N(0, I); outputs are images, loss terms,
+// class logits, features, latents or per-example scores.
+enum class DataKind {
+  unspecified,
+  images,
+  onehot,
+  noise,
+  loss,
+  logits,
+  features,
+  latent,
+  score
+};
+
+struct DataDesc {
+  DataKind kind = DataKind::unspecified;
+  double min = 0, max = 0; // images: the pixel range
+};
+
 struct TensorDesc {
   std::string_view name;
   std::vector<DimDesc> dims;
+  DataDesc data{};
 };
 
 // Runs an entry point. Inputs are checked against the descriptors by
@@ -65,6 +87,9 @@ struct EntryDesc {
   // A sequence (docs/ir.md kiln.sequences): the train entry points one call
   // runs, in order; empty otherwise.
   std::vector<std::string_view> sequence;
+  // The batch a tool trains with unless told otherwise (kiln.batch); 0 when
+  // the model does not say.
+  int64_t batch = 0;
 };
 
 struct ModelDesc {

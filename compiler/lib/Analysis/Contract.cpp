@@ -1,0 +1,134 @@
+//===- Contract.cpp - what an entry point's tensors mean ------------------===//
+
+#include "kiln/Analysis/Contract.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// The shape a kind needs: the batch (a symbol) first, then `rank` more
+/// static dimensions; -1 for any number of them (images).
+struct KindRule {
+  StringRef kind;
+  bool input;
+  int rank;
+  StringRef shape; // for messages
+};
+
+constexpr KindRule kRules[] = {
+    {"images", true, -1, "[batch, ...]"},
+    {"onehot", true, 1, "[batch, classes]"},
+    {"noise", true, 1, "[batch, L]"},
+    {"images", false, -1, "[batch, ...]"},
+    {"loss", false, 0, "a scalar"},
+    {"logits", false, 1, "[batch, classes]"},
+    {"features", false, 1, "[batch, N]"},
+    {"latent", false, 1, "[batch, L]"},
+    {"score", false, 0, "[batch]"},
+};
+
+std::optional<DataMeaning> meaning(DictionaryAttr attrs) {
+  auto data = attrs ? attrs.getAs<DictionaryAttr>("kiln.data") : nullptr;
+  auto kind = data ? data.getAs<StringAttr>("kind") : nullptr;
+  if (!kind)
+    return std::nullopt;
+  DataMeaning m{kind.getValue()};
+  if (auto min = data.getAs<FloatAttr>("min"))
+    m.min = min.getValueAsDouble();
+  if (auto max = data.getAs<FloatAttr>("max"))
+    m.max = max.getValueAsDouble();
+  return m;
+}
+
+LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
+                       DictionaryAttr attrs, Type type) {
+  Attribute raw = attrs ? attrs.get("kiln.data") : Attribute();
+  if (!raw)
+    return success();
+  const char *side = input ? "argument" : "result";
+  auto fail = [&]() {
+    return func.emitError() << "kiln.data of " << side << " " << i << " ";
+  };
+  auto data = dyn_cast<DictionaryAttr>(raw);
+  auto kind = data ? data.getAs<StringAttr>("kind") : nullptr;
+  if (!kind)
+    return fail() << "must be {kind = \"...\"}, got " << raw;
+  const KindRule *rule = llvm::find_if(kRules, [&](const KindRule &r) {
+    return r.kind == kind.getValue() && r.input == input;
+  });
+  if (rule == std::end(kRules)) {
+    std::string kinds;
+    for (const KindRule &r : kRules)
+      if (r.input == input && !StringRef(kinds).contains(r.kind))
+        kinds += (kinds.empty() ? "" : ", ") + r.kind.str();
+    return fail() << "has kind '" << kind.getValue() << "'; an " << side
+                  << " may be " << kinds;
+  }
+  bool images = rule->kind == "images";
+  for (NamedAttribute a : data) {
+    bool allowed = a.getName() == "kind" ||
+                   (images && (a.getName() == "min" || a.getName() == "max") &&
+                    isa<FloatAttr>(a.getValue()));
+    if (!allowed)
+      return fail() << "has an unexpected entry " << a.getName() << " = "
+                    << a.getValue();
+  }
+  if (images) {
+    auto min = data.getAs<FloatAttr>("min"), max = data.getAs<FloatAttr>("max");
+    if (!min || !max || !(min.getValueAsDouble() < max.getValueAsDouble()))
+      return fail() << "needs a pixel range min < max, got " << data;
+  }
+  auto t = cast<RankedTensorType>(type);
+  bool fits;
+  if (rule->kind == "loss")
+    fits = t.getRank() == 0;
+  else if (rule->kind == "score")
+    fits = t.getRank() == 1 && t.isDynamicDim(0);
+  else
+    fits = t.getRank() >= 2 && t.isDynamicDim(0) &&
+           (rule->rank < 0 || t.getRank() == rule->rank + 1) &&
+           llvm::all_of(t.getShape().drop_front(),
+                        [](int64_t d) { return !ShapedType::isDynamic(d); });
+  if (!fits)
+    return fail() << "'" << rule->kind << "' must be " << rule->shape
+                  << " (the batch symbolic, the rest static), got " << t;
+  return success();
+}
+
+} // namespace
+
+std::optional<DataMeaning> argumentData(func::FuncOp func, unsigned i) {
+  return meaning(func.getArgAttrDict(i));
+}
+
+std::optional<DataMeaning> resultData(func::FuncOp func, unsigned i) {
+  return meaning(func.getResultAttrDict(i));
+}
+
+LogicalResult checkContract(func::FuncOp func) {
+  auto entry = func->getAttrOfType<StringAttr>("kiln.entry");
+  if (Attribute batch = func->getAttr("kiln.batch")) {
+    auto n = dyn_cast<IntegerAttr>(batch);
+    if (!entry || entry.getValue() != "train")
+      return func.emitError("kiln.batch is for train entry points");
+    if (!n || n.getInt() < 1)
+      return func.emitError("kiln.batch must be a positive integer, got ")
+             << batch;
+  }
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (failed(checkOne(func, true, i, func.getArgAttrDict(i),
+                        func.getArgument(i).getType())))
+      return failure();
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (failed(checkOne(func, false, i, func.getResultAttrDict(i),
+                        func.getResultTypes()[i])))
+      return failure();
+  return success();
+}
+
+} // namespace kiln

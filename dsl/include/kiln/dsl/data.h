@@ -1,0 +1,50 @@
+// What an entry point's inputs and outputs mean: the model's contract with
+// the tools that drive it (the kiln CLI), so that nothing is guessed from a
+// name (docs/dsl.md, "The model's contract").
+//
+//   train("train_step", &Vae::loss, Adam{.lr = 1e-3})
+//       .inputs("x").consumes(data::images())   // pixels in [0, 1]
+//       .batch(128);                            // the default batch
+//   infer("sample", &Vae::decode_probs)
+//       .inputs("z").consumes(data::noise())    // z ~ N(0, I)
+//       .outputs("probs").produces(data::images());
+//
+// A train entry point's outputs are its loss and loss terms by definition.
+// kilnc checks that each tensor's shape fits its meaning.
+#pragma once
+
+namespace kiln::dsl {
+
+// One tensor's meaning: a kind, and for images their pixel range.
+struct Data {
+  const char *kind;
+  double min = 0, max = 0;
+};
+
+namespace data {
+
+// Inputs.
+// Images [batch, ...] (any static shape after the batch), pixels in
+// [min, max]: [0, 1] by default, [-1, 1] for a tanh generator's data.
+constexpr Data images(double min = 0, double max = 1) {
+  return {"images", min, max};
+}
+// The images' class labels, one-hot: [batch, classes].
+constexpr Data onehot() { return {"onehot"}; }
+// Noise z ~ N(0, I) [batch, L], drawn by the tool from the run's seed.
+constexpr Data noise() { return {"noise"}; }
+
+// Outputs (images() too).
+// A scalar loss term: kiln eval averages it over a split.
+constexpr Data loss() { return {"loss"}; }
+// Class scores [batch, classes]: kiln eval reports accuracy.
+constexpr Data logits() { return {"logits"}; }
+// An embedding [batch, N] (a classifier's features, for FID).
+constexpr Data features() { return {"features"}; }
+// An encoding [batch, L] (kiln encode writes it).
+constexpr Data latent() { return {"latent"}; }
+// One score per example [batch] (an anomaly score; kiln score).
+constexpr Data score() { return {"score"}; }
+
+} // namespace data
+} // namespace kiln::dsl

@@ -1,0 +1,54 @@
+// An entry point's contract (kiln.data, kiln.batch; docs/ir.md) is checked
+// by kiln-shape-check: known kinds on the right side, shapes that fit them.
+// RUN: kiln-opt %s -kiln-shape-check -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{kiln.data of argument 0 has kind 'latent'; an argument may be images, onehot, noise}}
+func.func @output_kind_on_input(%z: tensor<?x4xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "latent"}}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
+  func.return %z : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of argument 0 'noise' must be [batch, L] (the batch symbolic, the rest static), got 'tensor<?x4x2xf32>'}}
+func.func @noise_rank(%z: tensor<?x4x2xf32> {kiln.symbols = ["batch", "", ""], kiln.data = {kind = "noise"}}) -> tensor<?x4x2xf32> attributes {kiln.entry = "infer"} {
+  func.return %z : tensor<?x4x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of result 0 needs a pixel range min < max}}
+func.func @reversed_range(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.data = {kind = "images", min = 1.0 : f64, max = 0.0 : f64}}) attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of result 0 'score' must be [batch] (the batch symbolic, the rest static), got 'tensor<?x4xf32>'}}
+func.func @score_shape(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.data = {kind = "score"}}) attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.batch is for train entry points}}
+func.func @batch_on_infer(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = "infer", kiln.batch = 8 : i64} {
+  func.return %x : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of argument 0 has an unexpected entry "classes" = 10 : i64}}
+func.func @extra_entry(%x: tensor<?x10xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "onehot", classes = 10 : i64}}) -> tensor<?x10xf32> attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<?x10xf32>
+}
+
+// -----
+
+// A contract that fits passes.
+func.func @ok(%x: tensor<?x1x28x28xf32> {kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", min = -1.0 : f64, max = 1.0 : f64}},
+              %y: tensor<?x10xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "onehot"}})
+    -> (tensor<?x1x28x28xf32> {kiln.data = {kind = "images", min = -1.0 : f64, max = 1.0 : f64}},
+        tensor<?x10xf32> {kiln.data = {kind = "logits"}})
+    attributes {kiln.entry = "infer"} {
+  func.return %x, %y : tensor<?x1x28x28xf32>, tensor<?x10xf32>
+}
