@@ -14,6 +14,7 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createKilnFuse());
+  pm.addPass(createKilnDedupeKernels());
   pm.addPass(createKilnMemoryPlan());
 }
 
@@ -21,6 +22,6 @@ void kiln::registerKilnPipeline() {
   mlir::PassPipelineRegistration<>(
       "kiln-pipeline",
       "shape check, autodiff, optimizer, sequences, "
-      "canonicalize, CSE, fusion, memory plan",
+      "canonicalize, CSE, fusion, kernel dedupe, memory plan",
       buildKilnPipeline);
 }

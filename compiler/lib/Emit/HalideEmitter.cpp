@@ -15,6 +15,7 @@
 #include "kiln/Emit/Emitters.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
 
@@ -750,8 +751,12 @@ LogicalResult emitHalideKernels(ModuleOp module, const EmitOptions &options,
      << "using namespace Halide;\n\n";
   SymbolicShapes shapes;
   bool ok = true;
+  // Kernels that kiln-dedupe-kernels found equal share a name: one
+  // generator each.
+  llvm::StringSet<> emitted;
   module.walk([&](FusedOp fused) {
-    if (failed(KernelEmitter(fused, shapes, options, os).emit()))
+    if (emitted.insert(fused.getKernel()).second &&
+        failed(KernelEmitter(fused, shapes, options, os).emit()))
       ok = false;
   });
   return success(ok);

@@ -74,6 +74,18 @@ def KilnFuse : Pass<"kiln-fuse", "::mlir::ModuleOp"> {
   let dependentDialects = ["::kiln::KilnDialect"];
 }
 
+def KilnDedupeKernels : Pass<"kiln-dedupe-kernels", "::mlir::ModuleOp"> {
+  let summary = "Gives kernels that compute the same thing one name";
+  let description = [{
+    Two kiln.fused kernels with the same inputs (types and symbols), the
+    same results and the same ops in the same order (attributes included,
+    locations not) are one kernel: the later one takes the earlier one's
+    name, so the Halide emitter writes and the build compiles it once. A
+    sequence's entry point repeats its parts' kernels, and an infer entry
+    point the forward kernels of a train one.
+  }];
+}
+
 def KilnMemoryPlan : Pass<"kiln-memory-plan", "::mlir::ModuleOp"> {
   let summary = "Places kernel results in a static arena by liveness";
   let description = [{
