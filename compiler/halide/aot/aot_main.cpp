@@ -9,6 +9,7 @@
 // progress line includes code generation time.
 #include "autoscheduler.h"
 #include "options.h"
+#include "process_pool.h"
 #include "staging_dir.h"
 
 #include <Halide.h>
@@ -81,6 +82,42 @@ void fix_include_guard(const std::filesystem::path &header,
   if (!out.flush()) {
     throw std::runtime_error("cannot write " + header.string());
   }
+}
+
+// A kernel's declaration, what the header needs of it, passed from the
+// process that built the kernel to the one that writes the header: its
+// linkage, then one argument per line (kind, dimensions, type code, bits,
+// lanes, name).
+void write_declaration(const std::filesystem::path &file,
+                       const Internal::LoweredFunc &f) {
+  std::ofstream out(file);
+  out << int(f.linkage) << '\n';
+  for (const Internal::LoweredArgument &a : f.args) {
+    // Halide makes a Tuple output's name unique with a counter ("out0$3")
+    // that depends on what this process built before: the generator's own
+    // name keeps the header the same whichever process built the kernel.
+    const std::string name = a.name.substr(0, a.name.find('$'));
+    out << int(a.kind) << ' ' << int(a.dimensions) << ' ' << int(a.type.code())
+        << ' ' << a.type.bits() << ' ' << a.type.lanes() << ' ' << name << '\n';
+  }
+  if (!out.flush())
+    throw std::runtime_error("cannot write " + file.string());
+}
+
+Internal::LoweredFunc read_declaration(const std::filesystem::path &file,
+                                       const std::string &function) {
+  std::ifstream in(file);
+  int linkage;
+  if (!(in >> linkage))
+    throw std::runtime_error("missing or empty " + file.string());
+  std::vector<Internal::LoweredArgument> args;
+  int kind, dims, code, bits, lanes;
+  std::string name;
+  while (in >> kind >> dims >> code >> bits >> lanes >> name)
+    args.emplace_back(name, Argument::Kind(kind),
+                      Type(halide_type_code_t(code), bits, lanes),
+                      uint8_t(dims), ArgumentEstimates{});
+  return Internal::LoweredFunc(function, args, {}, LinkageType(linkage));
 }
 
 bool is_fallback(const std::string &generator) {
@@ -160,33 +197,43 @@ int run(const Options &o) {
   const std::string header_name = base + ".h";
   StagingDir staging(o.out_dir, base);
 
+  // Each kernel in its own process slot: an object file and the list of
+  // its arguments, from which this process writes the one header.
+  const auto start = std::chrono::steady_clock::now();
+  const auto built = kiln::halide::aot::for_each_in_child_processes(
+      generators.size(), o.jobs, staging.file(""), [&](size_t i) {
+        const std::string &g = generators[i];
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::string function = g + o.function_suffix;
+        try {
+          const Module module =
+              build_kernel(g, function, target, auto_schedule, params);
+          module.compile({{OutputFileType::object,
+                           staging.file(function + ".o").string()}});
+          // Only the entry point: the module also holds the parallel-loop
+          // closures, which are external symbols but no API.
+          write_declaration(staging.file(function + ".decl"),
+                            module.get_function_by_name(function));
+        } catch (const std::exception &e) {
+          throw KernelError("kernel " + g + " (schedule " + o.schedule +
+                            ") failed:\n" + e.what());
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                .count();
+        std::printf("[%s] %s: %s built in %.2f s (%s)\n", kTool, o.name.c_str(),
+                    function.c_str(), seconds, o.schedule.c_str());
+        std::fflush(stdout);
+      });
+  if (built)
+    throw KernelError(built->message);
+
   std::vector<std::string> objects;
   Module header(base, target); // declarations only
-  const auto start = std::chrono::steady_clock::now();
   for (const std::string &g : generators) {
-    const auto t0 = std::chrono::steady_clock::now();
     const std::string function = g + o.function_suffix;
-    try {
-      const Module module =
-          build_kernel(g, function, target, auto_schedule, params);
-      const std::string object = staging.file(function + ".o").string();
-      module.compile({{OutputFileType::object, object}});
-      objects.push_back(object);
-      // Only the entry point: the module also holds the parallel-loop
-      // closures, which are external symbols but no API.
-      const Internal::LoweredFunc entry = module.get_function_by_name(function);
-      header.append(
-          Internal::LoweredFunc(entry.name, entry.args, {}, entry.linkage));
-    } catch (const std::exception &e) {
-      throw KernelError("kernel " + g + " (schedule " + o.schedule +
-                        ") failed:\n" + e.what());
-    }
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count();
-    std::printf("[%s] %s: %s built in %.2f s (%s)\n", kTool, o.name.c_str(),
-                function.c_str(), s, o.schedule.c_str());
-    std::fflush(stdout);
+    objects.push_back(staging.file(function + ".o").string());
+    header.append(read_declaration(staging.file(function + ".decl"), function));
   }
 
   create_static_library(objects, target, staging.file(lib_name).string());

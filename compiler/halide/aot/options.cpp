@@ -1,9 +1,12 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <thread>
 
 #ifndef KILN_HALIDE_PLUGIN_DIR
 #define KILN_HALIDE_PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/halide14"
@@ -25,6 +28,8 @@ constexpr const char *kUsage =
     "                      or $KILN_HALIDE_PLUGIN_DIR)\n"
     "  --machine-params P  parallelism,last_level_cache_bytes,balance for\n"
     "                      the autoschedulers (default: this machine)\n"
+    "  --jobs N            build N kernels at once, in N processes\n"
+    "                      (default: one per core)\n"
     "  --list              print the kernel names and exit\n"
     "  --inspect K[,K...]  only write DIR/K.stmt (Halide's lowered loop\n"
     "                      nest) and DIR/K.s (assembly) for these kernels\n";
@@ -77,6 +82,18 @@ Options parse_options(int argc, char **argv) {
         o.inspect.push_back(names.substr(begin, end - begin));
         begin = end + 1;
       }
+    } else if (arg == "--jobs") {
+      const std::string n = value();
+      size_t used = 0;
+      int jobs = 0;
+      try {
+        jobs = std::stoi(n, &used);
+      } catch (const std::exception &) {
+      }
+      if (used != n.size() || jobs < 1)
+        throw std::invalid_argument("--jobs needs a positive integer, got '" +
+                                    n + "'");
+      o.jobs = jobs;
     } else if (arg == "--list") {
       o.list = true;
     } else {
@@ -90,6 +107,9 @@ Options parse_options(int argc, char **argv) {
   if (!o.list && o.inspect.empty() && o.name.empty()) {
     throw std::invalid_argument("--name is required (see --help)");
   }
+  if (o.jobs == 0)
+    o.jobs =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return o;
 }
 

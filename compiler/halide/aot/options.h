@@ -17,6 +17,7 @@ struct Options {
   std::string plugin_dir;      // where libautoschedule_*.so live
   std::optional<std::string> machine_params; // "parallelism,cache,balance"
   bool list = false;                         // print the kernel names and exit
+  int jobs = 0; // kernels built at once, in processes; 0: one per core
   // Kernels to lower to DIR/<kernel>.stmt and DIR/<kernel>.s instead of
   // building the library: for reading what a schedule produced.
   std::vector<std::string> inspect;
