@@ -343,7 +343,8 @@ TEST_F(GanCli, SampleGridAndInterpolationMatchGenerate) {
   r = kiln({"sample", "fake_classifier", "-c", ckpt("run"), "--out", strip});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
-                              "consumes noise and produces images; "
+                              "consumes noise (and maybe one-hot labels) "
+                              "and produces images; "
                               "fake_classifier has none"))
       << r.err;
   // The error lists what each infer entry point consumes and produces.

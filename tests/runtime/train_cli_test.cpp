@@ -162,7 +162,8 @@ TEST_F(TrainCli, UsageErrors) {
   r = kiln({"sample", "fake", "--checkpoint", "x", "--out", "y.png"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
-                              "consumes noise and produces images; fake has "
+                              "consumes noise (and maybe one-hot labels) "
+                              "and produces images; fake has "
                               "none"))
       << r.err;
   EXPECT_TRUE(contains(r.err, "fake.affine (x: unspecified -> y: "
@@ -310,7 +311,8 @@ TEST_F(TrainCli, CommandsFindEntryPointsByTheirContract) {
             "--out", (dir / "t.png").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "kiln sample needs an infer entry point that "
-                              "consumes noise and produces images; "
+                              "consumes noise (and maybe one-hot labels) "
+                              "and produces images; "
                               "renamed_vae.embed (x: images in [0, 1] -> mu: "
                               "latent, logvar: latent) does not"))
       << r.err;

@@ -91,6 +91,9 @@ struct SampleOptions {
   int64_t n = 64;
   int64_t cols = 0;         // 0: a square-ish grid (n with --interpolate)
   bool interpolate = false; // n images from z0 to z1 on a line
+  // A conditional generator's class for every image; unset: one row per
+  // class (with --interpolate: class 0).
+  std::optional<int> label;
   std::string out;
 };
 int sample_command(const SampleOptions &options, std::ostream &out);

@@ -34,9 +34,10 @@ double seconds_since(Clock::time_point start) {
 // class logits (accuracy), from images.
 const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
                                 const std::string &name) {
-  const std::vector<Need> needs{{"consumes images and produces loss terms",
+  const std::vector<Need> needs{{"consumes images (and maybe one-hot "
+                                 "labels) and produces loss terms",
                                  {rt::DataKind::images},
-                                 {},
+                                 {rt::DataKind::onehot},
                                  rt::DataKind::loss,
                                  true},
                                 {"consumes images and produces class logits",
@@ -56,7 +57,7 @@ const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
 
 int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
                const rt::EntryDesc &entry, rt::Session &session,
-               const rt::ImageSet &data, const rt::Tensor &x,
+               const rt::ImageSet &data, const std::vector<rt::Tensor> &x,
                std::ostream &out) {
   const auto start = Clock::now();
   const std::vector<double> means = run_means(session, entry, x, options.batch);
@@ -77,7 +78,7 @@ int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
 
 int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
                   const rt::EntryDesc &entry, rt::Session &session,
-                  const rt::ImageSet &data, const rt::Tensor &x,
+                  const rt::ImageSet &data, const std::vector<rt::Tensor> &x,
                   std::ostream &out) {
   const auto start = Clock::now();
   const rt::Tensor logits = run_rows(session, entry, x, options.batch)[0];
@@ -156,7 +157,7 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
     return eval_samples(options, out);
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry = eval_entry(model, options.entry);
-  const int64_t width = row_input_width(entry, "eval");
+  const EntryFeeds feeds = entry_feeds(model, entry, "eval"); // checks shapes
   const bool scalars = entry.outputs[0].data.kind == rt::DataKind::loss;
   if (scalars)
     require_scalar_outputs(entry, "eval");
@@ -171,13 +172,7 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
 
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.common.data), split);
-  if (data.pixels_per_image() != width)
-    throw UsageError(fmt::format("{}.{} takes {} pixels per image, the data "
-                                 "has {}",
-                                 model.name, entry.name, width,
-                                 data.pixels_per_image()));
-  const rt::Tensor x =
-      data.images(0, data.count, pixel_range(entry.inputs[0].data));
+  const std::vector<rt::Tensor> x = data_inputs(feeds, data, data.count);
   return scalars ? eval_means(options, model, entry, *session, data, x, out)
                  : eval_accuracy(options, model, entry, *session, data, x, out);
 }

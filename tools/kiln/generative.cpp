@@ -121,9 +121,15 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
   const Generator generator = generation_entry(model, entry, command);
   std::unique_ptr<rt::Session> session = open_session(options, out);
   const rt::Tensor z = sample_latents(n, generator.latent, options.seed);
-  return {fmt::format("{} samples of {}.{} (seed {})", n, model.name,
-                      generator.entry->name, options.seed),
-          generate_images(*session, generator, z, batch)};
+  // A conditional generator's samples cycle through its classes.
+  std::vector<int> labels(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    labels[static_cast<size_t>(i)] =
+        generator.classes ? static_cast<int>(i % generator.classes) : 0;
+  return {fmt::format("{} samples of {}.{} (seed {}{})", n, model.name,
+                      generator.entry->name, options.seed,
+                      generator.classes ? ", classes in turn" : ""),
+          generate_images(*session, generator, z, labels, batch)};
 }
 
 ImageSource load_image_source(const std::string &spec,

@@ -137,10 +137,13 @@ void add_sample(CLI::App &app, ModelCommands &c) {
   CLI::App *s = c.sample_app = app.add_subcommand(
       "sample", "Generate images from z ~ N(0, I) into a PNG grid");
   s->footer("The generation entry point is the model's first infer entry "
-            "point from noise [batch, L]\nto images, in the pixel range its "
-            "output states. --interpolate draws z0 and z1 and\nshows n "
-            "images at evenly spaced points of the line between them, ends "
-            "included.");
+            "point from noise [batch, L]\n(and, for a conditional model, "
+            "one-hot labels) to images, in the pixel range its output\n"
+            "states. A conditional model's grid has one row per class, the "
+            "same latents in every row\n(--cols of them, default 8), unless "
+            "--label picks one class for all n images.\n--interpolate draws "
+            "z0 and z1 and shows n images at evenly spaced points of the "
+            "line\nbetween them, ends included (class --label, default 0).");
   add_common(s, o.common, false);
   s->add_option("--entry", o.entry,
                 "Entry point from noise [batch, L] to images (default: the "
@@ -153,6 +156,9 @@ void add_sample(CLI::App &app, ModelCommands &c) {
       ->check(at_least(1));
   s->add_flag("--interpolate", o.interpolate,
               "Images along the line between two latents, in one row");
+  s->add_option("--label", o.label,
+                "A conditional model's class for every image (default: one "
+                "row per class)");
   s->add_option("--out,-o", o.out, "PNG file to write")->required();
 }
 

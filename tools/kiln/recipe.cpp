@@ -130,15 +130,9 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
     case Feed::images:
       inputs.push_back(reshaped(batch.images, f.shape_after_batch));
       break;
-    case Feed::onehot: {
-      const auto n = static_cast<int64_t>(batch.labels.size());
-      rt::Tensor t({n, rt::kFashionMnistClasses});
-      for (int64_t i = 0; i < n; ++i)
-        t.data()[i * rt::kFashionMnistClasses +
-                 batch.labels[static_cast<size_t>(i)]] = 1.0f;
-      inputs.push_back(std::move(t));
+    case Feed::onehot:
+      inputs.push_back(one_hot(batch.labels, f.shape_after_batch.at(0)));
       break;
-    }
     case Feed::latent:
       inputs.push_back(batch.z);
       break;
@@ -146,11 +140,33 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
   return inputs;
 }
 
+std::vector<rt::Tensor> data_inputs(const EntryFeeds &feeds,
+                                    const rt::ImageSet &data, int64_t n) {
+  Batch all;
+  all.images = data.images(0, n, feeds.range.value_or(rt::PixelRange::unit));
+  all.labels.assign(data.labels.begin(), data.labels.begin() + n);
+  return entry_inputs(feeds, all);
+}
+
 Need generation_need() {
-  return {"consumes noise and produces images",
+  return {"consumes noise (and maybe one-hot labels) and produces images",
           {rt::DataKind::noise},
-          {},
+          {rt::DataKind::onehot},
           rt::DataKind::images};
+}
+
+rt::Tensor one_hot(std::span<const int> labels, int64_t classes) {
+  const auto n = static_cast<int64_t>(labels.size());
+  rt::Tensor t({n, classes});
+  for (int64_t i = 0; i < n; ++i) {
+    const int label = labels[static_cast<size_t>(i)];
+    if (label < 0 || label >= classes)
+      throw UsageError(fmt::format("label {} is not one of the model's {} "
+                                   "classes",
+                                   label, classes));
+    t.data()[i * classes + label] = 1.0f;
+  }
+  return t;
 }
 
 Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
@@ -158,7 +174,11 @@ Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
   Generator g;
   g.entry = &entry_for(model, name, {generation_need()}, command);
   const rt::EntryDesc &e = *g.entry;
-  g.latent = flat_input_width(e, command);
+  const EntryFeeds feeds = entry_feeds(model, e, command); // checks shapes
+  g.latent = feeds.latent_width;
+  for (const InputFeed &f : feeds.inputs)
+    if (f.feed == Feed::onehot)
+      g.classes = f.shape_after_batch.at(0);
   require_batched_outputs(e, command);
   if (!static_after_batch(e.outputs[0]) ||
       product(shape_after_batch(e.outputs[0])) != kImagePixels)
@@ -205,8 +225,14 @@ rt::Tensor sample_latents(int64_t n, int64_t latent, uint64_t seed) {
 }
 
 rt::Tensor generate_images(rt::Session &session, const Generator &generator,
-                           const rt::Tensor &z, int64_t batch) {
-  return unit_images(run_rows(session, *generator.entry, z, batch)[0],
+                           const rt::Tensor &z, std::span<const int> labels,
+                           int64_t batch) {
+  std::vector<rt::Tensor> inputs;
+  for (const rt::TensorDesc &t : generator.entry->inputs)
+    inputs.push_back(t.data.kind == rt::DataKind::onehot
+                         ? one_hot(labels, generator.classes)
+                         : z);
+  return unit_images(run_rows(session, *generator.entry, inputs, batch)[0],
                      generator.range);
 }
 

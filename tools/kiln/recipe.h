@@ -67,21 +67,33 @@ Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
                                      const Batch &batch);
 
-// What a generation entry point is: noise z [batch, L] to images.
+// The inputs of `feeds` for the first n images of `data` and their labels
+// (an entry point that evaluates, reconstructs or encodes them; it takes
+// no noise).
+std::vector<rt::Tensor> data_inputs(const EntryFeeds &feeds,
+                                    const rt::ImageSet &data, int64_t n);
+
+// What a generation entry point is: noise z [batch, L] (and, for a
+// conditional model, one-hot labels) to images.
 Need generation_need();
 
-// A generation entry point: latents z [batch, L] to images.
+// A generation entry point.
 struct Generator {
   const rt::EntryDesc *entry = nullptr;
   int64_t latent = 0;     // L
   rt::PixelRange range{}; // of its images
+  int64_t classes = 0;    // of its one-hot labels input; 0 without one
 };
 
-// `name`, or else the first infer entry point that consumes noise and
-// produces images (contract.h); its input must be [batch, L] and its first
-// output one image of 784 pixels per row. Throws UsageError otherwise.
+// `name`, or else the first infer entry point that consumes noise (and
+// maybe one-hot labels) and produces images (contract.h); its noise must
+// be [batch, L] and its first output one image of 784 pixels per row.
+// Throws UsageError otherwise.
 Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
                            const char *command);
+
+// Labels [n] as one-hot rows [n, classes].
+rt::Tensor one_hot(std::span<const int> labels, int64_t classes);
 
 // Images [N, ...] (N rows of 784 values) as [N, 784] in [0, 1].
 rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range);
@@ -92,9 +104,11 @@ rt::Tensor images_in_range(const rt::Tensor &unit, rt::PixelRange range);
 // the same for every n.
 rt::Tensor sample_latents(int64_t n, int64_t latent, uint64_t seed);
 
-// The generator's images for the rows of `z`, in batches of `batch`, as
-// [N, 784] in [0, 1].
+// The generator's images for the rows of `z` (and of `labels`, one per row,
+// for a conditional generator), in batches of `batch`, as [N, 784] in
+// [0, 1].
 rt::Tensor generate_images(rt::Session &session, const Generator &generator,
-                           const rt::Tensor &z, int64_t batch);
+                           const rt::Tensor &z, std::span<const int> labels,
+                           int64_t batch);
 
 } // namespace kiln::cli

@@ -17,13 +17,15 @@ namespace kiln::cli {
 int reconstruct_command(const ReconstructOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry = entry_for(model, options.entry,
-                                         {{"consumes images and produces "
+                                         {{"consumes images (and maybe "
+                                           "one-hot labels) and produces "
                                            "images",
                                            {rt::DataKind::images},
-                                           {},
+                                           {rt::DataKind::onehot},
                                            rt::DataKind::images}},
                                          "reconstruct");
-  const int64_t width = flat_input_width(entry, "reconstruct");
+  const EntryFeeds feeds = entry_feeds(model, entry, "reconstruct");
+  const int64_t width = kImagePixels;
   require_batched_outputs(entry, "reconstruct");
   if (entry.outputs[0].dims.size() != 2 ||
       entry.outputs[0].dims[1].size != width)
@@ -38,12 +40,11 @@ int reconstruct_command(const ReconstructOptions &options, std::ostream &out) {
   const rt::ImageSet data =
       rt::load_fashion_mnist(data_dir(options.common.data), split);
   const int64_t n = std::min(options.n, data.count);
-  // Shown and compared in [0, 1]; fed in the range the entry point takes.
+  // Shown and compared in [0, 1]; fed as the entry point declares (its
+  // pixel range, labels for a conditional model).
   const rt::Tensor x = data.images(0, n, rt::PixelRange::unit);
-  const rt::Tensor fed = images_in_range(x, pixel_range(entry.inputs[0].data));
-  const rt::Tensor *input = &fed;
   const std::vector<rt::Tensor> y{
-      unit_images(session->run(entry.name, std::span(&input, 1))[0],
+      unit_images(run_rows(*session, entry, data_inputs(feeds, data, n), n)[0],
                   pixel_range(entry.outputs[0].data))};
 
   // Pairs side by side: image, reconstruction, image, reconstruction...

@@ -11,6 +11,7 @@
 
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -29,6 +30,23 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
         options.n));
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
+  // A conditional generator draws each image's class too: --label C for
+  // all of them, else one row of the grid per class with the same latents
+  // in every row (one column per latent).
+  if (options.label && generator.classes == 0)
+    throw UsageError(
+        fmt::format("--label: {}.{} takes no labels", model.name, entry.name));
+  if (options.label &&
+      (*options.label < 0 || *options.label >= generator.classes))
+    throw UsageError(fmt::format("--label {}: {}.{} has classes 0 to {}",
+                                 *options.label, model.name, entry.name,
+                                 generator.classes - 1));
+  const bool per_class =
+      generator.classes > 0 && !options.label && !options.interpolate;
+  const int64_t per_row =
+      per_class ? (options.cols > 0 ? options.cols : 8) : options.n;
+  const int64_t n = per_class ? per_row * generator.classes : options.n;
+  std::vector<int> labels(static_cast<size_t>(n), options.label.value_or(0));
   rt::Tensor z;
   if (options.interpolate) {
     // z_i = (1 - t) z0 + t z1, t = i / (n - 1): both ends are samples.
@@ -41,14 +59,28 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
         z.data()[i * latent + k] = static_cast<float>(
             (1 - t) * ends.data()[k] + t * ends.data()[latent + k]);
     }
+  } else if (per_class) {
+    const rt::Tensor row = sample_latents(per_row, latent, options.common.seed);
+    z = rt::Tensor({n, latent});
+    for (int64_t c = 0; c < generator.classes; ++c) {
+      std::copy(row.values().begin(), row.values().end(),
+                z.data() + c * per_row * latent);
+      std::fill_n(labels.begin() + c * per_row, per_row, static_cast<int>(c));
+    }
   } else {
     z = sample_latents(options.n, latent, options.common.seed);
   }
-  const rt::Tensor *input = &z;
+  std::vector<rt::Tensor> inputs;
+  for (const rt::TensorDesc &t : entry.inputs)
+    inputs.push_back(t.data.kind == rt::DataKind::onehot
+                         ? one_hot(labels, generator.classes)
+                         : z);
+  std::vector<const rt::Tensor *> input;
+  for (const rt::Tensor &t : inputs)
+    input.push_back(&t);
   using Clock = std::chrono::steady_clock;
   const auto first = Clock::now();
-  std::vector<rt::Tensor> images =
-      session->run(entry.name, std::span(&input, 1));
+  std::vector<rt::Tensor> images = session->run(entry.name, input);
   const std::chrono::duration<double> first_call = Clock::now() - first;
   // Throughput without first-call setup (thread pool start, arena growth):
   // the same batch again for about a quarter of a second.
@@ -60,13 +92,14 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   const auto start = Clock::now();
   std::chrono::duration<double> elapsed{0};
   while (calls < 1000 && elapsed.count() < 0.25) {
-    session->run(entry.name, std::span(&input, 1), scratch);
+    session->run(entry.name, input, scratch);
     ++calls;
     elapsed = Clock::now() - start;
   }
 
   const int64_t cols =
-      options.cols > 0 ? options.cols
+      per_class          ? per_row
+      : options.cols > 0 ? options.cols
       : options.interpolate
           ? options.n
           : static_cast<int64_t>(std::ceil(std::sqrt(double(options.n))));
@@ -81,18 +114,29 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
                options.n, model.name, entry.name, latent, options.common.seed,
                range_name(generator.range), options.out, grid.width,
                grid.height);
+  else if (per_class)
+    fmt::print(out,
+               "{} samples of {}.{}, one row per class 0 to {} (z ~ N(0, I) "
+               "[{}, {}] in every row, seed {}; images in {}) -> {} ({} x {} "
+               "pixels)\n",
+               n, model.name, entry.name, generator.classes - 1, per_row,
+               latent, options.common.seed, range_name(generator.range),
+               options.out, grid.width, grid.height);
   else
     fmt::print(out,
-               "{} samples of {}.{} (z ~ N(0, I) [{}, {}], seed {}; images "
+               "{} samples of {}.{}{} (z ~ N(0, I) [{}, {}], seed {}; images "
                "in {}) -> {} ({} x {} pixels)\n",
-               options.n, model.name, entry.name, options.n, latent,
-               options.common.seed, range_name(generator.range), options.out,
-               grid.width, grid.height);
+               options.n, model.name, entry.name,
+               generator.classes ? fmt::format(" of class {}", labels[0])
+                                 : std::string(),
+               options.n, latent, options.common.seed,
+               range_name(generator.range), options.out, grid.width,
+               grid.height);
   fmt::print(out,
              "time: {:.3f} ms for the first batch of {}, then {:.3f} ms per "
              "batch: {:.0f} samples/s ({} calls)\n",
-             first_call.count() * 1e3, options.n, elapsed.count() * 1e3 / calls,
-             static_cast<double>(options.n) * calls / elapsed.count(), calls);
+             first_call.count() * 1e3, n, elapsed.count() * 1e3 / calls,
+             static_cast<double>(n) * calls / elapsed.count(), calls);
   return kExitOk;
 }
 

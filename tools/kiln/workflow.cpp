@@ -9,6 +9,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace kiln::cli {
 namespace {
@@ -147,56 +148,84 @@ rt::Split require_split(const std::string &name) {
       fmt::format("unknown split '{}'; splits: train, test", name));
 }
 
-std::vector<rt::Tensor> run_rows(rt::Session &session,
-                                 const rt::EntryDesc &entry,
-                                 const rt::Tensor &x, int64_t batch) {
-  const int64_t n = x.dim(0);
-  std::vector<std::vector<float>> values(entry.outputs.size());
-  std::vector<std::vector<int64_t>> shapes(entry.outputs.size());
-  std::vector<rt::Tensor> outputs(entry.outputs.size());
+namespace {
+
+// Calls `entry` on rows [begin, end) of every input, for each batch of
+// rows, and hands each call's outputs and row count to `take`.
+template <class Take>
+void for_each_batch(rt::Session &session, const rt::EntryDesc &entry,
+                    const std::vector<rt::Tensor> &inputs, int64_t batch,
+                    std::vector<rt::Tensor> &outputs, Take &&take) {
+  if (inputs.size() != entry.inputs.size())
+    throw std::logic_error("run_rows: one tensor per input of the entry");
+  const int64_t n = inputs.at(0).dim(0);
   std::vector<rt::Tensor *> output_ptrs;
   for (rt::Tensor &t : outputs)
     output_ptrs.push_back(&t);
-  const std::vector<int64_t> row = shape_after_batch(entry.inputs.at(0));
+  std::vector<std::vector<int64_t>> row_shapes;
+  for (const rt::TensorDesc &t : entry.inputs)
+    row_shapes.push_back(shape_after_batch(t));
+  std::vector<rt::Tensor> parts(inputs.size());
+  std::vector<const rt::Tensor *> part_ptrs;
+  for (const rt::Tensor &t : parts)
+    part_ptrs.push_back(&t);
   for (int64_t begin = 0; begin < n; begin += batch) {
-    const rt::Tensor part = rows(x, begin, std::min(n, begin + batch), row);
-    const rt::Tensor *input = &part;
-    session.run(entry.name, std::span(&input, 1), output_ptrs);
+    const int64_t end = std::min(n, begin + batch);
+    for (size_t k = 0; k < inputs.size(); ++k)
+      parts[k] = rows(inputs[k], begin, end, row_shapes[k]);
+    session.run(entry.name, part_ptrs, output_ptrs);
+    take(end - begin);
+  }
+}
+
+} // namespace
+
+std::vector<rt::Tensor> run_rows(rt::Session &session,
+                                 const rt::EntryDesc &entry,
+                                 const std::vector<rt::Tensor> &inputs,
+                                 int64_t batch) {
+  std::vector<std::vector<float>> values(entry.outputs.size());
+  std::vector<std::vector<int64_t>> shapes(entry.outputs.size());
+  std::vector<rt::Tensor> outputs(entry.outputs.size());
+  for_each_batch(session, entry, inputs, batch, outputs, [&](int64_t) {
     for (size_t k = 0; k < outputs.size(); ++k) {
       values[k].insert(values[k].end(), outputs[k].values().begin(),
                        outputs[k].values().end());
       shapes[k] = outputs[k].shape();
     }
-  }
+  });
   std::vector<rt::Tensor> results;
   for (size_t k = 0; k < outputs.size(); ++k) {
-    shapes[k].at(0) = n;
+    shapes[k].at(0) = inputs.at(0).dim(0);
     results.emplace_back(shapes[k], std::move(values[k]));
   }
   return results;
 }
 
+std::vector<rt::Tensor> run_rows(rt::Session &session,
+                                 const rt::EntryDesc &entry,
+                                 const rt::Tensor &x, int64_t batch) {
+  return run_rows(session, entry, std::vector<rt::Tensor>{x}, batch);
+}
+
 std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
-                              const rt::Tensor &x, int64_t batch) {
-  const int64_t n = x.dim(0);
+                              const std::vector<rt::Tensor> &inputs,
+                              int64_t batch) {
   std::vector<double> sums(entry.outputs.size(), 0.0);
   std::vector<rt::Tensor> outputs(entry.outputs.size());
-  std::vector<rt::Tensor *> output_ptrs;
-  for (rt::Tensor &t : outputs)
-    output_ptrs.push_back(&t);
-  const std::vector<int64_t> row = shape_after_batch(entry.inputs.at(0));
-  for (int64_t begin = 0; begin < n; begin += batch) {
-    const int64_t end = std::min(n, begin + batch);
-    const rt::Tensor part = rows(x, begin, end, row);
-    const rt::Tensor *input = &part;
-    session.run(entry.name, std::span(&input, 1), output_ptrs);
+  for_each_batch(session, entry, inputs, batch, outputs, [&](int64_t rows) {
     for (size_t k = 0; k < outputs.size(); ++k)
-      sums[k] += static_cast<double>(outputs[k].data()[0]) *
-                 static_cast<double>(end - begin);
-  }
+      sums[k] +=
+          static_cast<double>(outputs[k].data()[0]) * static_cast<double>(rows);
+  });
   for (double &s : sums)
-    s /= static_cast<double>(n);
+    s /= static_cast<double>(inputs.at(0).dim(0));
   return sums;
+}
+
+std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
+                              const rt::Tensor &x, int64_t batch) {
+  return run_means(session, entry, std::vector<rt::Tensor>{x}, batch);
 }
 
 rt::Tensor read_images_file(const std::string &path, const std::string &tensor,

@@ -59,11 +59,19 @@ rt::Split require_split(const std::string &name);
 std::vector<rt::Tensor> run_rows(rt::Session &session,
                                  const rt::EntryDesc &entry,
                                  const rt::Tensor &x, int64_t batch);
+// The same with one tensor [N, ...] per input of `entry`, sliced alike.
+std::vector<rt::Tensor> run_rows(rt::Session &session,
+                                 const rt::EntryDesc &entry,
+                                 const std::vector<rt::Tensor> &inputs,
+                                 int64_t batch);
 
 // The same for scalar outputs that are batch means: the mean over all rows
 // (each batch's value weighted by its size).
 std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
                               const rt::Tensor &x, int64_t batch);
+std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
+                              const std::vector<rt::Tensor> &inputs,
+                              int64_t batch);
 
 // Images for commands that read them from a file: the tensor `tensor` of the
 // safetensors file `path`, or its only tensor, or the one named "x"; [N, P]
