@@ -71,11 +71,6 @@ cl::opt<std::string>
 cl::opt<bool> noPipeline("no-pipeline",
                          cl::desc("Verify only; emit the IR as parsed"));
 
-bool validSchedule(llvm::StringRef s) {
-  return s == "heuristic" || s == "adams2019" || s == "mullapudi2016" ||
-         s == "li2018";
-}
-
 /// Writes through a temporary file and a rename.
 LogicalResult
 writeFile(llvm::StringRef path,
@@ -99,14 +94,17 @@ writeFile(llvm::StringRef path,
 }
 
 int run() {
-  if (!validSchedule(schedule)) {
+  const std::optional<kiln::Schedule> scheduleKind =
+      kiln::parseSchedule(schedule);
+  if (!scheduleKind) {
     llvm::errs() << "kilnc: unknown --schedule=" << schedule
                  << " (expected heuristic, adams2019, mullapudi2016 or "
                     "li2018)\n";
     return 2;
   }
-  if (convAlgorithm != "auto" && convAlgorithm != "direct" &&
-      convAlgorithm != "winograd") {
+  const std::optional<kiln::ConvAlgorithm> convKind =
+      kiln::parseConvAlgorithm(convAlgorithm);
+  if (!convKind) {
     llvm::errs() << "kilnc: unknown --conv-algorithm=" << convAlgorithm
                  << " (expected auto, direct or winograd)\n";
     return 2;
@@ -130,8 +128,8 @@ int run() {
     return 1; // the diagnostic handler has printed a located error
 
   kiln::EmitOptions options;
-  options.schedule = schedule;
-  options.convAlgorithm = convAlgorithm;
+  options.schedule = *scheduleKind;
+  options.convAlgorithm = *convKind;
   auto name = (*module)->getAttrOfType<StringAttr>("kiln.model");
   if (!name) {
     (*module)->emitError("module has no kiln.model name");

@@ -709,6 +709,20 @@ LogicalResult FusedOp::verify() {
                            << " differs from input type " << input.getType();
   if (getResults().empty())
     return emitOpError() << "a kernel must produce at least one result";
+  // The memory plan's placement: both or neither, one entry per result.
+  if (bool(getArena()) != bool(getOffset()))
+    return emitOpError() << "needs both arena and offset, or neither";
+  auto perResult = [&](StringRef what, size_t n) -> LogicalResult {
+    if (n != getNumResults())
+      return emitOpError() << what << " has " << n << " entries for "
+                           << getNumResults() << " results";
+    return success();
+  };
+  if (getArena() && (failed(perResult("arena", getArena()->size())) ||
+                     failed(perResult("offset", getOffset()->size()))))
+    return failure();
+  if (auto targets = getAssignTo())
+    return perResult("assign_to", targets->size());
   return success();
 }
 

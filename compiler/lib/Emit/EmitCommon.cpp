@@ -60,8 +60,8 @@ std::string resultName(func::FuncOp func, unsigned index) {
   return "output" + std::to_string(index);
 }
 
-bool needsFallback(FusedOp fused, StringRef schedule) {
-  if (schedule == "heuristic")
+bool needsFallback(FusedOp fused, Schedule schedule) {
+  if (schedule == Schedule::heuristic)
     return false;
   auto symbolic = [](Type t) {
     return !cast<RankedTensorType>(t).hasStaticShape();
@@ -81,3 +81,49 @@ std::string sourceLine(Operation *op) {
 }
 
 } // namespace kiln::emit
+
+namespace kiln {
+
+llvm::StringRef name(Schedule schedule) {
+  switch (schedule) {
+  case Schedule::heuristic:
+    return "heuristic";
+  case Schedule::adams2019:
+    return "adams2019";
+  case Schedule::mullapudi2016:
+    return "mullapudi2016";
+  case Schedule::li2018:
+    return "li2018";
+  }
+  return "?";
+}
+
+llvm::StringRef name(ConvAlgorithm algorithm) {
+  switch (algorithm) {
+  case ConvAlgorithm::automatic:
+    return "auto";
+  case ConvAlgorithm::direct:
+    return "direct";
+  case ConvAlgorithm::winograd:
+    return "winograd";
+  }
+  return "?";
+}
+
+std::optional<Schedule> parseSchedule(llvm::StringRef text) {
+  for (Schedule s : {Schedule::heuristic, Schedule::adams2019,
+                     Schedule::mullapudi2016, Schedule::li2018})
+    if (name(s) == text)
+      return s;
+  return std::nullopt;
+}
+
+std::optional<ConvAlgorithm> parseConvAlgorithm(llvm::StringRef text) {
+  for (ConvAlgorithm a : {ConvAlgorithm::automatic, ConvAlgorithm::direct,
+                          ConvAlgorithm::winograd})
+    if (name(a) == text)
+      return a;
+  return std::nullopt;
+}
+
+} // namespace kiln

@@ -3,6 +3,7 @@
 
 #include "kiln/Analysis/SymbolicShapes.h"
 #include "kiln/Dialect/KilnOps.h"
+#include "kiln/Emit/Emitters.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -36,7 +37,7 @@ std::string resultName(mlir::func::FuncOp func, unsigned index);
 /// `<kernel>_fallback` for calls whose symbolic sizes are below the
 /// autoscheduler's estimates: its tiles are sized for the estimates and can
 /// overrun smaller buffers. Only kernels with a symbolic dimension need it.
-bool needsFallback(FusedOp fused, llvm::StringRef schedule);
+bool needsFallback(FusedOp fused, Schedule schedule);
 inline constexpr llvm::StringLiteral kFallbackSuffix = "_fallback";
 /// The estimate of every symbolic size given to the autoschedulers; the
 /// same number as kiln::halide::kSymbolEstimate.

@@ -146,7 +146,7 @@ private:
     // Kernel results the memory plan put straight into parameter storage.
     std::vector<std::string> assigns;
     for (auto fused : f.getBody().front().getOps<FusedOp>())
-      if (auto targets = fused->getAttrOfType<ArrayAttr>("assign_to"))
+      if (auto targets = fused.getAssignToAttr())
         for (auto [r, target] : llvm::zip(fused.getResults(), targets)) {
           StringRef name = cast<StringAttr>(target).getValue();
           if (name.empty())
@@ -183,8 +183,8 @@ private:
       auto fused = dyn_cast<FusedOp>(op);
       if (!fused)
         continue;
-      auto arena = fused->getAttrOfType<DenseI64ArrayAttr>("arena");
-      auto offset = fused->getAttrOfType<DenseI64ArrayAttr>("offset");
+      auto arena = fused.getArenaAttr();
+      auto offset = fused.getOffsetAttr();
       if (!arena || !offset)
         return fused.emitError("kernel has no memory plan (run "
                                "-kiln-memory-plan first)");

@@ -174,8 +174,8 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
           arena.push_back(it == placement.end() ? -1 : it->second.first);
           offset.push_back(it == placement.end() ? 0 : it->second.second);
         }
-        fused->setAttr("arena", b.getDenseI64ArrayAttr(arena));
-        fused->setAttr("offset", b.getDenseI64ArrayAttr(offset));
+        fused.setArenaAttr(b.getDenseI64ArrayAttr(arena));
+        fused.setOffsetAttr(b.getDenseI64ArrayAttr(offset));
       }
     }
   }

@@ -118,3 +118,40 @@ func.func @constant() -> tensor<2xf32> {
   %0 = "kiln.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<2xf32>
   func.return %0 : tensor<2xf32>
 }
+
+// -----
+
+// The memory plan's attributes on a kernel: one entry per result.
+func.func @arena_per_result(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fused' op arena has 2 entries for 1 results}}
+  %0 = kiln.fused "k" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %r = kiln.relu %a : tensor<4xf32>
+    kiln.yield %r : tensor<4xf32>
+  } attributes {arena = array<i64: 0, 1>, offset = array<i64: 0, 64>}
+  func.return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @offset_without_arena(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fused' op needs both arena and offset, or neither}}
+  %0 = kiln.fused "k" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %r = kiln.relu %a : tensor<4xf32>
+    kiln.yield %r : tensor<4xf32>
+  } attributes {offset = array<i64: 0>}
+  func.return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @assign_to_is_strings(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fused' op attribute 'assign_to' failed to satisfy constraint: string array attribute}}
+  %0 = kiln.fused "k" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %r = kiln.relu %a : tensor<4xf32>
+    kiln.yield %r : tensor<4xf32>
+  } attributes {assign_to = [1]}
+  func.return %0 : tensor<4xf32>
+}

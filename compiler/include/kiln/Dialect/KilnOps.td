@@ -716,7 +716,15 @@ def Kiln_FusedOp : Kiln_Op<"fused", [IsolatedFromAbove,
     }
     ```
   }];
-  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, StrAttr:$kernel);
+  // kernel: the generated function. arena, offset and assign_to are the
+  // memory plan's (kiln-memory-plan), one entry per result, read by the
+  // plan emitter: region arena[i] at byte offset offset[i] per unit of its
+  // symbols (-1: not in the arena), and the parameter whose back buffer
+  // takes result i ("" for none).
+  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, StrAttr:$kernel,
+                       OptionalAttr<DenseI64ArrayAttr>:$arena,
+                       OptionalAttr<DenseI64ArrayAttr>:$offset,
+                       OptionalAttr<StrArrayAttr>:$assign_to);
   let results = (outs Variadic<Kiln_Tensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
