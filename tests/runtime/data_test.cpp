@@ -6,6 +6,7 @@
 #include "kiln/runtime/batcher.h"
 #include "kiln/runtime/fashion_mnist.h"
 #include "kiln/runtime/idx.h"
+#include "kiln/runtime/image_data.h"
 
 #include <gtest/gtest.h>
 
@@ -131,6 +132,58 @@ TEST(FashionMnist, PixelRangesScaleExactly) {
     EXPECT_EQ(scale_pixel(b, PixelRange::symmetric), (unit - 0.5f) / 0.5f) << v;
     EXPECT_FLOAT_EQ(scale_pixel(b, PixelRange{2, 4}), 2 + 2 * unit) << v;
   }
+}
+
+// --data IMAGES,LABELS: any IDX pair, gzip'd or not, whatever the split.
+TEST(ImageData, AnIdxPairIsTheData) {
+  TempDir dir;
+  std::vector<uint8_t> pixels(3 * 4 * 5);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(i * 3);
+  write_bytes(dir / "img.idx.gz", gzip(idx_bytes({3, 4, 5}, pixels)));
+  write_bytes(dir / "lab.idx", idx_bytes({3}, {7, 0, 12}));
+  const std::string spec =
+      (dir / "img.idx.gz").string() + "," + (dir / "lab.idx").string();
+  for (Split split : {Split::train, Split::test}) {
+    const ImageSet set = load_image_data(spec, split);
+    EXPECT_EQ(set.count, 3);
+    EXPECT_EQ(set.rows, 4);
+    EXPECT_EQ(set.cols, 5);
+    EXPECT_EQ(set.pixels, pixels);
+    EXPECT_EQ(set.labels, (std::vector<uint8_t>{7, 0, 12}));
+  }
+  EXPECT_EQ(describe_image_data(spec, Split::test),
+            (dir / "img.idx.gz").string() + " with labels " +
+                (dir / "lab.idx").string());
+}
+
+TEST(ImageData, BadSourcesSayWhatIsWrong) {
+  TempDir dir;
+  write_bytes(dir / "img.idx", idx_bytes({3, 2, 2}, std::vector<uint8_t>(12)));
+  write_bytes(dir / "flat.idx", idx_bytes({3, 4}, std::vector<uint8_t>(12)));
+  write_bytes(dir / "lab2.idx", idx_bytes({2}, {1, 2}));
+  write_bytes(dir / "lab3x1.idx", idx_bytes({3, 1}, {1, 2, 3}));
+  const std::string img = (dir / "img.idx").string();
+  auto error = [](const std::string &spec) {
+    return error_of([&] { load_image_data(spec, Split::train); });
+  };
+  EXPECT_EQ(error(img + "," + (dir / "lab2.idx").string()),
+            img + " has 3 images but " + (dir / "lab2.idx").string() +
+                " has 2 labels");
+  EXPECT_EQ(error((dir / "flat.idx").string() + "," + img),
+            (dir / "flat.idx").string() + ": images are [3, 4], expected "
+                                          "[N, H, W]");
+  EXPECT_EQ(error(img + "," + (dir / "lab3x1.idx").string()),
+            (dir / "lab3x1.idx").string() + ": labels are [3, 1], expected "
+                                            "[N]");
+  EXPECT_NE(
+      error(img + "," + (dir / "missing.idx").string()).find("missing.idx"),
+      std::string::npos);
+  EXPECT_EQ(error(img + ","), "--data '" + img +
+                                  ",': write two IDX files as "
+                                  "IMAGES,LABELS");
+  EXPECT_NE(error(img).find("a file alone is not a data set"),
+            std::string::npos);
 }
 
 TEST(FashionMnist, MismatchedAndMissingFiles) {

@@ -318,6 +318,41 @@ TEST_F(TrainCli, CommandsFindEntryPointsByTheirContract) {
       << r.err;
 }
 
+// --data IMAGES,LABELS: the fake training split's files named directly.
+TEST_F(TrainCli, AnIdxPairIsData) {
+  const std::string pair =
+      (dir / "data" / "train-images-idx3-ubyte.gz").string() + "," +
+      (dir / "data" / "train-labels-idx1-ubyte.gz").string();
+  Result r = kiln({"train", "fake_vae", "--data", pair, "--batch", "8",
+                   "--steps", "2", "--out", (dir / "pair").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "40 images, batch 8")) << r.out;
+  // The same images as the directory's train split: the same evaluation.
+  const std::string c = (dir / "pair" / "checkpoint.safetensors").string();
+  const Result by_pair = kiln({"eval", "fake_vae", "-c", c, "--data", pair});
+  const Result by_dir =
+      kiln({"eval", "fake_vae", "-c", c, "--data", data, "--split", "train"});
+  ASSERT_EQ(by_pair.code, 0) << by_pair.err;
+  auto numbers = [](const std::string &out) {
+    const size_t begin = out.find("  loss"), end = out.find("time:");
+    return out.substr(begin, end - begin);
+  };
+  EXPECT_EQ(numbers(by_pair.out), numbers(by_dir.out)) << by_pair.out;
+  // Images of another size are refused before anything runs.
+  kiln::test::write_bytes(
+      dir / "small.idx",
+      kiln::test::idx_bytes({2, 14, 14}, std::vector<uint8_t>(2 * 196)));
+  kiln::test::write_bytes(dir / "small-labels.idx",
+                          kiln::test::idx_bytes({2}, {1, 2}));
+  r = kiln({"eval", "fake_vae", "-c", c, "--data",
+            (dir / "small.idx").string() + "," +
+                (dir / "small-labels.idx").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "images are 14 x 14; kiln feeds 28 x 28 "
+                              "(784-pixel) images"))
+      << r.err;
+}
+
 TEST_F(TrainCli, TheModelsBatchIsTheDefault) {
   // fake_vae declares batch 128 (as the real VAE): more than the 40 images
   // of the fake data set, so one epoch has no whole batch.

@@ -35,8 +35,7 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   const rt::Split split = require_split(options.split);
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
-  const rt::ImageSet data =
-      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const rt::ImageSet data = load_data(options.common.data, split);
   const rt::Tensor x =
       data.images(0, data.count, pixel_range(entry.inputs[0].data));
   const std::vector<rt::Tensor> results =

@@ -133,8 +133,7 @@ int eval_samples(const EvalOptions &options, std::ostream &out) {
                         options.common.threads, "eval", out);
   const ImageSource samples = sample_images(
       options.common, options.entry, options.n, options.batch, "eval", out);
-  const rt::ImageSet data =
-      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const rt::ImageSet data = load_data(options.common.data, split);
   const ImageSource real{
       fmt::format("{} {} images", data.count, rt::split_name(split)),
       data.images(0, data.count, rt::PixelRange::unit)};
@@ -170,8 +169,7 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   const rt::Split split = require_split(options.split);
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
-  const rt::ImageSet data =
-      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const rt::ImageSet data = load_data(options.common.data, split);
   const std::vector<rt::Tensor> x = data_inputs(feeds, data, data.count);
   return scalars ? eval_means(options, model, entry, *session, data, x, out)
                  : eval_accuracy(options, model, entry, *session, data, x, out);

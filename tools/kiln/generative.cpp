@@ -137,8 +137,7 @@ ImageSource load_image_source(const std::string &spec,
   rt::Split split{};
   int64_t limit = -1;
   if (parse_split_spec(spec, split, limit)) {
-    const rt::ImageSet data =
-        rt::load_fashion_mnist(data_dir(options.data), split);
+    const rt::ImageSet data = load_data(options.data, split);
     if (limit > data.count)
       throw UsageError(fmt::format("'{}': the {} split has {} images", spec,
                                    rt::split_name(split), data.count));

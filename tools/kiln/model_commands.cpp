@@ -3,6 +3,12 @@
 namespace kiln::cli {
 namespace {
 
+// --data (kiln/runtime/image_data.h).
+constexpr const char *kDataHelp =
+    "A directory of Fashion-MNIST IDX files (default: $KILN_FASHION_MNIST or "
+    "/usr/share/datasets/fashion-mnist), or IMAGES,LABELS: any pair of IDX "
+    "files";
+
 // --checkpoint, --seed, --threads, --data: what every command that runs a
 // trained model takes.
 void add_common(CLI::App *app, ModelOptions &o, bool data) {
@@ -20,9 +26,7 @@ void add_common(CLI::App *app, ModelOptions &o, bool data) {
       ->check(at_least(0))
       ->capture_default_str();
   if (data)
-    app->add_option("--data", o.data,
-                    "Fashion-MNIST directory (default: $KILN_FASHION_MNIST "
-                    "or /usr/share/datasets/fashion-mnist)");
+    app->add_option("--data", o.data, kDataHelp);
 }
 
 void add_train(CLI::App &app, ModelCommands &c) {
@@ -88,9 +92,7 @@ void add_train(CLI::App &app, ModelCommands &c) {
                 "Steps between checkpoints")
       ->check(at_least(1))
       ->capture_default_str();
-  t->add_option("--data", o.data,
-                "Fashion-MNIST directory (default: $KILN_FASHION_MNIST or "
-                "/usr/share/datasets/fashion-mnist)");
+  t->add_option("--data", o.data, kDataHelp);
 }
 
 void add_eval(CLI::App &app, ModelCommands &c) {
@@ -260,9 +262,7 @@ void add_fid(CLI::App &app, ModelCommands &c) {
   f->add_option("--batch,-b", o.batch, "Images per call")
       ->check(at_least(1))
       ->capture_default_str();
-  f->add_option("--data", o.data,
-                "Fashion-MNIST directory (default: $KILN_FASHION_MNIST or "
-                "/usr/share/datasets/fashion-mnist)");
+  f->add_option("--data", o.data, kDataHelp);
 }
 
 } // namespace

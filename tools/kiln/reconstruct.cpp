@@ -37,8 +37,7 @@ int reconstruct_command(const ReconstructOptions &options, std::ostream &out) {
   const rt::Split split = require_split(options.split);
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
-  const rt::ImageSet data =
-      rt::load_fashion_mnist(data_dir(options.common.data), split);
+  const rt::ImageSet data = load_data(options.common.data, split);
   const int64_t n = std::min(options.n, data.count);
   // Shown and compared in [0, 1]; fed as the entry point declares (its
   // pixel range, labels for a conditional model).

@@ -112,8 +112,7 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
                       {}});
   } else {
     const rt::Split split = require_split(options.split);
-    const rt::ImageSet data =
-        rt::load_fashion_mnist(data_dir(options.common.data), split);
+    const rt::ImageSet data = load_data(options.common.data, split);
     Group g{rt::split_name(split),
             data.images(0, data.count, rt::PixelRange::unit),
             {},

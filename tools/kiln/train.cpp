@@ -246,8 +246,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
                                      state.batch_size, model.name, e->name,
                                      m.symbol, m.min, m.why));
 
-  const rt::ImageSet data =
-      rt::load_fashion_mnist(data_dir(options.data), rt::Split::train);
+  const rt::ImageSet data = load_data(options.data, rt::Split::train);
   rt::Batcher batcher(data.count, state.batch_size, state.data_seed);
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
                                                batcher.batches_per_epoch());

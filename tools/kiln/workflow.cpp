@@ -1,7 +1,10 @@
 #include "workflow.h"
 
+#include "recipe.h"
+
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/image_data.h"
 #include "kiln/runtime/safetensors.h"
 #include "kiln/runtime/shapes.h"
 #include "kiln/runtime/threads.h"
@@ -136,9 +139,13 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
   return session;
 }
 
-std::filesystem::path data_dir(const std::string &option) {
-  return option.empty() ? rt::default_fashion_mnist_dir()
-                        : std::filesystem::path(option);
+rt::ImageSet load_data(const std::string &option, rt::Split split) {
+  rt::ImageSet data = rt::load_image_data(option, split);
+  if (data.pixels_per_image() != kImagePixels)
+    throw UsageError(fmt::format(
+        "{}: images are {} x {}; kiln feeds 28 x 28 (784-pixel) images",
+        rt::describe_image_data(option, split), data.rows, data.cols));
+  return data;
 }
 
 rt::Split require_split(const std::string &name) {

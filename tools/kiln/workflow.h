@@ -48,8 +48,10 @@ void require_batched_outputs(const rt::EntryDesc &entry, const char *command);
 std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
                                           std::ostream &out);
 
-// The directory of Fashion-MNIST for `--data` (empty: the default).
-std::filesystem::path data_dir(const std::string &option);
+// The images and labels `--data` names (kiln/runtime/image_data.h): the
+// Fashion-MNIST split by default. Throws UsageError unless they have the
+// 784 pixels (28 x 28) the commands feed.
+rt::ImageSet load_data(const std::string &option, rt::Split split);
 rt::Split require_split(const std::string &name);
 
 // Calls `entry` (one input, [N, ...]) on rows [i, i + batch) of `x` for
