@@ -1,10 +1,9 @@
 #include "kiln/runtime/fashion_mnist.h"
+#include "kiln/runtime/image_data.h"
 
 #include "kiln/runtime/error.h"
-#include "kiln/runtime/idx.h"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <cstdlib>
 
@@ -89,28 +88,15 @@ ImageSet load_fashion_mnist(const std::filesystem::path &dir, Split split) {
   const std::filesystem::path image_path =
       fashion_mnist_file(dir, split, false);
   const std::filesystem::path label_path = fashion_mnist_file(dir, split, true);
-  IdxArray images = read_idx(image_path);
-  IdxArray labels = read_idx(label_path);
-  if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
-    throw Error(fmt::format("{}: images are [{}], expected [N, 28, 28]",
-                            image_path.string(), fmt::join(images.dims, ", ")));
-  if (labels.dims.size() != 1)
-    throw Error(fmt::format("{}: labels are [{}], expected [N]",
-                            label_path.string(), fmt::join(labels.dims, ", ")));
-  if (labels.dims[0] != images.dims[0])
-    throw Error(fmt::format("{} has {} images but {} has {} labels",
-                            image_path.string(), images.dims[0],
-                            label_path.string(), labels.dims[0]));
-  for (size_t i = 0; i < labels.data.size(); ++i)
-    if (labels.data[i] > 9)
+  ImageSet set = load_idx_images(image_path, label_path);
+  if (set.rows != 28 || set.cols != 28)
+    throw Error(fmt::format("{}: images are [{}, {}, {}], expected [N, 28, 28]",
+                            image_path.string(), set.count, set.rows,
+                            set.cols));
+  for (size_t i = 0; i < set.labels.size(); ++i)
+    if (set.labels[i] > 9)
       throw Error(fmt::format("{}: label {} of image {} is not a class 0..9",
-                              label_path.string(), labels.data[i], i));
-  ImageSet set;
-  set.count = images.dims[0];
-  set.rows = images.dims[1];
-  set.cols = images.dims[2];
-  set.pixels = std::move(images.data);
-  set.labels = std::move(labels.data);
+                              label_path.string(), set.labels[i], i));
   return set;
 }
 

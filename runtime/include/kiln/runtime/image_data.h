@@ -11,6 +11,7 @@
 
 #include "kiln/runtime/fashion_mnist.h"
 
+#include <filesystem>
 #include <string>
 
 namespace kiln::rt {
@@ -20,6 +21,11 @@ namespace kiln::rt {
 // [N, H, W], labels that are not [N] or differ in count) or what `spec`
 // should have been.
 ImageSet load_image_data(const std::string &spec, Split split);
+
+// An image IDX file [N, H, W] and a label IDX file [N] of unsigned bytes,
+// as one set. Throws Error naming the file and what is wrong with it.
+ImageSet load_idx_images(const std::filesystem::path &image_path,
+                         const std::filesystem::path &label_path);
 
 // How `spec` reads in messages: "Fashion-MNIST (DIR), test split" or
 // "IMAGES with labels LABELS".
