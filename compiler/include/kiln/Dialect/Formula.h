@@ -77,12 +77,13 @@ struct HalideText {
 /// Operands of an algebra's functions: the algebra's own type, or a double
 /// literal (at least one of them must be the algebra's type).
 template <class T, class A>
-concept OperandOf = std::same_as<std::remove_cvref_t<A>, T> ||
-                    std::same_as < std::remove_cvref_t<A>,
-double > ;
+inline constexpr bool is_algebra_v = std::is_same_v<std::remove_cvref_t<A>, T>;
+template <class T, class A>
+inline constexpr bool is_operand_v =
+    is_algebra_v<T, A> || std::is_same_v<std::remove_cvref_t<A>, double>;
 template <class T, class... A>
-concept UsesAlgebra = (OperandOf<T, A> && ...) &&
-                      (std::same_as<std::remove_cvref_t<A>, T> || ...);
+concept UsesAlgebra = (is_operand_v<T, A> && ...) &&
+                      (is_algebra_v<T, A> || ...);
 
 namespace detail {
 /// The first of `args` that is a T (a formula's literals are doubles).
