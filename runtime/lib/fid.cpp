@@ -2,6 +2,7 @@
 
 #include "kiln/runtime/error.h"
 
+#include <Eigen/Eigenvalues>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,23 +11,8 @@
 namespace kiln::rt {
 namespace {
 
-constexpr int kMaxSweeps = 100;
-constexpr double kTolerance = 1e-15;
-
 size_t at(int64_t n, int64_t i, int64_t j) {
   return static_cast<size_t>(i * n + j);
-}
-
-// Squares of the strictly upper triangle, and of everything.
-void norms(const std::vector<double> &a, int64_t n, double &off, double &all) {
-  off = all = 0;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = i; j < n; ++j) {
-      const double v = a[at(n, i, j)] * a[at(n, i, j)];
-      all += i == j ? v : 2 * v;
-      if (j > i)
-        off += v;
-    }
 }
 
 } // namespace
@@ -86,73 +72,27 @@ SymmetricEigen symmetric_eigen(std::span<const double> input, int64_t n) {
     throw Error(fmt::format("symmetric_eigen: {} values are not a {} x {} "
                             "matrix",
                             input.size(), n, n));
-  // The working copy, symmetric from the upper triangle.
-  std::vector<double> a(static_cast<size_t>(n * n));
+  // Symmetric from the upper triangle.
+  Eigen::MatrixXd a(n, n);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = i; j < n; ++j) {
       const double v = input[at(n, i, j)];
       if (!std::isfinite(v))
         throw Error(
             fmt::format("symmetric_eigen: element ({}, {}) is {}", i, j, v));
-      a[at(n, i, j)] = a[at(n, j, i)] = v;
+      a(i, j) = a(j, i) = v;
     }
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(a);
+  if (solver.info() != Eigen::Success)
+    throw Error(fmt::format("symmetric_eigen: the {} x {} eigenproblem did "
+                            "not converge",
+                            n, n));
   SymmetricEigen e;
-  e.vectors.assign(static_cast<size_t>(n * n), 0.0);
+  e.values.assign(solver.eigenvalues().data(), solver.eigenvalues().data() + n);
+  e.vectors.resize(static_cast<size_t>(n * n));
   for (int64_t i = 0; i < n; ++i)
-    e.vectors[at(n, i, i)] = 1.0;
-
-  double off = 0, all = 0;
-  norms(a, n, off, all);
-  const double threshold = kTolerance * kTolerance * all;
-  while (off > threshold && off > 0 && e.sweeps < kMaxSweeps) {
-    ++e.sweeps;
-    for (int64_t p = 0; p < n - 1; ++p)
-      for (int64_t q = p + 1; q < n; ++q) {
-        const double apq = a[at(n, p, q)];
-        if (apq == 0)
-          continue;
-        const double app = a[at(n, p, p)], aqq = a[at(n, q, q)];
-        // After a few sweeps, an element too small to change either
-        // diagonal entry is dropped (Numerical Recipes' jacobi).
-        if (e.sweeps > 4 &&
-            std::abs(app) + 100 * std::abs(apq) == std::abs(app) &&
-            std::abs(aqq) + 100 * std::abs(apq) == std::abs(aqq)) {
-          a[at(n, p, q)] = a[at(n, q, p)] = 0;
-          continue;
-        }
-        // The rotation J (c at pp and qq, s at pq, -s at qp) with
-        // (J^T A J)_pq = 0: t = tan(angle) is the smaller root of
-        // t^2 + 2 theta t - 1 = 0.
-        const double theta = (aqq - app) / (2 * apq);
-        const double t =
-            std::abs(theta) > 1e150
-                ? 0.5 / theta
-                : (theta >= 0 ? 1.0 : -1.0) /
-                      (std::abs(theta) + std::sqrt(theta * theta + 1));
-        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (int64_t k = 0; k < n; ++k) { // A J
-          const double akp = a[at(n, k, p)], akq = a[at(n, k, q)];
-          a[at(n, k, p)] = c * akp - s * akq;
-          a[at(n, k, q)] = s * akp + c * akq;
-        }
-        for (int64_t k = 0; k < n; ++k) { // J^T (A J)
-          const double apk = a[at(n, p, k)], aqk = a[at(n, q, k)];
-          a[at(n, p, k)] = c * apk - s * aqk;
-          a[at(n, q, k)] = s * apk + c * aqk;
-        }
-        a[at(n, p, q)] = a[at(n, q, p)] = 0;
-        for (int64_t k = 0; k < n; ++k) { // V J
-          const double vkp = e.vectors[at(n, k, p)],
-                       vkq = e.vectors[at(n, k, q)];
-          e.vectors[at(n, k, p)] = c * vkp - s * vkq;
-          e.vectors[at(n, k, q)] = s * vkp + c * vkq;
-        }
-      }
-    norms(a, n, off, all);
-  }
-  e.values.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i)
-    e.values[static_cast<size_t>(i)] = a[at(n, i, i)];
+    for (int64_t k = 0; k < n; ++k)
+      e.vectors[at(n, i, k)] = solver.eigenvectors()(i, k);
   return e;
 }
 

@@ -128,7 +128,6 @@ TEST(SymmetricEigen, ReconstructsTheMatrix) {
               e.values[static_cast<size_t>(k)] *
               e.vectors[static_cast<size_t>(j * n + k)];
     EXPECT_LT(max_abs_diff(a, r), 1e-12) << "n = " << n;
-    EXPECT_LE(e.sweeps, 12) << "n = " << n;
   }
   // 2 x 2 by hand: [[2, 1], [1, 2]] has eigenvalues 1 and 3.
   kiln::rt::SymmetricEigen e = kiln::rt::symmetric_eigen({{2, 1, 1, 2}}, 2);

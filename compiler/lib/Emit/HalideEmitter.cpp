@@ -54,6 +54,8 @@ public:
                 const EmitOptions &options, llvm::raw_ostream &os)
       : fused_(fused), shapes_(shapes), schedule_(options.schedule),
         convAlgorithm_(options.convAlgorithm), os_(os),
+        elemType_(cast<RankedTensorType>(fused.getResult(0).getType())
+                      .getElementType()),
         elem_(emit::cppElementType(fused.getResult(0).getType())) {}
 
   LogicalResult emit() {
@@ -106,7 +108,7 @@ public:
           << "}; // " << describe(outputs[0]) << "\n";
     } else {
       std::vector<std::string> types(
-          outputs.size(), elem_ == "float" ? "Float(32)" : "Float(64)");
+          outputs.size(), elemType_.isF32() ? "Float(32)" : "Float(64)");
       os_ << "  Output<Buffer<>> out0{\"out0\", {" << join(types, ", ") << "}, "
           << outRank << "}; // " << outputs.size() << " x "
           << describe(outputs[0]) << "\n";
@@ -209,7 +211,7 @@ private:
   }
 
   std::string literal(double value) {
-    return formula::detail::literal(value, elem_ == "float").text;
+    return formula::detail::literal(value, elemType_.isF32()).text;
   }
 
   /// The extent of tensor dimension d of v, as a C++ Expr.
@@ -292,7 +294,7 @@ private:
       for (Value v : op.getOperands())
         operands.push_back(call(v, broadcastIndex(v, result, t)));
       define(result, a);
-      a << pointwise.emitHalide(operands, elem_ == "float") << ";\n";
+      a << pointwise.emitHalide(operands, elemType_.isF32()) << ";\n";
       return success();
     }
     return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
@@ -725,7 +727,8 @@ private:
   Schedule schedule_;
   ConvAlgorithm convAlgorithm_;
   llvm::raw_ostream &os_;
-  std::string elem_;
+  Type elemType_;    // the kernel's element type (f32 or f64)
+  std::string elem_; // its C++ spelling
   DenseMap<Value, std::string> names_;
   DenseMap<Value, PendingReduction> pending_;
   DenseMap<Value, std::string> literals_;

@@ -1,7 +1,7 @@
 // Fréchet distance between two sets of feature vectors (FID, Heusel et al.
 // 2017, when the features come from a fixed classifier), and the linear
 // algebra it needs: feature means and covariances in double, and symmetric
-// eigendecompositions by the cyclic Jacobi method.
+// eigendecompositions (Eigen's SelfAdjointEigenSolver).
 //
 //   d^2 = |mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a^1/2 S_b S_a^1/2)^1/2)
 //
@@ -49,13 +49,12 @@ FeatureStats feature_stats(std::span<const float> rows, int64_t count,
 struct SymmetricEigen {
   std::vector<double> values;  // [n], in no particular order
   std::vector<double> vectors; // [n, n], row-major; column k is vector k
-  int sweeps = 0;              // Jacobi sweeps taken
 };
 
-// Cyclic Jacobi rotations until the off-diagonal part is below 1e-15 of the
-// matrix's size in Frobenius norm (at most 100 sweeps; Jacobi converges
-// quadratically, typically in 6 to 10). Only the upper triangle of `a`
-// ([n, n], row-major) is read. Throws Error for non-finite input.
+// Eigen's SelfAdjointEigenSolver (Householder tridiagonalization, then
+// implicit symmetric QR), in double. Only the upper triangle of `a`
+// ([n, n], row-major) is read. Throws Error for non-finite input or if the
+// solver does not converge.
 SymmetricEigen symmetric_eigen(std::span<const double> a, int64_t n);
 
 // The symmetric PSD square root V diag(sqrt(max(values, 0))) V^T of a
