@@ -13,6 +13,7 @@
 #include "kiln/runtime/image.h"
 #include "kiln/runtime/model.h"
 #include "kiln/runtime/png.h"
+#include "kiln/runtime/safetensors.h"
 #include "recipe.h"
 
 #include <gtest/gtest.h>
@@ -101,6 +102,23 @@ TEST_F(CvaeCli, TrainsEvaluatesSamplesAndReconstructsWithLabels) {
             "--out", (dir / "recon.png").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "reconstructions by cvae.autoencode")) << r.out;
+
+  // kiln encode feeds the labels too: mu as the model computes it.
+  const std::string latents = (dir / "z.safetensors").string();
+  r = kiln({"encode", "cvae", "-c", ckpt, "--data", data, "--out", latents});
+  ASSERT_EQ(r.code, 0) << r.err;
+  kiln::models::cvae::Model model(0);
+  kiln::rt::load_checkpoint(ckpt, model.session());
+  kiln::rt::Tensor y({20, 10});
+  for (int i = 0; i < 20; ++i)
+    y.data()[i * 10 + test.labels[i]] = 1.0f;
+  const kiln::rt::Tensor mu = std::get<0>(model.embed(x, y));
+  const kiln::rt::SafetensorsFile file = kiln::rt::read_safetensors(latents);
+  ASSERT_NE(file.find("mu"), nullptr);
+  const auto &got = file.find("mu")->tensor;
+  ASSERT_EQ(got.shape(), mu.shape());
+  for (int64_t i = 0; i < mu.numel(); ++i)
+    EXPECT_FLOAT_EQ(got.data()[i], mu.data()[i]) << i;
 }
 
 // The grid's rows are the classes: row c is draw(z_j, onehot(c)).

@@ -16,13 +16,14 @@ namespace kiln::cli {
 int encode_command(const EncodeOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   const rt::EntryDesc &entry = entry_for(model, options.entry,
-                                         {{"consumes images and produces "
+                                         {{"consumes images (and maybe "
+                                           "one-hot labels) and produces "
                                            "latents",
                                            {rt::DataKind::images},
-                                           {},
+                                           {rt::DataKind::onehot},
                                            rt::DataKind::latent}},
                                          "encode");
-  row_input_width(entry, "encode");
+  const EntryFeeds feeds = entry_feeds(model, entry, "encode");
   require_batched_outputs(entry, "encode");
   for (const rt::TensorDesc &t : entry.outputs)
     if (t.name == "labels")
@@ -36,10 +37,8 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
   const rt::ImageSet data = load_data(options.common.data, split);
-  const rt::Tensor x =
-      data.images(0, data.count, pixel_range(entry.inputs[0].data));
-  const std::vector<rt::Tensor> results =
-      run_rows(*session, entry, x, options.batch);
+  const std::vector<rt::Tensor> results = run_rows(
+      *session, entry, data_inputs(feeds, data, data.count), options.batch);
 
   rt::Tensor labels({data.count});
   for (int64_t i = 0; i < data.count; ++i)

@@ -1,7 +1,7 @@
 // A conditional VAE written from docs/dsl.md alone and not in models/: the
 // label, one-hot, joins the encoder's input and the latent. Its contract
-// tells the kiln CLI to feed labels to training, evaluation, sampling and
-// reconstruction (tests/e2e/cvae_cli_test.cpp).
+// tells the kiln CLI to feed labels to training, evaluation, sampling,
+// reconstruction and encoding (tests/e2e/cvae_cli_test.cpp).
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
@@ -54,6 +54,11 @@ KILN_MODEL(Cvae, "cvae") {
       .consumes(data::noise(), data::onehot())
       .outputs("probs")
       .produces(data::images());
+  infer("embed", &Cvae::encode)
+      .inputs("x", "y")
+      .consumes(data::images(), data::onehot())
+      .outputs("mu", "logvar")
+      .produces(data::latent(), data::latent());
   infer("autoencode", &Cvae::reconstruct)
       .inputs("x", "y")
       .consumes(data::images(), data::onehot())
