@@ -1,6 +1,7 @@
 //===- Contract.cpp - what an entry point's tensors mean ------------------===//
 
 #include "kiln/Analysis/Contract.h"
+#include "kiln/Dialect/KilnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -111,10 +112,9 @@ std::optional<DataMeaning> resultData(func::FuncOp func, unsigned i) {
 }
 
 LogicalResult checkContract(func::FuncOp func) {
-  auto entry = func->getAttrOfType<StringAttr>("kiln.entry");
   if (Attribute batch = func->getAttr("kiln.batch")) {
     auto n = dyn_cast<IntegerAttr>(batch);
-    if (!entry || entry.getValue() != "train")
+    if (entryKind(func) != EntryKind::train)
       return func.emitError("kiln.batch is for train entry points");
     if (!n || n.getInt() < 1)
       return func.emitError("kiln.batch must be a positive integer, got ")

@@ -153,32 +153,43 @@ LogicalResult kiln::inferBroadcast(std::optional<Location> loc,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParameterOp::verify() {
-  static const std::pair<StringRef, size_t> kInits[] = {{"zeros", 0},
-                                                        {"ones", 0},
-                                                        {"constant", 1},
-                                                        {"uniform", 2},
-                                                        {"normal", 2}};
-  for (auto [name, arity] : kInits) {
-    if (getInit() != name)
-      continue;
-    if (getInitArgs().size() != arity)
-      return emitOpError() << "initialiser '" << name << "' takes " << arity
-                           << " argument(s), got " << getInitArgs().size();
-    if (name == "uniform" && getInitArgs()[0] > getInitArgs()[1])
-      return emitOpError() << "uniform bounds are reversed";
-    if (name == "normal" && getInitArgs()[1] < 0)
-      return emitOpError() << "normal standard deviation is negative";
-    if (getRole() != "parameter" && getRole() != "state")
-      return emitOpError() << "role must be \"parameter\" or \"state\", got \""
-                           << getRole() << "\"";
-    if (!cast<RankedTensorType>(getType()).hasStaticShape())
-      return emitOpError() << "parameter shape must be static, got "
-                           << getType();
-    return success();
+  const std::optional<InitKind> init = symbolizeInitKind(getInit());
+  if (!init)
+    return emitOpError() << "unknown initialiser '" << getInit()
+                         << "' (expected zeros, ones, constant, uniform or "
+                            "normal)";
+  size_t arity = 0;
+  switch (*init) {
+  case InitKind::zeros:
+  case InitKind::ones:
+    arity = 0;
+    break;
+  case InitKind::constant:
+    arity = 1;
+    break;
+  case InitKind::uniform:
+  case InitKind::normal:
+    arity = 2;
+    break;
   }
-  return emitOpError() << "unknown initialiser '" << getInit()
-                       << "' (expected zeros, ones, constant, uniform or "
-                          "normal)";
+  if (getInitArgs().size() != arity)
+    return emitOpError() << "initialiser '" << getInit() << "' takes " << arity
+                         << " argument(s), got " << getInitArgs().size();
+  if (*init == InitKind::uniform && getInitArgs()[0] > getInitArgs()[1])
+    return emitOpError() << "uniform bounds are reversed";
+  if (*init == InitKind::normal && getInitArgs()[1] < 0)
+    return emitOpError() << "normal standard deviation is negative";
+  if (!symbolizeParamRole(getRole()))
+    return emitOpError() << "role must be \"parameter\" or \"state\", got \""
+                         << getRole() << "\"";
+  if (!cast<RankedTensorType>(getType()).hasStaticShape())
+    return emitOpError() << "parameter shape must be static, got " << getType();
+  return success();
+}
+
+std::optional<EntryKind> kiln::entryKind(Operation *op) {
+  auto kind = op->getAttrOfType<StringAttr>("kiln.entry");
+  return kind ? symbolizeEntryKind(kind.getValue()) : std::nullopt;
 }
 
 /// A parameter symbol whose type is `type`.
@@ -734,6 +745,8 @@ LogicalResult YieldOp::verify() {
                             "results";
   return success();
 }
+
+#include "kiln/Dialect/KilnEnums.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "kiln/Dialect/KilnOps.cpp.inc"

@@ -28,10 +28,6 @@ std::string hexDouble(double v) {
   return s;
 }
 
-std::string initKind(StringRef init) {
-  return "kiln::rt::InitKind::" + init.str();
-}
-
 /// "sym_batch * sym_seq" for a size class key "batch*seq"; "1" for "".
 std::string symbolProduct(StringRef key) {
   if (key.empty())
@@ -302,10 +298,11 @@ private:
       os_ << "        {" << emit::quoted(p.name) << ", {";
       for (int64_t d = 0; d < type.getRank(); ++d)
         os_ << (d ? ", " : "") << type.getDimSize(d);
-      os_ << "}, " << initKind(p.op.getInit()) << ", "
-          << hexDouble(args.size() > 0 ? args[0] : 0) << ", "
+      os_ << "}, kiln::rt::InitKind::" << stringifyInitKind(p.op.getInitKind())
+          << ", " << hexDouble(args.size() > 0 ? args[0] : 0) << ", "
           << hexDouble(args.size() > 1 ? args[1] : 0) << ", "
-          << "kiln::rt::ParamRole::" << p.op.getRole() << "},\n";
+          << "kiln::rt::ParamRole::" << stringifyParamRole(p.op.getRoleKind())
+          << "},\n";
     }
     os_ << "    },\n    {\n";
     for (func::FuncOp f : entries) {

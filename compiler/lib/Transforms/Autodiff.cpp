@@ -110,7 +110,8 @@ LogicalResult differentiate(func::FuncOp func, bool returnGradients) {
   };
   bool any = false;
   for (auto param : module.getOps<ParameterOp>()) {
-    if (param.getRole() != "parameter" || !trained(param.getSymName()))
+    if (param.getRoleKind() != ParamRole::parameter ||
+        !trained(param.getSymName()))
       continue;
     auto it = perParam.find(param.getSymName().str());
     if (it == perParam.end())
@@ -143,8 +144,7 @@ struct AutodiffPass : kiln::impl::KilnAutodiffBase<AutodiffPass> {
   using KilnAutodiffBase::KilnAutodiffBase;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
-      auto entry = func->getAttrOfType<StringAttr>("kiln.entry");
-      if (!entry || entry.getValue() != "train")
+      if (entryKind(func) != EntryKind::train)
         continue;
       if (failed(differentiate(func, returnGradients)))
         return signalPassFailure();

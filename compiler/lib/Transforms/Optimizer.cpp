@@ -104,7 +104,8 @@ private:
   FailureOr<ParameterOp> state(const std::string &name, Type type,
                                Operation *after) {
     if (auto existing = table_.lookup<ParameterOp>(name)) {
-      if (existing.getRole() != "state" || existing.getType() != type)
+      if (existing.getRoleKind() != ParamRole::state ||
+          existing.getType() != type)
         return func_.emitError() << "optimizer state '" << name
                                  << "' clashes with a parameter of that name";
       return existing;
@@ -113,8 +114,9 @@ private:
     mb.setInsertionPointAfter(after);
     auto p = mb.create<ParameterOp>(
         after->getLoc(), mb.getStringAttr(name), TypeAttr::get(type),
-        mb.getStringAttr("zeros"), mb.getDenseF64ArrayAttr({}),
-        mb.getStringAttr("state"));
+        mb.getStringAttr(stringifyInitKind(InitKind::zeros)),
+        mb.getDenseF64ArrayAttr({}),
+        mb.getStringAttr(stringifyParamRole(ParamRole::state)));
     table_.insert(p);
     return p;
   }

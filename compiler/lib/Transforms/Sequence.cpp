@@ -54,8 +54,7 @@ public:
       if (!f)
         return error() << "entries must name functions of the module; " << e
                        << " does not";
-      auto kind = f->getAttrOfType<StringAttr>("kiln.entry");
-      if (!kind || kind.getValue() != "train")
+      if (entryKind(f) != EntryKind::train)
         return error() << "'" << s.getValue() << "' is not a train entry point";
       parts.push_back(f);
     }
@@ -81,7 +80,8 @@ public:
                                 mb.getFunctionType(argTypes_, resultTypes_));
     fn.setAllArgAttrs(argAttrs_);
     fn.setAllResultAttrs(resultAttrs_);
-    fn->setAttr("kiln.entry", mb.getStringAttr("train"));
+    fn->setAttr("kiln.entry",
+                mb.getStringAttr(stringifyEntryKind(EntryKind::train)));
     fn->setAttr("kiln.sequence", entries);
     if (batch)
       fn->setAttr("kiln.batch", batch);

@@ -13,6 +13,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "kiln/Dialect/Formula.h"
+#include "kiln/Dialect/KilnEnums.h.inc"
 #include "kiln/Dialect/KilnTraits.h"
 
 #include "kiln/Dialect/KilnInterfaces.h.inc"
@@ -41,6 +42,10 @@ inline bool isCheap(mlir::Operation *op) {
 inline bool isAnchor(mlir::Operation *op) {
   return isContraction(op) || isReduction(op);
 }
+
+/// The kind of entry point `op` is (its kiln.entry), or none for a function
+/// that is no entry point or spells an unknown kind.
+std::optional<EntryKind> entryKind(mlir::Operation *op);
 
 /// The NumPy broadcast of the operands' types: a located error when they
 /// do not broadcast or their element types differ. A `?` matches `?` (the

@@ -37,6 +37,12 @@ def Kiln_ParameterOp : Kiln_Op<"parameter", [Symbol]> {
     $sym_name `:` $type `init` $init $init_args attr-dict
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `init` and `role` as enums (KilnEnums.td); the verifier has checked
+    /// that they name one.
+    ::kiln::InitKind getInitKind() { return *::kiln::symbolizeInitKind(getInit()); }
+    ::kiln::ParamRole getRoleKind() { return *::kiln::symbolizeParamRole(getRole()); }
+  }];
 }
 
 def Kiln_ParamRefOp : Kiln_Op<"param_ref",

@@ -1,0 +1,36 @@
+//===- KilnEnums.td - the dialect's closed sets of names ---*- tablegen -*-===//
+//
+// The C++ enums (and their parse/print functions) for what the IR spells as
+// strings: a parameter's initialiser and role. The IR text keeps the
+// strings the DSL writes (docs/ir.md); the ops verify them through these
+// and the passes switch on the enums.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_ENUMS
+#define KILN_ENUMS
+
+include "mlir/IR/EnumAttr.td"
+
+def Kiln_InitKind : I32EnumAttr<"InitKind", "a parameter's initialiser", [
+    I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"ones", 1>,
+    I32EnumAttrCase<"constant", 2>, I32EnumAttrCase<"uniform", 3>,
+    I32EnumAttrCase<"normal", 4>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
+def Kiln_ParamRole : I32EnumAttr<"ParamRole", "what a parameter is", [
+    I32EnumAttrCase<"parameter", 0>, I32EnumAttrCase<"state", 1>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
+// Entry points: kiln.entry on a func.func.
+def Kiln_EntryKind : I32EnumAttr<"EntryKind", "an entry point's kind", [
+    I32EnumAttrCase<"infer", 0>, I32EnumAttrCase<"train", 1>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
+#endif // KILN_ENUMS
