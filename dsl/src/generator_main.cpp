@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -18,23 +19,6 @@ namespace {
 using kiln::dsl::detail::Registration;
 
 constexpr int kUsageError = 2;
-
-void usage(std::FILE *to, const char *argv0) {
-  fmt::print(
-      to,
-      "usage: {} -o FILE [--model NAME]\n"
-      "\n"
-      "Writes the Kiln model declared in this program (KILN_MODEL) as\n"
-      "`kiln` dialect MLIR (docs/ir.md).\n"
-      "\n"
-      "  -o, --output FILE  write to FILE, atomically (temporary file +\n"
-      "                     rename); '-' writes to standard output\n"
-      "  --model NAME       the model to write, when the program\n"
-      "                     declares several\n"
-      "  --list             print the names of the declared models\n"
-      "  -h, --help         show this help\n",
-      argv0);
-}
 
 [[noreturn]] void usage_error(const char *argv0, const std::string &message) {
   fmt::print(stderr, "{}: error: {}\n", argv0, message);
@@ -68,29 +52,24 @@ int main(int argc, char **argv) {
   const char *argv0 = argc > 0 ? argv[0] : "model_gen";
   std::string output, model;
   bool list = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string_view flag) -> std::string {
-      if (i + 1 >= argc)
-        usage_error(argv0, fmt::format("{} needs a value", flag));
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      usage(stdout, argv0);
-      return 0;
-    } else if (arg == "-o" || arg == "--output") {
-      output = value(arg);
-    } else if (arg.starts_with("--output=")) {
-      output = std::string(arg.substr(9));
-    } else if (arg == "--model") {
-      model = value(arg);
-    } else if (arg.starts_with("--model=")) {
-      model = std::string(arg.substr(8));
-    } else if (arg == "--list") {
-      list = true;
-    } else {
-      usage_error(argv0, fmt::format("unknown argument '{}'", arg));
-    }
+  CLI::App app("Writes the Kiln model declared in this program (KILN_MODEL) "
+               "as `kiln` dialect MLIR (docs/ir.md).",
+               argv0);
+  app.add_option("-o,--output", output,
+                 "Write to FILE, atomically (temporary file + rename); '-' "
+                 "writes to standard output")
+      ->option_text("FILE");
+  app.add_option("--model", model,
+                 "The model to write, when the program declares several")
+      ->option_text("NAME");
+  app.add_flag("--list", list, "Print the names of the declared models");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &) {
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const CLI::ParseError &e) {
+    usage_error(argv0, e.what());
   }
 
   const auto &models = kiln::dsl::detail::registered_models();

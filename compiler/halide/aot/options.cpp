@@ -1,11 +1,12 @@
 #include "options.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #ifndef KILN_HALIDE_PLUGIN_DIR
@@ -14,28 +15,6 @@
 
 namespace kiln::halide::aot {
 
-namespace {
-
-constexpr const char *kUsage =
-    "usage: %s --out-dir DIR --name NAME [options]\n"
-    "Builds every Halide generator linked into this program into\n"
-    "DIR/libkiln_NAME_kernels.a and DIR/kiln_NAME_kernels.h.\n"
-    "  --schedule S        heuristic (default) | adams2019 | mullapudi2016 "
-    "| li2018\n"
-    "  --target T          Halide target string, default host\n"
-    "  --function-suffix X append X to every kernel's symbol name\n"
-    "  --plugin-dir DIR    autoscheduler plugins (default %s,\n"
-    "                      or $KILN_HALIDE_PLUGIN_DIR)\n"
-    "  --machine-params P  parallelism,last_level_cache_bytes,balance for\n"
-    "                      the autoschedulers (default: this machine)\n"
-    "  --jobs N            build N kernels at once, in N processes\n"
-    "                      (default: one per core)\n"
-    "  --list              print the kernel names and exit\n"
-    "  --inspect K[,K...]  only write DIR/K.stmt (Halide's lowered loop\n"
-    "                      nest) and DIR/K.s (assembly) for these kernels\n";
-
-} // namespace
-
 Options parse_options(int argc, char **argv) {
   Options o;
   if (const char *env = std::getenv("KILN_HALIDE_PLUGIN_DIR")) {
@@ -43,62 +22,68 @@ Options parse_options(int argc, char **argv) {
   } else {
     o.plugin_dir = KILN_HALIDE_PLUGIN_DIR;
   }
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        throw std::invalid_argument("missing value after " + std::string(arg));
+  std::string inspect;
+  CLI::App app("Builds every Halide generator linked into this program into "
+               "DIR/libkiln_NAME_kernels.a and DIR/kiln_NAME_kernels.h.",
+               argc > 0 ? argv[0] : "kiln-halide-aot");
+  app.add_option("--out-dir", o.out_dir, "Where the library and header go")
+      ->option_text("DIR");
+  app.add_option("--name", o.name, "The library is libkiln_NAME_kernels.a")
+      ->option_text("NAME");
+  app.add_option("--schedule", o.schedule,
+                 "heuristic (default) | adams2019 | mullapudi2016 | li2018")
+      ->option_text("S");
+  app.add_option("--target", o.target, "Halide target string, default host")
+      ->option_text("T");
+  app.add_option("--function-suffix", o.function_suffix,
+                 "Append X to every kernel's symbol name")
+      ->option_text("X");
+  app.add_option("--plugin-dir", o.plugin_dir,
+                 std::string("Autoscheduler plugins (default ") +
+                     KILN_HALIDE_PLUGIN_DIR + ", or $KILN_HALIDE_PLUGIN_DIR)")
+      ->option_text("DIR");
+  app.add_option("--machine-params", o.machine_params,
+                 "parallelism,last_level_cache_bytes,balance for the "
+                 "autoschedulers (default: this machine)")
+      ->option_text("P");
+  app.add_option("--jobs", o.jobs,
+                 "Build N kernels at once, in N processes (default: one per "
+                 "core)")
+      ->option_text("N");
+  app.add_flag("--list", o.list, "Print the kernel names and exit");
+  app.add_option("--inspect", inspect,
+                 "Only write DIR/K.stmt (Halide's lowered loop nest) and "
+                 "DIR/K.s (assembly) for these kernels")
+      ->option_text("K[,K...]");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &) {
+    std::printf("%s", app.help().c_str());
+    std::exit(0);
+  } catch (const CLI::ParseError &e) {
+    throw std::invalid_argument(std::string(e.what()) + " (see --help)");
+  }
+
+  if (app.count("--jobs") && o.jobs < 1) {
+    throw std::invalid_argument("--jobs needs a positive integer, got '" +
+                                std::to_string(o.jobs) + "'");
+  }
+  if (o.jobs == 0) {
+    o.jobs =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (app.count("--inspect")) {
+    for (size_t begin = 0; begin <= inspect.size();) {
+      size_t end = inspect.find(',', begin);
+      if (end == std::string::npos) {
+        end = inspect.size();
       }
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::printf(kUsage, argv[0], KILN_HALIDE_PLUGIN_DIR);
-      std::exit(0);
-    } else if (arg == "--out-dir") {
-      o.out_dir = value();
-    } else if (arg == "--name") {
-      o.name = value();
-    } else if (arg == "--schedule") {
-      o.schedule = value();
-    } else if (arg == "--target") {
-      o.target = value();
-    } else if (arg == "--function-suffix") {
-      o.function_suffix = value();
-    } else if (arg == "--plugin-dir") {
-      o.plugin_dir = value();
-    } else if (arg == "--machine-params") {
-      o.machine_params = value();
-    } else if (arg == "--inspect") {
-      const std::string names = value();
-      for (size_t begin = 0; begin <= names.size();) {
-        size_t end = names.find(',', begin);
-        if (end == std::string::npos) {
-          end = names.size();
-        }
-        if (end == begin) {
-          throw std::invalid_argument("--inspect: empty kernel name in '" +
-                                      names + "'");
-        }
-        o.inspect.push_back(names.substr(begin, end - begin));
-        begin = end + 1;
+      if (end == begin) {
+        throw std::invalid_argument("--inspect: empty kernel name in '" +
+                                    inspect + "'");
       }
-    } else if (arg == "--jobs") {
-      const std::string n = value();
-      size_t used = 0;
-      int jobs = 0;
-      try {
-        jobs = std::stoi(n, &used);
-      } catch (const std::exception &) {
-      }
-      if (used != n.size() || jobs < 1)
-        throw std::invalid_argument("--jobs needs a positive integer, got '" +
-                                    n + "'");
-      o.jobs = jobs;
-    } else if (arg == "--list") {
-      o.list = true;
-    } else {
-      throw std::invalid_argument("unknown argument '" + std::string(arg) +
-                                  "' (see --help)");
+      o.inspect.push_back(inspect.substr(begin, end - begin));
+      begin = end + 1;
     }
   }
   if (!o.list && o.out_dir.empty()) {
@@ -107,9 +92,6 @@ Options parse_options(int argc, char **argv) {
   if (!o.list && o.inspect.empty() && o.name.empty()) {
     throw std::invalid_argument("--name is required (see --help)");
   }
-  if (o.jobs == 0)
-    o.jobs =
-        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return o;
 }
 
