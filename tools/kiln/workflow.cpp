@@ -17,13 +17,6 @@
 namespace kiln::cli {
 namespace {
 
-std::string entry_names(const rt::ModelDesc &model) {
-  std::string names;
-  for (const rt::EntryDesc &e : model.entries)
-    names += fmt::format("{}{}", names.empty() ? "" : ", ", e.name);
-  return names.empty() ? "none" : names;
-}
-
 // Rows [begin, end) of a row-major tensor, shaped [end - begin] + `row`
 // when `row` has as many values as a row of x (else as x's rows).
 rt::Tensor rows(const rt::Tensor &x, int64_t begin, int64_t end,
@@ -51,30 +44,6 @@ std::string inputs_string(const rt::EntryDesc &entry) {
 }
 
 } // namespace
-
-const rt::EntryDesc &require_entry_for(const rt::ModelDesc &model,
-                                       const std::string &name,
-                                       const char *command) {
-  if (const rt::EntryDesc *e = model.find_entry(name))
-    return *e;
-  throw UsageError(fmt::format(
-      "kiln {} needs the entry point '{}', which {} does not have; entry "
-      "points: {}",
-      command, name, model.name, entry_names(model)));
-}
-
-int64_t flat_input_width(const rt::EntryDesc &entry, const char *command) {
-  const bool ok = entry.inputs.size() == 1 &&
-                  entry.inputs[0].dims.size() == 2 &&
-                  !entry.inputs[0].dims[0].symbol.empty() &&
-                  entry.inputs[0].dims[1].symbol.empty();
-  if (!ok)
-    throw UsageError(fmt::format(
-        "kiln {} feeds one batch of flattened images [batch, pixels] to "
-        "{}, but it takes {}",
-        command, entry.name, inputs_string(entry)));
-  return entry.inputs[0].dims[1].size;
-}
 
 int64_t row_input_width(const rt::EntryDesc &entry, const char *command) {
   bool ok = entry.inputs.size() == 1 && entry.inputs[0].dims.size() >= 2 &&

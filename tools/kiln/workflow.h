@@ -18,16 +18,6 @@
 
 namespace kiln::cli {
 
-// The entry point `name` of `model` for `command`; throws UsageError saying
-// which entry point is missing and which the model has.
-const rt::EntryDesc &require_entry_for(const rt::ModelDesc &model,
-                                       const std::string &name,
-                                       const char *command);
-
-// Checks that `entry` takes one input [symbol, N] and returns the width N
-// (784 for Fashion-MNIST's flattened 28x28). Throws UsageError otherwise.
-int64_t flat_input_width(const rt::EntryDesc &entry, const char *command);
-
 // Checks that `entry` takes one input [symbol, d1, d2, ...] with static
 // d1, d2, ... and returns their product: the values per row (784 for
 // [batch, 784] or [batch, 1, 28, 28]). Throws UsageError otherwise.
