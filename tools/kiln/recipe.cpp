@@ -224,15 +224,22 @@ rt::Tensor sample_latents(int64_t n, int64_t latent, uint64_t seed) {
   return z;
 }
 
-rt::Tensor generate_images(rt::Session &session, const Generator &generator,
-                           const rt::Tensor &z, std::span<const int> labels,
-                           int64_t batch) {
+std::vector<rt::Tensor> generator_inputs(const Generator &generator,
+                                         const rt::Tensor &z,
+                                         std::span<const int> labels) {
   std::vector<rt::Tensor> inputs;
   for (const rt::TensorDesc &t : generator.entry->inputs)
     inputs.push_back(t.data.kind == rt::DataKind::onehot
                          ? one_hot(labels, generator.classes)
                          : z);
-  return unit_images(run_rows(session, *generator.entry, inputs, batch)[0],
+  return inputs;
+}
+
+rt::Tensor generate_images(rt::Session &session, const Generator &generator,
+                           const rt::Tensor &z, std::span<const int> labels,
+                           int64_t batch) {
+  return unit_images(run_rows(session, *generator.entry,
+                              generator_inputs(generator, z, labels), batch)[0],
                      generator.range);
 }
 

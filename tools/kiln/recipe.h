@@ -92,6 +92,12 @@ struct Generator {
 Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
                            const char *command);
 
+// The generator's inputs, in its order: `z` for its noise and `labels`
+// one-hot for a conditional generator's labels.
+std::vector<rt::Tensor> generator_inputs(const Generator &generator,
+                                         const rt::Tensor &z,
+                                         std::span<const int> labels);
+
 // Labels [n] as one-hot rows [n, classes].
 rt::Tensor one_hot(std::span<const int> labels, int64_t classes);
 

@@ -70,11 +70,7 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   } else {
     z = sample_latents(options.n, latent, options.common.seed);
   }
-  std::vector<rt::Tensor> inputs;
-  for (const rt::TensorDesc &t : entry.inputs)
-    inputs.push_back(t.data.kind == rt::DataKind::onehot
-                         ? one_hot(labels, generator.classes)
-                         : z);
+  const std::vector<rt::Tensor> inputs = generator_inputs(generator, z, labels);
   std::vector<const rt::Tensor *> input;
   for (const rt::Tensor &t : inputs)
     input.push_back(&t);
