@@ -95,7 +95,7 @@ writeFile(llvm::StringRef path,
 
 int run() {
   const std::optional<kiln::Schedule> scheduleKind =
-      kiln::parseSchedule(schedule);
+      kiln::symbolizeSchedule(schedule);
   if (!scheduleKind) {
     llvm::errs() << "kilnc: unknown --schedule=" << schedule
                  << " (expected heuristic, adams2019, mullapudi2016 or "
@@ -103,7 +103,7 @@ int run() {
     return 2;
   }
   const std::optional<kiln::ConvAlgorithm> convKind =
-      kiln::parseConvAlgorithm(convAlgorithm);
+      kiln::symbolizeConvAlgorithm(convAlgorithm);
   if (!convKind) {
     llvm::errs() << "kilnc: unknown --conv-algorithm=" << convAlgorithm
                  << " (expected auto, direct or winograd)\n";

@@ -103,7 +103,7 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
   }
 
   json::Object root{{"model", options.model},
-                    {"schedule", name(options.schedule)},
+                    {"schedule", stringifySchedule(options.schedule)},
                     {"parameter_count", total},
                     {"parameters", std::move(params)},
                     {"entry_points", std::move(entries)}};

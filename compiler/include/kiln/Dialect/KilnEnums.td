@@ -33,4 +33,21 @@ def Kiln_EntryKind : I32EnumAttr<"EntryKind", "an entry point's kind", [
   let genSpecializedAttr = 0;
 }
 
+// kilnc's options (kiln/Emit/Emitters.h): who schedules the kernels, and
+// how they compute convolutions.
+def Kiln_Schedule : I32EnumAttr<"Schedule", "a kernel schedule", [
+    I32EnumAttrCase<"heuristic", 0>, I32EnumAttrCase<"adams2019", 1>,
+    I32EnumAttrCase<"mullapudi2016", 2>, I32EnumAttrCase<"li2018", 3>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
+def Kiln_ConvAlgorithm : I32EnumAttr<"ConvAlgorithm",
+    "how kernels compute convolutions", [
+    I32EnumAttrCase<"automatic", 0, "auto">, I32EnumAttrCase<"direct", 1>,
+    I32EnumAttrCase<"winograd", 2>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
 #endif // KILN_ENUMS

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "kiln/Dialect/KilnOps.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/Support/raw_ostream.h"
@@ -17,21 +19,12 @@
 
 namespace kiln {
 
-/// Who schedules the kernels: the hand schedule library, or one of the
-/// autoscheduler plugins of Debian's Halide.
-enum class Schedule { heuristic, adams2019, mullapudi2016, li2018 };
-/// How kernels compute convolutions: the Halide library picks (Winograd for
-/// stride-2 4x4 layers, docs/performance.md), direct sums (the smallest
-/// rounding), or Winograd (an error where it cannot apply).
-enum class ConvAlgorithm { automatic, direct, winograd };
-
-/// "heuristic", ...; "auto", "direct", "winograd": the spellings of
-/// kilnc's flags and of the generated files.
-llvm::StringRef name(Schedule schedule);
-llvm::StringRef name(ConvAlgorithm algorithm);
-/// The value a flag spells, or none.
-std::optional<Schedule> parseSchedule(llvm::StringRef text);
-std::optional<ConvAlgorithm> parseConvAlgorithm(llvm::StringRef text);
+// Schedule (who schedules the kernels: the hand schedule library, or one
+// of the autoscheduler plugins of Debian's Halide) and ConvAlgorithm (the
+// Halide library picks: Winograd for stride-2 4x4 layers,
+// docs/performance.md; direct sums, the smallest rounding; or Winograd, an
+// error where it cannot apply) come from KilnEnums.td, with their
+// stringify/symbolize functions, which spell kilnc's flags.
 
 struct EmitOptions {
   std::string model; // model name (the module's kiln.model)
