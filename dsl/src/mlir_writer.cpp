@@ -51,6 +51,13 @@ std::string dense(const AttrValue &v) {
   return fmt::format("dense<{}> : {}", out, tensor_type(v.dense_shape));
 }
 
+std::string symbols_attr(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + string_literal(s[i].symbol);
+  return out + "]";
+}
+
 std::string attr_value(const AttrValue &v) {
   switch (v.kind) {
   case AttrValue::I64:
@@ -61,6 +68,8 @@ std::string attr_value(const AttrValue &v) {
     return symbol_ref(v.symbol, true);
   case AttrValue::DenseF32:
     return dense(v);
+  case AttrValue::Symbols:
+    return symbols_attr(v.dense_shape);
   case AttrValue::I64Array: {
     std::string out = "array<i64";
     for (size_t i = 0; i < v.ints.size(); ++i)
@@ -98,13 +107,6 @@ void write_parameter(std::string &out, const Parameter &p) {
       string_literal(init_name(p.init)), f64_array(p.init_args),
       p.state ? "role = \"state\", " : "", string_literal(p.name),
       tensor_type(p.shape), location(p.loc));
-}
-
-std::string symbols_attr(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + string_literal(s[i].symbol);
-  return out + "]";
 }
 
 // ", kiln.optimizer = {beta1 = 9.000000e-01 : f64, ..., kind = "adam", ...}"

@@ -21,20 +21,22 @@ SrcLoc to_src_loc(const Loc &loc);
 
 // A typed attribute value; the writer decides how each is spelled.
 struct AttrValue {
-  enum Kind { I64, Bool, SymbolRef, DenseF32, I64Array } kind;
+  enum Kind { I64, Bool, SymbolRef, DenseF32, I64Array, Symbols } kind;
   explicit AttrValue(Kind k) : kind(k) {}
   int64_t i = 0;
   std::vector<int64_t> ints; // I64Array: array<i64: ...>
   bool b = false;
   std::string symbol;       // SymbolRef
   std::vector<float> dense; // DenseF32: one value (splat) or all elements
-  Shape dense_shape;        // DenseF32
+  Shape dense_shape;        // DenseF32, Symbols (["batch*seq", ""])
 };
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 
 AttrValue i64_attr(int64_t v);
 AttrValue bool_attr(bool v);
 AttrValue i64_array_attr(std::vector<int64_t> v);
+// The names of a shape's dimensions, "" for static ones (kiln.reshape).
+AttrValue dim_names_attr(Shape s);
 
 // One SSA value: a function argument (op empty) or the result of one op.
 struct Node {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "builder.h"
 
@@ -93,8 +94,36 @@ int reduce_node(Builder &b, Reduce op, int x, int axis, bool keepdim,
                     {{"axis", i64_attr(axis)}, {"keepdim", bool_attr(keepdim)}},
                     std::move(s), at);
 }
+
 int reshape_node(Builder &b, int x, Shape to, const SrcLoc &at) {
-  return b.add_node("kiln.reshape", {x}, {}, std::move(to), at);
+  const Shape &from = b.shape(x);
+  Product pf = product_of(from), pt = product_of(to);
+  if (pf.symbols != pt.symbols)
+    fail(at, fmt::format("reshape: cannot reshape {} to {}: the symbolic "
+                         "dimensions differ ({} vs {}); symbols can be "
+                         "merged and split, not created or dropped",
+                         to_string(from), to_string(to), to_string(pf),
+                         to_string(pt)));
+  if (pf.coefficient != pt.coefficient)
+    fail(at, fmt::format("reshape: cannot reshape {} to {}: the element "
+                         "counts differ ({} vs {})",
+                         to_string(from), to_string(to), to_string(pf),
+                         to_string(pt)));
+  // Symbols that keep their order need no names; a merge, a split or a
+  // reordering names both sides (docs/ir.md, "Symbolic dimensions").
+  auto symbolic = [](const Shape &s) {
+    std::vector<std::string> names;
+    for (const Dim &d : s)
+      if (d.symbolic())
+        names.push_back(d.symbol);
+    return names;
+  };
+  Attrs attrs;
+  if (symbolic(from) != symbolic(to)) {
+    attrs.push_back({"input_symbols", dim_names_attr(from)});
+    attrs.push_back({"result_symbols", dim_names_attr(to)});
+  }
+  return b.add_node("kiln.reshape", {x}, std::move(attrs), std::move(to), at);
 }
 
 } // namespace
@@ -108,6 +137,12 @@ AttrValue i64_attr(int64_t v) {
 AttrValue bool_attr(bool v) {
   AttrValue a(AttrValue::Bool);
   a.b = v;
+  return a;
+}
+
+AttrValue dim_names_attr(Shape s) {
+  AttrValue a(AttrValue::Symbols);
+  a.dense_shape = std::move(s);
   return a;
 }
 
@@ -170,22 +205,65 @@ int constant(const float *data, long long count, ShapeRef result, Loc loc) {
   return b.result(constant_node(b, data, count, shape, at), result);
 }
 
+namespace {
+
+// [d0, ..., dk, C] -> [d0*...*dk, C]: the rows of a tensor as one dimension
+// (a symbolic product when any of them is symbolic).
+Shape rows_shape(const Shape &s) {
+  Shape rows(s.begin(), s.end() - 1);
+  return Shape{canonical_product(product_of(rows)), s.back()};
+}
+
+// x [..., K] op w, for w a matrix shared by every row: one 2-D product over
+// the rows merged (reshapes are views), so that the weight's gradient is
+// one product too, not a batch of them summed. `epilogue` runs on the 2-D
+// product, before the reshape back, so that it fuses into the product's
+// kernel (a bias).
+template <class Epilogue>
+int rows_matmul(Builder &b, int x, int w, bool tb, const Dim &n,
+                Epilogue epilogue, const SrcLoc &at) {
+  const Shape sx = b.shape(x);
+  int rows = sx.size() == 2 ? x : reshape_node(b, x, rows_shape(sx), at);
+  int mm = b.add_node(
+      "kiln.matmul", {rows, w},
+      {{"transpose_a", bool_attr(false)}, {"transpose_b", bool_attr(tb)}},
+      Shape{b.shape(rows)[0], n}, at);
+  mm = epilogue(mm);
+  if (sx.size() == 2)
+    return mm;
+  Shape out = sx;
+  out.back() = n;
+  return reshape_node(b, mm, std::move(out), at);
+}
+
+} // namespace
+
 int matmul(int x, int y, bool ta, bool tb, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("matmul", loc);
   int nx = b.operand(x, "matmul", at), ny = b.operand(y, "matmul", at);
-  const Shape &sa = b.shape(nx), &sb = b.shape(ny);
-  if (sa.size() != 2 || sb.size() != 2)
-    fail(at, fmt::format("matmul: operands must be 2-D, got {} and {}",
-                         to_string(sa), to_string(sb)));
-  const Dim &ka = sa[ta ? 0 : 1], &kb = sb[tb ? 1 : 0];
+  const Shape sa = b.shape(nx), sb = b.shape(ny);
+  const std::string name =
+      ta || tb ? fmt::format("matmul<{}, {}>", ta, tb) : "matmul";
+  if (sa.size() < 2 || sb.size() < 2)
+    fail(at, fmt::format("{}: operands must have rank 2 or more, got {} and {}",
+                         name, to_string(sa), to_string(sb)));
+  const size_t ra = sa.size(), rb = sb.size();
+  const Dim &ka = sa[ra - (ta ? 2 : 1)], &kb = sb[rb - (tb ? 1 : 2)];
   if (!(ka == kb))
-    fail(at, fmt::format("matmul{}: inner dimensions of {} and {} differ "
+    fail(at, fmt::format("{}: inner dimensions of {} and {} differ "
                          "({} vs {})",
-                         ta || tb ? fmt::format("<{}, {}>", ta, tb) : "",
-                         to_string(sa), to_string(sb), to_string(ka),
+                         name, to_string(sa), to_string(sb), to_string(ka),
                          to_string(kb)));
-  Shape out{sa[ta ? 1 : 0], sb[tb ? 0 : 1]};
+  const Dim &n = sb[rb - (tb ? 2 : 1)];
+  if (rb == 2 && ra > 2 && !ta)
+    return b.result(rows_matmul(
+                        b, nx, ny, tb, n, [](int mm) { return mm; }, at),
+                    result);
+  Shape out = broadcast(name, Shape(sa.begin(), sa.end() - 2),
+                        Shape(sb.begin(), sb.end() - 2), at);
+  out.push_back(sa[ra - (ta ? 1 : 2)]);
+  out.push_back(n);
   int node = b.add_node(
       "kiln.matmul", {nx, ny},
       {{"transpose_a", bool_attr(ta)}, {"transpose_b", bool_attr(tb)}},
@@ -201,22 +279,21 @@ int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc) {
   std::string name =
       layer ? fmt::format("Linear<{}, {}>", to_string(sw[1]), to_string(sw[0]))
             : std::string("linear");
-  if (sx.size() != 2)
-    fail(at, fmt::format("{}: the input must be 2-D [rows, {}], got {}", name,
+  if (sx.size() < 2)
+    fail(at, fmt::format("{}: the input must be [rows..., {}], got {}", name,
                          to_string(sw[1]), to_string(sx)));
-  if (!(sx[1] == sw[1]))
+  if (!(sx.back() == sw[1]))
     fail(at, fmt::format("{}: the input's last dimension must be {} "
                          "(in_features), got {}",
                          name, to_string(sw[1]), to_string(sx)));
-  int mm = b.add_node(
-      "kiln.matmul", {nx, nw},
-      {{"transpose_a", bool_attr(false)}, {"transpose_b", bool_attr(true)}},
-      Shape{sx[0], sw[0]}, at);
-  int nb = b.operand(bias, name, at);
-  if (b.shape(nb) != Shape{sw[0]})
-    fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
-                         to_string(sw[0]), to_string(b.shape(nb))));
-  return b.result(binary_node(b, "add", mm, nb, at), result);
+  auto add_bias = [&](int mm) {
+    int nb = b.operand(bias, name, at);
+    if (b.shape(nb) != Shape{sw[0]})
+      fail(at, fmt::format("{}: the bias must be Tensor<{}>, got {}", name,
+                           to_string(sw[0]), to_string(b.shape(nb))));
+    return binary_node(b, "add", mm, nb, at);
+  };
+  return b.result(rows_matmul(b, nx, nw, true, sw[0], add_bias, at), result);
 }
 
 int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc) {
@@ -243,27 +320,8 @@ int reshape(int x, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("reshape", loc);
   int nx = b.operand(x, "reshape", at);
-  const Shape &from = b.shape(nx);
   Shape to = to_shape(result);
-  auto symbols = [](const Shape &s) {
-    std::vector<std::string> out;
-    for (const Dim &d : s)
-      if (d.symbolic())
-        out.push_back(d.symbol);
-    std::sort(out.begin(), out.end());
-    return out;
-  };
-  if (symbols(from) != symbols(to))
-    fail(at, fmt::format("reshape: cannot reshape {} to {}: symbolic "
-                         "dimensions can only be moved as a whole",
-                         to_string(from), to_string(to)));
-  if (static_elements(from) != static_elements(to))
-    fail(at, fmt::format("reshape: cannot reshape {} to {}: the static "
-                         "element counts differ ({} vs {})",
-                         to_string(from), to_string(to), static_elements(from),
-                         static_elements(to)));
-  return b.result(b.add_node("kiln.reshape", {nx}, {}, std::move(to), at),
-                  result);
+  return b.result(reshape_node(b, nx, std::move(to), at), result);
 }
 
 int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc) {
@@ -320,6 +378,32 @@ int transpose(int x, ShapeRef result, Loc loc) {
          fmt::format("transpose: the input must be 2-D, got {}", to_string(s)));
   return b.result(b.add_node("kiln.transpose", {nx}, {}, Shape{s[1], s[0]}, at),
                   result);
+}
+
+int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("permute", loc);
+  int nx = b.operand(x, "permute", at);
+  const Shape s = b.shape(nx);
+  std::vector<int64_t> p(perm, perm + rank);
+  std::vector<bool> seen(s.size(), false);
+  bool ok = p.size() == s.size();
+  for (int64_t d : p) {
+    ok = ok && d >= 0 && d < int64_t(s.size()) && !seen[size_t(d)];
+    if (ok)
+      seen[size_t(d)] = true;
+  }
+  if (!ok)
+    fail(at, fmt::format("permute: [{}] is not a permutation of the "
+                         "dimensions of {}",
+                         fmt::join(p, ", "), to_string(s)));
+  Shape out;
+  for (int64_t d : p)
+    out.push_back(s[size_t(d)]);
+  int node =
+      b.add_node("kiln.permute", {nx}, {{"permutation", i64_array_attr(p)}},
+                 std::move(out), at);
+  return b.result(node, result);
 }
 
 int random_normal(int x, ShapeRef result, Loc loc) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace kiln::rt {
 
@@ -24,7 +25,7 @@ std::vector<std::string_view> entry_symbols(const EntryDesc &entry) {
   auto collect = [&](const std::vector<TensorDesc> &descs) {
     for (const TensorDesc &t : descs)
       for (const DimDesc &d : t.dims)
-        if (!d.symbol.empty() &&
+        if (!d.symbol.empty() && d.symbol.find('*') == std::string_view::npos &&
             std::ranges::find(symbols, d.symbol) == symbols.end())
           symbols.push_back(d.symbol);
   };
@@ -37,7 +38,28 @@ std::optional<int64_t> SymbolBindings::find(std::string_view symbol) const {
   for (const Binding &b : bindings_)
     if (b.symbol == symbol)
       return b.size;
-  return std::nullopt;
+  // A product of symbols and sizes, "128*batch*seq" (docs/ir.md): only the
+  // plan's outputs have such dimensions, never its inputs.
+  const size_t star = symbol.find('*');
+  if (star == std::string_view::npos)
+    return std::nullopt;
+  int64_t size = 1;
+  for (std::string_view rest = symbol; !rest.empty();) {
+    const size_t end = std::min(rest.find('*'), rest.size());
+    const std::string_view factor = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    int64_t n = 0;
+    auto [ptr, ec] =
+        std::from_chars(factor.data(), factor.data() + factor.size(), n);
+    if (ec == std::errc() && ptr == factor.data() + factor.size()) {
+      size *= n;
+    } else if (auto bound = find(factor)) {
+      size *= *bound;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return size;
 }
 
 void SymbolBindings::bind(std::string_view symbol, int64_t size,

@@ -234,15 +234,19 @@ std::vector<Case> cases() {
                        "\n    %y = \"kiln.select\"(%m, %a, %b) : (" + A + ", " +
                        A + ", " + R + ") -> " + A + "\n",
                    A});
+  // A product of %a and %b with the given flags; the result is [4, 5], or
+  // [batch, 2, 4, 5] for batched operands.
   auto mm = [&](const std::string &name, std::vector<int64_t> sa,
                 std::vector<int64_t> sb, bool ta, bool tb) {
+    std::string result = sa.size() > 2 || sb.size() > 2 ? "tensor<?x2x4x5xf64>"
+                                                        : "tensor<4x5xf64>";
     return Case{name,
                 {{"a", sa, 0.5, 1.5, true}, {"b", sb, 0.5, 1.5, true}},
                 "    %y = \"kiln.matmul\"(%a, %b) {transpose_a = " +
                     std::string(ta ? "true" : "false") + ", transpose_b = " +
                     (tb ? "true" : "false") + "} : (" + tensorType(sa) + ", " +
-                    tensorType(sb) + ") -> tensor<4x5xf64>\n",
-                "tensor<4x5xf64>"};
+                    tensorType(sb) + ") -> " + result + "\n",
+                result};
   };
   c.push_back(mm("matmul", {4, 3}, {3, 5}, false, false));
   c.push_back(mm("matmul_ta", {3, 4}, {3, 5}, true, false));
@@ -277,6 +281,32 @@ std::vector<Case> cases() {
                    "    %y = \"kiln.reshape\"(%a) : (tensor<?x6xf64>) -> "
                    "tensor<?x2x3xf64>\n",
                    "tensor<?x2x3xf64>"});
+  // Batched products: batch dimensions of either operand, broadcast (a
+  // missing one, one of size 1), with each transpose flag.
+  c.push_back(mm("matmul_batched", {-1, 2, 4, 3}, {-1, 2, 3, 5}, false, false));
+  c.push_back(
+      mm("matmul_batched_broadcast", {-1, 2, 4, 3}, {1, 5, 3}, false, true));
+  c.push_back(mm("matmul_batched_ta", {2, 3, 4}, {-1, 2, 3, 5}, true, false));
+  c.push_back(Case{"permute",
+                   {{"a", {-1, 2, 3, 4}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.permute\"(%a) {permutation = array<i64: 0, "
+                   "2, 3, 1>} : (tensor<?x2x3x4xf64>) -> tensor<?x3x4x2xf64>\n",
+                   "tensor<?x3x4x2xf64>"});
+  // A reshape that merges the batch into rows ([batch, 6] -> [2*batch, 3],
+  // the Linear-on-any-rank pattern), a matmul on the rows, and the split
+  // back: the gradient is the same two reshapes the other way round.
+  c.push_back(Case{
+      "reshape_merge_split",
+      {{"a", {-1, 6}, 0.5, 1.5, true}, {"b", {3, 2}, 0.5, 1.5, true}},
+      "    %r = \"kiln.reshape\"(%a) {input_symbols = [\"batch\", \"\"], "
+      "result_symbols = [\"2*batch\", \"\"]} : (tensor<?x6xf64>) -> "
+      "tensor<?x3xf64>\n"
+      "    %m = \"kiln.matmul\"(%r, %b) : (tensor<?x3xf64>, tensor<3x2xf64>) "
+      "-> tensor<?x2xf64>\n"
+      "    %y = \"kiln.reshape\"(%m) {input_symbols = [\"2*batch\", \"\"], "
+      "result_symbols = [\"batch\", \"\"]} : (tensor<?x2xf64>) -> "
+      "tensor<?x4xf64>\n",
+      "tensor<?x4xf64>"});
   c.push_back(
       Case{"concat",
            {{"a", {-1, 3}, 0.5, 1.5, true}, {"b", {-1, 2}, 0.5, 1.5, true}},

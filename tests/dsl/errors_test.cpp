@@ -87,6 +87,35 @@ TEST(Errors, ReshapeMustKeepSymbols) {
                        "Tensor<seq, 6>");
 }
 
+TEST(Errors, ReshapeMergeMustKeepTheSymbols) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, m, 6> x) {
+      line = __LINE__ + 1;
+      return reshape<times<batch, seq>, 6>(x);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "reshape: cannot reshape Tensor<batch, m, 6> to "
+                       "Tensor<batch*seq, 6>: the symbolic dimensions differ "
+                       "(6*batch*m vs 6*batch*seq)");
+}
+
+TEST(Errors, BatchedMatmulBatchDimsDiffer) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 4, 3> a, Tensor<seq, 3, 5> b) {
+      line = __LINE__ + 1;
+      return matmul(a, b);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "matmul: shapes Tensor<batch> and Tensor<seq> do not "
+                       "broadcast");
+}
+
 TEST(Errors, ConcatOtherDimsDiffer) {
   ModuleBuilder mb("m");
   int line = 0;

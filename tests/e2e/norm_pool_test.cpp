@@ -38,7 +38,11 @@ namespace {
 
 using kiln::rt::Tensor;
 using kiln::test::assign;
+using kiln::test::maxAbs;
+using kiln::test::numericGradient;
 using kiln::test::randomTensor;
+using kiln::test::relErr;
+using kiln::test::sgdStepError;
 using kiln::test::toDoubles;
 using Values = std::vector<double>;
 
@@ -167,42 +171,6 @@ Values pool2d(const Values &x, int64_t n, int64_t c, int64_t h, int64_t w,
 }
 
 /// d loss / d p by central differences (loss reads p).
-Values numericGradient(const std::function<double()> &loss, Values &p) {
-  // The losses are smooth (max pooling: away from ties, which random data
-  // does not have), so the step only has to beat rounding.
-  const double h = 1e-6;
-  Values g(p.size());
-  for (size_t i = 0; i < p.size(); ++i) {
-    const double saved = p[i];
-    p[i] = saved + h;
-    const double up = loss();
-    p[i] = saved - h;
-    const double down = loss();
-    p[i] = saved;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
-
-double maxAbs(const Values &v) {
-  double m = 0;
-  for (double x : v)
-    m = std::max(m, std::abs(x));
-  return m;
-}
-
-/// SGD with lr 1 moved `after` from `before` by -grad: returns
-/// max |(before - after) - grad| / scale.
-double sgdStepError(const Values &before, const Tensor &after,
-                    const Values &grad, double scale) {
-  EXPECT_EQ(size_t(after.numel()), grad.size());
-  double err = 0;
-  for (size_t i = 0; i < grad.size() && i < size_t(after.numel()); ++i)
-    err = std::max(err,
-                   std::abs((before[i] - double(after.data()[i])) - grad[i]));
-  return err / std::max(scale, 1e-30);
-}
-
 /// The largest, over channels, of max |got - want| / max |want| within the
 /// channel, so that a wrong small channel is not hidden by a large one.
 double channelwiseError(const Tensor &got, const Values &want, Dims d) {
@@ -224,17 +192,6 @@ double channelwiseError(const Tensor &got, const Values &want, Dims d) {
 }
 
 /// Elementwise max |got - want| / max |want| over a tensor.
-double relErr(const Tensor &got, const Values &want) {
-  EXPECT_EQ(size_t(got.numel()), want.size());
-  if (size_t(got.numel()) != want.size())
-    return INFINITY;
-  double err = 0, scale = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    err = std::max(err, std::abs(double(got.data()[i]) - want[i]));
-    scale = std::max(scale, std::abs(want[i]));
-  }
-  return err / std::max(scale, 1e-30);
-}
 
 Values uniform(size_t count, uint32_t seed, double lo, double hi) {
   std::mt19937 gen(seed);

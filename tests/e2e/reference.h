@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -82,6 +83,58 @@ inline void assign(rt::Tensor &t, const std::vector<double> &v) {
                                 " values for a tensor of shape " +
                                 t.shape_string());
   std::copy(v.begin(), v.end(), t.data());
+}
+
+/// max |got - want| / max |want|, or infinity when the sizes differ.
+inline double relErr(const rt::Tensor &got, const std::vector<double> &want) {
+  if (size_t(got.numel()) != want.size())
+    return INFINITY;
+  double err = 0, scale = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    err = std::max(err, std::abs(double(got.data()[i]) - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  return err / std::max(scale, 1e-30);
+}
+
+/// Central differences of `loss` with respect to each value of `p` (which
+/// `loss` reads). The losses tested are smooth, so the step only has to
+/// beat rounding.
+inline std::vector<double> numericGradient(const std::function<double()> &loss,
+                                           std::vector<double> &p) {
+  const double h = 1e-6;
+  std::vector<double> g(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double saved = p[i];
+    p[i] = saved + h;
+    const double up = loss();
+    p[i] = saved - h;
+    const double down = loss();
+    p[i] = saved;
+    g[i] = (up - down) / (2 * h);
+  }
+  return g;
+}
+
+inline double maxAbs(const std::vector<double> &v) {
+  double m = 0;
+  for (double x : v)
+    m = std::max(m, std::abs(x));
+  return m;
+}
+
+/// SGD with lr 1 moved `after` from `before` by -grad: returns
+/// max |(before - after) - grad| / scale (infinity when the sizes differ).
+inline double sgdStepError(const std::vector<double> &before,
+                           const rt::Tensor &after,
+                           const std::vector<double> &grad, double scale) {
+  if (size_t(after.numel()) != grad.size() || before.size() != grad.size())
+    return INFINITY;
+  double err = 0;
+  for (size_t i = 0; i < grad.size(); ++i)
+    err = std::max(err,
+                   std::abs((before[i] - double(after.data()[i])) - grad[i]));
+  return err / std::max(scale, 1e-30);
 }
 
 inline rt::Tensor randomTensor(std::vector<int64_t> shape, uint32_t seed,

@@ -2,6 +2,9 @@
 // says how.
 #include "kiln/halide/matmul.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace kiln::halide {
 
 using namespace Halide;
@@ -20,12 +23,33 @@ Matmul matmul(const Func &a, const Func &b, const Expr &k_extent,
   mm.result = Func(name);
   mm.k = RDom(0, k_extent, name + "_k");
 
+  if (a.dimensions() != b.dimensions() || a.dimensions() < 2)
+    throw std::invalid_argument(
+        "kiln::halide::matmul: operands need 2 + the same number of batch "
+        "dimensions, got " +
+        std::to_string(a.dimensions()) + " and " +
+        std::to_string(b.dimensions()));
+  std::vector<Expr> batch;
+  for (int i = 2; i < a.dimensions(); ++i) {
+    mm.batch.push_back(Var(name + "_b" + std::to_string(i - 2)));
+    batch.push_back(mm.batch.back());
+  }
+  auto at = [&](const Func &f, Expr x, Expr y) {
+    std::vector<Expr> args{std::move(x), std::move(y)};
+    args.insert(args.end(), batch.begin(), batch.end());
+    return f(args);
+  };
+  std::vector<Var> vars{mm.n, mm.m};
+  vars.insert(vars.end(), mm.batch.begin(), mm.batch.end());
+
   const Var &n = mm.n, &m = mm.m;
   const RVar &k = mm.k.x;
-  const Expr lhs = layout.transpose_a ? a(m, k) : a(k, m); // op(A)[m, k]
-  const Expr rhs = layout.transpose_b ? b(k, n) : b(n, k); // op(B)[k, n]
-  mm.result(n, m) = cast(lhs.type(), 0);
-  mm.result(n, m) += lhs * rhs;
+  const Expr lhs =
+      layout.transpose_a ? at(a, m, k) : at(a, k, m); // op(A)[m, k]
+  const Expr rhs =
+      layout.transpose_b ? at(b, k, n) : at(b, n, k); // op(B)[k, n]
+  mm.result(vars) = cast(lhs.type(), 0);
+  mm.result(vars) += lhs * rhs;
   return mm;
 }
 

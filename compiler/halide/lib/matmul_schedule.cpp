@@ -37,6 +37,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace kiln::halide {
@@ -91,11 +92,14 @@ struct Loops {
       task{"mm_task"};
 };
 
-void tile_output(Stage s, const Var &inner, const Var &outer, const Loops &l,
-                 Block b, int vec, const Expr &n_extent, const Expr &m_extent) {
-  // Split rows into chunks only when there are fewer column panels than
-  // tasks wanted, and never below kMinChunkRows rows per chunk.
-  const Expr panels = ceil_div(n_extent, b.cols);
+void tile_output(Stage s, const Var &inner, const Var &outer,
+                 const std::vector<Var> &batch, const Loops &l, Block b,
+                 int vec, const Expr &n_extent, const Expr &m_extent,
+                 const Expr &batch_extent) {
+  // Split rows into chunks only when there are fewer column panels (times
+  // batch indices) than tasks wanted, and never below kMinChunkRows rows
+  // per chunk.
+  const Expr panels = ceil_div(n_extent, b.cols) * batch_extent;
   const Expr row_blocks = ceil_div(m_extent, b.rows);
   const int min_chunk_blocks = (kMinChunkRows + b.rows - 1) / b.rows;
   const Expr chunks =
@@ -108,6 +112,10 @@ void tile_output(Stage s, const Var &inner, const Var &outer, const Loops &l,
       .reorder(l.ni, l.mi, l.mo, l.no, l.mt)
       .fuse(l.no, l.mt, l.task)
       .parallel(l.task);
+  // Batch indices are independent products, already the outermost loops:
+  // the outermost is parallel too (Halide nests the thread pool).
+  if (!batch.empty())
+    s.parallel(batch.back());
   if (b.cols >= vec) {
     s.vectorize(l.ni, vec);
   }
@@ -164,7 +172,7 @@ void schedule_gemv(Matmul &mm, Func out, const Var &inner, const Var &outer,
 } // namespace
 
 void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
-                     const Target &target) {
+                     const std::vector<Var> &batch, const Target &target) {
   if (target.has_gpu_feature()) {
     throw std::invalid_argument(
         "kiln: schedule_matmul has no GPU schedule yet (target " +
@@ -172,12 +180,15 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
   }
   const int vec = target.natural_vector_size(mm.result.output_types().at(0));
   if (const auto rows = static_rows(out);
-      mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
+      batch.empty() && mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
     schedule_gemv(mm, out, inner, outer, vec);
     return;
   }
   const Expr n_extent = out.output_buffer().dim(0).extent();
   const Expr m_extent = out.output_buffer().dim(1).extent();
+  Expr batch_extent = 1;
+  for (size_t i = 0; i < batch.size(); ++i)
+    batch_extent *= out.output_buffer().dim(2 + int(i)).extent();
   const Loops l;
 
   // Output: one specialization per block; the last one is the fallback.
@@ -185,9 +196,11 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
   for (size_t i = 0; i + 1 < blocks.size(); ++i) {
     const Block b = blocks[i];
     Stage s = out.specialize(n_extent >= b.cols && m_extent >= b.rows);
-    tile_output(s, inner, outer, l, b, vec, n_extent, m_extent);
+    tile_output(s, inner, outer, batch, l, b, vec, n_extent, m_extent,
+                batch_extent);
   }
-  tile_output(out, inner, outer, l, blocks.back(), vec, n_extent, m_extent);
+  tile_output(out, inner, outer, batch, l, blocks.back(), vec, n_extent,
+              m_extent, batch_extent);
 
   // The accumulator block: its region is the constant cols x rows of the
   // enclosing output block in every branch, so everything unrolls.

@@ -78,12 +78,14 @@ FailureOr<DimSymbols> broadcastOperands(Operation *op, SymbolicShapes &shapes) {
 } // namespace
 
 std::string kiln::sizeClassKey(const DimSymbols &symbols) {
-  SmallVector<StringRef> syms;
-  for (StringRef s : symbols)
-    if (!s.empty())
-      syms.push_back(s);
-  llvm::sort(syms);
-  return llvm::join(syms, "*");
+  SmallVector<int64_t> ones(symbols.size(), 1);
+  DimProduct p = DimProduct::of(ones, symbols);
+  return llvm::join(p.symbols, "*");
+}
+
+int64_t kiln::symbolCoefficient(const DimSymbols &symbols) {
+  SmallVector<int64_t> ones(symbols.size(), 1);
+  return DimProduct::of(ones, symbols).coefficient;
 }
 
 FailureOr<DimSymbols> SymbolicShapes::get(Value value) {
@@ -198,6 +200,15 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
       if (names && d < int64_t(names.size()))
         if (auto s = dyn_cast<StringAttr>(names[d]))
           name = s.getValue();
+      if (auto p = DimProduct::parse(name);
+          !name.empty() &&
+          (!p || p->coefficient != 1 || p->symbols.size() != 1))
+        return func.emitError()
+               << "argument " << arg.getArgNumber() << " dimension " << d
+               << " is named '" << name
+               << "' in kiln.symbols, which is not a symbol (a name of "
+                  "letters, digits and '_'): an argument's dimensions bind "
+                  "symbols, they cannot be products";
       if (type.isDynamicDim(d) && name.empty())
         return func.emitError()
                << "argument " << arg.getArgNumber() << " dimension " << d
@@ -224,8 +235,24 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
     auto in = get(rs.getInput());
     if (failed(in))
       return failure();
-    // The verifier guarantees the same number of `?` on both sides; they
-    // keep their order.
+    // A reshape that names its symbols (it merges or splits them) must be
+    // given the input it names: its verifier checked the rest.
+    if (auto named = rs.getInputSymbols()) {
+      DimSymbols expected;
+      for (Attribute a : *named)
+        expected.push_back(cast<StringAttr>(a).getValue());
+      if (expected != *in)
+        return rs.emitOpError() << "names its input "
+                                << describe(expected, rs.getInput().getType())
+                                << " but the input is "
+                                << describe(*in, rs.getInput().getType());
+      DimSymbols out;
+      for (Attribute a : rs.getResultSymbolsAttr())
+        out.push_back(cast<StringAttr>(a).getValue());
+      return out;
+    }
+    // Otherwise the verifier guarantees the same number of `?` on both
+    // sides; they keep their order.
     SmallVector<StringRef> syms;
     for (StringRef s : *in)
       if (!s.empty())

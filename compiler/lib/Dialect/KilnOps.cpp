@@ -115,8 +115,30 @@ FailureOr<int64_t> convOutSize(std::optional<Location> loc, StringRef op,
 
 } // namespace
 
-/// A symbolic dimension only broadcasts against 1 or another symbolic one
-/// (which the shape check pass then requires to be the same symbol).
+/// NumPy broadcasting of two shapes. A symbolic dimension only broadcasts
+/// against 1 or another symbolic one (which the shape check pass then
+/// requires to be the same symbol).
+static FailureOr<SmallVector<int64_t>>
+broadcastShapes(std::optional<Location> loc, ArrayRef<int64_t> a,
+                ArrayRef<int64_t> b, Type elem) {
+  int64_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t ia = i - (rank - int64_t(a.size()));
+    int64_t ib = i - (rank - int64_t(b.size()));
+    int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+    if (da == db || db == 1)
+      out[i] = da;
+    else if (da == 1)
+      out[i] = db;
+    else
+      return emitOptionalError(
+          loc, "cannot broadcast ", RankedTensorType::get(a, elem), " with ",
+          RankedTensorType::get(b, elem), " (dimension ", i, ")");
+  }
+  return out;
+}
+
 LogicalResult kiln::inferBroadcast(std::optional<Location> loc,
                                    ValueRange operands,
                                    SmallVectorImpl<Type> &results) {
@@ -124,25 +146,14 @@ LogicalResult kiln::inferBroadcast(std::optional<Location> loc,
   SmallVector<int64_t> shape(first.getShape());
   for (Value v : operands.drop_front()) {
     auto b = cast<RankedTensorType>(v.getType());
-    auto a = RankedTensorType::get(shape, first.getElementType());
     if (b.getElementType() != first.getElementType())
       return emitOptionalError(
           loc, "operands have different element types: ", first, " and ", b);
-    int64_t rank = std::max(a.getRank(), b.getRank());
-    SmallVector<int64_t> out(rank);
-    for (int64_t i = 0; i < rank; ++i) {
-      int64_t ia = i - (rank - a.getRank()), ib = i - (rank - b.getRank());
-      int64_t da = ia >= 0 ? a.getDimSize(ia) : 1;
-      int64_t db = ib >= 0 ? b.getDimSize(ib) : 1;
-      if (da == db || db == 1)
-        out[i] = da;
-      else if (da == 1)
-        out[i] = db;
-      else
-        return emitOptionalError(loc, "cannot broadcast ", a, " with ", b,
-                                 " (dimension ", i, ")");
-    }
-    shape = std::move(out);
+    auto out =
+        broadcastShapes(loc, shape, b.getShape(), first.getElementType());
+    if (failed(out))
+      return failure();
+    shape = std::move(*out);
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
@@ -220,20 +231,33 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          SmallVectorImpl<Type> &results) {
   auto a = cast<RankedTensorType>(adaptor.getA().getType());
   auto b = cast<RankedTensorType>(adaptor.getB().getType());
-  if (a.getRank() != 2 || b.getRank() != 2)
-    return emitOptionalError(loc, "matmul needs 2-D operands, got ", a, " and ",
-                             b);
+  if (a.getRank() < 2 || b.getRank() < 2)
+    return emitOptionalError(loc,
+                             "matmul needs operands of rank 2 or more, "
+                             "got ",
+                             a, " and ", b);
   if (a.getElementType() != b.getElementType())
     return emitOptionalError(loc, "operands have different element types: ", a,
                              " and ", b);
+  // The last two dimensions are the matrices; those before them are batch
+  // dimensions, broadcast.
+  int64_t ra = a.getRank(), rb = b.getRank();
   bool ta = adaptor.getTransposeA(), tb = adaptor.getTransposeB();
-  int64_t m = a.getDimSize(ta ? 1 : 0), ka = a.getDimSize(ta ? 0 : 1);
-  int64_t kb = b.getDimSize(tb ? 1 : 0), n = b.getDimSize(tb ? 0 : 1);
+  int64_t m = a.getDimSize(ra - (ta ? 1 : 2)),
+          ka = a.getDimSize(ra - (ta ? 2 : 1));
+  int64_t kb = b.getDimSize(rb - (tb ? 1 : 2)),
+          n = b.getDimSize(rb - (tb ? 2 : 1));
   if (ka != kb)
     return emitOptionalError(loc, "contracted dimensions differ: ", a,
                              ta ? " (transposed)" : "", " and ", b,
                              tb ? " (transposed)" : "");
-  results.push_back(RankedTensorType::get({m, n}, a.getElementType()));
+  auto shape = broadcastShapes(loc, a.getShape().drop_back(2),
+                               b.getShape().drop_back(2), a.getElementType());
+  if (failed(shape))
+    return failure();
+  shape->push_back(m);
+  shape->push_back(n);
+  results.push_back(RankedTensorType::get(*shape, a.getElementType()));
   return success();
 }
 
@@ -423,6 +447,31 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "transpose needs a 2-D tensor, got ", type);
   results.push_back(RankedTensorType::get(
       {type.getDimSize(1), type.getDimSize(0)}, type.getElementType()));
+  return success();
+}
+
+LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> perm = adaptor.getPermutation();
+  SmallVector<bool> seen(type.getRank(), false);
+  bool ok = int64_t(perm.size()) == type.getRank();
+  for (int64_t p : perm) {
+    ok = ok && p >= 0 && p < type.getRank() && !seen[p];
+    if (ok)
+      seen[p] = true;
+  }
+  if (!ok)
+    return emitOptionalError(loc, "permutation [",
+                             llvm::make_range(perm.begin(), perm.end()),
+                             "] is not a permutation of the ", type.getRank(),
+                             " dimensions of ", type);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  results.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();
 }
 
@@ -620,10 +669,51 @@ LogicalResult ParamAssignOp::verifySymbolUses(SymbolTableCollection &table) {
 // ReshapeOp
 //===----------------------------------------------------------------------===//
 
+/// The named symbols of one side of a reshape, checked against its type.
+static FailureOr<DimSymbols> namedSymbols(ReshapeOp op, ArrayAttr names,
+                                          RankedTensorType type,
+                                          StringRef side) {
+  if (static_cast<int64_t>(names.size()) != type.getRank())
+    return op.emitOpError() << side << "_symbols has " << names.size()
+                            << " entries for " << type;
+  DimSymbols syms;
+  for (auto [d, a] : llvm::enumerate(names)) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    if (name.empty() != !type.isDynamicDim(d))
+      return op.emitOpError()
+             << side << "_symbols entry " << d << " ('" << name << "') must "
+             << (type.isDynamicDim(d) ? "name the symbolic"
+                                      : "be \"\" for the static")
+             << " dimension " << d << " of " << type;
+    if (!name.empty() && !DimProduct::parse(name))
+      return op.emitOpError()
+             << side << "_symbols entry " << d << " ('" << name
+             << "') is neither a symbol nor a product such as 128*batch";
+    syms.push_back(name);
+  }
+  return syms;
+}
+
 LogicalResult ReshapeOp::verify() {
   auto in = getInput().getType(), out = getType();
   if (in.getElementType() != out.getElementType())
     return emitOpError() << "changes the element type: " << in << " to " << out;
+  if (getInputSymbols().has_value() != getResultSymbols().has_value())
+    return emitOpError("names the symbols of one side only: give both "
+                       "input_symbols and result_symbols, or neither");
+  if (getInputSymbols()) {
+    auto from = namedSymbols(*this, *getInputSymbols(), in, "input");
+    auto to = namedSymbols(*this, *getResultSymbols(), out, "result");
+    if (failed(from) || failed(to))
+      return failure();
+    DimProduct a = DimProduct::of(in.getShape(), *from);
+    DimProduct b = DimProduct::of(out.getShape(), *to);
+    if (!(a == b))
+      return emitOpError() << "changes the element count: " << shapeString(in)
+                           << " holds " << a.str() << " elements, "
+                           << shapeString(out) << " " << b.str();
+    return success();
+  }
   auto staticPart = [](RankedTensorType t, int64_t &dynamic) {
     int64_t n = 1;
     for (int64_t d : t.getShape()) {
@@ -638,7 +728,10 @@ LogicalResult ReshapeOp::verify() {
   int64_t nIn = staticPart(in, dynIn), nOut = staticPart(out, dynOut);
   if (dynIn != dynOut)
     return emitOpError() << "must keep each symbolic dimension whole: "
-                         << shapeString(in) << " -> " << shapeString(out);
+                         << shapeString(in) << " -> " << shapeString(out)
+                         << " (a reshape that merges or splits symbolic "
+                            "dimensions names them: input_symbols, "
+                            "result_symbols)";
   if (nIn != nOut)
     return emitOpError() << "changes the element count: " << shapeString(in)
                          << " (" << nIn << " per symbol) -> "
@@ -646,15 +739,47 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+/// The names of `type`'s `?` dimensions in order, taken from `names` (one
+/// side of a reshape that keeps its symbols in order).
+static ArrayAttr inOrder(Builder &b, ArrayAttr names, RankedTensorType type) {
+  SmallVector<Attribute> symbolic;
+  for (Attribute a : names)
+    if (!cast<StringAttr>(a).getValue().empty())
+      symbolic.push_back(a);
+  SmallVector<Attribute> out;
+  size_t next = 0;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    out.push_back(type.isDynamicDim(d) && next < symbolic.size()
+                      ? symbolic[next++]
+                      : b.getStringAttr(""));
+  return b.getArrayAttr(out);
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
-  // reshape(reshape(x)) -> reshape(x)
-  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
-    getInputMutable().assign(inner.getInput());
-    return getResult();
+  // reshape(reshape(x)) -> reshape(x), keeping the names of x's symbols
+  // and of the result's.
+  auto inner = getInput().getDefiningOp<ReshapeOp>();
+  if (!inner)
+    return {};
+  Builder b(getContext());
+  auto x = inner.getInput().getType();
+  if (inner.getInputSymbols() || getInputSymbols()) {
+    ArrayAttr from = inner.getInputSymbols()
+                         ? *inner.getInputSymbols()
+                         : inOrder(b, *getInputSymbols(), x);
+    ArrayAttr to = getResultSymbols()
+                       ? *getResultSymbols()
+                       : inOrder(b, *inner.getResultSymbols(), getType());
+    setInputSymbolsAttr(from);
+    setResultSymbolsAttr(to);
   }
-  return {};
+  getInputMutable().assign(inner.getInput());
+  if (x == getType() && getInputSymbols() &&
+      *getInputSymbols() == *getResultSymbols())
+    return getInput();
+  return getResult();
 }
 
 //===----------------------------------------------------------------------===//

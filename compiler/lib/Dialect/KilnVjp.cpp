@@ -98,11 +98,12 @@ LogicalResult MaxOp::buildVjp(OpBuilder &b, Value g,
 
 LogicalResult MatmulOp::buildVjp(OpBuilder &b, Value g,
                                  SmallVectorImpl<Value> &grads) {
-  // C = op(A) op(B). With G = dC:
+  // C = op(A) op(B), per batch index. With G = dC:
   //   A [M,K]: dA = G op(B)^T        A stored [K,M]: dA = op(B) G^T
   //   B [K,N]: dB = op(A)^T G        B stored [N,K]: dB = G^T op(A)
   // Each case is one matmul with transpose flags, never a materialised
-  // transpose.
+  // transpose; an operand broadcast over batch dimensions gets the sum of
+  // its gradients over them.
   Location loc = getLoc();
   Value a = getA(), bb = getB();
   bool ta = getTransposeA(), tb = getTransposeB();
@@ -115,8 +116,8 @@ LogicalResult MatmulOp::buildVjp(OpBuilder &b, Value g,
     db = b.create<MatmulOp>(loc, a, g, !ta, false);
   else
     db = b.create<MatmulOp>(loc, g, a, true, ta);
-  grads.push_back(da);
-  grads.push_back(db);
+  grads.push_back(reduceTo(b, loc, da, tensorType(a)));
+  grads.push_back(reduceTo(b, loc, db, tensorType(bb)));
   return success();
 }
 
@@ -246,7 +247,10 @@ LogicalResult Conv2dWeightGradOp::buildVjp(OpBuilder &b, Value g,
 
 LogicalResult ReshapeOp::buildVjp(OpBuilder &b, Value g,
                                   SmallVectorImpl<Value> &grads) {
-  grads.push_back(b.create<ReshapeOp>(getLoc(), getInput().getType(), g));
+  // The inverse reshape: a merge's gradient is the split back.
+  grads.push_back(b.create<ReshapeOp>(getLoc(), getInput().getType(), g,
+                                      getResultSymbolsAttr(),
+                                      getInputSymbolsAttr()));
   return success();
 }
 
@@ -280,6 +284,16 @@ LogicalResult PadOp::buildVjp(OpBuilder &b, Value g,
 LogicalResult TransposeOp::buildVjp(OpBuilder &b, Value g,
                                     SmallVectorImpl<Value> &grads) {
   grads.push_back(b.create<TransposeOp>(getLoc(), g));
+  return success();
+}
+
+LogicalResult PermuteOp::buildVjp(OpBuilder &b, Value g,
+                                  SmallVectorImpl<Value> &grads) {
+  ArrayRef<int64_t> perm = getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = int64_t(i);
+  grads.push_back(b.create<PermuteOp>(getLoc(), g, inverse));
   return success();
 }
 

@@ -5,6 +5,8 @@
 #include "mlir/IR/Location.h"
 #include "llvm/Support/Format.h"
 
+#include <set>
+
 using namespace mlir;
 
 namespace kiln::emit {
@@ -31,6 +33,40 @@ std::string identifier(StringRef name) {
   if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0])))
     id = "_" + id;
   return id;
+}
+
+std::string symbolExpr(StringRef dim) {
+  auto p = DimProduct::parse(dim);
+  if (!p)
+    return dim.empty() ? "1" : "sym_" + identifier(dim);
+  std::string s = p->coefficient == 1 ? "" : std::to_string(p->coefficient);
+  for (StringRef sym : p->symbols)
+    s += (s.empty() ? "" : " * ") + ("sym_" + identifier(sym));
+  return p->coefficient == 1 && p->symbols.size() == 1 ? s : "(" + s + ")";
+}
+
+std::vector<std::string> kernelSymbolArgs(FusedOp fused,
+                                          SymbolicShapes &shapes) {
+  std::set<std::string> readable, used;
+  for (Value in : fused.getBody().getArguments())
+    if (auto syms = shapes.get(in); succeeded(syms))
+      for (StringRef s : *syms)
+        if (!s.empty())
+          readable.insert(s.str());
+  auto use = [&](Value v) {
+    if (auto syms = shapes.get(v); succeeded(syms))
+      for (StringRef s : *syms)
+        if (readable.count(s.str()) == 0)
+          if (auto p = DimProduct::parse(s))
+            for (StringRef factor : p->symbols)
+              if (readable.count(factor.str()) == 0)
+                used.insert(factor.str());
+  };
+  fused.getBody().walk([&](Operation *op) {
+    for (Value r : op->getResults())
+      use(r);
+  });
+  return {used.begin(), used.end()};
 }
 
 std::string cppElementType(Type tensorType) {

@@ -26,6 +26,10 @@ std::vector<mlir::func::FuncOp> collectEntries(mlir::ModuleOp module);
 
 /// A valid C++ identifier derived from `name` ("decoder.0" -> "decoder_0").
 std::string identifier(llvm::StringRef name);
+/// A symbolic dimension's size as a C++ expression over the plan's and the
+/// kernels' symbol variables: "sym_batch", "(128 * sym_batch * sym_seq)";
+/// "1" for "" (DimProduct).
+std::string symbolExpr(llvm::StringRef dim);
 /// "float" or "double".
 std::string cppElementType(mlir::Type tensorType);
 /// C++ string literal with escapes.
@@ -42,6 +46,14 @@ inline constexpr llvm::StringLiteral kFallbackSuffix = "_fallback";
 /// The estimate of every symbolic size given to the autoschedulers; the
 /// same number as kiln::halide::kSymbolEstimate.
 inline constexpr int64_t kSymbolEstimate = 128;
+
+/// The symbols a kernel takes as int32 scalar arguments, sorted: those its
+/// values' dimensions use (each factor of a product) that no input has as
+/// a dimension of its own, so that the kernel cannot read them off a
+/// buffer (a split of batch*seq into batch and seq). The plan passes their
+/// values after the input buffers.
+std::vector<std::string> kernelSymbolArgs(FusedOp fused,
+                                          SymbolicShapes &shapes);
 
 /// "file:line" of an op's location, or "" when it has none.
 std::string sourceLine(mlir::Operation *op);

@@ -15,6 +15,7 @@
 #include "kiln/Emit/Emitters.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -59,6 +60,7 @@ public:
         elem_(emit::cppElementType(fused.getResult(0).getType())) {}
 
   LogicalResult emit() {
+    symbolArgs_ = emit::kernelSymbolArgs(fused_, shapes_);
     Block &body = fused_.getBody().front();
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
       names_[arg] = "in" + std::to_string(i);
@@ -99,6 +101,9 @@ public:
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
       os_ << "  Input<Buffer<" << elem_ << ">> in" << i << "{\"in" << i
           << "\", " << rank(arg) << "}; // " << describe(arg) << "\n";
+    for (const std::string &sym : symbolArgs_)
+      os_ << "  Input<int32_t> sym_" << emit::identifier(sym) << "{\"sym_"
+          << emit::identifier(sym) << "\"}; // no input has it\n";
     if (usesRandom_)
       os_ << "  // The session's seed and the entry point's call number.\n"
           << "  Input<uint32_t> seed_lo{\"seed_lo\"}, seed_hi{\"seed_hi\"}, "
@@ -142,6 +147,9 @@ public:
           << ");\n";
     os_ << "    kiln::halide::set_estimates(out0, " << estimates(outputs[0])
         << ");\n";
+    for (const std::string &sym : symbolArgs_)
+      os_ << "    sym_" << emit::identifier(sym)
+          << ".set_estimate(kiln::halide::kSymbolEstimate);\n";
     // The autoschedulers need an estimate for every input, scalars too.
     if (usesRandom_)
       os_ << "    seed_lo.set_estimate(0);\n    seed_hi.set_estimate(0);\n"
@@ -225,26 +233,57 @@ private:
     return symbol((*syms)[d]);
   }
 
-  /// A local Expr bound to a symbol's value, read off the first input that
-  /// has a dimension of that symbol.
+  /// A local Expr bound to a symbolic dimension's size: read off the first
+  /// input that has a dimension of that size, else (a product of symbols,
+  /// "128*batch*seq") made from its factors, else the kernel's scalar
+  /// argument for it.
   FailureOr<std::string> symbol(StringRef sym) {
+    if (auto name = findSymbol(sym))
+      return *name;
+    return fused_.emitError()
+           << "kernel " << fused_.getKernel()
+           << " has no input or output of symbolic size '" << sym << "'";
+  }
+
+  std::optional<std::string> findSymbol(StringRef sym) {
     std::string name = "sym_" + emit::identifier(sym);
     if (symbolDefs_.count(name))
       return name;
-    for (auto [i, arg] : llvm::enumerate(fused_.getBody().getArguments())) {
-      auto syms = shapes_.get(arg);
-      if (failed(syms))
-        return failure();
-      for (auto [d, s] : llvm::enumerate(*syms))
-        if (s == sym) {
-          symbolDefs_[name] = "in" + std::to_string(i) + ".dim(" +
-                              std::to_string(rank(arg) - 1 - d) + ").extent()";
-          return name;
-        }
+    auto readOff = [&](ValueRange values, StringRef prefix) -> bool {
+      for (auto [i, v] : llvm::enumerate(values)) {
+        auto syms = shapes_.get(v);
+        if (failed(syms))
+          continue;
+        for (auto [d, s] : llvm::enumerate(*syms))
+          if (s == sym) {
+            symbolDefs_[name] = prefix.str() + std::to_string(i) + ".dim(" +
+                                std::to_string(rank(v) - 1 - d) + ").extent()";
+            return true;
+          }
+      }
+      return false;
+    };
+    if (readOff(fused_.getBody().getArguments(), "in"))
+      return name;
+    auto product = DimProduct::parse(sym);
+    if (product && (product->coefficient != 1 || product->symbols.size() > 1)) {
+      std::string expr = std::to_string(product->coefficient);
+      bool all = true;
+      for (StringRef factor : product->symbols) {
+        auto f = findSymbol(factor);
+        all = all && f;
+        if (f)
+          expr += " * " + *f;
+      }
+      if (all) {
+        symbolDefs_[name] = expr;
+        return name;
+      }
     }
-    return fused_.emitError()
-           << "kernel " << fused_.getKernel()
-           << " has no input of symbolic size '" << sym << "'";
+    // A kernel argument of its own (emit::kernelSymbolArgs).
+    if (llvm::is_contained(symbolArgs_, sym.str()))
+      return "Expr(" + name + ")";
+    return std::nullopt;
   }
 
   /// A call of value v at tensor-order index idx.
@@ -353,6 +392,16 @@ private:
           a << x << ";\n";
           return success();
         })
+        .Case<PermuteOp>([&](PermuteOp pm) {
+          ArrayRef<int64_t> perm = pm.getPermutation();
+          Index in(perm.size());
+          for (size_t i = 0; i < perm.size(); ++i)
+            in[perm[i]] = t[i];
+          std::string x = call(pm.getInput(), in);
+          define(result, a);
+          a << x << ";\n";
+          return success();
+        })
         .Case<TransposeOp>([&](TransposeOp tr) {
           std::string x = call(tr.getInput(), {t[1], t[0]});
           define(result, a);
@@ -367,22 +416,51 @@ private:
   LogicalResult emitMatmul(MatmulOp mm, llvm::raw_ostream &a) {
     if (anchor_)
       return mm.emitError("a kernel may hold only one contraction");
-    auto k = extent(mm.getA(), mm.getTransposeA() ? 0 : 1);
+    auto k = extent(mm.getA(), rank(mm.getA()) - (mm.getTransposeA() ? 2 : 1));
     if (failed(k))
       return failure();
+    std::string lhs = matmulOperand(mm.getA(), mm.getResult(), a);
+    std::string rhs = matmulOperand(mm.getB(), mm.getResult(), a);
     std::string m = "mm" + std::to_string(next_);
     members_.push_back("kiln::halide::Matmul " + m);
-    a << "    " << m << " = kiln::halide::matmul(" << names_.lookup(mm.getA())
-      << ", " << names_.lookup(mm.getB()) << ", " << *k
-      << ", {.transpose_a = " << (mm.getTransposeA() ? "true" : "false")
+    a << "    " << m << " = kiln::halide::matmul(" << lhs << ", " << rhs << ", "
+      << *k << ", {.transpose_a = " << (mm.getTransposeA() ? "true" : "false")
       << ", .transpose_b = " << (mm.getTransposeB() ? "true" : "false")
       << "});\n";
-    Index t = tvars(2);
     define(mm.getResult(), a);
-    a << m << ".result(" << t[1] << ", " << t[0] << ");\n";
+    a << m << ".result(" << vars(rank(mm.getResult())) << ");\n";
     anchor_ = mm;
     anchorName_ = m;
     return success();
+  }
+
+  /// A matmul operand with the batch dimensions of the result: the operand
+  /// itself when it has them, else a view that broadcasts it (a 2-D weight
+  /// shared by every batch index, a batch dimension of 1).
+  std::string matmulOperand(Value operand, Value result, llvm::raw_ostream &a) {
+    auto ot = cast<RankedTensorType>(operand.getType());
+    auto rt = cast<RankedTensorType>(result.getType());
+    int64_t r = rt.getRank();
+    bool same = ot.getRank() == r;
+    for (int64_t d = 0; same && d + 2 < r; ++d)
+      same = ot.getDimSize(d) == rt.getDimSize(d);
+    if (same)
+      return names_.lookup(operand);
+    // The operand's own matrix dimensions stay last; its batch dimensions
+    // broadcast against the result's.
+    Index t = tvars(r), idx;
+    int64_t shift = r - ot.getRank();
+    for (int64_t j = 0; j + 2 < ot.getRank(); ++j)
+      idx.push_back(ot.getDimSize(j) == 1 && rt.getDimSize(j + shift) != 1
+                        ? "0"
+                        : t[j + shift]);
+    idx.push_back(t[r - 2]);
+    idx.push_back(t[r - 1]);
+    std::string name = "v" + std::to_string(next_++);
+    members_.push_back("Func " + name + "{\"" + name + "\"}");
+    a << "    " << name << "(" << vars(r) << ") = " << call(operand, idx)
+      << ";\n";
+    return name;
   }
 
   /// One of the convolutions of conv2d.h: `x` is the operand read with a
@@ -708,8 +786,11 @@ private:
     for (int64_t d = 0; d < r; ++d)
       v.push_back("d" + std::to_string(d));
     if (isa_and_nonnull<MatmulOp>(anchor_)) {
+      std::vector<std::string> batch(v.begin() + 2, v.end());
       os_ << "    kiln::halide::schedule_matmul(" << anchorName_
-          << ", out0, d0, d1, get_target());\n";
+          << ", out0, d0, d1, "
+          << (batch.empty() ? "" : "{" + join(batch, ", ") + "}, ")
+          << "get_target());\n";
     } else if (anchor_ && isContraction(anchor_)) {
       os_ << "    kiln::halide::schedule_conv2d(" << anchorName_ << ", out0, {"
           << join(v, ", ") << "}, get_target());\n";
@@ -733,7 +814,10 @@ private:
   DenseMap<Value, PendingReduction> pending_;
   DenseMap<Value, std::string> literals_;
   std::vector<std::string> members_;
-  std::map<std::string, std::string> symbolDefs_;
+  // In dependency order: a product after its factors.
+  llvm::MapVector<std::string, std::string, std::map<std::string, unsigned>>
+      symbolDefs_;
+  std::vector<std::string> symbolArgs_; // emit::kernelSymbolArgs
   Operation *anchor_ = nullptr;
   std::string anchorName_;
   int64_t maxRank_ = 0;

@@ -28,18 +28,6 @@ std::string hexDouble(double v) {
   return s;
 }
 
-/// "sym_batch * sym_seq" for a size class key "batch*seq"; "1" for "".
-std::string symbolProduct(StringRef key) {
-  if (key.empty())
-    return "1";
-  SmallVector<StringRef> parts;
-  key.split(parts, '*');
-  std::string s;
-  for (StringRef p : parts)
-    s += (s.empty() ? "" : " * ") + ("sym_" + emit::identifier(p));
-  return s;
-}
-
 class PlanWriter {
 public:
   PlanWriter(ModuleOp module, const EmitOptions &options, llvm::raw_ostream &os)
@@ -81,7 +69,7 @@ private:
         "std::array<int64_t, " + std::to_string(type.getRank()) + ">{";
     for (int64_t d = 0; d < type.getRank(); ++d) {
       s += d ? ", " : "";
-      s += type.isDynamicDim(d) ? "sym_" + emit::identifier((*syms)[d])
+      s += type.isDynamicDim(d) ? emit::symbolExpr((*syms)[d])
                                 : std::to_string(type.getDimSize(d));
     }
     return s + "}";
@@ -127,7 +115,7 @@ private:
         StringRef key = cast<StringAttr>(dict.get("symbols")).getValue();
         os_ << "  char *arena" << index
             << " = reinterpret_cast<char *>(s.arena(" << index << ", size_t("
-            << bytes << ") * " << symbolProduct(key) << "));\n";
+            << bytes << ") * " << emit::symbolExpr(key) << "));\n";
         regionKey_[index] = key.str();
       }
 
@@ -191,7 +179,7 @@ private:
           return fused.emitError("result has no arena placement");
         data[r] = "reinterpret_cast<float *>(arena" + std::to_string(arena[i]) +
                   " + size_t(" + std::to_string(offset[i]) + ") * " +
-                  symbolProduct(regionKey_[arena[i]]) + ")";
+                  emit::symbolExpr(regionKey_[arena[i]]) + ")";
       }
       os_ << "  {\n";
       std::vector<std::string> args;
@@ -211,6 +199,8 @@ private:
       for (Value v : fused.getInputs())
         if (failed(view(v)))
           return failure();
+      for (const std::string &sym : emit::kernelSymbolArgs(fused, shapes_))
+        args.push_back("int32_t(" + emit::symbolExpr(sym) + ")");
       bool kernelRandom = false;
       fused.walk([&](Operation *op) {
         if (isa<RandomNormalOp, RandomUniformOp>(op))
@@ -235,8 +225,9 @@ private:
         for (Value v : values)
           if (auto s = shapes_.get(v); succeeded(s))
             for (StringRef sym : *s)
-              if (!sym.empty())
-                syms.insert("sym_" + emit::identifier(sym));
+              if (auto p = DimProduct::parse(sym))
+                for (StringRef factor : p->symbols)
+                  syms.insert(emit::symbolExpr(factor));
         std::string cond;
         for (const std::string &sym : syms)
           cond += (cond.empty() ? "" : " && ") + sym +

@@ -4,6 +4,7 @@
 #include "kiln/Dialect/KilnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -76,6 +77,40 @@ Index broadcastShape(const Index &a, const Index &b) {
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+/// The last two dimensions of `t` as a matrix at batch index `batch` (of
+/// the broadcast batch shape): element (r, c) of the stored matrix.
+double matrixAt(const DTensor &t, const Index &batch, int64_t r, int64_t c) {
+  Index idx(batch);
+  idx.push_back(r);
+  idx.push_back(c);
+  return broadcastAt(t, idx);
+}
+
+/// op(a) op(b) per batch index, batch dimensions broadcast.
+DTensor matmul(const DTensor &a, const DTensor &b, bool ta, bool tb) {
+  size_t ra = a.shape.size(), rb = b.shape.size();
+  int64_t m = a.shape[ra - (ta ? 1 : 2)], k = a.shape[ra - (ta ? 2 : 1)];
+  int64_t n = b.shape[rb - (tb ? 2 : 1)];
+  Index batch = broadcastShape(Index(a.shape.begin(), a.shape.end() - 2),
+                               Index(b.shape.begin(), b.shape.end() - 2));
+  Index shape = batch;
+  shape.push_back(m);
+  shape.push_back(n);
+  DTensor r(shape);
+  size_t out = 0;
+  forEach(batch, [&](const Index &bi) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int64_t p = 0; p < k; ++p)
+          sum += (ta ? matrixAt(a, bi, p, i) : matrixAt(a, bi, i, p)) *
+                 (tb ? matrixAt(b, bi, j, p) : matrixAt(b, bi, p, j));
+        r.data[out++] = sum;
+      }
+  });
+  return r;
 }
 
 DTensor reduceMax(const DTensor &a, int64_t axis, bool keepdim) {
@@ -196,8 +231,17 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
   if (args.size() != func.getNumArguments())
     return func.emitError("interpreter: wrong number of arguments");
   DenseMap<Value, DTensor> values;
-  for (auto [arg, t] : llvm::zip(func.getArguments(), args))
+  // The symbols' sizes, from the arguments that name them (kiln.symbols).
+  llvm::StringMap<int64_t> symbols;
+  for (auto [arg, t] : llvm::zip(func.getArguments(), args)) {
     values[arg] = t;
+    if (auto names = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
+                                                      "kiln.symbols"))
+      for (auto [d, name] :
+           llvm::enumerate(names.getAsValueRange<StringAttr>()))
+        if (!name.empty() && d < t.shape.size())
+          symbols[name] = t.shape[d];
+  }
   std::map<std::string, DTensor> assigned;
 
   std::function<FailureOr<std::vector<DTensor>>(Block &)> run =
@@ -256,20 +300,8 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 return t;
               })
               .Case<MatmulOp>([&](MatmulOp mm) -> FailureOr<DTensor> {
-                const DTensor &a = in(0), &b = in(1);
-                bool ta = mm.getTransposeA(), tb = mm.getTransposeB();
-                int64_t m = a.shape[ta ? 1 : 0], k = a.shape[ta ? 0 : 1];
-                int64_t n = b.shape[tb ? 0 : 1];
-                DTensor r({m, n});
-                for (int64_t i = 0; i < m; ++i)
-                  for (int64_t j = 0; j < n; ++j) {
-                    double s = 0;
-                    for (int64_t p = 0; p < k; ++p)
-                      s += (ta ? at(a, {p, i}) : at(a, {i, p})) *
-                           (tb ? at(b, {j, p}) : at(b, {p, j}));
-                    r.data[size_t(i * n + j)] = s;
-                  }
-                return r;
+                return matmul(in(0), in(1), mm.getTransposeA(),
+                              mm.getTransposeB());
               })
               .Case<ReduceSumOp, ReduceMeanOp>(
                   [&](auto red) -> FailureOr<DTensor> {
@@ -293,20 +325,57 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                     return conv2dWeightGrad(in(0), in(1), c.getStride(),
                                             c.getPadding(), c.getKernelSize());
                   })
-              .Case<ReshapeOp>([&](ReshapeOp) -> FailureOr<DTensor> {
+              .Case<ReshapeOp>([&](ReshapeOp rs) -> FailureOr<DTensor> {
                 DTensor r = in(0);
                 Index shape = resultShape();
-                // The one symbolic dimension takes what the rest leaves.
-                int64_t known = 1, dynamic = -1;
-                for (size_t i = 0; i < shape.size(); ++i) {
-                  if (ShapedType::isDynamic(shape[i]))
-                    dynamic = int64_t(i);
-                  else
-                    known *= shape[i];
+                if (auto named = rs.getResultSymbols()) {
+                  // Each symbolic dimension is its product of symbols.
+                  for (auto [d, name] :
+                       llvm::enumerate(named->getAsValueRange<StringAttr>())) {
+                    if (name.empty())
+                      continue;
+                    auto p = DimProduct::parse(name);
+                    if (!p)
+                      return rs.emitError("interpreter: bad symbol ") << name;
+                    shape[d] = p->coefficient;
+                    for (StringRef sym : p->symbols) {
+                      auto it = symbols.find(sym);
+                      if (it == symbols.end())
+                        return rs.emitError("interpreter: no argument binds ")
+                               << sym;
+                      shape[d] *= it->second;
+                    }
+                  }
+                  r.shape = shape;
+                  return r;
                 }
-                if (dynamic >= 0)
-                  shape[dynamic] = r.numel() / known;
+                // Symbolic dimensions keep their sizes, in order.
+                auto inType = rs.getInput().getType();
+                size_t next = 0;
+                for (int64_t &size : shape) {
+                  if (!ShapedType::isDynamic(size))
+                    continue;
+                  while (!inType.isDynamicDim(next))
+                    ++next;
+                  size = r.shape[next++];
+                }
                 r.shape = shape;
+                return r;
+              })
+              .Case<PermuteOp>([&](PermuteOp pm) -> FailureOr<DTensor> {
+                const DTensor &x = in(0);
+                ArrayRef<int64_t> perm = pm.getPermutation();
+                Index shape;
+                for (int64_t p : perm)
+                  shape.push_back(x.shape[p]);
+                DTensor r(shape);
+                size_t k = 0;
+                Index src(perm.size());
+                forEach(shape, [&](const Index &idx) {
+                  for (size_t i = 0; i < perm.size(); ++i)
+                    src[perm[i]] = idx[i];
+                  r.data[k++] = at(x, src);
+                });
                 return r;
               })
               .Case<TransposeOp>([&](auto) -> FailureOr<DTensor> {

@@ -168,10 +168,50 @@ private:
     return out;
   }
 
+  /// An op that only moves elements, each read once with plain index
+  /// arithmetic: a matmul can read through it instead of a copy.
+  static bool isIndexRemap(Operation *op) {
+    if (auto rs = dyn_cast<ReshapeOp>(op))
+      return !rs.getInputSymbols() && splitsOnly(rs);
+    return isa<PermuteOp, TransposeOp, SliceOp>(op);
+  }
+
+  /// Each input dimension becomes one or more whole output dimensions
+  /// ([B, T, 256] -> [B, T, 4, 64]): the input index is a sum of products,
+  /// never a division (a merge would divide in the matmul's inner loop).
+  static bool splitsOnly(ReshapeOp rs) {
+    auto in = rs.getInput().getType(), out = rs.getType();
+    int64_t o = 0;
+    for (int64_t i = 0; i < in.getRank(); ++i) {
+      if (in.isDynamicDim(i)) {
+        if (o == out.getRank() || !out.isDynamicDim(o++))
+          return false;
+        continue;
+      }
+      int64_t product = 1;
+      while (product < in.getDimSize(i) && o < out.getRank() &&
+             !out.isDynamicDim(o))
+        product *= out.getDimSize(o++);
+      if (product != in.getDimSize(i))
+        return false;
+    }
+    return o == out.getRank();
+  }
+
   void place(Operation *op) {
     SmallVector<size_t> join;
-    // A matmul or a convolution never joins a producer: inlining into its
-    // loads would recompute the producer once per output column (channel).
+    // A matmul reads operands that are only moved elements (attention
+    // heads split off and permuted) in place: each producer group of such
+    // ops that only feeds it is its prologue.
+    if (isa<MatmulOp>(op))
+      for (size_t gi : producers(op)) {
+        const Group &g = groups_[gi];
+        if (!g.anchor && onlyFeeds(g, op) && llvm::all_of(g.ops, isIndexRemap))
+          join.push_back(gi);
+      }
+    // Otherwise a matmul or a convolution never joins a producer: inlining
+    // into its loads would recompute the producer once per output column
+    // (channel).
     if (!isContraction(op)) {
       SmallVector<size_t> feeding = producers(op);
       // An anchor first: the kernel it leads keeps its schedule.

@@ -28,8 +28,10 @@ struct Buffer {
   int64_t offset = 0;
 };
 
-int64_t staticBytes(RankedTensorType type) {
-  int64_t n = type.getElementTypeBitWidth() / 8;
+/// Bytes per unit of the value's size class (sizeClassKey): the static
+/// dimensions times the coefficients of merged symbolic ones.
+int64_t unitBytes(RankedTensorType type, const DimSymbols &symbols) {
+  int64_t n = type.getElementTypeBitWidth() / 8 * symbolCoefficient(symbols);
   for (int64_t d : type.getShape())
     if (!ShapedType::isDynamic(d))
       n *= d;
@@ -149,7 +151,7 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
           if (failed(syms))
             return signalPassFailure();
           byRegion[sizeClassKey(*syms)].push_back(
-              {r, staticBytes(cast<RankedTensorType>(r.getType())),
+              {r, unitBytes(cast<RankedTensorType>(r.getType()), *syms),
                position[fused], end});
         }
       }

@@ -9,16 +9,18 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "kiln/Dialect/DimProduct.h"
+
 #include "mlir/IR/Value.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
-namespace kiln {
+#include <optional>
+#include <string>
 
-/// One entry per dimension: the symbol's name, or "" for a static size.
-using DimSymbols = llvm::SmallVector<llvm::StringRef, 4>;
+namespace kiln {
 
 class SymbolicShapes {
 public:
@@ -36,7 +38,12 @@ private:
   llvm::SmallVector<llvm::StringRef> symbols_; // interned, by first use
 };
 
-/// "batch*seq" for the symbolic dims of `symbols` (sorted), "" if none.
+/// "batch*seq" for the symbols of `symbols`' dimensions (each factor of a
+/// product, sorted), "" if none: the unit a buffer's size is counted in.
 std::string sizeClassKey(const DimSymbols &symbols);
+/// The product of the coefficients of `symbols`' merged dimensions (1 when
+/// there are none): what a static element count is multiplied by to count
+/// per unit of sizeClassKey.
+int64_t symbolCoefficient(const DimSymbols &symbols);
 
 } // namespace kiln

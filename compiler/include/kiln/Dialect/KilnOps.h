@@ -12,6 +12,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "kiln/Dialect/DimProduct.h"
 #include "kiln/Dialect/Formula.h"
 #include "kiln/Dialect/KilnEnums.h.inc"
 #include "kiln/Dialect/KilnTraits.h"

@@ -81,16 +81,22 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [Pure, ConstantLike,
 
 def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, Kiln_Contraction, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
-  let summary = "2-D matrix product, optionally of transposed operands";
+  let summary = "matrix product, batched, optionally of transposed operands";
   let description = [{
-    `result[M, N] = op(a)[M, K] * op(b)[K, N]` where `op(a)` is `a` or, with
-    `transpose_a`, `a` stored as [K, M]; likewise `b` ([N, K] with
-    `transpose_b`, the layout of a Linear layer's weight).
+    `result[..., M, N] = op(a)[..., M, K] * op(b)[..., K, N]` where `op(a)`
+    is `a` or, with `transpose_a`, `a` stored as [..., K, M]; likewise `b`
+    ([..., N, K] with `transpose_b`, the layout of a Linear layer's weight).
+    Dimensions before the last two are batch dimensions: one product per
+    batch index, under NumPy broadcasting (either operand may be 2-D, or
+    have a batch dimension of 1).
 
     Example:
     ```mlir
     %y = kiln.matmul %x, %w {transpose_b = true}
         : (tensor<?x32xf32>, tensor<256x32xf32>) -> tensor<?x256xf32>
+    // Attention scores: q k^T per batch element and head.
+    %s = kiln.matmul %q, %k {transpose_b = true}
+        : (tensor<?x4x128x32xf32>, tensor<?x4x128x32xf32>) -> tensor<?x4x128x128xf32>
     ```
   }];
   let arguments = (ins Kiln_Tensor:$a, Kiln_Tensor:$b,
@@ -478,16 +484,28 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, Kiln_Layout,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the same elements, row-major, in another shape";
   let description = [{
-    A symbolic (`?`) dimension may only move as a whole: the operand and the
-    result have the same number of `?` dimensions, and the static parts have
-    the same element count.
+    Without symbol attributes a symbolic (`?`) dimension only moves as a
+    whole: the operand and the result have the same number of `?`
+    dimensions, in the same order, and the static parts have the same
+    element count.
+
+    A reshape that merges or splits symbolic dimensions names the symbols of
+    both sides (docs/ir.md, "Symbolic dimensions"): `input_symbols` and
+    `result_symbols` have one entry per dimension, `""` for a static one,
+    else a symbol or a product such as `"128*batch"`. Both sides must have
+    the same element count as products of symbols.
 
     Example:
     ```mlir
     %y = kiln.reshape %x : (tensor<?x7x7xf32>) -> tensor<?x49xf32>
+    %rows = kiln.reshape %h {input_symbols = ["batch", "seq", ""],
+                             result_symbols = ["batch*seq", ""]}
+        : (tensor<?x?x64xf32>) -> tensor<?x64xf32>
     ```
   }];
-  let arguments = (ins Kiln_Tensor:$input);
+  let arguments = (ins Kiln_Tensor:$input,
+                       OptionalAttr<StrArrayAttr>:$input_symbols,
+                       OptionalAttr<StrArrayAttr>:$result_symbols);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
@@ -541,6 +559,30 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, Kiln_Layout, InferTypeOpAdapt
     ```
   }];
   let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_PermuteOp : Kiln_Op<"permute", [Pure, Kiln_Layout, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "reorders the dimensions of a tensor";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`:
+    `result[i0, ..., in] = input[j]` with `j[permutation[k]] = ik`. The
+    gradient is the inverse permutation. A matmul reads a permuted operand
+    in place (kiln-fuse makes it the matmul's prologue), so attention heads
+    are not copied.
+
+    Example:
+    ```mlir
+    // [batch, seq, heads, head_dim] -> [batch, heads, seq, head_dim]
+    %h = kiln.permute %q {permutation = array<i64: 0, 2, 1, 3>}
+        : (tensor<?x128x4x32xf32>) -> tensor<?x4x128x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$permutation);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)

@@ -35,6 +35,7 @@ template <int Axis> struct concat;
 template <int Axis, int Start, int Size> struct slice;
 template <int... Sizes> struct split;
 struct transpose;
+template <int... Permutation> struct permute;
 struct constant;
 struct parameter;
 struct bce_with_logits;

@@ -11,14 +11,21 @@
 #include <type_traits>
 #include <utility>
 
+#include "kiln/dsl/symbols.h"
+
 namespace kiln::dsl {
 
 template <auto... D> class Tensor;
 
 namespace detail {
 
+template <class T> struct is_times : std::false_type {};
+template <auto... F> struct is_times<Times<F...>> : std::true_type {};
+
+// A symbol, or a product of dimensions with at least one symbol (times<>).
 template <auto D>
-inline constexpr bool is_symbol_v = std::is_enum_v<decltype(D)>;
+inline constexpr bool is_symbol_v =
+    std::is_enum_v<decltype(D)> || is_times<decltype(D)>::value;
 template <auto D>
 inline constexpr bool is_static_v = std::is_same_v<decltype(D), int>;
 
@@ -33,6 +40,20 @@ template <auto D> constexpr int size_of() {
 template <auto... D>
 inline constexpr std::array<int, sizeof...(D)> sizes_v{size_of<D>()...};
 
+// The static factor of a dimension: its size, 1 for a symbol, the product
+// of the static factors of a times<>.
+template <auto... F> constexpr long long times_static_factor(Times<F...>);
+template <auto D> constexpr long long static_factor() {
+  if constexpr (is_static_v<D>)
+    return D;
+  else if constexpr (is_times<decltype(D)>::value)
+    return times_static_factor(D);
+  else
+    return 1;
+}
+template <auto... F> constexpr long long times_static_factor(Times<F...>) {
+  return (1LL * ... * static_factor<F>());
+}
 // True when no dimension is symbolic.
 template <auto... D>
 inline constexpr bool all_static_v = (is_static_v<D> && ...);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <source_location>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -32,11 +33,31 @@ struct ShapeRef {
   int rank;
 };
 
+// "batch" or "128"; one factor of times<>.
+template <auto F> std::string factor_name() {
+  if constexpr (std::is_enum_v<decltype(F)>)
+    return symbol_name(F); // found by argument-dependent lookup
+  else
+    return std::to_string(F);
+}
+
+// "batch*128": the builder puts a product in canonical order.
+template <auto... F> const char *product_name(Times<F...>) {
+  static const std::string name = [] {
+    std::string s;
+    ((s += (s.empty() ? "" : "*") + factor_name<F>()), ...);
+    return s;
+  }();
+  return name.c_str();
+}
+
 template <auto D> DimInfo dim_info() {
   if constexpr (std::is_enum_v<decltype(D)>)
     return {-1, symbol_name(D)}; // found by argument-dependent lookup
-  else
+  else if constexpr (std::is_same_v<decltype(D), int>)
     return {D, nullptr};
+  else
+    return {-1, product_name(D)};
 }
 
 // One static table per tensor type.
@@ -74,6 +95,8 @@ int reshape(int x, ShapeRef result, Loc loc);
 int concat(const int *xs, int count, int axis, ShapeRef result, Loc loc);
 int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc);
 int transpose(int x, ShapeRef result, Loc loc);
+// kiln.permute: result dimension i is x's dimension perm[i].
+int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc);
 // kiln.random_normal / kiln.random_uniform shaped like x, with the module's
 // next `stream` number.
 int random_normal(int x, ShapeRef result, Loc loc);

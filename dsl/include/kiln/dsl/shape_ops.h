@@ -5,8 +5,11 @@
 //   slice<1, 4, 8>(x)        // axis 1, start 4, size 8
 //   auto [a, b] = split<16, 16>(x);   // last axis, via kiln.slice
 //
-// A symbolic dimension can be moved by reshape as a whole, but not cut:
-// concatenating or slicing along one is a compile error.
+//   reshape<times<B, T>, C>(x) // Tensor<B, T, C> -> Tensor<times<B, T>, C>
+//
+// Reshape may merge symbolic dimensions with others (symbols.h, times) and
+// split them back, but not cut one: concatenating or slicing along a
+// symbolic dimension is a compile error.
 #pragma once
 
 #include <tuple>
@@ -20,12 +23,10 @@ template <auto... To, auto... From>
 Tensor<To...>
 reshape(const Tensor<From...> &x,
         std::source_location loc = std::source_location::current()) {
-  // Symbols must reappear as a whole, so the static parts must have the same
-  // element count; the symbols themselves are compared at run time.
-  constexpr long long from =
-      (1LL * ... * (detail::size_of<From>() < 0 ? 1 : detail::size_of<From>()));
-  constexpr long long to =
-      (1LL * ... * (detail::size_of<To>() < 0 ? 1 : detail::size_of<To>()));
+  // Symbols may be merged (times<>) and split, so the static factors must
+  // have the same product; the symbols themselves are compared at run time.
+  constexpr long long from = (1LL * ... * detail::static_factor<From>());
+  constexpr long long to = (1LL * ... * detail::static_factor<To>());
   constexpr bool element_counts_match = from == to;
   if constexpr (!element_counts_match) {
     static_assert(element_counts_match,

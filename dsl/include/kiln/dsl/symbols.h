@@ -34,6 +34,18 @@ constexpr const char *symbol_name(Sym s) {
   return "";
 }
 
+// A product of dimensions as one dimension, what reshape makes when it
+// merges them: Tensor<times<batch, seq>, 64> is [batch*seq, 64], and
+// times<batch, 128> is 128 rows per batch element. Factors are symbols or
+// static sizes; the order does not matter.
+//
+//   auto rows = reshape<times<batch, seq>, 64>(x);   // [batch, seq, 64]
+//   auto back = reshape<batch, seq, 64>(rows);
+template <auto... Factors> struct Times {
+  static_assert(sizeof...(Factors) >= 2, "times: give at least two factors");
+};
+template <auto... Factors> inline constexpr Times<Factors...> times{};
+
 } // namespace kiln::dsl
 
 // Declares a new symbolic dimension `name` in the enclosing namespace.

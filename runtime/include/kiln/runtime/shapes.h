@@ -17,7 +17,8 @@ namespace kiln::rt {
 // "[batch, 32]"
 std::string dims_string(std::span<const DimDesc> dims);
 
-// The symbols of an entry point in first-use order (inputs, then outputs).
+// The symbols of an entry point in first-use order (inputs, then outputs);
+// a product such as "128*batch" (a merged dimension) is not one.
 std::vector<std::string_view> entry_symbols(const EntryDesc &entry);
 
 // Sizes of symbolic dimensions, with where each was bound, for messages.

@@ -1,0 +1,73 @@
+// Sequence tensors for tests/e2e/sequence_test.cpp: two symbols (batch and
+// seq), Linear on [batch, seq, C] (its rows merged into one product and
+// split back), reshapes that merge and split symbols, permute, and batched
+// matmuls over attention heads, with gradients through all of them into
+// the projection.
+//
+// Sizes are small and odd on purpose: 6 input features, 2 heads of 4, so
+// that no dimension is a whole vector; the test runs seq 1, 5 and 7 and
+// batches 1 to 3 through one model.
+#include <kiln/dsl.h>
+
+using namespace kiln::dsl;
+
+inline constexpr auto B = batch;
+inline constexpr auto T = seq;
+
+struct Sequence : Model {
+  Linear<6, 8> proj{"proj"};
+
+  // Linear on a rank-3 input.
+  Tensor<B, T, 8> project(Tensor<B, T, 6> x) { return proj(x); }
+
+  // A result whose first dimension is the product batch*seq.
+  Tensor<times<B, T>, 6> merge(Tensor<B, T, 6> x) {
+    return reshape<times<B, T>, 6>(x) * 2.0f;
+  }
+
+  // Merged, computed on, split back: the split happens inside a kernel.
+  Tensor<B, T, 6> merge_split(Tensor<B, T, 6> x) {
+    auto rows = reshape<times<B, T>, 6>(x);
+    return reshape<B, T, 6>(rows * rows);
+  }
+
+  // [B, T, 8] -> [B, 2, T, 4]: the heads of a projection.
+  static auto heads(const Tensor<B, T, 8> &h) {
+    return permute<0, 2, 1, 3>(reshape<B, T, 2, 4>(h));
+  }
+
+  // Attention scores q k^T per batch element and head.
+  Tensor<B, 2, T, T> scores(Tensor<B, T, 8> q, Tensor<B, T, 8> k) {
+    return matmul<false, true>(heads(q), heads(k));
+  }
+
+  // Weights times values per head, the heads joined back.
+  Tensor<B, T, 8> attend(Tensor<B, 2, T, T> p, Tensor<B, T, 8> v) {
+    auto o = matmul(p, heads(v)); // [B, 2, T, 4]
+    return reshape<B, T, 8>(permute<0, 2, 1, 3>(o));
+  }
+
+  // A matrix shared by every batch element: [B, T, 8] x [8, 6].
+  Tensor<B, T, 6> shared(Tensor<B, T, 8> x, Tensor<8, 6> w) {
+    return matmul(x, w);
+  }
+
+  // loss = sum(attention(h, h, h) * r), h = proj(x), without the softmax:
+  // gradients through the Linear, both batched products and the permutes.
+  Scalar attention_train(Tensor<B, T, 6> x, Tensor<B, T, 8> r) {
+    auto h = heads(proj(x));
+    auto s = matmul<false, true>(h, h);
+    auto o = matmul(s, h);
+    return sum(reshape<B, T, 8>(permute<0, 2, 1, 3>(o)) * r);
+  }
+};
+
+KILN_MODEL(Sequence, "sequence") {
+  infer("project", &Sequence::project);
+  infer("merge", &Sequence::merge);
+  infer("merge_split", &Sequence::merge_split);
+  infer("scores", &Sequence::scores);
+  infer("attend", &Sequence::attend);
+  infer("shared", &Sequence::shared);
+  train("attention_train", &Sequence::attention_train, Sgd{.lr = 1});
+}

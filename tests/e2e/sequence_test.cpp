@@ -1,0 +1,203 @@
+// Sequence tensors compiled end to end from the DSL
+// (tests/e2e/models/sequence.cpp: the model generator, kilnc, Halide
+// kernels, the runtime) against naive double-precision loops written here:
+// Linear on [batch, seq, C], reshapes that merge batch and seq into one
+// dimension and split it back, permute, batched matmuls over attention
+// heads (scores q k^T and weights @ values) and a matrix shared by every
+// batch element; and one SGD step of a loss through all of them, whose
+// update must be minus the central-difference gradient of the reference.
+//
+// Every case runs on (batch, seq) = (1, 1), (3, 5) and (2, 7): one symbol
+// at 1, sequences that are no multiple of a vector or of a register block.
+#include "reference.h"
+#include "sequence.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kiln::rt::Tensor;
+using kiln::test::assign;
+using kiln::test::maxAbs;
+using kiln::test::numericGradient;
+using kiln::test::randomTensor;
+using kiln::test::relErr;
+using kiln::test::sgdStepError;
+using kiln::test::toDoubles;
+using Values = std::vector<double>;
+
+constexpr int64_t kIn = 6, kHeads = 2, kHeadDim = 4, kModel = 8;
+// Forward results are a few f32 roundings from the double reference.
+constexpr double kForwardTol = 1e-5;
+// Gradients, relative to the largest component of the parameter's gradient.
+constexpr double kGradTol = 2e-3;
+
+struct Sizes {
+  int64_t batch, seq;
+};
+
+void PrintTo(const Sizes &s, std::ostream *os) {
+  *os << "batch" << s.batch << "_seq" << s.seq;
+}
+
+/// x [B, T, in] -> x W^T + b, W [out, in].
+Values linear(const Values &x, const Values &w, const Values &b, int64_t rows,
+              int64_t in, int64_t out) {
+  Values y(size_t(rows * out));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < out; ++o) {
+      double s = b[size_t(o)];
+      for (int64_t i = 0; i < in; ++i)
+        s += x[size_t(r * in + i)] * w[size_t(o * in + i)];
+      y[size_t(r * out + o)] = s;
+    }
+  return y;
+}
+
+/// s[b, h, t, u] = sum_d q[b, t, h, d] k[b, u, h, d] (q, k [B, T, 8]).
+Values scores(const Values &q, const Values &k, Sizes n) {
+  Values s(size_t(n.batch * kHeads * n.seq * n.seq));
+  size_t at = 0;
+  for (int64_t b = 0; b < n.batch; ++b)
+    for (int64_t h = 0; h < kHeads; ++h)
+      for (int64_t t = 0; t < n.seq; ++t)
+        for (int64_t u = 0; u < n.seq; ++u) {
+          double sum = 0;
+          for (int64_t d = 0; d < kHeadDim; ++d)
+            sum += q[size_t((b * n.seq + t) * kModel + h * kHeadDim + d)] *
+                   k[size_t((b * n.seq + u) * kModel + h * kHeadDim + d)];
+          s[at++] = sum;
+        }
+  return s;
+}
+
+/// o[b, t, h, d] = sum_u p[b, h, t, u] v[b, u, h, d] (v, o [B, T, 8]).
+Values attend(const Values &p, const Values &v, Sizes n) {
+  Values o(size_t(n.batch * n.seq * kModel));
+  for (int64_t b = 0; b < n.batch; ++b)
+    for (int64_t h = 0; h < kHeads; ++h)
+      for (int64_t t = 0; t < n.seq; ++t)
+        for (int64_t d = 0; d < kHeadDim; ++d) {
+          double sum = 0;
+          for (int64_t u = 0; u < n.seq; ++u)
+            sum += p[size_t(((b * kHeads + h) * n.seq + t) * n.seq + u)] *
+                   v[size_t((b * n.seq + u) * kModel + h * kHeadDim + d)];
+          o[size_t((b * n.seq + t) * kModel + h * kHeadDim + d)] = sum;
+        }
+  return o;
+}
+
+class Sequence : public ::testing::TestWithParam<Sizes> {
+protected:
+  kiln::models::sequence::Model model{/*seed=*/3};
+  Sizes n = GetParam();
+
+  Tensor run(const std::string &entry, const std::vector<const Tensor *> &in) {
+    return std::move(model.session().run(entry, in)[0]);
+  }
+  std::vector<int64_t> shape(int64_t last) const {
+    return {n.batch, n.seq, last};
+  }
+};
+
+TEST_P(Sequence, LinearOnRank3) {
+  Tensor x = randomTensor(shape(kIn), 10);
+  Tensor got = run("project", {&x});
+  ASSERT_EQ(got.shape(), shape(kModel));
+  Values want = linear(
+      toDoubles(x), toDoubles(model.params().get("proj.weight")),
+      toDoubles(model.params().get("proj.bias")), n.batch * n.seq, kIn, kModel);
+  EXPECT_LT(relErr(got, want), kForwardTol);
+}
+
+TEST_P(Sequence, MergedResultHasTheProductShape) {
+  Tensor x = randomTensor(shape(kIn), 11);
+  Tensor got = run("merge", {&x});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch * n.seq, kIn}));
+  Values want = toDoubles(x);
+  for (double &v : want)
+    v *= 2;
+  EXPECT_EQ(relErr(got, want), 0);
+}
+
+TEST_P(Sequence, MergeThenSplit) {
+  Tensor x = randomTensor(shape(kIn), 12);
+  Tensor got = run("merge_split", {&x});
+  ASSERT_EQ(got.shape(), shape(kIn));
+  Values want = toDoubles(x);
+  for (double &v : want)
+    v = double(float(v * v));
+  EXPECT_EQ(relErr(got, want), 0);
+}
+
+TEST_P(Sequence, ScoresPerHead) {
+  Tensor q = randomTensor(shape(kModel), 13),
+         k = randomTensor(shape(kModel), 14);
+  Tensor got = run("scores", {&q, &k});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch, kHeads, n.seq, n.seq}));
+  EXPECT_LT(relErr(got, scores(toDoubles(q), toDoubles(k), n)), kForwardTol);
+}
+
+TEST_P(Sequence, AttendPerHead) {
+  Tensor p = randomTensor({n.batch, kHeads, n.seq, n.seq}, 15);
+  Tensor v = randomTensor(shape(kModel), 16);
+  Tensor got = run("attend", {&p, &v});
+  ASSERT_EQ(got.shape(), shape(kModel));
+  EXPECT_LT(relErr(got, attend(toDoubles(p), toDoubles(v), n)), kForwardTol);
+}
+
+TEST_P(Sequence, MatrixSharedByTheBatch) {
+  Tensor x = randomTensor(shape(kModel), 17),
+         w = randomTensor({kModel, kIn}, 18);
+  Tensor got = run("shared", {&x, &w});
+  ASSERT_EQ(got.shape(), shape(kIn));
+  // x w = x (w^T)^T: the Linear reference with w transposed and no bias.
+  Values wt(size_t(kIn * kModel)), zero(size_t(kIn), 0.0);
+  Values wv = toDoubles(w);
+  for (int64_t i = 0; i < kModel; ++i)
+    for (int64_t j = 0; j < kIn; ++j)
+      wt[size_t(j * kModel + i)] = wv[size_t(i * kIn + j)];
+  Values want = linear(toDoubles(x), wt, zero, n.batch * n.seq, kModel, kIn);
+  EXPECT_LT(relErr(got, want), kForwardTol);
+}
+
+TEST_P(Sequence, AttentionGradientIntoTheProjection) {
+  Tensor x = randomTensor(shape(kIn), 19), r = randomTensor(shape(kModel), 20);
+  Values w = toDoubles(model.params().get("proj.weight"));
+  Values b = toDoubles(model.params().get("proj.bias"));
+  const Values xv = toDoubles(x), rv = toDoubles(r);
+  auto loss = [&] {
+    Values h = linear(xv, w, b, n.batch * n.seq, kIn, kModel);
+    Values o = attend(scores(h, h, n), h, n);
+    double l = 0;
+    for (size_t i = 0; i < o.size(); ++i)
+      l += o[i] * rv[i];
+    return l;
+  };
+  const double want = loss();
+  Tensor got = run("attention_train", {&x, &r});
+  ASSERT_EQ(got.numel(), 1);
+  EXPECT_NEAR(double(got.data()[0]), want,
+              1e-4 * std::max(1.0, std::abs(want)));
+  const Values w0 = w, b0 = b;
+  Values gw = numericGradient(loss, w), gb = numericGradient(loss, b);
+  EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
+  EXPECT_LT(sgdStepError(w0, model.params().get("proj.weight"), gw, maxAbs(gw)),
+            kGradTol);
+  EXPECT_LT(sgdStepError(b0, model.params().get("proj.bias"), gb, maxAbs(gb)),
+            kGradTol);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Sequence,
+                         ::testing::Values(Sizes{1, 1}, Sizes{3, 5},
+                                           Sizes{2, 7}),
+                         [](const auto &info) {
+                           return "batch" + std::to_string(info.param.batch) +
+                                  "_seq" + std::to_string(info.param.seq);
+                         });
+
+} // namespace
