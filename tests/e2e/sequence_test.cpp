@@ -165,6 +165,46 @@ TEST_P(Sequence, MatrixSharedByTheBatch) {
   EXPECT_LT(relErr(got, want), kForwardTol);
 }
 
+/// r[b, h, i, j] = sum_k a[ab, ah, i, k] c[b, h, k, j] for a [AB, AH, M, K]
+/// and c [B, H, K, N]: a's batch indices broadcast (ab = 0 when AB is 1).
+Values broadcastProduct(const Values &a, int64_t ab, int64_t ah,
+                        const Values &c, int64_t batch, int64_t heads,
+                        int64_t m, int64_t k, int64_t n) {
+  Values r(size_t(batch * heads * m * n));
+  size_t at = 0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          const int64_t sa = (ab == 1 ? 0 : b) * ah + (ah == 1 ? 0 : h);
+          double sum = 0;
+          for (int64_t p = 0; p < k; ++p)
+            sum += a[size_t((sa * m + i) * k + p)] *
+                   c[size_t(((b * heads + h) * k + p) * n + j)];
+          r[at++] = sum;
+        }
+  return r;
+}
+
+TEST_P(Sequence, MatrixSharedOnTheLeft) {
+  Tensor w = randomTensor({3, 4}, 21), x = randomTensor({n.batch, 2, 4, 5}, 22);
+  Tensor got = run("left_shared", {&w, &x});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch, 2, 3, 5}));
+  EXPECT_LT(relErr(got, broadcastProduct(toDoubles(w), 1, 1, toDoubles(x),
+                                         n.batch, 2, 3, 4, 5)),
+            kForwardTol);
+}
+
+TEST_P(Sequence, OneHeadAgainstTwo) {
+  Tensor a = randomTensor({n.batch, 1, n.seq, 4}, 23);
+  Tensor b = randomTensor({n.batch, 2, 4, 5}, 24);
+  Tensor got = run("one_head", {&a, &b});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch, 2, n.seq, 5}));
+  EXPECT_LT(relErr(got, broadcastProduct(toDoubles(a), n.batch, 1, toDoubles(b),
+                                         n.batch, 2, n.seq, 4, 5)),
+            kForwardTol);
+}
+
 TEST_P(Sequence, AttentionGradientIntoTheProjection) {
   Tensor x = randomTensor(shape(kIn), 19), r = randomTensor(shape(kModel), 20);
   Values w = toDoubles(model.params().get("proj.weight"));

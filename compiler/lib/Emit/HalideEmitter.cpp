@@ -240,31 +240,26 @@ private:
   FailureOr<std::string> symbol(StringRef sym) {
     if (auto name = findSymbol(sym))
       return *name;
-    return fused_.emitError()
-           << "kernel " << fused_.getKernel()
-           << " has no input or output of symbolic size '" << sym << "'";
+    return fused_.emitError() << "kernel " << fused_.getKernel()
+                              << " has no input of symbolic size '" << sym
+                              << "' and does not take it as an argument";
   }
 
   std::optional<std::string> findSymbol(StringRef sym) {
     std::string name = "sym_" + emit::identifier(sym);
     if (symbolDefs_.count(name))
       return name;
-    auto readOff = [&](ValueRange values, StringRef prefix) -> bool {
-      for (auto [i, v] : llvm::enumerate(values)) {
-        auto syms = shapes_.get(v);
-        if (failed(syms))
-          continue;
-        for (auto [d, s] : llvm::enumerate(*syms))
-          if (s == sym) {
-            symbolDefs_[name] = prefix.str() + std::to_string(i) + ".dim(" +
-                                std::to_string(rank(v) - 1 - d) + ").extent()";
-            return true;
-          }
-      }
-      return false;
-    };
-    if (readOff(fused_.getBody().getArguments(), "in"))
-      return name;
+    for (auto [i, arg] : llvm::enumerate(fused_.getBody().getArguments())) {
+      auto syms = shapes_.get(arg);
+      if (failed(syms))
+        continue;
+      for (auto [d, s] : llvm::enumerate(*syms))
+        if (s == sym) {
+          symbolDefs_[name] = "in" + std::to_string(i) + ".dim(" +
+                              std::to_string(rank(arg) - 1 - d) + ").extent()";
+          return name;
+        }
+    }
     auto product = DimProduct::parse(sym);
     if (product && (product->coefficient != 1 || product->symbols.size() > 1)) {
       std::string expr = std::to_string(product->coefficient);
@@ -446,16 +441,9 @@ private:
       same = ot.getDimSize(d) == rt.getDimSize(d);
     if (same)
       return names_.lookup(operand);
-    // The operand's own matrix dimensions stay last; its batch dimensions
-    // broadcast against the result's.
-    Index t = tvars(r), idx;
-    int64_t shift = r - ot.getRank();
-    for (int64_t j = 0; j + 2 < ot.getRank(); ++j)
-      idx.push_back(ot.getDimSize(j) == 1 && rt.getDimSize(j + shift) != 1
-                        ? "0"
-                        : t[j + shift]);
-    idx.push_back(t[r - 2]);
-    idx.push_back(t[r - 1]);
+    // The operand's own matrix dimensions stay last (indexed like the
+    // result's); its batch dimensions broadcast against the result's.
+    Index idx = broadcastIndex(operand, result, tvars(r));
     std::string name = "v" + std::to_string(next_++);
     members_.push_back("Func " + name + "{\"" + name + "\"}");
     a << "    " << name << "(" << vars(r) << ") = " << call(operand, idx)

@@ -52,6 +52,15 @@ struct Sequence : Model {
     return matmul(x, w);
   }
 
+  // Broadcast batch dimensions: a matrix shared by every batch index on the
+  // left, and one head's rows ([B, 1, T, 4]) against two heads.
+  Tensor<B, 2, 3, 5> left_shared(Tensor<3, 4> w, Tensor<B, 2, 4, 5> x) {
+    return matmul(w, x);
+  }
+  Tensor<B, 2, T, 5> one_head(Tensor<B, 1, T, 4> a, Tensor<B, 2, 4, 5> b) {
+    return matmul(a, b);
+  }
+
   // loss = sum(attention(h, h, h) * r), h = proj(x), without the softmax:
   // gradients through the Linear, both batched products and the permutes.
   Scalar attention_train(Tensor<B, T, 6> x, Tensor<B, T, 8> r) {
@@ -69,5 +78,7 @@ KILN_MODEL(Sequence, "sequence") {
   infer("scores", &Sequence::scores);
   infer("attend", &Sequence::attend);
   infer("shared", &Sequence::shared);
+  infer("left_shared", &Sequence::left_shared);
+  infer("one_head", &Sequence::one_head);
   train("attention_train", &Sequence::attention_train, Sgd{.lr = 1});
 }
