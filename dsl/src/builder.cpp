@@ -82,6 +82,10 @@ const Shape &Builder::shape(int node) const {
   return module_.functions[open_].nodes[node].shape;
 }
 
+bool Builder::ints(int node) const {
+  return module_.functions[open_].nodes[node].ints;
+}
+
 int Builder::add_node(std::string op, std::vector<int> operands, Attrs attrs,
                       Shape shape, const SrcLoc &loc) {
   Function &f = open_function();
@@ -230,9 +234,10 @@ void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
   stream_at_begin_ = module_.next_stream;
 }
 
-int Builder::argument(int index, Shape shape) {
+int Builder::argument(int index, Shape shape, bool ints) {
   Function &f = open_function();
   f.nodes.at(index).shape = std::move(shape);
+  f.nodes[index].ints = ints;
   f.nodes[index].loc = f.loc;
   return new_handle(open_, index);
 }
@@ -380,8 +385,9 @@ int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
                          to_src_loc(loc), state);
 }
 
-int argument(int index, ShapeRef shape) {
-  return Builder::current("argument", Loc{}).argument(index, to_shape(shape));
+int argument(int index, ShapeRef shape, bool ints) {
+  return Builder::current("argument", Loc{})
+      .argument(index, to_shape(shape), ints);
 }
 
 void begin_entry(std::string_view name, const char *kind, int num_args,

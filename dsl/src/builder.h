@@ -31,6 +31,8 @@ public:
   // an operand of `op`; parameters get a kiln.param_ref on first use.
   int operand(int handle, std::string_view op, const SrcLoc &loc);
   const Shape &shape(int node) const;
+  // Whether a node holds i32 values (Ints<...>).
+  bool ints(int node) const;
 
   // Appends an op node to the entry point being traced; returns its index.
   int add_node(std::string op, std::vector<int> operands, Attrs attrs,
@@ -64,7 +66,7 @@ public:
   void require_minimum(const std::string &symbol, int64_t min, std::string why);
   void begin_entry(std::string_view name, const char *kind, int num_args,
                    const OptimizerSpec *optimizer, const SrcLoc &loc);
-  int argument(int index, Shape shape);
+  int argument(int index, Shape shape, bool ints);
   int end_entry(const int *results, int count);
   void abort_entry() noexcept;
   void set_names(int entry, bool results, const std::string_view *names,

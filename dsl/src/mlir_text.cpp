@@ -44,11 +44,11 @@ bool is_bare_id(std::string_view s) {
 
 } // namespace
 
-std::string tensor_type(const Shape &s) {
+std::string tensor_type(const Shape &s, bool ints) {
   std::string out = "tensor<";
   for (const Dim &d : s)
     out += d.symbolic() ? std::string("?x") : fmt::format("{}x", d.size);
-  return out + "f32>";
+  return out + (ints ? "i32>" : "f32>");
 }
 
 std::string f32_literal(float v) {

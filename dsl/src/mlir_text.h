@@ -9,8 +9,9 @@
 
 namespace kiln::dsl::detail {
 
-std::string tensor_type(const Shape &s); // tensor<?x32xf32>, tensor<f32>
-std::string f32_literal(float v);        // 5.000000e-01, 0x7FC00000
+// tensor<?x32xf32>, tensor<f32>; tensor<?x?xi32> for `ints`.
+std::string tensor_type(const Shape &s, bool ints = false);
+std::string f32_literal(float v); // 5.000000e-01, 0x7FC00000
 std::string f64_literal(double v);
 std::string string_literal(std::string_view s); // "..." with escapes
 // @name, or @"name" when quoting is needed or asked for.

@@ -173,14 +173,15 @@ void write_function(std::string &out, const Function &f) {
   for (int i = 0; i < f.num_args; ++i)
     out += fmt::format(
         "{}{}: {} {{kiln.name = {}, kiln.symbols = {}{}}}", i ? ", " : "",
-        names[i], tensor_type(f.nodes[i].shape), string_literal(f.arg_names[i]),
-        symbols_attr(f.nodes[i].shape), data_attr(f.arg_data, size_t(i)));
+        names[i], tensor_type(f.nodes[i].shape, f.nodes[i].ints),
+        string_literal(f.arg_names[i]), symbols_attr(f.nodes[i].shape),
+        data_attr(f.arg_data, size_t(i)));
   out += ") -> (";
   for (size_t i = 0; i < f.results.size(); ++i)
-    out += fmt::format("{}{} {{kiln.name = {}{}}}", i ? ", " : "",
-                       tensor_type(f.nodes[f.results[i]].shape),
-                       string_literal(f.result_names[i]),
-                       data_attr(f.result_data, i));
+    out += fmt::format(
+        "{}{} {{kiln.name = {}{}}}", i ? ", " : "",
+        tensor_type(f.nodes[f.results[i]].shape, f.nodes[f.results[i]].ints),
+        string_literal(f.result_names[i]), data_attr(f.result_data, i));
   const std::string batch =
       f.batch ? fmt::format(", kiln.batch = {} : i64", f.batch) : "";
   out += fmt::format(") attributes {{kiln.entry = {}{}{}{}}} {{\n",
@@ -192,12 +193,13 @@ void write_function(std::string &out, const Function &f) {
     std::string operands, types;
     for (size_t j = 0; j < n.operands.size(); ++j) {
       operands += (j ? ", " : "") + names[n.operands[j]];
-      types += (j ? ", " : "") + tensor_type(f.nodes[n.operands[j]].shape);
+      types += (j ? ", " : "") + tensor_type(f.nodes[n.operands[j]].shape,
+                                             f.nodes[n.operands[j]].ints);
     }
     if (n.has_result)
       out += fmt::format("    {} = {}({}){} : ({}) -> {} {}\n", names[i],
                          string_literal(n.op), operands, attr_dict(n.attrs),
-                         types, tensor_type(n.shape), location(n.loc));
+                         types, tensor_type(n.shape, n.ints), location(n.loc));
     else
       out += fmt::format("    {}({}){} : ({}) -> () {}\n", string_literal(n.op),
                          operands, attr_dict(n.attrs), types, location(n.loc));
@@ -206,7 +208,8 @@ void write_function(std::string &out, const Function &f) {
   std::string values, types;
   for (size_t i = 0; i < f.results.size(); ++i) {
     values += (i ? ", " : "") + names[f.results[i]];
-    types += (i ? ", " : "") + tensor_type(f.nodes[f.results[i]].shape);
+    types += (i ? ", " : "") + tensor_type(f.nodes[f.results[i]].shape,
+                                           f.nodes[f.results[i]].ints);
   }
   out += fmt::format("    func.return {} : {} {}\n", values, types,
                      location(f.loc));

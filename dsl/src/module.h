@@ -46,6 +46,7 @@ struct Node {
   Shape shape;
   SrcLoc loc;
   bool has_result = true; // false for kiln.param_assign
+  bool ints = false;      // an i32 value (an Ints<...> argument)
 };
 
 // A state parameter assigned in the entry point being traced: its latest

@@ -380,6 +380,57 @@ int transpose(int x, ShapeRef result, Loc loc) {
                   result);
 }
 
+namespace {
+// The node of an Ints handle, rejecting a float one (the C++ types make
+// that impossible from the DSL; the graph API may still be misused).
+int index_operand(Builder &b, int handle, std::string_view op,
+                  const SrcLoc &at) {
+  int n = b.operand(handle, op, at);
+  if (!b.ints(n))
+    fail(at, fmt::format("{}: the indices must be an Ints<...> tensor, got "
+                         "floats {}",
+                         op, to_string(b.shape(n))));
+  return n;
+}
+} // namespace
+
+int gather(int table, int indices, int axis, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("gather", loc);
+  int nt = b.operand(table, "gather", at);
+  int ni = index_operand(b, indices, "gather", at);
+  const Shape st = b.shape(nt), si = b.shape(ni);
+  if (!valid_axis(axis, st) || st[axis].symbolic())
+    fail(at, fmt::format("gather: axis {} of the table {} is not a static "
+                         "dimension",
+                         axis, to_string(st)));
+  Shape out(st.begin(), st.begin() + axis);
+  out.insert(out.end(), si.begin(), si.end());
+  out.insert(out.end(), st.begin() + axis + 1, st.end());
+  int node = b.add_node("kiln.gather", {nt, ni}, {{"axis", i64_attr(axis)}},
+                        std::move(out), at);
+  return b.result(node, result);
+}
+
+int one_hot(int indices, int classes, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("one_hot", loc);
+  int ni = index_operand(b, indices, "one_hot", at);
+  Shape out = b.shape(ni);
+  out.push_back(Dim{classes, {}});
+  int node = b.add_node("kiln.one_hot", {ni}, {{"classes", i64_attr(classes)}},
+                        std::move(out), at);
+  return b.result(node, result);
+}
+
+int to_float(int indices, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("to_float", loc);
+  int ni = index_operand(b, indices, "to_float", at);
+  int node = b.add_node("kiln.to_float", {ni}, {}, b.shape(ni), at);
+  return b.result(node, result);
+}
+
 int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("permute", loc);

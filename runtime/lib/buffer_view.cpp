@@ -7,7 +7,8 @@
 
 namespace kiln::rt {
 
-BufferView::BufferView(const float *data, std::span<const int64_t> shape) {
+BufferView::BufferView(const void *data, std::span<const int64_t> shape,
+                       DType dtype) {
   const int rank = static_cast<int>(shape.size());
   if (rank > kMaxRank)
     throw Error(fmt::format("tensor {} has rank {}; Halide buffers allow {}",
@@ -30,9 +31,10 @@ BufferView::BufferView(const float *data, std::span<const int64_t> shape) {
   buffer.device_interface = nullptr;
   // Halide takes a non-const host pointer for inputs and outputs alike; the
   // generated code never writes an input.
-  buffer.host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
+  buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
   buffer.flags = 0;
-  buffer.type = halide_type_t(halide_type_float, 32, 1);
+  buffer.type = dtype == DType::f32 ? halide_type_t(halide_type_float, 32, 1)
+                                    : halide_type_t(halide_type_int, 32, 1);
   buffer.dimensions = rank;
   buffer.dim = dims;
   buffer.padding = nullptr;

@@ -95,7 +95,7 @@ void check_tensors_match(const std::filesystem::path &path,
     if (full || p.role == ParamRole::parameter)
       expected.emplace(p.name, &p);
 
-  std::vector<std::string> missing, extra, shapes;
+  std::vector<std::string> missing, extra, shapes, types;
   for (const ParamDesc &p : model.params)
     if (expected.contains(p.name) && file.find(p.name) == nullptr)
       missing.emplace_back(p.name);
@@ -109,8 +109,12 @@ void check_tensors_match(const std::filesystem::path &path,
       shapes.push_back(fmt::format("{} is {} in the file but {} in the model",
                                    t.name, t.tensor.shape_string(),
                                    shape_string(it->second->shape)));
+    else if (t.tensor.dtype() != DType::f32)
+      types.push_back(fmt::format("{} holds integers in the file ({}); "
+                                  "parameters are floats",
+                                  t.name, dtype_name(t.tensor.dtype())));
   }
-  if (missing.empty() && extra.empty() && shapes.empty())
+  if (missing.empty() && extra.empty() && shapes.empty() && types.empty())
     return;
   std::string message = fmt::format(
       "{}: does not match model {} ({}):", path.string(), model.name,
@@ -126,6 +130,9 @@ void check_tensors_match(const std::filesystem::path &path,
   if (!shapes.empty())
     message += fmt::format("\n  wrong shape ({}): {}", shapes.size(),
                            join_limited(shapes));
+  if (!types.empty())
+    message += fmt::format("\n  wrong type ({}): {}", types.size(),
+                           join_limited(types));
   throw Error(message);
 }
 

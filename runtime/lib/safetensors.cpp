@@ -10,6 +10,7 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -32,11 +33,38 @@ constexpr std::array kKnownDtypes = {
     "I32",     "U32",     "F32", "F64",     "I64",     "U64", "F8_E5M2",
     "F8_E4M3", "F8_E8M0", "F4",  "F6_E2M3", "F6_E3M2", "C64"};
 
+// The dtypes kiln reads, with their size and the tensor type they become:
+// floats widen to f32, I64 narrows to i32 (every value checked).
+struct StoredType {
+  std::string_view name;
+  uint64_t bytes;
+  DType dtype;
+};
+constexpr std::array kReadable = {
+    StoredType{"F32", 4, DType::f32}, StoredType{"F16", 2, DType::f32},
+    StoredType{"BF16", 2, DType::f32}, StoredType{"I32", 4, DType::i32},
+    StoredType{"I64", 8, DType::i32}};
+
 // Where a tensor's bytes are, relative to the end of the header.
 struct Entry {
   TensorInfo info;
+  const StoredType *stored = nullptr;
   uint64_t begin = 0, end = 0;
 };
+
+// IEEE half to float, exactly (every half is a float).
+float half_to_float(uint16_t h) {
+  const uint32_t sign = uint32_t(h >> 15) << 31;
+  const uint32_t exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  if (exponent == 0) { // zero or subnormal: mantissa * 2^-24
+    const float v = std::ldexp(float(mantissa), -24);
+    return sign ? -v : v;
+  }
+  if (exponent == 31) // infinity or NaN
+    return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
+  return std::bit_cast<float>(sign | ((exponent + 112) << 23) |
+                              (mantissa << 13));
+}
 
 struct Parsed {
   Metadata metadata;
@@ -89,11 +117,18 @@ Entry parse_entry(const Problem &fail, const std::string &name,
   if (!dtype->is_string())
     fail("tensor '{}': dtype must be a string", name);
   const std::string &d = dtype->as_string();
-  if (d != "F32") {
+  auto stored =
+      std::ranges::find(kReadable, std::string_view(d), &StoredType::name);
+  if (stored == kReadable.end()) {
     if (std::ranges::find(kKnownDtypes, d) != kKnownDtypes.end())
-      fail("tensor '{}' has dtype {}; kiln reads F32 tensors only", name, d);
+      fail("tensor '{}' has dtype {}; kiln reads F32, F16, BF16, I32 and I64 "
+           "tensors",
+           name, d);
     fail("tensor '{}' has unknown dtype '{}'", name, d);
   }
+  e.stored = &*stored;
+  e.info.dtype = stored->dtype;
+  e.info.stored = stored->name;
 
   if (!shape->is_array())
     fail("tensor '{}': shape must be an array of sizes", name);
@@ -104,7 +139,7 @@ Entry parse_entry(const Problem &fail, const std::string &name,
       fail("tensor '{}': shape must be an array of non-negative integers",
            name);
     e.info.shape.push_back(*size);
-    if (*size != 0 && numel > std::numeric_limits<uint64_t>::max() / 4 /
+    if (*size != 0 && numel > std::numeric_limits<uint64_t>::max() / 8 /
                                   static_cast<uint64_t>(*size))
       fail("tensor '{}': shape {} is too large", name,
            shape_string(e.info.shape));
@@ -127,11 +162,11 @@ Entry parse_entry(const Problem &fail, const std::string &name,
     bad_offsets();
   e.begin = *begin;
   e.end = *end;
-  if (e.end - e.begin != numel * 4)
-    fail("tensor '{}': shape {} needs {} bytes of F32 but data_offsets {} "
+  if (e.end - e.begin != numel * e.stored->bytes)
+    fail("tensor '{}': shape {} needs {} bytes of {} but data_offsets {} "
          "hold {}",
-         name, shape_string(e.info.shape), numel * 4, offsets_string(e),
-         e.end - e.begin);
+         name, shape_string(e.info.shape), numel * e.stored->bytes, d,
+         offsets_string(e), e.end - e.begin);
   return e;
 }
 
@@ -264,6 +299,41 @@ const std::string *find_meta(const Metadata &metadata, std::string_view key) {
   return nullptr;
 }
 
+uint64_t bytes_of(const Tensor &t) {
+  return static_cast<uint64_t>(t.numel()) * 4; // f32 and i32 alike
+}
+
+// A tensor from its stored bytes (little-endian, checked length).
+Tensor decode(const std::filesystem::path &path, const Entry &e,
+              const std::vector<unsigned char> &bytes) {
+  Tensor t(e.info.shape, e.stored->dtype);
+  const size_t n = static_cast<size_t>(t.numel());
+  const std::string_view d = e.stored->name;
+  if (d == "F32" || d == "I32") {
+    std::memcpy(d == "F32" ? static_cast<void *>(t.data())
+                           : static_cast<void *>(t.ints()),
+                bytes.data(), bytes.size());
+  } else if (d == "F16" || d == "BF16") {
+    for (size_t i = 0; i < n; ++i) {
+      const uint16_t h = uint16_t(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+      t.data()[i] = d == "F16" ? half_to_float(h)
+                               : std::bit_cast<float>(uint32_t(h) << 16);
+    }
+  } else { // I64
+    for (size_t i = 0; i < n; ++i) {
+      int64_t v;
+      std::memcpy(&v, bytes.data() + 8 * i, 8);
+      if (v < std::numeric_limits<int32_t>::min() ||
+          v > std::numeric_limits<int32_t>::max())
+        throw Error(fmt::format("{}: tensor '{}': I64 value {} at index {} "
+                                "does not fit the int32 kiln computes with",
+                                path.string(), e.info.name, v, i));
+      t.ints()[i] = static_cast<int32_t>(v);
+    }
+  }
+  return t;
+}
+
 } // namespace
 
 const TensorInfo *SafetensorsHeader::find(std::string_view name) const {
@@ -310,7 +380,7 @@ void write_safetensors(const std::filesystem::path &path,
     header.emplace_back(
         std::string(t.name),
         Json(Json::Object{
-            {"dtype", Json("F32")},
+            {"dtype", Json(t.tensor->dtype() == DType::f32 ? "F32" : "I32")},
             {"shape", Json(std::move(shape))},
             {"data_offsets",
              Json(Json::Array{Json(offset), Json(offset + bytes)})}}));
@@ -327,7 +397,8 @@ void write_safetensors(const std::filesystem::path &path,
   file.write(std::as_bytes(std::span(prefix)));
   file.write(text);
   for (const TensorRef &t : tensors)
-    file.write(std::as_bytes(t.tensor->values()));
+    file.write(std::span(static_cast<const std::byte *>(t.tensor->raw()),
+                         static_cast<size_t>(bytes_of(*t.tensor))));
   file.commit();
 }
 
@@ -348,11 +419,12 @@ SafetensorsFile read_safetensors(const std::filesystem::path &path) {
   SafetensorsFile file{std::move(parsed.metadata), {}};
   // The ranges are contiguous and in order, so the data is one read each.
   for (Entry &e : parsed.entries) {
-    Tensor t(e.info.shape);
-    if (!in.read(reinterpret_cast<char *>(t.data()),
-                 static_cast<std::streamsize>(e.end - e.begin)))
+    std::vector<unsigned char> bytes(e.end - e.begin);
+    if (!in.read(reinterpret_cast<char *>(bytes.data()),
+                 static_cast<std::streamsize>(bytes.size())))
       throw Error(fmt::format("{}: cannot read the data of tensor '{}'",
                               path.string(), e.info.name));
+    Tensor t = decode(path, e, bytes);
     file.tensors.push_back({std::move(e.info.name), std::move(t)});
   }
   return file;

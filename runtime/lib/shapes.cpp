@@ -148,6 +148,11 @@ void check_tensors(std::string_view where, std::string_view role,
     const std::string what = fmt::format("{} '{}'", role, desc.name);
     if (tensors[i] == nullptr)
       throw Error(fmt::format("{}: {} is null", where, what));
+    if (tensors[i]->dtype() != desc.dtype)
+      throw Error(fmt::format("{}: {} holds {} values but the entry expects "
+                              "{}",
+                              where, what, dtype_name(tensors[i]->dtype()),
+                              dtype_name(desc.dtype)));
     if (auto detail = mismatch(desc, *tensors[i], what, bindings))
       throw Error(fmt::format("{}: {} has shape {} but the entry expects {}{}",
                               where, what, tensors[i]->shape_string(),

@@ -29,8 +29,27 @@ size_t checked_numel(std::span<const int64_t> shape) {
 
 } // namespace
 
-Tensor::Tensor(std::vector<int64_t> shape)
-    : shape_(std::move(shape)), values_(checked_numel(shape_), 0.0f) {}
+const char *dtype_name(DType dtype) {
+  return dtype == DType::f32 ? "f32" : "i32";
+}
+
+Tensor::Tensor(std::vector<int64_t> shape, DType dtype)
+    : shape_(std::move(shape)), dtype_(dtype) {
+  (dtype_ == DType::f32 ? values_.assign(checked_numel(shape_), 0.0f)
+                        : ints_.assign(checked_numel(shape_), 0));
+}
+
+Tensor Tensor::of_ints(std::vector<int64_t> shape, std::vector<int32_t> ints) {
+  Tensor t;
+  t.shape_ = std::move(shape);
+  t.dtype_ = DType::i32;
+  t.ints_ = std::move(ints);
+  const size_t n = checked_numel(t.shape_);
+  if (t.ints_.size() != n)
+    throw Error(fmt::format("a tensor of shape {} needs {} values, got {}",
+                            rt::shape_string(t.shape_), n, t.ints_.size()));
+  return t;
+}
 
 Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> values)
     : shape_(std::move(shape)), values_(std::move(values)) {
@@ -42,8 +61,10 @@ Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> values)
 
 void Tensor::resize(std::vector<int64_t> shape) {
   const size_t n = checked_numel(shape);
-  if (n != values_.size())
+  if (dtype_ == DType::f32 && n != values_.size())
     values_.assign(n, 0.0f);
+  if (dtype_ == DType::i32 && n != ints_.size())
+    ints_.assign(n, 0);
   shape_ = std::move(shape);
 }
 

@@ -33,6 +33,11 @@ struct Case {
   std::vector<Param> params;
   std::string body; // ops between the param_refs and the loss, see below
   std::string resultType;
+  // When `indexRange` > 0, the function also takes %ids: i32 indices of
+  // shape `indexShape` (-1: the batch), uniform in [0, indexRange), each
+  // value present (so that every row of a table gets a gradient).
+  std::vector<int64_t> indexShape = {};
+  int64_t indexRange = 0;
 };
 
 void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
@@ -96,6 +101,15 @@ std::string moduleText(const Case &c) {
         t += ", \"\"";
       t += "]}";
     }
+  if (c.indexRange > 0) {
+    std::string type = tensorType(c.indexShape);
+    type.replace(type.size() - 4, 3, "i32");
+    t += ", %ids: " + type + " {kiln.symbols = [";
+    for (size_t d = 0; d < c.indexShape.size(); ++d)
+      t += std::string(d ? ", " : "") +
+           (c.indexShape[d] < 0 ? "\"batch\"" : "\"\"");
+    t += "]}";
+  }
   t += ") -> tensor<f64> attributes {kiln.entry = \"train\"} {\n";
   for (const Param &p : c.params) {
     std::string declared = tensorType(declaredShape(p.shape));
@@ -171,6 +185,13 @@ TEST_P(GradCheck, MatchesCentralDifferences) {
     } else {
       env.params[p.name] = sample(p.shape, p.lo, p.hi, p.mixedSign);
     }
+  }
+  if (c.indexRange > 0) {
+    DTensor ids = sample(c.indexShape, 0, 1, false);
+    for (size_t i = 0; i < ids.data.size(); ++i)
+      ids.data[i] = double(int64_t(i) % c.indexRange);
+    std::shuffle(ids.data.begin(), ids.data.end(), gen);
+    args.push_back(ids);
   }
   env.params["weights"] =
       sample(declaredShape(parseShape(c.resultType)), 0.5, 1.5, true);
@@ -292,6 +313,31 @@ std::vector<Case> cases() {
                    "    %y = \"kiln.permute\"(%a) {permutation = array<i64: 0, "
                    "2, 3, 1>} : (tensor<?x2x3x4xf64>) -> tensor<?x3x4x2xf64>\n",
                    "tensor<?x3x4x2xf64>"});
+  // Embedding lookups and their adjoint, with repeated indices: gather
+  // along axis 0 (rows of a [5, 3] table by [batch, 4] ids) and along the
+  // last axis, and scatter_add itself.
+  c.push_back(Case{"gather",
+                   {{"a", {5, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.gather\"(%a, %ids) {axis = 0 : i64} : "
+                   "(tensor<5x3xf64>, tensor<?x4xi32>) -> tensor<?x4x3xf64>\n",
+                   "tensor<?x4x3xf64>",
+                   {-1, 4},
+                   5});
+  c.push_back(Case{"gather_last_axis",
+                   {{"a", {3, 5}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.gather\"(%a, %ids) {axis = 1 : i64} : "
+                   "(tensor<3x5xf64>, tensor<4xi32>) -> tensor<3x4xf64>\n",
+                   "tensor<3x4xf64>",
+                   {4},
+                   5});
+  c.push_back(Case{"scatter_add",
+                   {{"a", {-1, 4, 3}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.scatter_add\"(%a, %ids) {axis = 0 : i64, "
+                   "size = 5 : i64} : (tensor<?x4x3xf64>, tensor<?x4xi32>) -> "
+                   "tensor<5x3xf64>\n",
+                   "tensor<5x3xf64>",
+                   {-1, 4},
+                   5});
   // A reshape that merges the batch into rows ([batch, 6] -> [2*batch, 3],
   // the Linear-on-any-rank pattern), a matmul on the rows, and the split
   // back: the gradient is the same two reshapes the other way round.

@@ -14,7 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -230,6 +232,106 @@ TEST_P(Sequence, AttentionGradientIntoTheProjection) {
             kGradTol);
   EXPECT_LT(sgdStepError(b0, model.params().get("proj.bias"), gb, maxAbs(gb)),
             kGradTol);
+}
+
+/// Token ids: [batch, seq] values in [0, vocab), each id present when
+/// there are enough positions.
+Tensor tokenIds(Sizes n, int32_t vocab, uint32_t seed) {
+  std::vector<int32_t> ids(size_t(n.batch * n.seq));
+  std::mt19937 gen(seed);
+  for (size_t i = 0; i < ids.size(); ++i)
+    ids[i] = int32_t(i % size_t(vocab));
+  std::shuffle(ids.begin(), ids.end(), gen);
+  return Tensor::of_ints({n.batch, n.seq}, std::move(ids));
+}
+
+constexpr int32_t kVocab = 11;
+
+TEST_P(Sequence, EmbeddingLookup) {
+  Tensor ids = tokenIds(n, kVocab, 30);
+  Tensor got = run("embed", {&ids});
+  ASSERT_EQ(got.shape(), shape(kModel));
+  const Values table = toDoubles(model.params().get("wte.weight"));
+  Values want;
+  for (int64_t i = 0; i < ids.numel(); ++i)
+    for (int64_t c = 0; c < kModel; ++c)
+      want.push_back(table[size_t(ids.ints()[i] * kModel + c)]);
+  EXPECT_EQ(relErr(got, want), 0) << "a lookup copies exactly";
+}
+
+TEST_P(Sequence, OneHotAndToFloat) {
+  std::vector<int32_t> y;
+  for (int64_t i = 0; i < n.batch; ++i)
+    y.push_back(int32_t((7 * i + 3) % 10));
+  Tensor labels = Tensor::of_ints({n.batch}, y);
+  Tensor got = run("labels", {&labels});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch, 10}));
+  Values want(size_t(n.batch * 10), 0.0);
+  for (int64_t i = 0; i < n.batch; ++i)
+    want[size_t(i * 10 + y[size_t(i)])] = 1;
+  EXPECT_EQ(relErr(got, want), 0);
+
+  Tensor halves = run("halves", {&labels});
+  Values half;
+  for (int32_t v : y)
+    half.push_back(v * 0.5);
+  EXPECT_EQ(relErr(halves, half), 0);
+}
+
+TEST_P(Sequence, EmbeddingGradientSumsByToken) {
+  Tensor ids = tokenIds(n, kVocab, 31), r = randomTensor(shape(kModel), 32);
+  Values table = toDoubles(model.params().get("wte.weight"));
+  const Values rv = toDoubles(r);
+  auto loss = [&] {
+    Values e;
+    for (int64_t i = 0; i < ids.numel(); ++i)
+      for (int64_t c = 0; c < kModel; ++c)
+        e.push_back(table[size_t(ids.ints()[i] * kModel + c)]);
+    Values o = attend(scores(e, e, n), e, n);
+    double l = 0;
+    for (size_t i = 0; i < o.size(); ++i)
+      l += o[i] * rv[i];
+    return l;
+  };
+  const double want = loss();
+  Tensor got = run("embed_train", {&ids, &r});
+  EXPECT_NEAR(double(got.data()[0]), want,
+              1e-4 * std::max(1.0, std::abs(want)));
+  const Values before = table;
+  Values grad = numericGradient(loss, table);
+  EXPECT_LT(sgdStepError(before, model.params().get("wte.weight"), grad,
+                         maxAbs(grad)),
+            kGradTol);
+}
+
+TEST_P(Sequence, IndexOutOfRangeIsAnError) {
+  Tensor ids = tokenIds(n, kVocab, 33);
+  ids.ints()[ids.numel() - 1] = kVocab; // one past the table
+  try {
+    run("embed", {&ids});
+    FAIL() << "an out-of-range id must fail";
+  } catch (const kiln::rt::Error &e) {
+    EXPECT_NE(std::string(e.what()).find("kiln.gather: index 11 is outside "
+                                         "[0, 11)"),
+              std::string::npos)
+        << e.what();
+  }
+  Tensor negative =
+      Tensor::of_ints({n.batch}, std::vector<int32_t>(size_t(n.batch), -1));
+  EXPECT_THROW(run("labels", {&negative}), kiln::rt::Error);
+}
+
+TEST_P(Sequence, FloatsWhereIdsAreExpectedIsAnError) {
+  Tensor floats = randomTensor({n.batch, n.seq}, 34);
+  try {
+    run("embed", {&floats});
+    FAIL() << "f32 ids must be rejected";
+  } catch (const kiln::rt::Error &e) {
+    EXPECT_NE(std::string(e.what()).find("holds f32 values but the entry "
+                                         "expects i32"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Sequence,

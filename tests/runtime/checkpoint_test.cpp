@@ -143,6 +143,22 @@ TEST_F(Checkpoint, MismatchesAreListedAndNothingChanges) {
   EXPECT_EQ(values(s.params().get("linear.bias")), before);
 }
 
+TEST_F(Checkpoint, IntegerParametersAreRejectedAndNothingChanges) {
+  Session s(kiln_model_fake(), 0);
+  const Tensor bias = Tensor::of_ints({3}, {1, 2, 3});
+  const Tensor embed = s.params().get("embed.weight");
+  const std::vector<TensorRef> tensors = {{"linear.bias", &bias},
+                                          {"embed.weight", &embed}};
+  write_safetensors(file, tensors);
+  const std::vector<float> before = values(s.params().get("linear.bias"));
+  EXPECT_EQ(error_of([&] { load_checkpoint(file, s); }),
+            p + ": does not match model fake (a weights file must hold every "
+                "parameter and nothing else):\n"
+                "  wrong type (1): linear.bias holds integers in the file "
+                "(i32); parameters are floats");
+  EXPECT_EQ(values(s.params().get("linear.bias")), before);
+}
+
 TEST_F(Checkpoint, FullCheckpointNeedsTheState) {
   Session a = trained();
   save_checkpoint(file, a, TrainState{});

@@ -160,15 +160,94 @@ TEST_F(Safetensors, InvalidJson) {
                 "levels");
 }
 
-TEST_F(Safetensors, DtypeOtherThanF32) {
+TEST_F(Safetensors, DtypeOtherThanTheReadableOnes) {
   EXPECT_EQ(
-      reject(craft(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
-                   std::string(4, '\0'))),
-      p + ": tensor 'a' has dtype F16; kiln reads F32 tensors only");
+      reject(craft(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})",
+                   std::string(2, '\0'))),
+      p + ": tensor 'a' has dtype U8; kiln reads F32, F16, BF16, I32 and I64 "
+          "tensors");
   EXPECT_EQ(
       reject(craft(R"({"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}})",
                    std::string(8, '\0'))),
       p + ": tensor 'a' has unknown dtype 'Q7'");
+}
+
+// Little-endian bytes of 16-bit patterns.
+std::string halves(std::vector<uint16_t> v) {
+  std::string s;
+  for (uint16_t h : v) {
+    s += static_cast<char>(h & 0xFF);
+    s += static_cast<char>(h >> 8);
+  }
+  return s;
+}
+
+std::string int64s(std::vector<int64_t> v) {
+  return std::string(reinterpret_cast<const char *>(v.data()), v.size() * 8);
+}
+
+TEST_F(Safetensors, ReadsHalfFloatsAsF32) {
+  // IEEE half: 1, -2, the smallest subnormal 2^-24, 65504, infinity;
+  // bfloat16: 1, -3, 2^-126.
+  const std::string header =
+      R"({"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},)"
+      R"("b":{"dtype":"BF16","shape":[3],"data_offsets":[10,16]}})";
+  write_bytes(file,
+              craft(header, halves({0x3C00, 0xC000, 0x0001, 0x7BFF, 0x7C00}) +
+                                halves({0x3F80, 0xC040, 0x0080})));
+  const SafetensorsFile f = read_safetensors(file);
+  const Tensor &h = f.find("h")->tensor;
+  ASSERT_EQ(h.dtype(), DType::f32);
+  EXPECT_EQ(
+      std::vector<float>(h.data(), h.data() + 5),
+      (std::vector<float>{1, -2, std::ldexp(1.0f, -24), 65504, INFINITY}));
+  const Tensor &b = f.find("b")->tensor;
+  EXPECT_EQ(std::vector<float>(b.data(), b.data() + 3),
+            (std::vector<float>{1, -3, std::ldexp(1.0f, -126)}));
+  EXPECT_EQ(read_safetensors_header(file).find("h")->stored, "F16");
+}
+
+TEST_F(Safetensors, ReadsIntegersAsI32) {
+  const std::string header =
+      R"({"i":{"dtype":"I32","shape":[2],"data_offsets":[0,8]},)"
+      R"("l":{"dtype":"I64","shape":[2],"data_offsets":[8,24]}})";
+  const std::vector<int32_t> i32 = {7, -5};
+  write_bytes(
+      file,
+      craft(header, std::string(reinterpret_cast<const char *>(i32.data()), 8) +
+                        int64s({2147483647, -2147483648LL})));
+  const SafetensorsFile f = read_safetensors(file);
+  const Tensor &i = f.find("i")->tensor, &l = f.find("l")->tensor;
+  ASSERT_EQ(i.dtype(), DType::i32);
+  EXPECT_EQ(std::vector<int32_t>(i.ints(), i.ints() + 2), i32);
+  EXPECT_EQ(std::vector<int32_t>(l.ints(), l.ints() + 2),
+            (std::vector<int32_t>{2147483647, -2147483647 - 1}));
+}
+
+TEST_F(Safetensors, I64OutsideInt32IsRejected) {
+  write_bytes(
+      file, craft(R"({"l":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})",
+                  int64s({1, 2147483648LL})));
+  EXPECT_EQ(error_of([&] { read_safetensors(file); }),
+            p + ": tensor 'l': I64 value 2147483648 at index 1 does not fit "
+                "the int32 kiln computes with");
+}
+
+TEST_F(Safetensors, WritesAndReadsBackI32) {
+  const Tensor ids = Tensor::of_ints({2, 2}, {3, -1, 0, 255});
+  const Tensor x({1}, std::vector<float>{0.5f});
+  const std::vector<TensorRef> tensors = {{"ids", &ids}, {"x", &x}};
+  write_safetensors(file, tensors);
+  const std::string bytes = read_bytes(file);
+  EXPECT_NE(bytes.find(R"("ids":{"dtype":"I32","shape":[2,2])"),
+            std::string::npos)
+      << bytes;
+  const SafetensorsFile f = read_safetensors(file);
+  const Tensor &back = f.find("ids")->tensor;
+  ASSERT_EQ(back.dtype(), DType::i32);
+  EXPECT_EQ(std::vector<int32_t>(back.ints(), back.ints() + 4),
+            (std::vector<int32_t>{3, -1, 0, 255}));
+  EXPECT_EQ(f.find("x")->tensor.data()[0], 0.5f);
 }
 
 TEST_F(Safetensors, MalformedEntries) {

@@ -475,6 +475,70 @@ LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto table = cast<RankedTensorType>(adaptor.getTable().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, table, axis)))
+    return failure();
+  if (table.isDynamicDim(axis))
+    return emitOptionalError(loc, "cannot gather along symbolic axis ", axis,
+                             " of ", table);
+  SmallVector<int64_t> shape(table.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, table.getShape().drop_front(axis + 1));
+  results.push_back(RankedTensorType::get(shape, table.getElementType()));
+  return success();
+}
+
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  auto values = cast<RankedTensorType>(adaptor.getValues().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis(), size = adaptor.getSize();
+  int64_t span = indices.getRank();
+  if (axis < 0 || axis + span > values.getRank())
+    return emitOptionalError(loc, "indices ", indices, " do not fit ", values,
+                             " from axis ", axis);
+  if (values.getShape().slice(axis, span) != indices.getShape())
+    return emitOptionalError(loc, "dimensions ", axis, " to ", axis + span - 1,
+                             " of ", values, " must be those of the indices ",
+                             indices);
+  if (size < 1)
+    return emitOptionalError(loc, "size must be positive, got ", size);
+  SmallVector<int64_t> shape(values.getShape().take_front(axis));
+  shape.push_back(size);
+  llvm::append_range(shape, values.getShape().drop_front(axis + span));
+  results.push_back(RankedTensorType::get(shape, values.getElementType()));
+  return success();
+}
+
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  if (adaptor.getClasses() < 1)
+    return emitOptionalError(loc, "classes must be positive, got ",
+                             adaptor.getClasses());
+  SmallVector<int64_t> shape(indices.getShape());
+  shape.push_back(adaptor.getClasses());
+  results.push_back(RankedTensorType::get(shape, Float32Type::get(ctx)));
+  return success();
+}
+
+LogicalResult ToFloatOp::verify() {
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError() << "changes the shape: " << getInput().getType()
+                         << " to " << getType();
+  return success();
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,
@@ -551,7 +615,7 @@ struct DimSizeOfOperand : OpRewritePattern<DimSizeOp> {
     Value source;
     if (auto bc = dyn_cast<BroadcastToOp>(def)) {
       source = bc.getLike();
-    } else if (isReduction(def)) {
+    } else if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>(def)) {
       auto reduced = def->getAttrOfType<IntegerAttr>("axis").getInt();
       auto keep = def->getAttrOfType<BoolAttr>("keepdim");
       if (keep && keep.getValue()) {

@@ -297,6 +297,34 @@ LogicalResult PermuteOp::buildVjp(OpBuilder &b, Value g,
   return success();
 }
 
+LogicalResult GatherOp::buildVjp(OpBuilder &b, Value g,
+                                 SmallVectorImpl<Value> &grads) {
+  grads.push_back(
+      b.create<ScatterAddOp>(getLoc(), g, getIndices(), getAxis(),
+                             getTable().getType().getDimSize(getAxis())));
+  grads.push_back(Value()); // indices
+  return success();
+}
+
+LogicalResult ScatterAddOp::buildVjp(OpBuilder &b, Value g,
+                                     SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<GatherOp>(getLoc(), g, getIndices(), getAxis()));
+  grads.push_back(Value()); // indices
+  return success();
+}
+
+LogicalResult OneHotOp::buildVjp(OpBuilder &, Value,
+                                 SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // indices have no gradient
+  return success();
+}
+
+LogicalResult ToFloatOp::buildVjp(OpBuilder &, Value,
+                                  SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // indices have no gradient
+  return success();
+}
+
 LogicalResult BroadcastToOp::buildVjp(OpBuilder &b, Value g,
                                       SmallVectorImpl<Value> &grads) {
   grads.push_back(reduceTo(b, getLoc(), g, getInput().getType()));

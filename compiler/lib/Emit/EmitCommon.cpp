@@ -70,8 +70,8 @@ std::vector<std::string> kernelSymbolArgs(FusedOp fused,
 }
 
 std::string cppElementType(Type tensorType) {
-  return cast<RankedTensorType>(tensorType).getElementType().isF64() ? "double"
-                                                                     : "float";
+  Type elem = cast<RankedTensorType>(tensorType).getElementType();
+  return elem.isF64() ? "double" : elem.isInteger(32) ? "int32_t" : "float";
 }
 
 std::string quoted(StringRef text) {

@@ -30,7 +30,7 @@ std::string identifier(llvm::StringRef name);
 /// kernels' symbol variables: "sym_batch", "(128 * sym_batch * sym_seq)";
 /// "1" for "" (DimProduct).
 std::string symbolExpr(llvm::StringRef dim);
-/// "float" or "double".
+/// "float", "double" or "int32_t".
 std::string cppElementType(mlir::Type tensorType);
 /// C++ string literal with escapes.
 std::string quoted(llvm::StringRef text);

@@ -99,8 +99,9 @@ public:
     os_ << "\nclass " << cls << " : public Halide::Generator<" << cls
         << "> {\npublic:\n";
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
-      os_ << "  Input<Buffer<" << elem_ << ">> in" << i << "{\"in" << i
-          << "\", " << rank(arg) << "}; // " << describe(arg) << "\n";
+      os_ << "  Input<Buffer<" << emit::cppElementType(arg.getType()) << ">> in"
+          << i << "{\"in" << i << "\", " << rank(arg) << "}; // "
+          << describe(arg) << "\n";
     for (const std::string &sym : symbolArgs_)
       os_ << "  Input<int32_t> sym_" << emit::identifier(sym) << "{\"sym_"
           << emit::identifier(sym) << "\"}; // no input has it\n";
@@ -387,6 +388,39 @@ private:
           a << x << ";\n";
           return success();
         })
+        .Case<GatherOp>([&](GatherOp g) {
+          int64_t axis = g.getAxis(), span = rank(g.getIndices());
+          Index at(t.begin() + axis, t.begin() + axis + span);
+          std::string row =
+              "kiln::halide::checked_index(" + call(g.getIndices(), at) + ", " +
+              std::to_string(g.getTable().getType().getDimSize(axis)) +
+              ", \"kiln.gather\")";
+          Index in(t.begin(), t.begin() + axis);
+          in.push_back(row);
+          in.insert(in.end(), t.begin() + axis + span, t.end());
+          std::string x = call(g.getTable(), in);
+          define(result, a);
+          a << x << ";\n";
+          return success();
+        })
+        .Case<OneHotOp>([&](OneHotOp oh) {
+          Index at(t.begin(), t.end() - 1);
+          std::string c =
+              "kiln::halide::checked_index(" + call(oh.getIndices(), at) +
+              ", " + std::to_string(oh.getClasses()) + ", \"kiln.one_hot\")";
+          define(result, a);
+          a << "select(" << c << " == " << t.back() << ", " << literal(1)
+            << ", " << literal(0) << ");\n";
+          return success();
+        })
+        .Case<ToFloatOp>([&](ToFloatOp tf) {
+          std::string x = call(tf.getInput(), t);
+          define(result, a);
+          a << "cast<" << elem_ << ">(" << x << ");\n";
+          return success();
+        })
+        .Case<ScatterAddOp>(
+            [&](ScatterAddOp sc) { return emitScatterAdd(sc, a); })
         .Case<PermuteOp>([&](PermuteOp pm) {
           ArrayRef<int64_t> perm = pm.getPermutation();
           Index in(perm.size());
@@ -449,6 +483,50 @@ private:
     a << "    " << name << "(" << vars(r) << ") = " << call(operand, idx)
       << ";\n";
     return name;
+  }
+
+  /// kiln.scatter_add: a zero table plus one update over the indices'
+  /// positions (an RDom), each adding its slice of `values` into the row
+  /// its index names.
+  LogicalResult emitScatterAdd(ScatterAddOp sc, llvm::raw_ostream &a) {
+    if (anchor_)
+      return sc.emitError("a kernel may hold only one reduction");
+    Value result = sc.getResult();
+    int64_t axis = sc.getAxis(), span = rank(sc.getIndices());
+    Index t = tvars(rank(result));
+    std::string s = "scatter" + std::to_string(next_++);
+    members_.push_back("Func " + s + "{\"" + s + "\"}");
+    // RDom dimensions innermost first, as Halide orders them.
+    std::vector<std::string> extents;
+    for (int64_t j = span - 1; j >= 0; --j) {
+      auto e = extent(sc.getIndices(), j);
+      if (failed(e))
+        return failure();
+      extents.push_back("0, " + *e);
+    }
+    a << "    " << s << "(" << vars(rank(result)) << ") = " << literal(0)
+      << ";\n    {\n      RDom r(" << join(extents, ", ") << ");\n";
+    Index at;
+    for (int64_t j = 0; j < span; ++j)
+      at.push_back("r[" + std::to_string(span - 1 - j) + "]");
+    Index lhs(t.begin(), t.begin() + axis), values(lhs);
+    lhs.push_back("kiln::halide::checked_index(" + call(sc.getIndices(), at) +
+                  ", " + std::to_string(sc.getSize()) +
+                  ", \"kiln.scatter_add\")");
+    lhs.insert(lhs.end(), t.begin() + axis + 1, t.end());
+    values.insert(values.end(), at.begin(), at.end());
+    values.insert(values.end(), t.begin() + axis + 1, t.end());
+    Index lhsRev(lhs.rbegin(), lhs.rend());
+    a << "      " << s << "(" << join(lhsRev, ", ")
+      << ") += " << call(sc.getValues(), values) << ";\n    }\n";
+    define(result, a);
+    a << s << "(" << vars(rank(result)) << ");\n";
+    anchor_ = sc;
+    anchorName_ = s;
+    // Dimension 0 (Halide order) is pure in the update unless it is the
+    // scattered axis.
+    scatterInnermostPure_ = axis != rank(result) - 1;
+    return success();
   }
 
   /// One of the convolutions of conv2d.h: `x` is the operand read with a
@@ -779,6 +857,10 @@ private:
           << ", out0, d0, d1, "
           << (batch.empty() ? "" : "{" + join(batch, ", ") + "}, ")
           << "get_target());\n";
+    } else if (isa_and_nonnull<ScatterAddOp>(anchor_)) {
+      os_ << "    kiln::halide::schedule_scatter(" << anchorName_ << ", out0, {"
+          << join(v, ", ") << "}, "
+          << (scatterInnermostPure_ ? "true" : "false") << ", get_target());\n";
     } else if (anchor_ && isContraction(anchor_)) {
       os_ << "    kiln::halide::schedule_conv2d(" << anchorName_ << ", out0, {"
           << join(v, ", ") << "}, get_target());\n";
@@ -808,6 +890,7 @@ private:
   std::vector<std::string> symbolArgs_; // emit::kernelSymbolArgs
   Operation *anchor_ = nullptr;
   std::string anchorName_;
+  bool scatterInnermostPure_ = false; // emitScatterAdd
   int64_t maxRank_ = 0;
   bool usesRandom_ = false;
   int next_ = 0;

@@ -75,7 +75,15 @@ private:
     return s + "}";
   }
 
+  static bool isIndex(Type type) {
+    return cast<RankedTensorType>(type).getElementType().isInteger(32);
+  }
+
   LogicalResult writeEntry(func::FuncOp f) {
+    for (Type t : f.getResultTypes())
+      if (isIndex(t))
+        return f.emitError("returns an i32 tensor; entry points return "
+                           "floats only for now");
     os_ << "void run_" << emit::identifier(f.getSymName())
         << "(kiln::rt::Session &s, std::span<const kiln::rt::Tensor *const> "
            "in,\n    std::span<kiln::rt::Tensor *const> out) {\n";
@@ -96,7 +104,8 @@ private:
     Operation *ret = f.getBody().front().getTerminator();
     DenseMap<Value, std::string> data;
     for (BlockArgument arg : f.getArguments())
-      data[arg] = "in[" + std::to_string(arg.getArgNumber()) + "]->data()";
+      data[arg] = "in[" + std::to_string(arg.getArgNumber()) + "]->" +
+                  (isIndex(arg.getType()) ? "ints()" : "data()");
     for (auto [j, v] : llvm::enumerate(ret->getOperands())) {
       auto s = shape(v);
       if (failed(s))
@@ -192,7 +201,7 @@ private:
                                  "kernel (an op fusion does not handle)");
         std::string name = "b" + std::to_string(args.size());
         os_ << "    BufferView " << name << "(" << data.lookup(v) << ", " << *s
-            << ");\n";
+            << (isIndex(v.getType()) ? ", kiln::rt::DType::i32" : "") << ");\n";
         args.push_back(name + ".get()");
         return success();
       };
@@ -276,6 +285,8 @@ private:
     if (data)
       os_ << ", {kiln::rt::DataKind::" << data->kind << ", "
           << hexDouble(data->min) << ", " << hexDouble(data->max) << "}";
+    if (isIndex(type))
+      os_ << (data ? "" : ", {}") << ", kiln::rt::DType::i32";
     os_ << "}";
   }
 

@@ -362,6 +362,73 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 r.shape = shape;
                 return r;
               })
+              .Case<GatherOp>([&](GatherOp g) -> FailureOr<DTensor> {
+                const DTensor &table = in(0), &idx = in(1);
+                size_t axis = size_t(g.getAxis()), span = idx.shape.size();
+                Index shape(table.shape.begin(), table.shape.begin() + axis);
+                shape.insert(shape.end(), idx.shape.begin(), idx.shape.end());
+                shape.insert(shape.end(), table.shape.begin() + axis + 1,
+                             table.shape.end());
+                DTensor r(shape);
+                size_t k = 0;
+                bool bad = false;
+                forEach(shape, [&](const Index &at_) {
+                  Index j(at_.begin() + axis, at_.begin() + axis + span);
+                  int64_t row = int64_t(at(idx, j));
+                  bad |= row < 0 || row >= table.shape[axis];
+                  Index src(at_.begin(), at_.begin() + axis);
+                  src.push_back(bad ? 0 : row);
+                  src.insert(src.end(), at_.begin() + axis + span, at_.end());
+                  r.data[k++] = at(table, src);
+                });
+                if (bad)
+                  return g.emitError("interpreter: index out of range");
+                return r;
+              })
+              .Case<ScatterAddOp>([&](ScatterAddOp sc) -> FailureOr<DTensor> {
+                const DTensor &values = in(0), &idx = in(1);
+                size_t axis = size_t(sc.getAxis()), span = idx.shape.size();
+                Index shape(values.shape.begin(), values.shape.begin() + axis);
+                shape.push_back(sc.getSize());
+                shape.insert(shape.end(), values.shape.begin() + axis + span,
+                             values.shape.end());
+                DTensor r(shape);
+                bool bad = false;
+                forEach(values.shape, [&](const Index &at_) {
+                  Index j(at_.begin() + axis, at_.begin() + axis + span);
+                  int64_t row = int64_t(at(idx, j));
+                  if (row < 0 || row >= sc.getSize()) {
+                    bad = true;
+                    return;
+                  }
+                  Index dst(at_.begin(), at_.begin() + axis);
+                  dst.push_back(row);
+                  dst.insert(dst.end(), at_.begin() + axis + span, at_.end());
+                  Index s = strides(r.shape);
+                  int64_t off = 0;
+                  for (size_t q = 0; q < dst.size(); ++q)
+                    off += dst[q] * s[q];
+                  r.data[size_t(off)] += at(values, at_);
+                });
+                if (bad)
+                  return sc.emitError("interpreter: index out of range");
+                return r;
+              })
+              .Case<OneHotOp>([&](OneHotOp oh) -> FailureOr<DTensor> {
+                const DTensor &idx = in(0);
+                Index shape = idx.shape;
+                shape.push_back(oh.getClasses());
+                DTensor r(shape);
+                for (size_t i = 0; i < idx.data.size(); ++i) {
+                  int64_t c = int64_t(idx.data[i]);
+                  if (c < 0 || c >= oh.getClasses())
+                    return oh.emitError("interpreter: index out of range");
+                  r.data[i * size_t(oh.getClasses()) + size_t(c)] = 1;
+                }
+                return r;
+              })
+              .Case<ToFloatOp>(
+                  [&](ToFloatOp) -> FailureOr<DTensor> { return in(0); })
               .Case<PermuteOp>([&](PermuteOp pm) -> FailureOr<DTensor> {
                 const DTensor &x = in(0);
                 ArrayRef<int64_t> perm = pm.getPermutation();

@@ -9,4 +9,4 @@ KILN_MODEL(Bad, "bad") {
   infer("forward", &Bad::forward); // ERROR-HERE
 }
 
-// EXPECT: entry point parameters must be Tensor<...> values
+// EXPECT: entry point parameters must be Tensor<...> or Ints<...> values

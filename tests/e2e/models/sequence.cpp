@@ -2,7 +2,8 @@
 // seq), Linear on [batch, seq, C] (its rows merged into one product and
 // split back), reshapes that merge and split symbols, permute, and batched
 // matmuls over attention heads, with gradients through all of them into
-// the projection.
+// the projection; token ids (Ints) through an Embedding, one_hot and
+// to_float, with the embedding's gradient.
 //
 // Sizes are small and odd on purpose: 6 input features, 2 heads of 4, so
 // that no dimension is a whole vector; the test runs seq 1, 5 and 7 and
@@ -16,6 +17,12 @@ inline constexpr auto T = seq;
 
 struct Sequence : Model {
   Linear<6, 8> proj{"proj"};
+  Embedding<11, 8> wte{"wte"};
+
+  // Token ids: embedding lookups, one-hot labels, integers as floats.
+  Tensor<B, T, 8> embed(Ints<B, T> ids) { return wte(ids); }
+  Tensor<B, 10> labels(Ints<B> y) { return one_hot<10>(y); }
+  Tensor<B> halves(Ints<B> n) { return to_float(n) * 0.5f; }
 
   // Linear on a rank-3 input.
   Tensor<B, T, 8> project(Tensor<B, T, 6> x) { return proj(x); }
@@ -69,6 +76,14 @@ struct Sequence : Model {
     auto o = matmul(s, h);
     return sum(reshape<B, T, 8>(permute<0, 2, 1, 3>(o)) * r);
   }
+
+  // loss = sum(attention(e, e, e) * r), e = wte(ids): the table's gradient
+  // sums by token id, through both batched products.
+  Scalar embed_train(Ints<B, T> ids, Tensor<B, T, 8> r) {
+    auto h = heads(wte(ids));
+    auto o = matmul(matmul<false, true>(h, h), h);
+    return sum(reshape<B, T, 8>(permute<0, 2, 1, 3>(o)) * r);
+  }
 };
 
 KILN_MODEL(Sequence, "sequence") {
@@ -80,5 +95,10 @@ KILN_MODEL(Sequence, "sequence") {
   infer("shared", &Sequence::shared);
   infer("left_shared", &Sequence::left_shared);
   infer("one_head", &Sequence::one_head);
-  train("attention_train", &Sequence::attention_train, Sgd{.lr = 1});
+  train("attention_train", &Sequence::attention_train, Sgd{.lr = 1})
+      .params("proj");
+  infer("embed", &Sequence::embed);
+  infer("labels", &Sequence::labels);
+  infer("halves", &Sequence::halves);
+  train("embed_train", &Sequence::embed_train, Sgd{.lr = 1}).params("wte");
 }

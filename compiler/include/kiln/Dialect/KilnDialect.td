@@ -37,5 +37,7 @@ def Kiln_Contraction : Kiln_Trait<"Contraction">;
 def Kiln_Reduction : Kiln_Trait<"Reduction">;
 
 def Kiln_Tensor : RankedTensorOf<[F32, F64]>;
+// Token ids and class indices; only the ops that read indices take them.
+def Kiln_IndexTensor : RankedTensorOf<[I32]>;
 
 #endif // KILN_DIALECT

@@ -589,6 +589,101 @@ def Kiln_PermuteOp : Kiln_Op<"permute", [Pure, Kiln_Layout, InferTypeOpAdaptor,
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Indices (i32)
+//===----------------------------------------------------------------------===//
+
+def Kiln_GatherOp : Kiln_Op<"gather", [Pure, Kiln_Layout, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "picks slices of a table by index (an embedding lookup)";
+  let description = [{
+    `result` is `table` with its dimension `axis` replaced by the
+    dimensions of `indices`: `result[p..., j..., q...] = table[p...,
+    indices[j...], q...]` (numpy.take, torch.index_select on a flattened
+    index). An index outside `[0, table.shape[axis])` stops the kernel with
+    an error naming the index; nothing is read out of bounds. The gradient
+    of the table is `kiln.scatter_add`; indices have none.
+
+    Example:
+    ```mlir
+    // Token embeddings: [256, 64] table, [batch, seq] ids.
+    %e = kiln.gather %wte, %ids {axis = 0 : i64}
+        : (tensor<256x64xf32>, tensor<?x?xi32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$table, Kiln_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ScatterAddOp : Kiln_Op<"scatter_add", [Pure, Kiln_Reduction,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "sums slices into a table by index (gather's gradient)";
+  let description = [{
+    The adjoint of `kiln.gather`: `values` has, from dimension `axis` on,
+    the dimensions of `indices`; the result replaces them by one dimension
+    of `size`, and `result[p..., i, q...]` is the sum of
+    `values[p..., j..., q...]` over the positions `j` where
+    `indices[j...] == i` (0 where there are none). An index outside
+    `[0, size)` stops the kernel with an error.
+
+    Example:
+    ```mlir
+    %dwte = kiln.scatter_add %de, %ids {axis = 0 : i64, size = 256 : i64}
+        : (tensor<?x?x64xf32>, tensor<?x?xi32>) -> tensor<256x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$values, Kiln_IndexTensor:$indices,
+                       I64Attr:$axis, I64Attr:$size);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $values `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_OneHotOp : Kiln_Op<"one_hot", [Pure, Kiln_Layout, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "1 at each index's class, 0 elsewhere";
+  let description = [{
+    `result[j..., c] = (indices[j...] == c)` for `c` in `[0, classes)`, in
+    f32. An index outside `[0, classes)` stops the kernel with an error.
+
+    Example:
+    ```mlir
+    %y = kiln.one_hot %labels {classes = 10 : i64}
+        : (tensor<?xi32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_IndexTensor:$indices, I64Attr:$classes);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ToFloatOp : Kiln_Op<"to_float", [Pure, Kiln_Elementwise, Kiln_Cheap,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "integers as floats";
+  let description = [{
+    Each i32 value as the float of the result type (exact up to 2^24 in
+    f32). Indices have no gradient.
+
+    Example:
+    ```mlir
+    %t = kiln.to_float %steps : (tensor<?xi32>) -> tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_IndexTensor:$input);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure, Kiln_Elementwise, Kiln_Cheap,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
     AllTypesMatch<["like", "result"]>]> {
@@ -769,7 +864,7 @@ def Kiln_FusedOp : Kiln_Op<"fused", [IsolatedFromAbove,
   // plan emitter: region arena[i] at byte offset offset[i] per unit of its
   // symbols (-1: not in the arena), and the parameter whose back buffer
   // takes result i ("" for none).
-  let arguments = (ins Variadic<Kiln_Tensor>:$inputs, StrAttr:$kernel,
+  let arguments = (ins Variadic<AnyTypeOf<[Kiln_Tensor, Kiln_IndexTensor]>>:$inputs, StrAttr:$kernel,
                        OptionalAttr<DenseI64ArrayAttr>:$arena,
                        OptionalAttr<DenseI64ArrayAttr>:$offset,
                        OptionalAttr<StrArrayAttr>:$assign_to);

@@ -36,6 +36,7 @@ template <int Axis, int Start, int Size> struct slice;
 template <int... Sizes> struct split;
 struct transpose;
 template <int... Permutation> struct permute;
+template <int Axis> struct gather;
 struct constant;
 struct parameter;
 struct bce_with_logits;

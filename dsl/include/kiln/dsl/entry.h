@@ -65,7 +65,7 @@ private:
 namespace detail {
 
 template <class T> T make_argument(int index) {
-  return wrap<T>(argument(index, shape<T>()), Loc{});
+  return wrap<T>(argument(index, shape<T>(), is_ints_v<T>), Loc{});
 }
 
 template <class T> struct Results {
@@ -119,10 +119,12 @@ template <class R, class... Args, class Call>
 EntryRef run_entry(std::string_view name, const char *kind,
                    const OptimizerSpec *optimizer, Call &&call, Loc loc) {
   constexpr bool parameters_are_tensors =
-      (is_tensor_v<std::remove_cvref_t<Args>> && ...);
+      ((is_tensor_v<std::remove_cvref_t<Args>> ||
+        is_ints_v<std::remove_cvref_t<Args>>)&&...);
   if constexpr (!parameters_are_tensors) {
     static_assert(parameters_are_tensors,
-                  "entry point parameters must be Tensor<...> values");
+                  "entry point parameters must be Tensor<...> or Ints<...> "
+                  "values");
     return EntryRef(-1);
   } else {
     EntryScope scope(name, kind, int(sizeof...(Args)), optimizer, loc);

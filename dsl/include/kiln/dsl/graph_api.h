@@ -74,7 +74,8 @@ enum class InitKind { zeros, ones, constant, uniform, normal };
 // trained; updated by kiln.param_assign, e.g. BatchNorm running statistics).
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
               double b, Loc loc, bool state = false);
-int argument(int index, ShapeRef shape);
+// `ints`: an Ints<...> (i32) argument.
+int argument(int index, ShapeRef shape, bool ints = false);
 
 // Ops. `result` is the shape the C++ type promises; the builder checks that
 // its own inference agrees. `op` names a pointwise op of the dialect
@@ -97,6 +98,10 @@ int slice(int x, int axis, int start, int size, ShapeRef result, Loc loc);
 int transpose(int x, ShapeRef result, Loc loc);
 // kiln.permute: result dimension i is x's dimension perm[i].
 int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc);
+// Index ops (indices.h): `indices` is an Ints handle.
+int gather(int table, int indices, int axis, ShapeRef result, Loc loc);
+int one_hot(int indices, int classes, ShapeRef result, Loc loc);
+int to_float(int indices, ShapeRef result, Loc loc);
 // kiln.random_normal / kiln.random_uniform shaped like x, with the module's
 // next `stream` number.
 int random_normal(int x, ShapeRef result, Loc loc);

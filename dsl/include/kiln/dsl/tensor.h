@@ -49,6 +49,29 @@ private:
 
 using Scalar = Tensor<>;
 
+// Ints<D...>: a tensor of int32 values (token ids, class labels), for an
+// entry point's inputs. Only the index ops take it (indices.h: gather,
+// Embedding, one_hot, to_float); arithmetic on it is a compile error.
+template <auto... D> class Ints {
+  static_assert(((detail::is_static_v<D> || detail::is_symbol_v<D>)&&...),
+                "Ints: each dimension must be an int size or a symbol");
+
+public:
+  static constexpr int rank = sizeof...(D);
+  Ints() = default;
+  Ints(const Ints &other,
+       std::source_location loc = std::source_location::current()) noexcept
+      : handle_(other.handle_), loc_(loc) {}
+  Ints &operator=(const Ints &other) noexcept = default;
+  Ints(detail::FromHandle, int handle, std::source_location loc) noexcept
+      : handle_(handle), loc_(loc) {}
+
+private:
+  friend struct detail::Access;
+  int handle_ = -1;
+  std::source_location loc_{};
+};
+
 namespace detail {
 
 // The front end's view of a handle (kept out of Tensor's public interface).
@@ -57,11 +80,17 @@ struct Access {
     return t.handle_;
   }
   template <auto... D> static Loc loc(const Tensor<D...> &t) { return t.loc_; }
+  template <auto... D> static int handle(const Ints<D...> &t) {
+    return t.handle_;
+  }
 };
 
 template <class T> struct is_tensor : std::false_type {};
 template <auto... D> struct is_tensor<Tensor<D...>> : std::true_type {};
 template <class T> inline constexpr bool is_tensor_v = is_tensor<T>::value;
+template <class T> struct is_ints : std::false_type {};
+template <auto... D> struct is_ints<Ints<D...>> : std::true_type {};
+template <class T> inline constexpr bool is_ints_v = is_ints<T>::value;
 
 // Also true for types derived from a Tensor (Param).
 template <auto... D> std::true_type tensor_base(const Tensor<D...> *);
@@ -72,6 +101,9 @@ inline constexpr bool is_tensor_like_v =
 
 template <class T> struct shape_ref_of;
 template <auto... D> struct shape_ref_of<Tensor<D...>> {
+  static ShapeRef get() { return shape_of<D...>(); }
+};
+template <auto... D> struct shape_ref_of<Ints<D...>> {
   static ShapeRef get() { return shape_of<D...>(); }
 };
 

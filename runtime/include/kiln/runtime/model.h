@@ -61,6 +61,7 @@ struct TensorDesc {
   std::string_view name;
   std::vector<DimDesc> dims;
   DataDesc data{};
+  DType dtype = DType::f32; // i32: token ids, class indices
 };
 
 // Runs an entry point. Inputs are checked against the descriptors by

@@ -1,4 +1,6 @@
-// safetensors files (https://github.com/huggingface/safetensors), F32 only:
+// safetensors files (https://github.com/huggingface/safetensors): kiln
+// reads F32, F16 and BF16 (as f32 tensors), I32 and I64 (as i32, each I64
+// value checked to fit), and writes F32 and I32. The format:
 // an 8-byte little-endian header length N, N bytes of JSON
 //   {"__metadata__": {"key": "value", ...},
 //    "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]},
@@ -38,6 +40,8 @@ struct NamedTensor {
 struct TensorInfo {
   std::string name;
   std::vector<int64_t> shape;
+  DType dtype = DType::f32;        // what reading it gives
+  std::string_view stored = "F32"; // the file's dtype
 };
 
 struct SafetensorsHeader {
@@ -68,9 +72,10 @@ void write_safetensors(const std::filesystem::path &path,
                        const Metadata &metadata = {});
 
 // Reads and validates the whole file. Throws Error("PATH: problem") for
-// anything that is not a well-formed F32 safetensors file: a missing or
-// truncated file, a header length beyond the file or the cap, invalid JSON,
-// a dtype other than F32, a shape that does not match its byte range,
+// anything that is not a well-formed safetensors file kiln can read: a
+// missing or truncated file, a header length beyond the file or the cap,
+// invalid JSON, a dtype other than those above, an I64 value outside int32,
+// a shape that does not match its byte range,
 // ranges out of bounds, overlapping, with gaps or not covering the data,
 // duplicate names, non-string metadata.
 SafetensorsFile read_safetensors(const std::filesystem::path &path);

@@ -1,4 +1,5 @@
-// An owning, dense, row-major fp32 tensor, and zero-copy Halide views of it.
+// An owning, dense, row-major tensor of fp32 values (model data) or int32
+// values (token ids, class indices), and zero-copy Halide views of it.
 #pragma once
 
 #include <HalideRuntime.h>
@@ -12,21 +13,41 @@ namespace kiln::rt {
 
 inline constexpr int kMaxRank = 8;
 
+// Element types; both are 4 bytes, so buffers of either share an arena.
+enum class DType { f32, i32 };
+// "f32" / "i32", as docs/ir.md and error messages spell them.
+const char *dtype_name(DType dtype);
+
 class Tensor {
 public:
   Tensor() = default;
   // Zero-filled tensor of the given shape.
-  explicit Tensor(std::vector<int64_t> shape);
+  explicit Tensor(std::vector<int64_t> shape, DType dtype = DType::f32);
   Tensor(std::vector<int64_t> shape, std::vector<float> values);
+  // An i32 tensor (a named constructor: {1, 2} would be ambiguous).
+  static Tensor of_ints(std::vector<int64_t> shape, std::vector<int32_t> ints);
 
   const std::vector<int64_t> &shape() const { return shape_; }
   int rank() const { return static_cast<int>(shape_.size()); }
   int64_t dim(int i) const { return shape_.at(static_cast<size_t>(i)); }
-  int64_t numel() const { return static_cast<int64_t>(values_.size()); }
+  DType dtype() const { return dtype_; }
+  int64_t numel() const {
+    return static_cast<int64_t>(dtype_ == DType::f32 ? values_.size()
+                                                     : ints_.size());
+  }
+  // The values of an f32 tensor (empty for an i32 one)...
   float *data() { return values_.data(); }
   const float *data() const { return values_.data(); }
   std::span<float> values() { return values_; }
   std::span<const float> values() const { return values_; }
+  // ...and of an i32 one (empty for an f32 one).
+  int32_t *ints() { return ints_.data(); }
+  const int32_t *ints() const { return ints_.data(); }
+  // The storage whatever the type (a kernel argument).
+  const void *raw() const {
+    return dtype_ == DType::f32 ? static_cast<const void *>(values_.data())
+                                : static_cast<const void *>(ints_.data());
+  }
 
   // Changes the shape; keeps storage when the element count is unchanged,
   // otherwise reallocates zero-filled.
@@ -37,7 +58,9 @@ public:
 
 private:
   std::vector<int64_t> shape_;
+  DType dtype_ = DType::f32;
   std::vector<float> values_;
+  std::vector<int32_t> ints_;
 };
 
 // "[128, 784]" for any shape.
@@ -50,9 +73,10 @@ struct BufferView {
   halide_buffer_t buffer{};
   halide_dimension_t dims[kMaxRank]{};
 
-  BufferView(const float *data, std::span<const int64_t> shape);
+  BufferView(const void *data, std::span<const int64_t> shape,
+             DType dtype = DType::f32);
   explicit BufferView(const Tensor &tensor)
-      : BufferView(tensor.data(), tensor.shape()) {}
+      : BufferView(tensor.raw(), tensor.shape(), tensor.dtype()) {}
   BufferView(const BufferView &) = delete;
   BufferView &operator=(const BufferView &) = delete;
   halide_buffer_t *get() { return &buffer; }

@@ -14,4 +14,5 @@
 #include "kiln/halide/matmul.h"
 #include "kiln/halide/pointwise.h"
 #include "kiln/halide/reduction.h"
+#include "kiln/halide/scatter.h"
 #include "kiln/halide/shapes.h"

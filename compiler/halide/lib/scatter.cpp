@@ -1,0 +1,29 @@
+// Checked indices, and the schedule of scatter-add kernels. An embedding's
+// gradient is the one scatter so far: [batch*seq, C] rows added into a
+// [vocab, C] table; the update runs once per index, vectorized over C, and
+// the zero fill and the epilogue are plain pointwise loops.
+#include "kiln/halide/scatter.h"
+#include "kiln/halide/pointwise.h"
+
+namespace kiln::halide {
+
+using namespace Halide;
+
+Expr checked_index(const Expr &index, int size, const std::string &what) {
+  return require(index >= 0 && index < size, clamp(index, 0, size - 1),
+                 what + ": index", index,
+                 "is outside [0, " + std::to_string(size) + ")");
+}
+
+void schedule_scatter(Func scatter, Func out, const std::vector<Var> &vars,
+                      bool innermost_is_pure, const Target &target) {
+  schedule_pointwise(out, vars, target);
+  if (target.has_gpu_feature() || vars.empty())
+    return;
+  const int vec = target.natural_vector_size(Float(32));
+  scatter.compute_root().vectorize(vars[0], vec, TailStrategy::GuardWithIf);
+  if (innermost_is_pure)
+    scatter.update().vectorize(vars[0], vec, TailStrategy::GuardWithIf);
+}
+
+} // namespace kiln::halide
