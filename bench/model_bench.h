@@ -4,8 +4,9 @@
 // PyTorch runs the way DESIGN.md says a fair CPU baseline needs:
 // /usr/bin/python3 with Debian's python3-torch, OpenBLAS's OpenMP build, no
 // OPENBLAS_CORETYPE override, torch and BLAS limited to the same threads;
-// the script prints "torch_ms_per_step <ms>". Where python3-torch is not
-// installed the PyTorch column says so.
+// the script prints "torch_ms_per_step <ms>". KILN_TORCH_PYTHON=PATH runs
+// the script with that interpreter instead (PyTorch 2.x from PyPI). Where
+// torch is not installed the PyTorch column says so.
 #pragma once
 
 #include "kiln/runtime/profile.h"
@@ -26,13 +27,17 @@
 namespace kiln::bench {
 
 /// ms per step of PyTorch's `script`, or a negative number without torch.
+/// KILN_TORCH_PYTHON names another interpreter (PyTorch 2.x from PyPI in
+/// a virtual environment, DESIGN.md), run as it is.
 inline double torchMsPerStep(const char *script, int threads, int steps) {
-  std::string cmd = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
-                    "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "
-                    "/usr/bin/python3 " KILN_BENCH_DIR "/" +
-                    std::string(script) + " --threads " +
-                    std::to_string(threads) + " --steps " +
-                    std::to_string(steps) + " 2>&1";
+  const char *python = std::getenv("KILN_TORCH_PYTHON");
+  std::string cmd =
+      (python ? std::string(python)
+              : std::string("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+                            "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/"
+                            "openblas-openmp /usr/bin/python3")) +
+      " " KILN_BENCH_DIR "/" + std::string(script) + " --threads " +
+      std::to_string(threads) + " --steps " + std::to_string(steps) + " 2>&1";
   FILE *p = popen(cmd.c_str(), "r");
   if (!p)
     return -1;
@@ -106,7 +111,7 @@ inline int runModelBench(int argc, char **argv, const char *name,
     double k = kilnMs(steps);
     double t = torchMsPerStep(script, threads, steps);
     if (t < 0)
-      std::printf("%-8d %12.3f %12s %8s  (python3-torch not installed)\n",
+      std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n",
                   threads, k, "-", "-");
     else
       std::printf("%-8d %12.3f %12.3f %7.2fx\n", threads, k, t, t / k);

@@ -9,10 +9,16 @@
 namespace kiln::cli {
 
 std::string describe(const rt::TensorDesc &tensor) {
+  // Floats are the default; integers (token ids) say so.
+  const std::string type =
+      tensor.dtype == rt::DType::f32
+          ? ""
+          : std::string(" ") + rt::dtype_name(tensor.dtype);
   if (tensor.data.kind == rt::DataKind::unspecified)
-    return fmt::format("{} {}", tensor.name, rt::dims_string(tensor.dims));
-  return fmt::format("{} {} ({})", tensor.name, rt::dims_string(tensor.dims),
-                     data_string(tensor.data));
+    return fmt::format("{} {}{}", tensor.name, rt::dims_string(tensor.dims),
+                       type);
+  return fmt::format("{} {}{} ({})", tensor.name, rt::dims_string(tensor.dims),
+                     type, data_string(tensor.data));
 }
 
 std::string describe(const rt::EntryDesc &entry) {

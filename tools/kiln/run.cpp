@@ -107,7 +107,14 @@ int run_command(const RunOptions &options, std::ostream &out) {
   std::vector<rt::Tensor> inputs;
   for (size_t k = 0; k < entry.inputs.size(); ++k) {
     const rt::TensorDesc &desc = entry.inputs[k];
-    inputs.emplace_back(*rt::resolve(desc.dims, bindings)); // all bound
+    // All bound. Integer inputs (token ids) are 0, an index every table
+    // has; floats are N(0, 1).
+    inputs.emplace_back(*rt::resolve(desc.dims, bindings), desc.dtype);
+    if (desc.dtype == rt::DType::i32) {
+      fmt::print(out, "input {}: {} i32, all 0\n", desc.name,
+                 inputs.back().shape_string());
+      continue;
+    }
     rt::fill_normal(inputs.back().values(), options.seed,
                     rt::kInputStreamBase + k, 0.0, 1.0);
     fmt::print(out, "input {}: {} ~ N(0, 1)\n", desc.name,
