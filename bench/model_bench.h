@@ -111,8 +111,8 @@ inline int runModelBench(int argc, char **argv, const char *name,
     double k = kilnMs(steps);
     double t = torchMsPerStep(script, threads, steps);
     if (t < 0)
-      std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n",
-                  threads, k, "-", "-");
+      std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n", threads, k,
+                  "-", "-");
     else
       std::printf("%-8d %12.3f %12.3f %7.2fx\n", threads, k, t, t / k);
   }
