@@ -36,4 +36,13 @@ KILN_MODEL(MlpTrain, "mlp_train") {
       .inputs("x", "target");
   train("train_adamw", &MlpTrain::loss, AdamW{.lr = 1e-2})
       .inputs("x", "target");
+  // AdamW whose decay skips the biases (a glob on parameter names).
+  train("train_adamw_no_decay", &MlpTrain::loss,
+        AdamW{.lr = 1e-2, .weight_decay = 0.1})
+      .inputs("x", "target")
+      .no_decay("*.bias");
+  // SGD with the gradients' global norm clipped to 0.05 (it is larger).
+  train("train_sgd_clip", &MlpTrain::loss,
+        Sgd{.lr = 0.05, .clip_grad_norm = 0.05})
+      .inputs("x", "target");
 }

@@ -174,7 +174,9 @@ void check_optimizer(const OptimizerSpec &o, std::string_view entry,
       need = "finite";
     else if (field == "lr" && !(v > 0))
       need = "> 0";
-    else if ((field == "momentum" || field == "weight_decay") && !(v >= 0))
+    else if ((field == "momentum" || field == "weight_decay" ||
+              field == "clip_grad_norm") &&
+             !(v >= 0))
       need = ">= 0";
     else if ((field == "beta1" || field == "beta2") && !(v >= 0 && v < 1))
       need = "in [0, 1)";
@@ -222,9 +224,13 @@ void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
   f.kind = kind;
   if (optimizer) {
     f.optimizer = optimizer->kind;
+    // Every field, except clipping when it is off (0): written only when
+    // used, so models without it keep their text.
     for (int i = 0; i < optimizer->count; ++i)
-      f.optimizer_fields.emplace_back(optimizer->names[i],
-                                      optimizer->values[i]);
+      if (std::string_view(optimizer->names[i]) != "clip_grad_norm" ||
+          optimizer->values[i] != 0)
+        f.optimizer_fields.emplace_back(optimizer->names[i],
+                                        optimizer->values[i]);
   }
   f.loc = loc;
   f.num_args = num_args;
@@ -334,6 +340,26 @@ void Builder::set_params(int entry, const std::string_view *prefixes, int count,
   }
 }
 
+void Builder::set_no_decay(int entry, const std::string_view *globs, int count,
+                           const SrcLoc &where) {
+  Function &f = module_.functions.at(entry);
+  const SrcLoc &loc = where.file.empty() ? f.loc : where;
+  std::string what = fmt::format("train('{}').no_decay", f.name);
+  if (f.kind != "train")
+    fail(loc, fmt::format("infer('{}').no_decay: only train entry points "
+                          "decay weights",
+                          f.name));
+  if (!f.optimizer_no_decay.empty())
+    fail(loc, fmt::format("{}: given twice", what));
+  if (count == 0)
+    fail(loc, fmt::format("{}: give at least one glob", what));
+  for (int i = 0; i < count; ++i) {
+    if (globs[i].empty())
+      fail(loc, fmt::format("{}: a glob must not be empty", what));
+    f.optimizer_no_decay.emplace_back(globs[i]);
+  }
+}
+
 void Builder::add_sequence(std::string_view name,
                            const std::string_view *entries, int count,
                            const SrcLoc &loc) {
@@ -414,6 +440,12 @@ void add_sequence(std::string_view name, const std::string_view *entries,
                   int count, Loc loc) {
   Builder::current("sequence", loc)
       .add_sequence(name, entries, count, to_src_loc(loc));
+}
+
+void set_no_decay(int entry, const std::string_view *globs, int count,
+                  Loc loc) {
+  Builder::current("no_decay", loc)
+      .set_no_decay(entry, globs, count, to_src_loc(loc));
 }
 
 void set_params(int entry, const std::string_view *prefixes, int count,

@@ -75,6 +75,10 @@ public:
                     int count, const SrcLoc &loc);
   // An entry point being declared (contract.cpp sets its kiln.data).
   Function &function(int entry) { return module_.functions.at(entry); }
+  // train(...).no_decay(globs...): checked against the parameters the
+  // entry point reads.
+  void set_no_decay(int entry, const std::string_view *globs, int count,
+                    const SrcLoc &where);
   void set_params(int entry, const std::string_view *prefixes, int count,
                   const SrcLoc &loc);
 

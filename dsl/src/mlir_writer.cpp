@@ -118,12 +118,16 @@ std::string optimizer_attr(const Function &f) {
   entries.emplace_back("kind", string_literal(f.optimizer));
   for (const auto &[name, value] : f.optimizer_fields)
     entries.emplace_back(name, f64_literal(value) + " : f64");
-  if (!f.optimizer_params.empty()) {
+  auto strings = [](const std::vector<std::string> &items) {
     std::string list = "[";
-    for (size_t i = 0; i < f.optimizer_params.size(); ++i)
-      list += (i ? ", " : "") + string_literal(f.optimizer_params[i]);
-    entries.emplace_back("params", list + "]");
-  }
+    for (size_t i = 0; i < items.size(); ++i)
+      list += (i ? ", " : "") + string_literal(items[i]);
+    return list + "]";
+  };
+  if (!f.optimizer_params.empty())
+    entries.emplace_back("params", strings(f.optimizer_params));
+  if (!f.optimizer_no_decay.empty())
+    entries.emplace_back("no_decay", strings(f.optimizer_no_decay));
   std::sort(entries.begin(), entries.end());
   std::string out = ", kiln.optimizer = {";
   for (size_t i = 0; i < entries.size(); ++i)

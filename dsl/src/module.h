@@ -85,6 +85,8 @@ struct Function {
   std::vector<std::pair<std::string, double>> optimizer_fields;
   // `params` of kiln.optimizer: prefixes of the parameters it updates.
   std::vector<std::string> optimizer_params;
+  std::vector<std::string> optimizer_no_decay; // globs
+
   // State parameters assigned so far (parameter index -> latest value), in
   // the order of their first assignment.
   std::map<int, StateValue> state_values;

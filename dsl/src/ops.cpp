@@ -423,6 +423,18 @@ int one_hot(int indices, int classes, ShapeRef result, Loc loc) {
   return b.result(node, result);
 }
 
+int iota(int x, int axis, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("iota", loc);
+  int nx = b.operand(x, "iota", at);
+  if (!valid_axis(axis, b.shape(nx)))
+    fail(at, fmt::format("iota: axis {} is out of range for {}", axis,
+                         to_string(b.shape(nx))));
+  int node = b.add_node("kiln.iota", {nx}, {{"axis", i64_attr(axis)}},
+                        b.shape(nx), at);
+  return b.result(node, result);
+}
+
 int to_float(int indices, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("to_float", loc);

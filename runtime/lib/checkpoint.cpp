@@ -87,12 +87,18 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
 // Which of the model's tensors the file must hold: all of them when it
 // carries optimizer state, the parameters alone otherwise. Throws Error
 // listing every difference.
+// What a checkpoint (`full`) or a weights file holds: parameters, plus the
+// state of a checkpoint; never buffers (a learning rate the runtime sets).
+bool saved(ParamRole role, bool full) {
+  return role == ParamRole::parameter || (full && role == ParamRole::state);
+}
+
 void check_tensors_match(const std::filesystem::path &path,
                          const ModelDesc &model, const SafetensorsFile &file,
                          bool full) {
   std::map<std::string_view, const ParamDesc *> expected;
   for (const ParamDesc &p : model.params)
-    if (full || p.role == ParamRole::parameter)
+    if (saved(p.role, full))
       expected.emplace(p.name, &p);
 
   std::vector<std::string> missing, extra, shapes, types;
@@ -143,7 +149,8 @@ void save_checkpoint(const std::filesystem::path &path, const Session &session,
   const ModelDesc &model = session.model();
   std::vector<TensorRef> tensors;
   for (size_t i = 0; i < model.params.size(); ++i)
-    tensors.push_back({model.params[i].name, &session.params().at(i)});
+    if (saved(model.params[i].role, true))
+      tensors.push_back({model.params[i].name, &session.params().at(i)});
   Metadata meta = checkpoint_metadata(session, "checkpoint");
   meta.insert(meta.end(),
               {{"entry", state.entry},
@@ -187,7 +194,7 @@ TrainState load_checkpoint(const std::filesystem::path &path,
   // Everything is checked: now the session changes.
   for (size_t i = 0; i < model.params.size(); ++i) {
     const ParamDesc &p = model.params[i];
-    if (!full && p.role != ParamRole::parameter)
+    if (!saved(p.role, full))
       continue;
     // Copied into the existing storage: shapes are equal, and a tensor
     // keeps its address for the session's lifetime.

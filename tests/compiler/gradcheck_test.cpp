@@ -338,6 +338,13 @@ std::vector<Case> cases() {
                    "tensor<5x3xf64>",
                    {-1, 4},
                    5});
+  // iota gives indices, not gradients: d(a * iota(a))/da = iota.
+  c.push_back(Case{"iota",
+                   {{"a", {-1, 3}, 0.5, 1.5, true}},
+                   "    %i = \"kiln.iota\"(%a) {axis = 1 : i64} : (" + A +
+                       ") -> " + A + "\n    %y = \"kiln.mul\"(%a, %i) : (" + A +
+                       ", " + A + ") -> " + A + "\n",
+                   A});
   // A reshape that merges the batch into rows ([batch, 6] -> [2*batch, 3],
   // the Linear-on-any-rank pattern), a matmul on the rows, and the split
   // back: the gradient is the same two reshapes the other way round.

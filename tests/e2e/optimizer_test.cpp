@@ -19,6 +19,8 @@ enum class Kind { sgd, adam, adam_l2, adamw };
 
 struct Hyper {
   double lr, momentum = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, wd = 0;
+  bool decayBiases = true; // false: no_decay("*.bias")
+  double clip = 0;         // clip_grad_norm
 };
 
 /// PyTorch's update for one tensor, element by element (torch/optim/sgd.py,
@@ -29,9 +31,33 @@ struct Reference {
   int step = 0;
   std::map<std::string, std::vector<double>> buf, m, v;
 
+  /// torch.nn.utils.clip_grad_norm_: every gradient times
+  /// min(1, clip / (||all|| + 1e-6)).
+  void clip(std::map<std::string, std::vector<double>> &grads) const {
+    if (h.clip == 0)
+      return;
+    double sq = 0;
+    for (auto &[name, g] : grads)
+      for (double x : g)
+        sq += x * x;
+    const double factor = std::min(1.0, h.clip / (std::sqrt(sq) + 1e-6));
+    for (auto &[name, g] : grads)
+      for (double &x : g)
+        x *= factor;
+  }
+
   void update(const std::string &name, std::vector<double> &w,
               const std::vector<double> &grad) {
     std::vector<double> g = grad;
+    const double saved = h.wd;
+    if (!h.decayBiases && name.ends_with(".bias"))
+      h.wd = 0;
+    updateWith(name, w, g);
+    h.wd = saved;
+  }
+
+  void updateWith(const std::string &name, std::vector<double> &w,
+                  std::vector<double> &g) {
     if (kind == Kind::sgd) {
       for (size_t i = 0; i < w.size(); ++i)
         g[i] += h.wd * w[i];
@@ -122,6 +148,9 @@ struct Case {
   Kind kind;
   Hyper hyper;
   double firstStepTolerance = 2e-5; // on each weight; later steps 2e-5
+  // When set, the learning rate of step s is lr * lrFactor[s - 1], written
+  // into the entry's run-time rate (ENTRY.lr) before the step.
+  std::vector<double> lrFactor = {};
 };
 
 class Optimizer : public ::testing::TestWithParam<Case> {};
@@ -143,10 +172,16 @@ TEST_P(Optimizer, MatchesPyTorchFormulas) {
   for (int step = 1; step <= 5; ++step) {
     std::map<std::string, std::vector<double>> grads;
     double want = lossAndGrads(ref, xm, tm, grads);
+    if (!c.lrFactor.empty()) {
+      opt.h.lr = double(float(c.hyper.lr * c.lrFactor[size_t(step - 1)]));
+      model.params().get(std::string(c.entry) + ".lr").data()[0] =
+          float(opt.h.lr);
+    }
     auto got = model.session().run(c.entry, inputs);
     EXPECT_NEAR(got[0].data()[0], want, 1e-5 * std::max(1.0, want))
         << "loss at step " << step;
     opt.step = step;
+    opt.clip(grads);
     for (const char *n : names)
       opt.update(n, ref[n], grads[n]);
     for (const char *n : names) {
@@ -171,7 +206,25 @@ INSTANTIATE_TEST_SUITE_P(
         // amplified by the large moves (up to 8e-6).
         Case{"train_adam_lr1", Kind::adam, {.lr = 1}, 2e-6},
         Case{"train_adam_l2", Kind::adam_l2, {.lr = 1e-2, .wd = 1e-2}},
-        Case{"train_adamw", Kind::adamw, {.lr = 1e-2, .wd = 1e-2}}),
-    [](const auto &info) { return std::string(info.param.entry); });
+        Case{"train_adamw", Kind::adamw, {.lr = 1e-2, .wd = 1e-2}},
+        Case{"train_adamw_no_decay",
+             Kind::adamw,
+             {.lr = 1e-2, .wd = 0.1, .decayBiases = false}},
+        Case{"train_sgd_clip", Kind::sgd, {.lr = 0.05, .clip = 0.05}},
+        // The rate changed at run time, step by step (a schedule).
+        Case{"train_adam",
+             Kind::adam,
+             {.lr = 1e-2},
+             2e-5,
+             {0.25, 0.5, 1.0, 0.5, 0.1}},
+        Case{"train_sgd",
+             Kind::sgd,
+             {.lr = 0.05, .momentum = 0.9},
+             2e-5,
+             {1.0, 0.0, 2.0, 0.5, 1.0}}),
+    [](const auto &info) {
+      return std::string(info.param.entry) +
+             (info.param.lrFactor.empty() ? "" : "_scheduled");
+    });
 
 } // namespace

@@ -144,6 +144,27 @@ TEST_P(Sequence, ScoresPerHead) {
   EXPECT_LT(relErr(got, scores(toDoubles(q), toDoubles(k), n)), kForwardTol);
 }
 
+TEST_P(Sequence, CausalScores) {
+  Tensor q = randomTensor(shape(kModel), 35),
+         k = randomTensor(shape(kModel), 36);
+  Tensor got = run("causal_scores", {&q, &k});
+  ASSERT_EQ(got.numel(), n.batch * kHeads * n.seq * n.seq);
+  const Values want = scores(toDoubles(q), toDoubles(k), n);
+  // [b, h, t, u]: where the key u comes after the query t the score is the
+  // fill value exactly; elsewhere the product.
+  double err = 0, scale = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const int64_t u = int64_t(i) % n.seq, t = int64_t(i) / n.seq % n.seq;
+    if (u > t) {
+      EXPECT_EQ(got.data()[i], -1e30f) << "masked, index " << i;
+      continue;
+    }
+    err = std::max(err, std::abs(double(got.data()[i]) - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  EXPECT_LT(err, kForwardTol * std::max(scale, 1e-30));
+}
+
 TEST_P(Sequence, AttendPerHead) {
   Tensor p = randomTensor({n.batch, kHeads, n.seq, n.seq}, 15);
   Tensor v = randomTensor(shape(kModel), 16);

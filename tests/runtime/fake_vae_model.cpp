@@ -16,7 +16,7 @@ namespace {
 
 constexpr int64_t kPixels = 784, kLatent = 2;
 constexpr float kLr = 0.01f, kMomentum = 0.9f;
-enum Param { kEnc, kDecW, kDecB, kDecWBuf, kDecBBuf, kStep };
+enum Param { kEnc, kDecW, kDecB, kDecWBuf, kDecBBuf, kStep, kLrBuffer };
 
 // mu [batch, 2] = x enc^T
 std::vector<float> encode_mu(Session &s, const Tensor &x) {
@@ -111,6 +111,7 @@ void train_step(Session &s, std::span<const Tensor *const> in,
   float *w = s.params().at(kDecW).data(), *b = s.params().at(kDecB).data();
   float *wbuf = s.params().at(kDecWBuf).data();
   float *bbuf = s.params().at(kDecBBuf).data();
+  const float lr = s.params().at(kLrBuffer).data()[0];
   for (int64_t p = 0; p < kPixels; ++p) {
     float gb = 0, gw[kLatent] = {};
     for (int64_t i = 0; i < batch; ++i) {
@@ -122,11 +123,11 @@ void train_step(Session &s, std::span<const Tensor *const> in,
         gw[k] += g * z[static_cast<size_t>(i * kLatent + k)];
     }
     bbuf[p] = kMomentum * bbuf[p] + gb;
-    b[p] -= kLr * bbuf[p];
+    b[p] -= lr * bbuf[p];
     for (int64_t k = 0; k < kLatent; ++k) {
       float &buf = wbuf[p * kLatent + k];
       buf = kMomentum * buf + gw[k];
-      w[p * kLatent + k] -= kLr * buf;
+      w[p * kLatent + k] -= lr * buf;
     }
   }
   float &step = s.params().at(kStep).data()[0];
@@ -215,6 +216,14 @@ const kiln::rt::ModelDesc &kiln_model_fake_vae() {
                0,
                ParamRole::state},
               {"train_step.step", {}, InitKind::zeros, 0, 0, ParamRole::state},
+              // The learning rate the runtime sets (a schedule), as kilnc
+              // declares it for a compiled model.
+              {"train_step.lr",
+               {},
+               InitKind::constant,
+               kLr,
+               0,
+               ParamRole::buffer},
           },
       .entries = {
           {"train_step", "train", {x}, terms, train_step, {}, {}, 128},

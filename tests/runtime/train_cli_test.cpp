@@ -89,6 +89,46 @@ TEST_F(TrainCli, WritesCheckpointMetricsAndProgress) {
   EXPECT_EQ(f.find("train_step.step")->tensor.data()[0], 6.0f);
 }
 
+// The learning rate is a run-time value (the buffer parameter
+// train_step.lr): --lr 0 trains nothing, and --warmup scales it per step,
+// as metrics.jsonl records.
+TEST_F(TrainCli, LearningRateFlags) {
+  const Result frozen = train("frozen", {"--steps", "3", "--lr", "0"});
+  ASSERT_EQ(frozen.code, 0) << frozen.err;
+  EXPECT_TRUE(contains(frozen.out, "learning rate: train_step 0 (--lr), "
+                                   "constant"))
+      << frozen.out;
+  kiln::rt::Session fresh(kiln_model_fake_vae(), 0);
+  const kiln::rt::SafetensorsFile f =
+      kiln::rt::read_safetensors(ckpt("frozen"));
+  for (const char *name : {"dec.weight", "dec.bias"}) {
+    const kiln::rt::Tensor &got = f.find(name)->tensor;
+    const kiln::rt::Tensor &init = fresh.params().get(name);
+    EXPECT_TRUE(std::equal(got.data(), got.data() + got.numel(), init.data()))
+        << name << " moved with lr 0";
+  }
+  EXPECT_EQ(f.find("train_step.lr"), nullptr) << "buffers are not saved";
+
+  const Result warm =
+      train("warm", {"--steps", "4", "--log-every", "1", "--warmup", "4",
+                     "--lr-schedule", "cosine", "--lr", "0.02"});
+  ASSERT_EQ(warm.code, 0) << warm.err;
+  EXPECT_TRUE(contains(warm.out, "learning rate: train_step 0.02 (--lr), "
+                                 "cosine to 0 after 4 warmup steps"))
+      << warm.out;
+  std::istringstream metrics(read_bytes(dir / "warm" / "metrics.jsonl"));
+  std::vector<double> lrs;
+  for (std::string line; std::getline(metrics, line);)
+    lrs.push_back(kiln::rt::parse_json(line).find("lr")->as_double());
+  ASSERT_EQ(lrs.size(), 4u);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_DOUBLE_EQ(lrs[i], 0.02 * double(i + 1) / 4) << "step " << i + 1;
+
+  const Result bad = train("bad", {"--steps", "1", "--lr-schedule", "step"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "--lr-schedule")) << bad.err;
+}
+
 TEST_F(TrainCli, ResumeIsBitIdentical) {
   ASSERT_EQ(train("straight", {"--steps", "12"}).code, 0);
   ASSERT_EQ(train("resumed", {"--steps", "7"}).code, 0);
@@ -174,7 +214,8 @@ TEST_F(TrainCli, UsageErrors) {
   EXPECT_TRUE(contains(r.err, "--checkpoint")) << r.err;
   r = kiln({"train", "--help"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_TRUE(contains(r.out, "there is\nno --lr")) << r.out;
+  EXPECT_TRUE(contains(r.out, "learning rate is the model's\nunless --lr says"))
+      << r.out;
 }
 
 TEST_F(TrainCli, MissingCheckpointAndCorruptCheckpointFail) {

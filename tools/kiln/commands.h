@@ -63,6 +63,12 @@ struct TrainOptions {
   int64_t log_every = 100;
   int64_t checkpoint_every = 1000;
   std::string data;
+  // Learning rate: the model's per entry point unless --lr; the schedule
+  // multiplies in warmup and decays it (rt::LrSchedule).
+  std::optional<double> lr;
+  std::string lr_schedule = "constant"; // or "cosine"
+  int64_t warmup = 0;
+  double min_lr = 0;
 };
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err);

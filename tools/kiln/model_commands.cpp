@@ -51,8 +51,10 @@ void add_train(CLI::App &app, ModelCommands &c) {
       "parameters, optimizer state, data order and random\nnumbers, and "
       "gives the same parameters, bit for bit, as a run that was never "
       "stopped.\n\n"
-      "The optimizer and its learning rate are compiled into the model "
-      "(models/*.cpp): there is\nno --lr; change the model and rebuild.");
+      "The optimizer is compiled into the model (models/*.cpp); its "
+      "learning rate is the model's\nunless --lr says, and changes per "
+      "step with --warmup and --lr-schedule cosine, without\nrecompiling. "
+      "A resumed run follows the schedule its flags give, from its step.");
   t->add_option("MODEL", o.model, "Model name (see `kiln list`)");
   t->add_option("--entry", o.entry,
                 "Train entry point, or several separated by commas, called "
@@ -93,6 +95,24 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->check(at_least(1))
       ->capture_default_str();
   t->add_option("--data", o.data, kDataHelp);
+  t->add_option("--lr", o.lr,
+                "Learning rate of every trained entry point (default: each "
+                "one's, from the model)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--lr-schedule", o.lr_schedule,
+                "constant, or cosine: from the learning rate down to "
+                "--min-lr at the last step")
+      ->check(CLI::IsMember({"constant", "cosine"}))
+      ->capture_default_str();
+  t->add_option("--warmup", o.warmup,
+                "Steps of linear warmup: step i (from 1) uses i/N of the rate")
+      ->check(at_least(0))
+      ->capture_default_str();
+  t->add_option("--min-lr", o.min_lr,
+                "Final learning rate of --lr-schedule "
+                "cosine")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 }
 
 void add_eval(CLI::App &app, ModelCommands &c) {

@@ -11,6 +11,7 @@
 #include "kiln/runtime/batcher.h"
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/lr_schedule.h"
 #include "kiln/runtime/metrics.h"
 #include "kiln/runtime/progress.h"
 #include "kiln/runtime/random.h"
@@ -161,6 +162,39 @@ struct Window {
   }
 };
 
+// A trained entry point's learning rate: the buffer parameter "ENTRY.lr"
+// kilnc declares for it, and its base value. A sequence (a GAN's
+// train_step) has its parts' rates.
+struct LearningRate {
+  std::string_view entry;
+  size_t param;
+  double base;
+};
+
+std::vector<LearningRate>
+learning_rates(const rt::ModelDesc &model,
+               const std::vector<const rt::EntryDesc *> &entries,
+               std::optional<double> lr) {
+  std::vector<LearningRate> rates;
+  auto add = [&](std::string_view entry) {
+    const std::string name = fmt::format("{}.lr", entry);
+    for (size_t i = 0; i < model.params.size(); ++i)
+      if (model.params[i].name == name &&
+          model.params[i].role == rt::ParamRole::buffer)
+        rates.push_back({entry, i, lr.value_or(model.params[i].a)});
+  };
+  for (const rt::EntryDesc *e : entries) {
+    add(e->name);
+    for (std::string_view part : e->sequence)
+      add(part);
+  }
+  if (lr && rates.empty())
+    throw UsageError(fmt::format("--lr: {} reads no learning rate (its train "
+                                 "entry points were compiled without one)",
+                                 model.name));
+  return rates;
+}
+
 } // namespace
 
 int train_command(const TrainOptions &options, std::ostream &out,
@@ -259,6 +293,14 @@ int train_command(const TrainOptions &options, std::ostream &out,
     state.entry = entry_names; // the same step, maybe as its sequence
     batcher.seek(state.epoch, state.position);
   }
+  const std::vector<LearningRate> rates =
+      learning_rates(model, entries, options.lr);
+  const rt::LrSchedule schedule{.kind = options.lr_schedule == "cosine"
+                                            ? rt::LrSchedule::Kind::cosine
+                                            : rt::LrSchedule::Kind::constant,
+                                .warmup = options.warmup,
+                                .total = total,
+                                .min_lr = options.min_lr};
 
   // By default a run writes to runs/MODEL, and a resumed run where its
   // checkpoint is.
@@ -286,6 +328,13 @@ int train_command(const TrainOptions &options, std::ostream &out,
   if (latent_width)
     fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", latent_width);
   fmt::print(out, "data: {}\n", fed);
+  if (!rates.empty()) {
+    std::string lr;
+    for (const LearningRate &r : rates)
+      lr += fmt::format("{}{} {:g}", lr.empty() ? "" : ", ", r.entry, r.base);
+    fmt::print(out, "learning rate: {} ({}), {}\n", lr,
+               options.lr ? "--lr" : "the model's", schedule.describe());
+  }
   if (!options.resume.empty())
     fmt::print(out, "resuming from {} at step {} (epoch {}, batch {})\n",
                options.resume, state.step, state.epoch, state.position);
@@ -314,6 +363,9 @@ int train_command(const TrainOptions &options, std::ostream &out,
 
   InterruptGuard interrupt;
   while (state.step < total) {
+    for (const LearningRate &r : rates)
+      session.params().at(r.param).data()[0] =
+          static_cast<float>(schedule.at(state.step, r.base));
     Batch batch = load_batch(data, batcher.next(), range);
     if (latent_width) {
       // z of this step: a function of (seed, step), so a resumed run draws
@@ -357,6 +409,9 @@ int train_command(const TrainOptions &options, std::ostream &out,
                               {"epoch", rt::Json(state.epoch)}};
       for (size_t k = 0; k < names.size(); ++k)
         record.emplace_back(names[k], rt::Json(window.mean(k)));
+      if (!rates.empty()) // the rate of the step just taken
+        record.emplace_back(
+            "lr", rt::Json(schedule.at(state.step - 1, rates.front().base)));
       record.emplace_back("steps_per_s", rt::Json(progress.steps_per_second()));
       record.emplace_back("wall_s", rt::Json(wall.count()));
       metrics.write(record);

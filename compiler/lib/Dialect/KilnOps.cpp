@@ -532,6 +532,17 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+LogicalResult IotaOp::verify() {
+  auto like = cast<RankedTensorType>(getLike().getType());
+  if (like.getShape() != getType().getShape())
+    return emitOpError() << "result " << getType() << " must have the shape of "
+                         << like;
+  if (getAxis() < 0 || getAxis() >= like.getRank())
+    return emitOpError() << "axis " << getAxis() << " is out of range for "
+                         << like;
+  return success();
+}
+
 LogicalResult ToFloatOp::verify() {
   if (getInput().getType().getShape() != getType().getShape())
     return emitOpError() << "changes the shape: " << getInput().getType()

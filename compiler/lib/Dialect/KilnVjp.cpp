@@ -319,6 +319,12 @@ LogicalResult OneHotOp::buildVjp(OpBuilder &, Value,
   return success();
 }
 
+LogicalResult IotaOp::buildVjp(OpBuilder &, Value,
+                               SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // indices are constants; `like` gives a shape
+  return success();
+}
+
 LogicalResult ToFloatOp::buildVjp(OpBuilder &, Value,
                                   SmallVectorImpl<Value> &grads) {
   grads.push_back(Value()); // indices have no gradient

@@ -413,6 +413,11 @@ private:
             << ", " << literal(0) << ");\n";
           return success();
         })
+        .Case<IotaOp>([&](IotaOp io) {
+          define(result, a);
+          a << "cast<" << elem_ << ">(" << t[io.getAxis()] << ");\n";
+          return success();
+        })
         .Case<ToFloatOp>([&](ToFloatOp tf) {
           std::string x = call(tf.getInput(), t);
           define(result, a);

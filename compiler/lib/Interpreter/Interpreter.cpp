@@ -427,6 +427,14 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 }
                 return r;
               })
+              .Case<IotaOp>([&](IotaOp io) -> FailureOr<DTensor> {
+                DTensor r(in(0).shape);
+                size_t k = 0;
+                forEach(r.shape, [&](const Index &idx) {
+                  r.data[k++] = double(idx[size_t(io.getAxis())]);
+                });
+                return r;
+              })
               .Case<ToFloatOp>(
                   [&](ToFloatOp) -> FailureOr<DTensor> { return in(0); })
               .Case<PermuteOp>([&](PermuteOp pm) -> FailureOr<DTensor> {

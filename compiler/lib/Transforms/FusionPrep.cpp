@@ -49,8 +49,8 @@ bool isStored(Value v) {
 
 } // namespace
 
-/// broadcast_to's `like` and dim_size's input only give a shape. Gradients
-/// take them from whatever forward value had it ((x - mean)^2 for a
+/// broadcast_to's and iota's `like` and dim_size's input only give a shape.
+/// Gradients take them from whatever forward value had it ((x - mean)^2 for a
 /// variance's), which would have to be stored for that alone; a same-shaped
 /// operand that is stored anyway serves as well.
 void retargetShapeOperands(Block &block) {
@@ -72,6 +72,8 @@ void retargetShapeOperands(Block &block) {
       bc.getLikeMutable().assign(stored(bc.getLike()));
     else if (auto ds = dyn_cast<DimSizeOp>(op))
       ds.getInputMutable().assign(stored(ds.getInput()));
+    else if (auto io = dyn_cast<IotaOp>(op))
+      io.getLikeMutable().assign(stored(io.getLike()));
   }
 }
 

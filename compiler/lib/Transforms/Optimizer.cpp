@@ -6,6 +6,12 @@
 //          w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 //   AdamW: w *= 1 - lr * wd, then Adam's step without the L2 term.
 // t counts this entry point's calls; b^t is computed as exp(t * ln b).
+// lr is read from the buffer parameter ENTRY.lr (initialised to the
+// model's value), so a schedule changes it per step without recompiling.
+// Weight decay skips parameters matching a `no_decay` glob ("*.bias"), and
+// with clip_grad_norm > 0 every gradient is first scaled by
+// min(1, clip / (||g|| + 1e-6)), ||g|| the norm of all of them together
+// (torch.nn.utils.clip_grad_norm_).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +19,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/GlobPattern.h"
 
 #include <cmath>
 
@@ -29,7 +36,8 @@ namespace {
 struct Config {
   std::string kind;
   double lr = 1e-3, momentum = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
-         weightDecay = 0;
+         weightDecay = 0, clipGradNorm = 0;
+  std::vector<llvm::GlobPattern> noDecay;
 };
 
 FailureOr<Config> readConfig(func::FuncOp func) {
@@ -58,10 +66,31 @@ FailureOr<Config> readConfig(func::FuncOp func) {
   if (failed(field("lr", c.lr)) || failed(field("momentum", c.momentum)) ||
       failed(field("beta1", c.beta1)) || failed(field("beta2", c.beta2)) ||
       failed(field("eps", c.eps)) ||
-      failed(field("weight_decay", c.weightDecay)))
+      failed(field("weight_decay", c.weightDecay)) ||
+      failed(field("clip_grad_norm", c.clipGradNorm)))
     return failure();
+  if (Attribute a = dict.get("no_decay")) {
+    auto list = dyn_cast<ArrayAttr>(a);
+    if (!list)
+      return func.emitError("kiln.optimizer no_decay must be a list of "
+                            "globs");
+    for (Attribute item : list) {
+      auto glob = dyn_cast<StringAttr>(item);
+      auto pattern =
+          glob ? llvm::GlobPattern::create(glob.getValue())
+               : llvm::Expected<llvm::GlobPattern>(llvm::createStringError(
+                     llvm::inconvertibleErrorCode(), "not a string"));
+      if (!pattern) {
+        std::string why = llvm::toString(pattern.takeError());
+        return func.emitError("kiln.optimizer no_decay: ")
+               << item << ": " << why;
+      }
+      c.noDecay.push_back(std::move(*pattern));
+    }
+  }
   if (c.lr < 0 || c.momentum < 0 || c.weightDecay < 0 || c.eps < 0 ||
-      c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
+      c.clipGradNorm < 0 || c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 ||
+      c.beta2 >= 1)
     return func.emitError("kiln.optimizer has an out-of-range value");
   return c;
 }
@@ -78,8 +107,21 @@ public:
     if (grads.empty())
       return success();
     loc_ = grads.front().getLoc();
+    // After the last parameter: a parameter's index is its random stream
+    // (rt::ParamStore), so the rate must not move the ones after it.
+    auto scalarType = RankedTensorType::get({}, b_.getF32Type());
+    Operation *lastParam = nullptr;
+    for (ParameterOp p : module_.getOps<ParameterOp>())
+      lastParam = p;
+    auto lr = state(func_.getSymName().str() + ".lr", scalarType, lastParam,
+                    ParamRole::buffer, config_.lr);
+    if (failed(lr))
+      return failure();
+    lr_ = read(*lr);
     if (config_.kind != "sgd")
       biasCorrections();
+    if (config_.clipGradNorm > 0)
+      clipGradients(grads);
     for (GradientOp g : grads) {
       if (failed(update(g)))
         return failure();
@@ -100,25 +142,46 @@ private:
   Value sub(Value a, Value b) { return b_.create<SubOp>(loc_, a, b); }
   Value div(Value a, Value b) { return b_.create<DivOp>(loc_, a, b); }
 
-  /// A zero-initialised state tensor declared next to `after`.
+  /// A state tensor (zeros), or a buffer holding `value`, declared next to
+  /// `after`.
   FailureOr<ParameterOp> state(const std::string &name, Type type,
-                               Operation *after) {
+                               Operation *after,
+                               ParamRole role = ParamRole::state,
+                               double value = 0) {
     if (auto existing = table_.lookup<ParameterOp>(name)) {
-      if (existing.getRoleKind() != ParamRole::state ||
-          existing.getType() != type)
+      if (existing.getRoleKind() != role || existing.getType() != type)
         return func_.emitError() << "optimizer state '" << name
                                  << "' clashes with a parameter of that name";
       return existing;
     }
     OpBuilder mb(after);
     mb.setInsertionPointAfter(after);
+    const bool zeros = role == ParamRole::state;
     auto p = mb.create<ParameterOp>(
         after->getLoc(), mb.getStringAttr(name), TypeAttr::get(type),
-        mb.getStringAttr(stringifyInitKind(InitKind::zeros)),
-        mb.getDenseF64ArrayAttr({}),
-        mb.getStringAttr(stringifyParamRole(ParamRole::state)));
+        mb.getStringAttr(
+            stringifyInitKind(zeros ? InitKind::zeros : InitKind::constant)),
+        zeros ? mb.getDenseF64ArrayAttr({}) : mb.getDenseF64ArrayAttr({value}),
+        mb.getStringAttr(stringifyParamRole(role)));
     table_.insert(p);
     return p;
+  }
+
+  /// g *= min(1, clip / (||g|| + 1e-6)) for every gradient, ||g|| over all.
+  void clipGradients(SmallVectorImpl<GradientOp> &grads) {
+    Value total;
+    for (GradientOp g : grads) {
+      Value sq = mul(g.getGrad(), g.getGrad());
+      while (cast<RankedTensorType>(sq.getType()).getRank() > 0)
+        sq = b_.create<ReduceSumOp>(loc_, sq, 0, false);
+      total = total ? add(total, sq) : sq;
+    }
+    Value norm = b_.create<SqrtOp>(loc_, total);
+    Value factor = b_.create<MinOp>(
+        loc_, scalar(1),
+        div(scalar(config_.clipGradNorm), add(norm, scalar(1e-6))));
+    for (GradientOp g : grads)
+      g.getGradMutable().assign(mul(g.getGrad(), factor));
   }
 
   Value read(ParameterOp p) {
@@ -172,6 +235,9 @@ private:
     std::string name = param.getSymName().str();
     Value w = read(param), g = grad.getGrad();
     double wd = config_.weightDecay;
+    if (llvm::any_of(config_.noDecay,
+                     [&](const llvm::GlobPattern &p) { return p.match(name); }))
+      wd = 0;
     if (config_.kind == "sgd") {
       if (wd != 0)
         g = add(g, mul(scalar(wd), w));
@@ -182,13 +248,13 @@ private:
         g = add(mul(scalar(config_.momentum), read(*buf)), g);
         assign(*buf, g);
       }
-      assign(param, sub(w, mul(scalar(config_.lr), g)));
+      assign(param, sub(w, mul(lr_, g)));
       return success();
     }
     if (config_.kind == "adam" && wd != 0)
       g = add(g, mul(scalar(wd), w));
     if (config_.kind == "adamw" && wd != 0)
-      w = mul(w, scalar(1 - config_.lr * wd));
+      w = mul(w, sub(scalar(1), mul(lr_, scalar(wd))));
     auto m = state(name + ".exp_avg", param.getType(), param);
     if (failed(m))
       return failure();
@@ -203,7 +269,7 @@ private:
     assign(*v, v1);
     Value denom =
         add(div(b_.create<SqrtOp>(loc_, v1), sqrtBc2_), scalar(config_.eps));
-    Value stepSize = div(scalar(config_.lr), bc1_);
+    Value stepSize = div(lr_, bc1_);
     assign(param, sub(w, mul(stepSize, div(m1, denom))));
     return success();
   }
@@ -214,7 +280,7 @@ private:
   SymbolTable table_;
   OpBuilder b_;
   Location loc_ = UnknownLoc::get(func_.getContext());
-  Value bc1_, sqrtBc2_;
+  Value lr_, bc1_, sqrtBc2_;
 };
 
 struct OptimizerPass : kiln::impl::KilnOptimizerBase<OptimizerPass> {

@@ -48,6 +48,11 @@ struct Sequence : Model {
     return matmul<false, true>(heads(q), heads(k));
   }
 
+  // The same with a causal mask: -1e30 where the key comes after the query.
+  Tensor<B, 2, T, T> causal_scores(Tensor<B, T, 8> q, Tensor<B, T, 8> k) {
+    return causal_mask(matmul<false, true>(heads(q), heads(k)));
+  }
+
   // Weights times values per head, the heads joined back.
   Tensor<B, T, 8> attend(Tensor<B, 2, T, T> p, Tensor<B, T, 8> v) {
     auto o = matmul(p, heads(v)); // [B, 2, T, 4]
@@ -91,6 +96,7 @@ KILN_MODEL(Sequence, "sequence") {
   infer("merge", &Sequence::merge);
   infer("merge_split", &Sequence::merge_split);
   infer("scores", &Sequence::scores);
+  infer("causal_scores", &Sequence::causal_scores);
   infer("attend", &Sequence::attend);
   infer("shared", &Sequence::shared);
   infer("left_shared", &Sequence::left_shared);

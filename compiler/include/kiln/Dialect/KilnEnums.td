@@ -20,8 +20,13 @@ def Kiln_InitKind : I32EnumAttr<"InitKind", "a parameter's initialiser", [
   let genSpecializedAttr = 0;
 }
 
+// parameter: trained and checkpointed; state: updated by entry points
+// (optimizer moments, BatchNorm statistics) and checkpointed; buffer:
+// neither trained nor checkpointed, set by the runtime (an optimizer's
+// learning rate, which a schedule changes per step).
 def Kiln_ParamRole : I32EnumAttr<"ParamRole", "what a parameter is", [
-    I32EnumAttrCase<"parameter", 0>, I32EnumAttrCase<"state", 1>]> {
+    I32EnumAttrCase<"parameter", 0>, I32EnumAttrCase<"state", 1>,
+    I32EnumAttrCase<"buffer", 2>]> {
   let cppNamespace = "::kiln";
   let genSpecializedAttr = 0;
 }

@@ -706,6 +706,30 @@ def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure, Kiln_Elementwise, Kiln_C
   let hasFolder = 1; // broadcast_to(broadcast_to(x, a), b) -> (x, b)
 }
 
+def Kiln_IotaOp : Kiln_Op<"iota", [Pure, Kiln_Elementwise, Kiln_Cheap,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "each element's index along one axis";
+  let description = [{
+    A float tensor of the shape of `like` (whose values are not read, and
+    which may hold integers) whose element is its own index along `axis`:
+    masks are computed where they are used instead of stored (a causal
+    mask is `iota(s, -1) > iota(s, -2)`). It has no gradient.
+
+    Example:
+    ```mlir
+    %col = kiln.iota %s {axis = 3 : i64}
+        : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[Kiln_Tensor, Kiln_IndexTensor]>:$like,
+                       I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $like attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kiln_DimSizeOp : Kiln_Op<"dim_size", [Pure, Kiln_Elementwise,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the size of one dimension, as a scalar";

@@ -57,6 +57,13 @@ public:
     detail::set_params(index_, list, int(sizeof...(S)), detail::Loc{});
     return *this;
   }
+  // Parameters whose names match one of these globs get no weight decay
+  // (`*` any run of characters, `?` one): no_decay("*.bias", "*norm*").
+  template <class... S> EntryRef &no_decay(const S &...globs) {
+    const std::string_view list[] = {std::string_view(globs)..., {}};
+    detail::set_no_decay(index_, list, int(sizeof...(S)), detail::Loc{});
+    return *this;
+  }
 
 private:
   int index_;

@@ -102,6 +102,8 @@ int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc);
 int gather(int table, int indices, int axis, ShapeRef result, Loc loc);
 int one_hot(int indices, int classes, ShapeRef result, Loc loc);
 int to_float(int indices, ShapeRef result, Loc loc);
+// kiln.iota: x's shape, each element its index along `axis`.
+int iota(int x, int axis, ShapeRef result, Loc loc);
 // kiln.random_normal / kiln.random_uniform shaped like x, with the module's
 // next `stream` number.
 int random_normal(int x, ShapeRef result, Loc loc);
@@ -143,8 +145,8 @@ void check_broadcast(const char *name, int a, int b, Loc loc);
 struct OptimizerSpec {
   const char *kind;
   int count;
-  const char *names[5];
-  double values[5];
+  const char *names[6];
+  double values[6];
 };
 
 // Entry points: begin, create the arguments, run the user's function, end.
@@ -163,6 +165,9 @@ void set_batch(int entry, int size);
 // the parameters it updates (docs/ir.md).
 void set_params(int entry, const std::string_view *prefixes, int count,
                 Loc loc);
+// `no_decay = [...]` of a train entry point's kiln.optimizer: globs of the
+// parameters that get no weight decay.
+void set_no_decay(int entry, const std::string_view *globs, int count, Loc loc);
 // kiln.sequences (docs/ir.md): an entry point `name` that runs the train
 // entry points `entries`, already declared, one after another in one call.
 void add_sequence(std::string_view name, const std::string_view *entries,

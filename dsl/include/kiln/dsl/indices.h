@@ -16,6 +16,7 @@
 #include <cstddef>
 
 #include "kiln/dsl/diagnostics.h"
+#include "kiln/dsl/elementwise.h"
 #include "kiln/dsl/params.h"
 #include "kiln/dsl/tensor.h"
 
@@ -83,6 +84,31 @@ to_float(const Ints<D...> &ids,
       detail::to_float(detail::Access::handle(ids), detail::shape_of<D...>(),
                        loc),
       loc);
+}
+
+// x's shape, each element its own index along Axis (as a float); masks
+// computed where they are used:
+//   auto causal = greater(iota<-1>(s), iota<-2>(s));  // key after query
+template <int Axis, auto... D>
+Tensor<D...> iota(const Tensor<D...> &x,
+                  std::source_location loc = std::source_location::current()) {
+  constexpr int axis = detail::normalize_axis(Axis, sizeof...(D));
+  static_assert(axis >= 0, "iota: axis out of range");
+  return detail::wrap<Tensor<D...>>(detail::iota(detail::Access::handle(x),
+                                                 axis < 0 ? 0 : axis,
+                                                 detail::shape_of<D...>(), loc),
+                                    loc);
+}
+
+// Attention's causal mask: x where the key index (last axis) is at most
+// the query index (the axis before), else `fill`.
+template <auto... D>
+Tensor<D...>
+causal_mask(const Tensor<D...> &x, float fill = -1e30f,
+            std::source_location loc = std::source_location::current()) {
+  static_assert(sizeof...(D) >= 2, "causal_mask: x needs a query and a key "
+                                   "axis");
+  return where(greater(iota<-1>(x, loc), iota<-2>(x, loc), loc), fill, x, loc);
 }
 
 // A lookup table of Vocab rows of Dim values, like torch.nn.Embedding

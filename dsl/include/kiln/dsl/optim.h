@@ -7,7 +7,11 @@
 // Plain aggregates with PyTorch's defaults, written as the entry point's
 // `kiln.optimizer` attribute (every field, f64). The compiler's optimizer
 // pass appends the update (DESIGN.md decision 5). Values are checked when
-// the generator runs (lr > 0, betas in [0, 1), ...).
+// the generator runs (lr > 0, betas in [0, 1), ...). `lr` is the default of
+// the entry point's learning rate, a run-time value (`kiln train --lr`,
+// `--lr-schedule`); clip_grad_norm > 0 clips the gradients' global norm
+// first (torch.nn.utils.clip_grad_norm_). Exclude parameters from weight
+// decay with train(...).no_decay("*.bias", "*norm*").
 #pragma once
 
 #include <type_traits>
@@ -22,6 +26,7 @@ struct Sgd {
   double lr = 0;
   double momentum = 0;
   double weight_decay = 0;
+  double clip_grad_norm = 0; // 0: no clipping
 };
 
 // torch.optim.Adam; weight_decay is L2, added to the gradient.
@@ -31,6 +36,7 @@ struct Adam {
   double beta2 = 0.999;
   double eps = 1e-8;
   double weight_decay = 0;
+  double clip_grad_norm = 0;
 };
 
 // torch.optim.AdamW; weight_decay is decoupled: p -= lr * weight_decay * p.
@@ -40,27 +46,28 @@ struct AdamW {
   double beta2 = 0.999;
   double eps = 1e-8;
   double weight_decay = 1e-2;
+  double clip_grad_norm = 0;
 };
 
 namespace detail {
 
 inline OptimizerSpec optimizer_spec(const Sgd &o) {
   return {"sgd",
-          3,
-          {"lr", "momentum", "weight_decay"},
-          {o.lr, o.momentum, o.weight_decay}};
+          4,
+          {"lr", "momentum", "weight_decay", "clip_grad_norm"},
+          {o.lr, o.momentum, o.weight_decay, o.clip_grad_norm}};
 }
 inline OptimizerSpec optimizer_spec(const Adam &o) {
   return {"adam",
-          5,
-          {"lr", "beta1", "beta2", "eps", "weight_decay"},
-          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}};
+          6,
+          {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm"},
+          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm}};
 }
 inline OptimizerSpec optimizer_spec(const AdamW &o) {
   return {"adamw",
-          5,
-          {"lr", "beta1", "beta2", "eps", "weight_decay"},
-          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}};
+          6,
+          {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm"},
+          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm}};
 }
 
 template <class T>

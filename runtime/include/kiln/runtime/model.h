@@ -19,7 +19,10 @@ enum class InitKind { zeros, ones, constant, uniform, normal };
 
 // Trained parameters, and optimizer state (Adam's moments, step counts)
 // that the optimizer pass adds; both are checkpointed.
-enum class ParamRole { parameter, state };
+// parameter: trained and checkpointed; state: updated by entry points and
+// checkpointed (optimizer moments); buffer: set by the runtime, not
+// checkpointed (a train entry point's learning rate, "ENTRY.lr").
+enum class ParamRole { parameter, state, buffer };
 
 struct ParamDesc {
   std::string_view name; // PyTorch-style, e.g. "decoder.0.weight"
