@@ -56,6 +56,11 @@ int Builder::operand(int handle, std::string_view op, const SrcLoc &loc) {
   ValueRef v = values_[handle];
   Function &f = open_function();
   if (v.function == -1) {
+    // A buffer written earlier in this entry point reads as its new value
+    // (the write happens in place).
+    if (auto w = f.state_values.find(v.index);
+        w != f.state_values.end() && module_.params[v.index].buffer)
+      return w->second.node;
     auto [it, inserted] = f.param_refs.try_emplace(v.index, 0);
     if (inserted) {
       Parameter &p = module_.params[v.index];
@@ -106,7 +111,7 @@ int Builder::result(int node, ShapeRef promised) {
 
 int Builder::declare_parameter(std::string_view name, Shape shape,
                                InitKind init, std::vector<double> args,
-                               const SrcLoc &loc, bool state) {
+                               const SrcLoc &loc, bool state, bool buffer) {
   if (name.empty())
     fail(loc, "parameter: the name must not be empty");
   for (const Parameter &p : module_.params)
@@ -119,7 +124,7 @@ int Builder::declare_parameter(std::string_view name, Shape shape,
       fail(loc,
            fmt::format("parameter '{}' has the name of an entry point", name));
   module_.params.push_back({std::string(name), std::move(shape), init,
-                            std::move(args), loc, false, state});
+                            std::move(args), loc, false, state, buffer});
   return new_handle(-1, int(module_.params.size()) - 1);
 }
 
@@ -127,8 +132,9 @@ int Builder::state_parameter(int handle, std::string_view what,
                              const SrcLoc &loc) {
   if (handle < 0 || handle >= int(values_.size()) ||
       values_[handle].function != -1 ||
-      !module_.params[values_[handle].index].state)
-    fail(loc, fmt::format("{}: not a state parameter", what));
+      !(module_.params[values_[handle].index].state ||
+        module_.params[values_[handle].index].buffer))
+    fail(loc, fmt::format("{}: not a state parameter or a buffer", what));
   return values_[handle].index;
 }
 
@@ -145,7 +151,7 @@ void Builder::assign_state(int param, int node, std::string_view what,
                            const SrcLoc &loc) {
   Function &f = open_function();
   const Parameter &p = module_.params[param];
-  if (f.kind != "train")
+  if (f.kind != "train" && !p.buffer)
     fail(loc, fmt::format("{}: updating '{}' (state) is only possible in a "
                           "train entry point; '{}' is an infer entry point",
                           what, p.name, f.name));
@@ -400,7 +406,7 @@ void Builder::add_sequence(std::string_view name,
 // graph_api.h entry points that only forward to the current builder.
 
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
-              double b, Loc loc, bool state) {
+              double b, Loc loc, bool state, bool buffer) {
   std::vector<double> args;
   if (init == InitKind::constant)
     args = {a};
@@ -408,7 +414,7 @@ int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
     args = {a, b};
   return Builder::current("parameter", loc)
       .declare_parameter(name, to_shape(shape), init, std::move(args),
-                         to_src_loc(loc), state);
+                         to_src_loc(loc), state, buffer);
 }
 
 int argument(int index, ShapeRef shape, bool ints) {

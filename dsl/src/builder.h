@@ -48,8 +48,8 @@ public:
   int handle(int node) { return new_handle(open_, node); }
 
   int declare_parameter(std::string_view name, Shape shape, InitKind init,
-                        std::vector<double> args, const SrcLoc &loc,
-                        bool state);
+                        std::vector<double> args, const SrcLoc &loc, bool state,
+                        bool buffer = false);
   // State parameters (role = "state"): the index of the one `handle` refers
   // to (an error names `what` otherwise); the node of its current value in
   // the entry point being traced (the last assigned node, else a

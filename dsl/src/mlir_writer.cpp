@@ -105,8 +105,10 @@ void write_parameter(std::string &out, const Parameter &p) {
       "  \"kiln.parameter\"() {{init = {}, init_args = {}, {}sym_name = {}, "
       "type = {}}} : () -> () {}\n",
       string_literal(init_name(p.init)), f64_array(p.init_args),
-      p.state ? "role = \"state\", " : "", string_literal(p.name),
-      tensor_type(p.shape), location(p.loc));
+      p.state    ? "role = \"state\", "
+      : p.buffer ? "role = \"buffer\", "
+                 : "",
+      string_literal(p.name), tensor_type(p.shape), location(p.loc));
 }
 
 // ", kiln.optimizer = {beta1 = 9.000000e-01 : f64, ..., kind = "adam", ...}"

@@ -435,6 +435,33 @@ int iota(int x, int axis, ShapeRef result, Loc loc) {
   return b.result(node, result);
 }
 
+int write_slice(int buffer, int value, int position, int axis, ShapeRef result,
+                Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("write_slice", loc);
+  const int param = b.state_parameter(buffer, "write_slice", at);
+  const int nb = b.operand(buffer, "write_slice", at);
+  const int nv = b.operand(value, "write_slice", at);
+  const int np = index_operand(b, position, "write_slice", at);
+  const Shape sb = b.shape(nb), sv = b.shape(nv);
+  bool fits = sb.size() == sv.size() && valid_axis(axis, sb);
+  for (size_t d = 0; fits && d < sb.size(); ++d)
+    fits = !sv[d].symbolic() &&
+           (int(d) == axis ? sv[d].size <= sb[d].size : sv[d] == sb[d]);
+  if (!fits)
+    fail(at, fmt::format("write_slice: {} does not fit {} along axis {} (the "
+                         "other dimensions must be equal and static)",
+                         to_string(sv), to_string(sb), axis));
+  if (!b.shape(np).empty())
+    fail(at, fmt::format("write_slice: the position must be a scalar "
+                         "Ints<>, got {}",
+                         to_string(b.shape(np))));
+  int node = b.add_node("kiln.write_slice", {nb, nv, np},
+                        {{"axis", i64_attr(axis)}}, sb, at);
+  b.assign_state(param, node, "write_slice", at);
+  return b.result(node, result);
+}
+
 int to_float(int indices, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("to_float", loc);

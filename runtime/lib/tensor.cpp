@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -66,6 +67,32 @@ void Tensor::resize(std::vector<int64_t> shape) {
   if (dtype_ == DType::i32 && n != ints_.size())
     ints_.assign(n, 0);
   shape_ = std::move(shape);
+}
+
+void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
+                 std::span<const int64_t> src_shape, std::string_view what) {
+  const auto a = static_cast<size_t>(axis);
+  bool fits = src_shape.size() == dst.shape().size() && a < src_shape.size();
+  for (size_t d = 0; fits && d < src_shape.size(); ++d)
+    fits = d == a || src_shape[d] == dst.shape()[d];
+  if (!fits)
+    throw Error(fmt::format("{}: a slice of shape {} does not fit {}", what,
+                            shape_string(src_shape), dst.shape_string()));
+  const int64_t n = src_shape[a], size = dst.shape()[a];
+  if (position < 0 || position > size - n)
+    throw Error(fmt::format("{}: position {} is outside [0, {}] (axis {} "
+                            "holds {}; the slice is {} long)",
+                            what, position, size - n, axis, size, n));
+  // Rows of the slice: `outer` blocks of n * inner values each, placed at
+  // `position` in blocks of size * inner.
+  int64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < a; ++d)
+    outer *= src_shape[d];
+  for (size_t d = a + 1; d < src_shape.size(); ++d)
+    inner *= src_shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    std::copy_n(src + o * n * inner, n * inner,
+                dst.data() + (o * size + position) * inner);
 }
 
 std::string Tensor::shape_string() const { return rt::shape_string(shape_); }

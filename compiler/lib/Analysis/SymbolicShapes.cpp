@@ -225,7 +225,7 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
   }
 
   Operation *op = value.getDefiningOp();
-  if (isa<ParamRefOp, ConstantOp, DimSizeOp>(op))
+  if (isa<ParamRefOp, ConstantOp, DimSizeOp, WriteSliceOp>(op))
     return allStatic;
   if (auto fused = dyn_cast<FusedOp>(op)) {
     auto yield = cast<YieldOp>(fused.getBody().front().getTerminator());

@@ -532,6 +532,30 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+LogicalResult WriteSliceOp::verify() {
+  auto buffer = getBuffer().getType(), value = getValue().getType();
+  int64_t axis = getAxis();
+  if (getType() != buffer)
+    return emitOpError() << "result " << getType() << " must be the buffer's "
+                         << buffer;
+  if (!buffer.hasStaticShape() || !value.hasStaticShape())
+    return emitOpError() << "needs static shapes, got " << buffer << " and "
+                         << value;
+  if (buffer.getRank() != value.getRank() || axis < 0 ||
+      axis >= buffer.getRank())
+    return emitOpError() << "value " << value << " and axis " << axis
+                         << " do not fit " << buffer;
+  for (int64_t d = 0; d < buffer.getRank(); ++d)
+    if (d == axis ? value.getDimSize(d) > buffer.getDimSize(d)
+                  : value.getDimSize(d) != buffer.getDimSize(d))
+      return emitOpError() << "value " << value << " does not fit " << buffer
+                           << " along axis " << axis;
+  if (getPosition().getType().getRank() != 0)
+    return emitOpError() << "position must be a scalar, got "
+                         << getPosition().getType();
+  return success();
+}
+
 LogicalResult IotaOp::verify() {
   auto like = cast<RankedTensorType>(getLike().getType());
   if (like.getShape() != getType().getShape())

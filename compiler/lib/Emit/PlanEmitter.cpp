@@ -8,8 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "EmitCommon.h"
+
 #include "kiln/Analysis/Contract.h"
 #include "kiln/Emit/Emitters.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include "llvm/Support/Format.h"
 
@@ -77,6 +79,47 @@ private:
 
   static bool isIndex(Type type) {
     return cast<RankedTensorType>(type).getElementType().isInteger(32);
+  }
+
+  /// kiln.write_slice: the slice is copied into the buffer parameter's
+  /// storage, which then holds the result (docs/ir.md). The buffer's value
+  /// before the write must not be read after it, and the position must be
+  /// an argument of the entry point.
+  LogicalResult writeSlice(WriteSliceOp ws,
+                           DenseMap<Value, std::string> &data) {
+    Value buffer = ws.getBuffer();
+    while (auto earlier = buffer.getDefiningOp<WriteSliceOp>())
+      buffer = earlier.getBuffer();
+    auto ref = buffer.getDefiningOp<ParamRefOp>();
+    auto param = ref ? SymbolTable::lookupNearestSymbolFrom<ParameterOp>(
+                           ref, ref.getNameAttr())
+                     : ParameterOp();
+    if (!param || param.getRoleKind() != ParamRole::buffer)
+      return ws.emitError("writes a value that is not a buffer parameter "
+                          "(role = \"buffer\")");
+    for (Operation *user : ws.getBuffer().getUsers())
+      if (user != ws && ws->isBeforeInBlock(user))
+        return user->emitError("reads buffer '")
+               << param.getSymName()
+               << "' as it was before a kiln.write_slice that overwrites it "
+                  "in place";
+    auto pos = dyn_cast<BlockArgument>(ws.getPosition());
+    if (!pos)
+      return ws.emitError("the position must be an argument of the entry "
+                          "point");
+    if (!data.count(ws.getValue()))
+      return ws.emitError("writes a value no kernel computed");
+    auto shape = this->shape(ws.getValue());
+    if (failed(shape))
+      return failure();
+    std::string dst = "s.params().at(" +
+                      std::to_string(paramIndex_.at(param.getSymName().str())) +
+                      ")";
+    os_ << "  kiln::rt::write_slice(" << dst << ", " << ws.getAxis() << ", in["
+        << pos.getArgNumber() << "]->ints()[0], " << data.lookup(ws.getValue())
+        << ", " << *shape << ", " << emit::quoted(param.getSymName()) << ");\n";
+    data[ws.getResult()] = dst + ".data()";
+    return success();
   }
 
   LogicalResult writeEntry(func::FuncOp f) {
@@ -153,10 +196,17 @@ private:
         std::string dst =
             "s.params().at(" +
             std::to_string(paramIndex_.at(assign.getName().str())) + ")";
+        if (assign.getValue().getDefiningOp<WriteSliceOp>())
+          continue; // written in place already
         if (!StringRef(data.lookup(assign.getValue()))
                  .starts_with("s.back_buffer("))
           assigns.push_back("  std::copy_n(" + data.lookup(assign.getValue()) +
                             ", " + dst + ".numel(), " + dst + ".data());\n");
+        continue;
+      }
+      if (auto ws = dyn_cast<WriteSliceOp>(op)) {
+        if (failed(writeSlice(ws, data)))
+          return failure();
         continue;
       }
       if (auto view = dyn_cast<ReshapeOp>(op)) {
@@ -395,7 +445,8 @@ LogicalResult emitModelHeader(ModuleOp module, const EmitOptions &options,
      << "'. Do not edit.\n#pragma once\n\n"
      << "#include \"kiln/runtime/error.h\"\n"
      << "#include \"kiln/runtime/session.h\"\n\n#include <cstdint>\n"
-     << "#include <array>\n#include <tuple>\n\nconst kiln::rt::ModelDesc "
+     << "#include <array>\n#include <tuple>\n#include <vector>\n\n"
+        "const kiln::rt::ModelDesc "
         "&kiln_model_"
      << id << "();\n\nnamespace kiln::models::" << id << " {\n\n"
      << "/// The compiled model with its parameters; one method per entry "
@@ -411,13 +462,33 @@ LogicalResult emitModelHeader(ModuleOp module, const EmitOptions &options,
          << f.getArgumentTypes()[i];
     os << ")\n  " << returnType(f) << " " << emit::identifier(f.getSymName())
        << "(";
+    // A scalar argument (a position, a timestep) is a plain int32_t or
+    // float; the method makes its rank-0 tensor.
+    auto scalar = [&](unsigned i) -> std::string {
+      auto t = cast<RankedTensorType>(f.getArgumentTypes()[i]);
+      if (t.getRank() != 0)
+        return "";
+      return t.getElementType().isInteger(32) ? "int32_t" : "float";
+    };
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
-      os << (i ? ", " : "") << "const kiln::rt::Tensor &"
+      os << (i ? ", " : "")
+         << (scalar(i).empty() ? "const kiln::rt::Tensor &" : scalar(i) + " ")
          << emit::identifier(emit::argName(f, i));
-    os << ") {\n    std::array<const kiln::rt::Tensor *, "
-       << f.getNumArguments() << "> inputs{";
+    os << ") {\n";
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
-      os << (i ? ", " : "") << "&" << emit::identifier(emit::argName(f, i));
+      if (!scalar(i).empty()) {
+        std::string name = emit::identifier(emit::argName(f, i));
+        os << "    const kiln::rt::Tensor " << name << "_tensor = "
+           << (scalar(i) == "int32_t"
+                   ? "kiln::rt::Tensor::of_ints({}, {" + name + "})"
+                   : "kiln::rt::Tensor({}, std::vector<float>{" + name + "})")
+           << ";\n";
+      }
+    os << "    std::array<const kiln::rt::Tensor *, " << f.getNumArguments()
+       << "> inputs{";
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      os << (i ? ", " : "") << "&" << emit::identifier(emit::argName(f, i))
+         << (scalar(i).empty() ? "" : "_tensor");
     os << "};\n    auto r = session_.run(" << emit::quoted(f.getSymName())
        << ", inputs);\n";
     if (f.getNumResults() == 1) {

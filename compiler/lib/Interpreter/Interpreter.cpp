@@ -427,6 +427,23 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 }
                 return r;
               })
+              .Case<WriteSliceOp>([&](WriteSliceOp ws) -> FailureOr<DTensor> {
+                DTensor r = in(0);
+                const DTensor &v = in(1);
+                size_t axis = size_t(ws.getAxis());
+                int64_t pos = int64_t(in(2).data[0]);
+                if (pos < 0 || pos + v.shape[axis] > r.shape[axis])
+                  return ws.emitError("interpreter: position out of range");
+                Index s = strides(r.shape);
+                size_t k = 0;
+                forEach(v.shape, [&](const Index &idx) {
+                  int64_t off = 0;
+                  for (size_t d = 0; d < idx.size(); ++d)
+                    off += (idx[d] + (d == axis ? pos : 0)) * s[d];
+                  r.data[size_t(off)] = v.data[k++];
+                });
+                return r;
+              })
               .Case<IotaOp>([&](IotaOp io) -> FailureOr<DTensor> {
                 DTensor r(in(0).shape);
                 size_t k = 0;

@@ -155,3 +155,61 @@ func.func @assign_to_is_strings(%x: tensor<4xf32>) -> tensor<4xf32> {
   } attributes {assign_to = [1]}
   func.return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @batch_dims(%a: tensor<2x4x3xf32>, %b: tensor<5x3x6xf32>) -> tensor<2x4x6xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cannot broadcast 'tensor<2xf32>' with 'tensor<5xf32>'}}
+  %0 = "kiln.matmul"(%a, %b) : (tensor<2x4x3xf32>, tensor<5x3x6xf32>) -> tensor<2x4x6xf32>
+  func.return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
+func.func @permutation(%a: tensor<2x3x4xf32>) -> tensor<3x3x4xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{is not a permutation of the 3 dimensions}}
+  %0 = "kiln.permute"(%a) {permutation = array<i64: 1, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<3x3x4xf32>
+  func.return %0 : tensor<3x3x4xf32>
+}
+
+// -----
+
+func.func @reshape_merge_count(%a: tensor<?x?x6xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{changes the element count: tensor<?x?x6xf32> holds 6*batch*seq elements, tensor<?x3xf32> 3*batch*seq}}
+  %0 = "kiln.reshape"(%a) {input_symbols = ["batch", "seq", ""], result_symbols = ["batch*seq", ""]} : (tensor<?x?x6xf32>) -> tensor<?x3xf32>
+  func.return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @reshape_merge_unnamed(%a: tensor<?x?x6xf32>) -> tensor<?x6xf32> {
+  // expected-error @+1 {{must keep each symbolic dimension whole}}
+  %0 = "kiln.reshape"(%a) : (tensor<?x?x6xf32>) -> tensor<?x6xf32>
+  func.return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+func.func @gather_float_ids(%t: tensor<5x3xf32>, %ids: tensor<4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit signless integer values}}
+  %0 = "kiln.gather"(%t, %ids) {axis = 0 : i64} : (tensor<5x3xf32>, tensor<4xf32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @add_ints(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 64-bit float values}}
+  %0 = "kiln.add"(%a, %a) : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  func.return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @write_slice_too_long(%c: tensor<1x4x3xf32>, %v: tensor<1x5x3xf32>, %p: tensor<i32>) -> tensor<1x4x3xf32> {
+  // expected-error @+1 {{does not fit 'tensor<1x4x3xf32>' along axis 1}}
+  %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x4x3xf32>, tensor<1x5x3xf32>, tensor<i32>) -> tensor<1x4x3xf32>
+  func.return %0 : tensor<1x4x3xf32>
+}

@@ -861,6 +861,34 @@ def Kiln_ParamAssignOp : Kiln_Op<"param_assign",
 // Kernels
 //===----------------------------------------------------------------------===//
 
+def Kiln_WriteSliceOp : Kiln_Op<"write_slice", [Pure]> {
+  let summary = "a buffer with one slice replaced, written in place";
+  let description = [{
+    `buffer` (a `role = "buffer"` parameter's value, or an earlier
+    write_slice of it) with `value` written at `[position, position + n)`
+    along `axis`, `n` being value's size there; the other dimensions are
+    equal. The plan writes the slice into the buffer's storage itself, in
+    time proportional to the slice (a decode step appending to a KV cache),
+    so the buffer's earlier value must not be read after it. A position
+    outside `[0, size - n]` is a run-time error that writes nothing.
+
+    Example:
+    ```mlir
+    %k1 = kiln.write_slice %k0, %k_new, %pos {axis = 2 : i64}
+        : (tensor<1x4x128x32xf32>, tensor<1x4x1x32xf32>, tensor<i32>)
+        -> tensor<1x4x128x32xf32>
+    "kiln.param_assign"(%k1) {name = @"cache.k"} : (tensor<1x4x128x32xf32>) -> ()
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$buffer, Kiln_Tensor:$value,
+                       Kiln_IndexTensor:$position, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $buffer `,` $value `,` $position attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kiln_FusedOp : Kiln_Op<"fused", [IsolatedFromAbove,
     SingleBlockImplicitTerminator<"YieldOp">]> {
   let summary = "one kernel: a group of ops compiled as one Halide pipeline";

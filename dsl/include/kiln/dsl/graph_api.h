@@ -72,8 +72,10 @@ enum class InitKind { zeros, ones, constant, uniform, normal };
 
 // Parameters and entry-point arguments. `state`: role = "state" (not
 // trained; updated by kiln.param_assign, e.g. BatchNorm running statistics).
+// `buffer`: role = "buffer" (not trained, not checkpointed; infer entry
+// points may write it, write_slice).
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
-              double b, Loc loc, bool state = false);
+              double b, Loc loc, bool state = false, bool buffer = false);
 // `ints`: an Ints<...> (i32) argument.
 int argument(int index, ShapeRef shape, bool ints = false);
 
@@ -104,6 +106,10 @@ int one_hot(int indices, int classes, ShapeRef result, Loc loc);
 int to_float(int indices, ShapeRef result, Loc loc);
 // kiln.iota: x's shape, each element its index along `axis`.
 int iota(int x, int axis, ShapeRef result, Loc loc);
+// kiln.write_slice of `value` into buffer parameter `buffer` at `position`
+// (an Ints<> handle) along `axis`; records the buffer's new value.
+int write_slice(int buffer, int value, int position, int axis, ShapeRef result,
+                Loc loc);
 // kiln.random_normal / kiln.random_uniform shaped like x, with the module's
 // next `stream` number.
 int random_normal(int x, ShapeRef result, Loc loc);

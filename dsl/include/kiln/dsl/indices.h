@@ -111,6 +111,29 @@ causal_mask(const Tensor<D...> &x, float fill = -1e30f,
   return where(greater(iota<-1>(x, loc), iota<-2>(x, loc), loc), fill, x, loc);
 }
 
+// Writes `value` into `buffer` at [position, position + size) along Axis,
+// in place: a decode step appends one token's keys to a KV cache in time
+// proportional to the token, not the cache. Returns the buffer's new value;
+// the write persists after the call. A position past the end is a run-time
+// error that writes nothing.
+//   auto k = write_slice<2>(k_cache, k_new, pos);  // [1, H, 1, D] at pos
+template <int Axis, auto... DB, auto... DV>
+Tensor<DB...>
+write_slice(const Buffer<DB...> &buffer, const Tensor<DV...> &value,
+            const Ints<> &position,
+            std::source_location loc = std::source_location::current()) {
+  constexpr int axis = detail::normalize_axis(Axis, sizeof...(DB));
+  static_assert(sizeof...(DB) == sizeof...(DV) && axis >= 0,
+                "write_slice: the value must have the buffer's rank, and "
+                "the axis must be in range");
+  return detail::wrap<Tensor<DB...>>(
+      detail::write_slice(detail::Access::handle(buffer),
+                          detail::Access::handle(value),
+                          detail::Access::handle(position), axis,
+                          detail::shape_of<DB...>(), loc),
+      loc);
+}
+
 // A lookup table of Vocab rows of Dim values, like torch.nn.Embedding
 // (weight NAME.weight [Vocab, Dim], initialised N(0, 1)).
 template <int Vocab, int Dim> class Embedding {

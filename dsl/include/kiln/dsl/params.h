@@ -53,6 +53,24 @@ public:
                      loc) {}
 };
 
+// A tensor the session keeps between calls, neither trained nor
+// checkpointed, zeros at the start: a KV cache. Infer entry points write
+// slices of it in place (write_slice, indices.h); reading it after a write
+// in the same entry point reads the new value.
+template <auto... D> class Buffer : public Tensor<D...> {
+  static_assert(detail::all_static_v<D...>,
+                "Buffer: buffer dimensions must be static sizes");
+
+public:
+  explicit Buffer(std::string_view name,
+                  std::source_location loc = std::source_location::current())
+      : Tensor<D...>(detail::FromHandle{},
+                     detail::parameter(name, detail::shape_of<D...>(),
+                                       detail::InitKind::zeros, 0, 0, loc,
+                                       false, true),
+                     loc) {}
+};
+
 // y = x W^T + b, like torch.nn.Linear(In, Out).
 template <int In, int Out> class Linear {
 public:

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln::rt {
@@ -62,6 +63,13 @@ private:
   std::vector<float> values_;
   std::vector<int32_t> ints_;
 };
+
+// Copies `src` (dense, shape `src_shape`) into `dst` at [position, position
+// + n) along `axis`, n = src_shape[axis]; the other dimensions must be
+// dst's. Throws Error naming `what` (and writes nothing) when the slice does
+// not fit: a KV cache written past its end.
+void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
+                 std::span<const int64_t> src_shape, std::string_view what);
 
 // "[128, 784]" for any shape.
 std::string shape_string(std::span<const int64_t> shape);
