@@ -51,12 +51,17 @@ void forEach(const Index &shape, const std::function<void(const Index &)> &f) {
   }
 }
 
-double at(const DTensor &t, const Index &idx) {
-  Index s = strides(t.shape);
+/// The row-major position of `idx` in a tensor of `shape`.
+size_t flatIndex(const Index &shape, const Index &idx) {
+  Index s = strides(shape);
   int64_t off = 0;
   for (size_t i = 0; i < idx.size(); ++i)
     off += idx[i] * s[i];
-  return t.data[size_t(off)];
+  return size_t(off);
+}
+
+double at(const DTensor &t, const Index &idx) {
+  return t.data[flatIndex(t.shape, idx)];
 }
 
 /// Element of `t` read by NumPy broadcasting at result index `idx`.
@@ -117,12 +122,11 @@ DTensor reduceMax(const DTensor &a, int64_t axis, bool keepdim) {
   Index shape = a.shape;
   shape[axis] = 1;
   DTensor r(shape, -INFINITY);
-  Index s = strides(r.shape);
   forEach(a.shape, [&](const Index &idx) {
-    int64_t off = 0;
-    for (size_t i = 0; i < idx.size(); ++i)
-      off += (int64_t(i) == axis ? 0 : idx[i]) * s[i];
-    r.data[size_t(off)] = std::max(r.data[size_t(off)], at(a, idx));
+    Index o = idx;
+    o[axis] = 0;
+    double &m = r.data[flatIndex(r.shape, o)];
+    m = std::max(m, at(a, idx));
   });
   if (!keepdim)
     r.shape.erase(r.shape.begin() + axis);
@@ -209,11 +213,7 @@ DTensor reduce(const DTensor &a, int64_t axis, bool keepdim, bool mean) {
   forEach(a.shape, [&](const Index &idx) {
     Index o = idx;
     o[axis] = 0;
-    Index s = strides(r.shape);
-    int64_t off = 0;
-    for (size_t i = 0; i < o.size(); ++i)
-      off += o[i] * s[i];
-    r.data[size_t(off)] += at(a, idx);
+    r.data[flatIndex(r.shape, o)] += at(a, idx);
   });
   if (mean)
     for (double &x : r.data)
@@ -404,11 +404,7 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                   Index dst(at_.begin(), at_.begin() + axis);
                   dst.push_back(row);
                   dst.insert(dst.end(), at_.begin() + axis + span, at_.end());
-                  Index s = strides(r.shape);
-                  int64_t off = 0;
-                  for (size_t q = 0; q < dst.size(); ++q)
-                    off += dst[q] * s[q];
-                  r.data[size_t(off)] += at(values, at_);
+                  r.data[flatIndex(r.shape, dst)] += at(values, at_);
                 });
                 if (bad)
                   return sc.emitError("interpreter: index out of range");
@@ -434,13 +430,11 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 int64_t pos = int64_t(in(2).data[0]);
                 if (pos < 0 || pos + v.shape[axis] > r.shape[axis])
                   return ws.emitError("interpreter: position out of range");
-                Index s = strides(r.shape);
                 size_t k = 0;
                 forEach(v.shape, [&](const Index &idx) {
-                  int64_t off = 0;
-                  for (size_t d = 0; d < idx.size(); ++d)
-                    off += (idx[d] + (d == axis ? pos : 0)) * s[d];
-                  r.data[size_t(off)] = v.data[k++];
+                  Index dst = idx;
+                  dst[axis] += pos;
+                  r.data[flatIndex(r.shape, dst)] = v.data[k++];
                 });
                 return r;
               })
