@@ -315,11 +315,14 @@ private:
   LogicalResult emitOp(Operation &op, llvm::raw_ostream &a) {
     if (auto c = dyn_cast<ConstantOp>(op)) {
       auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
-      if (!dense || !dense.isSplat())
-        return op.emitError("only splat constants are supported in kernels");
-      literals_[c.getResult()] =
-          literal(dense.getSplatValue<APFloat>().convertToDouble());
-      return success();
+      if (!dense)
+        return op.emitError("only dense constants are supported in kernels");
+      if (dense.isSplat()) {
+        literals_[c.getResult()] =
+            literal(dense.getSplatValue<APFloat>().convertToDouble());
+        return success();
+      }
+      return emitTable(c.getResult(), dense, a);
     }
     Value result = op.getResult(0);
     Index t = tvars(rank(result));
@@ -445,6 +448,39 @@ private:
         .Default([&](Operation *other) {
           return other->emitError("cannot be emitted as Halide");
         });
+  }
+
+  /// A constant of several values (a schedule table, a small matrix): a
+  /// Buffer the generator fills, which Halide compiles into the kernel as
+  /// read-only data; it is read like any value.
+  LogicalResult emitTable(Value result, DenseElementsAttr dense,
+                          llvm::raw_ostream &a) {
+    auto type = cast<RankedTensorType>(result.getType());
+    std::string name = "table" + std::to_string(next_++);
+    members_.push_back("Buffer<" + elem_ + "> " + name);
+    std::vector<std::string> extents, values;
+    for (int64_t d = type.getRank() - 1; d >= 0; --d)
+      extents.push_back(std::to_string(type.getDimSize(d)));
+    // Exact hexadecimal literals of the element type.
+    const bool f32 = elemType_.isF32();
+    for (APFloat v : dense.getValues<APFloat>()) {
+      double x = v.convertToDouble();
+      if (f32)
+        x = static_cast<float>(x);
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << llvm::format("%a", x) << (f32 ? "f" : "");
+      values.push_back(os.str());
+    }
+    // Halide's dimension 0 is the innermost, so row-major values fill the
+    // buffer in memory order.
+    a << "    " << name << " = Buffer<" << elem_ << ">(std::vector<int>{"
+      << join(extents, ", ") << "});\n    {\n      const " << elem_
+      << " values[] = {" << join(values, ", ") << "};\n      std::copy("
+      << "std::begin(values), std::end(values), " << name << ".data());\n"
+      << "    }\n";
+    names_[result] = name;
+    return success();
   }
 
   LogicalResult emitMatmul(MatmulOp mm, llvm::raw_ostream &a) {

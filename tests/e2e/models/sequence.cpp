@@ -59,6 +59,12 @@ struct Sequence : Model {
     return reshape<B, T, 8>(permute<0, 2, 1, 3>(o));
   }
 
+  // A table of several values inside a kernel (a constant of any shape).
+  Tensor<B, T, 8> scaled(Tensor<B, T, 8> x) {
+    return x * constant<8>({0.5f, -1.f, 2.f, 0.25f, 3.f, -0.125f, 1.5f, 4.f}) +
+           constant<1, 8>({1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f, 8.f});
+  }
+
   // A matrix shared by every batch element: [B, T, 8] x [8, 6].
   Tensor<B, T, 6> shared(Tensor<B, T, 8> x, Tensor<8, 6> w) {
     return matmul(x, w);
@@ -99,6 +105,7 @@ KILN_MODEL(Sequence, "sequence") {
   infer("causal_scores", &Sequence::causal_scores);
   infer("attend", &Sequence::attend);
   infer("shared", &Sequence::shared);
+  infer("scaled", &Sequence::scaled);
   infer("left_shared", &Sequence::left_shared);
   infer("one_head", &Sequence::one_head);
   train("attention_train", &Sequence::attention_train, Sgd{.lr = 1})
