@@ -13,9 +13,10 @@
 namespace kiln::dsl::detail {
 namespace {
 
-constexpr const char *kInputKinds[] = {"images", "onehot", "noise"};
-constexpr const char *kOutputKinds[] = {"images",   "loss",   "logits",
-                                        "features", "latent", "score"};
+constexpr const char *kInputKinds[] = {"images", "onehot",    "noise",
+                                       "text",   "next_text", "position"};
+constexpr const char *kOutputKinds[] = {
+    "images", "loss", "logits", "features", "latent", "score", "next_logits"};
 
 template <size_t N> bool known(const char *kind, const char *const (&list)[N]) {
   return std::any_of(std::begin(list), std::end(list),

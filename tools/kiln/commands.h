@@ -91,6 +91,22 @@ struct EvalOptions {
 };
 int eval_command(const EvalOptions &options, std::ostream &out);
 
+// kiln generate: the text goes to `out` as it is sampled, the report to
+// `err`.
+struct GenerateOptions {
+  ModelOptions common;
+  std::string prompt;
+  int64_t tokens = 256;
+  double temperature = 1.0; // 0: greedy
+  int top_k = 0;            // 0: every byte
+  double top_p = 1.0;
+  bool echo = true;       // print the prompt first
+  bool recompute = false; // no KV cache: prefill the window every byte
+  bool quiet = false;     // no report
+};
+int generate_command(const GenerateOptions &options, std::ostream &out,
+                     std::ostream &err);
+
 struct SampleOptions {
   ModelOptions common;
   std::string entry; // empty: the first from noise to images

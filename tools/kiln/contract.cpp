@@ -28,6 +28,14 @@ const char *kind_name(rt::DataKind kind) {
     return "latent";
   case rt::DataKind::score:
     return "score";
+  case rt::DataKind::text:
+    return "text";
+  case rt::DataKind::next_text:
+    return "next_text";
+  case rt::DataKind::position:
+    return "position";
+  case rt::DataKind::next_logits:
+    return "next_logits";
   }
   return "?";
 }

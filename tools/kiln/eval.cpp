@@ -1,7 +1,10 @@
-// kiln eval MODEL --checkpoint CKPT, in one of three ways:
+// kiln eval MODEL --checkpoint CKPT, in one of four ways:
 //  - the mean of each output of the `loss` entry point over a data split
 //    (for the VAE: the test-set negative ELBO in nats per image, with its
 //    reconstruction and KL terms);
+//  - for a language model (a loss of text and its next bytes): the mean
+//    loss over every non-overlapping window of the held-out text, in nats
+//    and bits per byte (MODELS.md's protocol);
 //  - for a classifier (a `logits` entry point, [batch, 10]): accuracy,
 //    cross-entropy and per-class accuracy over the split;
 //  - with --classifier CLS: the model's samples scored against the split:
@@ -14,6 +17,7 @@
 
 #include "kiln/runtime/fid.h"
 #include "kiln/runtime/shapes.h"
+#include "kiln/runtime/text_data.h"
 
 #include <fmt/ostream.h>
 
@@ -34,7 +38,13 @@ double seconds_since(Clock::time_point start) {
 // class logits (accuracy), from images.
 const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
                                 const std::string &name) {
-  const std::vector<Need> needs{{"consumes images (and maybe one-hot "
+  const std::vector<Need> needs{{"consumes text and its next bytes and "
+                                 "produces loss terms",
+                                 {rt::DataKind::text, rt::DataKind::next_text},
+                                 {},
+                                 rt::DataKind::loss,
+                                 true},
+                                {"consumes images (and maybe one-hot "
                                  "labels) and produces loss terms",
                                  {rt::DataKind::images},
                                  {rt::DataKind::onehot},
@@ -73,6 +83,54 @@ int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
                means[k]);
   fmt::print(out, "time: {:.2f} s ({:.0f} images/s)\n", elapsed,
              static_cast<double>(data.count) / elapsed);
+  return kExitOk;
+}
+
+// A language model's loss over the windows [128 k, 128 k + 128] of the
+// split (T = 128; each window's bytes predicted from their in-window
+// prefix), the last partial window left out. The loss is a mean over
+// bytes in nats, so bits per byte is loss / ln 2.
+int eval_text(const EvalOptions &options, const rt::ModelDesc &model,
+              const rt::EntryDesc &entry, const EntryFeeds &feeds,
+              rt::Session &session, std::ostream &out) {
+  const rt::Split split = require_split(options.split);
+  const rt::TextCorpus corpus = rt::load_text_corpus(options.common.data);
+  const std::span<const uint8_t> text = corpus.split(split);
+  const int64_t length = feeds.text_length;
+  std::vector<int64_t> starts;
+  for (int64_t s = 0; s + length < static_cast<int64_t>(text.size());
+       s += length)
+    starts.push_back(s);
+  if (starts.empty())
+    throw UsageError(fmt::format("the {} split of {} ({} bytes) holds no "
+                                 "window of {} bytes and the next",
+                                 options.split, corpus.source, text.size(),
+                                 length));
+  rt::Tensor x, next;
+  rt::text_windows(text, starts, length, x, next);
+  std::vector<rt::Tensor> inputs;
+  for (const InputFeed &f : feeds.inputs)
+    inputs.push_back(f.feed == Feed::text ? x : next);
+  const auto start = Clock::now();
+  const std::vector<double> means =
+      run_means(session, entry, inputs, options.batch);
+  const double elapsed = seconds_since(start);
+  const auto windows = static_cast<int64_t>(starts.size());
+  fmt::print(out,
+             "{}.{} over the {} split of {}: {} windows of {} bytes ({} "
+             "bytes predicted; batches of {})\n",
+             model.name, entry.name, options.split, corpus.source, windows,
+             length, windows * length, std::min(options.batch, windows));
+  size_t width_names = 0;
+  for (const rt::TensorDesc &t : entry.outputs)
+    width_names = std::max(width_names, t.name.size());
+  for (size_t k = 0; k < means.size(); ++k)
+    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width_names,
+               means[k]);
+  fmt::print(out, "  bits per byte  {:.4f}  ({} / ln 2)\n",
+             means[0] / std::log(2.0), entry.outputs[0].name);
+  fmt::print(out, "time: {:.2f} s ({:.0f} bytes/s)\n", elapsed,
+             static_cast<double>(windows * length) / elapsed);
   return kExitOk;
 }
 
@@ -158,6 +216,15 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   const rt::EntryDesc &entry = eval_entry(model, options.entry);
   const EntryFeeds feeds = entry_feeds(model, entry, "eval"); // checks shapes
   const bool scalars = entry.outputs[0].data.kind == rt::DataKind::loss;
+  if (feeds.text_length) {
+    if (!scalars)
+      throw UsageError(fmt::format("{}.{} consumes text but does not "
+                                   "produce a loss",
+                                   model.name, entry.name));
+    require_scalar_outputs(entry, "eval");
+    std::unique_ptr<rt::Session> session = open_session(options.common, out);
+    return eval_text(options, model, entry, feeds, *session, out);
+  }
   if (scalars)
     require_scalar_outputs(entry, "eval");
   else if (entry.outputs.size() != 1 ||

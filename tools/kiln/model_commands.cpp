@@ -285,6 +285,43 @@ void add_fid(CLI::App &app, ModelCommands &c) {
   f->add_option("--data", o.data, kDataHelp);
 }
 
+void add_generate(CLI::App &app, ModelCommands &c) {
+  GenerateOptions &o = c.generate;
+  CLI::App *g = c.generate_app = app.add_subcommand(
+      "generate", "Text from a language model, streamed as it is sampled");
+  g->footer(
+      "Runs the model's prefill entry point on the prompt (its bytes, any "
+      "values; a prompt longer\nthan the model's window keeps its last "
+      "window; an empty prompt starts after a newline)\nand then its decode "
+      "step once per byte, with the KV cache kept in the model. When the\n"
+      "window is full the cache is rebuilt from its last half. Each byte is "
+      "drawn from the\nsoftmax of logits / temperature over the top-k "
+      "bytes, then the smallest set of them whose\nprobability reaches "
+      "top-p; --temperature 0 is greedy (the most likely byte). The same "
+      "--seed\ngives the same text. The text goes to stdout, the report to "
+      "stderr.");
+  add_common(g, o.common, false);
+  g->add_option("--prompt,-p", o.prompt, "The text to continue");
+  g->add_option("--tokens,-n", o.tokens, "Bytes to generate")
+      ->check(at_least(1))
+      ->capture_default_str();
+  g->add_option("--temperature", o.temperature,
+                "Softmax temperature; 0 = greedy")
+      ->capture_default_str();
+  g->add_option("--top-k", o.top_k,
+                "Sample among the k most likely bytes; 0 = all")
+      ->capture_default_str();
+  g->add_option("--top-p", o.top_p,
+                "Sample among the fewest most likely bytes whose "
+                "probability reaches p, in (0, 1]")
+      ->capture_default_str();
+  g->add_flag("!--no-echo", o.echo, "Do not print the prompt first");
+  g->add_flag("--recompute", o.recompute,
+              "No KV cache: run the whole window for every byte (slow; the "
+              "reference the cache must match)");
+  g->add_flag("--quiet,-q", o.quiet, "No report on stderr");
+}
+
 } // namespace
 
 CLI::Validator at_least(long long lowest) {
@@ -308,6 +345,7 @@ void add_model_commands(CLI::App &app, ModelCommands &c) {
   add_encode(app, c);
   add_score(app, c);
   add_fid(app, c);
+  add_generate(app, c);
 }
 
 std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
@@ -326,6 +364,8 @@ std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
     return score_command(c.score, out);
   if (*c.fid_app)
     return fid_command(c.fid, out);
+  if (*c.generate_app)
+    return generate_command(c.generate, out, err);
   return std::nullopt;
 }
 

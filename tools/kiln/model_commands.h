@@ -25,6 +25,8 @@ struct ModelCommands {
   EncodeOptions encode;
   ScoreOptions score;
   FidOptions fid;
+  GenerateOptions generate;
+  CLI::App *generate_app = nullptr;
   CLI::App *train_app = nullptr, *eval_app = nullptr, *sample_app = nullptr,
            *reconstruct_app = nullptr, *encode_app = nullptr,
            *score_app = nullptr, *fid_app = nullptr;

@@ -68,8 +68,8 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       return UsageError(fmt::format(
           "kiln {} cannot feed input '{}' {} of {}.{}: {}. It feeds images "
           "([batch, 784], [batch, 28, 28] or [batch, 1, 28, 28]), one-hot "
-          "labels ([batch, 10]) and noise ([batch, L]), as the model "
-          "declares them with consumes() (docs/dsl.md)",
+          "labels ([batch, 10]), noise ([batch, L]) and text (i32 [batch, "
+          "T]), as the model declares them with consumes() (docs/dsl.md)",
           command, t.name, rt::dims_string(t.dims), model.name, entry.name,
           why));
     };
@@ -100,6 +100,17 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       feeds.range = pixel_range(t.data);
       feeds.inputs.push_back({Feed::images, row});
       break;
+    case rt::DataKind::text:
+    case rt::DataKind::next_text:
+      if (feeds.text_length && feeds.text_length != row[0])
+        throw fail("two text inputs of different lengths");
+      feeds.text_length = row[0];
+      feeds.inputs.push_back(
+          {t.data.kind == rt::DataKind::text ? Feed::text : Feed::next_text,
+           row});
+      break;
+    case rt::DataKind::position:
+      throw fail("a position is fed by kiln generate, one token at a time");
     case rt::DataKind::unspecified:
       throw fail("the model does not say what it is");
     default:
@@ -135,6 +146,12 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
       break;
     case Feed::latent:
       inputs.push_back(batch.z);
+      break;
+    case Feed::text:
+      inputs.push_back(batch.text);
+      break;
+    case Feed::next_text:
+      inputs.push_back(batch.next_text);
       break;
     }
   return inputs;

@@ -6,6 +6,8 @@
 //           the range the input states ([0, 1] or [-1, 1], say)
 //   onehot  [batch, 10]: the batch's labels, one-hot
 //   noise   [batch, L]: z ~ N(0, I), drawn on the host
+//   text    i32 [batch, T]: windows of T bytes of a text corpus (and
+//           next_text, the byte after each), for a language model
 //
 // Images leave a generation entry point in the range its output states.
 #pragma once
@@ -34,7 +36,7 @@ std::string range_name(rt::PixelRange range); // "[0, 1]", "[-1, 1]"
 // or 128 when it states none. Throws UsageError when they disagree.
 int64_t default_train_batch(const std::vector<const rt::EntryDesc *> &step);
 
-enum class Feed { images, onehot, latent };
+enum class Feed { images, onehot, latent, text, next_text };
 
 struct InputFeed {
   Feed feed;
@@ -45,6 +47,7 @@ struct EntryFeeds {
   const rt::EntryDesc *entry = nullptr;
   std::vector<InputFeed> inputs;
   int64_t latent_width = 0;            // of its noise input; 0 without one
+  int64_t text_length = 0;             // T of its text inputs; 0 without
   std::optional<rt::PixelRange> range; // of its images input, if any
 };
 
@@ -58,6 +61,8 @@ struct Batch {
   rt::Tensor images;       // [B, 784] in the model's range
   std::vector<int> labels; // [B]
   rt::Tensor z;            // [B, L] when an entry takes latents
+  rt::Tensor text;         // i32 [B, T] windows of a text
+  rt::Tensor next_text;    // i32 [B, T] the bytes after them
 };
 
 Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,

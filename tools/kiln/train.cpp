@@ -15,6 +15,7 @@
 #include "kiln/runtime/metrics.h"
 #include "kiln/runtime/progress.h"
 #include "kiln/runtime/random.h"
+#include "kiln/runtime/text_data.h"
 #include "kiln/runtime/threads.h"
 
 #include <fmt/ostream.h>
@@ -195,6 +196,53 @@ learning_rates(const rt::ModelDesc &model,
   return rates;
 }
 
+// What a step is fed from: Fashion-MNIST images, or windows of a text for
+// a step that consumes text (a window per row: every start in the train
+// split is one row, shuffled by the Batcher like images).
+class TrainData {
+public:
+  TrainData(const std::string &option, int64_t text_length)
+      : text_length_(text_length) {
+    if (text_length_) {
+      text_ = rt::load_text_corpus(option);
+      rows_ = rt::window_starts(
+          static_cast<int64_t>(text_->split(rt::Split::train).size()),
+          text_length_);
+      if (rows_ < 1)
+        throw UsageError(fmt::format(
+            "{}: its train split ({} bytes) is shorter than a window of {} "
+            "bytes and the next",
+            text_->source, text_->split(rt::Split::train).size(),
+            text_length_));
+    } else {
+      images_ = load_data(option, rt::Split::train);
+      rows_ = images_->count;
+    }
+  }
+
+  int64_t rows() const { return rows_; }
+  std::string rows_name() const {
+    return text_ ? fmt::format("windows of {} bytes from {}", text_length_,
+                               text_->source)
+                 : "images";
+  }
+
+  Batch batch(std::span<const int64_t> rows, rt::PixelRange range) const {
+    if (!text_)
+      return load_batch(*images_, rows, range);
+    Batch b;
+    rt::text_windows(text_->split(rt::Split::train), rows, text_length_, b.text,
+                     b.next_text);
+    return b;
+  }
+
+private:
+  int64_t text_length_;
+  int64_t rows_ = 0;
+  std::optional<rt::ImageSet> images_;
+  std::optional<rt::TextCorpus> text_;
+};
+
 } // namespace
 
 int train_command(const TrainOptions &options, std::ostream &out,
@@ -206,9 +254,16 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const std::string where =
       fmt::format("{}.{}", model.name, join(entries, " + "));
   std::vector<StepCall> calls;
-  int64_t latent_width = 0;
+  int64_t latent_width = 0, text_length = 0;
   for (const rt::EntryDesc *e : entries) {
     StepCall c{entry_feeds(model, *e, "train"), {}, {}};
+    if (c.feeds.text_length != 0 && text_length != 0 &&
+        c.feeds.text_length != text_length)
+      throw UsageError(fmt::format(
+          "kiln train feeds one window of text per row to every entry point "
+          "of the step, but {} reads {} bytes and an earlier one {}",
+          e->name, c.feeds.text_length, text_length));
+    text_length = std::max(text_length, c.feeds.text_length);
     require_scalar_outputs(*e, "train");
     if (c.feeds.latent_width != 0 && latent_width != 0 &&
         c.feeds.latent_width != latent_width)
@@ -280,8 +335,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
                                      state.batch_size, model.name, e->name,
                                      m.symbol, m.min, m.why));
 
-  const rt::ImageSet data = load_data(options.data, rt::Split::train);
-  rt::Batcher batcher(data.count, state.batch_size, state.data_seed);
+  const TrainData data(options.data, text_length);
+  rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
                                                batcher.batches_per_epoch());
 
@@ -315,12 +370,16 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const std::filesystem::path checkpoint = dir / "checkpoint.safetensors";
 
   fmt::print(out,
-             "training {}: {} images, batch {} ({} steps per epoch), seed {}, "
+             "training {}: {} {}, batch {} ({} steps per epoch), seed {}, "
              "data seed {}, threads {}\n",
-             where, data.count, state.batch_size, batcher.batches_per_epoch(),
-             state.seed, state.data_seed,
+             where, data.rows(), data.rows_name(), state.batch_size,
+             batcher.batches_per_epoch(), state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
-  std::string fed = fmt::format("pixels in {}", range_name(range));
+  std::string fed = text_length
+                        ? fmt::format("bytes as i32 [batch, {}] and the byte "
+                                      "after each",
+                                      text_length)
+                        : fmt::format("pixels in {}", range_name(range));
   for (const StepCall &c : calls)
     for (const InputFeed &f : c.feeds.inputs)
       if (f.feed == Feed::onehot && !contains(fed, "one-hot"))
@@ -366,7 +425,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
     for (const LearningRate &r : rates)
       session.params().at(r.param).data()[0] =
           static_cast<float>(schedule.at(state.step, r.base));
-    Batch batch = load_batch(data, batcher.next(), range);
+    Batch batch = data.batch(batcher.next(), range);
     if (latent_width) {
       // z of this step: a function of (seed, step), so a resumed run draws
       // the same; every entry point of the step gets the same z.

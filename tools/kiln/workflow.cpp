@@ -31,6 +31,10 @@ rt::Tensor rows(const rt::Tensor &x, int64_t begin, int64_t end,
     shape.insert(shape.begin(), 0);
   }
   shape[0] = end - begin;
+  if (x.dtype() == rt::DType::i32)
+    return rt::Tensor::of_ints(
+        shape,
+        std::vector<int32_t>(x.ints() + begin * width, x.ints() + end * width));
   return rt::Tensor(shape, std::vector<float>(x.data() + begin * width,
                                               x.data() + end * width));
 }

@@ -13,24 +13,30 @@ namespace kiln {
 namespace {
 
 /// The shape a kind needs: the batch (a symbol) first, then `rank` more
-/// static dimensions; -1 for any number of them (images).
+/// static dimensions; -1 for any number of them (images). Text is i32 and
+/// may have a static batch: generation from a KV cache is batch 1.
 struct KindRule {
   StringRef kind;
   bool input;
   int rank;
   StringRef shape; // for messages
+  bool ints = false;
 };
 
 constexpr KindRule kRules[] = {
     {"images", true, -1, "[batch, ...]"},
     {"onehot", true, 1, "[batch, classes]"},
     {"noise", true, 1, "[batch, L]"},
+    {"text", true, 1, "[batch, T] of i32 bytes", true},
+    {"next_text", true, 1, "[batch, T] of i32 bytes", true},
+    {"position", true, 0, "an i32 scalar", true},
     {"images", false, -1, "[batch, ...]"},
     {"loss", false, 0, "a scalar"},
     {"logits", false, 1, "[batch, classes]"},
     {"features", false, 1, "[batch, N]"},
     {"latent", false, 1, "[batch, L]"},
     {"score", false, 0, "[batch]"},
+    {"next_logits", false, 2, "[batch, T, V]"},
 };
 
 std::optional<DataMeaning> meaning(DictionaryAttr attrs) {
@@ -85,9 +91,17 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
       return fail() << "needs a pixel range min < max, got " << data;
   }
   auto t = cast<RankedTensorType>(type);
+  bool text = rule->kind == "text" || rule->kind == "next_text" ||
+              rule->kind == "next_logits";
   bool fits;
-  if (rule->kind == "loss")
+  if (t.getElementType().isInteger(32) != rule->ints)
+    fits = false;
+  else if (rule->kind == "loss" || rule->kind == "position")
     fits = t.getRank() == 0;
+  else if (text)
+    fits = t.getRank() == rule->rank + 1 &&
+           llvm::all_of(t.getShape().drop_front(),
+                        [](int64_t d) { return !ShapedType::isDynamic(d); });
   else if (rule->kind == "score")
     fits = t.getRank() == 1 && t.isDynamicDim(0);
   else
@@ -97,7 +111,9 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
                         [](int64_t d) { return !ShapedType::isDynamic(d); });
   if (!fits)
     return fail() << "'" << rule->kind << "' must be " << rule->shape
-                  << " (the batch symbolic, the rest static), got " << t;
+                  << (text ? " (all static but maybe the batch)"
+                           : " (the batch symbolic, the rest static)")
+                  << ", got " << t;
   return success();
 }
 

@@ -7,6 +7,7 @@
 #include "kiln/dsl/elementwise.h"
 #include "kiln/dsl/error.h"
 #include "kiln/dsl/indices.h"
+#include "kiln/dsl/layer_norm.h"
 #include "kiln/dsl/linalg.h"
 #include "kiln/dsl/losses.h"
 #include "kiln/dsl/mode.h"

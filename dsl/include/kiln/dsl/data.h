@@ -33,6 +33,15 @@ constexpr Data images(double min = 0, double max = 1) {
 constexpr Data onehot() { return {"onehot"}; }
 // Noise z ~ N(0, I) [batch, L], drawn by the tool from the run's seed.
 constexpr Data noise() { return {"noise"}; }
+// Text: Ints [batch, T], one byte (0..255) per position, a window of a
+// corpus (kiln train draws random windows).
+constexpr Data text() { return {"text"}; }
+// The byte that follows each of text's, Ints [batch, T]: the targets of a
+// language model.
+constexpr Data next_text() { return {"next_text"}; }
+// Ints<> scalar: the position in the model's window of text's first byte
+// (where a decode step writes its KV cache).
+constexpr Data position() { return {"position"}; }
 
 // Outputs (images() too).
 // A scalar loss term: kiln eval averages it over a split.
@@ -45,6 +54,9 @@ constexpr Data features() { return {"features"}; }
 constexpr Data latent() { return {"latent"}; }
 // One score per example [batch] (an anomaly score; kiln score).
 constexpr Data score() { return {"score"}; }
+// Scores of the next byte [batch, T, V] after each position of a text
+// input (kiln generate samples from the last).
+constexpr Data next_logits() { return {"next_logits"}; }
 
 } // namespace data
 } // namespace kiln::dsl

@@ -44,6 +44,8 @@ struct mse;
 struct gaussian_kl;
 template <int Axis> struct log_softmax;
 struct cross_entropy_with_onehot;
+struct cross_entropy;
+struct layer_norm;
 struct batch_norm;
 } // namespace op
 

@@ -135,12 +135,15 @@ write_slice(const Buffer<DB...> &buffer, const Tensor<DV...> &value,
 }
 
 // A lookup table of Vocab rows of Dim values, like torch.nn.Embedding
-// (weight NAME.weight [Vocab, Dim], initialised N(0, 1)).
+// (weight NAME.weight [Vocab, Dim], initialised N(0, 1) or as given).
 template <int Vocab, int Dim> class Embedding {
 public:
   explicit Embedding(std::string_view name,
                      std::source_location loc = std::source_location::current())
-      : weight(std::string(name) + ".weight", init::normal(0, 1), loc) {}
+      : Embedding(name, init::normal(0, 1), loc) {}
+  Embedding(std::string_view name, Init weight_init,
+            std::source_location loc = std::source_location::current())
+      : weight(std::string(name) + ".weight", weight_init, loc) {}
 
   template <auto... D>
   Tensor<D..., Dim>

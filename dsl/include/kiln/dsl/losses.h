@@ -10,9 +10,13 @@
 //   leaky_relu(x, slope)       max(x, slope * x)          (slope <= 1)
 //   log_softmax(x)             x - m - log(sum(exp(x - m))), m = amax(x),
 //                              over the last axis (log_softmax<Axis>)
+//   softmax(x)                 exp(log_softmax(x)) (softmax<Axis>)
 //   cross_entropy_with_onehot(logits, onehot)
 //                              -sum(onehot * log_softmax(logits)) over the
 //                              last axis: Tensor<B, 10> -> Tensor<B>
+//   cross_entropy(logits, ids) the same with one_hot<V>(ids), targets as
+//                              Ints: Tensor<B, T, 256>, Ints<B, T> ->
+//                              Tensor<B, T>
 //
 // Every node of a composite carries the location of the call.
 #pragma once
@@ -21,6 +25,7 @@
 
 #include "kiln/dsl/diagnostics.h"
 #include "kiln/dsl/elementwise.h"
+#include "kiln/dsl/indices.h"
 #include "kiln/dsl/reduce.h"
 #include "kiln/dsl/tensor.h"
 
@@ -145,6 +150,13 @@ auto log_softmax(const Tensor<D...> &x,
   }
 }
 
+// torch.softmax(x, Axis), from the stable log_softmax.
+template <int Axis = -1, auto... D>
+auto softmax(const Tensor<D...> &x,
+             std::source_location loc = std::source_location::current()) {
+  return exp(log_softmax<Axis>(x, loc), loc);
+}
+
 // Cross-entropy of logits against one-hot (or any probability) targets,
 // per row: -sum(onehot * log_softmax(logits)) over the last axis
 // (torch.nn.functional.cross_entropy(logits, onehot, reduction='none') for
@@ -166,6 +178,29 @@ auto cross_entropy_with_onehot(
     auto lp = log_softmax<-1>(logits, loc);
     auto s = sum<-1>(mul(onehot, lp, loc), loc);
     return neg(s, loc);
+  }
+}
+
+// Cross-entropy of logits [..., V] against integer targets [...] in
+// [0, V) (torch.nn.functional.cross_entropy(logits, targets,
+// reduction='none') with the classes last): one value per target. A target
+// outside [0, V) stops the kernel with an error (one_hot).
+template <auto... DL, auto... DT>
+auto cross_entropy(const Tensor<DL...> &logits, const Ints<DT...> &targets,
+                   std::source_location loc = std::source_location::current()) {
+  using L = Tensor<DL...>;
+  constexpr bool ranks_fit = sizeof...(DL) == sizeof...(DT) + 1;
+  if constexpr (!ranks_fit) {
+    static_assert(ranks_fit, "cross_entropy: the logits must have the "
+                             "targets' shape and one more axis, the classes");
+    ShapeMismatch<op::cross_entropy, L, Ints<DT...>> error;
+    return Tensor<>{};
+  } else {
+    constexpr int classes = detail::sizes_v<DL...>[sizeof...(DL) - 1];
+    static_assert(classes > 0, "cross_entropy: the class axis (the logits' "
+                               "last) must be a static size");
+    return cross_entropy_with_onehot(logits, one_hot<classes>(targets, loc),
+                                     loc);
   }
 }
 

@@ -71,13 +71,17 @@ public:
                      loc) {}
 };
 
-// y = x W^T + b, like torch.nn.Linear(In, Out).
+// y = x W^T + b, like torch.nn.Linear(In, Out): initialised as PyTorch
+// does, or as given (GPT-2's N(0, 0.02) weights and zero biases).
 template <int In, int Out> class Linear {
 public:
   explicit Linear(std::string_view name,
                   std::source_location loc = std::source_location::current())
-      : weight(std::string(name) + ".weight", init::linear_default(In), loc),
-        bias(std::string(name) + ".bias", init::linear_default(In), loc) {}
+      : Linear(name, init::linear_default(In), init::linear_default(In), loc) {}
+  Linear(std::string_view name, Init weight_init, Init bias_init,
+         std::source_location loc = std::source_location::current())
+      : weight(std::string(name) + ".weight", weight_init, loc),
+        bias(std::string(name) + ".bias", bias_init, loc) {}
 
   template <auto... D>
   auto

@@ -41,8 +41,9 @@ struct DimDesc {
 
 // What a tensor means to the tools that drive the model (kiln.data; the
 // model's contract, docs/dsl.md): inputs are images (pixels in [min, max]),
-// one-hot labels or noise z ~ N(0, I); outputs are images, loss terms,
-// class logits, features, latents or per-example scores.
+// one-hot labels, noise z ~ N(0, I), text (bytes) with its next bytes and
+// its position; outputs are images, loss terms, class logits, features,
+// latents, per-example scores or next-byte logits.
 enum class DataKind {
   unspecified,
   images,
@@ -52,7 +53,11 @@ enum class DataKind {
   logits,
   features,
   latent,
-  score
+  score,
+  text,       // i32 [batch, T]: bytes (tokens) of a window
+  next_text,  // i32 [batch, T]: the byte after each of text's
+  position,   // i32 scalar: where text starts in the window (KV cache)
+  next_logits // [batch, T, V]: scores of the byte after each of text's
 };
 
 struct DataDesc {

@@ -11,7 +11,9 @@
 //                    every entry point of the step: a GAN's d_step and g_step)
 //   2^61 + k         values drawn by the CLI: k = 0 latents of `kiln sample`
 //                    (and of the samples `kiln eval`/`kiln fid` score),
-//                    1 noise images of `kiln score --ood`
+//                    1 noise images of `kiln score --ood`, 2 the
+//                    uniform numbers that pick each byte `kiln generate`
+//                    samples
 //   2^62 + e         the data order of epoch e (Batcher, with the data seed)
 //   2^63 + k         input k of an entry point fed by `kiln run`
 #pragma once
@@ -25,6 +27,7 @@ inline constexpr uint64_t kTrainLatentStreamBase = uint64_t{1} << 60;
 inline constexpr uint64_t kCliStreamBase = uint64_t{1} << 61;
 inline constexpr uint64_t kLatentStream = kCliStreamBase + 0;
 inline constexpr uint64_t kNoiseStream = kCliStreamBase + 1;
+inline constexpr uint64_t kTextStream = kCliStreamBase + 2;
 inline constexpr uint64_t kShuffleStreamBase = uint64_t{1} << 62;
 inline constexpr uint64_t kInputStreamBase = uint64_t{1} << 63;
 

@@ -1,0 +1,164 @@
+// The byte-level GPT of MODELS.md: 256 byte tokens, a 128-byte window,
+// 4 pre-LayerNorm blocks of 4 causal attention heads (d_model 128) and a
+// GELU (tanh) MLP of 512, learned positions, the output head tied to the
+// token table; 842,496 parameters.
+//
+//   h = tok[x] + pos
+//   per block: h += proj(attention(ln1(h)));  h += fc2(gelu(fc1(ln2(h))))
+//   logits = ln_f(h) tok^T
+//
+// Parameter names are those of the equivalent PyTorch module (MODELS.md),
+// so its checkpoint loads there. Generation runs `prefill` on a prompt
+// (right-padded to the window) and then `decode` one byte at a time; both
+// keep each layer's keys and values in a KV cache (Buffers, written in
+// place, never checkpointed).
+#include <kiln/dsl.h>
+
+#include <array>
+#include <cmath>
+#include <string>
+
+using namespace kiln::dsl;
+
+inline constexpr auto B = batch;
+inline constexpr int V = 256; // bytes
+inline constexpr int T = 128; // the window
+inline constexpr int C = 128; // d_model
+inline constexpr int H = 4;   // heads
+inline constexpr int D = C / H;
+inline constexpr int F = 512; // MLP
+inline constexpr int L = 4;   // blocks
+
+// GPT-2's initialisation: N(0, 0.02) weights, zero biases.
+inline Init small_normal() { return init::normal(0, 0.02); }
+
+// [N, S, C] -> [N, H, S, D]: the heads of a projection, read in place.
+template <auto N, int S> auto heads(const Tensor<N, S, C> &x) {
+  return permute<0, 2, 1, 3>(reshape<N, S, H, D>(x));
+}
+// [N, H, S, D] -> [N, S, C]: the heads joined back.
+template <auto N, int S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
+  return reshape<N, S, C>(permute<0, 2, 1, 3>(o));
+}
+
+// softmax(q k^T / sqrt(D)) v over the heads, with `mask` applied to the
+// scores [N, H, S, K].
+template <auto N, int S, int K, class Mask>
+Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
+                          const Tensor<N, H, K, D> &k,
+                          const Tensor<N, H, K, D> &v, Mask mask) {
+  const float scale = 1.0f / std::sqrt(float(D));
+  auto scores = matmul<false, true>(q, k) * scale;
+  return join(matmul(softmax(mask(scores)), v));
+}
+
+struct Block {
+  explicit Block(int i) : Block("blocks." + std::to_string(i) + ".") {}
+  explicit Block(const std::string &p)
+      : ln1(p + "ln1"), qkv(p + "qkv", small_normal(), init::zeros()),
+        proj(p + "proj", small_normal(), init::zeros()), ln2(p + "ln2"),
+        fc1(p + "fc1", small_normal(), init::zeros()),
+        fc2(p + "fc2", small_normal(), init::zeros()) {}
+
+  LayerNorm<C> ln1;
+  Linear<C, 3 * C> qkv; // q, k, v in that order, heads contiguous
+  Linear<C, C> proj;
+  LayerNorm<C> ln2;
+  Linear<C, F> fc1;
+  Linear<F, C> fc2;
+
+  template <auto N, int S> Tensor<N, S, C> mlp(const Tensor<N, S, C> &h) const {
+    return h + fc2(gelu(fc1(ln2(h))));
+  }
+};
+
+// One layer's KV cache: keys and values of every window position.
+struct Cache {
+  explicit Cache(int i)
+      : k("cache." + std::to_string(i) + ".k"),
+        v("cache." + std::to_string(i) + ".v") {}
+  Buffer<1, H, T, D> k;
+  Buffer<1, H, T, D> v;
+};
+
+struct Gpt : Model {
+  Embedding<V, C> tok{"tok", small_normal()}; // also the output head
+  Param<T, C> pos{"pos", small_normal()};
+  std::array<Block, L> blocks{Block(0), Block(1), Block(2), Block(3)};
+  LayerNorm<C> ln_f{"ln_f"};
+  std::array<Cache, L> cache{Cache(0), Cache(1), Cache(2), Cache(3)};
+
+  // Next-byte logits at every position of windows x [N, T]. With `at`
+  // (prefill, batch 1), each layer's keys and values are also stored in
+  // its cache from window position *at on.
+  template <auto N>
+  Tensor<N, T, V> forward(const Ints<N, T> &x, const Ints<> *at = nullptr) {
+    Tensor<N, T, C> h = tok(x) + pos;
+    for (int i = 0; i < L; ++i) {
+      const Block &b = blocks[i];
+      auto [q, k, v] = split<C, C, C>(b.qkv(b.ln1(h)));
+      if (at) {
+        write_slice<2>(cache[i].k, heads(k), *at);
+        write_slice<2>(cache[i].v, heads(v), *at);
+      }
+      h = h + b.proj(attention(heads(q), heads(k), heads(v),
+                               [](const auto &s) { return causal_mask(s); }));
+      h = b.mlp(h);
+    }
+    return matmul<false, true>(ln_f(h), tok.weight);
+  }
+
+  // The mean cross-entropy (nats per byte) of predicting y from x.
+  Scalar loss(Ints<B, T> x, Ints<B, T> y) {
+    return mean(cross_entropy(forward(x), y));
+  }
+
+  // A prompt right-padded to the window: the logits of every position
+  // (the caller reads the prompt's last), the caches filled. Positions
+  // after the prompt hold the padding's keys, which decode overwrites
+  // before it attends to them. `at` must be 0.
+  Tensor<1, T, V> prefill(Ints<1, T> x, Ints<> at) { return forward(x, &at); }
+
+  // One byte x at window position `at`: its keys and values appended to
+  // the caches in place, attention over positions 0..at.
+  Tensor<1, 1, V> decode(Ints<1, 1> x, Ints<> at) {
+    Tensor<1, 1, C> h = tok(x) + gather<0>(pos, at);
+    for (int i = 0; i < L; ++i) {
+      const Block &b = blocks[i];
+      auto [q, k, v] = split<C, C, C>(b.qkv(b.ln1(h)));
+      auto keys = write_slice<2>(cache[i].k, heads(k), at);
+      auto values = write_slice<2>(cache[i].v, heads(v), at);
+      auto after = [&](const auto &s) {
+        return where(greater(iota<-1>(s), to_float(at)), -1e30f, s);
+      };
+      h = h + b.proj(attention(heads(q), Tensor<1, H, T, D>(keys),
+                               Tensor<1, H, T, D>(values), after));
+      h = b.mlp(h);
+    }
+    return matmul<false, true>(ln_f(h), tok.weight);
+  }
+};
+
+KILN_MODEL(Gpt, "gpt") {
+  // MODELS.md: AdamW lr 3e-4, weight decay 0.1 on every parameter, batch 32.
+  train("train_step", &Gpt::loss, AdamW{.lr = 3e-4, .weight_decay = 0.1})
+      .inputs("x", "y")
+      .consumes(data::text(), data::next_text())
+      .outputs("loss")
+      .batch(32);
+  infer("loss", &Gpt::loss)
+      .inputs("x", "y")
+      .consumes(data::text(), data::next_text())
+      .outputs("loss")
+      .produces(data::loss());
+  infer("prefill", &Gpt::prefill)
+      .inputs("x", "at")
+      .consumes(data::text(), data::position())
+      .outputs("logits")
+      .produces(data::next_logits());
+  infer("decode", &Gpt::decode)
+      .inputs("x", "at")
+      .consumes(data::text(), data::position())
+      .outputs("logits")
+      .produces(data::next_logits());
+}

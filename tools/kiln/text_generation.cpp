@@ -1,0 +1,177 @@
+#include "text_generation.h"
+
+#include "contract.h"
+
+#include "kiln/runtime/philox.h"
+#include "kiln/runtime/random.h"
+#include "kiln/runtime/shapes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace kiln::cli {
+namespace {
+
+// Text [1, n] with static sizes: n, else 0.
+int64_t static_text_length(const rt::EntryDesc &e) {
+  const int k = input_of(e, rt::DataKind::text);
+  if (k < 0)
+    return 0;
+  const rt::TensorDesc &t = e.inputs[size_t(k)];
+  if (t.dims.size() != 2 || !t.dims[0].symbol.empty() || t.dims[0].size != 1 ||
+      !t.dims[1].symbol.empty())
+    return 0;
+  return t.dims[1].size;
+}
+
+} // namespace
+
+TextEntries text_entries(const rt::ModelDesc &model, const char *command) {
+  const Need need{"consumes text and a position and produces next-byte "
+                  "logits",
+                  {rt::DataKind::text, rt::DataKind::position},
+                  {},
+                  rt::DataKind::next_logits};
+  TextEntries found;
+  for (const rt::EntryDesc &e : model.entries) {
+    if (!fits(e, need))
+      continue;
+    const int64_t n = static_text_length(e);
+    const rt::TensorDesc &out = e.outputs[0];
+    const bool logits_fit = out.dims.size() == 3 && out.dims[0].size == 1 &&
+                            out.dims[1].size == n && out.dims[2].size > 0 &&
+                            out.dims[2].symbol.empty();
+    if (n == 0 || !logits_fit)
+      continue;
+    if (n == 1 && !found.decode)
+      found.decode = &e;
+    else if (n > 1 && !found.prefill)
+      found.prefill = &e;
+  }
+  if (!found.prefill || !found.decode)
+    throw UsageError(fmt::format(
+        "kiln {} needs two infer entry points that {}: a prefill with text "
+        "[1, W] and logits [1, W, V], and a decode step with text [1, 1] "
+        "and logits [1, 1, V]; {} has {} (docs/dsl.md)",
+        command, need.what, model.name,
+        found.prefill ? "no decode step" : "no prefill"));
+  found.window = static_text_length(*found.prefill);
+  found.vocab = found.prefill->outputs[0].dims[2].size;
+  if (found.decode->outputs[0].dims[2].size != found.vocab)
+    throw UsageError(fmt::format(
+        "{}.{} and {}.{} disagree on the vocabulary ({} and {} logits)",
+        model.name, found.prefill->name, model.name, found.decode->name,
+        found.vocab, found.decode->outputs[0].dims[2].size));
+  return found;
+}
+
+TextGenerator::TextGenerator(rt::Session &session, const TextEntries &entries,
+                             bool recompute)
+    : session_(session), entries_(entries), recompute_(recompute) {}
+
+std::span<const float> TextGenerator::prefill() {
+  const int64_t w = entries_.window;
+  std::vector<int32_t> padded(size_t(w), 0);
+  std::copy(window_.begin(), window_.end(), padded.begin());
+  const rt::Tensor x = rt::Tensor::of_ints({1, w}, std::move(padded));
+  const rt::Tensor at = rt::Tensor::of_ints({}, {0});
+  const rt::EntryDesc &e = *entries_.prefill;
+  std::vector<const rt::Tensor *> inputs(e.inputs.size());
+  inputs[size_t(input_of(e, rt::DataKind::text))] = &x;
+  inputs[size_t(input_of(e, rt::DataKind::position))] = &at;
+  rt::Tensor *out = &logits_;
+  session_.run(e.name, inputs, std::span<rt::Tensor *const>(&out, 1));
+  const int64_t v = entries_.vocab;
+  return {logits_.data() + (int64_t(window_.size()) - 1) * v, size_t(v)};
+}
+
+std::span<const float> TextGenerator::start(std::span<const uint8_t> prompt) {
+  if (prompt.empty())
+    throw std::invalid_argument("TextGenerator::start: an empty prompt");
+  const auto w = size_t(entries_.window);
+  const std::span<const uint8_t> kept =
+      prompt.size() > w ? prompt.last(w) : prompt;
+  window_.assign(kept.begin(), kept.end());
+  return prefill();
+}
+
+std::span<const float> TextGenerator::next(uint8_t byte) {
+  const auto w = size_t(entries_.window);
+  if (window_.size() == w) { // full: rebuild from the last W / 2 bytes
+    window_.erase(window_.begin(), window_.end() - std::ptrdiff_t(w / 2) + 1);
+    window_.push_back(byte);
+    ++rebuilds_;
+    return prefill();
+  }
+  window_.push_back(byte);
+  if (recompute_)
+    return prefill();
+  const rt::Tensor x = rt::Tensor::of_ints({1, 1}, {byte});
+  const rt::Tensor at =
+      rt::Tensor::of_ints({}, {static_cast<int32_t>(window_.size() - 1)});
+  const rt::EntryDesc &e = *entries_.decode;
+  std::vector<const rt::Tensor *> inputs(e.inputs.size());
+  inputs[size_t(input_of(e, rt::DataKind::text))] = &x;
+  inputs[size_t(input_of(e, rt::DataKind::position))] = &at;
+  rt::Tensor *out = &logits_;
+  session_.run(e.name, inputs, std::span<rt::Tensor *const>(&out, 1));
+  return {logits_.data(), size_t(entries_.vocab)};
+}
+
+void check_sampling(const Sampling &s, int64_t vocab) {
+  if (!std::isfinite(s.temperature) || s.temperature < 0)
+    throw UsageError(fmt::format("--temperature {}: must be >= 0 (0 is "
+                                 "greedy decoding)",
+                                 s.temperature));
+  if (s.top_k < 0 || s.top_k > vocab)
+    throw UsageError(fmt::format("--top-k {}: must be in [0, {}] (the "
+                                 "vocabulary; 0 keeps every byte)",
+                                 s.top_k, vocab));
+  if (!(s.top_p > 0 && s.top_p <= 1))
+    throw UsageError(fmt::format(
+        "--top-p {}: must be in (0, 1] (1 keeps every byte)", s.top_p));
+}
+
+int sample_token(std::span<const float> logits, const Sampling &s, double u) {
+  const auto n = logits.size();
+  if (s.temperature == 0)
+    return int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  // Candidates by decreasing logit (ties: lower index first).
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+  });
+  size_t keep = s.top_k > 0 ? std::min(n, size_t(s.top_k)) : n;
+  std::vector<double> p(keep);
+  const double top = logits[order[0]];
+  double total = 0;
+  for (size_t i = 0; i < keep; ++i)
+    total += p[i] = std::exp((logits[order[i]] - top) / s.temperature);
+  if (s.top_p < 1) {
+    double mass = 0;
+    size_t j = 0;
+    while (j < keep && mass < s.top_p * total)
+      mass += p[j++];
+    keep = std::max<size_t>(j, 1);
+    total = std::accumulate(p.begin(), p.begin() + std::ptrdiff_t(keep), 0.0);
+  }
+  double target = u * total;
+  for (size_t i = 0; i < keep; ++i) {
+    target -= p[i];
+    if (target < 0)
+      return order[i];
+  }
+  return order[keep - 1];
+}
+
+double token_uniform(uint64_t seed, uint64_t index) {
+  const rt::PhiloxCounter r = rt::philox_block(seed, rt::kTextStream, index);
+  const uint64_t bits = ((uint64_t{r[0]} << 32) | r[1]) >> 11; // 53 bits
+  return double(bits) * 0x1p-53;
+}
+
+} // namespace kiln::cli
