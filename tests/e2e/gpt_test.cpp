@@ -1,0 +1,341 @@
+// The canonical GPT (models/gpt.cpp) against a naive double-precision
+// reference written from MODELS.md (gpt_reference.h): prefill logits, the
+// loss at batch 1 and 3, the gradient of the train step by finite
+// differences of the reference loss, decode steps with the KV cache against
+// recomputing the whole window (across the cache rebuild), and the kiln
+// CLI's train / eval / generate on a small text file.
+#include "gpt.h"
+#include "gpt_reference.h"
+
+#include "cli_runner.h"
+#include "test_files.h"
+#include "text_generation.h"
+
+#include "kiln/runtime/random.h"
+#include "kiln/runtime/safetensors.h"
+#include "kiln/runtime/session.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kiln::rt::Session;
+using kiln::rt::Tensor;
+using kiln::test::contains;
+using kiln::test::GptReference;
+using kiln::test::Matrix;
+
+constexpr int kWindow = 128, kVocab = 256;
+
+const kiln::rt::ModelDesc &gpt() {
+  static const kiln::rt::ModelDesc &model =
+      []() -> const kiln::rt::ModelDesc & {
+    kiln::rt::register_model(kiln_model_gpt());
+    return kiln_model_gpt();
+  }();
+  return model;
+}
+
+// Parameters large enough that attention is far from uniform and logits
+// spread over several nats (GPT-2's N(0, 0.02) start is nearly flat):
+// weights N(0, 0.15), biases N(0, 0.1), LayerNorm weights 1 + N(0, 0.2).
+void randomize(Session &s, uint64_t seed) {
+  const kiln::rt::ModelDesc &m = s.model();
+  for (size_t i = 0; i < m.params.size(); ++i) {
+    if (m.params[i].role != kiln::rt::ParamRole::parameter)
+      continue;
+    const std::string name(m.params[i].name);
+    const bool norm = contains(name, ".ln") || contains(name, "ln_f");
+    const bool bias = contains(name, ".bias");
+    kiln::rt::fill_normal(s.params().at(i).values(), seed, i,
+                          norm && !bias ? 1.0 : 0.0,
+                          bias ? 0.1 : (norm ? 0.2 : 0.15));
+  }
+}
+
+// Deterministic bytes of every value 0..255 (the corpus is bytes).
+std::vector<int> bytes(int n, uint32_t seed) {
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    out.push_back(int(seed >> 24));
+  }
+  return out;
+}
+
+Tensor ints(std::vector<int64_t> shape, const std::vector<int> &v) {
+  return Tensor::of_ints(std::move(shape),
+                         std::vector<int32_t>(v.begin(), v.end()));
+}
+
+// Relative L2 error of `got` (n floats) against row `row` of `want`.
+double rowError(const float *got, const Matrix &want, int64_t row) {
+  double num = 0, den = 0;
+  for (int64_t j = 0; j < want.cols; ++j) {
+    const double d = got[j] - want.at(row, j);
+    num += d * d;
+    den += want.at(row, j) * want.at(row, j);
+  }
+  return std::sqrt(num / den);
+}
+
+TEST(Gpt, PrefillLogitsMatchTheReference) {
+  Session s(gpt(), 0);
+  randomize(s, 7);
+  // A prompt of 77 bytes, right-padded as kiln generate does: the logits
+  // of its positions do not depend on the padding.
+  std::vector<int> prompt = bytes(77, 1), padded = prompt;
+  padded.resize(kWindow, 0);
+  const Tensor x = ints({1, kWindow}, padded), at = ints({}, {0});
+  const std::vector<const Tensor *> in{&x, &at};
+  const Tensor logits = s.run("prefill", in)[0];
+  ASSERT_EQ(logits.shape(), (std::vector<int64_t>{1, kWindow, kVocab}));
+  const Matrix want = GptReference(s.params()).logits(prompt);
+  double spread = 0;
+  for (int64_t t = 0; t < want.rows; ++t) {
+    EXPECT_LT(rowError(logits.data() + t * kVocab, want, t), 1e-4)
+        << "position " << t;
+    spread = std::max(spread, std::abs(want.at(t, 0) - want.at(t, 1)));
+  }
+  EXPECT_GT(spread, 1.0); // the logits are not flat
+}
+
+TEST(Gpt, LossMatchesTheReferenceAtBatchOneAndThree) {
+  Session s(gpt(), 0);
+  randomize(s, 8);
+  for (int batch : {1, 3}) {
+    std::vector<std::vector<int>> xs, ys;
+    std::vector<int> x, y;
+    for (int b = 0; b < batch; ++b) {
+      const std::vector<int> w = bytes(kWindow + 1, 100 + b);
+      xs.emplace_back(w.begin(), w.end() - 1);
+      ys.emplace_back(w.begin() + 1, w.end());
+      x.insert(x.end(), xs.back().begin(), xs.back().end());
+      y.insert(y.end(), ys.back().begin(), ys.back().end());
+    }
+    const Tensor tx = ints({batch, kWindow}, x), ty = ints({batch, kWindow}, y);
+    const std::vector<const Tensor *> in{&tx, &ty};
+    const double got = s.run("loss", in)[0].data()[0];
+    const double want = GptReference(s.params()).loss(xs, ys);
+    EXPECT_NEAR(got, want, 2e-5 * want) << "batch " << batch;
+  }
+}
+
+// Adam's first exp_avg is (1 - beta1) g = 0.1 g: the train step's gradient,
+// compared with central differences of the reference loss in double.
+TEST(Gpt, TrainStepGradientMatchesFiniteDifferences) {
+  Session s(gpt(), 0), ref(gpt(), 0);
+  randomize(s, 9);
+  randomize(ref, 9);
+  std::vector<std::vector<int>> xs, ys;
+  std::vector<int> x, y;
+  for (int b = 0; b < 2; ++b) {
+    const std::vector<int> w = bytes(kWindow + 1, 200 + b);
+    xs.emplace_back(w.begin(), w.end() - 1);
+    ys.emplace_back(w.begin() + 1, w.end());
+    x.insert(x.end(), xs.back().begin(), xs.back().end());
+    y.insert(y.end(), ys.back().begin(), ys.back().end());
+  }
+  const Tensor tx = ints({2, kWindow}, x), ty = ints({2, kWindow}, y);
+  const std::vector<const Tensor *> in{&tx, &ty};
+  s.run("train_step", in);
+  for (const char *name :
+       {"tok.weight", "pos", "blocks.0.qkv.weight", "blocks.1.ln1.bias",
+        "blocks.2.fc1.weight", "blocks.3.fc2.bias", "ln_f.weight"}) {
+    const Tensor &m = s.params().get(std::string(name) + ".exp_avg");
+    int64_t k = 0; // the largest gradient of the tensor
+    for (int64_t i = 0; i < m.numel(); ++i)
+      if (std::abs(m.data()[i]) > std::abs(m.data()[k]))
+        k = i;
+    const double g = m.data()[k] / 0.1;
+    float &p = ref.params().get(name).data()[k];
+    const float saved = p;
+    const double h = 1e-3;
+    p = float(saved + h);
+    const double up = GptReference(ref.params()).loss(xs, ys);
+    p = float(saved - h);
+    const double down = GptReference(ref.params()).loss(xs, ys);
+    p = saved;
+    const double fd =
+        (up - down) / (double(float(saved + h)) - double(float(saved - h)));
+    EXPECT_NEAR(g, fd, 1e-3 * std::abs(fd) + 1e-6) << name << "[" << k << "]";
+  }
+}
+
+// Decoding with the cache equals prefilling the whole window, at every
+// position, through the rebuild when the window is full; and both equal
+// the reference on the window the model sees.
+TEST(Gpt, DecodeWithTheCacheEqualsRecomputation) {
+  Session cached(gpt(), 0), full(gpt(), 0);
+  randomize(cached, 10);
+  randomize(full, 10);
+  const kiln::cli::TextEntries entries = kiln::cli::text_entries(gpt(), "test");
+  EXPECT_EQ(entries.window, kWindow);
+  kiln::cli::TextGenerator a(cached, entries), b(full, entries, true);
+  const std::vector<int> prompt = bytes(100, 3), more = bytes(80, 4);
+  const std::vector<uint8_t> p(prompt.begin(), prompt.end());
+  std::span<const float> la = a.start(p), lb = b.start(p);
+  const GptReference reference(full.params());
+  for (size_t i = 0;; ++i) {
+    Matrix want(1, kVocab);
+    std::copy(lb.begin(), lb.end(), want.v.begin());
+    ASSERT_LT(rowError(la.data(), want, 0), 1e-4)
+        << "after " << i << " decoded bytes";
+    ASSERT_EQ(a.window(), b.window());
+    if (i % 37 == 0 || i == more.size()) { // a few against the reference
+      const std::vector<int> w(a.window().begin(), a.window().end());
+      EXPECT_LT(rowError(la.data(), reference.logits(w), int64_t(w.size()) - 1),
+                1e-4)
+          << "after " << i << " decoded bytes";
+    }
+    if (i == more.size())
+      break;
+    la = a.next(uint8_t(more[i]));
+    lb = b.next(uint8_t(more[i]));
+  }
+  // 100 + 28 bytes fill the window; the 29th rebuilds it from its last 63
+  // and itself (64), and 51 more follow.
+  EXPECT_EQ(a.rebuilds(), 1);
+  EXPECT_EQ(a.window().size(), 115u);
+}
+
+TEST(Gpt, SamplingRespectsTopKTopPAndTemperature) {
+  using kiln::cli::sample_token;
+  using kiln::cli::Sampling;
+  const std::vector<float> logits{0.f, 3.f, 1.f, 3.f, -2.f};
+  EXPECT_EQ(sample_token(logits, {0.0, 0, 1.0}, 0.99), 1); // greedy: first max
+  for (double u : {0.0, 0.3, 0.7, 0.999}) {
+    const int k2 = sample_token(logits, {1.0, 2, 1.0}, u);
+    EXPECT_TRUE(k2 == 1 || k2 == 3) << u;
+    // Bytes 1 and 3 hold 2 e^3 / (2 e^3 + e + 1 + e^-2) = 0.91 of the mass.
+    const int p9 = sample_token(logits, {1.0, 0, 0.9}, u);
+    EXPECT_TRUE(p9 == 1 || p9 == 3) << u;
+  }
+  EXPECT_EQ(sample_token(logits, {1.0, 0, 1.0}, 0.0), 1);
+  EXPECT_EQ(sample_token(logits, {1.0, 0, 1.0}, 0.9999), 4);
+  EXPECT_THROW(kiln::cli::check_sampling({-1.0, 0, 1.0}, 256),
+               kiln::cli::UsageError);
+  EXPECT_THROW(kiln::cli::check_sampling({1.0, 257, 1.0}, 256),
+               kiln::cli::UsageError);
+  EXPECT_THROW(kiln::cli::check_sampling({1.0, 0, 0.0}, 256),
+               kiln::cli::UsageError);
+  EXPECT_THROW(kiln::cli::check_sampling({1.0, 0, 1.5}, 256),
+               kiln::cli::UsageError);
+}
+
+class GptCli : public ::testing::Test {
+protected:
+  kiln::test::TempDir dir;
+  std::string text = (dir / "corpus.txt").string();
+
+  void SetUp() override {
+    gpt();
+    // 40 KB of sentences from a small vocabulary: learnable in a few steps.
+    const char *words[] = {"the", "cat", "sat", "on", "a",   "mat",
+                           "and", "dog", "ran", "to", "its", "home"};
+    std::string corpus;
+    uint32_t r = 1;
+    while (corpus.size() < 40000) {
+      for (int w = 0; w < 6; ++w) {
+        r = r * 1664525u + 1013904223u;
+        corpus += std::string(words[(r >> 20) % 12]) + (w < 5 ? " " : ".\n");
+      }
+    }
+    kiln::test::write_bytes(text, corpus);
+  }
+  kiln::test::CliResult kiln(std::vector<std::string> args) {
+    return kiln::test::run_cli(std::move(args));
+  }
+  double bits(const std::string &ckpt) {
+    auto r = kiln({"eval", "gpt", "-c", ckpt, "--data", text});
+    EXPECT_EQ(r.code, 0) << r.err;
+    const size_t at = r.out.find("bits per byte");
+    return at == std::string::npos ? NAN : std::stod(r.out.substr(at + 13));
+  }
+};
+
+TEST_F(GptCli, TrainingLowersHeldOutBitsPerByte) {
+  const std::string one = (dir / "one").string(), run = (dir / "run").string();
+  auto r = kiln({"train", "gpt", "--data", text, "--steps", "1", "--batch", "8",
+                 "-o", one});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "windows of 128 bytes from " + text)) << r.out;
+  r = kiln({"train", "gpt", "--data", text, "--steps", "40", "--batch", "8",
+            "--lr", "3e-3", "-o", run});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const double before = bits(one + "/checkpoint.safetensors");
+  const double after = bits(run + "/checkpoint.safetensors");
+  EXPECT_LT(before, 8.1); // about a uniform guess over 256 bytes
+  EXPECT_GT(before, 6.0);
+  EXPECT_LT(after, before - 3.0) << "before " << before;
+
+  // Generation: the prompt, then bytes; the same seed, the same text.
+  const std::string ckpt = run + "/checkpoint.safetensors";
+  auto g1 = kiln({"generate", "gpt", "-c", ckpt, "--prompt", "the cat ", "-n",
+                  "40", "--seed", "5", "-q"});
+  auto g2 = kiln({"generate", "gpt", "-c", ckpt, "--prompt", "the cat ", "-n",
+                  "40", "--seed", "5", "-q"});
+  ASSERT_EQ(g1.code, 0) << g1.err;
+  EXPECT_EQ(g1.out, g2.out);
+  EXPECT_EQ(g1.out.rfind("the cat ", 0), 0u) << g1.out;
+  EXPECT_EQ(g1.out.size(), 8u + 40u + 1u);
+  // Greedy decoding with the cache equals greedy recomputation.
+  auto cached = kiln({"generate", "gpt", "-c", ckpt, "--prompt", "a dog", "-n",
+                      "150", "--temperature", "0", "-q"});
+  auto full = kiln({"generate", "gpt", "-c", ckpt, "--prompt", "a dog", "-n",
+                    "150", "--temperature", "0", "--recompute", "-q"});
+  EXPECT_EQ(cached.out, full.out);
+
+  // Prompts that are empty, longer than the window or not UTF-8 work.
+  auto empty = kiln({"generate", "gpt", "-c", ckpt, "-n", "5", "-q"});
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.out.size(), 6u);
+  auto odd = kiln({"generate", "gpt", "-c", ckpt, "--prompt",
+                   std::string(300, 'x') + "\xff\xfe", "-n", "5"});
+  EXPECT_EQ(odd.code, 0) << odd.err;
+  EXPECT_TRUE(contains(odd.err, "the model sees the last 128")) << odd.err;
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"--top-k", "300"},
+        {"--top-k", "-1"},
+        {"--top-p", "0"},
+        {"--top-p", "1.5"},
+        {"--temperature", "-1"}}) {
+    std::vector<std::string> args{"generate", "gpt", "-c", ckpt};
+    args.insert(args.end(), bad.begin(), bad.end());
+    auto e = kiln(args);
+    EXPECT_EQ(e.code, 2) << bad[0] << " " << bad[1];
+    EXPECT_TRUE(contains(e.err, bad[0])) << e.err;
+  }
+}
+
+TEST_F(GptCli, ResumedTrainingEqualsAnUninterruptedRun) {
+  const std::string a = (dir / "a").string(), b = (dir / "b").string();
+  ASSERT_EQ(kiln({"train", "gpt", "--data", text, "--steps", "4", "--batch",
+                  "4", "-o", a})
+                .code,
+            0);
+  ASSERT_EQ(kiln({"train", "gpt", "--data", text, "--steps", "2", "--batch",
+                  "4", "-o", b})
+                .code,
+            0);
+  auto r = kiln({"train", "gpt", "--steps", "4", "--data", text, "--resume",
+                 b + "/checkpoint.safetensors"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ta = kiln::rt::read_safetensors(a + "/checkpoint.safetensors");
+  const auto tb = kiln::rt::read_safetensors(b + "/checkpoint.safetensors");
+  ASSERT_EQ(ta.tensors.size(), tb.tensors.size());
+  for (size_t i = 0; i < ta.tensors.size(); ++i) {
+    const Tensor &x = ta.tensors[i].tensor, &y = tb.tensors[i].tensor;
+    ASSERT_EQ(ta.tensors[i].name, tb.tensors[i].name);
+    ASSERT_EQ(x.numel(), y.numel());
+    EXPECT_EQ(0, std::memcmp(x.raw(), y.raw(), size_t(x.numel()) * 4))
+        << ta.tensors[i].name;
+  }
+}
+
+} // namespace
