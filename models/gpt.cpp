@@ -12,65 +12,18 @@
 // (right-padded to the window) and then `decode` one byte at a time; both
 // keep each layer's keys and values in a KV cache (Buffers, written in
 // place, never checkpointed).
-#include <kiln/dsl.h>
+#include "transformer.h"
 
 #include <array>
-#include <cmath>
 #include <string>
 
 using namespace kiln::dsl;
+using namespace transformer;
 
 inline constexpr auto B = batch;
 inline constexpr int V = 256; // bytes
 inline constexpr int T = 128; // the window
-inline constexpr int C = 128; // d_model
-inline constexpr int H = 4;   // heads
-inline constexpr int D = C / H;
-inline constexpr int F = 512; // MLP
 inline constexpr int L = 4;   // blocks
-
-// GPT-2's initialisation: N(0, 0.02) weights, zero biases.
-inline Init small_normal() { return init::normal(0, 0.02); }
-
-// [N, S, C] -> [N, H, S, D]: the heads of a projection, read in place.
-template <auto N, int S> auto heads(const Tensor<N, S, C> &x) {
-  return permute<0, 2, 1, 3>(reshape<N, S, H, D>(x));
-}
-// [N, H, S, D] -> [N, S, C]: the heads joined back.
-template <auto N, int S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
-  return reshape<N, S, C>(permute<0, 2, 1, 3>(o));
-}
-
-// softmax(q k^T / sqrt(D)) v over the heads, with `mask` applied to the
-// scores [N, H, S, K].
-template <auto N, int S, int K, class Mask>
-Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
-                          const Tensor<N, H, K, D> &k,
-                          const Tensor<N, H, K, D> &v, Mask mask) {
-  const float scale = 1.0f / std::sqrt(float(D));
-  auto scores = matmul<false, true>(q, k) * scale;
-  return join(matmul(softmax(mask(scores)), v));
-}
-
-struct Block {
-  explicit Block(int i) : Block("blocks." + std::to_string(i) + ".") {}
-  explicit Block(const std::string &p)
-      : ln1(p + "ln1"), qkv(p + "qkv", small_normal(), init::zeros()),
-        proj(p + "proj", small_normal(), init::zeros()), ln2(p + "ln2"),
-        fc1(p + "fc1", small_normal(), init::zeros()),
-        fc2(p + "fc2", small_normal(), init::zeros()) {}
-
-  LayerNorm<C> ln1;
-  Linear<C, 3 * C> qkv; // q, k, v in that order, heads contiguous
-  Linear<C, C> proj;
-  LayerNorm<C> ln2;
-  Linear<C, F> fc1;
-  Linear<F, C> fc2;
-
-  template <auto N, int S> Tensor<N, S, C> mlp(const Tensor<N, S, C> &h) const {
-    return h + fc2(gelu(fc1(ln2(h))));
-  }
-};
 
 // One layer's KV cache: keys and values of every window position.
 struct Cache {
@@ -84,7 +37,8 @@ struct Cache {
 struct Gpt : Model {
   Embedding<V, C> tok{"tok", small_normal()}; // also the output head
   Param<T, C> pos{"pos", small_normal()};
-  std::array<Block, L> blocks{Block(0), Block(1), Block(2), Block(3)};
+  std::array<Block, L> blocks{Block("blocks.0."), Block("blocks.1."),
+                              Block("blocks.2."), Block("blocks.3.")};
   LayerNorm<C> ln_f{"ln_f"};
   std::array<Cache, L> cache{Cache(0), Cache(1), Cache(2), Cache(3)};
 
@@ -101,8 +55,7 @@ struct Gpt : Model {
         write_slice<2>(cache[i].k, heads(k), *at);
         write_slice<2>(cache[i].v, heads(v), *at);
       }
-      h = h + b.proj(attention(heads(q), heads(k), heads(v),
-                               [](const auto &s) { return causal_mask(s); }));
+      h = h + b.proj(attention(heads(q), heads(k), heads(v), causal));
       h = b.mlp(h);
     }
     return matmul<false, true>(ln_f(h), tok.weight);

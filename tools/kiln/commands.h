@@ -87,7 +87,8 @@ struct EvalOptions {
   std::string split = "test";
   int64_t batch = 500;
   ClassifierOptions classifier; // checkpoint set: score the model's samples
-  int64_t n = 10000;            // samples scored with --classifier
+  std::optional<int64_t> n;     // samples scored with --classifier (10000), or
+                                // held-out pairs of a sequence task (1000)
 };
 int eval_command(const EvalOptions &options, std::ostream &out);
 
@@ -96,6 +97,7 @@ int eval_command(const EvalOptions &options, std::ostream &out);
 struct GenerateOptions {
   ModelOptions common;
   std::string prompt;
+  std::string input; // an encoder-decoder's source
   int64_t tokens = 256;
   double temperature = 1.0; // 0: greedy
   int top_k = 0;            // 0: every byte

@@ -34,6 +34,8 @@ const char *kind_name(rt::DataKind kind) {
     return "next_text";
   case rt::DataKind::position:
     return "position";
+  case rt::DataKind::source:
+    return "source";
   case rt::DataKind::next_logits:
     return "next_logits";
   }

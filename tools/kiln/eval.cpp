@@ -2,6 +2,8 @@
 //  - the mean of each output of the `loss` entry point over a data split
 //    (for the VAE: the test-set negative ELBO in nats per image, with its
 //    reconstruction and KL terms);
+//  - for an encoder-decoder (source and text to next-byte logits): exact
+//    match of its greedy outputs on held-out pairs of the reverse task;
 //  - for a language model (a loss of text and its next bytes): the mean
 //    loss over every non-overlapping window of the held-out text, in nats
 //    and bits per byte (MODELS.md's protocol);
@@ -13,9 +15,11 @@
 #include "contract.h"
 #include "generative.h"
 #include "recipe.h"
+#include "text_generation.h"
 #include "workflow.h"
 
 #include "kiln/runtime/fid.h"
+#include "kiln/runtime/sequence_task.h"
 #include "kiln/runtime/shapes.h"
 #include "kiln/runtime/text_data.h"
 
@@ -24,6 +28,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 namespace kiln::cli {
 namespace {
@@ -134,6 +139,56 @@ int eval_text(const EvalOptions &options, const rt::ModelDesc &model,
   return kExitOk;
 }
 
+// Exact match of greedy decoding on the first n held-out pairs of the
+// reverse task, drawn with the session's seed (--seed).
+int eval_transduce(const EvalOptions &options, const rt::ModelDesc &model,
+                   const TransduceEntry &te, std::ostream &out) {
+  const rt::Split split = require_split(options.split);
+  const int64_t n = options.n.value_or(1000);
+  if (te.target_length != te.source_length + 1)
+    throw UsageError(fmt::format(
+        "{}.{}: a source of {} bytes needs text of {} (BOS and the target), "
+        "not {}",
+        model.name, te.entry->name, te.source_length, te.source_length + 1,
+        te.target_length));
+  std::unique_ptr<rt::Session> session = open_session(options.common, out);
+  const rt::ReverseTask task(te.source_length);
+  rt::Tensor sources({n, te.source_length}, rt::DType::i32), text, next;
+  std::vector<int64_t> indices(static_cast<size_t>(n));
+  std::iota(indices.begin(), indices.end(), 0);
+  task.batch(split, options.common.seed, indices, sources, text, next);
+  const auto start = Clock::now();
+  const std::vector<std::string> got =
+      transduce(*session, te, sources, Sampling{0.0, 0, 1.0},
+                options.common.seed, options.batch);
+  const double elapsed = seconds_since(start);
+  int64_t exact = 0, bytes = 0, right = 0;
+  std::string shown;
+  for (int64_t i = 0; i < n; ++i) {
+    const rt::SequencePair p = task.example(split, options.common.seed, i);
+    const std::string &g = got[size_t(i)];
+    exact += g == p.target;
+    bytes += int64_t(p.target.size());
+    for (size_t j = 0; j < p.target.size(); ++j)
+      right += j < g.size() && g[j] == p.target[j];
+    if (i < 3)
+      shown += fmt::format("  {} -> {} ({})\n", p.source, g,
+                           g == p.target ? "right" : "expected " + p.target);
+  }
+  fmt::print(out,
+             "{}.{} on {} {} pairs of the reverse task (sources of 1 to {} "
+             "bytes; seed {}), greedy:\n{}",
+             model.name, te.entry->name, n, rt::split_name(split),
+             te.source_length, options.common.seed, shown);
+  fmt::print(out, "  exact match  {:.4f}  ({} of {})\n", double(exact) / n,
+             exact, n);
+  fmt::print(out, "  bytes right  {:.4f}  (position by position)\n",
+             double(right) / double(bytes));
+  fmt::print(out, "time: {:.2f} s ({:.0f} pairs/s)\n", elapsed,
+             double(n) / elapsed);
+  return kExitOk;
+}
+
 int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
                   const rt::EntryDesc &entry, rt::Session &session,
                   const rt::ImageSet &data, const std::vector<rt::Tensor> &x,
@@ -189,8 +244,9 @@ int eval_samples(const EvalOptions &options, std::ostream &out) {
   const auto start = Clock::now();
   Classifier classifier(options.classifier, options.common.seed,
                         options.common.threads, "eval", out);
-  const ImageSource samples = sample_images(
-      options.common, options.entry, options.n, options.batch, "eval", out);
+  const ImageSource samples =
+      sample_images(options.common, options.entry, options.n.value_or(10000),
+                    options.batch, "eval", out);
   const rt::ImageSet data = load_data(options.common.data, split);
   const ImageSource real{
       fmt::format("{} {} images", data.count, rt::split_name(split)),
@@ -213,6 +269,9 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   if (!options.classifier.checkpoint.empty())
     return eval_samples(options, out);
   const rt::ModelDesc &model = require_model(options.common.model);
+  if (const TransduceEntry te = find_transduce_entry(model);
+      te.entry && (options.entry.empty() || options.entry == te.entry->name))
+    return eval_transduce(options, model, te, out);
   const rt::EntryDesc &entry = eval_entry(model, options.entry);
   const EntryFeeds feeds = entry_feeds(model, entry, "eval"); // checks shapes
   const bool scalars = entry.outputs[0].data.kind == rt::DataKind::loss;

@@ -4,15 +4,57 @@
 #include "text_generation.h"
 #include "workflow.h"
 
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/sequence_task.h"
+
 #include <fmt/ostream.h>
+
+#include <sstream>
 
 #include <chrono>
 
 namespace kiln::cli {
 
+namespace {
+
+// An encoder-decoder: --input to its output.
+int transduce_command(const GenerateOptions &options, const TransduceEntry &te,
+                      std::ostream &out, std::ostream &err) {
+  const Sampling sampling{options.temperature, options.top_k, options.top_p};
+  check_sampling(sampling, te.vocab);
+  if (options.input.empty())
+    throw UsageError(fmt::format("kiln generate {} needs --input TEXT (1 to "
+                                 "{} bytes): it is an encoder-decoder",
+                                 options.common.model, te.source_length));
+  if (!options.prompt.empty())
+    throw UsageError("--prompt is for language models; an encoder-decoder "
+                     "takes --input");
+  std::ostringstream ignored;
+  std::unique_ptr<rt::Session> session =
+      open_session(options.common, options.quiet ? ignored : err);
+  const rt::ReverseTask task(te.source_length);
+  rt::Tensor source;
+  try {
+    source = task.encode_source(options.input);
+  } catch (const rt::Error &e) {
+    throw UsageError(fmt::format("--input: {}", e.what()));
+  }
+  out << transduce(*session, te, source, sampling, options.common.seed, 1)[0]
+      << '\n';
+  return kExitOk;
+}
+
+} // namespace
+
 int generate_command(const GenerateOptions &options, std::ostream &out,
                      std::ostream &err) {
   const rt::ModelDesc &model = require_model(options.common.model);
+  if (const TransduceEntry te = find_transduce_entry(model); te.entry)
+    return transduce_command(options, te, out, err);
+  if (!options.input.empty())
+    throw UsageError(fmt::format("--input is for encoder-decoders; {} "
+                                 "continues a --prompt",
+                                 model.name));
   const TextEntries entries = text_entries(model, "generate");
   const Sampling sampling{options.temperature, options.top_k, options.top_p};
   check_sampling(sampling, entries.vocab);

@@ -148,10 +148,10 @@ void add_eval(CLI::App &app, ModelCommands &c) {
                 "features and to logits)")
       ->capture_default_str()
       ->needs(classifier);
-  e->add_option("--n,-n", o.n, "Samples to score (with --classifier)")
-      ->check(at_least(2))
-      ->capture_default_str()
-      ->needs(classifier);
+  e->add_option("--n,-n", o.n,
+                "Samples to score with --classifier (default 10000); "
+                "held-out pairs of a sequence task (default 1000)")
+      ->check(at_least(2));
 }
 
 void add_sample(CLI::App &app, ModelCommands &c) {
@@ -299,9 +299,14 @@ void add_generate(CLI::App &app, ModelCommands &c) {
       "bytes, then the smallest set of them whose\nprobability reaches "
       "top-p; --temperature 0 is greedy (the most likely byte). The same "
       "--seed\ngives the same text. The text goes to stdout, the report to "
-      "stderr.");
+      "stderr.\n\nAn encoder-decoder (seq2seq) takes --input instead: its "
+      "output, decoded from BOS until\nEOS with the same sampling rules "
+      "(--temperature 0 for greedy), is printed.");
   add_common(g, o.common, false);
   g->add_option("--prompt,-p", o.prompt, "The text to continue");
+  g->add_option("--input,-i", o.input,
+                "An encoder-decoder's input (its output is printed; "
+                "--tokens does not apply)");
   g->add_option("--tokens,-n", o.tokens, "Bytes to generate")
       ->check(at_least(1))
       ->capture_default_str();

@@ -109,6 +109,10 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
           {t.data.kind == rt::DataKind::text ? Feed::text : Feed::next_text,
            row});
       break;
+    case rt::DataKind::source:
+      feeds.source_length = row[0];
+      feeds.inputs.push_back({Feed::source, row});
+      break;
     case rt::DataKind::position:
       throw fail("a position is fed by kiln generate, one token at a time");
     case rt::DataKind::unspecified:
@@ -121,6 +125,12 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
   if (entry.inputs.empty())
     throw UsageError(fmt::format("kiln {}: {}.{} takes no inputs", command,
                                  model.name, entry.name));
+  if (feeds.source_length && feeds.text_length != feeds.source_length + 1)
+    throw UsageError(fmt::format(
+        "kiln {}: {}.{} takes a source of {} bytes, so its text must hold "
+        "BOS and as many target bytes ({}), not {}",
+        command, model.name, entry.name, feeds.source_length,
+        feeds.source_length + 1, feeds.text_length));
   return feeds;
 }
 
@@ -152,6 +162,9 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
       break;
     case Feed::next_text:
       inputs.push_back(batch.next_text);
+      break;
+    case Feed::source:
+      inputs.push_back(batch.source);
       break;
     }
   return inputs;

@@ -8,6 +8,8 @@
 //   noise   [batch, L]: z ~ N(0, I), drawn on the host
 //   text    i32 [batch, T]: windows of T bytes of a text corpus (and
 //           next_text, the byte after each), for a language model
+//   source  i32 [batch, S]: a sequence task's input (with text and
+//           next_text the target, shifted: kiln/runtime/sequence_task.h)
 //
 // Images leave a generation entry point in the range its output states.
 #pragma once
@@ -36,7 +38,7 @@ std::string range_name(rt::PixelRange range); // "[0, 1]", "[-1, 1]"
 // or 128 when it states none. Throws UsageError when they disagree.
 int64_t default_train_batch(const std::vector<const rt::EntryDesc *> &step);
 
-enum class Feed { images, onehot, latent, text, next_text };
+enum class Feed { images, onehot, latent, text, next_text, source };
 
 struct InputFeed {
   Feed feed;
@@ -48,6 +50,7 @@ struct EntryFeeds {
   std::vector<InputFeed> inputs;
   int64_t latent_width = 0;            // of its noise input; 0 without one
   int64_t text_length = 0;             // T of its text inputs; 0 without
+  int64_t source_length = 0;           // S of its source input; 0 without
   std::optional<rt::PixelRange> range; // of its images input, if any
 };
 
@@ -63,6 +66,7 @@ struct Batch {
   rt::Tensor z;            // [B, L] when an entry takes latents
   rt::Tensor text;         // i32 [B, T] windows of a text
   rt::Tensor next_text;    // i32 [B, T] the bytes after them
+  rt::Tensor source;       // i32 [B, S] a sequence task's inputs
 };
 
 Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,

@@ -4,6 +4,7 @@
 
 #include "kiln/runtime/philox.h"
 #include "kiln/runtime/random.h"
+#include "kiln/runtime/sequence_task.h"
 #include "kiln/runtime/shapes.h"
 
 #include <fmt/format.h>
@@ -172,6 +173,78 @@ double token_uniform(uint64_t seed, uint64_t index) {
   const rt::PhiloxCounter r = rt::philox_block(seed, rt::kTextStream, index);
   const uint64_t bits = ((uint64_t{r[0]} << 32) | r[1]) >> 11; // 53 bits
   return double(bits) * 0x1p-53;
+}
+
+TransduceEntry find_transduce_entry(const rt::ModelDesc &model) {
+  const Need need{"consumes a source and text and produces next-byte logits",
+                  {rt::DataKind::source, rt::DataKind::text},
+                  {},
+                  rt::DataKind::next_logits};
+  for (const rt::EntryDesc &e : model.entries) {
+    if (!fits(e, need))
+      continue;
+    const rt::TensorDesc &src =
+        e.inputs[size_t(input_of(e, rt::DataKind::source))];
+    const rt::TensorDesc &text =
+        e.inputs[size_t(input_of(e, rt::DataKind::text))];
+    const rt::TensorDesc &out = e.outputs[0];
+    if (src.dims.size() == 2 && text.dims.size() == 2 && out.dims.size() == 3 &&
+        out.dims[1].size == text.dims[1].size)
+      return {&e, src.dims[1].size, text.dims[1].size, out.dims[2].size};
+  }
+  return {};
+}
+
+std::vector<std::string> transduce(rt::Session &session,
+                                   const TransduceEntry &te,
+                                   const rt::Tensor &sources,
+                                   const Sampling &sampling, uint64_t seed,
+                                   int64_t batch) {
+  const rt::EntryDesc &e = *te.entry;
+  const int64_t n = sources.dim(0), s = te.source_length, t = te.target_length,
+                v = te.vocab;
+  std::vector<std::string> outputs(static_cast<size_t>(n));
+  const size_t src_at = size_t(input_of(e, rt::DataKind::source));
+  const size_t text_at = size_t(input_of(e, rt::DataKind::text));
+  for (int64_t begin = 0; begin < n; begin += batch) {
+    const int64_t rows = std::min(batch, n - begin);
+    const rt::Tensor src = rt::Tensor::of_ints(
+        {rows, s}, std::vector<int32_t>(sources.ints() + begin * s,
+                                        sources.ints() + (begin + rows) * s));
+    rt::Tensor text = rt::Tensor::of_ints(
+        {rows, t}, std::vector<int32_t>(size_t(rows * t), rt::kPadToken));
+    std::vector<bool> done(size_t(rows), false);
+    for (int64_t r = 0; r < rows; ++r)
+      text.ints()[r * t] = rt::kBosToken;
+    std::vector<const rt::Tensor *> inputs(e.inputs.size());
+    inputs[src_at] = &src;
+    inputs[text_at] = &text;
+    rt::Tensor logits;
+    rt::Tensor *out = &logits;
+    for (int64_t step = 0; step < t; ++step) {
+      if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }))
+        break;
+      session.run(e.name, inputs, std::span<rt::Tensor *const>(&out, 1));
+      for (int64_t r = 0; r < rows; ++r) {
+        if (done[size_t(r)])
+          continue;
+        const uint64_t row = uint64_t(begin + r);
+        const int token = sample_token(
+            {logits.data() + (r * t + step) * v, size_t(v)}, sampling,
+            token_uniform(seed, row * uint64_t(t) + uint64_t(step)));
+        if (token == rt::kEosToken) {
+          done[size_t(r)] = true;
+          continue;
+        }
+        outputs[size_t(begin + r)].push_back(char(token));
+        if (step + 1 < t)
+          text.ints()[r * t + step + 1] = token;
+        else
+          done[size_t(r)] = true;
+      }
+    }
+  }
+  return outputs;
 }
 
 } // namespace kiln::cli

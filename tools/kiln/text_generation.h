@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -81,5 +82,25 @@ int sample_token(std::span<const float> logits, const Sampling &sampling,
 // A uniform number in [0, 1) for token `index` of a generation: Philox
 // stream kTextStream of `seed`.
 double token_uniform(uint64_t seed, uint64_t index);
+
+// An encoder-decoder's entry point: source [batch, S] and the decoder's
+// input text [batch, T] to next-byte logits [batch, T, V] (the model's
+// contract; kiln/runtime/sequence_task.h has the token layout).
+struct TransduceEntry {
+  const rt::EntryDesc *entry = nullptr;
+  int64_t source_length = 0, target_length = 0, vocab = 0;
+};
+// The first such infer entry point of `model`, or one with entry == null.
+TransduceEntry find_transduce_entry(const rt::ModelDesc &model);
+
+// The output of each source row [n, S]: the decoder's input starts as BOS
+// and grows by the byte drawn from the logits of its last position until
+// EOS or T bytes (byte t of row r draws token_uniform(seed, r * T + t)).
+// Calls `entry` in batches of `batch` rows, T times each.
+std::vector<std::string> transduce(rt::Session &session,
+                                   const TransduceEntry &entry,
+                                   const rt::Tensor &sources,
+                                   const Sampling &sampling, uint64_t seed,
+                                   int64_t batch);
 
 } // namespace kiln::cli

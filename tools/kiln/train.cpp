@@ -15,6 +15,7 @@
 #include "kiln/runtime/metrics.h"
 #include "kiln/runtime/progress.h"
 #include "kiln/runtime/random.h"
+#include "kiln/runtime/sequence_task.h"
 #include "kiln/runtime/text_data.h"
 #include "kiln/runtime/threads.h"
 
@@ -196,14 +197,28 @@ learning_rates(const rt::ModelDesc &model,
   return rates;
 }
 
-// What a step is fed from: Fashion-MNIST images, or windows of a text for
-// a step that consumes text (a window per row: every start in the train
-// split is one row, shuffled by the Batcher like images).
+// The training set of a sequence task: this many generated pairs (a pure
+// function of the data seed and the index), shuffled every epoch.
+constexpr int64_t kTaskExamples = int64_t{1} << 20;
+
+// What a step is fed from: Fashion-MNIST images; windows of a text for a
+// step that consumes text (a window per row: every start in the train
+// split is one row, shuffled by the Batcher like images); pairs of the
+// reverse task for one that also consumes a source.
 class TrainData {
 public:
-  TrainData(const std::string &option, int64_t text_length)
-      : text_length_(text_length) {
-    if (text_length_) {
+  TrainData(const std::string &option, int64_t text_length,
+            int64_t source_length, uint64_t data_seed)
+      : text_length_(text_length), data_seed_(data_seed) {
+    if (source_length) {
+      if (!option.empty() && option != "reverse")
+        throw UsageError(fmt::format("--data {}: a sequence-to-sequence model "
+                                     "trains on the task kiln generates: "
+                                     "reverse (the default)",
+                                     option));
+      task_.emplace(source_length);
+      rows_ = kTaskExamples;
+    } else if (text_length_) {
       text_ = rt::load_text_corpus(option);
       rows_ = rt::window_starts(
           static_cast<int64_t>(text_->split(rt::Split::train).size()),
@@ -222,15 +237,24 @@ public:
 
   int64_t rows() const { return rows_; }
   std::string rows_name() const {
+    if (task_)
+      return fmt::format("pairs of the reverse task (sources of 1 to {} of "
+                         "[a-z0-9], none held out)",
+                         task_->max_length());
     return text_ ? fmt::format("windows of {} bytes from {}", text_length_,
                                text_->source)
                  : "images";
   }
 
   Batch batch(std::span<const int64_t> rows, rt::PixelRange range) const {
+    Batch b;
+    if (task_) {
+      task_->batch(rt::Split::train, data_seed_, rows, b.source, b.text,
+                   b.next_text);
+      return b;
+    }
     if (!text_)
       return load_batch(*images_, rows, range);
-    Batch b;
     rt::text_windows(text_->split(rt::Split::train), rows, text_length_, b.text,
                      b.next_text);
     return b;
@@ -238,7 +262,9 @@ public:
 
 private:
   int64_t text_length_;
+  uint64_t data_seed_;
   int64_t rows_ = 0;
+  std::optional<rt::ReverseTask> task_;
   std::optional<rt::ImageSet> images_;
   std::optional<rt::TextCorpus> text_;
 };
@@ -254,7 +280,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const std::string where =
       fmt::format("{}.{}", model.name, join(entries, " + "));
   std::vector<StepCall> calls;
-  int64_t latent_width = 0, text_length = 0;
+  int64_t latent_width = 0, text_length = 0, source_length = 0;
   for (const rt::EntryDesc *e : entries) {
     StepCall c{entry_feeds(model, *e, "train"), {}, {}};
     if (c.feeds.text_length != 0 && text_length != 0 &&
@@ -264,6 +290,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
           "of the step, but {} reads {} bytes and an earlier one {}",
           e->name, c.feeds.text_length, text_length));
     text_length = std::max(text_length, c.feeds.text_length);
+    source_length = std::max(source_length, c.feeds.source_length);
     require_scalar_outputs(*e, "train");
     if (c.feeds.latent_width != 0 && latent_width != 0 &&
         c.feeds.latent_width != latent_width)
@@ -335,7 +362,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
                                      state.batch_size, model.name, e->name,
                                      m.symbol, m.min, m.why));
 
-  const TrainData data(options.data, text_length);
+  const TrainData data(options.data, text_length, source_length,
+                       state.data_seed);
   rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
                                                batcher.batches_per_epoch());
@@ -375,11 +403,15 @@ int train_command(const TrainOptions &options, std::ostream &out,
              where, data.rows(), data.rows_name(), state.batch_size,
              batcher.batches_per_epoch(), state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
-  std::string fed = text_length
-                        ? fmt::format("bytes as i32 [batch, {}] and the byte "
-                                      "after each",
-                                      text_length)
-                        : fmt::format("pixels in {}", range_name(range));
+  std::string fed =
+      source_length
+          ? fmt::format("source i32 [batch, {}], target i32 [batch, {}] "
+                        "(teacher forcing)",
+                        source_length, text_length)
+      : text_length ? fmt::format("bytes as i32 [batch, {}] and the byte "
+                                  "after each",
+                                  text_length)
+                    : fmt::format("pixels in {}", range_name(range));
   for (const StepCall &c : calls)
     for (const InputFeed &f : c.feeds.inputs)
       if (f.feed == Feed::onehot && !contains(fed, "one-hot"))

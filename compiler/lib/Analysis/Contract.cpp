@@ -30,6 +30,7 @@ constexpr KindRule kRules[] = {
     {"text", true, 1, "[batch, T] of i32 bytes", true},
     {"next_text", true, 1, "[batch, T] of i32 bytes", true},
     {"position", true, 0, "an i32 scalar", true},
+    {"source", true, 1, "[batch, S] of i32 bytes", true},
     {"images", false, -1, "[batch, ...]"},
     {"loss", false, 0, "a scalar"},
     {"logits", false, 1, "[batch, classes]"},
@@ -92,11 +93,12 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
   }
   auto t = cast<RankedTensorType>(type);
   bool text = rule->kind == "text" || rule->kind == "next_text" ||
-              rule->kind == "next_logits";
+              rule->kind == "source" || rule->kind == "next_logits";
+  bool scalar = rule->kind == "loss" || rule->kind == "position";
   bool fits;
   if (t.getElementType().isInteger(32) != rule->ints)
     fits = false;
-  else if (rule->kind == "loss" || rule->kind == "position")
+  else if (scalar)
     fits = t.getRank() == 0;
   else if (text)
     fits = t.getRank() == rule->rank + 1 &&
@@ -111,8 +113,9 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
                         [](int64_t d) { return !ShapedType::isDynamic(d); });
   if (!fits)
     return fail() << "'" << rule->kind << "' must be " << rule->shape
-                  << (text ? " (all static but maybe the batch)"
-                           : " (the batch symbolic, the rest static)")
+                  << (text     ? " (all static but maybe the batch)"
+                      : scalar ? ""
+                               : " (the batch symbolic, the rest static)")
                   << ", got " << t;
   return success();
 }

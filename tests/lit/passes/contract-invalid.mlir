@@ -2,7 +2,7 @@
 // by kiln-shape-check: known kinds on the right side, shapes that fit them.
 // RUN: kiln-opt %s -kiln-shape-check -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{kiln.data of argument 0 has kind 'latent'; an argument may be images, onehot, noise}}
+// expected-error @+1 {{kiln.data of argument 0 has kind 'latent'; an argument may be images, onehot, noise, text, next_text, position, source}}
 func.func @output_kind_on_input(%z: tensor<?x4xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "latent"}}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
   func.return %z : tensor<?x4xf32>
 }
@@ -51,4 +51,26 @@ func.func @ok(%x: tensor<?x1x28x28xf32> {kiln.symbols = ["batch", "", "", ""], k
         tensor<?x10xf32> {kiln.data = {kind = "logits"}})
     attributes {kiln.entry = "infer"} {
   func.return %x, %y : tensor<?x1x28x28xf32>, tensor<?x10xf32>
+}
+
+// -----
+
+// Text is bytes: i32, not f32.
+// expected-error @+1 {{kiln.data of argument 0 'text' must be [batch, T] of i32 bytes (all static but maybe the batch), got 'tensor<?x8xf32>'}}
+func.func @text_of_floats(%x: tensor<?x8xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "text"}}) -> tensor<?x8xf32> attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<?x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of argument 1 'position' must be an i32 scalar, got 'tensor<1xi32>'}}
+func.func @position_not_scalar(%x: tensor<1x8xi32> {kiln.data = {kind = "text"}}, %at: tensor<1xi32> {kiln.data = {kind = "position"}}) -> tensor<1x8xi32> attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<1x8xi32>
+}
+
+// -----
+
+// expected-error @+1 {{kiln.data of result 0 'next_logits' must be [batch, T, V] (all static but maybe the batch), got 'tensor<?x?x256xf32>'}}
+func.func @next_logits_symbolic_length(%x: tensor<?x?x256xf32> {kiln.symbols = ["batch", "seq", ""]}) -> (tensor<?x?x256xf32> {kiln.data = {kind = "next_logits"}}) attributes {kiln.entry = "infer"} {
+  func.return %x : tensor<?x?x256xf32>
 }

@@ -39,6 +39,10 @@ constexpr Data text() { return {"text"}; }
 // The byte that follows each of text's, Ints [batch, T]: the targets of a
 // language model.
 constexpr Data next_text() { return {"next_text"}; }
+// The input of a sequence-to-sequence task, Ints [batch, S]: bytes,
+// right-padded with 0 (kiln/runtime/sequence_task.h). With it, text is the
+// decoder's input (BOS, then the target) and next_text the target then EOS.
+constexpr Data source() { return {"source"}; }
 // Ints<> scalar: the position in the model's window of text's first byte
 // (where a decode step writes its KV cache).
 constexpr Data position() { return {"position"}; }

@@ -57,6 +57,7 @@ enum class DataKind {
   text,       // i32 [batch, T]: bytes (tokens) of a window
   next_text,  // i32 [batch, T]: the byte after each of text's
   position,   // i32 scalar: where text starts in the window (KV cache)
+  source,     // i32 [batch, S]: a sequence task's input, 0-padded
   next_logits // [batch, T, V]: scores of the byte after each of text's
 };
 

@@ -14,6 +14,8 @@
 //                    1 noise images of `kiln score --ood`, 2 the
 //                    uniform numbers that pick each byte `kiln generate`
 //                    samples
+//   2^56 + 2 i + s   example i of split s (0 train, 1 test) of the
+//                    reverse task (sequence_task.h), with the data seed
 //   2^62 + e         the data order of epoch e (Batcher, with the data seed)
 //   2^63 + k         input k of an entry point fed by `kiln run`
 #pragma once
