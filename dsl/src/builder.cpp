@@ -91,6 +91,10 @@ bool Builder::ints(int node) const {
   return module_.functions[open_].nodes[node].ints;
 }
 
+void Builder::set_ints(int node) {
+  module_.functions[open_].nodes[node].ints = true;
+}
+
 int Builder::add_node(std::string op, std::vector<int> operands, Attrs attrs,
                       Shape shape, const SrcLoc &loc) {
   Function &f = open_function();

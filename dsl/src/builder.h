@@ -31,8 +31,10 @@ public:
   // an operand of `op`; parameters get a kiln.param_ref on first use.
   int operand(int handle, std::string_view op, const SrcLoc &loc);
   const Shape &shape(int node) const;
-  // Whether a node holds i32 values (Ints<...>).
+  // Whether a node holds i32 values (Ints<...>); set_ints marks one that
+  // does (an op whose result is integers).
   bool ints(int node) const;
+  void set_ints(int node);
 
   // Appends an op node to the entry point being traced; returns its index.
   int add_node(std::string op, std::vector<int> operands, Attrs attrs,

@@ -13,8 +13,9 @@
 namespace kiln::dsl::detail {
 namespace {
 
-constexpr const char *kInputKinds[] = {"images",    "onehot",   "noise", "text",
-                                       "next_text", "position", "source"};
+constexpr const char *kInputKinds[] = {
+    "images",   "onehot", "noise",    "text",          "next_text",
+    "position", "source", "timestep", "prev_timestep", "eta"};
 constexpr const char *kOutputKinds[] = {
     "images", "loss", "logits", "features", "latent", "score", "next_logits"};
 

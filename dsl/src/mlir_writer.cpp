@@ -153,12 +153,13 @@ std::string minimums_attr(const Function &f) {
 }
 
 // ", kiln.data = {kind = "images", max = 1.0 : f64, min = 0.0 : f64}" for
-// a tensor whose meaning was declared, else "".
+// a tensor whose meaning was declared, else "". Images carry their pixel
+// range, timesteps their count (as max).
 std::string data_attr(const std::vector<DataSpec> &data, size_t i) {
   if (i >= data.size())
     return "";
   const DataSpec &d = data[i];
-  if (d.kind == "images")
+  if (d.kind == "images" || d.kind == "timestep" || d.kind == "prev_timestep")
     return fmt::format(", kiln.data = {{kind = {}, max = {} : f64, min = {} "
                        ": f64}}",
                        string_literal(d.kind), f64_literal(d.max),

@@ -470,6 +470,18 @@ int to_float(int indices, ShapeRef result, Loc loc) {
   return b.result(node, result);
 }
 
+int floor_to_int(int x, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("floor_to_int", loc);
+  int nx = b.operand(x, "floor_to_int", at);
+  if (b.ints(nx))
+    fail(at, fmt::format("floor_to_int: {} already holds integers",
+                         to_string(b.shape(nx))));
+  int node = b.add_node("kiln.floor_to_int", {nx}, {}, b.shape(nx), at);
+  b.set_ints(node);
+  return b.result(node, result);
+}
+
 int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("permute", loc);

@@ -97,9 +97,11 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   RunOptions run_options;
   CLI::App *run =
       app.add_subcommand("run", "Run an entry point once on random inputs");
-  run->footer("Parameters are initialised from --seed and inputs drawn from "
-              "N(0, 1) with the same seed;\neach output's shape, first values "
-              "and mean/std/min/max are printed.");
+  run->footer("Parameters are initialised from --seed (or loaded with "
+              "--checkpoint) and inputs drawn from\nN(0, 1) with the same "
+              "seed (integer inputs are 0), or read from --inputs; each\n"
+              "output's shape, first values and mean/std/min/max are printed "
+              "(and written with --out).");
   run->add_option("MODEL", run_options.model, "Model name (see `kiln list`)");
   run->add_option("ENTRY", run_options.entry,
                   "Entry point name (see `kiln info MODEL`)");
@@ -120,6 +122,14 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   run->add_option("--show", run_options.show, "Values printed per output")
       ->check(at_least(0))
       ->capture_default_str();
+  run->add_option("--checkpoint,-c", run_options.checkpoint,
+                  "Load these weights (a checkpoint or weights file) instead "
+                  "of the initial parameters");
+  run->add_option("--inputs", run_options.inputs,
+                  "safetensors file with one tensor per input, by the "
+                  "input's name (their shapes bind the symbols)");
+  run->add_option("--out,-o", run_options.out,
+                  "Write the outputs, by name, to this safetensors file");
 
   ModelCommands model_commands;
   add_model_commands(app, model_commands);

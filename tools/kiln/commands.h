@@ -38,6 +38,9 @@ struct RunOptions {
   uint64_t seed = 0;             // parameters and inputs
   int threads = 0;               // 0: Halide's default (one per core)
   int show = 6;                  // values printed per output
+  std::string checkpoint;        // weights to load; empty: from --seed
+  std::string inputs;            // safetensors of the inputs, by name
+  std::string out;               // safetensors to write the outputs to
 };
 int run_command(const RunOptions &options, std::ostream &out);
 
@@ -119,6 +122,11 @@ struct SampleOptions {
   // class (with --interpolate: class 0).
   std::optional<int> label;
   std::string out;
+  // A diffusion model's sampler (tools/kiln/diffusion.h).
+  std::string sampler = "ddim";
+  int64_t steps = 50;
+  double eta = 0;
+  int64_t batch = 64;
 };
 int sample_command(const SampleOptions &options, std::ostream &out);
 

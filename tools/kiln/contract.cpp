@@ -36,6 +36,12 @@ const char *kind_name(rt::DataKind kind) {
     return "position";
   case rt::DataKind::source:
     return "source";
+  case rt::DataKind::timestep:
+    return "timestep";
+  case rt::DataKind::prev_timestep:
+    return "prev_timestep";
+  case rt::DataKind::eta:
+    return "eta";
   case rt::DataKind::next_logits:
     return "next_logits";
   }

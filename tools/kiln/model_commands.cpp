@@ -182,6 +182,18 @@ void add_sample(CLI::App &app, ModelCommands &c) {
                 "A conditional model's class for every image (default: one "
                 "row per class)");
   s->add_option("--out,-o", o.out, "PNG file to write")->required();
+  s->add_option("--sampler", o.sampler,
+                "A diffusion model's sampler: ddim or ddpm (all T steps)")
+      ->check(CLI::IsMember({"ddim", "ddpm"}))
+      ->capture_default_str();
+  s->add_option("--steps", o.steps, "DDIM steps")
+      ->check(at_least(1))
+      ->capture_default_str();
+  s->add_option("--eta", o.eta, "DDIM's eta in [0, 1]: 0 deterministic")
+      ->capture_default_str();
+  s->add_option("--batch,-b", o.batch, "A diffusion model's images per call")
+      ->check(at_least(1))
+      ->capture_default_str();
 }
 
 void add_reconstruct(CLI::App &app, ModelCommands &c) {

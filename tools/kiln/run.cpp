@@ -1,9 +1,15 @@
-// kiln run MODEL ENTRY: one call of an entry point on seeded random inputs.
+// kiln run MODEL ENTRY: one call of an entry point on seeded random inputs,
+// or on the tensors of a safetensors file (--inputs), with the model's
+// initial parameters or a checkpoint's; the outputs printed and, with
+// --out, written to a safetensors file.
 #include "commands.h"
 #include "describe.h"
 #include "stats.h"
 
+#include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/error.h"
 #include "kiln/runtime/random.h"
+#include "kiln/runtime/safetensors.h"
 #include "kiln/runtime/session.h"
 #include "kiln/runtime/shapes.h"
 #include "kiln/runtime/threads.h"
@@ -13,6 +19,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <optional>
 
 namespace kiln::cli {
 namespace {
@@ -89,6 +96,13 @@ int run_command(const RunOptions &options, std::ostream &out) {
   fmt::print(out, "{} ({}), seed {}, threads {}\n", where, entry.kind,
              options.seed,
              options.threads ? std::to_string(options.threads) : "default");
+  if (!options.checkpoint.empty()) {
+    rt::load_checkpoint(options.checkpoint, session);
+    fmt::print(out, "weights: {}\n", options.checkpoint);
+  }
+  std::optional<rt::SafetensorsFile> given;
+  if (!options.inputs.empty())
+    given = rt::read_safetensors(options.inputs);
   size_t tensors = 0;
   int64_t scalars = 0, state = 0;
   for (size_t i = 0; i < model.params.size(); ++i) {
@@ -107,6 +121,17 @@ int run_command(const RunOptions &options, std::ostream &out) {
   std::vector<rt::Tensor> inputs;
   for (size_t k = 0; k < entry.inputs.size(); ++k) {
     const rt::TensorDesc &desc = entry.inputs[k];
+    if (given) {
+      const rt::NamedTensor *t = given->find(desc.name);
+      if (!t)
+        throw UsageError(fmt::format("--inputs {}: no tensor '{}' (the input "
+                                     "{} of {})",
+                                     options.inputs, desc.name, k, where));
+      inputs.push_back(t->tensor); // shapes and dtypes: Session::run checks
+      fmt::print(out, "input {}: {} from {}\n", desc.name,
+                 inputs.back().shape_string(), options.inputs);
+      continue;
+    }
     // All bound. Integer inputs (token ids) are 0, an index every table
     // has; floats are N(0, 1).
     inputs.emplace_back(*rt::resolve(desc.dims, bindings), desc.dtype);
@@ -131,6 +156,13 @@ int run_command(const RunOptions &options, std::ostream &out) {
 
   for (size_t i = 0; i < outputs.size(); ++i)
     print_output(entry.outputs[i], outputs[i], options.show, out);
+  if (!options.out.empty()) {
+    std::vector<rt::TensorRef> refs;
+    for (size_t i = 0; i < outputs.size(); ++i)
+      refs.push_back({entry.outputs[i].name, &outputs[i]});
+    rt::write_safetensors(options.out, refs);
+    fmt::print(out, "outputs written to {}\n", options.out);
+  }
   fmt::print(out, "time: {:.3f} ms (one call, including first-call setup)\n",
              elapsed.count());
   return kExitOk;

@@ -4,21 +4,72 @@
 // into a grid of images. --interpolate: n images along the line from the
 // first latent to the second, in one row.
 #include "commands.h"
+#include "diffusion.h"
 #include "recipe.h"
 #include "workflow.h"
 
 #include "kiln/runtime/png.h"
+#include "kiln/runtime/progress.h"
 
 #include <fmt/ostream.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
+#include <unistd.h>
 
 namespace kiln::cli {
 
+namespace {
+
+// A diffusion model: x_T ~ N(0, I), then the sampler's steps.
+int sample_diffusion_command(const SampleOptions &options,
+                             const DiffusionSteps &steps, std::ostream &out) {
+  if (options.out.empty())
+    throw UsageError("missing --out FILE.png");
+  if (options.interpolate || options.label)
+    throw UsageError("--interpolate and --label are for generators from "
+                     "noise; a diffusion model samples with --sampler");
+  std::unique_ptr<rt::Session> session = open_session(options.common, out);
+  const SamplerOptions sampler{options.sampler, options.steps, options.eta};
+  const size_t visits = sampler_timesteps(sampler, steps.timesteps).size();
+  rt::Progress progress(std::cerr,
+                        int64_t(visits) *
+                            ((options.n + options.batch - 1) / options.batch),
+                        0, ::isatty(STDERR_FILENO) == 1, 50);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const rt::Tensor images = sample_diffusion(
+      *session, steps, sampler, options.n, options.common.seed, options.batch,
+      [&](int64_t done, int64_t) { progress.update(done, {}); });
+  progress.finish();
+  const std::chrono::duration<double> elapsed = Clock::now() - start;
+  const int64_t cols =
+      options.cols > 0
+          ? options.cols
+          : static_cast<int64_t>(std::ceil(std::sqrt(double(options.n))));
+  const rt::GrayImage grid = rt::image_grid(images, cols);
+  make_parent_dir(options.out);
+  rt::write_png(options.out, grid);
+  fmt::print(out,
+             "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}) -> "
+             "{} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
+             options.n, session->model().name, sampler.sampler, visits,
+             sampler.sampler == "ddim" ? fmt::format(", eta {}", sampler.eta)
+                                       : std::string(),
+             options.common.seed, options.out, grid.width, grid.height,
+             elapsed.count(), elapsed.count() / double(options.n));
+  return kExitOk;
+}
+
+} // namespace
+
 int sample_command(const SampleOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
+  if (const DiffusionSteps steps = find_diffusion_steps(model);
+      options.entry.empty() && (steps.ddpm || steps.ddim))
+    return sample_diffusion_command(options, steps, out);
   const Generator generator = generation_entry(model, options.entry, "sample");
   const rt::EntryDesc &entry = *generator.entry;
   const int64_t latent = generator.latent;

@@ -1,7 +1,9 @@
 //===- Contract.cpp - what an entry point's tensors mean ------------------===//
 
 #include "kiln/Analysis/Contract.h"
+
 #include "kiln/Dialect/KilnOps.h"
+#include <cmath>
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -31,6 +33,9 @@ constexpr KindRule kRules[] = {
     {"next_text", true, 1, "[batch, T] of i32 bytes", true},
     {"position", true, 0, "an i32 scalar", true},
     {"source", true, 1, "[batch, S] of i32 bytes", true},
+    {"timestep", true, 0, "[batch] of i32", true},
+    {"prev_timestep", true, 0, "[batch] of i32", true},
+    {"eta", true, 0, "an f32 scalar"},
     {"images", false, -1, "[batch, ...]"},
     {"loss", false, 0, "a scalar"},
     {"logits", false, 1, "[batch, classes]"},
@@ -78,10 +83,12 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
                   << " may be " << kinds;
   }
   bool images = rule->kind == "images";
+  bool steps = rule->kind == "timestep" || rule->kind == "prev_timestep";
   for (NamedAttribute a : data) {
-    bool allowed = a.getName() == "kind" ||
-                   (images && (a.getName() == "min" || a.getName() == "max") &&
-                    isa<FloatAttr>(a.getValue()));
+    bool allowed =
+        a.getName() == "kind" ||
+        ((images || steps) && (a.getName() == "min" || a.getName() == "max") &&
+         isa<FloatAttr>(a.getValue()));
     if (!allowed)
       return fail() << "has an unexpected entry " << a.getName() << " = "
                     << a.getValue();
@@ -91,10 +98,21 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
     if (!min || !max || !(min.getValueAsDouble() < max.getValueAsDouble()))
       return fail() << "needs a pixel range min < max, got " << data;
   }
+  if (steps) {
+    auto max = data.getAs<FloatAttr>("max");
+    if (!max || max.getValueAsDouble() < 1 ||
+        max.getValueAsDouble() != std::floor(max.getValueAsDouble()))
+      return fail() << "needs the number of timesteps as max (a positive "
+                       "integer), got "
+                    << data;
+  }
   auto t = cast<RankedTensorType>(type);
   bool text = rule->kind == "text" || rule->kind == "next_text" ||
               rule->kind == "source" || rule->kind == "next_logits";
-  bool scalar = rule->kind == "loss" || rule->kind == "position";
+  bool scalar =
+      rule->kind == "loss" || rule->kind == "position" || rule->kind == "eta";
+  bool per_batch = rule->kind == "score" || rule->kind == "timestep" ||
+                   rule->kind == "prev_timestep";
   bool fits;
   if (t.getElementType().isInteger(32) != rule->ints)
     fits = false;
@@ -104,7 +122,7 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
     fits = t.getRank() == rule->rank + 1 &&
            llvm::all_of(t.getShape().drop_front(),
                         [](int64_t d) { return !ShapedType::isDynamic(d); });
-  else if (rule->kind == "score")
+  else if (per_batch)
     fits = t.getRank() == 1 && t.isDynamicDim(0);
   else
     fits = t.getRank() >= 2 && t.isDynamicDim(0) &&

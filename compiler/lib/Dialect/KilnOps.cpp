@@ -574,6 +574,13 @@ LogicalResult ToFloatOp::verify() {
   return success();
 }
 
+LogicalResult FloorToIntOp::verify() {
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError() << "changes the shape: " << getInput().getType()
+                         << " to " << getType();
+  return success();
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,

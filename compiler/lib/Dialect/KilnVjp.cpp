@@ -331,6 +331,12 @@ LogicalResult ToFloatOp::buildVjp(OpBuilder &, Value,
   return success();
 }
 
+LogicalResult FloorToIntOp::buildVjp(OpBuilder &, Value,
+                                     SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value()); // piecewise constant: no gradient
+  return success();
+}
+
 LogicalResult BroadcastToOp::buildVjp(OpBuilder &b, Value g,
                                       SmallVectorImpl<Value> &grads) {
   grads.push_back(reduceTo(b, getLoc(), g, getInput().getType()));

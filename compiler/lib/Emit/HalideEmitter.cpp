@@ -55,9 +55,24 @@ public:
                 const EmitOptions &options, llvm::raw_ostream &os)
       : fused_(fused), shapes_(shapes), schedule_(options.schedule),
         convAlgorithm_(options.convAlgorithm), os_(os),
-        elemType_(cast<RankedTensorType>(fused.getResult(0).getType())
-                      .getElementType()),
-        elem_(emit::cppElementType(fused.getResult(0).getType())) {}
+        elemType_(computeType(fused)),
+        elem_(elemType_.isF32() ? "float" : "double") {}
+
+  /// The kernel's float type: its first float result's, else its first
+  /// float input's (a kernel may only produce indices), else f32.
+  static Type computeType(FusedOp fused) {
+    auto isFloat = [](Value v) {
+      return isa<FloatType>(
+          cast<RankedTensorType>(v.getType()).getElementType());
+    };
+    for (Value v : fused.getResults())
+      if (isFloat(v))
+        return cast<RankedTensorType>(v.getType()).getElementType();
+    for (Value v : fused.getInputs())
+      if (isFloat(v))
+        return cast<RankedTensorType>(v.getType()).getElementType();
+    return Float32Type::get(fused.getContext());
+  }
 
   LogicalResult emit() {
     symbolArgs_ = emit::kernelSymbolArgs(fused_, shapes_);
@@ -110,11 +125,17 @@ public:
           << "  Input<uint32_t> seed_lo{\"seed_lo\"}, seed_hi{\"seed_hi\"}, "
              "counter{\"counter\"};\n";
     if (outputs.size() == 1) {
-      os_ << "  Output<Buffer<" << elem_ << ">> out0{\"out0\", " << outRank
-          << "}; // " << describe(outputs[0]) << "\n";
+      os_ << "  Output<Buffer<" << emit::cppElementType(outputs[0].getType())
+          << ">> out0{\"out0\", " << outRank << "}; // " << describe(outputs[0])
+          << "\n";
     } else {
-      std::vector<std::string> types(
-          outputs.size(), elemType_.isF32() ? "Float(32)" : "Float(64)");
+      std::vector<std::string> types;
+      for (Value v : outputs) {
+        Type t = cast<RankedTensorType>(v.getType()).getElementType();
+        types.push_back(t.isInteger(32) ? "Int(32)"
+                        : t.isF32()     ? "Float(32)"
+                                        : "Float(64)");
+      }
       os_ << "  Output<Buffer<>> out0{\"out0\", {" << join(types, ", ") << "}, "
           << outRank << "}; // " << outputs.size() << " x "
           << describe(outputs[0]) << "\n";
@@ -425,6 +446,12 @@ private:
           std::string x = call(tf.getInput(), t);
           define(result, a);
           a << "cast<" << elem_ << ">(" << x << ");\n";
+          return success();
+        })
+        .Case<FloorToIntOp>([&](FloorToIntOp fl) {
+          std::string x = call(fl.getInput(), t);
+          define(result, a);
+          a << "cast<int32_t>(floor(" << x << "));\n";
           return success();
         })
         .Case<ScatterAddOp>(

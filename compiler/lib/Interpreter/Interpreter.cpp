@@ -448,6 +448,12 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
               })
               .Case<ToFloatOp>(
                   [&](ToFloatOp) -> FailureOr<DTensor> { return in(0); })
+              .Case<FloorToIntOp>([&](FloorToIntOp) -> FailureOr<DTensor> {
+                DTensor r = in(0);
+                for (double &v : r.data)
+                  v = std::floor(v);
+                return r;
+              })
               .Case<PermuteOp>([&](PermuteOp pm) -> FailureOr<DTensor> {
                 const DTensor &x = in(0);
                 ArrayRef<int64_t> perm = pm.getPermutation();

@@ -684,6 +684,28 @@ def Kiln_ToFloatOp : Kiln_Op<"to_float", [Pure, Kiln_Elementwise, Kiln_Cheap,
   let hasVerifier = 1;
 }
 
+def Kiln_FloorToIntOp : Kiln_Op<"floor_to_int", [Pure, Kiln_Elementwise,
+    Kiln_Cheap, DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "floats rounded down to integers";
+  let description = [{
+    floor(x) of each value as i32 (for values within i32's range): a
+    timestep drawn from `floor(u * T)`, u uniform in [0, 1). The result is
+    an index, so no gradient flows back (floor's derivative is zero almost
+    everywhere).
+
+    Example:
+    ```mlir
+    %t = kiln.floor_to_int %u : (tensor<?xf32>) -> tensor<?xi32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_IndexTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kiln_BroadcastToOp : Kiln_Op<"broadcast_to", [Pure, Kiln_Elementwise, Kiln_Cheap,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>,
     AllTypesMatch<["like", "result"]>]> {
@@ -920,7 +942,7 @@ def Kiln_FusedOp : Kiln_Op<"fused", [IsolatedFromAbove,
                        OptionalAttr<DenseI64ArrayAttr>:$arena,
                        OptionalAttr<DenseI64ArrayAttr>:$offset,
                        OptionalAttr<StrArrayAttr>:$assign_to);
-  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let results = (outs Variadic<AnyTypeOf<[Kiln_Tensor, Kiln_IndexTensor]>>:$results);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
@@ -940,7 +962,7 @@ def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">,
     kiln.yield %r : tensor<?x256xf32>
     ```
   }];
-  let arguments = (ins Variadic<Kiln_Tensor>:$values);
+  let arguments = (ins Variadic<AnyTypeOf<[Kiln_Tensor, Kiln_IndexTensor]>>:$values);
   let builders = [OpBuilder<(ins), [{ /* empty yield */ }]>];
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
   let hasVerifier = 1;

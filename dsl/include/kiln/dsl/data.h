@@ -43,6 +43,15 @@ constexpr Data next_text() { return {"next_text"}; }
 // right-padded with 0 (kiln/runtime/sequence_task.h). With it, text is the
 // decoder's input (BOS, then the target) and next_text the target then EOS.
 constexpr Data source() { return {"source"}; }
+// A diffusion model's timestep per image, Ints [batch] in [0, steps).
+constexpr Data timestep(int steps) { return {"timestep", 0, double(steps)}; }
+// The timestep a sampler step goes to, plus one, Ints [batch] in [0,
+// steps]: 0 is the clean image (DDIM's last step).
+constexpr Data prev_timestep(int steps) {
+  return {"prev_timestep", 0, double(steps)};
+}
+// DDIM's eta, a float scalar: 0 deterministic, 1 DDPM-like noise.
+constexpr Data eta() { return {"eta"}; }
 // Ints<> scalar: the position in the model's window of text's first byte
 // (where a decode step writes its KV cache).
 constexpr Data position() { return {"position"}; }

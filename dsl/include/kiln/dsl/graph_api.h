@@ -104,6 +104,7 @@ int permute(int x, const int *perm, int rank, ShapeRef result, Loc loc);
 int gather(int table, int indices, int axis, ShapeRef result, Loc loc);
 int one_hot(int indices, int classes, ShapeRef result, Loc loc);
 int to_float(int indices, ShapeRef result, Loc loc);
+int floor_to_int(int x, ShapeRef result, Loc loc);
 // kiln.iota: x's shape, each element its index along `axis`.
 int iota(int x, int axis, ShapeRef result, Loc loc);
 // kiln.write_slice of `value` into buffer parameter `buffer` at `position`

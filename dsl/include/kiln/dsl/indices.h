@@ -76,6 +76,18 @@ one_hot(const Ints<D...> &ids,
                          loc);
 }
 
+// floor(x) as integers (torch.floor(x).int()), for values in i32's range;
+// no gradient flows through it.
+template <auto... D>
+Ints<D...>
+floor_to_int(const Tensor<D...> &x,
+             std::source_location loc = std::source_location::current()) {
+  return detail::wrap<Ints<D...>>(
+      detail::floor_to_int(detail::Access::handle(x), detail::shape_of<D...>(),
+                           loc),
+      loc);
+}
+
 template <auto... D>
 Tensor<D...>
 to_float(const Ints<D...> &ids,

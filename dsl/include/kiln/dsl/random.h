@@ -3,6 +3,7 @@
 //   auto eps = randn_like(mu);       // N(0, 1) samples, mu's shape
 //   auto z = mu + exp(0.5f * logvar) * eps;
 //   auto u = rand_like(x);           // U[0, 1) samples
+//   auto t = random_ints<1000>(x);   // integers uniform in [0, 1000)
 //   auto h = dropout(x, 0.25f, Mode::train);   // inverted dropout
 //
 // Each call writes one kiln.random_normal / kiln.random_uniform with a
@@ -13,6 +14,8 @@
 // values of `x` are not read and no gradient flows into it.
 #pragma once
 
+#include "kiln/dsl/elementwise.h"
+#include "kiln/dsl/indices.h"
 #include "kiln/dsl/mode.h"
 #include "kiln/dsl/tensor.h"
 
@@ -36,6 +39,16 @@ rand_like(const Tensor<D...> &x,
       detail::random_uniform(detail::Access::handle(x),
                              detail::shape_of<D...>(), loc),
       loc);
+}
+
+// Integers uniform in [0, N), x's shape: floor(u * N) for u = rand_like(x)
+// (u < 1 - 2^-24, so u * N rounds below N for N < 2^23).
+template <int N, auto... D>
+Ints<D...>
+random_ints(const Tensor<D...> &x,
+            std::source_location loc = std::source_location::current()) {
+  static_assert(N > 0 && N < (1 << 23), "random_ints: N must be in [1, 2^23)");
+  return floor_to_int(mul(rand_like(x, loc), float(N), loc), loc);
 }
 
 // Inverted dropout (torch.nn.functional.dropout(x, p, training)): when

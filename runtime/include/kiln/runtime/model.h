@@ -54,11 +54,14 @@ enum class DataKind {
   features,
   latent,
   score,
-  text,       // i32 [batch, T]: bytes (tokens) of a window
-  next_text,  // i32 [batch, T]: the byte after each of text's
-  position,   // i32 scalar: where text starts in the window (KV cache)
-  source,     // i32 [batch, S]: a sequence task's input, 0-padded
-  next_logits // [batch, T, V]: scores of the byte after each of text's
+  text,          // i32 [batch, T]: bytes (tokens) of a window
+  next_text,     // i32 [batch, T]: the byte after each of text's
+  position,      // i32 scalar: where text starts in the window (KV cache)
+  source,        // i32 [batch, S]: a sequence task's input, 0-padded
+  timestep,      // i32 [batch]: a diffusion timestep in [0, T)
+  prev_timestep, // i32 [batch]: the timestep a step goes to, plus one
+  eta,           // f32 scalar: DDIM's eta
+  next_logits    // [batch, T, V]: scores of the byte after each of text's
 };
 
 struct DataDesc {

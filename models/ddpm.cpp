@@ -1,0 +1,183 @@
+// The DDPM UNet of MODELS.md on 28x28 Fashion-MNIST scaled to [-1, 1],
+// with its parameter names (PyTorch's) and sinusoidal embedding:
+//
+//   temb = Linear(SiLU(Linear(sinusoidal(t, 128))))           512 wide
+//   RB(cin, cout): h = conv3x3(SiLU(GroupNorm8(x))) + Linear(SiLU(temb))
+//                  h = conv3x3(SiLU(GroupNorm8(h)));  h + skip(x)
+//   28x28: conv_in 1 -> 32, RB(32,32), RB(32,32) = s0, down0 (stride 2)
+//   14x14: RB(32,64), RB(64,64) = s1, down1 (stride 2)
+//   7x7:   RB(64,128), Attn, RB(128,128), Attn
+//   up:    x2 + up1 conv 128 -> 128, concat s1, RB(192,64), RB(64,64)
+//   up:    x2 + up0 conv 64 -> 64, concat s0, RB(96,32), RB(32,32)
+//   out:   GroupNorm8, SiLU, conv_out 32 -> 1            2,009,377 params
+//
+// Training (epsilon prediction, MODELS.md): T = 1000 linear betas 1e-4 ..
+// 0.02; per image a timestep t uniform in [0, T) and noise eps ~ N(0, I)
+// drawn in the graph from the run's seed; x_t = sqrt(abar_t) x0 +
+// sqrt(1 - abar_t) eps; loss = mean((eps_theta(x_t, t) - eps)^2).
+#include "transformer.h"
+
+#include <optional>
+#include <string>
+
+using namespace kiln::dsl;
+
+inline constexpr auto B = batch;
+inline constexpr int kSteps = 1000; // T
+
+// GroupNorm(8) -> SiLU -> conv3x3 twice, the time embedding added per
+// channel in between, plus a skip (a 1x1 conv when the channels change).
+template <int Cin, int Cout> struct ResBlock {
+  explicit ResBlock(const std::string &p)
+      : n1(p + ".n1"), c1(p + ".c1"), t(p + ".t"), n2(p + ".n2"), c2(p + ".c2"),
+        skip(Cin == Cout ? std::string() : p + ".skip") {}
+
+  GroupNorm<8, Cin> n1;
+  Conv2d<Cin, Cout, 3, 1, 1> c1;
+  Linear<512, Cout> t;
+  GroupNorm<8, Cout> n2;
+  Conv2d<Cout, Cout, 3, 1, 1> c2;
+  // Only when the channels change (an empty name declares no parameter).
+  struct Skip {
+    explicit Skip(const std::string &name) {
+      if (!name.empty())
+        conv.emplace(name);
+    }
+    std::optional<Conv2d<Cin, Cout, 1, 1, 0>> conv;
+  } skip;
+
+  template <int S>
+  Tensor<B, Cout, S, S> operator()(const Tensor<B, Cin, S, S> &x,
+                                   const Tensor<B, 512> &temb_silu) const {
+    auto h = c1(silu(n1(x))) + reshape<B, Cout, 1, 1>(t(temb_silu));
+    h = c2(silu(n2(h)));
+    if constexpr (Cin == Cout)
+      return h + x;
+    else
+      return h + (*skip.conv)(x);
+  }
+};
+
+// GroupNorm(8), 4-head self-attention over the S*S positions with one qkv
+// Linear and one output Linear, residual.
+template <int Ch, int S> struct SpatialAttention {
+  explicit SpatialAttention(const std::string &p)
+      : norm(p + ".norm"), qkv(p + ".qkv"), out(p + ".out") {}
+
+  GroupNorm<8, Ch> norm;
+  Linear<Ch, 3 * Ch> qkv;
+  Linear<Ch, Ch> out;
+
+  Tensor<B, Ch, S, S> operator()(const Tensor<B, Ch, S, S> &x) const {
+    constexpr int P = S * S;
+    // [B, C, S, S] -> [B, P, C]: positions as a sequence.
+    auto seq = permute<0, 2, 1>(reshape<B, Ch, P>(norm(x)));
+    auto [q, k, v] = split<Ch, Ch, Ch>(qkv(seq));
+    auto o = transformer::attention(
+        transformer::heads(q), transformer::heads(k), transformer::heads(v),
+        [](const auto &s) { return s; });
+    return x + reshape<B, Ch, S, S>(permute<0, 2, 1>(out(o)));
+  }
+};
+
+struct Ddpm : Model {
+  Linear<128, 512> temb0{"temb.0"};
+  Linear<512, 512> temb2{"temb.2"};
+  Conv2d<1, 32, 3, 1, 1> conv_in{"conv_in"};
+  ResBlock<32, 32> d00{"d0.0"}, d01{"d0.1"};
+  Conv2d<32, 32, 3, 2, 1> down0{"down0"};
+  ResBlock<32, 64> d10{"d1.0"};
+  ResBlock<64, 64> d11{"d1.1"};
+  Conv2d<64, 64, 3, 2, 1> down1{"down1"};
+  ResBlock<64, 128> m0{"m.0"};
+  SpatialAttention<128, 7> ma0{"ma.0"};
+  ResBlock<128, 128> m1{"m.1"};
+  SpatialAttention<128, 7> ma1{"ma.1"};
+  Conv2d<128, 128, 3, 1, 1> up1{"up1"};
+  ResBlock<192, 64> u10{"u1.0"};
+  ResBlock<64, 64> u11{"u1.1"};
+  Conv2d<64, 64, 3, 1, 1> up0{"up0"};
+  ResBlock<96, 32> u00{"u0.0"};
+  ResBlock<32, 32> u01{"u0.1"};
+  GroupNorm<8, 32> norm_out{"norm_out"};
+  Conv2d<32, 1, 3, 1, 1> conv_out{"conv_out"};
+  DdpmSchedule<kSteps> schedule{1e-4, 0.02};
+
+  // The predicted noise of x_t at timesteps t.
+  Tensor<B, 1, 28, 28> eps(Tensor<B, 1, 28, 28> x, Ints<B> t) {
+    auto temb = silu(temb2(silu(temb0(sinusoidal_embedding<128>(t)))));
+    auto h0 = conv_in(x);
+    auto s0 = d01(d00(h0, temb), temb);        // 32 x 28
+    auto s1 = d11(d10(down0(s0), temb), temb); // 64 x 14
+    auto h = m0(down1(s1), temb);              // 128 x 7
+    h = ma1(m1(ma0(h), temb));
+    auto u1 = concat<1>(up1(upsample_nearest2x(h)), s1);  // 192 x 14
+    auto g1 = u11(u10(u1, temb), temb);                   // 64 x 14
+    auto u0 = concat<1>(up0(upsample_nearest2x(g1)), s0); // 96 x 28
+    auto g0 = u01(u00(u0, temb), temb);                   // 32 x 28
+    return conv_out(silu(norm_out(g0)));
+  }
+
+  static Tensor<B, 1, 1, 1> per_image(const Tensor<B> &v) {
+    return reshape<B, 1, 1, 1>(v);
+  }
+
+  // One step of DDPM's ancestral sampler from x_t to x_{t-1}, z ~ N(0, I)
+  // drawn in the graph (unused at t = 0).
+  Tensor<B, 1, 28, 28> ddpm_step(Tensor<B, 1, 28, 28> x, Ints<B> t) {
+    auto e = eps(x, t);
+    return (x - e * per_image(schedule.eps_coefficient(t))) *
+               per_image(schedule.recip_sqrt_alpha(t)) +
+           randn_like(x) * per_image(schedule.sigma(t));
+  }
+
+  // One DDIM step (Song et al. 2021) from x_t to x_prev, `prev` being the
+  // previous timestep plus one (0: the clean image):
+  //   x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t)
+  //   sigma = eta sqrt((1 - abar_prev) / (1 - abar_t)) sqrt(1 - abar_t /
+  //   abar_prev) x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev - sigma^2)
+  //   eps + sigma z
+  Tensor<B, 1, 28, 28> ddim_step(Tensor<B, 1, 28, 28> x, Ints<B> t,
+                                 Ints<B> prev, Scalar eta) {
+    auto e = eps(x, t);
+    auto a = per_image(schedule.sqrt_alpha_bar(t));
+    auto s = per_image(schedule.sqrt_one_minus_alpha_bar(t));
+    auto ab = a * a;
+    auto ab_prev = per_image(schedule.alpha_bar_from_one(prev));
+    auto x0 = (x - e * s) / a;
+    auto sigma = eta * sqrt((1.0f - ab_prev) / (s * s) * (1.0f - ab / ab_prev));
+    return x0 * sqrt(ab_prev) + e * sqrt(relu(1.0f - ab_prev - sigma * sigma)) +
+           randn_like(x) * sigma;
+  }
+
+  // Epsilon-prediction MSE at timesteps and noise drawn in the graph.
+  Scalar loss(Tensor<B, 1, 28, 28> x0) {
+    auto t = random_ints<kSteps>(sum<1>(reshape<B, 784>(x0)));
+    auto noise = randn_like(x0);
+    auto a = reshape<B, 1, 1, 1>(schedule.sqrt_alpha_bar(t));
+    auto s = reshape<B, 1, 1, 1>(schedule.sqrt_one_minus_alpha_bar(t));
+    return mean(square(eps(x0 * a + noise * s, t) - noise));
+  }
+};
+
+KILN_MODEL(Ddpm, "ddpm") {
+  // MODELS.md: batch 64, Adam lr 2e-4, images in [-1, 1].
+  train("train_step", &Ddpm::loss, Adam{.lr = 2e-4})
+      .inputs("x")
+      .consumes(data::images(-1, 1))
+      .outputs("loss")
+      .batch(64);
+  infer("eps", &Ddpm::eps).inputs("x", "t").outputs("eps");
+  // The samplers' steps (kiln sample): images in [-1, 1] to images.
+  infer("ddpm_step", &Ddpm::ddpm_step)
+      .inputs("x", "t")
+      .consumes(data::images(-1, 1), data::timestep(kSteps))
+      .outputs("x_prev")
+      .produces(data::images(-1, 1));
+  infer("ddim_step", &Ddpm::ddim_step)
+      .inputs("x", "t", "prev", "eta")
+      .consumes(data::images(-1, 1), data::timestep(kSteps),
+                data::prev_timestep(kSteps), data::eta())
+      .outputs("x_prev")
+      .produces(data::images(-1, 1));
+}

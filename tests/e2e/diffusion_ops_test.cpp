@@ -1,0 +1,243 @@
+// Diffusion building blocks (tests/e2e/models/diffusion_ops.cpp), compiled
+// as users compile them, against naive double-precision references written
+// here from PyTorch's definitions and MODELS.md: GroupNorm (forward; the
+// gradients of its weight, bias and input by finite differences), nearest
+// x2 upsampling (forward and input gradient), the sinusoidal timestep
+// embedding, and DDPM's schedule tables gathered by timestep. Batches 1
+// and 3.
+#include "diffusion_ops.h"
+#include "reference.h"
+
+#include "kiln/runtime/error.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+namespace {
+
+using kiln::rt::Tensor;
+using kiln::test::assign;
+using kiln::test::maxAbs;
+using kiln::test::numericGradient;
+using kiln::test::randomTensor;
+using kiln::test::relErr;
+using kiln::test::sgdStepError;
+using kiln::test::toDoubles;
+using Values = std::vector<double>;
+
+constexpr double kForwardTol = 1e-5;
+constexpr double kGradTol = 2e-3;
+
+// torch.nn.GroupNorm(g, c) on x [n, c, s] (s spatial values per channel).
+Values groupNorm(const Values &x, int64_t n, int64_t c, int64_t s, int64_t g,
+                 const Values &w, const Values &b) {
+  Values y(x.size());
+  const int64_t per = c / g * s;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = 0; k < g; ++k) {
+      const size_t base = size_t((i * c + k * (c / g)) * s);
+      double mean = 0, var = 0;
+      for (int64_t j = 0; j < per; ++j)
+        mean += x[base + size_t(j)] / double(per);
+      for (int64_t j = 0; j < per; ++j)
+        var += std::pow(x[base + size_t(j)] - mean, 2) / double(per);
+      for (int64_t j = 0; j < per; ++j) {
+        const int64_t ch = k * (c / g) + j / s;
+        y[base + size_t(j)] = (x[base + size_t(j)] - mean) /
+                                  std::sqrt(var + 1e-5) * w[size_t(ch)] +
+                              b[size_t(ch)];
+      }
+    }
+  return y;
+}
+
+// Nearest x2: y[i, ch, r, q] = x[i, ch, r / 2, q / 2].
+Values upsample(const Values &x, int64_t n, int64_t c, int64_t h, int64_t w) {
+  Values y(size_t(n * c * 4 * h * w));
+  for (int64_t p = 0; p < n * c; ++p)
+    for (int64_t r = 0; r < 2 * h; ++r)
+      for (int64_t q = 0; q < 2 * w; ++q)
+        y[size_t((p * 2 * h + r) * 2 * w + q)] =
+            x[size_t((p * h + r / 2) * w + q / 2)];
+  return y;
+}
+
+double dot(const Values &a, const Values &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+Tensor run1(kiln::models::diffusion_ops::Model &m, const char *entry,
+            std::vector<const Tensor *> in) {
+  return m.session().run(entry, in)[0];
+}
+
+class DiffusionOps : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(DiffusionOps, GroupNormForward) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  // Weight and bias away from 1 and 0, so both are exercised.
+  Tensor &w = m.session().params().get("norm_a.weight");
+  Tensor &b = m.session().params().get("norm_a.bias");
+  assign(w, toDoubles(randomTensor({6}, 3, 0.5, 1.5)));
+  assign(b, toDoubles(randomTensor({6}, 4)));
+  const Tensor x = randomTensor({n, 6, 5, 3}, 5, -2, 3);
+  EXPECT_LT(
+      relErr(run1(m, "group_norm", {&x}),
+             groupNorm(toDoubles(x), n, 6, 15, 2, toDoubles(w), toDoubles(b))),
+      kForwardTol);
+  const Tensor x8 = randomTensor({n, 16, 3, 3}, 6);
+  EXPECT_LT(relErr(run1(m, "group_norm8", {&x8}),
+                   groupNorm(toDoubles(x8), n, 16, 9, 8, Values(16, 1.0),
+                             Values(16, 0.0))),
+            kForwardTol);
+}
+
+// loss = sum(GroupNorm(x + offset) * r): SGD lr 1 moves the weight, bias
+// and offset by minus their gradients.
+TEST_P(DiffusionOps, GroupNormGradients) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  auto &params = m.session().params();
+  assign(params.get("norm_a.weight"),
+         toDoubles(randomTensor({6}, 7, 0.5, 1.5)));
+  assign(params.get("norm_a.bias"), toDoubles(randomTensor({6}, 8)));
+  assign(params.get("offset.a"),
+         toDoubles(randomTensor({1, 6, 5, 3}, 9, -0.5, 0.5)));
+  Values w = toDoubles(params.get("norm_a.weight")),
+         b = toDoubles(params.get("norm_a.bias")),
+         off = toDoubles(params.get("offset.a"));
+  const Tensor x = randomTensor({n, 6, 5, 3}, 10),
+               r = randomTensor({n, 6, 5, 3}, 11);
+  const Values xd = toDoubles(x), rd = toDoubles(r);
+  auto loss = [&] {
+    Values shifted = xd;
+    for (size_t i = 0; i < shifted.size(); ++i)
+      shifted[i] += off[i % off.size()];
+    return dot(groupNorm(shifted, n, 6, 15, 2, w, b), rd);
+  };
+  const double want = loss();
+  const double got = run1(m, "group_norm_train", {&x, &r}).data()[0];
+  EXPECT_NEAR(got, want, 1e-4 * std::max(1.0, std::abs(want)));
+  const Values before_w = w, before_b = b, before_off = off;
+  const Values gw = numericGradient(loss, w), gb = numericGradient(loss, b),
+               goff = numericGradient(loss, off);
+  EXPECT_LT(sgdStepError(before_w, params.get("norm_a.weight"), gw, maxAbs(gw)),
+            kGradTol);
+  EXPECT_LT(sgdStepError(before_b, params.get("norm_a.bias"), gb, maxAbs(gb)),
+            kGradTol);
+  EXPECT_GT(maxAbs(goff), 1e-2);
+  EXPECT_LT(
+      sgdStepError(before_off, params.get("offset.a"), goff, maxAbs(goff)),
+      kGradTol);
+}
+
+TEST_P(DiffusionOps, UpsampleForwardAndGradient) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  const Tensor x = randomTensor({n, 3, 4, 5}, 12);
+  EXPECT_EQ(
+      relErr(run1(m, "upsample", {&x}), upsample(toDoubles(x), n, 3, 4, 5)),
+      0.0);
+  auto &params = m.session().params();
+  Values off = toDoubles(params.get("offset.u"));
+  const Tensor r = randomTensor({n, 3, 8, 10}, 13);
+  const Values xd = toDoubles(x), rd = toDoubles(r);
+  auto loss = [&] {
+    Values shifted = xd;
+    for (size_t i = 0; i < shifted.size(); ++i)
+      shifted[i] += off[i % off.size()];
+    return dot(upsample(shifted, n, 3, 4, 5), rd);
+  };
+  const Values before = off;
+  const Values g = numericGradient(loss, off);
+  run1(m, "upsample_train", {&x, &r});
+  EXPECT_LT(sgdStepError(before, params.get("offset.u"), g, maxAbs(g)),
+            kGradTol);
+}
+
+// MODELS.md: half = D / 2, f_i = exp(-ln(10000) i / half), [sin(t f), cos(t
+// f)].
+TEST_P(DiffusionOps, SinusoidalEmbedding) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  std::vector<int32_t> ts;
+  for (int64_t i = 0; i < n; ++i)
+    ts.push_back(int32_t(i == 0 ? 999 : 37 * i));
+  const Tensor t = Tensor::of_ints({n}, ts);
+  for (int dim : {128, 10}) {
+    Values want;
+    const int half = dim / 2;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int k = 0; k < 2; ++k)
+        for (int j = 0; j < half; ++j) {
+          const double a =
+              ts[size_t(i)] * std::exp(-std::log(10000.0) * j / half);
+          want.push_back(k == 0 ? std::sin(a) : std::cos(a));
+        }
+    }
+    // Arguments up to 999 radians: f32 rounding of t * f costs ~6e-5.
+    EXPECT_LT(relErr(run1(m, dim == 128 ? "embed" : "embed10", {&t}), want),
+              2e-4)
+        << dim;
+  }
+}
+
+// alpha_bar_t = prod_{s <= t} (1 - beta_s), betas linear from 1e-4 to 0.02
+// over 1000 steps; timesteps index from 0.
+TEST_P(DiffusionOps, ScheduleTablesByTimestep) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  std::vector<int32_t> ts;
+  for (int64_t i = 0; i < n; ++i)
+    ts.push_back(int32_t(i == 0 ? 0 : i == 1 ? 999 : 500));
+  const Tensor t = Tensor::of_ints({n}, ts);
+  auto out = m.session().run("alphas", std::vector<const Tensor *>{&t});
+  for (int64_t i = 0; i < n; ++i) {
+    double bar = 1;
+    for (int s = 0; s <= ts[size_t(i)]; ++s)
+      bar *= 1 - (1e-4 + (0.02 - 1e-4) * s / 999.0);
+    EXPECT_NEAR(out[0].data()[i], std::sqrt(bar), 1e-6) << ts[size_t(i)];
+    EXPECT_NEAR(out[1].data()[i], std::sqrt(1 - bar), 1e-6) << ts[size_t(i)];
+  }
+  const Tensor bad = Tensor::of_ints({1}, {1000});
+  EXPECT_THROW(m.session().run("alphas", std::vector<const Tensor *>{&bad}),
+               kiln::rt::Error);
+}
+
+TEST_P(DiffusionOps, FloorToIntAndRandomInts) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  Tensor x({n, 7});
+  const float v[] = {-2.5f, -1.0f, -0.25f, 0.0f, 0.75f, 3.0f, 999.999f};
+  for (int64_t i = 0; i < n * 7; ++i)
+    x.data()[i] = v[i % 7] + float(i / 7);
+  const Tensor f = run1(m, "floors", {&x});
+  for (int64_t i = 0; i < n * 7; ++i)
+    EXPECT_EQ(f.data()[i], std::floor(x.data()[i])) << x.data()[i];
+  // 4096 n draws: integers in [0, 1000), mean 499.5 (sd of the mean
+  // 289 / sqrt(4096 n) <= 4.5), every tenth of the range hit.
+  const Tensor like({n, 4096});
+  const Tensor d = run1(m, "draws", {&like});
+  double mean = 0;
+  std::vector<int> deciles(10, 0);
+  for (int64_t i = 0; i < d.numel(); ++i) {
+    const float t = d.data()[i];
+    ASSERT_TRUE(t >= 0 && t < 1000 && t == std::floor(t)) << t;
+    mean += t / double(d.numel());
+    ++deciles[size_t(t / 100)];
+  }
+  EXPECT_NEAR(mean, 499.5, 25);
+  for (int k = 0; k < 10; ++k)
+    EXPECT_GT(deciles[size_t(k)], d.numel() / 20) << k;
+}
+
+INSTANTIATE_TEST_SUITE_P(Batches, DiffusionOps, ::testing::Values(1, 3));
+
+} // namespace

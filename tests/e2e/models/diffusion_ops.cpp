@@ -1,0 +1,60 @@
+// The diffusion building blocks for tests/e2e/diffusion_ops_test.cpp:
+// GroupNorm, nearest x2 upsampling, the sinusoidal timestep embedding and
+// the DDPM schedule's tables gathered by timestep.
+//
+// Sizes are odd on purpose: 2 groups of 3 channels on 5x3 images, 8 groups
+// of 2 on 3x3, upsampling of 4x5. Gradients reach the inputs through a
+// parameter added to them (offset.*, zeros): with SGD lr 1 it moves by
+// minus the input gradient summed over the batch.
+#include <kiln/dsl.h>
+
+using namespace kiln::dsl;
+
+inline constexpr auto B = batch;
+
+struct DiffusionOps : Model {
+  GroupNorm<2, 6> norm_a{"norm_a"};
+  GroupNorm<8, 16> norm_b{"norm_b"};
+  Param<1, 6, 5, 3> offset_a{"offset.a", init::zeros()};
+  Param<1, 3, 4, 5> offset_u{"offset.u", init::zeros()};
+  DdpmSchedule<1000> schedule{1e-4, 0.02};
+
+  Tensor<B, 6, 5, 3> group_norm(Tensor<B, 6, 5, 3> x) { return norm_a(x); }
+  Tensor<B, 16, 3, 3> group_norm8(Tensor<B, 16, 3, 3> x) { return norm_b(x); }
+  Scalar group_norm_train(Tensor<B, 6, 5, 3> x, Tensor<B, 6, 5, 3> r) {
+    return sum(norm_a(x + offset_a) * r);
+  }
+
+  Tensor<B, 3, 8, 10> upsample(Tensor<B, 3, 4, 5> x) {
+    return upsample_nearest2x(x);
+  }
+  Scalar upsample_train(Tensor<B, 3, 4, 5> x, Tensor<B, 3, 8, 10> r) {
+    return sum(upsample_nearest2x(x + offset_u) * r);
+  }
+
+  Tensor<B, 128> embed(Ints<B> t) { return sinusoidal_embedding<128>(t); }
+  Tensor<B, 10> embed10(Ints<B> t) { return sinusoidal_embedding<10>(t); }
+  // floor_to_int, seen through to_float; random_ints<1000> likewise.
+  Tensor<B, 7> floors(Tensor<B, 7> x) { return to_float(floor_to_int(x)); }
+  Tensor<B, 4096> draws(Tensor<B, 4096> like) {
+    return to_float(random_ints<1000>(like));
+  }
+  std::pair<Tensor<B>, Tensor<B>> alphas(Ints<B> t) {
+    return {schedule.sqrt_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)};
+  }
+};
+
+KILN_MODEL(DiffusionOps, "diffusion_ops") {
+  infer("group_norm", &DiffusionOps::group_norm);
+  infer("group_norm8", &DiffusionOps::group_norm8);
+  train("group_norm_train", &DiffusionOps::group_norm_train, Sgd{.lr = 1})
+      .params("norm_a.", "offset.a");
+  infer("upsample", &DiffusionOps::upsample);
+  train("upsample_train", &DiffusionOps::upsample_train, Sgd{.lr = 1})
+      .params("offset.u");
+  infer("embed", &DiffusionOps::embed);
+  infer("embed10", &DiffusionOps::embed10);
+  infer("alphas", &DiffusionOps::alphas);
+  infer("floors", &DiffusionOps::floors);
+  infer("draws", &DiffusionOps::draws);
+}
