@@ -83,6 +83,13 @@ struct ClassifierOptions {
   std::string model = "classifier"; // its model
 };
 
+// How a diffusion model is sampled (tools/kiln/diffusion.h).
+struct SamplerOptions {
+  std::string sampler = "ddim"; // or "ddpm"
+  int64_t steps = 50;           // DDIM's; DDPM takes all T
+  double eta = 0;
+};
+
 struct EvalOptions {
   ModelOptions common;
   std::string entry; // empty: loss, else logits; with --classifier: the
@@ -92,6 +99,7 @@ struct EvalOptions {
   ClassifierOptions classifier; // checkpoint set: score the model's samples
   std::optional<int64_t> n;     // samples scored with --classifier (10000), or
                                 // held-out pairs of a sequence task (1000)
+  SamplerOptions sampler;       // a diffusion model's, with --classifier
 };
 int eval_command(const EvalOptions &options, std::ostream &out);
 

@@ -34,12 +34,6 @@ struct DiffusionSteps {
 // no entry point that consumes images and a timestep and produces images.
 DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model);
 
-struct SamplerOptions {
-  std::string sampler = "ddim"; // or "ddpm"
-  int64_t steps = 50;           // DDIM's; DDPM takes all T
-  double eta = 0;
-};
-
 // The timesteps a sampler visits, from the noisiest: DDPM T-1 .. 0; DDIM
 // `steps` of them evenly spaced, t_i = i * (T / steps) for i = steps-1 .. 0
 // (T / steps rounded down). Throws UsageError for steps outside [1, T].

@@ -239,14 +239,16 @@ int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
 // --classifier: FID of n samples against the split, and their classes.
 int eval_samples(const EvalOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  generation_entry(model, options.entry, "eval"); // usage errors first
+  if (const DiffusionSteps d = find_diffusion_steps(model);
+      !options.entry.empty() || (!d.ddpm && !d.ddim))
+    generation_entry(model, options.entry, "eval"); // usage errors first
   const rt::Split split = require_split(options.split);
   const auto start = Clock::now();
   Classifier classifier(options.classifier, options.common.seed,
                         options.common.threads, "eval", out);
   const ImageSource samples =
       sample_images(options.common, options.entry, options.n.value_or(10000),
-                    options.batch, "eval", out);
+                    options.batch, "eval", out, options.sampler);
   const rt::ImageSet data = load_data(options.common.data, split);
   const ImageSource real{
       fmt::format("{} {} images", data.count, rt::split_name(split)),

@@ -116,8 +116,21 @@ std::vector<int> argmax_rows(const rt::Tensor &logits) {
 
 ImageSource sample_images(const ModelOptions &options, const std::string &entry,
                           int64_t n, int64_t batch, const char *command,
-                          std::ostream &out) {
+                          std::ostream &out, const SamplerOptions &sampler) {
   const rt::ModelDesc &model = require_model(options.model);
+  if (const DiffusionSteps steps = find_diffusion_steps(model);
+      entry.empty() && (steps.ddpm || steps.ddim)) {
+    sampler_timesteps(sampler, steps.timesteps); // usage errors first
+    std::unique_ptr<rt::Session> session = open_session(options, out);
+    const std::string how =
+        sampler.sampler == "ddim"
+            ? fmt::format("DDIM, {} steps, eta {}", sampler.steps, sampler.eta)
+            : fmt::format("DDPM, {} steps", steps.timesteps);
+    return {fmt::format("{} samples of {} ({}; seed {})", n, model.name, how,
+                        options.seed),
+            sample_diffusion(*session, steps, sampler, n, options.seed, batch,
+                             nullptr)};
+  }
   const Generator generator = generation_entry(model, entry, command);
   std::unique_ptr<rt::Session> session = open_session(options, out);
   const rt::Tensor z = sample_latents(n, generator.latent, options.seed);

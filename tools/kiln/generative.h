@@ -4,6 +4,7 @@
 #pragma once
 
 #include "commands.h"
+#include "diffusion.h"
 #include "recipe.h"
 
 #include "kiln/runtime/fid.h"
@@ -54,10 +55,13 @@ struct ImageSource {
 
 // `n` samples of the model of `model` (its checkpoint, seed and threads):
 // latents from Philox stream kLatentStream of the seed, through the
-// generation entry point `entry` (empty: generate or decode_probs).
+// generation entry point `entry` (empty: generate or decode_probs); for a
+// diffusion model (and no `entry`), x_T from that stream through
+// `sampler`'s steps (diffusion.h).
 ImageSource sample_images(const ModelOptions &model, const std::string &entry,
                           int64_t n, int64_t batch, const char *command,
-                          std::ostream &out);
+                          std::ostream &out,
+                          const SamplerOptions &sampler = {});
 
 // One set of `kiln fid`: test, train, test[:N], train[:N], FILE.safetensors
 // (images in [0, 1]), model:CKPT (the model named in the checkpoint) or

@@ -148,6 +148,15 @@ void add_eval(CLI::App &app, ModelCommands &c) {
                 "features and to logits)")
       ->capture_default_str()
       ->needs(classifier);
+  e->add_option("--sampler", o.sampler.sampler,
+                "A diffusion model's sampler with --classifier: ddim or ddpm")
+      ->check(CLI::IsMember({"ddim", "ddpm"}))
+      ->capture_default_str();
+  e->add_option("--steps", o.sampler.steps, "DDIM steps (with --classifier)")
+      ->check(at_least(1))
+      ->capture_default_str();
+  e->add_option("--eta", o.sampler.eta, "DDIM's eta (with --classifier)")
+      ->capture_default_str();
   e->add_option("--n,-n", o.n,
                 "Samples to score with --classifier (default 10000); "
                 "held-out pairs of a sequence task (default 1000)")
