@@ -35,3 +35,23 @@ def best_ms(fn, iters, warmup, rounds):
             fn()
         best = min(best, (time.perf_counter() - t0) / iters)
     return best * 1e3
+
+
+def read_safetensors(path):
+    """The F32 and I32 tensors of a safetensors file (a kiln checkpoint or
+    kiln run's --out), by name."""
+    import json
+    import struct
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    types = {"F32": torch.float32, "I32": torch.int32}
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__" or info["dtype"] not in types:
+            continue
+        b, e = info["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(data[b:e]),
+                                     dtype=types[info["dtype"]]).reshape(info["shape"])
+    return out

@@ -12,12 +12,10 @@ checkpoint loads into it.
       error and exits 1 above 1e-4
 """
 import argparse
-import json
 import math
-import struct
 import sys
 
-from torch_common import best_ms, limit_threads
+from torch_common import best_ms, limit_threads, read_safetensors
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -93,22 +91,6 @@ class UNet(nn.Module):
         h = torch.cat([self.up0(F.interpolate(h, scale_factor=2.0, mode="nearest")), s0], 1)
         h = self.u0[1](self.u0[0](h, temb), temb)
         return self.conv_out(F.silu(self.norm_out(h)))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    types = {"F32": torch.float32, "I32": torch.int32}
-    for name, info in header.items():
-        if name == "__metadata__" or info["dtype"] not in types:
-            continue
-        b, e = info["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(data[b:e]),
-                                     dtype=types[info["dtype"]]).reshape(info["shape"])
-    return out
 
 
 def check(a):

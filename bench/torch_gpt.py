@@ -19,12 +19,10 @@ checkpoint loads into it.
       "torch_greedy <hex bytes>"
 """
 import argparse
-import json
 import math
 import os
-import struct
 
-from torch_common import best_ms, limit_threads
+from torch_common import best_ms, limit_threads, read_safetensors
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -84,21 +82,6 @@ class Gpt(nn.Module):
 
     def loss(self, x, y):
         return F.cross_entropy(self.forward(x).reshape(-1, V), y.reshape(-1))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__" or info["dtype"] != "F32":
-            continue
-        b, e = info["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(data[b:e]),
-                                     dtype=torch.float32).reshape(info["shape"])
-    return out
 
 
 def load_kiln(path, dtype):

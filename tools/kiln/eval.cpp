@@ -70,6 +70,17 @@ const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
   return entry_for(model, name, needs, "eval");
 }
 
+// One line per output: its name and its mean, names aligned.
+void print_means(std::ostream &out, const rt::EntryDesc &entry,
+                 const std::vector<double> &means) {
+  size_t width = 0;
+  for (const rt::TensorDesc &t : entry.outputs)
+    width = std::max(width, t.name.size());
+  for (size_t k = 0; k < means.size(); ++k)
+    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width,
+               means[k]);
+}
+
 int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
                const rt::EntryDesc &entry, rt::Session &session,
                const rt::ImageSet &data, const std::vector<rt::Tensor> &x,
@@ -80,12 +91,7 @@ int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
   fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
              model.name, entry.name, data.count, options.split,
              std::min(options.batch, data.count), options.common.seed);
-  size_t width_names = 0;
-  for (const rt::TensorDesc &t : entry.outputs)
-    width_names = std::max(width_names, t.name.size());
-  for (size_t k = 0; k < means.size(); ++k)
-    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width_names,
-               means[k]);
+  print_means(out, entry, means);
   fmt::print(out, "time: {:.2f} s ({:.0f} images/s)\n", elapsed,
              static_cast<double>(data.count) / elapsed);
   return kExitOk;
@@ -126,12 +132,7 @@ int eval_text(const EvalOptions &options, const rt::ModelDesc &model,
              "bytes predicted; batches of {})\n",
              model.name, entry.name, options.split, corpus.source, windows,
              length, windows * length, std::min(options.batch, windows));
-  size_t width_names = 0;
-  for (const rt::TensorDesc &t : entry.outputs)
-    width_names = std::max(width_names, t.name.size());
-  for (size_t k = 0; k < means.size(); ++k)
-    fmt::print(out, "  {:<{}}  {:.4f}\n", entry.outputs[k].name, width_names,
-               means[k]);
+  print_means(out, entry, means);
   fmt::print(out, "  bits per byte  {:.4f}  ({} / ln 2)\n",
              means[0] / std::log(2.0), entry.outputs[0].name);
   fmt::print(out, "time: {:.2f} s ({:.0f} bytes/s)\n", elapsed,
