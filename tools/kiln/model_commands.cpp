@@ -5,9 +5,11 @@ namespace {
 
 // --data (kiln/runtime/image_data.h).
 constexpr const char *kDataHelp =
-    "A directory of Fashion-MNIST IDX files (default: $KILN_FASHION_MNIST or "
-    "/usr/share/datasets/fashion-mnist), or IMAGES,LABELS: any pair of IDX "
-    "files";
+    "Images: a directory of Fashion-MNIST IDX files (default: "
+    "$KILN_FASHION_MNIST or /usr/share/datasets/fashion-mnist), or "
+    "IMAGES,LABELS: any pair of IDX files. Text (a language model): a file, "
+    "or a directory of text files (default: $KILN_FORTUNES or "
+    "/usr/share/games/fortunes). A sequence task: reverse (the default)";
 
 // --checkpoint, --seed, --threads, --data: what every command that runs a
 // trained model takes.
@@ -32,16 +34,19 @@ void add_common(CLI::App *app, ModelOptions &o, bool data) {
 void add_train(CLI::App &app, ModelCommands &c) {
   TrainOptions &o = c.train;
   CLI::App *t = c.train_app = app.add_subcommand(
-      "train", "Train a model on Fashion-MNIST, with checkpoints and metrics");
+      "train", "Train a model on its data (Fashion-MNIST, a text corpus or "
+               "a generated task), with checkpoints and metrics");
   t->footer(
       "Runs the model's train entry point (the one no sequence runs a part "
       "of; a GAN's train_step\nruns d_step then g_step) on shuffled batches "
-      "of the Fashion-MNIST training set (the last\npartial batch of each "
+      "of its training data (the last\npartial batch of each "
       "epoch is dropped). Inputs are fed as the model declares them\n"
       "(consumes(), docs/dsl.md): images ([batch, 784] or [batch, 1, 28, 28]) "
-      "in the range they state,\none-hot labels [batch, 10], and noise "
-      "[batch, L] ~ N(0, I), one draw per step shared by\nthe step's entry "
-      "points. The batch is the model's (batch()) unless --batch says. "
+      "in the range they state,\none-hot labels [batch, 10], noise "
+      "[batch, L] ~ N(0, I) (one draw per step shared by\nthe step's entry "
+      "points), windows of a text corpus and their next bytes, or pairs of "
+      "a\nsequence task (source, target). The batch is the model's (batch()) "
+      "unless --batch says. "
       "Writes\nDIR/metrics.jsonl and "
       "DIR/checkpoint.safetensors (atomically: every --checkpoint-every "
       "steps, at the end, and on\nCtrl-C, which stops after the current "
