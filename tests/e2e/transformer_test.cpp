@@ -36,22 +36,16 @@ using kiln::test::Matrix;
 
 constexpr int kWindow = 128, kVocab = 256;
 
-const kiln::rt::ModelDesc &gpt() {
+// A model linked into this test, registered with the CLI on first use.
+template <const kiln::rt::ModelDesc &(*Model)()>
+const kiln::rt::ModelDesc &registered() {
   static const kiln::rt::ModelDesc &model =
-      []() -> const kiln::rt::ModelDesc & {
-    kiln::rt::register_model(kiln_model_gpt());
-    return kiln_model_gpt();
-  }();
+      (kiln::rt::register_model(Model()), Model());
   return model;
 }
-
+const kiln::rt::ModelDesc &gpt() { return registered<kiln_model_gpt>(); }
 const kiln::rt::ModelDesc &seq2seq() {
-  static const kiln::rt::ModelDesc &model =
-      []() -> const kiln::rt::ModelDesc & {
-    kiln::rt::register_model(kiln_model_seq2seq());
-    return kiln_model_seq2seq();
-  }();
-  return model;
+  return registered<kiln_model_seq2seq>();
 }
 
 // Parameters large enough that attention is far from uniform and logits
