@@ -11,10 +11,9 @@
 //   up:    x2 + up0 conv 64 -> 64, concat s0, RB(96,32), RB(32,32)
 //   out:   GroupNorm8, SiLU, conv_out 32 -> 1            2,009,377 params
 //
-// Training (epsilon prediction, MODELS.md): T = 1000 linear betas 1e-4 ..
-// 0.02; per image a timestep t uniform in [0, T) and noise eps ~ N(0, I)
-// drawn in the graph from the run's seed; x_t = sqrt(abar_t) x0 +
-// sqrt(1 - abar_t) eps; loss = mean((eps_theta(x_t, t) - eps)^2).
+// Training and sampling: epsilon prediction with T = 1000 linear betas
+// 1e-4 .. 0.02, DDPM's and DDIM's steps (diffusion.h).
+#include "diffusion.h"
 #include "transformer.h"
 
 #include <optional>
@@ -101,7 +100,7 @@ struct Ddpm : Model {
   ResBlock<32, 32> u01{"u0.1"};
   GroupNorm<8, 32> norm_out{"norm_out"};
   Conv2d<32, 1, 3, 1, 1> conv_out{"conv_out"};
-  DdpmSchedule<kSteps> schedule{1e-4, 0.02};
+  diffusion::Process<kSteps> process{1e-4, 0.02}; // linear betas
 
   // The predicted noise of x_t at timesteps t.
   Tensor<B, 1, 28, 28> eps(Tensor<B, 1, 28, 28> x, Ints<B> t) {
@@ -118,45 +117,17 @@ struct Ddpm : Model {
     return conv_out(silu(norm_out(g0)));
   }
 
-  static Tensor<B, 1, 1, 1> per_image(const Tensor<B> &v) {
-    return reshape<B, 1, 1, 1>(v);
-  }
-
-  // One step of DDPM's ancestral sampler from x_t to x_{t-1}, z ~ N(0, I)
-  // drawn in the graph (unused at t = 0).
+  // The samplers' steps and the training loss (diffusion.h).
   Tensor<B, 1, 28, 28> ddpm_step(Tensor<B, 1, 28, 28> x, Ints<B> t) {
-    auto e = eps(x, t);
-    return (x - e * per_image(schedule.eps_coefficient(t))) *
-               per_image(schedule.recip_sqrt_alpha(t)) +
-           randn_like(x) * per_image(schedule.sigma(t));
+    return process.ddpm_step(x, eps(x, t), t);
   }
-
-  // One DDIM step (Song et al. 2021) from x_t to x_prev, `prev` being the
-  // previous timestep plus one (0: the clean image):
-  //   x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t)
-  //   sigma = eta sqrt((1 - abar_prev) / (1 - abar_t)) sqrt(1 - abar_t /
-  //   abar_prev) x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev - sigma^2)
-  //   eps + sigma z
   Tensor<B, 1, 28, 28> ddim_step(Tensor<B, 1, 28, 28> x, Ints<B> t,
                                  Ints<B> prev, Scalar eta) {
-    auto e = eps(x, t);
-    auto a = per_image(schedule.sqrt_alpha_bar(t));
-    auto s = per_image(schedule.sqrt_one_minus_alpha_bar(t));
-    auto ab = a * a;
-    auto ab_prev = per_image(schedule.alpha_bar_from_one(prev));
-    auto x0 = (x - e * s) / a;
-    auto sigma = eta * sqrt((1.0f - ab_prev) / (s * s) * (1.0f - ab / ab_prev));
-    return x0 * sqrt(ab_prev) + e * sqrt(relu(1.0f - ab_prev - sigma * sigma)) +
-           randn_like(x) * sigma;
+    return process.ddim_step(x, eps(x, t), t, prev, eta);
   }
-
-  // Epsilon-prediction MSE at timesteps and noise drawn in the graph.
   Scalar loss(Tensor<B, 1, 28, 28> x0) {
-    auto t = random_ints<kSteps>(sum<1>(reshape<B, 784>(x0)));
-    auto noise = randn_like(x0);
-    auto a = reshape<B, 1, 1, 1>(schedule.sqrt_alpha_bar(t));
-    auto s = reshape<B, 1, 1, 1>(schedule.sqrt_one_minus_alpha_bar(t));
-    return mean(square(eps(x0 * a + noise * s, t) - noise));
+    return process.loss(
+        x0, [&](const auto &xt, const auto &t) { return eps(xt, t); });
   }
 };
 

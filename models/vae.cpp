@@ -98,6 +98,12 @@ KILN_MODEL(Vae, "vae") {
       .outputs("probs")
       .produces(data::images());
   infer("sample", &Vae::decode_probs).inputs("z").outputs("probs");
+  // The decoder of encodings (a latent diffusion model's samples).
+  infer("decode_latents", &Vae::decode_probs)
+      .inputs("z")
+      .consumes(data::latent())
+      .outputs("probs")
+      .produces(data::images());
   infer("reconstruct", &Vae::reconstruct)
       .inputs("x")
       .consumes(data::images())

@@ -14,8 +14,8 @@ namespace kiln::dsl::detail {
 namespace {
 
 constexpr const char *kInputKinds[] = {
-    "images",   "onehot", "noise",    "text",          "next_text",
-    "position", "source", "timestep", "prev_timestep", "eta"};
+    "images", "onehot",   "noise",         "text", "next_text", "position",
+    "source", "timestep", "prev_timestep", "eta",  "latent"};
 constexpr const char *kOutputKinds[] = {
     "images", "loss", "logits", "features", "latent", "score", "next_logits"};
 

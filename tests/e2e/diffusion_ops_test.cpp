@@ -3,7 +3,8 @@
 // here from PyTorch's definitions and MODELS.md: GroupNorm (forward; the
 // gradients of its weight, bias and input by finite differences), nearest
 // x2 upsampling (forward and input gradient), the sinusoidal timestep
-// embedding, and DDPM's schedule tables gathered by timestep. Batches 1
+// embedding, and DDPM's schedule tables gathered by timestep (and the
+// closed form they give against the iterated forward process). Batches 1
 // and 3.
 #include "diffusion_ops.h"
 #include "reference.h"
@@ -14,6 +15,7 @@
 
 #include <cmath>
 #include <functional>
+#include <random>
 #include <vector>
 
 namespace {
@@ -209,6 +211,43 @@ TEST_P(DiffusionOps, ScheduleTablesByTimestep) {
   const Tensor bad = Tensor::of_ints({1}, {1000});
   EXPECT_THROW(m.session().run("alphas", std::vector<const Tensor *>{&bad}),
                kiln::rt::Error);
+}
+
+// The closed form the training loss samples x_t from, q(x_t | x_0) =
+// N(sqrt(abar_t) x_0, (1 - abar_t) I) with the kernels' tables, against
+// iterating the one-step forward process x_t = sqrt(1 - beta_t) x_{t-1} +
+// sqrt(beta_t) z from x_0 in double: mean and variance of 20000 draws.
+TEST(DiffusionProcess, ClosedFormMatchesIteratingTheForwardProcess) {
+  kiln::models::diffusion_ops::Model m(1);
+  const std::vector<int32_t> ts{0, 9, 99, 499, 999};
+  const Tensor t = Tensor::of_ints({int64_t(ts.size())}, ts);
+  auto tables = m.session().run("alphas", std::vector<const Tensor *>{&t});
+  constexpr int kDraws = 20000;
+  constexpr double x0 = 0.7;
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> normal;
+  std::vector<double> x(kDraws, x0);
+  size_t next = 0;
+  for (int step = 0; step < 1000 && next < ts.size(); ++step) {
+    const double beta = 1e-4 + (0.02 - 1e-4) * step / 999.0;
+    for (double &v : x)
+      v = std::sqrt(1 - beta) * v + std::sqrt(beta) * normal(gen);
+    if (step != ts[next])
+      continue;
+    double mean = 0, var = 0;
+    for (double v : x)
+      mean += v / kDraws;
+    for (double v : x)
+      var += (v - mean) * (v - mean) / (kDraws - 1);
+    const double a = tables[0].data()[next], s = tables[1].data()[next];
+    // Five standard errors: of the mean s / sqrt(n), of the variance
+    // s^2 sqrt(2 / n).
+    EXPECT_NEAR(mean, a * x0, 5 * s / std::sqrt(kDraws)) << "t " << step;
+    EXPECT_NEAR(var, s * s, 5 * s * s * std::sqrt(2.0 / kDraws))
+        << "t " << step;
+    ++next;
+  }
+  EXPECT_EQ(next, ts.size());
 }
 
 TEST_P(DiffusionOps, FloorToIntAndRandomInts) {

@@ -88,6 +88,7 @@ struct SamplerOptions {
   std::string sampler = "ddim"; // or "ddpm"
   int64_t steps = 50;           // DDIM's; DDPM takes all T
   double eta = 0;
+  std::string decoder; // a latent diffusion model's: the decoder checkpoint
 };
 
 struct EvalOptions {
@@ -130,10 +131,7 @@ struct SampleOptions {
   // class (with --interpolate: class 0).
   std::optional<int> label;
   std::string out;
-  // A diffusion model's sampler (tools/kiln/diffusion.h).
-  std::string sampler = "ddim";
-  int64_t steps = 50;
-  double eta = 0;
+  SamplerOptions sampler; // a diffusion model's (tools/kiln/diffusion.h)
   int64_t batch = 64;
 };
 int sample_command(const SampleOptions &options, std::ostream &out);

@@ -2,6 +2,10 @@
 
 #include "contract.h"
 #include "recipe.h"
+#include "workflow.h"
+
+#include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/shapes.h"
 
 #include "kiln/runtime/random.h"
 
@@ -12,11 +16,16 @@
 namespace kiln::cli {
 namespace {
 
-bool is_step(const rt::EntryDesc &e) {
-  return e.kind == "infer" && e.outputs.size() == 1 &&
-         e.outputs[0].data.kind == rt::DataKind::images &&
-         input_of(e, rt::DataKind::images) >= 0 &&
-         input_of(e, rt::DataKind::timestep) >= 0;
+// The kind of sample a step maps to the same kind, or unspecified when
+// `e` is no sampler step.
+rt::DataKind step_kind(const rt::EntryDesc &e) {
+  if (e.kind != "infer" || e.outputs.size() != 1 ||
+      input_of(e, rt::DataKind::timestep) < 0)
+    return rt::DataKind::unspecified;
+  for (rt::DataKind kind : {rt::DataKind::images, rt::DataKind::latent})
+    if (e.outputs[0].data.kind == kind && input_of(e, kind) >= 0)
+      return kind;
+  return rt::DataKind::unspecified;
 }
 
 } // namespace
@@ -24,7 +33,8 @@ bool is_step(const rt::EntryDesc &e) {
 DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model) {
   DiffusionSteps found;
   for (const rt::EntryDesc &e : model.entries) {
-    if (!is_step(e))
+    const rt::DataKind kind = step_kind(e);
+    if (kind == rt::DataKind::unspecified)
       continue;
     const bool ddim = input_of(e, rt::DataKind::prev_timestep) >= 0 &&
                       input_of(e, rt::DataKind::eta) >= 0;
@@ -34,15 +44,16 @@ DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model) {
     if (slot)
       continue;
     slot = &e;
-    const rt::TensorDesc &x =
-        e.inputs[size_t(input_of(e, rt::DataKind::images))];
+    const rt::TensorDesc &x = e.inputs[size_t(input_of(e, kind))];
     const rt::TensorDesc &t =
         e.inputs[size_t(input_of(e, rt::DataKind::timestep))];
     found.timesteps = int64_t(t.data.max);
-    found.range = pixel_range(x.data);
-    found.image.clear();
+    found.kind = kind;
+    if (kind == rt::DataKind::images)
+      found.range = pixel_range(x.data);
+    found.sample.clear();
     for (size_t d = 1; d < x.dims.size(); ++d)
-      found.image.push_back(x.dims[d].size);
+      found.sample.push_back(x.dims[d].size);
   }
   return found;
 }
@@ -74,15 +85,15 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
   const rt::EntryDesc *entry = ddim ? steps.ddim : steps.ddpm;
   if (!entry)
     throw UsageError(fmt::format(
-        "--sampler {}: {} has no {} step (an infer entry point from images "
-        "and a timestep{} to images)",
+        "--sampler {}: {} has no {} step (an infer entry point from samples "
+        "and a timestep{} to samples)",
         options.sampler, session.model().name, options.sampler,
         ddim ? ", the previous timestep and eta" : ""));
   if (ddim && !(options.eta >= 0 && options.eta <= 1))
     throw UsageError(fmt::format("--eta {}: must be in [0, 1]", options.eta));
   const std::vector<int64_t> ts = sampler_timesteps(options, steps.timesteps);
-  int64_t pixels = 1;
-  for (int64_t d : steps.image)
+  int64_t pixels = 1; // values per sample
+  for (int64_t d : steps.sample)
     pixels *= d;
   rt::Tensor all({n, pixels});
   rt::fill_normal(all.values(), seed, rt::kLatentStream, 0.0, 1.0);
@@ -92,7 +103,7 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
   for (int64_t begin = 0; begin < n; begin += batch) {
     const int64_t rows = std::min(batch, n - begin);
     std::vector<int64_t> shape{rows};
-    shape.insert(shape.end(), steps.image.begin(), steps.image.end());
+    shape.insert(shape.end(), steps.sample.begin(), steps.sample.end());
     rt::Tensor x(shape,
                  std::vector<float>(all.data() + begin * pixels,
                                     all.data() + (begin + rows) * pixels));
@@ -104,7 +115,7 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
       const rt::Tensor p =
           rt::Tensor::of_ints({rows}, std::vector<int32_t>(size_t(rows), prev));
       std::vector<const rt::Tensor *> in(entry->inputs.size());
-      in[size_t(input_of(*entry, rt::DataKind::images))] = &x;
+      in[size_t(input_of(*entry, steps.kind))] = &x;
       in[size_t(input_of(*entry, rt::DataKind::timestep))] = &t;
       if (ddim) {
         in[size_t(input_of(*entry, rt::DataKind::prev_timestep))] = &p;
@@ -118,7 +129,74 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
     }
     std::copy(x.data(), x.data() + rows * pixels, all.data() + begin * pixels);
   }
-  return unit_images(all, steps.range);
+  return all;
+}
+
+LatentDecoder::LatentDecoder(const SamplerOptions &options,
+                             const DiffusionSteps &steps, uint64_t seed,
+                             int threads, std::ostream &out) {
+  if (steps.kind != rt::DataKind::latent) {
+    range_ = steps.range;
+    if (!options.decoder.empty())
+      throw UsageError("--decoder is for a latent diffusion model; this "
+                       "one samples images");
+    return;
+  }
+  int64_t width = 1;
+  for (int64_t d : steps.sample)
+    width *= d;
+  if (options.decoder.empty())
+    throw UsageError(fmt::format(
+        "the model samples latents [{}]: pass --decoder CKPT, the checkpoint "
+        "of the model that decodes them (the VAE whose kiln encode file it "
+        "trained on)",
+        width));
+  const std::string name = rt::read_checkpoint_info(options.decoder).model;
+  if (name.empty())
+    throw UsageError(fmt::format("--decoder {}: the file does not say which "
+                                 "model it belongs to",
+                                 options.decoder));
+  const rt::ModelDesc &model = require_model(name);
+  const Need need{"consumes latents and produces images",
+                  {rt::DataKind::latent},
+                  {},
+                  rt::DataKind::images};
+  entry_ = find_entry(model, {need});
+  if (!entry_)
+    throw UsageError(fmt::format("--decoder {}: {} has no infer entry point "
+                                 "that {}",
+                                 options.decoder, model.name, need.what));
+  // The contract makes both [batch, static...] (kilnc checks it).
+  const rt::TensorDesc &z = entry_->inputs[0];
+  const rt::TensorDesc &images = entry_->outputs[0];
+  int64_t pixels = 1;
+  for (int64_t d : shape_after_batch(images))
+    pixels *= d;
+  if (shape_after_batch(z) != std::vector<int64_t>{width} ||
+      pixels != kImagePixels)
+    throw UsageError(fmt::format(
+        "--decoder {}: {}.{} maps {} {} to {} {}; the sampler makes latents "
+        "[{}] and kiln scores images of {} pixels",
+        options.decoder, model.name, entry_->name, z.name,
+        rt::dims_string(z.dims), images.name, rt::dims_string(images.dims),
+        width, kImagePixels));
+  range_ = pixel_range(images.data);
+  session_ =
+      open_session(ModelOptions{name, options.decoder, seed, threads, ""}, out);
+}
+
+LatentDecoder::~LatentDecoder() = default;
+
+std::string LatentDecoder::description() const {
+  return entry_ ? fmt::format(" decoded by {}.{}", session_->model().name,
+                              entry_->name)
+                : std::string();
+}
+
+rt::Tensor LatentDecoder::images(const rt::Tensor &samples, int64_t batch) {
+  if (!session_)
+    return unit_images(samples, range_);
+  return unit_images(run_rows(*session_, *entry_, samples, batch)[0], range_);
 }
 
 } // namespace kiln::cli

@@ -1,6 +1,8 @@
 // kiln encode MODEL --checkpoint CKPT --out latents.safetensors: every
 // output of the `encode` entry point (the VAE's mu and logvar) for every
-// image of a split, plus the labels, in one safetensors file.
+// image of a split, plus the labels, in one safetensors file. Its metadata
+// names the first output of kind latent ("latent": "mu"): the encodings a
+// latent diffusion model trains on (kiln train ldm --data FILE).
 #include "commands.h"
 #include "contract.h"
 #include "recipe.h"
@@ -47,12 +49,17 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   for (size_t k = 0; k < results.size(); ++k)
     tensors.push_back({entry.outputs[k].name, &results[k]});
   tensors.push_back({"labels", &labels});
+  rt::Metadata metadata{{"model", std::string(model.name)},
+                        {"entry", std::string(entry.name)},
+                        {"checkpoint", options.common.checkpoint},
+                        {"split", rt::split_name(split)}};
+  for (const rt::TensorDesc &t : entry.outputs)
+    if (t.data.kind == rt::DataKind::latent) {
+      metadata.emplace_back("latent", std::string(t.name));
+      break;
+    }
   make_parent_dir(options.out);
-  rt::write_safetensors(options.out, tensors,
-                        {{"model", std::string(model.name)},
-                         {"entry", std::string(entry.name)},
-                         {"checkpoint", options.common.checkpoint},
-                         {"split", rt::split_name(split)}});
+  rt::write_safetensors(options.out, tensors, metadata);
   std::string written;
   for (size_t k = 0; k < results.size(); ++k)
     written += fmt::format("{} {}, ", entry.outputs[k].name,

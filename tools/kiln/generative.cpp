@@ -122,15 +122,20 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
       entry.empty() && (steps.ddpm || steps.ddim)) {
     sampler_timesteps(sampler, steps.timesteps); // usage errors first
     std::unique_ptr<rt::Session> session = open_session(options, out);
+    LatentDecoder decoder(sampler, steps, options.seed, options.threads, out);
     const std::string how =
         sampler.sampler == "ddim"
             ? fmt::format("DDIM, {} steps, eta {}", sampler.steps, sampler.eta)
             : fmt::format("DDPM, {} steps", steps.timesteps);
-    return {fmt::format("{} samples of {} ({}; seed {})", n, model.name, how,
-                        options.seed),
-            sample_diffusion(*session, steps, sampler, n, options.seed, batch,
-                             nullptr)};
+    return {fmt::format("{} samples of {} ({}; seed {}){}", n, model.name, how,
+                        options.seed, decoder.description()),
+            decoder.images(sample_diffusion(*session, steps, sampler, n,
+                                            options.seed, batch, nullptr),
+                           batch)};
   }
+  if (!sampler.decoder.empty())
+    throw UsageError(
+        fmt::format("--decoder: {} is no latent diffusion model", model.name));
   const Generator generator = generation_entry(model, entry, command);
   std::unique_ptr<rt::Session> session = open_session(options, out);
   const rt::Tensor z = sample_latents(n, generator.latent, options.seed);

@@ -1,5 +1,7 @@
 #include "model_commands.h"
 
+#include <fmt/format.h>
+
 namespace kiln::cli {
 namespace {
 
@@ -9,7 +11,9 @@ constexpr const char *kDataHelp =
     "$KILN_FASHION_MNIST or /usr/share/datasets/fashion-mnist), or "
     "IMAGES,LABELS: any pair of IDX files. Text (a language model): a file, "
     "or a directory of text files (default: $KILN_FORTUNES or "
-    "/usr/share/games/fortunes). A sequence task: reverse (the default)";
+    "/usr/share/games/fortunes). A sequence task: reverse (the default). "
+    "Latents (a latent diffusion model): a safetensors file that kiln "
+    "encode wrote";
 
 // --checkpoint, --seed, --threads, --data: what every command that runs a
 // trained model takes.
@@ -120,6 +124,27 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->capture_default_str();
 }
 
+// How a diffusion model is sampled (kiln sample, kiln eval --classifier).
+void add_sampler_options(CLI::App *app, SamplerOptions &o, const char *when) {
+  app->add_option("--sampler", o.sampler,
+                  fmt::format("A diffusion model's sampler{}: ddim or ddpm "
+                              "(all T steps)",
+                              when))
+      ->check(CLI::IsMember({"ddim", "ddpm"}))
+      ->capture_default_str();
+  app->add_option("--steps", o.steps, fmt::format("DDIM steps{}", when))
+      ->check(at_least(1))
+      ->capture_default_str();
+  app->add_option("--eta", o.eta,
+                  fmt::format("DDIM's eta in [0, 1]{}: 0 deterministic", when))
+      ->capture_default_str();
+  app->add_option("--decoder", o.decoder,
+                  fmt::format("A latent diffusion model's decoder{}: the "
+                              "checkpoint of the model (a VAE) whose latents "
+                              "it samples",
+                              when));
+}
+
 void add_eval(CLI::App &app, ModelCommands &c) {
   EvalOptions &o = c.eval;
   CLI::App *e = c.eval_app = app.add_subcommand(
@@ -153,15 +178,7 @@ void add_eval(CLI::App &app, ModelCommands &c) {
                 "features and to logits)")
       ->capture_default_str()
       ->needs(classifier);
-  e->add_option("--sampler", o.sampler.sampler,
-                "A diffusion model's sampler with --classifier: ddim or ddpm")
-      ->check(CLI::IsMember({"ddim", "ddpm"}))
-      ->capture_default_str();
-  e->add_option("--steps", o.sampler.steps, "DDIM steps (with --classifier)")
-      ->check(at_least(1))
-      ->capture_default_str();
-  e->add_option("--eta", o.sampler.eta, "DDIM's eta (with --classifier)")
-      ->capture_default_str();
+  add_sampler_options(e, o.sampler, " (with --classifier)");
   e->add_option("--n,-n", o.n,
                 "Samples to score with --classifier (default 10000); "
                 "held-out pairs of a sequence task (default 1000)")
@@ -196,15 +213,7 @@ void add_sample(CLI::App &app, ModelCommands &c) {
                 "A conditional model's class for every image (default: one "
                 "row per class)");
   s->add_option("--out,-o", o.out, "PNG file to write")->required();
-  s->add_option("--sampler", o.sampler,
-                "A diffusion model's sampler: ddim or ddpm (all T steps)")
-      ->check(CLI::IsMember({"ddim", "ddpm"}))
-      ->capture_default_str();
-  s->add_option("--steps", o.steps, "DDIM steps")
-      ->check(at_least(1))
-      ->capture_default_str();
-  s->add_option("--eta", o.eta, "DDIM's eta in [0, 1]: 0 deterministic")
-      ->capture_default_str();
+  add_sampler_options(s, o.sampler, "");
   s->add_option("--batch,-b", o.batch, "A diffusion model's images per call")
       ->check(at_least(1))
       ->capture_default_str();

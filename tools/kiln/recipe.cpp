@@ -68,8 +68,9 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       return UsageError(fmt::format(
           "kiln {} cannot feed input '{}' {} of {}.{}: {}. It feeds images "
           "([batch, 784], [batch, 28, 28] or [batch, 1, 28, 28]), one-hot "
-          "labels ([batch, 10]), noise ([batch, L]) and text (i32 [batch, "
-          "T]), as the model declares them with consumes() (docs/dsl.md)",
+          "labels ([batch, 10]), noise ([batch, L]), latents ([batch, L], "
+          "from kiln encode's file) and text (i32 [batch, T]), as the model "
+          "declares them with consumes() (docs/dsl.md)",
           command, t.name, rt::dims_string(t.dims), model.name, entry.name,
           why));
     };
@@ -89,6 +90,10 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
       feeds.inputs.push_back({Feed::onehot, row});
       break;
     case rt::DataKind::noise:
+      feeds.inputs.push_back({Feed::noise, row});
+      feeds.noise_width = row[0];
+      break;
+    case rt::DataKind::latent:
       feeds.inputs.push_back({Feed::latent, row});
       feeds.latent_width = row[0];
       break;
@@ -154,8 +159,11 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
     case Feed::onehot:
       inputs.push_back(one_hot(batch.labels, f.shape_after_batch.at(0)));
       break;
-    case Feed::latent:
+    case Feed::noise:
       inputs.push_back(batch.z);
+      break;
+    case Feed::latent:
+      inputs.push_back(batch.latents);
       break;
     case Feed::text:
       inputs.push_back(batch.text);
@@ -205,7 +213,7 @@ Generator generation_entry(const rt::ModelDesc &model, const std::string &name,
   g.entry = &entry_for(model, name, {generation_need()}, command);
   const rt::EntryDesc &e = *g.entry;
   const EntryFeeds feeds = entry_feeds(model, e, command); // checks shapes
-  g.latent = feeds.latent_width;
+  g.latent = feeds.noise_width;
   for (const InputFeed &f : feeds.inputs)
     if (f.feed == Feed::onehot)
       g.classes = f.shape_after_batch.at(0);

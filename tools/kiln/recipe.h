@@ -6,6 +6,8 @@
 //           the range the input states ([0, 1] or [-1, 1], say)
 //   onehot  [batch, 10]: the batch's labels, one-hot
 //   noise   [batch, L]: z ~ N(0, I), drawn on the host
+//   latent  [batch, L]: encodings of the images, read from a file that
+//           kiln encode wrote (a latent diffusion model's data)
 //   text    i32 [batch, T]: windows of T bytes of a text corpus (and
 //           next_text, the byte after each), for a language model
 //   source  i32 [batch, S]: a sequence task's input (with text and
@@ -38,7 +40,7 @@ std::string range_name(rt::PixelRange range); // "[0, 1]", "[-1, 1]"
 // or 128 when it states none. Throws UsageError when they disagree.
 int64_t default_train_batch(const std::vector<const rt::EntryDesc *> &step);
 
-enum class Feed { images, onehot, latent, text, next_text, source };
+enum class Feed { images, onehot, noise, latent, text, next_text, source };
 
 struct InputFeed {
   Feed feed;
@@ -48,7 +50,8 @@ struct InputFeed {
 struct EntryFeeds {
   const rt::EntryDesc *entry = nullptr;
   std::vector<InputFeed> inputs;
-  int64_t latent_width = 0;            // of its noise input; 0 without one
+  int64_t noise_width = 0;             // of its noise input; 0 without one
+  int64_t latent_width = 0;            // of its latent input; 0 without
   int64_t text_length = 0;             // T of its text inputs; 0 without
   int64_t source_length = 0;           // S of its source input; 0 without
   std::optional<rt::PixelRange> range; // of its images input, if any
@@ -63,7 +66,8 @@ EntryFeeds entry_feeds(const rt::ModelDesc &model, const rt::EntryDesc &entry,
 struct Batch {
   rt::Tensor images;       // [B, 784] in the model's range
   std::vector<int> labels; // [B]
-  rt::Tensor z;            // [B, L] when an entry takes latents
+  rt::Tensor z;            // [B, L] noise, when an entry takes noise
+  rt::Tensor latents;      // [B, L] encodings, when an entry takes them
   rt::Tensor text;         // i32 [B, T] windows of a text
   rt::Tensor next_text;    // i32 [B, T] the bytes after them
   rt::Tensor source;       // i32 [B, S] a sequence task's inputs

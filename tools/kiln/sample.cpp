@@ -2,7 +2,8 @@
 // (Philox stream kLatentStream of --seed) through the model's generation
 // entry point (the model's first from noise to images, in their stated range)
 // into a grid of images. --interpolate: n images along the line from the
-// first latent to the second, in one row.
+// first latent to the second, in one row. A diffusion model runs its
+// sampler's steps instead (diffusion.h).
 #include "commands.h"
 #include "diffusion.h"
 #include "recipe.h"
@@ -23,7 +24,8 @@ namespace kiln::cli {
 
 namespace {
 
-// A diffusion model: x_T ~ N(0, I), then the sampler's steps.
+// A diffusion model: x_T ~ N(0, I), then the sampler's steps; a latent
+// diffusion model's samples decoded by --decoder.
 int sample_diffusion_command(const SampleOptions &options,
                              const DiffusionSteps &steps, std::ostream &out) {
   if (options.out.empty())
@@ -31,19 +33,22 @@ int sample_diffusion_command(const SampleOptions &options,
   if (options.interpolate || options.label)
     throw UsageError("--interpolate and --label are for generators from "
                      "noise; a diffusion model samples with --sampler");
-  std::unique_ptr<rt::Session> session = open_session(options.common, out);
-  const SamplerOptions sampler{options.sampler, options.steps, options.eta};
+  const SamplerOptions &sampler = options.sampler;
   const size_t visits = sampler_timesteps(sampler, steps.timesteps).size();
+  std::unique_ptr<rt::Session> session = open_session(options.common, out);
+  LatentDecoder decoder(sampler, steps, options.common.seed,
+                        options.common.threads, out);
   rt::Progress progress(std::cerr,
                         int64_t(visits) *
                             ((options.n + options.batch - 1) / options.batch),
                         0, ::isatty(STDERR_FILENO) == 1, 50);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const rt::Tensor images = sample_diffusion(
+  const rt::Tensor samples = sample_diffusion(
       *session, steps, sampler, options.n, options.common.seed, options.batch,
       [&](int64_t done, int64_t) { progress.update(done, {}); });
   progress.finish();
+  const rt::Tensor images = decoder.images(samples, options.batch);
   const std::chrono::duration<double> elapsed = Clock::now() - start;
   const int64_t cols =
       options.cols > 0
@@ -53,13 +58,14 @@ int sample_diffusion_command(const SampleOptions &options,
   make_parent_dir(options.out);
   rt::write_png(options.out, grid);
   fmt::print(out,
-             "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}) -> "
-             "{} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
+             "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}){} "
+             "-> {} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
              options.n, session->model().name, sampler.sampler, visits,
              sampler.sampler == "ddim" ? fmt::format(", eta {}", sampler.eta)
                                        : std::string(),
-             options.common.seed, options.out, grid.width, grid.height,
-             elapsed.count(), elapsed.count() / double(options.n));
+             options.common.seed, decoder.description(), options.out,
+             grid.width, grid.height, elapsed.count(),
+             elapsed.count() / double(options.n));
   return kExitOk;
 }
 
@@ -70,6 +76,10 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   if (const DiffusionSteps steps = find_diffusion_steps(model);
       options.entry.empty() && (steps.ddpm || steps.ddim))
     return sample_diffusion_command(options, steps, out);
+  if (!options.sampler.decoder.empty())
+    throw UsageError(fmt::format("--decoder: {} is no latent diffusion "
+                                 "model",
+                                 model.name));
   const Generator generator = generation_entry(model, options.entry, "sample");
   const rt::EntryDesc &entry = *generator.entry;
   const int64_t latent = generator.latent;

@@ -204,13 +204,17 @@ constexpr int64_t kTaskExamples = int64_t{1} << 20;
 // What a step is fed from: Fashion-MNIST images; windows of a text for a
 // step that consumes text (a window per row: every start in the train
 // split is one row, shuffled by the Batcher like images); pairs of the
-// reverse task for one that also consumes a source.
+// reverse task for one that also consumes a source; the rows of a file of
+// latents (kiln encode's) for one that consumes latents.
 class TrainData {
 public:
   TrainData(const std::string &option, int64_t text_length,
-            int64_t source_length, uint64_t data_seed)
-      : text_length_(text_length), data_seed_(data_seed) {
-    if (source_length) {
+            int64_t source_length, int64_t latent_width, uint64_t data_seed)
+      : text_length_(text_length), data_seed_(data_seed), source_(option) {
+    if (latent_width) {
+      latents_ = read_latents_file(option, latent_width);
+      rows_ = latents_->dim(0);
+    } else if (source_length) {
       if (!option.empty() && option != "reverse")
         throw UsageError(fmt::format("--data {}: a sequence-to-sequence model "
                                      "trains on the task kiln generates: "
@@ -237,6 +241,8 @@ public:
 
   int64_t rows() const { return rows_; }
   std::string rows_name() const {
+    if (latents_)
+      return fmt::format("latents [{}] from {}", latents_->dim(1), source_);
     if (task_)
       return fmt::format("pairs of the reverse task (sources of 1 to {} of "
                          "[a-z0-9], none held out)",
@@ -248,6 +254,14 @@ public:
 
   Batch batch(std::span<const int64_t> rows, rt::PixelRange range) const {
     Batch b;
+    if (latents_) {
+      const int64_t width = latents_->dim(1);
+      b.latents = rt::Tensor({int64_t(rows.size()), width});
+      for (size_t i = 0; i < rows.size(); ++i)
+        std::copy_n(latents_->data() + rows[i] * width, width,
+                    b.latents.data() + int64_t(i) * width);
+      return b;
+    }
     if (task_) {
       task_->batch(rt::Split::train, data_seed_, rows, b.source, b.text,
                    b.next_text);
@@ -263,7 +277,9 @@ public:
 private:
   int64_t text_length_;
   uint64_t data_seed_;
+  std::string source_;
   int64_t rows_ = 0;
+  std::optional<rt::Tensor> latents_;
   std::optional<rt::ReverseTask> task_;
   std::optional<rt::ImageSet> images_;
   std::optional<rt::TextCorpus> text_;
@@ -280,7 +296,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const std::string where =
       fmt::format("{}.{}", model.name, join(entries, " + "));
   std::vector<StepCall> calls;
-  int64_t latent_width = 0, text_length = 0, source_length = 0;
+  int64_t noise_width = 0, latent_width = 0, text_length = 0, source_length = 0;
   for (const rt::EntryDesc *e : entries) {
     StepCall c{entry_feeds(model, *e, "train"), {}, {}};
     if (c.feeds.text_length != 0 && text_length != 0 &&
@@ -291,15 +307,22 @@ int train_command(const TrainOptions &options, std::ostream &out,
           e->name, c.feeds.text_length, text_length));
     text_length = std::max(text_length, c.feeds.text_length);
     source_length = std::max(source_length, c.feeds.source_length);
-    require_scalar_outputs(*e, "train");
-    if (c.feeds.latent_width != 0 && latent_width != 0 &&
+    if (c.feeds.latent_width && latent_width &&
         c.feeds.latent_width != latent_width)
+      throw UsageError(fmt::format(
+          "kiln train feeds one row of latents to every entry point of the "
+          "step, but {} reads [batch, {}] and an earlier one [batch, {}]",
+          e->name, c.feeds.latent_width, latent_width));
+    latent_width = std::max(latent_width, c.feeds.latent_width);
+    require_scalar_outputs(*e, "train");
+    if (c.feeds.noise_width != 0 && noise_width != 0 &&
+        c.feeds.noise_width != noise_width)
       throw UsageError(fmt::format(
           "kiln train draws one z per step for every entry point of the "
           "step, but {}'s z is [batch, {}] and an earlier one's [batch, {}]",
-          e->name, c.feeds.latent_width, latent_width));
-    if (c.feeds.latent_width != 0)
-      latent_width = c.feeds.latent_width;
+          e->name, c.feeds.noise_width, noise_width));
+    if (c.feeds.noise_width != 0)
+      noise_width = c.feeds.noise_width;
     c.outputs.resize(e->outputs.size());
     calls.push_back(std::move(c));
   }
@@ -362,7 +385,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
                                      state.batch_size, model.name, e->name,
                                      m.symbol, m.min, m.why));
 
-  const TrainData data(options.data, text_length, source_length,
+  const TrainData data(options.data, text_length, source_length, latent_width,
                        state.data_seed);
   rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
@@ -408,16 +431,17 @@ int train_command(const TrainOptions &options, std::ostream &out,
           ? fmt::format("source i32 [batch, {}], target i32 [batch, {}] "
                         "(teacher forcing)",
                         source_length, text_length)
-      : text_length ? fmt::format("bytes as i32 [batch, {}] and the byte "
-                                  "after each",
-                                  text_length)
-                    : fmt::format("pixels in {}", range_name(range));
+      : text_length  ? fmt::format("bytes as i32 [batch, {}] and the byte "
+                                    "after each",
+                                   text_length)
+      : latent_width ? fmt::format("latents [batch, {}]", latent_width)
+                     : fmt::format("pixels in {}", range_name(range));
   for (const StepCall &c : calls)
     for (const InputFeed &f : c.feeds.inputs)
       if (f.feed == Feed::onehot && !contains(fed, "one-hot"))
         fed += ", one-hot labels";
-  if (latent_width)
-    fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", latent_width);
+  if (noise_width)
+    fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", noise_width);
   fmt::print(out, "data: {}\n", fed);
   if (!rates.empty()) {
     std::string lr;
@@ -458,10 +482,10 @@ int train_command(const TrainOptions &options, std::ostream &out,
       session.params().at(r.param).data()[0] =
           static_cast<float>(schedule.at(state.step, r.base));
     Batch batch = data.batch(batcher.next(), range);
-    if (latent_width) {
+    if (noise_width) {
       // z of this step: a function of (seed, step), so a resumed run draws
       // the same; every entry point of the step gets the same z.
-      batch.z = rt::Tensor({state.batch_size, latent_width});
+      batch.z = rt::Tensor({state.batch_size, noise_width});
       rt::fill_normal(batch.z.values(), state.seed,
                       rt::kTrainLatentStreamBase +
                           static_cast<uint64_t>(state.step),

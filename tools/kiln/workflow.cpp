@@ -12,6 +12,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace kiln::cli {
@@ -238,6 +239,52 @@ rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
                                 width));
   return rt::Tensor({t.dim(0), width},
                     std::vector<float>(t.values().begin(), t.values().end()));
+}
+
+rt::Tensor read_latents_file(const std::string &path, int64_t width) {
+  if (path.empty())
+    throw UsageError("a model that consumes latents trains on a file of "
+                     "them: --data LATENTS.safetensors, as kiln encode "
+                     "writes it (kiln encode vae --checkpoint CKPT --split "
+                     "train --out LATENTS.safetensors)");
+  rt::SafetensorsFile file = rt::read_safetensors(path);
+  std::string names;
+  std::vector<const rt::NamedTensor *> fitting;
+  for (const rt::NamedTensor &t : file.tensors) {
+    names += fmt::format("{}{} {}", names.empty() ? "" : ", ", t.name,
+                         t.tensor.shape_string());
+    if (t.tensor.dtype() == rt::DType::f32 && t.tensor.rank() == 2 &&
+        t.tensor.dim(1) == width)
+      fitting.push_back(&t);
+  }
+  const rt::NamedTensor *chosen = nullptr;
+  if (const std::string *name = file.meta("latent")) {
+    chosen = file.find(*name);
+    if (!chosen)
+      throw rt::Error(fmt::format("{}: its metadata names the latents '{}', "
+                                  "but it has no such tensor (tensors: {})",
+                                  path, *name, names));
+  } else if (fitting.size() == 1) {
+    chosen = fitting[0];
+  } else {
+    throw UsageError(fmt::format(
+        "{}: no metadata names its latents (kiln encode writes \"latent\") "
+        "and {} f32 tensor is [N, {}]; tensors: {}",
+        path, fitting.empty() ? "no" : "more than one", width,
+        names.empty() ? "none" : names));
+  }
+  const rt::Tensor &t = chosen->tensor;
+  if (t.dtype() != rt::DType::f32 || t.rank() != 2 || t.dim(1) != width ||
+      t.dim(0) == 0)
+    throw rt::Error(fmt::format("{}: the latents '{}' are {}; the model "
+                                "consumes [N, {}] f32 with N > 0",
+                                path, chosen->name, t.shape_string(), width));
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(t.data()[i]))
+      throw rt::Error(fmt::format("{}: latent {} of row {} of '{}' is {}", path,
+                                  i % width, i / width, chosen->name,
+                                  t.data()[i]));
+  return t;
 }
 
 void make_parent_dir(const std::filesystem::path &file) {

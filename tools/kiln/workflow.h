@@ -72,6 +72,13 @@ std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
 rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
                             int64_t width);
 
+// Latents [N, width] for a model that consumes them: the tensor of the
+// safetensors file `path` that its metadata names as "latent" (kiln encode
+// writes it), else its only f32 tensor [N, width]. Throws UsageError when
+// `path` is empty or no tensor is chosen, rt::Error for another shape or a
+// value that is not finite.
+rt::Tensor read_latents_file(const std::string &path, int64_t width);
+
 // Creates the directory that will hold `file`, if it has one.
 void make_parent_dir(const std::filesystem::path &file);
 

@@ -36,6 +36,7 @@ constexpr KindRule kRules[] = {
     {"timestep", true, 0, "[batch] of i32", true},
     {"prev_timestep", true, 0, "[batch] of i32", true},
     {"eta", true, 0, "an f32 scalar"},
+    {"latent", true, 1, "[batch, L]"},
     {"images", false, -1, "[batch, ...]"},
     {"loss", false, 0, "a scalar"},
     {"logits", false, 1, "[batch, classes]"},

@@ -2,8 +2,8 @@
 // by kiln-shape-check: known kinds on the right side, shapes that fit them.
 // RUN: kiln-opt %s -kiln-shape-check -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{kiln.data of argument 0 has kind 'latent'; an argument may be images, onehot, noise, text, next_text, position, source}}
-func.func @output_kind_on_input(%z: tensor<?x4xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "latent"}}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
+// expected-error @+1 {{kiln.data of argument 0 has kind 'score'; an argument may be images, onehot, noise, text, next_text, position, source, timestep, prev_timestep, eta, latent}}
+func.func @output_kind_on_input(%z: tensor<?x4xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "score"}}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
   func.return %z : tensor<?x4xf32>
 }
 

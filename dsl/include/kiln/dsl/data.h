@@ -63,7 +63,10 @@ constexpr Data loss() { return {"loss"}; }
 constexpr Data logits() { return {"logits"}; }
 // An embedding [batch, N] (a classifier's features, for FID).
 constexpr Data features() { return {"features"}; }
-// An encoding [batch, L] (kiln encode writes it).
+// An encoding [batch, L]: kiln encode writes it. Also an input: kiln train
+// feeds the encodings of a file kiln encode wrote (a latent diffusion
+// model's data), and a decoder's entry point consumes them (kiln sample
+// decodes a latent diffusion model's samples with it).
 constexpr Data latent() { return {"latent"}; }
 // One score per example [batch] (an anomaly score; kiln score).
 constexpr Data score() { return {"score"}; }

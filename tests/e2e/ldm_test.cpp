@@ -1,0 +1,235 @@
+// The latent diffusion model (models/ldm.cpp): its denoiser against a
+// naive double reference written from the model's description, its
+// sampler steps on latents [batch, 32] against the update formulas of Ho et
+// al. 2020 and Song et al. 2021 in double, then the whole path through the
+// CLI: kiln train vae, kiln encode vae (the latents), kiln train ldm on
+// them, kiln sample ldm --decoder (and the mistakes it refuses).
+#include "ldm.h"
+#include "transformer_reference.h"
+#include "vae.h"
+
+#include "cli_runner.h"
+#include "test_files.h"
+
+#include "kiln/runtime/safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kiln::rt::Tensor;
+using kiln::test::contains;
+using kiln::test::Matrix;
+using kiln::test::randomTensor;
+
+constexpr int kLatent = 32;
+
+Matrix silu(Matrix m) {
+  for (double &v : m.v)
+    v = v / (1 + std::exp(-v));
+  return m;
+}
+
+Matrix sum(Matrix a, const Matrix &b) {
+  kiln::test::add(a, b);
+  return a;
+}
+
+// The denoiser of models/ldm.cpp's description, in double:
+//   temb = SiLU(Linear(SiLU(Linear(sinusoidal(t, 128)))))
+//   h = in(z); h += fc2(SiLU(fc1(SiLU(LN(h))) + t(temb))) for 4 blocks
+//   eps = out(SiLU(LN(h)))
+Matrix reference_eps(const kiln::rt::ParamStore &p, const Tensor &z,
+                     const std::vector<int32_t> &ts) {
+  const auto dense = [&](const Matrix &x, const std::string &name) {
+    return kiln::test::linear(x, p.get(name + ".weight"),
+                              p.get(name + ".bias"));
+  };
+  const auto norm = [&](const Matrix &x, const std::string &name) {
+    return kiln::test::layerNormRows(x, p.get(name + ".weight"),
+                                     p.get(name + ".bias"));
+  };
+  const int64_t n = int64_t(ts.size());
+  Matrix emb(n, 128);
+  for (int64_t r = 0; r < n; ++r)
+    for (int i = 0; i < 64; ++i) {
+      const double arg = ts[size_t(r)] * std::exp(-std::log(10000.0) * i / 64);
+      emb.at(r, i) = std::sin(arg);
+      emb.at(r, 64 + i) = std::cos(arg);
+    }
+  const Matrix temb = silu(dense(silu(dense(emb, "temb.0")), "temb.2"));
+  Matrix h = dense(kiln::test::toMatrix(z), "in");
+  for (int b = 0; b < 4; ++b) {
+    const std::string name = "blocks." + std::to_string(b);
+    const Matrix inner =
+        sum(dense(silu(norm(h, name + ".norm")), name + ".fc1"),
+            dense(temb, name + ".t"));
+    kiln::test::add(h, dense(silu(inner), name + ".fc2"));
+  }
+  return dense(silu(norm(h, "norm_out")), "out");
+}
+
+// DDPM's schedule of MODELS.md: T = 1000, betas linear 1e-4 .. 0.02.
+struct Schedule {
+  std::vector<double> beta, abar;
+  Schedule() {
+    double bar = 1;
+    for (int i = 0; i < 1000; ++i) {
+      beta.push_back(1e-4 + (0.02 - 1e-4) * i / 999.0);
+      bar *= 1 - beta.back();
+      abar.push_back(bar);
+    }
+  }
+};
+
+struct Ldm : ::testing::Test {
+  kiln::models::ldm::Model model{5};
+  Schedule s;
+
+  Tensor run(const char *entry, std::vector<const Tensor *> in) {
+    return model.session().run(entry, in)[0];
+  }
+};
+
+TEST_F(Ldm, EpsIsTheDescribedNetwork) {
+  for (const std::vector<int32_t> &ts :
+       {std::vector<int32_t>{0}, std::vector<int32_t>{999, 1, 500}}) {
+    const int64_t n = int64_t(ts.size());
+    const Tensor z = randomTensor({n, kLatent}, 7, -2, 2);
+    const Tensor t = Tensor::of_ints({n}, ts);
+    const Tensor got = run("eps", {&z, &t});
+    EXPECT_LT(kiln::test::relativeError(
+                  got, reference_eps(model.session().params(), z, ts)),
+              1e-5)
+        << "batch " << n;
+  }
+}
+
+TEST_F(Ldm, SamplerStepsAreTheirUpdatesOnLatents) {
+  const std::vector<int32_t> ts{0, 999, 500};
+  const Tensor z = randomTensor({3, kLatent}, 9, -1.5, 1.5);
+  const Tensor t = Tensor::of_ints({3}, ts);
+  const Tensor e = run("eps", {&z, &t});
+  // DDPM: the last step (t = 0) adds no noise: exactly the mean.
+  const Tensor ddpm = run("ddpm_step", {&z, &t});
+  for (int64_t i = 0; i < kLatent; ++i) {
+    const double mean =
+        (z.data()[i] - s.beta[0] / std::sqrt(1 - s.abar[0]) * e.data()[i]) /
+        std::sqrt(1 - s.beta[0]);
+    ASSERT_NEAR(ddpm.data()[i], mean, 1e-5 * (1 + std::abs(mean))) << i;
+  }
+  // DDIM with eta 0: x0 = (z - sqrt(1 - abar) eps) / sqrt(abar) moved to
+  // the previous timestep with the same eps, no noise.
+  const Tensor zero({}, std::vector<float>{0.0f});
+  const std::vector<int32_t> prev{0, 980, 0};
+  const Tensor p = Tensor::of_ints({3}, prev);
+  const Tensor ddim = run("ddim_step", {&z, &t, &p, &zero});
+  for (int64_t i = 0; i < 3 * kLatent; ++i) {
+    const size_t r = size_t(i / kLatent);
+    const double ab = s.abar[size_t(ts[r])];
+    const double ab_prev = prev[r] == 0 ? 1.0 : s.abar[size_t(prev[r] - 1)];
+    const double x0 =
+        (z.data()[i] - std::sqrt(1 - ab) * e.data()[i]) / std::sqrt(ab);
+    const double want =
+        std::sqrt(ab_prev) * x0 + std::sqrt(1 - ab_prev) * e.data()[i];
+    // x0 divides by sqrt(abar_999) = 0.0064 (float rounding grows alike).
+    ASSERT_NEAR(ddim.data()[i], want, 2e-4 * (1 + std::abs(want))) << i;
+  }
+  const Tensor again = run("ddim_step", {&z, &t, &p, &zero});
+  EXPECT_EQ(0, std::memcmp(ddim.data(), again.data(), ddim.numel() * 4));
+}
+
+// The losses of metrics.jsonl, one per step.
+std::vector<double> losses(const std::filesystem::path &metrics) {
+  std::ifstream in(metrics);
+  std::vector<double> out;
+  for (std::string line; std::getline(in, line);)
+    if (const size_t at = line.find("\"loss\":"); at != std::string::npos)
+      out.push_back(std::stod(line.substr(at + 7)));
+  return out;
+}
+
+TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
+  kiln::rt::register_model(kiln_model_vae());
+  kiln::rt::register_model(kiln_model_ldm());
+  kiln::test::TempDir dir;
+  const std::string data = (dir / "data").string();
+  kiln::test::write_fake_fashion_mnist(dir / "data", 64, 16);
+  const std::string vae = (dir / "vae/checkpoint.safetensors").string();
+  const std::string latents = (dir / "latents.safetensors").string();
+  const std::string ldm = (dir / "ldm/checkpoint.safetensors").string();
+  auto r = kiln::test::run_cli({"train", "vae", "--data", data, "--steps", "4",
+                                "--batch", "16", "-o", (dir / "vae").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = kiln::test::run_cli({"encode", "vae", "-c", vae, "--data", data,
+                           "--split", "train", "-o", latents});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const kiln::rt::SafetensorsFile file = kiln::rt::read_safetensors(latents);
+  ASSERT_NE(file.meta("latent"), nullptr);
+  EXPECT_EQ(*file.meta("latent"), "mu");
+
+  // Without latents, or with a file that holds none: clear refusals.
+  r = kiln::test::run_cli({"train", "ldm", "--steps", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--data LATENTS.safetensors")) << r.err;
+  r = kiln::test::run_cli({"train", "ldm", "--data", vae, "--steps", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "no metadata names its latents")) << r.err;
+
+  r = kiln::test::run_cli({"train", "ldm", "--data", latents, "--steps", "40",
+                           "--batch", "16", "--log-every", "1", "-o",
+                           (dir / "ldm").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "64 latents [32] from " + latents)) << r.out;
+  // Noise prediction from about 1 down: the last 8 steps' mean against the
+  // first 8.
+  const std::vector<double> l = losses(dir / "ldm/metrics.jsonl");
+  ASSERT_EQ(l.size(), 40u);
+  double first = 0, last = 0;
+  for (int i = 0; i < 8; ++i) {
+    first += l[size_t(i)] / 8;
+    last += l[size_t(32 + i)] / 8;
+  }
+  EXPECT_LT(last, 0.8 * first) << first << " -> " << last;
+
+  auto sample = [&](const std::string &out, std::vector<std::string> more) {
+    std::vector<std::string> args{
+        "sample", "ldm",     "-c", ldm,  "--n",
+        "6",      "--steps", "5",  "-o", (dir / out).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return kiln::test::run_cli(args);
+  };
+  for (const char *out : {"a.png", "b.png"}) {
+    r = sample(out, {"--decoder", vae, "--seed", "3"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "decoded by vae.decode_latents")) << r.out;
+  }
+  EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "b.png"));
+  r = sample("c.png", {"--decoder", vae, "--seed", "4", "--sampler", "ddpm"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "c.png"));
+
+  r = sample("d.png", {});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "pass --decoder CKPT")) << r.err;
+  r = sample("d.png", {"--decoder", ldm});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "ldm has no infer entry point that consumes "
+                              "latents and produces images"))
+      << r.err;
+  r = kiln::test::run_cli({"sample", "vae", "-c", vae, "--decoder", vae, "-o",
+                           (dir / "d.png").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "vae is no latent diffusion model")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
+}
+
+} // namespace
