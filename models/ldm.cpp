@@ -66,7 +66,8 @@ struct Ldm : Model {
 };
 
 KILN_MODEL(Ldm, "ldm") {
-  train("train_step", &Ldm::loss, Adam{.lr = 1e-3})
+  // A moving average of the weights for sampling (kiln sample --ema).
+  train("train_step", &Ldm::loss, Adam{.lr = 1e-3, .ema = 0.999})
       .inputs("z")
       .consumes(data::latent())
       .outputs("loss")

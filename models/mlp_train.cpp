@@ -41,6 +41,11 @@ KILN_MODEL(MlpTrain, "mlp_train") {
         AdamW{.lr = 1e-2, .weight_decay = 0.1})
       .inputs("x", "target")
       .no_decay("*.bias");
+  // Both keeping a moving average of the weights (PARAM.ema).
+  train("train_adam_ema", &MlpTrain::loss, Adam{.lr = 1e-2, .ema = 0.9})
+      .inputs("x", "target");
+  train("train_sgd_ema", &MlpTrain::loss, Sgd{.lr = 0.05, .ema = 0.5})
+      .inputs("x", "target");
   // SGD with the gradients' global norm clipped to 0.05 (it is larger).
   train("train_sgd_clip", &MlpTrain::loss,
         Sgd{.lr = 0.05, .clip_grad_norm = 0.05})

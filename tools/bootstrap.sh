@@ -50,10 +50,11 @@ cmake --build "$build" -j 2
 
 if [ "$mode" = main ]; then
   # The VAE of MODELS.md: one epoch on Fashion-MNIST, its test negative
-  # ELBO, and a PNG grid of 64 samples decoded from z ~ N(0, I).
+  # ELBO, and a PNG grid of 64 samples decoded from z ~ N(0, I). A fresh
+  # run each time: it replaces the checkpoint of an earlier one.
   out=${KILN_RUN_DIR:-$root/runs/vae}
   echo "== main job: train the VAE for one epoch -> $out"
-  "$build/bin/kiln" train vae --epochs 1 --seed 1 --out "$out"
+  "$build/bin/kiln" train vae --epochs 1 --seed 1 --out "$out" --overwrite
   "$build/bin/kiln" eval vae --checkpoint "$out/checkpoint.safetensors"
   "$build/bin/kiln" sample vae --checkpoint "$out/checkpoint.safetensors" \
     --n 64 --out "$out/samples.png"

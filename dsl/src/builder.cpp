@@ -188,7 +188,8 @@ void check_optimizer(const OptimizerSpec &o, std::string_view entry,
               field == "clip_grad_norm") &&
              !(v >= 0))
       need = ">= 0";
-    else if ((field == "beta1" || field == "beta2") && !(v >= 0 && v < 1))
+    else if ((field == "beta1" || field == "beta2" || field == "ema") &&
+             !(v >= 0 && v < 1))
       need = "in [0, 1)";
     else if (field == "eps" && !(v > 0))
       need = "> 0";
@@ -234,10 +235,12 @@ void Builder::begin_entry(std::string_view name, const char *kind, int num_args,
   f.kind = kind;
   if (optimizer) {
     f.optimizer = optimizer->kind;
-    // Every field, except clipping when it is off (0): written only when
-    // used, so models without it keep their text.
+    // Every field, except clipping and the moving average when they are
+    // off (0): written only when used, so models without them keep their
+    // text.
     for (int i = 0; i < optimizer->count; ++i)
-      if (std::string_view(optimizer->names[i]) != "clip_grad_norm" ||
+      if ((std::string_view(optimizer->names[i]) != "clip_grad_norm" &&
+           std::string_view(optimizer->names[i]) != "ema") ||
           optimizer->values[i] != 0)
         f.optimizer_fields.emplace_back(optimizer->names[i],
                                         optimizer->values[i]);

@@ -19,15 +19,62 @@ namespace {
                           std::strerror(errno)));
 }
 
+const char *kind_of(std::filesystem::file_type type) {
+  using std::filesystem::file_type;
+  switch (type) {
+  case file_type::directory:
+    return "a directory";
+  case file_type::fifo:
+    return "a FIFO";
+  case file_type::socket:
+    return "a socket";
+  case file_type::character:
+    return "a character device";
+  case file_type::block:
+    return "a block device";
+  default:
+    return "not a regular file";
+  }
+}
+
 } // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
+std::filesystem::path writable_file(const std::filesystem::path &path) {
+  namespace fs = std::filesystem;
+  fs::path target = path;
+  std::error_code ec;
+  for (int hops = 0;; ++hops) {
+    const fs::file_status st = fs::symlink_status(target, ec);
+    if (ec || st.type() == fs::file_type::not_found)
+      return target; // a new file (or an error the write will report)
+    if (st.type() == fs::file_type::regular)
+      return target;
+    if (st.type() != fs::file_type::symlink)
+      throw Error(fmt::format(
+          "{}: is {}; kiln writes regular files only{}", path.string(),
+          kind_of(st.type()),
+          target == path
+              ? ""
+              : fmt::format(" (the link points to {})", target.string())));
+    if (hops == 40)
+      throw Error(
+          fmt::format("{}: too many levels of symbolic links", path.string()));
+    const fs::path link = fs::read_symlink(target, ec);
+    if (ec)
+      throw Error(fmt::format("{}: cannot read the symbolic link: {}",
+                              target.string(), ec.message()));
+    target = link.is_absolute() ? link : target.parent_path() / link;
+  }
+}
+
+AtomicFile::AtomicFile(std::filesystem::path path)
+    : path_(std::move(path)), target_(writable_file(path_)) {
   // mkstemp needs a writable template; the temporary name starts with a dot
   // so directory listings and globs skip it.
   const std::filesystem::path dir =
-      path_.has_parent_path() ? path_.parent_path() : ".";
+      target_.has_parent_path() ? target_.parent_path() : ".";
   std::string name =
-      (dir / ("." + path_.filename().string() + ".tmp.XXXXXX")).string();
+      (dir / ("." + target_.filename().string() + ".tmp.XXXXXX")).string();
   fd_ = ::mkstemp(name.data());
   if (fd_ < 0)
     fail(path_, "create a temporary file to write");
@@ -70,12 +117,14 @@ void AtomicFile::commit() {
     fail(path_, "close");
   }
   fd_ = -1;
-  if (::rename(temp_.c_str(), path_.c_str()) != 0)
+  // Checked again: the path may have become something else meanwhile.
+  writable_file(path_);
+  if (::rename(temp_.c_str(), target_.c_str()) != 0)
     fail(path_, "replace the file with the temporary one");
   committed_ = true;
   // The rename itself is durable once the directory is flushed.
   const std::filesystem::path dir =
-      path_.has_parent_path() ? path_.parent_path() : ".";
+      target_.has_parent_path() ? target_.parent_path() : ".";
   if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 
 namespace kiln::rt {
@@ -190,6 +191,22 @@ TrainState load_checkpoint(const std::filesystem::path &path,
   // file (weights, or a foreign state_dict) holds the parameters only.
   const bool full = info.state.has_optimizer_state;
   check_tensors_match(path, model, file, full);
+  // A diverged run's weights would flow into every metric and sample as
+  // plausible-looking numbers: refuse them here, once.
+  for (const ParamDesc &p : model.params) {
+    if (!saved(p.role, full))
+      continue;
+    const std::span<const float> v = file.find(p.name)->tensor.values();
+    const auto bad =
+        std::ranges::find_if_not(v, [](float x) { return std::isfinite(x); });
+    if (bad != v.end())
+      throw Error(fmt::format(
+          "{}: tensor '{}' holds {} at index {} ({} of its {} values are not "
+          "finite): the weights of a run that diverged cannot be used",
+          path.string(), p.name, *bad, bad - v.begin(),
+          std::ranges::count_if(v, [](float x) { return !std::isfinite(x); }),
+          v.size()));
+  }
 
   // Everything is checked: now the session changes.
   for (size_t i = 0; i < model.params.size(); ++i) {

@@ -7,6 +7,7 @@
 // clean image: x0 recovered from x_t = sqrt(abar) x0 + sqrt(1 - abar) eps,
 // the inversion); then kiln train / sample / eval through the CLI.
 #include "ddpm.h"
+#include "diffusion_reference.h"
 #include "reference.h"
 
 #include "cli_runner.h"
@@ -27,21 +28,9 @@ using kiln::rt::Tensor;
 using kiln::test::contains;
 using kiln::test::randomTensor;
 
-struct Schedule {
-  std::vector<double> beta, abar;
-  Schedule() {
-    double bar = 1;
-    for (int i = 0; i < 1000; ++i) {
-      beta.push_back(1e-4 + (0.02 - 1e-4) * i / 999.0);
-      bar *= 1 - beta.back();
-      abar.push_back(bar);
-    }
-  }
-};
-
 struct Ddpm : ::testing::Test {
   kiln::models::ddpm::Model model{3};
-  Schedule s;
+  kiln::test::DdpmScheduleReference s;
   Tensor x = randomTensor({2, 1, 28, 28}, 4, -1.5, 1.5);
 
   Tensor eps(const std::vector<int32_t> &t) {

@@ -3,7 +3,8 @@
 // sampler steps on latents [batch, 32] against the update formulas of Ho et
 // al. 2020 and Song et al. 2021 in double, then the whole path through the
 // CLI: kiln train vae, kiln encode vae (the latents), kiln train ldm on
-// them, kiln sample ldm --decoder (and the mistakes it refuses).
+// them, kiln sample ldm --decoder, with --ema (and the mistakes refused).
+#include "diffusion_reference.h"
 #include "ldm.h"
 #include "transformer_reference.h"
 #include "vae.h"
@@ -75,22 +76,9 @@ Matrix reference_eps(const kiln::rt::ParamStore &p, const Tensor &z,
   return dense(silu(norm(h, "norm_out")), "out");
 }
 
-// DDPM's schedule of MODELS.md: T = 1000, betas linear 1e-4 .. 0.02.
-struct Schedule {
-  std::vector<double> beta, abar;
-  Schedule() {
-    double bar = 1;
-    for (int i = 0; i < 1000; ++i) {
-      beta.push_back(1e-4 + (0.02 - 1e-4) * i / 999.0);
-      bar *= 1 - beta.back();
-      abar.push_back(bar);
-    }
-  }
-};
-
 struct Ldm : ::testing::Test {
   kiln::models::ldm::Model model{5};
-  Schedule s;
+  kiln::test::DdpmScheduleReference s;
 
   Tensor run(const char *entry, std::vector<const Tensor *> in) {
     return model.session().run(entry, in)[0];
@@ -216,6 +204,18 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "c.png"));
+
+  // With the moving average of the weights the checkpoint keeps (another
+  // network: other samples).
+  r = sample("e.png", {"--decoder", vae, "--seed", "3", "--ema"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "its moving average of the weights")) << r.out;
+  EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "e.png"));
+  r = kiln::test::run_cli(
+      {"sample", "vae", "-c", vae, "--ema", "-o", (dir / "d.png").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "vae keeps no moving average")) << r.err;
 
   r = sample("d.png", {});
   EXPECT_EQ(r.code, 2);

@@ -21,6 +21,7 @@ struct Hyper {
   double lr, momentum = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, wd = 0;
   bool decayBiases = true; // false: no_decay("*.bias")
   double clip = 0;         // clip_grad_norm
+  double ema = 0;          // decay of the weights' moving average
 };
 
 /// PyTorch's update for one tensor, element by element (torch/optim/sgd.py,
@@ -164,6 +165,7 @@ TEST_P(Optimizer, MatchesPyTorchFormulas) {
   for (const char *n : names)
     ref[n] = values(model.params().get(n));
   Reference opt{c.kind, c.hyper};
+  std::map<std::string, std::vector<double>> ema;
 
   kiln::rt::Tensor x = kiln::test::randomTensor({8, 4}, 21);
   kiln::rt::Tensor t = kiln::test::randomTensor({8, 3}, 22);
@@ -192,6 +194,21 @@ TEST_P(Optimizer, MatchesPyTorchFormulas) {
       EXPECT_LT(err, step == 1 ? c.firstStepTolerance : 2e-5)
           << n << " after step " << step;
     }
+    if (c.hyper.ema == 0)
+      continue;
+    // The moving average: the weights after step 1, then d ema + (1 - d) w.
+    for (const char *n : names) {
+      std::vector<double> &avg = ema[n];
+      if (step == 1)
+        avg = ref[n];
+      for (size_t i = 0; i < avg.size() && step > 1; ++i)
+        avg[i] = c.hyper.ema * avg[i] + (1 - c.hyper.ema) * ref[n][i];
+      const kiln::rt::Tensor &got = model.params().get(std::string(n) + ".ema");
+      double err = 0;
+      for (int64_t i = 0; i < got.numel(); ++i)
+        err = std::max(err, std::abs(double(got.data()[i]) - avg[size_t(i)]));
+      EXPECT_LT(err, 2e-5) << n << ".ema after step " << step;
+    }
   }
 }
 
@@ -211,6 +228,8 @@ INSTANTIATE_TEST_SUITE_P(
              Kind::adamw,
              {.lr = 1e-2, .wd = 0.1, .decayBiases = false}},
         Case{"train_sgd_clip", Kind::sgd, {.lr = 0.05, .clip = 0.05}},
+        Case{"train_adam_ema", Kind::adam, {.lr = 1e-2, .ema = 0.9}},
+        Case{"train_sgd_ema", Kind::sgd, {.lr = 0.05, .ema = 0.5}},
         // The rate changed at run time, step by step (a schedule).
         Case{"train_adam",
              Kind::adam,

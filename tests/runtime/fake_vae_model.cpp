@@ -11,6 +11,8 @@ using kiln::rt::Session;
 using kiln::rt::Tensor;
 
 int64_t fake_vae_interrupt_at_step = 0;
+int fake_vae_interrupt_signal = SIGINT;
+int fake_vae_interrupt_count = 1;
 
 namespace {
 
@@ -134,7 +136,8 @@ void train_step(Session &s, std::span<const Tensor *const> in,
   step += 1;
   if (fake_vae_interrupt_at_step > 0 &&
       static_cast<int64_t>(step) == fake_vae_interrupt_at_step)
-    std::raise(SIGINT);
+    for (int i = 0; i < fake_vae_interrupt_count; ++i)
+      std::raise(fake_vae_interrupt_signal);
 }
 
 void loss(Session &s, std::span<const Tensor *const> in,

@@ -29,3 +29,6 @@ const kiln::rt::ModelDesc &kiln_model_fake_vae();
 // When > 0, train_step raises SIGINT after the update that makes the step
 // count equal to it (to test Ctrl-C handling deterministically).
 extern int64_t fake_vae_interrupt_at_step;
+// The signal it raises (SIGINT by default) and how many times in a row.
+extern int fake_vae_interrupt_signal;
+extern int fake_vae_interrupt_count;

@@ -7,6 +7,8 @@
 
 #include "cli_runner.h"
 
+#include "run_lock.h"
+
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/json.h"
 #include "kiln/runtime/model.h"
@@ -15,7 +17,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <sstream>
+#include <unistd.h>
 
 using kiln::test::read_bytes;
 using kiln::test::TempDir;
@@ -155,7 +159,8 @@ TEST_F(TrainCli, CtrlCSavesAndResumesExactly) {
   const Result r = train("stopped", {"--steps", "9"});
   fake_vae_interrupt_at_step = 0;
   EXPECT_EQ(r.code, kiln::cli::kExitInterrupted) << r.err;
-  EXPECT_TRUE(contains(r.out, "interrupted: stopped after step 4; checkpoint "
+  EXPECT_TRUE(contains(r.out, "interrupted (SIGINT): stopped after step 4; "
+                              "checkpoint "
                               "saved to " +
                                   ckpt("stopped")))
       << r.out;
@@ -168,6 +173,92 @@ TEST_F(TrainCli, CtrlCSavesAndResumesExactly) {
                 .code,
             0);
   EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt("stopped")));
+}
+
+// SIGTERM (docker stop, systemd, slurm) stops like Ctrl-C; a signal sent
+// to the process and then to its group (timeout -s INT) arrives twice at
+// once and is one request: the checkpoint is saved either way.
+TEST_F(TrainCli, SigtermAndARepeatedSignalSaveToo) {
+  ASSERT_EQ(train("straight", {"--steps", "9"}).code, 0);
+  for (const auto &[sig, count] :
+       {std::pair{SIGTERM, 1}, std::pair{SIGINT, 2}, std::pair{SIGTERM, 2}}) {
+    const std::string name =
+        "stopped" + std::to_string(sig) + "x" + std::to_string(count);
+    fake_vae_interrupt_at_step = 4;
+    fake_vae_interrupt_signal = sig;
+    fake_vae_interrupt_count = count;
+    const Result r = train(name, {"--steps", "9"});
+    fake_vae_interrupt_at_step = 0;
+    fake_vae_interrupt_signal = SIGINT;
+    fake_vae_interrupt_count = 1;
+    ASSERT_EQ(r.code, kiln::cli::kExitInterrupted) << name << r.err;
+    EXPECT_TRUE(contains(r.out, std::string("interrupted (") +
+                                    (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                    "): stopped after step 4"))
+        << r.out;
+    EXPECT_EQ(kiln::rt::read_checkpoint_info(ckpt(name)).state.step, 4);
+    ASSERT_EQ(kiln({"train", "fake_vae", "--data", data, "--resume", ckpt(name),
+                    "--steps", "9"})
+                  .code,
+              0);
+    EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt(name))) << name;
+  }
+  // Both handlers are gone once training ends.
+  struct sigaction now {};
+  sigaction(SIGTERM, nullptr, &now);
+  EXPECT_EQ(now.sa_handler, SIG_DFL);
+}
+
+// A run directory belongs to one run at a time, and its checkpoint is
+// replaced only by resuming it or on request.
+TEST_F(TrainCli, OneRunPerDirectoryAndNoSilentOverwrite) {
+  ASSERT_EQ(train("run", {"--steps", "2"}).code, 0);
+  const std::string first = read_bytes(ckpt("run"));
+  Result r = train("run", {"--steps", "3", "--seed", "5"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, (dir / "run").string() +
+                                  " already holds a checkpoint; resume it "
+                                  "with --resume " +
+                                  ckpt("run")))
+      << r.err;
+  EXPECT_EQ(read_bytes(ckpt("run")), first);
+  r = train("run", {"--steps", "3", "--seed", "5", "--overwrite"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(kiln::rt::read_checkpoint_info(ckpt("run")).state.seed, 5u);
+
+  // A live run holds the directory: another one stops before writing.
+  {
+    const kiln::cli::RunLock held(dir / "run");
+    const std::string now = read_bytes(ckpt("run"));
+    r = kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("run"),
+              "--steps", "4"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_TRUE(contains(r.err, (dir / "run").string() +
+                                    " is in use by another kiln train "
+                                    "(process " +
+                                    std::to_string(::getpid()) + ")"))
+        << r.err;
+    EXPECT_EQ(read_bytes(ckpt("run")), now);
+  }
+
+  // What a run killed while saving leaves (kiln's own temporaries only) is
+  // removed by the next run that holds the directory.
+  kiln::test::write_bytes(dir / "run/.checkpoint.safetensors.tmp.Ab3dE9",
+                          "partial");
+  kiln::test::write_bytes(dir / "run/.checkpoint.safetensors.tmp.other",
+                          "not ours");
+  kiln::test::write_bytes(dir / "run/notes.txt", "mine");
+  r = kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("run"),
+            "--steps", "4"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "removed 1 temporary file of a run killed "
+                              "while saving"))
+      << r.out;
+  EXPECT_FALSE(
+      std::filesystem::exists(dir / "run/.checkpoint.safetensors.tmp.Ab3dE9"));
+  EXPECT_TRUE(
+      std::filesystem::exists(dir / "run/.checkpoint.safetensors.tmp.other"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "run/notes.txt"));
 }
 
 TEST_F(TrainCli, ResumeKeepsTheCheckpointsSettings) {

@@ -114,6 +114,7 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
                   "--batch (repeatable)");
   run->add_option("--seed,-s", run_options.seed,
                   "Seed of the parameters and inputs")
+      ->check(seed_value())
       ->capture_default_str();
   run->add_option("--threads,-t", run_options.threads,
                   "Threads for the kernels; 0 = one per core")
@@ -133,6 +134,8 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
 
   ModelCommands model_commands;
   add_model_commands(app, model_commands);
+  // An empty prompt is a prompt (the text starts after a newline).
+  refuse_empty_values(app, {"--prompt"});
 
   try {
     app.parse(argc, argv);

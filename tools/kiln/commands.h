@@ -51,6 +51,7 @@ struct ModelOptions {
   uint64_t seed = 0;      // the session's seed (in-graph randomness)
   int threads = 0;
   std::string data; // Fashion-MNIST directory; empty: the default
+  bool ema = false; // use the checkpoint's moving average of the weights
 };
 
 // kiln train: progress goes to `err`, the summary to `out`.
@@ -63,6 +64,7 @@ struct TrainOptions {
   int threads = 0;
   std::string out; // default runs/MODEL
   std::string resume;
+  bool overwrite = false; // replace a checkpoint already in --out
   int64_t log_every = 100;
   int64_t checkpoint_every = 1000;
   std::string data;

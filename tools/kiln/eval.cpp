@@ -70,6 +70,17 @@ const rt::EntryDesc &eval_entry(const rt::ModelDesc &model,
   return entry_for(model, name, needs, "eval");
 }
 
+void require_finite_means(const rt::ModelDesc &model,
+                          const rt::EntryDesc &entry,
+                          const std::vector<double> &means,
+                          const std::string &split) {
+  for (size_t k = 0; k < means.size(); ++k)
+    require_finite(
+        means[k],
+        fmt::format("the mean of {}.{} output '{}' over the {} split",
+                    model.name, entry.name, entry.outputs[k].name, split));
+}
+
 // One line per output: its name and its mean, names aligned.
 void print_means(std::ostream &out, const rt::EntryDesc &entry,
                  const std::vector<double> &means) {
@@ -88,6 +99,7 @@ int eval_means(const EvalOptions &options, const rt::ModelDesc &model,
   const auto start = Clock::now();
   const std::vector<double> means = run_means(session, entry, x, options.batch);
   const double elapsed = seconds_since(start);
+  require_finite_means(model, entry, means, options.split);
   fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
              model.name, entry.name, data.count, options.split,
              std::min(options.batch, data.count), options.common.seed);
@@ -126,6 +138,7 @@ int eval_text(const EvalOptions &options, const rt::ModelDesc &model,
   const std::vector<double> means =
       run_means(session, entry, inputs, options.batch);
   const double elapsed = seconds_since(start);
+  require_finite_means(model, entry, means, options.split);
   const auto windows = static_cast<int64_t>(starts.size());
   fmt::print(out,
              "{}.{} over the {} split of {}: {} windows of {} bytes ({} "
@@ -218,6 +231,9 @@ int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
     class_correct[static_cast<size_t>(label)] += hit;
   }
   const double n = static_cast<double>(data.count);
+  require_finite(cross_entropy / n,
+                 fmt::format("the cross-entropy of {}.{} over the {} split",
+                             model.name, entry.name, options.split));
   fmt::print(out, "{}.{} over {} {} images (batches of {}), seed {}:\n",
              model.name, entry.name, data.count, options.split,
              std::min(options.batch, data.count), options.common.seed);

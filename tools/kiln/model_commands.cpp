@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
 namespace kiln::cli {
 namespace {
 
@@ -26,11 +30,15 @@ void add_common(CLI::App *app, ModelOptions &o, bool data) {
   app->add_option("--seed,-s", o.seed,
                   "Seed of the session (random numbers drawn in the graph "
                   "and by this command)")
+      ->check(seed_value())
       ->capture_default_str();
   app->add_option("--threads,-t", o.threads,
                   "Threads for the kernels; 0 = one per core")
       ->check(at_least(0))
       ->capture_default_str();
+  app->add_flag("--ema", o.ema,
+                "Use the checkpoint's moving average of the weights (a "
+                "model trained with ema)");
   if (data)
     app->add_option("--data", o.data, kDataHelp);
 }
@@ -82,9 +90,11 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->check(at_least(1));
   t->add_option("--seed,-s", o.seed,
                 "Seed of the parameters and of in-graph random numbers "
-                "(default 0)");
+                "(default 0)")
+      ->check(seed_value());
   t->add_option("--data-seed", o.data_seed,
-                "Seed of the data order (default: --seed)");
+                "Seed of the data order (default: --seed)")
+      ->check(seed_value());
   t->add_option("--threads,-t", o.threads,
                 "Threads for the kernels; 0 = one per core")
       ->check(at_least(0))
@@ -94,6 +104,9 @@ void add_train(CLI::App &app, ModelCommands &c) {
                 "--resume)");
   t->add_option("--resume", o.resume,
                 "Continue from this checkpoint (DIR/checkpoint.safetensors)");
+  t->add_flag("--overwrite", o.overwrite,
+              "Replace a checkpoint already in the output directory (else "
+              "refused unless resuming it)");
   t->add_option("--log-every", o.log_every,
                 "Steps per metrics line (and progress line when not on a "
                 "terminal)")
@@ -309,6 +322,7 @@ void add_fid(CLI::App &app, ModelCommands &c) {
       ->check(at_least(2))
       ->capture_default_str();
   f->add_option("--seed,-s", o.seed, "Seed of the sessions and the latents")
+      ->check(seed_value())
       ->capture_default_str();
   f->add_option("--threads,-t", o.threads,
                 "Threads for the kernels; 0 = one per core")
@@ -375,6 +389,39 @@ CLI::Validator at_least(long long lowest) {
                " is not an integer >= " + std::to_string(lowest);
       },
       name, name);
+}
+
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string &value) -> std::string {
+        uint64_t n = 0;
+        const char *end = value.data() + value.size();
+        const auto [ptr, ec] = std::from_chars(value.data(), end, n);
+        if (!value.empty() && ec == std::errc() && ptr == end)
+          return {};
+        return "value " + value + " is not a seed: an integer from 0 to " +
+               std::to_string(UINT64_MAX);
+      },
+      "SEED", "SEED");
+}
+
+void refuse_empty_values(CLI::App &app,
+                         std::initializer_list<std::string> may_be_empty) {
+  for (CLI::Option *option : app.get_options()) {
+    if (option->get_type_size_min() == 0 || // a flag
+        std::ranges::find(may_be_empty, option->get_name()) !=
+            may_be_empty.end())
+      continue;
+    option->check(CLI::Validator(
+        [](std::string &value) -> std::string {
+          return value.empty() ? "an empty value is no value: leave the "
+                                 "option out for its default"
+                               : std::string();
+        },
+        "", "NONEMPTY"));
+  }
+  for (CLI::App *sub : app.get_subcommands({}))
+    refuse_empty_values(*sub, may_be_empty);
 }
 
 void add_model_commands(CLI::App &app, ModelCommands &c) {

@@ -17,6 +17,16 @@ namespace kiln::cli {
 // validators print the full range of a double).
 CLI::Validator at_least(long long lowest);
 
+// A seed: a decimal integer in [0, 2^64), strictly (CLI11 would read -1 as
+// 2^64 - 1 and saturate what is too large).
+CLI::Validator seed_value();
+
+// Every option of `app` and its subcommands that takes a value refuses an
+// empty one (`--entry ''` would silently mean the default), except those
+// named in `may_be_empty`.
+void refuse_empty_values(CLI::App &app,
+                         std::initializer_list<std::string> may_be_empty);
+
 struct ModelCommands {
   TrainOptions train;
   EvalOptions eval;

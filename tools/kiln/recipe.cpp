@@ -3,12 +3,14 @@
 #include "contract.h"
 #include "workflow.h"
 
+#include "kiln/runtime/error.h"
 #include "kiln/runtime/random.h"
 #include "kiln/runtime/shapes.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace kiln::cli {
 namespace {
@@ -242,6 +244,15 @@ rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range) {
     for (float &v : out.values())
       v = scale * v + shift;
   }
+  // A model's images go into PNGs and FIDs: NaN would pass as black.
+  const int64_t per = n ? out.numel() / n : 1;
+  if (const auto bad = std::ranges::find_if_not(
+          out.values(), [](float v) { return std::isfinite(v); });
+      bad != out.values().end())
+    throw rt::Error(fmt::format("image {} of the {} generated has pixel {} "
+                                "{}: the model's numbers broke down",
+                                (bad - out.values().begin()) / per, n,
+                                (bad - out.values().begin()) % per, *bad));
   return out;
 }
 

@@ -114,7 +114,8 @@ std::vector<rt::Tensor> generator_inputs(const Generator &generator,
 // Labels [n] as one-hot rows [n, classes].
 rt::Tensor one_hot(std::span<const int> labels, int64_t classes);
 
-// Images [N, ...] (N rows of 784 values) as [N, 784] in [0, 1].
+// Images [N, ...] (N rows of 784 values) as [N, 784] in [0, 1]. Throws
+// rt::Error for a value that is not finite.
 rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range);
 // The reverse: images in [0, 1] mapped to `range`, same shape.
 rt::Tensor images_in_range(const rt::Tensor &unit, rt::PixelRange range);

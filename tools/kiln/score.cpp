@@ -140,6 +140,13 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
                  images_in_range(g.images, pixel_range(entry.inputs[0].data)),
                  options.batch)[0];
     g.scores.assign(s.values().begin(), s.values().end());
+    // A score that is no number ranks nowhere (and means a broken model).
+    if (const auto bad = std::ranges::find_if_not(
+            g.scores, [](float v) { return std::isfinite(v); });
+        bad != g.scores.end())
+      throw rt::Error(fmt::format(
+          "{}.{} scored image {} of {} as {}; scores must be finite",
+          model.name, entry.name, bad - g.scores.begin(), g.name, *bad));
   }
 
   if (!options.out.empty()) {

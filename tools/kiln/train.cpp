@@ -6,6 +6,7 @@
 #include "contract.h"
 #include "interrupt.h"
 #include "recipe.h"
+#include "run_lock.h"
 #include "workflow.h"
 
 #include "kiln/runtime/batcher.h"
@@ -388,6 +389,13 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const TrainData data(options.data, text_length, source_length, latent_width,
                        state.data_seed);
   rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
+  if (options.epochs &&
+      *options.epochs >
+          INT64_MAX / std::max<int64_t>(batcher.batches_per_epoch(), 1))
+    throw UsageError(fmt::format("--epochs {}: more than {} steps of {} per "
+                                 "epoch",
+                                 *options.epochs, INT64_MAX,
+                                 batcher.batches_per_epoch()));
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
                                                batcher.batches_per_epoch());
 
@@ -419,6 +427,22 @@ int train_command(const TrainOptions &options, std::ostream &out,
     dir = ".";
   make_parent_dir(dir / "checkpoint.safetensors");
   const std::filesystem::path checkpoint = dir / "checkpoint.safetensors";
+  // One run per directory; a checkpoint there is replaced only by its own
+  // resumed run or on request.
+  const RunLock lock(dir);
+  if (std::error_code ec;
+      std::filesystem::exists(checkpoint, ec) && !options.overwrite &&
+      !(!options.resume.empty() &&
+        std::filesystem::equivalent(options.resume, checkpoint, ec)))
+    throw UsageError(fmt::format(
+        "{} already holds a checkpoint; resume it with --resume {}, or "
+        "pass --overwrite to replace it with this run's",
+        dir.string(), checkpoint.string()));
+  if (const int stale = lock.remove_stale_temporaries(
+          {"checkpoint.safetensors", "metrics.jsonl"}))
+    fmt::print(out,
+               "removed {} temporary file{} of a run killed while saving\n",
+               stale, stale == 1 ? "" : "s");
 
   fmt::print(out,
              "training {}: {} {}, batch {} ({} steps per epoch), seed {}, "
@@ -537,9 +561,11 @@ int train_command(const TrainOptions &options, std::ostream &out,
     if (stop) {
       progress.finish();
       fmt::print(out,
-                 "interrupted: stopped after step {}; checkpoint saved to {}\n"
+                 "interrupted ({}): stopped after step {}; checkpoint saved to "
+                 "{}\n"
                  "resume with: kiln train {} --resume {}{}\n",
-                 state.step, checkpoint.string(), model.name,
+                 interrupt.signal_name(), state.step, checkpoint.string(),
+                 model.name,
                  checkpoint.string() +
                      (options.entry.empty() ? "" : " --entry " + entry_names),
                  options.steps

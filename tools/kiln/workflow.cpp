@@ -3,6 +3,7 @@
 #include "recipe.h"
 
 #include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/ema.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/image_data.h"
 #include "kiln/runtime/safetensors.h"
@@ -105,9 +106,25 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
   auto session = std::make_unique<rt::Session>(model, options.seed);
   const rt::TrainState state =
       rt::load_checkpoint(options.checkpoint, *session);
+  if (options.ema) {
+    if (rt::ema_count(model) == 0)
+      throw UsageError(fmt::format("--ema: {} keeps no moving average of its "
+                                   "weights (a train entry point compiled "
+                                   "with ema, kiln/dsl/optim.h)",
+                                   model.name));
+    if (!state.has_optimizer_state || state.step == 0)
+      throw UsageError(fmt::format(
+          "--ema: {} holds {}", options.checkpoint,
+          state.has_optimizer_state
+              ? "no average yet (step 0)"
+              : "weights only, not the moving average (a checkpoint of kiln "
+                "train holds it)"));
+    rt::use_ema_weights(*session);
+  }
+  const char *which = options.ema ? ", its moving average of the weights" : "";
   if (state.has_optimizer_state)
-    fmt::print(out, "checkpoint {}: {} at step {} (epoch {})\n",
-               options.checkpoint, model.name, state.step, state.epoch);
+    fmt::print(out, "checkpoint {}: {} at step {} (epoch {}){}\n",
+               options.checkpoint, model.name, state.step, state.epoch, which);
   else
     fmt::print(out, "weights {}: {}\n", options.checkpoint, model.name);
   return session;
@@ -237,6 +254,22 @@ rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
                                 "images (or [N, H, W] with H * W = {})",
                                 path, chosen->name, t.shape_string(), width,
                                 width));
+  // NaN compares false both ways, so it is looked for first.
+  if (const auto bad = std::ranges::find_if_not(
+          t.values(), [](float v) { return std::isfinite(v); });
+      bad != t.values().end()) {
+    const int64_t at = bad - t.values().begin();
+    throw rt::Error(fmt::format("{}: tensor '{}': pixel {} of image {} is {}; "
+                                "kiln takes pixels in [0, 1]",
+                                path, chosen->name, at % width, at / width,
+                                *bad));
+  }
+  const auto [lo, hi] = std::ranges::minmax(t.values());
+  if (!(lo >= -1e-6f && hi <= 1.0f + 1e-6f))
+    throw rt::Error(fmt::format(
+        "{}: tensor '{}': values in [{}, {}], but kiln takes pixels in [0, "
+        "1] (map [-1, 1] images with (x + 1) / 2)",
+        path, chosen->name, lo, hi));
   return rt::Tensor({t.dim(0), width},
                     std::vector<float>(t.values().begin(), t.values().end()));
 }
@@ -285,6 +318,13 @@ rt::Tensor read_latents_file(const std::string &path, int64_t width) {
                                   i % width, i / width, chosen->name,
                                   t.data()[i]));
   return t;
+}
+
+void require_finite(double value, const std::string &what) {
+  if (!std::isfinite(value))
+    throw rt::Error(fmt::format("{} is {}: the model's numbers broke down "
+                                "(weights or inputs that overflow)",
+                                what, value));
 }
 
 void make_parent_dir(const std::filesystem::path &file) {

@@ -67,8 +67,9 @@ std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
 
 // Images for commands that read them from a file: the tensor `tensor` of the
 // safetensors file `path`, or its only tensor, or the one named "x"; [N, P]
-// or [N, ...] with P values per row. Throws UsageError when no tensor is
-// chosen, rt::Error for another shape.
+// or [N, ...] with P values per row, every value in [0, 1]. Throws
+// UsageError when no tensor is chosen, rt::Error for another shape, a value
+// outside [0, 1] or one that is not finite.
 rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
                             int64_t width);
 
@@ -78,6 +79,11 @@ rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
 // `path` is empty or no tensor is chosen, rt::Error for another shape or a
 // value that is not finite.
 rt::Tensor read_latents_file(const std::string &path, int64_t width);
+
+// Throws rt::Error unless `value` is finite: a metric that is NaN or
+// infinite is a failure to report, never a number (`what`: "vae.loss
+// output 'recon' over the test split").
+void require_finite(double value, const std::string &what);
 
 // Creates the directory that will hold `file`, if it has one.
 void make_parent_dir(const std::filesystem::path &file);

@@ -12,6 +12,10 @@
 // with clip_grad_norm > 0 every gradient is first scaled by
 // min(1, clip / (||g|| + 1e-6)), ||g|| the norm of all of them together
 // (torch.nn.utils.clip_grad_norm_).
+// With ema = d > 0 the entry point also keeps an exponential moving average
+// of every parameter it updates, the state tensor PARAM.ema: the new
+// weights at its first call (t = 1), then ema = d ema + (1 - d) w; SGD gets
+// the step counter ENTRY.step for it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,7 +40,7 @@ namespace {
 struct Config {
   std::string kind;
   double lr = 1e-3, momentum = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8,
-         weightDecay = 0, clipGradNorm = 0;
+         weightDecay = 0, clipGradNorm = 0, ema = 0;
   std::vector<llvm::GlobPattern> noDecay;
 };
 
@@ -67,7 +71,8 @@ FailureOr<Config> readConfig(func::FuncOp func) {
       failed(field("beta1", c.beta1)) || failed(field("beta2", c.beta2)) ||
       failed(field("eps", c.eps)) ||
       failed(field("weight_decay", c.weightDecay)) ||
-      failed(field("clip_grad_norm", c.clipGradNorm)))
+      failed(field("clip_grad_norm", c.clipGradNorm)) ||
+      failed(field("ema", c.ema)))
     return failure();
   if (Attribute a = dict.get("no_decay")) {
     auto list = dyn_cast<ArrayAttr>(a);
@@ -90,7 +95,7 @@ FailureOr<Config> readConfig(func::FuncOp func) {
   }
   if (c.lr < 0 || c.momentum < 0 || c.weightDecay < 0 || c.eps < 0 ||
       c.clipGradNorm < 0 || c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 ||
-      c.beta2 >= 1)
+      c.beta2 >= 1 || c.ema < 0 || c.ema >= 1)
     return func.emitError("kiln.optimizer has an out-of-range value");
   return c;
 }
@@ -118,8 +123,13 @@ public:
     if (failed(lr))
       return failure();
     lr_ = read(*lr);
+    if (config_.kind != "sgd" || config_.ema > 0)
+      countStep();
     if (config_.kind != "sgd")
       biasCorrections();
+    if (config_.ema > 0) // 0 at the first call: the average starts there
+      emaDecay_ = mul(scalar(config_.ema),
+                      b_.create<StepOp>(loc_, sub(step_, scalar(1.5))));
     if (config_.clipGradNorm > 0)
       clipGradients(grads);
     for (GradientOp g : grads) {
@@ -193,17 +203,21 @@ private:
                              v);
   }
 
-  /// t += 1; bc1 = 1 - b1^t; bc2 = 1 - b2^t.
-  void biasCorrections() {
+  /// t += 1: this entry point's calls, counted in ENTRY.step.
+  void countStep() {
     auto scalarType = RankedTensorType::get({}, b_.getF32Type());
     Operation *firstParam =
         (*module_.getOps<ParameterOp>().begin()).getOperation();
     auto step =
         state(func_.getSymName().str() + ".step", scalarType, firstParam);
-    Value t = add(read(*step), scalar(1));
-    assign(*step, t);
-    bc1_ = oneMinusPower(config_.beta1, t);
-    sqrtBc2_ = b_.create<SqrtOp>(loc_, oneMinusPower(config_.beta2, t));
+    step_ = add(read(*step), scalar(1));
+    assign(*step, step_);
+  }
+
+  /// bc1 = 1 - b1^t; bc2 = 1 - b2^t.
+  void biasCorrections() {
+    bc1_ = oneMinusPower(config_.beta1, step_);
+    sqrtBc2_ = b_.create<SqrtOp>(loc_, oneMinusPower(config_.beta2, step_));
   }
 
   /// 1 - beta^t in float32. 1 - exp(x) with x = t log(beta) cancels (beta2
@@ -226,14 +240,31 @@ private:
     return add(mul(near, kahan), mul(sub(scalar(1), near), plain));
   }
 
+  /// The parameter's new value, and its moving average when kept.
   LogicalResult update(GradientOp grad) {
     auto param = table_.lookup<ParameterOp>(grad.getName());
     if (!param)
       return grad.emitError("gradient of an unknown parameter");
+    FailureOr<Value> next = step(param, grad.getGrad());
+    if (failed(next))
+      return failure();
+    assign(param, *next);
+    if (config_.ema == 0)
+      return success();
+    auto ema = state(param.getSymName().str() + ".ema", param.getType(), param);
+    if (failed(ema))
+      return failure();
+    assign(*ema, add(mul(emaDecay_, read(*ema)),
+                     mul(sub(scalar(1), emaDecay_), *next)));
+    return success();
+  }
+
+  /// The optimizer's step: the parameter's next value.
+  FailureOr<Value> step(ParameterOp param, Value g) {
     if (!cast<RankedTensorType>(param.getType()).getElementType().isF32())
-      return grad.emitError("optimizers update f32 parameters only");
+      return param.emitError("optimizers update f32 parameters only");
     std::string name = param.getSymName().str();
-    Value w = read(param), g = grad.getGrad();
+    Value w = read(param);
     double wd = config_.weightDecay;
     if (llvm::any_of(config_.noDecay,
                      [&](const llvm::GlobPattern &p) { return p.match(name); }))
@@ -248,8 +279,7 @@ private:
         g = add(mul(scalar(config_.momentum), read(*buf)), g);
         assign(*buf, g);
       }
-      assign(param, sub(w, mul(lr_, g)));
-      return success();
+      return sub(w, mul(lr_, g));
     }
     if (config_.kind == "adam" && wd != 0)
       g = add(g, mul(scalar(wd), w));
@@ -270,8 +300,7 @@ private:
     Value denom =
         add(div(b_.create<SqrtOp>(loc_, v1), sqrtBc2_), scalar(config_.eps));
     Value stepSize = div(lr_, bc1_);
-    assign(param, sub(w, mul(stepSize, div(m1, denom))));
-    return success();
+    return sub(w, mul(stepSize, div(m1, denom)));
   }
 
   func::FuncOp func_;
@@ -280,7 +309,7 @@ private:
   SymbolTable table_;
   OpBuilder b_;
   Location loc_ = UnknownLoc::get(func_.getContext());
-  Value lr_, bc1_, sqrtBc2_;
+  Value lr_, step_, bc1_, sqrtBc2_, emaDecay_;
 };
 
 struct OptimizerPass : kiln::impl::KilnOptimizerBase<OptimizerPass> {

@@ -152,8 +152,8 @@ void check_broadcast(const char *name, int a, int b, Loc loc);
 struct OptimizerSpec {
   const char *kind;
   int count;
-  const char *names[6];
-  double values[6];
+  const char *names[7];
+  double values[7];
 };
 
 // Entry points: begin, create the arguments, run the user's function, end.

@@ -12,6 +12,13 @@
 // `--lr-schedule`); clip_grad_norm > 0 clips the gradients' global norm
 // first (torch.nn.utils.clip_grad_norm_). Exclude parameters from weight
 // decay with train(...).no_decay("*.bias", "*norm*").
+//
+// ema = d in (0, 1) also keeps an exponential moving average of every
+// parameter the entry point updates, in the state tensor PARAM.ema
+// (checkpointed with the optimizer's state): the weights after the first
+// step, then ema = d ema + (1 - d) w after each (torch.optim.swa_utils'
+// AveragedModel with that decay). `--ema` on kiln's commands samples and
+// evaluates with it. 0 (the default) keeps none.
 #pragma once
 
 #include <type_traits>
@@ -27,6 +34,7 @@ struct Sgd {
   double momentum = 0;
   double weight_decay = 0;
   double clip_grad_norm = 0; // 0: no clipping
+  double ema = 0;            // 0: no moving average of the weights
 };
 
 // torch.optim.Adam; weight_decay is L2, added to the gradient.
@@ -37,6 +45,7 @@ struct Adam {
   double eps = 1e-8;
   double weight_decay = 0;
   double clip_grad_norm = 0;
+  double ema = 0;
 };
 
 // torch.optim.AdamW; weight_decay is decoupled: p -= lr * weight_decay * p.
@@ -47,27 +56,30 @@ struct AdamW {
   double eps = 1e-8;
   double weight_decay = 1e-2;
   double clip_grad_norm = 0;
+  double ema = 0;
 };
 
 namespace detail {
 
 inline OptimizerSpec optimizer_spec(const Sgd &o) {
   return {"sgd",
-          4,
-          {"lr", "momentum", "weight_decay", "clip_grad_norm"},
-          {o.lr, o.momentum, o.weight_decay, o.clip_grad_norm}};
+          5,
+          {"lr", "momentum", "weight_decay", "clip_grad_norm", "ema"},
+          {o.lr, o.momentum, o.weight_decay, o.clip_grad_norm, o.ema}};
 }
 inline OptimizerSpec optimizer_spec(const Adam &o) {
-  return {"adam",
-          6,
-          {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm"},
-          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm}};
+  return {
+      "adam",
+      7,
+      {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm", "ema"},
+      {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm, o.ema}};
 }
 inline OptimizerSpec optimizer_spec(const AdamW &o) {
-  return {"adamw",
-          6,
-          {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm"},
-          {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm}};
+  return {
+      "adamw",
+      7,
+      {"lr", "beta1", "beta2", "eps", "weight_decay", "clip_grad_norm", "ema"},
+      {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.clip_grad_norm, o.ema}};
 }
 
 template <class T>

@@ -1,6 +1,11 @@
 // Writing a file so that readers see either the old file or the complete new
 // one, never a partial write: a temporary file in the same directory, fsync,
 // rename over the target, fsync of the directory.
+//
+// Only regular files are replaced: a path that names a directory, a FIFO, a
+// socket or a device is refused before anything is written (renaming over
+// /dev/null would replace the device with a file). A symbolic link is
+// followed: the file it points to is written and the link stays.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +17,9 @@ namespace kiln::rt {
 
 class AtomicFile {
 public:
-  // Creates a temporary file next to `path` (the directory must exist).
-  // Throws Error naming the file and the system's reason.
+  // Creates a temporary file next to `path` (the directory must exist), or
+  // next to the file it links to. Throws Error naming the file and the
+  // system's reason, or what it is when it is no regular file.
   explicit AtomicFile(std::filesystem::path path);
   // Removes the temporary file unless commit() succeeded.
   ~AtomicFile();
@@ -28,11 +34,17 @@ public:
   const std::filesystem::path &path() const { return path_; }
 
 private:
-  std::filesystem::path path_;
+  std::filesystem::path path_;   // as given, for messages
+  std::filesystem::path target_; // what is replaced: path_, links followed
   std::filesystem::path temp_;
   int fd_ = -1;
   bool committed_ = false;
 };
+
+// The file `path` names after following symbolic links (itself when it is
+// none). Throws Error when that is something other than a regular file or
+// a new name, saying what it is.
+std::filesystem::path writable_file(const std::filesystem::path &path);
 
 // The whole file in one go.
 void write_file_atomically(const std::filesystem::path &path,

@@ -17,7 +17,8 @@
 //    are; it cannot resume training.
 // Anything else (a missing or extra tensor, a wrong shape, some but not all
 // state tensors, another model's name) is rejected before the session is
-// touched, with a message listing every difference.
+// touched, with a message listing every difference; so is a tensor that
+// holds NaN or an infinity (a diverged run's), naming the first.
 #pragma once
 
 #include "kiln/runtime/session.h"
