@@ -1,6 +1,7 @@
 #include "kiln/runtime/idx.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/file_kind.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -38,6 +39,7 @@ const char *type_name(unsigned type) {
 class GzReader {
 public:
   explicit GzReader(const std::filesystem::path &path) : path_(path) {
+    require_regular_file(path); // a FIFO would block gzopen
     errno = 0;
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr)

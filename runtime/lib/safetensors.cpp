@@ -2,6 +2,7 @@
 
 #include "kiln/runtime/atomic_file.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/file_kind.h"
 #include "kiln/runtime/json.h"
 
 #include <fmt/format.h>
@@ -273,6 +274,7 @@ Parsed parse_header(const std::filesystem::path &path, std::ifstream &in,
 
 uint64_t open_for_reading(const std::filesystem::path &path,
                           std::ifstream &in) {
+  require_regular_file(path); // a FIFO would block here
   in.open(path, std::ios::binary);
   if (!in)
     throw Error(fmt::format("{}: cannot open: {}", path.string(),

@@ -1,6 +1,7 @@
 #include "kiln/runtime/text_data.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/file_kind.h"
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@ namespace {
 
 void append_file(const std::filesystem::path &path,
                  std::vector<uint8_t> &bytes) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(fmt::format("cannot read {}", path.string()));

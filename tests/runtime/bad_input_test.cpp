@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace {
@@ -109,6 +110,47 @@ TEST_F(BadInput, ADivergedCheckpointIsRefusedEverywhere) {
         1, held);
     EXPECT_FALSE(std::filesystem::exists(dir / "s.png"));
   }
+}
+
+// Files that are no files, metadata that contradicts itself, data too
+// small to train on.
+TEST_F(BadInput, FifosEditedMetadataAndTooLittleData) {
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  const std::string fifo = (dir / "fifo").string();
+  expect_refused({"eval", "fake_vae", "-c", fifo, "--data", data}, 1,
+                 fifo + ": is a FIFO; kiln reads regular files only");
+  expect_refused({"train", "fake_vae", "--resume", fifo}, 1,
+                 fifo + ": is a FIFO; kiln reads regular files only");
+  expect_refused({"train", "fake_vae", "--data", fifo + "," + fifo}, 1,
+                 fifo + ": is a FIFO; kiln reads regular files only");
+
+  ASSERT_EQ(kiln({"train", "fake_vae", "--data", data, "--steps", "3",
+                  "--batch", "8", "-o", (dir / "run").string()})
+                .code,
+            0);
+  kiln::rt::SafetensorsFile file = kiln::rt::read_safetensors(ckpt);
+  for (auto &[key, value] : file.metadata)
+    if (key == "epoch")
+      value = "4000000000";
+  std::vector<kiln::rt::TensorRef> refs;
+  for (const kiln::rt::NamedTensor &t : file.tensors)
+    refs.push_back({t.name, &t.tensor});
+  kiln::rt::write_safetensors(ckpt, refs, file.metadata);
+  expect_refused(
+      {"train", "fake_vae", "--data", data, "--resume", ckpt, "--steps", "5"},
+      2,
+      "says step 3 is epoch 4000000000, batch 1, but an epoch of "
+      "this data is 2 batches of 8");
+
+  expect_refused({"train", "fake_vae", "--data", data, "--batch", "32", "-o",
+                  (dir / "small").string()},
+                 1,
+                 "batch size 32 must be between 1 and the number of "
+                 "examples (16)");
+  kiln::test::write_fake_fashion_mnist(dir / "empty", 8, 0);
+  expect_refused(
+      {"eval", "fake_vae", "-c", ckpt, "--data", (dir / "empty").string()}, 1,
+      "t10k-images-idx3-ubyte.gz: images are [0, 28, 28]");
 }
 
 TEST_F(BadInput, NanPixelsAreNoImages) {

@@ -1,6 +1,7 @@
 //===- kiln-opt.cpp - mlir-opt with the kiln dialect and passes -----------===//
 
 #include "kiln/Dialect/KilnDialect.h"
+#include "kiln/Support/LargeStack.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -14,6 +15,8 @@ int main(int argc, char **argv) {
   kiln::registerKilnPipeline();
   mlir::DialectRegistry registry;
   registry.insert<kiln::KilnDialect, mlir::func::FuncDialect>();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "kiln optimizer driver\n", registry));
+  return kiln::runOnLargeStack([&] {
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(argc, argv, "kiln optimizer driver\n", registry));
+  });
 }

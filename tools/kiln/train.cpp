@@ -389,6 +389,21 @@ int train_command(const TrainOptions &options, std::ostream &out,
   const TrainData data(options.data, text_length, source_length, latent_width,
                        state.data_seed);
   rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
+  // A step takes one batch: where the checkpoint says it stands must agree
+  // with its step count on this data (else the file was edited, or the data
+  // changed).
+  if (int64_t at = 0;
+      !options.resume.empty() &&
+      (state.position < 0 || state.position >= batcher.batches_per_epoch() ||
+       state.epoch < 0 ||
+       __builtin_mul_overflow(state.epoch, batcher.batches_per_epoch(), &at) ||
+       at + state.position != state.step))
+    throw UsageError(fmt::format(
+        "{} says step {} is epoch {}, batch {}, but an epoch of this data is "
+        "{} batches of {}: the checkpoint's metadata is inconsistent, or the "
+        "data is not what it trained on",
+        options.resume, state.step, state.epoch, state.position,
+        batcher.batches_per_epoch(), state.batch_size));
   if (options.epochs &&
       *options.epochs >
           INT64_MAX / std::max<int64_t>(batcher.batches_per_epoch(), 1))

@@ -132,6 +132,9 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
 
 rt::ImageSet load_data(const std::string &option, rt::Split split) {
   rt::ImageSet data = rt::load_image_data(option, split);
+  if (data.count == 0)
+    throw UsageError(fmt::format("{}: holds no images",
+                                 rt::describe_image_data(option, split)));
   if (data.pixels_per_image() != kImagePixels)
     throw UsageError(fmt::format(
         "{}: images are {} x {}; kiln feeds 28 x 28 (784-pixel) images",

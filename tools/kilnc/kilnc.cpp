@@ -11,6 +11,7 @@
 
 #include "kiln/Dialect/KilnDialect.h"
 #include "kiln/Emit/Emitters.h"
+#include "kiln/Support/LargeStack.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -221,5 +222,5 @@ int run() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "kiln model compiler\n");
-  return run();
+  return kiln::runOnLargeStack(run);
 }

@@ -93,10 +93,13 @@ FailureOr<Config> readConfig(func::FuncOp func) {
       c.noDecay.push_back(std::move(*pattern));
     }
   }
-  if (c.lr < 0 || c.momentum < 0 || c.weightDecay < 0 || c.eps < 0 ||
-      c.clipGradNorm < 0 || c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 ||
-      c.beta2 >= 1 || c.ema < 0 || c.ema >= 1)
-    return func.emitError("kiln.optimizer has an out-of-range value");
+  // Written so that NaN fails every test.
+  if (!(c.lr >= 0 && c.momentum >= 0 && c.weightDecay >= 0 && c.eps >= 0 &&
+        c.clipGradNorm >= 0 && c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 &&
+        c.beta2 < 1 && c.ema >= 0 && c.ema < 1) ||
+      !std::isfinite(c.lr + c.momentum + c.weightDecay + c.eps +
+                     c.clipGradNorm))
+    return func.emitError("kiln.optimizer has an out-of-range value: ") << dict;
   return c;
 }
 

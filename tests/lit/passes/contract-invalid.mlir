@@ -74,3 +74,10 @@ func.func @position_not_scalar(%x: tensor<1x8xi32> {kiln.data = {kind = "text"}}
 func.func @next_logits_symbolic_length(%x: tensor<?x?x256xf32> {kiln.symbols = ["batch", "seq", ""]}) -> (tensor<?x?x256xf32> {kiln.data = {kind = "next_logits"}}) attributes {kiln.entry = "infer"} {
   func.return %x : tensor<?x?x256xf32>
 }
+
+// -----
+
+// expected-error @+1 {{kiln.entry must be "infer" or "train", got "bogus"}}
+func.func @bogus_kind(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = "bogus"} {
+  func.return %x : tensor<?x4xf32>
+}

@@ -32,3 +32,15 @@ module {
     func.return %s : tensor<f32>
   }
 }
+
+// -----
+
+module {
+  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  // expected-error @+1 {{kiln.optimizer has an out-of-range value}}
+  func.func @nan_lr() -> tensor<f32> attributes {kiln.entry = "train", kiln.optimizer = {kind = "adam", lr = 0x7FF8000000000000 : f64}} {
+    %w = "kiln.param_ref"() {name = @w} : () -> tensor<2xf32>
+    %s = "kiln.reduce_sum"(%w) {axis = 0 : i64} : (tensor<2xf32>) -> tensor<f32>
+    func.return %s : tensor<f32>
+  }
+}

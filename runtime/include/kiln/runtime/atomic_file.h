@@ -41,11 +41,6 @@ private:
   bool committed_ = false;
 };
 
-// The file `path` names after following symbolic links (itself when it is
-// none). Throws Error when that is something other than a regular file or
-// a new name, saying what it is.
-std::filesystem::path writable_file(const std::filesystem::path &path);
-
 // The whole file in one go.
 void write_file_atomically(const std::filesystem::path &path,
                            std::string_view bytes);
