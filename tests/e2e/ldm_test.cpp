@@ -200,6 +200,17 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   }
   EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "b.png"));
+  // The trajectory: 6 samples (n) at 6 moments (5 steps and x_T).
+  r = sample("f.png", {"--decoder", vae, "--seed", "3", "--trajectory",
+                       (dir / "t.png").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "x_t of 6 samples at 6 moments from x_T to x_0 "
+                              "-> " +
+                                  (dir / "t.png").string()))
+      << r.out;
+  EXPECT_TRUE(std::filesystem::exists(dir / "t.png"));
+  EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "f.png"));
   r = sample("c.png", {"--decoder", vae, "--seed", "4", "--sampler", "ddpm"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),

@@ -135,6 +135,7 @@ struct SampleOptions {
   std::string out;
   SamplerOptions sampler; // a diffusion model's (tools/kiln/diffusion.h)
   int64_t batch = 64;
+  std::string trajectory; // a diffusion model's x_t along the way, as a PNG
 };
 int sample_command(const SampleOptions &options, std::ostream &out);
 

@@ -80,7 +80,8 @@ rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,
                  int64_t batch,
-                 const std::function<void(int64_t, int64_t)> &progress) {
+                 const std::function<void(int64_t, int64_t)> &progress,
+                 Trajectory *trajectory) {
   const bool ddim = options.sampler == "ddim";
   const rt::EntryDesc *entry = ddim ? steps.ddim : steps.ddpm;
   if (!entry)
@@ -100,6 +101,24 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
   const rt::Tensor eta = rt::Tensor({}, std::vector<float>{float(options.eta)});
   const int64_t total = int64_t(ts.size()) * ((n + batch - 1) / batch);
   int64_t done = 0;
+  // The first rows of the first batch, at the steps after which point k of
+  // the trajectory falls: k * steps / (points - 1), rounded.
+  const auto record = [&](const rt::Tensor &x) {
+    const int64_t rows = std::min(trajectory->rows, x.dim(0));
+    trajectory->at.emplace_back(
+        std::vector<int64_t>{rows, pixels},
+        std::vector<float>(x.data(), x.data() + rows * pixels));
+  };
+  int64_t next_point = 1;
+  if (trajectory) {
+    trajectory->points =
+        std::min<int64_t>(trajectory->points, int64_t(ts.size()) + 1);
+    trajectory->at.clear();
+    record(
+        rt::Tensor({std::min(batch, n), pixels},
+                   std::vector<float>(
+                       all.data(), all.data() + std::min(batch, n) * pixels)));
+  }
   for (int64_t begin = 0; begin < n; begin += batch) {
     const int64_t rows = std::min(batch, n - begin);
     std::vector<int64_t> shape{rows};
@@ -126,6 +145,13 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
       std::swap(x, next);
       if (progress)
         progress(++done, total);
+      if (trajectory && begin == 0 && next_point < trajectory->points &&
+          int64_t(i) + 1 ==
+              (next_point * int64_t(ts.size()) + (trajectory->points - 1) / 2) /
+                  (trajectory->points - 1)) {
+        record(x);
+        ++next_point;
+      }
     }
     std::copy(x.data(), x.data() + rows * pixels, all.data() + begin * pixels);
   }

@@ -46,6 +46,14 @@ DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model);
 std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
                                        int64_t timesteps);
 
+// x_t of the first `rows` samples at `points` moments evenly spaced from
+// x_T (the noise) to x_0 (the samples), both ends included: what kiln
+// sample --trajectory shows. Fewer points when there are fewer steps.
+struct Trajectory {
+  int64_t rows = 8, points = 10;
+  std::vector<rt::Tensor> at; // [rows, values per sample] each, from x_T
+};
+
 // n samples as [n, values per sample] as the model makes them (images in
 // its pixel range, or latents), in batches of `batch`: x_T ~ N(0, I) from
 // Philox stream kLatentStream of `seed` (sample i the same for any n), then
@@ -55,7 +63,8 @@ rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,
                  int64_t batch,
-                 const std::function<void(int64_t, int64_t)> &progress);
+                 const std::function<void(int64_t, int64_t)> &progress,
+                 Trajectory *trajectory = nullptr);
 
 // What turns a latent diffusion model's samples into images: the first
 // infer entry point of the model of `options.decoder` (a checkpoint that

@@ -227,6 +227,9 @@ void add_sample(CLI::App &app, ModelCommands &c) {
                 "row per class)");
   s->add_option("--out,-o", o.out, "PNG file to write")->required();
   add_sampler_options(s, o.sampler, "");
+  s->add_option("--trajectory", o.trajectory,
+                "A diffusion model: also write x_t of the first 8 samples at "
+                "10 moments from x_T to x_0 to this PNG (a row per sample)");
   s->add_option("--batch,-b", o.batch, "A diffusion model's images per call")
       ->check(at_least(1))
       ->capture_default_str();

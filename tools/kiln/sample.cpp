@@ -9,6 +9,7 @@
 #include "recipe.h"
 #include "workflow.h"
 
+#include "kiln/runtime/file_kind.h"
 #include "kiln/runtime/png.h"
 #include "kiln/runtime/progress.h"
 
@@ -33,6 +34,8 @@ int sample_diffusion_command(const SampleOptions &options,
   if (options.interpolate || options.label)
     throw UsageError("--interpolate and --label are for generators from "
                      "noise; a diffusion model samples with --sampler");
+  if (!options.trajectory.empty())
+    rt::writable_file(options.trajectory); // before the sampling
   const SamplerOptions &sampler = options.sampler;
   const size_t visits = sampler_timesteps(sampler, steps.timesteps).size();
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
@@ -44,11 +47,30 @@ int sample_diffusion_command(const SampleOptions &options,
                         0, ::isatty(STDERR_FILENO) == 1, 50);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  Trajectory trajectory;
   const rt::Tensor samples = sample_diffusion(
       *session, steps, sampler, options.n, options.common.seed, options.batch,
-      [&](int64_t done, int64_t) { progress.update(done, {}); });
+      [&](int64_t done, int64_t) { progress.update(done, {}); },
+      options.trajectory.empty() ? nullptr : &trajectory);
   progress.finish();
   const rt::Tensor images = decoder.images(samples, options.batch);
+  if (!options.trajectory.empty()) {
+    // One row per sample, its moments left (x_T) to right (x_0).
+    const int64_t rows = trajectory.at.front().dim(0),
+                  points = int64_t(trajectory.at.size());
+    rt::Tensor strip({rows * points, kImagePixels});
+    for (int64_t k = 0; k < points; ++k) {
+      const rt::Tensor shown =
+          decoder.images(trajectory.at[size_t(k)], options.batch);
+      for (int64_t r = 0; r < rows; ++r)
+        std::copy_n(shown.data() + r * kImagePixels, kImagePixels,
+                    strip.data() + (r * points + k) * kImagePixels);
+    }
+    make_parent_dir(options.trajectory);
+    rt::write_png(options.trajectory, rt::image_grid(strip, points));
+    fmt::print(out, "x_t of {} samples at {} moments from x_T to x_0 -> {}\n",
+               rows, points, options.trajectory);
+  }
   const std::chrono::duration<double> elapsed = Clock::now() - start;
   const int64_t cols =
       options.cols > 0
@@ -77,9 +99,11 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
       options.entry.empty() && (steps.ddpm || steps.ddim))
     return sample_diffusion_command(options, steps, out);
   if (!options.sampler.decoder.empty())
-    throw UsageError(fmt::format("--decoder: {} is no latent diffusion "
-                                 "model",
-                                 model.name));
+    throw UsageError(
+        fmt::format("--decoder: {} is no latent diffusion model", model.name));
+  if (!options.trajectory.empty())
+    throw UsageError(
+        fmt::format("--trajectory: {} is no diffusion model", model.name));
   const Generator generator = generation_entry(model, options.entry, "sample");
   const rt::EntryDesc &entry = *generator.entry;
   const int64_t latent = generator.latent;
