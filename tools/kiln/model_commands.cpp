@@ -209,7 +209,11 @@ void add_sample(CLI::App &app, ModelCommands &c) {
             "same latents in every row\n(--cols of them, default 8), unless "
             "--label picks one class for all n images.\n--interpolate draws "
             "z0 and z1 and shows n images at evenly spaced points of the "
-            "line\nbetween them, ends included (class --label, default 0).");
+            "line\nbetween them, ends included (class --label, default 0).\n"
+            "A diffusion model (infer entry points from images or latents "
+            "and a timestep to the\nsame) runs its sampler's steps instead: "
+            "--sampler, --steps, --eta; a latent one's\nsamples are decoded "
+            "by --decoder (tools/kiln/diffusion.h, docs/training.md).");
   add_common(s, o.common, false);
   s->add_option("--entry", o.entry,
                 "Entry point from noise [batch, L] to images (default: the "
