@@ -197,13 +197,11 @@ TrainState load_checkpoint(const std::filesystem::path &path,
     if (!saved(p.role, full))
       continue;
     const std::span<const float> v = file.find(p.name)->tensor.values();
-    const auto bad =
-        std::ranges::find_if_not(v, [](float x) { return std::isfinite(x); });
-    if (bad != v.end())
+    if (const int64_t bad = first_non_finite(v); bad >= 0)
       throw Error(fmt::format(
           "{}: tensor '{}' holds {} at index {} ({} of its {} values are not "
           "finite): the weights of a run that diverged cannot be used",
-          path.string(), p.name, *bad, bad - v.begin(),
+          path.string(), p.name, v[size_t(bad)], bad,
           std::ranges::count_if(v, [](float x) { return !std::isfinite(x); }),
           v.size()));
   }

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <utility>
 
@@ -99,6 +100,12 @@ std::string Tensor::shape_string() const { return rt::shape_string(shape_); }
 
 std::string shape_string(std::span<const int64_t> shape) {
   return fmt::format("[{}]", fmt::join(shape, ", "));
+}
+
+int64_t first_non_finite(std::span<const float> values) {
+  const auto bad = std::ranges::find_if_not(
+      values, [](float v) { return std::isfinite(v); });
+  return bad == values.end() ? -1 : bad - values.begin();
 }
 
 } // namespace kiln::rt

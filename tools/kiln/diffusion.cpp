@@ -30,6 +30,13 @@ rt::DataKind step_kind(const rt::EntryDesc &e) {
 
 } // namespace
 
+int64_t DiffusionSteps::values_per_sample() const {
+  int64_t n = 1;
+  for (int64_t d : sample)
+    n *= d;
+  return n;
+}
+
 DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model) {
   DiffusionSteps found;
   for (const rt::EntryDesc &e : model.entries) {
@@ -93,31 +100,25 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
   if (ddim && !(options.eta >= 0 && options.eta <= 1))
     throw UsageError(fmt::format("--eta {}: must be in [0, 1]", options.eta));
   const std::vector<int64_t> ts = sampler_timesteps(options, steps.timesteps);
-  int64_t pixels = 1; // values per sample
-  for (int64_t d : steps.sample)
-    pixels *= d;
+  const int64_t pixels = steps.values_per_sample();
   rt::Tensor all({n, pixels});
   rt::fill_normal(all.values(), seed, rt::kLatentStream, 0.0, 1.0);
   const rt::Tensor eta = rt::Tensor({}, std::vector<float>{float(options.eta)});
   const int64_t total = int64_t(ts.size()) * ((n + batch - 1) / batch);
   int64_t done = 0;
-  // The first rows of the first batch, at the steps after which point k of
-  // the trajectory falls: k * steps / (points - 1), rounded.
-  const auto record = [&](const rt::Tensor &x) {
-    const int64_t rows = std::min(trajectory->rows, x.dim(0));
-    trajectory->at.emplace_back(
-        std::vector<int64_t>{rows, pixels},
-        std::vector<float>(x.data(), x.data() + rows * pixels));
+  // The first rows of the first batch: x_T, then after the steps where
+  // point k of the trajectory falls, k * steps / (points - 1) rounded.
+  const auto record = [&](const float *x) {
+    const int64_t rows = std::min({trajectory->rows, batch, n});
+    trajectory->at.emplace_back(std::vector<int64_t>{rows, pixels},
+                                std::vector<float>(x, x + rows * pixels));
   };
   int64_t next_point = 1;
   if (trajectory) {
     trajectory->points =
         std::min<int64_t>(trajectory->points, int64_t(ts.size()) + 1);
     trajectory->at.clear();
-    record(
-        rt::Tensor({std::min(batch, n), pixels},
-                   std::vector<float>(
-                       all.data(), all.data() + std::min(batch, n) * pixels)));
+    record(all.data());
   }
   for (int64_t begin = 0; begin < n; begin += batch) {
     const int64_t rows = std::min(batch, n - begin);
@@ -149,7 +150,7 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
           int64_t(i) + 1 ==
               (next_point * int64_t(ts.size()) + (trajectory->points - 1) / 2) /
                   (trajectory->points - 1)) {
-        record(x);
+        record(x.data());
         ++next_point;
       }
     }
@@ -168,9 +169,7 @@ LatentDecoder::LatentDecoder(const SamplerOptions &options,
                        "one samples images");
     return;
   }
-  int64_t width = 1;
-  for (int64_t d : steps.sample)
-    width *= d;
+  const int64_t width = steps.values_per_sample();
   if (options.decoder.empty())
     throw UsageError(fmt::format(
         "the model samples latents [{}]: pass --decoder CKPT, the checkpoint "

@@ -33,6 +33,8 @@ struct DiffusionSteps {
   rt::DataKind kind{};                 // images or latent
   std::vector<int64_t> sample;         // per sample: {1, 28, 28}, {32}
   rt::PixelRange range{};              // of images
+
+  int64_t values_per_sample() const; // 784, 32
 };
 
 // The model's sampler steps; none of them (ddpm and ddim null) when it has

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 namespace kiln::cli {
 namespace {
@@ -246,13 +245,10 @@ rt::Tensor unit_images(const rt::Tensor &images, rt::PixelRange range) {
   }
   // A model's images go into PNGs and FIDs: NaN would pass as black.
   const int64_t per = n ? out.numel() / n : 1;
-  if (const auto bad = std::ranges::find_if_not(
-          out.values(), [](float v) { return std::isfinite(v); });
-      bad != out.values().end())
+  if (const int64_t bad = rt::first_non_finite(out.values()); bad >= 0)
     throw rt::Error(fmt::format("image {} of the {} generated has pixel {} "
                                 "{}: the model's numbers broke down",
-                                (bad - out.values().begin()) / per, n,
-                                (bad - out.values().begin()) % per, *bad));
+                                bad / per, n, bad % per, out.data()[bad]));
   return out;
 }
 

@@ -141,12 +141,10 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
                  options.batch)[0];
     g.scores.assign(s.values().begin(), s.values().end());
     // A score that is no number ranks nowhere (and means a broken model).
-    if (const auto bad = std::ranges::find_if_not(
-            g.scores, [](float v) { return std::isfinite(v); });
-        bad != g.scores.end())
+    if (const int64_t bad = rt::first_non_finite(g.scores); bad >= 0)
       throw rt::Error(fmt::format(
           "{}.{} scored image {} of {} as {}; scores must be finite",
-          model.name, entry.name, bad - g.scores.begin(), g.name, *bad));
+          model.name, entry.name, bad, g.name, g.scores[size_t(bad)]));
   }
 
   if (!options.out.empty()) {

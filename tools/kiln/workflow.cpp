@@ -132,9 +132,6 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
 
 rt::ImageSet load_data(const std::string &option, rt::Split split) {
   rt::ImageSet data = rt::load_image_data(option, split);
-  if (data.count == 0)
-    throw UsageError(fmt::format("{}: holds no images",
-                                 rt::describe_image_data(option, split)));
   if (data.pixels_per_image() != kImagePixels)
     throw UsageError(fmt::format(
         "{}: images are {} x {}; kiln feeds 28 x 28 (784-pixel) images",
@@ -258,15 +255,11 @@ rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
                                 path, chosen->name, t.shape_string(), width,
                                 width));
   // NaN compares false both ways, so it is looked for first.
-  if (const auto bad = std::ranges::find_if_not(
-          t.values(), [](float v) { return std::isfinite(v); });
-      bad != t.values().end()) {
-    const int64_t at = bad - t.values().begin();
+  if (const int64_t at = rt::first_non_finite(t.values()); at >= 0)
     throw rt::Error(fmt::format("{}: tensor '{}': pixel {} of image {} is {}; "
                                 "kiln takes pixels in [0, 1]",
                                 path, chosen->name, at % width, at / width,
-                                *bad));
-  }
+                                t.data()[at]));
   const auto [lo, hi] = std::ranges::minmax(t.values());
   if (!(lo >= -1e-6f && hi <= 1.0f + 1e-6f))
     throw rt::Error(fmt::format(
@@ -315,11 +308,10 @@ rt::Tensor read_latents_file(const std::string &path, int64_t width) {
     throw rt::Error(fmt::format("{}: the latents '{}' are {}; the model "
                                 "consumes [N, {}] f32 with N > 0",
                                 path, chosen->name, t.shape_string(), width));
-  for (int64_t i = 0; i < t.numel(); ++i)
-    if (!std::isfinite(t.data()[i]))
-      throw rt::Error(fmt::format("{}: latent {} of row {} of '{}' is {}", path,
-                                  i % width, i / width, chosen->name,
-                                  t.data()[i]));
+  if (const int64_t i = rt::first_non_finite(t.values()); i >= 0)
+    throw rt::Error(fmt::format("{}: latent {} of row {} of '{}' is {}", path,
+                                i % width, i / width, chosen->name,
+                                t.data()[i]));
   return t;
 }
 

@@ -74,6 +74,11 @@ void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
 // "[128, 784]" for any shape.
 std::string shape_string(std::span<const int64_t> shape);
 
+// The index of the first value that is NaN or infinite, or -1: what the
+// readers of weights, images and latents and the reports of metrics check
+// before a number is used.
+int64_t first_non_finite(std::span<const float> values);
+
 // A halide_buffer_t describing `shape` over `data`. Halide's dimension 0 is
 // the innermost, so dimensions are reversed: tensor [M, K] is Halide (k, m).
 // The view owns nothing and must not outlive `data`.
