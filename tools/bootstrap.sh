@@ -3,7 +3,8 @@
 #   bash tools/bootstrap.sh main   install, build, run the main job
 #   bash tools/bootstrap.sh test   install, build, run the whole test suite
 # Environment: BUILD_DIR (default build), KILN_SKIP_APT=1 to skip apt-get,
-# KILN_RUN_DIR (default runs/vae) for the main job's checkpoint and images.
+# KILN_RUN_DIR (default runs/vae) for the main job's checkpoint and images,
+# KILN_SKIP_SANITIZE=1 to leave out the sanitizer build of `test`.
 set -euo pipefail
 
 mode=${1:-}
@@ -20,7 +21,7 @@ build=${BUILD_DIR:-$root/build}
 
 # Everything Kiln needs, from Debian's archive only (see docs/architecture.md).
 packages=(
-  cmake ninja-build clang-19
+  cmake ninja-build clang-19 libclang-rt-19-dev
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
   libhalide14-0-dev llvm-14-dev
   libfmt-dev libgtest-dev libcli11-dev libopenblas-dev zlib1g-dev libeigen3-dev
@@ -61,4 +62,19 @@ if [ "$mode" = main ]; then
 else
   echo "== tests"
   ctest --test-dir "$build" --output-on-failure -j 2
+  if [ "${KILN_SKIP_SANITIZE:-0}" != 1 ]; then
+    # The runtime and CLI tests again under ASan and UBSan, and a short run
+    # of every fuzzer (docs/testing.md): a second, smaller build that needs
+    # no model, so it costs minutes, not the full build again.
+    sanitize=$build-sanitize
+    echo "== configuring $sanitize (AddressSanitizer, UBSan, libFuzzer)"
+    cmake -S "$root" -B "$sanitize" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DKILN_SANITIZE=ON \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+      -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir
+    echo "== building $sanitize"
+    cmake --build "$sanitize" -j 2
+    echo "== tests under the sanitizers, and the fuzzers"
+    ctest --test-dir "$sanitize" --output-on-failure -j 2
+  fi
 fi

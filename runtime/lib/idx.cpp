@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -142,8 +143,19 @@ IdxArray read_idx(const std::filesystem::path &path) {
                         fmt::join(array.dims, ", "),
                         overflow ? "over 2^64" : std::to_string(bytes)));
 
-  array.data.resize(bytes);
-  const size_t data = in.read(array.data.data(), bytes);
+  // Grown as the data arrives rather than sized from the header: a 16-byte
+  // file that announces 4 GiB is refused for being short, without first
+  // allocating 4 GiB.
+  constexpr uint64_t kChunk = uint64_t{1} << 20;
+  size_t data = 0;
+  while (data < bytes) {
+    const size_t want = static_cast<size_t>(std::min(kChunk, bytes - data));
+    array.data.resize(data + want);
+    const size_t got = in.read(array.data.data() + data, want);
+    data += got;
+    if (got < want)
+      break;
+  }
   if (data < bytes)
     in.fail(fmt::format("truncated: dimensions [{}] need {} bytes of data, "
                         "the file has {}",

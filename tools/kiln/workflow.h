@@ -67,7 +67,8 @@ std::vector<double> run_means(rt::Session &session, const rt::EntryDesc &entry,
 
 // Images for commands that read them from a file: the tensor `tensor` of the
 // safetensors file `path`, or its only tensor, or the one named "x"; [N, P]
-// or [N, ...] with P values per row, every value in [0, 1]. Throws
+// or [N, ...] with P values per row, every value in [0, 1] (within 1e-6, for
+// images that went through float arithmetic). Throws
 // UsageError when no tensor is chosen, rt::Error for another shape, a value
 // outside [0, 1] or one that is not finite.
 rt::Tensor read_images_file(const std::string &path, const std::string &tensor,
