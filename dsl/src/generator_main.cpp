@@ -26,10 +26,25 @@ constexpr int kUsageError = 2;
   std::exit(kUsageError);
 }
 
+// True when `path` already holds exactly `text`.
+bool holds(const std::string &path, const std::string &text) {
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return false;
+  std::string old(text.size() + 1, '\0'); // one more: a longer file differs
+  const size_t got = std::fread(old.data(), 1, old.size(), f);
+  std::fclose(f);
+  return got == text.size() && old.compare(0, got, text) == 0;
+}
+
 // Writes next to the target and renames, so a failed or interrupted run
-// never leaves a truncated .mlir that a build would take as up to date.
+// never leaves a truncated .mlir that a build would take as up to date. An
+// unchanged model is not rewritten: its time stamp stays, and the build
+// (Ninja's restat) skips kilnc and the Halide compile after it.
 bool write_atomically(const std::string &path, const std::string &text,
                       std::string &error) {
+  if (holds(path, text))
+    return true;
   std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   std::FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f) {

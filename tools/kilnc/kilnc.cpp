@@ -22,6 +22,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -72,7 +73,9 @@ cl::opt<std::string>
 cl::opt<bool> noPipeline("no-pipeline",
                          cl::desc("Verify only; emit the IR as parsed"));
 
-/// Writes through a temporary file and a rename.
+/// Writes through a temporary file and a rename. A file that already holds
+/// the text is left alone, so its time stamp stays and the build (Ninja's
+/// restat) skips the Halide compile of kernels that did not change.
 LogicalResult
 writeFile(llvm::StringRef path,
           const std::function<LogicalResult(llvm::raw_ostream &)> &write) {
@@ -82,6 +85,10 @@ writeFile(llvm::StringRef path,
   llvm::raw_string_ostream os(text);
   if (failed(write(os)))
     return failure();
+  if (auto old = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+      old && (*old)->getBuffer() == text)
+    return success();
   llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &out) {
     out << text;
     return llvm::Error::success();
