@@ -10,6 +10,10 @@ foreach(path ${KILN_HALIDE_INCLUDE_DIR}/Halide.h ${KILN_HALIDE_LIBRARY})
   endif()
 endforeach()
 
+if(TARGET kiln::halide)
+  return() # a second find_package(Kiln) in the same project
+endif()
+
 # libHalide (the compiler): only for build-time generator programs.
 add_library(kiln::halide SHARED IMPORTED GLOBAL)
 set_target_properties(kiln::halide PROPERTIES

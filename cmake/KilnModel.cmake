@@ -1,3 +1,9 @@
+# kiln_add_model and kiln_add_mlir_model: in Kiln's own tree, and installed
+# for projects that do find_package(Kiln) (KilnConfig.cmake). Every target
+# they use is named Kiln::..., an alias in the tree, imported when
+# installed.
+include(${CMAKE_CURRENT_LIST_DIR}/KilnDsl.cmake)
+
 # ARG_<key> of the caller, `default` when not given, else one of ARGN; a
 # fatal error naming fn(name) otherwise.
 function(_kiln_choice fn name key default)
@@ -47,9 +53,6 @@ function(kiln_add_model name src)
 
   # 1. The model generator: the model source linked with the DSL.
   kiln_add_model_generator(${name} ${src})
-  # Source locations in the IR (and in every error) relative to the project.
-  target_compile_options(${name}_model_gen PRIVATE
-    -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
   add_custom_command(
     OUTPUT ${out}/${name}.mlir
     COMMAND ${name}_model_gen -o ${out}/${name}.mlir
@@ -87,10 +90,10 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm)
       ${out}/${name}.h ${out}/${name}.manifest.json ${out}/${name}.opt.mlir)
   add_custom_command(
     OUTPUT ${generated}
-    COMMAND kilnc ${mlir} --emit=all --output-dir ${out}
+    COMMAND Kiln::kilnc ${mlir} --emit=all --output-dir ${out}
             --schedule=${schedule} --expect-model=${model}
             --model-name=${name} --conv-algorithm=${conv_algorithm}
-    DEPENDS kilnc ${mlir}
+    DEPENDS Kiln::kilnc ${mlir}
     COMMENT "Compiling model ${name} with kilnc (schedule ${schedule})"
     VERBATIM)
 
@@ -102,7 +105,7 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm)
   add_library(kiln_model_${name} STATIC ${out}/${name}.plan.cpp ${out}/${name}.h)
   target_include_directories(kiln_model_${name} PUBLIC ${out})
   target_link_libraries(kiln_model_${name} PUBLIC kiln_model_${name}_kernels
-                        kiln_runtime)
+                        Kiln::runtime)
   set_target_properties(kiln_model_${name} PROPERTIES
     KILN_MANIFEST ${out}/${name}.manifest.json
     KILN_MLIR ${mlir})

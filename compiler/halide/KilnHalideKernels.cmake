@@ -25,7 +25,7 @@ if(NOT TARGET kiln_halide_generator_build)
   add_library(kiln_halide_generator_build INTERFACE)
   target_compile_options(kiln_halide_generator_build INTERFACE -O0 -g0)
   target_link_libraries(kiln_halide_generator_build INTERFACE
-    kiln_halide_kernel_support)
+    Kiln::halide_kernel_support)
 
   # One precompiled Halide.h shared by every generator program
   # (REUSE_FROM needs identical flags, hence the same interface target).
@@ -55,7 +55,7 @@ function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
   set(generator ${OUT_LIB_TARGET}_generator)
   add_executable(${generator} ${kernels_cpp})
   target_link_libraries(${generator} PRIVATE
-    kiln_halide_aot_main kiln_halide_generator_build)
+    Kiln::halide_aot_main kiln_halide_generator_build)
   if(KILN_HALIDE_PCH)
     target_precompile_headers(${generator} REUSE_FROM kiln_halide_pch)
   endif()
@@ -82,6 +82,6 @@ function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
   set_target_properties(${OUT_LIB_TARGET} PROPERTIES
     IMPORTED_LOCATION ${lib}
     INTERFACE_INCLUDE_DIRECTORIES ${out_dir})
-  target_link_libraries(${OUT_LIB_TARGET} INTERFACE kiln_halide_runtime)
+  target_link_libraries(${OUT_LIB_TARGET} INTERFACE Kiln::halide_runtime)
   add_dependencies(${OUT_LIB_TARGET} ${OUT_LIB_TARGET}_build)
 endfunction()

@@ -19,7 +19,7 @@ function(kiln_add_cli target)
   cmake_parse_arguments(ARG "LINKED_MODELS" "" "MODELS" ${ARGN})
   add_executable(${target} ${_KILN_CLI_DIR}/main.cpp
                  ${CMAKE_CURRENT_BINARY_DIR}/${target}_model_registry.cpp)
-  target_link_libraries(${target} PRIVATE kiln_cli)
+  target_link_libraries(${target} PRIVATE Kiln::cli)
   set(models ${ARG_MODELS})
   if(ARG_LINKED_MODELS)
     get_property(linked GLOBAL PROPERTY KILN_MODELS)
