@@ -19,11 +19,13 @@ function(_kiln_choice fn name key default)
   set(ARG_${key} ${value} PARENT_SCOPE)
 endfunction()
 
-# SCHEDULE, MODEL and CONV_ALGORITHM of kiln_add_model / kiln_add_mlir_model,
-# checked, into the caller's ARG_SCHEDULE (default heuristic), ARG_MODEL
-# (default NAME) and ARG_CONV_ALGORITHM (default auto).
+# SCHEDULE, MODEL, CONV_ALGORITHM and DATA_PARALLEL of kiln_add_model /
+# kiln_add_mlir_model, checked, into the caller's ARG_SCHEDULE (default
+# heuristic), ARG_MODEL (default NAME), ARG_CONV_ALGORITHM (default auto)
+# and ARG_DATA_PARALLEL (TRUE or FALSE).
 macro(_kiln_model_options fn name)
-  cmake_parse_arguments(ARG "" "SCHEDULE;MODEL;CONV_ALGORITHM" "" ${ARGN})
+  cmake_parse_arguments(ARG "DATA_PARALLEL" "SCHEDULE;MODEL;CONV_ALGORITHM" ""
+                        ${ARGN})
   _kiln_choice(${fn} ${name} SCHEDULE heuristic
                heuristic adams2019 mullapudi2016 li2018)
   _kiln_choice(${fn} ${name} CONV_ALGORITHM auto auto direct winograd)
@@ -33,7 +35,8 @@ macro(_kiln_model_options fn name)
 endmacro()
 
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
-#                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd])
+#                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd]
+#                [DATA_PARALLEL])
 #
 # Builds a model declared in the DSL into a static library `kiln_model_NAME`
 # with a typed header NAME.h (class kiln::models::NAME::Model) and a
@@ -44,7 +47,9 @@ endmacro()
 # different NAME builds the same model again under that name, e.g. with
 # another SCHEDULE. CONV_ALGORITHM direct keeps every convolution a direct
 # sum (float32 rounding ~2e-7 of the largest output, against ~5e-6 for the
-# Winograd kernels that auto picks for stride-2 4x4 layers).
+# Winograd kernels that auto picks for stride-2 4x4 layers). DATA_PARALLEL
+# also builds every train entry point split at its gradients (kilnc
+# --data-parallel), which `kiln train --data-parallel` runs under MPI.
 function(kiln_add_model name src)
   _kiln_model_options(kiln_add_model ${name} ${ARGN})
   get_filename_component(src ${src} ABSOLUTE BASE_DIR ${PROJECT_SOURCE_DIR})
@@ -61,10 +66,11 @@ function(kiln_add_model name src)
     VERBATIM)
 
   _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL}
-                      ${ARG_CONV_ALGORITHM})
+                      ${ARG_CONV_ALGORITHM} ${ARG_DATA_PARALLEL})
 endfunction()
 
-# kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a])
+# kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a]
+#                     [DATA_PARALLEL])
 #
 # The same as kiln_add_model for a model written directly in the `kiln`
 # dialect (docs/ir.md) instead of the DSL: no model generator step; FILE is
@@ -78,13 +84,18 @@ function(kiln_add_mlir_model name file)
   endif()
   file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
   _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL}
-                      ${ARG_CONV_ALGORITHM})
+                      ${ARG_CONV_ALGORITHM} ${ARG_DATA_PARALLEL})
 endfunction()
 
 # Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
 # kernels, the plan library kiln_model_NAME.
-function(_kiln_compile_model name mlir schedule model conv_algorithm)
+function(_kiln_compile_model name mlir schedule model conv_algorithm
+                             data_parallel)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  set(kilnc_options)
+  if(data_parallel)
+    list(APPEND kilnc_options --data-parallel)
+  endif()
   # 2. kilnc: passes, then generated sources.
   set(generated ${out}/${name}.kernels.cpp ${out}/${name}.plan.cpp
       ${out}/${name}.h ${out}/${name}.manifest.json ${out}/${name}.opt.mlir)
@@ -93,6 +104,7 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm)
     COMMAND Kiln::kilnc ${mlir} --emit=all --output-dir ${out}
             --schedule=${schedule} --expect-model=${model}
             --model-name=${name} --conv-algorithm=${conv_algorithm}
+            ${kilnc_options}
     DEPENDS Kiln::kilnc ${mlir}
     COMMENT "Compiling model ${name} with kilnc (schedule ${schedule})"
     VERBATIM)

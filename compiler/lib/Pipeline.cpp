@@ -6,9 +6,12 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void kiln::buildKilnPipeline(mlir::OpPassManager &pm) {
+void kiln::buildKilnPipeline(mlir::OpPassManager &pm,
+                             const PipelineOptions &options) {
   pm.addPass(createKilnShapeCheck());
   pm.addPass(createKilnAutodiff());
+  if (options.dataParallel)
+    pm.addPass(createKilnDataParallel());
   pm.addPass(createKilnOptimizer());
   pm.addPass(createKilnSequence());
   pm.addPass(mlir::createCanonicalizerPass());
@@ -23,5 +26,5 @@ void kiln::registerKilnPipeline() {
       "kiln-pipeline",
       "shape check, autodiff, optimizer, sequences, "
       "canonicalize, CSE, fusion, kernel dedupe, memory plan",
-      buildKilnPipeline);
+      [](mlir::OpPassManager &pm) { buildKilnPipeline(pm); });
 }

@@ -41,7 +41,7 @@ void Session::swap_back_buffer(size_t param_index) {
 Session::RandomKey Session::next_random_key() {
   RandomKey key{static_cast<uint32_t>(seed_),
                 static_cast<uint32_t>(seed_ >> 32),
-                static_cast<uint32_t>(random_counter_)};
+                static_cast<uint32_t>(random_counter_), shard_};
   ++random_counter_;
   return key;
 }

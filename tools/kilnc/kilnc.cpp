@@ -70,6 +70,10 @@ cl::opt<std::string>
     modelName("model-name",
               cl::desc("Name the output (files, kernels, ModelDesc) this "
                        "instead of the module's kiln.model"));
+cl::opt<bool> dataParallel(
+    "data-parallel",
+    cl::desc("Also emit ENTRY_gradients and ENTRY_update for every train "
+             "entry point (data-parallel training, docs/training.md)"));
 cl::opt<bool> noPipeline("no-pipeline",
                          cl::desc("Verify only; emit the IR as parsed"));
 
@@ -164,7 +168,7 @@ int run() {
           /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
           /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
     }
-    kiln::buildKilnPipeline(pm);
+    kiln::buildKilnPipeline(pm, {.dataParallel = dataParallel});
     if (failed(pm.run(*module)))
       return 1;
   }

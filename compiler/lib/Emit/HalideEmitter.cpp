@@ -121,9 +121,10 @@ public:
       os_ << "  Input<int32_t> sym_" << emit::identifier(sym) << "{\"sym_"
           << emit::identifier(sym) << "\"}; // no input has it\n";
     if (usesRandom_)
-      os_ << "  // The session's seed and the entry point's call number.\n"
+      os_ << "  // The session's seed, the entry point's call number, and the\n"
+          << "  // process's share of a data-parallel batch.\n"
           << "  Input<uint32_t> seed_lo{\"seed_lo\"}, seed_hi{\"seed_hi\"}, "
-             "counter{\"counter\"};\n";
+             "counter{\"counter\"}, shard{\"shard\"};\n";
     if (outputs.size() == 1) {
       os_ << "  Output<Buffer<" << emit::cppElementType(outputs[0].getType())
           << ">> out0{\"out0\", " << outRank << "}; // " << describe(outputs[0])
@@ -175,7 +176,7 @@ public:
     // The autoschedulers need an estimate for every input, scalars too.
     if (usesRandom_)
       os_ << "    seed_lo.set_estimate(0);\n    seed_hi.set_estimate(0);\n"
-             "    counter.set_estimate(0);\n";
+             "    counter.set_estimate(0);\n    shard.set_estimate(0);\n";
     os_ << "    if (auto_schedule)\n      return;\n";
     emitSchedule(yield);
     os_ << "  }\n};\nHALIDE_REGISTER_GENERATOR(" << cls << ", "
@@ -897,16 +898,25 @@ private:
   }
 
   /// kiln::halide::random_normal / random_uniform at the row-major index.
+  /// A tensor whose first dimension is symbolic (a batch) is shard `shard`
+  /// of a data-parallel batch: its elements are numbered after those of the
+  /// shards before it, so N processes draw what one process would for the
+  /// whole batch (docs/training.md).
   LogicalResult emitRandom(Value out, StringRef fn, int64_t stream,
                            llvm::raw_ostream &a) {
     Index t = tvars(rank(out));
-    std::string flat = "0";
+    std::string flat = "0", numel = "1";
     for (int64_t i = 0; i < rank(out); ++i) {
       auto e = extent(out, i);
       if (failed(e))
         return failure();
       flat = "(" + flat + ") * " + *e + " + " + t[i];
+      numel = "(" + numel + ") * " + *e;
     }
+    auto type = cast<RankedTensorType>(out.getType());
+    if (type.getRank() > 0 && type.isDynamicDim(0))
+      flat = "cast<uint32_t>(" + flat + ") + shard * cast<uint32_t>(" + numel +
+             ")";
     usesRandom_ = true;
     define(out, a);
     a << "kiln::halide::" << fn << "<" << elem_

@@ -266,7 +266,8 @@ private:
           kernelRandom = true;
       });
       if (kernelRandom)
-        for (const char *key : {"rng.seed_lo", "rng.seed_hi", "rng.counter"})
+        for (const char *key :
+             {"rng.seed_lo", "rng.seed_hi", "rng.counter", "rng.shard"})
           args.push_back(key);
       for (Value v : fused.getResults())
         if (failed(view(v)))
@@ -423,6 +424,8 @@ private:
 /// C++ type of an entry point's return: Tensor or a tuple of them.
 std::string returnType(func::FuncOp f) {
   unsigned n = f.getNumResults();
+  if (n == 0) // an update entry point (kiln-data-parallel)
+    return "void";
   if (n == 1)
     return "kiln::rt::Tensor";
   std::string s = "std::tuple<";
@@ -489,9 +492,11 @@ LogicalResult emitModelHeader(ModuleOp module, const EmitOptions &options,
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
       os << (i ? ", " : "") << "&" << emit::identifier(emit::argName(f, i))
          << (scalar(i).empty() ? "" : "_tensor");
-    os << "};\n    auto r = session_.run(" << emit::quoted(f.getSymName())
-       << ", inputs);\n";
-    if (f.getNumResults() == 1) {
+    os << "};\n    " << (f.getNumResults() ? "auto r = " : "")
+       << "session_.run(" << emit::quoted(f.getSymName()) << ", inputs);\n";
+    if (f.getNumResults() == 0) {
+      os << "  }\n";
+    } else if (f.getNumResults() == 1) {
       os << "    return std::move(r[0]);\n  }\n";
     } else {
       os << "    return {";

@@ -15,7 +15,8 @@
 // With ema = d > 0 the entry point also keeps an exponential moving average
 // of every parameter it updates, the state tensor PARAM.ema: the new
 // weights at its first call (t = 1), then ema = d ema + (1 - d) w; SGD gets
-// the step counter ENTRY.step for it.
+// the step counter ENTRY.step for it. ENTRY is the function's
+// kiln.optimizer_of when it has one (an F_update of kiln-data-parallel).
 //
 //===----------------------------------------------------------------------===//
 
@@ -121,8 +122,8 @@ public:
     Operation *lastParam = nullptr;
     for (ParameterOp p : module_.getOps<ParameterOp>())
       lastParam = p;
-    auto lr = state(func_.getSymName().str() + ".lr", scalarType, lastParam,
-                    ParamRole::buffer, config_.lr);
+    auto lr = state(owner() + ".lr", scalarType, lastParam, ParamRole::buffer,
+                    config_.lr);
     if (failed(lr))
       return failure();
     lr_ = read(*lr);
@@ -197,6 +198,14 @@ private:
       g.getGradMutable().assign(mul(g.getGrad(), factor));
   }
 
+  /// Whose optimizer this is: the train entry point that
+  /// kiln-data-parallel split this update from, else this one.
+  std::string owner() {
+    if (auto of = func_->getAttrOfType<StringAttr>("kiln.optimizer_of"))
+      return of.getValue().str();
+    return func_.getSymName().str();
+  }
+
   Value read(ParameterOp p) {
     return b_.create<ParamRefOp>(loc_, p.getType(),
                                  FlatSymbolRefAttr::get(p.getSymNameAttr()));
@@ -211,8 +220,7 @@ private:
     auto scalarType = RankedTensorType::get({}, b_.getF32Type());
     Operation *firstParam =
         (*module_.getOps<ParameterOp>().begin()).getOperation();
-    auto step =
-        state(func_.getSymName().str() + ".step", scalarType, firstParam);
+    auto step = state(owner() + ".step", scalarType, firstParam);
     step_ = add(read(*step), scalar(1));
     assign(*step, step_);
   }

@@ -77,7 +77,7 @@ func.func @next_logits_symbolic_length(%x: tensor<?x?x256xf32> {kiln.symbols = [
 
 // -----
 
-// expected-error @+1 {{kiln.entry must be "infer" or "train", got "bogus"}}
+// expected-error @+1 {{kiln.entry must be "infer" or "train" (or "gradients" or "update", which kilnc --data-parallel adds), got "bogus"}}
 func.func @bogus_kind(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = "bogus"} {
   func.return %x : tensor<?x4xf32>
 }

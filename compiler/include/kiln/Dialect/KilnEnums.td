@@ -32,8 +32,12 @@ def Kiln_ParamRole : I32EnumAttr<"ParamRole", "what a parameter is", [
 }
 
 // Entry points: kiln.entry on a func.func.
+// gradients and update are the two halves of a train entry point that
+// kilnc --data-parallel adds (the kiln-data-parallel pass); a model's
+// source declares infer and train only.
 def Kiln_EntryKind : I32EnumAttr<"EntryKind", "an entry point's kind", [
-    I32EnumAttrCase<"infer", 0>, I32EnumAttrCase<"train", 1>]> {
+    I32EnumAttrCase<"infer", 0>, I32EnumAttrCase<"train", 1>,
+    I32EnumAttrCase<"gradients", 2>, I32EnumAttrCase<"update", 3>]> {
   let cppNamespace = "::kiln";
   let genSpecializedAttr = 0;
 }

@@ -17,9 +17,15 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "kiln/Transforms/Passes.h.inc"
 
-/// The whole kilnc pipeline: shape check, autodiff, optimizer, sequences,
-/// canonicalize + CSE, fusion, memory planning.
-void buildKilnPipeline(mlir::OpPassManager &pm);
+struct PipelineOptions {
+  /// Also split every train entry point at its gradients (kiln-data-parallel).
+  bool dataParallel = false;
+};
+
+/// The whole kilnc pipeline: shape check, autodiff, [data-parallel split,]
+/// optimizer, sequences, canonicalize + CSE, fusion, memory planning.
+void buildKilnPipeline(mlir::OpPassManager &pm,
+                       const PipelineOptions &options = {});
 /// Registers the pipeline as `kiln-pipeline` (for kiln-opt).
 void registerKilnPipeline();
 

@@ -35,6 +35,23 @@ def KilnAutodiff : Pass<"kiln-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::kiln::KilnDialect"];
 }
 
+def KilnDataParallel : Pass<"kiln-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "Splits each train entry point at its gradients";
+  let description = [{
+    For data-parallel training (kilnc --data-parallel, docs/training.md):
+    next to each train entry point F, after autodiff, adds
+    `F_gradients` (`kiln.entry = "gradients"`): F's inputs, F's results and
+    then one result `grad:<parameter>` per `kiln.gradient`, no update; and
+    `F_update` (`kiln.entry = "update"`): one input `grad:<parameter>` per
+    gradient, F's `kiln.optimizer`, no result. The runtime reduces the
+    gradients across processes between the two calls. The optimizer pass
+    names F_update's state after F (`kiln.optimizer_of`), so the split and
+    the fused step share the learning rate, step count and moments, and
+    checkpoints are the same files. F itself is unchanged.
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
 def KilnOptimizer : Pass<"kiln-optimizer", "::mlir::ModuleOp"> {
   let summary = "Turns kiln.gradient ops into the optimizer's update";
   let description = [{
@@ -43,7 +60,8 @@ def KilnOptimizer : Pass<"kiln-optimizer", "::mlir::ModuleOp"> {
     weight decay), Adam (bias-corrected, L2 weight decay) or AdamW (decoupled
     weight decay), ending in `kiln.param_assign` ops. Optimizer state
     (`<param>.momentum_buffer`, `<param>.exp_avg`, `<param>.exp_avg_sq`,
-    `<function>.step`) becomes parameters with role "state", zero-initialised.
+    `<function>.step`) becomes parameters with role "state", zero-initialised;
+    `<function>` is the function's `kiln.optimizer_of` when it has one.
   }];
   let dependentDialects = ["::kiln::KilnDialect"];
 }

@@ -92,7 +92,9 @@ struct SymbolMinimum {
 
 struct EntryDesc {
   std::string_view name;
-  std::string_view kind; // "infer" or "train"
+  // "infer" or "train"; "gradients" and "update" for the halves of a
+  // train entry point that kilnc --data-parallel adds (docs/ir.md).
+  std::string_view kind;
   std::vector<TensorDesc> inputs;
   std::vector<TensorDesc> outputs;
   EntryFn run = nullptr;

@@ -40,10 +40,16 @@ public:
   // seed's two halves and a counter that advances once per call of an entry
   // point that draws random numbers. Checkpoints save the counter, so a
   // resumed run draws exactly the numbers an uninterrupted one would.
+  // `shard` is this process's share of a data-parallel batch (0 alone):
+  // tensors whose first dimension is the batch number their elements after
+  // those of the shards before, so that N processes with B/N rows each draw
+  // exactly what one process draws for B rows.
   struct RandomKey {
-    uint32_t seed_lo, seed_hi, counter;
+    uint32_t seed_lo, seed_hi, counter, shard;
   };
   RandomKey next_random_key();
+  void set_shard(uint32_t shard) { shard_ = shard; }
+  uint32_t shard() const { return shard_; }
   uint64_t seed() const { return seed_; }
   uint64_t random_counter() const { return random_counter_; }
   void set_random_counter(uint64_t counter) { random_counter_ = counter; }
@@ -61,6 +67,7 @@ private:
   std::vector<Tensor> back_buffers_;
   uint64_t seed_ = 0;
   uint64_t random_counter_ = 0;
+  uint32_t shard_ = 0;
   ParamStore params_;
   struct Region {
     std::unique_ptr<float[], void (*)(float *)> data{nullptr, nullptr};
