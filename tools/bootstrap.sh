@@ -26,6 +26,7 @@ packages=(
   libhalide14-0-dev llvm-14-dev
   libfmt-dev libgtest-dev libcli11-dev libopenblas-dev zlib1g-dev libeigen3-dev
   python3 dataset-fashion-mnist fortunes
+  libopenmpi-dev openmpi-bin
 )
 
 if [ "${KILN_SKIP_APT:-0}" != 1 ]; then

@@ -65,6 +65,9 @@ struct TrainOptions {
   std::string out; // default runs/MODEL
   std::string resume;
   bool overwrite = false; // replace a checkpoint already in --out
+  // Under mpirun: each process trains on its share of every batch and the
+  // gradients are averaged (data_parallel.h).
+  bool data_parallel = false;
   int64_t log_every = 100;
   int64_t checkpoint_every = 1000;
   std::string data;

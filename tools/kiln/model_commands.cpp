@@ -107,6 +107,10 @@ void add_train(CLI::App &app, ModelCommands &c) {
   t->add_flag("--overwrite", o.overwrite,
               "Replace a checkpoint already in the output directory (else "
               "refused unless resuming it)");
+  t->add_flag("--data-parallel", o.data_parallel,
+              "Under mpirun: each process trains on its share of every "
+              "batch, gradients averaged over MPI (a model built with "
+              "DATA_PARALLEL; docs/training.md)");
   t->add_option("--log-every", o.log_every,
                 "Steps per metrics line (and progress line when not on a "
                 "terminal)")

@@ -4,6 +4,7 @@
 // order (a GAN's d_step then g_step), each fed by the recipe of recipe.h.
 #include "commands.h"
 #include "contract.h"
+#include "data_parallel.h"
 #include "interrupt.h"
 #include "recipe.h"
 #include "run_lock.h"
@@ -114,12 +115,79 @@ value_names(const std::vector<const rt::EntryDesc *> &entries) {
   return names;
 }
 
-// One entry point of the step: how it is fed, and its outputs.
+// One entry point of the step: how it is fed, and its outputs. With
+// --data-parallel it runs as its two halves (kilnc --data-parallel): the
+// gradients of this process's rows, averaged across processes, then the
+// update.
 struct StepCall {
   EntryFeeds feeds;
   std::vector<rt::Tensor> outputs;
   std::vector<rt::Tensor *> output_ptrs;
+  const rt::EntryDesc *gradients = nullptr, *update = nullptr;
+  std::vector<rt::Tensor> halves; // gradients' outputs: outputs, then grads
+  std::vector<rt::Tensor *> half_ptrs;
+  std::vector<float> reduced; // what is all-reduced, packed
 };
+
+// ENTRY_gradients or ENTRY_update of a train entry point.
+const rt::EntryDesc &split_half(const rt::ModelDesc &model,
+                                const rt::EntryDesc &train,
+                                std::string_view half) {
+  const std::string name = fmt::format("{}_{}", train.name, half);
+  const rt::EntryDesc *e = model.find_entry(name);
+  if (e == nullptr || e->kind != half)
+    throw UsageError(fmt::format(
+        "--data-parallel: model {} has no {} entry point {}; build it with "
+        "kiln_add_model({} ... DATA_PARALLEL) (docs/training.md)",
+        model.name, half, name, model.name));
+  return *e;
+}
+
+// The step's train entry points, a sequence replaced by its parts: what
+// --data-parallel splits (a sequence's parts are each reduced on their
+// own, in order, as the sequence would run them).
+std::vector<const rt::EntryDesc *>
+sequence_parts(const rt::ModelDesc &model,
+               const std::vector<const rt::EntryDesc *> &entries) {
+  std::vector<const rt::EntryDesc *> parts;
+  for (const rt::EntryDesc *e : entries) {
+    if (e->sequence.empty()) {
+      parts.push_back(e);
+      continue;
+    }
+    for (std::string_view part : e->sequence)
+      parts.push_back(&require_entry(model, std::string(part)));
+  }
+  return parts;
+}
+
+// Runs one call of the step with --data-parallel.
+void run_split(rt::Session &session, DataParallel &job, StepCall &c,
+               std::span<const rt::Tensor *const> inputs) {
+  session.run(c.gradients->name, inputs, c.half_ptrs);
+  size_t total = 0;
+  for (const rt::Tensor &t : c.halves)
+    total += static_cast<size_t>(t.numel());
+  c.reduced.resize(total);
+  size_t at = 0;
+  for (const rt::Tensor &t : c.halves)
+    at = std::copy_n(t.data(), t.numel(), c.reduced.begin() + at) -
+         c.reduced.begin();
+  job.average(c.reduced);
+  at = 0;
+  for (rt::Tensor &t : c.halves) {
+    std::copy_n(c.reduced.begin() + at, t.numel(), t.data());
+    at += t.numel();
+  }
+  // The losses (averaged: the mean over the global batch) are the step's
+  // outputs, the gradients the update's inputs.
+  for (size_t k = 0; k < c.outputs.size(); ++k)
+    c.outputs[k] = c.halves[k];
+  std::vector<const rt::Tensor *> grads;
+  for (size_t k = c.outputs.size(); k < c.halves.size(); ++k)
+    grads.push_back(&c.halves[k]);
+  session.run(c.update->name, grads, {});
+}
 
 // A setting a resumed run must keep: the checkpoint's, unless the user
 // gave the same value.
@@ -286,20 +354,44 @@ private:
   std::optional<rt::TextCorpus> text_;
 };
 
-} // namespace
+// Floats one step all-reduces: every output of every gradients half.
+int64_t reduced_per_step(const std::vector<StepCall> &calls) {
+  int64_t n = 0;
+  for (const StepCall &c : calls)
+    if (c.gradients)
+      for (const rt::TensorDesc &t : c.gradients->outputs) {
+        int64_t numel = 1;
+        for (const rt::DimDesc &d : t.dims)
+          numel *= d.size;
+        n += numel;
+      }
+  return n;
+}
 
-int train_command(const TrainOptions &options, std::ostream &out,
-                  std::ostream &err) {
+// The training run; `job` is the data-parallel job (nullptr alone).
+int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
+              std::ostream &err) {
   const rt::ModelDesc &model = require_model(options.model);
   const std::vector<const rt::EntryDesc *> entries =
       train_entries(model, options.entry);
   const std::string entry_names = join(entries, ",");
   const std::string where =
       fmt::format("{}.{}", model.name, join(entries, " + "));
+  // What one step calls: the entry points, or with --data-parallel their
+  // parts, each split in two.
+  const std::vector<const rt::EntryDesc *> called =
+      job ? sequence_parts(model, entries) : entries;
   std::vector<StepCall> calls;
   int64_t noise_width = 0, latent_width = 0, text_length = 0, source_length = 0;
-  for (const rt::EntryDesc *e : entries) {
+  for (const rt::EntryDesc *e : called) {
     StepCall c{entry_feeds(model, *e, "train"), {}, {}};
+    if (job) {
+      c.gradients = &split_half(model, *e, "gradients");
+      c.update = &split_half(model, *e, "update");
+      c.halves.resize(c.gradients->outputs.size());
+      for (rt::Tensor &t : c.halves)
+        c.half_ptrs.push_back(&t);
+    }
     if (c.feeds.text_length != 0 && text_length != 0 &&
         c.feeds.text_length != text_length)
       throw UsageError(fmt::format(
@@ -330,7 +422,7 @@ int train_command(const TrainOptions &options, std::ostream &out,
   for (StepCall &c : calls)
     for (rt::Tensor &t : c.outputs)
       c.output_ptrs.push_back(&t);
-  const std::vector<std::string> names = value_names(entries);
+  const std::vector<std::string> names = value_names(called);
   // One batch of images feeds the step: its entry points must agree on the
   // pixel range.
   std::optional<rt::PixelRange> step_range;
@@ -375,16 +467,31 @@ int train_command(const TrainOptions &options, std::ostream &out,
     state.data_seed = options.data_seed.value_or(state.seed);
   }
 
+  // With --data-parallel each of N processes takes rows [r b, (r + 1) b)
+  // of every global batch of B = N b.
+  int64_t local_batch = state.batch_size, first_row = 0;
+  if (job) {
+    if (state.batch_size % job->size() != 0)
+      throw UsageError(fmt::format(
+          "--data-parallel: the batch of {} does not split evenly over {} "
+          "processes; pick a --batch that is a multiple of {}",
+          state.batch_size, job->size(), job->size()));
+    local_batch = state.batch_size / job->size();
+    first_row = job->rank() * local_batch;
+  }
+
   // Before reading data or writing anything: a batch an entry point would
   // refuse at its first call (BatchNorm in training mode needs two values
   // per channel).
-  for (const rt::EntryDesc *e : entries)
+  for (const rt::EntryDesc *e : called)
     for (const rt::SymbolMinimum &m : e->minimums)
       if (!e->inputs.empty() && !e->inputs[0].dims.empty() &&
-          e->inputs[0].dims[0].symbol == m.symbol && state.batch_size < m.min)
-        throw UsageError(fmt::format("--batch {}: {}.{} needs {} >= {}: {}",
-                                     state.batch_size, model.name, e->name,
-                                     m.symbol, m.min, m.why));
+          e->inputs[0].dims[0].symbol == m.symbol && local_batch < m.min)
+        throw UsageError(fmt::format(
+            "--batch {}: {}.{} needs {} >= {}{}: {}", state.batch_size,
+            model.name, e->name, m.symbol, m.min,
+            job ? fmt::format(" on each of {} processes", job->size()) : "",
+            m.why));
 
   const TrainData data(options.data, text_length, source_length, latent_width,
                        state.data_seed);
@@ -417,6 +524,9 @@ int train_command(const TrainOptions &options, std::ostream &out,
   // Before any kernel: the Halide pool reads its size when it starts.
   rt::set_num_threads(options.threads);
   rt::Session session(model, state.seed);
+  // Random tensors of the batch continue where the previous process's
+  // rows end (Session::RandomKey): N processes draw what one would.
+  session.set_shard(job ? static_cast<uint32_t>(job->rank()) : 0);
   if (!options.resume.empty()) {
     state = rt::load_checkpoint(options.resume, session);
     state.entry = entry_names; // the same step, maybe as its sequence
@@ -440,24 +550,30 @@ int train_command(const TrainOptions &options, std::ostream &out,
               : std::filesystem::path(options.resume).parent_path();
   if (dir.empty())
     dir = ".";
-  make_parent_dir(dir / "checkpoint.safetensors");
   const std::filesystem::path checkpoint = dir / "checkpoint.safetensors";
-  // One run per directory; a checkpoint there is replaced only by its own
-  // resumed run or on request.
-  const RunLock lock(dir);
-  if (std::error_code ec;
-      std::filesystem::exists(checkpoint, ec) && !options.overwrite &&
-      !(!options.resume.empty() &&
-        std::filesystem::equivalent(options.resume, checkpoint, ec)))
-    throw UsageError(fmt::format(
-        "{} already holds a checkpoint; resume it with --resume {}, or "
-        "pass --overwrite to replace it with this run's",
-        dir.string(), checkpoint.string()));
-  if (const int stale = lock.remove_stale_temporaries(
-          {"checkpoint.safetensors", "metrics.jsonl"}))
-    fmt::print(out,
-               "removed {} temporary file{} of a run killed while saving\n",
-               stale, stale == 1 ? "" : "s");
+  // Only one process of a data-parallel job writes: the parameters are the
+  // same in all of them.
+  const bool writer = job == nullptr || job->rank() == 0;
+  std::optional<RunLock> lock;
+  if (writer) {
+    make_parent_dir(checkpoint);
+    // One run per directory; a checkpoint there is replaced only by its own
+    // resumed run or on request.
+    lock.emplace(dir);
+    if (std::error_code ec;
+        std::filesystem::exists(checkpoint, ec) && !options.overwrite &&
+        !(!options.resume.empty() &&
+          std::filesystem::equivalent(options.resume, checkpoint, ec)))
+      throw UsageError(fmt::format(
+          "{} already holds a checkpoint; resume it with --resume {}, or "
+          "pass --overwrite to replace it with this run's",
+          dir.string(), checkpoint.string()));
+    if (const int stale = lock->remove_stale_temporaries(
+            {"checkpoint.safetensors", "metrics.jsonl"}))
+      fmt::print(out,
+                 "removed {} temporary file{} of a run killed while saving\n",
+                 stale, stale == 1 ? "" : "s");
+  }
 
   fmt::print(out,
              "training {}: {} {}, batch {} ({} steps per epoch), seed {}, "
@@ -482,6 +598,12 @@ int train_command(const TrainOptions &options, std::ostream &out,
   if (noise_width)
     fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", noise_width);
   fmt::print(out, "data: {}\n", fed);
+  if (job)
+    fmt::print(out,
+               "data-parallel: {} processes x {} rows; {} floats ({:.2f} MB) "
+               "all-reduced per step\n",
+               job->size(), local_batch, reduced_per_step(calls),
+               4e-6 * static_cast<double>(reduced_per_step(calls)));
   if (!rates.empty()) {
     std::string lr;
     for (const LearningRate &r : rates)
@@ -500,10 +622,12 @@ int train_command(const TrainOptions &options, std::ostream &out,
   fmt::print(out, "steps {} to {}; writing {}\n", state.step + 1, total,
              dir.string());
 
-  rt::MetricsWriter metrics(dir / "metrics.jsonl",
-                            options.resume.empty()
-                                ? std::nullopt
-                                : std::optional<int64_t>(state.step));
+  std::optional<rt::MetricsWriter> metrics;
+  if (writer)
+    metrics.emplace(dir / "metrics.jsonl",
+                    options.resume.empty()
+                        ? std::nullopt
+                        : std::optional<int64_t>(state.step));
   rt::Progress progress(err, total, state.step, stderr_is_terminal(err),
                         options.log_every);
   std::vector<rt::NamedValue> shown(names.size());
@@ -511,7 +635,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
   int64_t saved_step = state.step;
   const auto start = std::chrono::steady_clock::now();
   auto save = [&] {
-    rt::save_checkpoint(checkpoint, session, state);
+    if (writer)
+      rt::save_checkpoint(checkpoint, session, state);
     saved_step = state.step;
   };
 
@@ -520,22 +645,30 @@ int train_command(const TrainOptions &options, std::ostream &out,
     for (const LearningRate &r : rates)
       session.params().at(r.param).data()[0] =
           static_cast<float>(schedule.at(state.step, r.base));
-    Batch batch = data.batch(batcher.next(), range);
+    Batch batch = data.batch(
+        batcher.next().subspan(size_t(first_row), size_t(local_batch)), range);
     if (noise_width) {
       // z of this step: a function of (seed, step), so a resumed run draws
-      // the same; every entry point of the step gets the same z.
-      batch.z = rt::Tensor({state.batch_size, noise_width});
-      rt::fill_normal(batch.z.values(), state.seed,
+      // the same; every entry point of the step gets the same z. Drawn for
+      // the whole batch, of which a data-parallel process takes its rows.
+      rt::Tensor z({state.batch_size, noise_width});
+      rt::fill_normal(z.values(), state.seed,
                       rt::kTrainLatentStreamBase +
                           static_cast<uint64_t>(state.step),
                       0.0, 1.0);
+      batch.z = rt::Tensor({local_batch, noise_width});
+      std::copy_n(z.data() + first_row * noise_width, local_batch * noise_width,
+                  batch.z.data());
     }
     for (StepCall &c : calls) {
       const std::vector<rt::Tensor> inputs = entry_inputs(c.feeds, batch);
       std::vector<const rt::Tensor *> input_ptrs;
       for (const rt::Tensor &t : inputs)
         input_ptrs.push_back(&t);
-      session.run(c.feeds.entry->name, input_ptrs, c.output_ptrs);
+      if (c.gradients)
+        run_split(session, *job, c, input_ptrs);
+      else
+        session.run(c.feeds.entry->name, input_ptrs, c.output_ptrs);
       const float loss = c.outputs[0].data()[0];
       if (!std::isfinite(loss)) {
         progress.finish();
@@ -552,7 +685,9 @@ int train_command(const TrainOptions &options, std::ostream &out,
     window.add(calls);
 
     const bool last = state.step == total;
-    const bool stop = interrupt.requested();
+    // Every process of a job stops after the same step.
+    const bool stop =
+        job ? job->any(interrupt.requested()) : interrupt.requested();
     for (size_t k = 0; k < names.size(); ++k)
       shown[k] = {names[k], window.mean(k)};
     progress.update(state.step, shown);
@@ -568,7 +703,8 @@ int train_command(const TrainOptions &options, std::ostream &out,
             "lr", rt::Json(schedule.at(state.step - 1, rates.front().base)));
       record.emplace_back("steps_per_s", rt::Json(progress.steps_per_second()));
       record.emplace_back("wall_s", rt::Json(wall.count()));
-      metrics.write(record);
+      if (metrics)
+        metrics->write(record);
       window.clear();
     }
     if (state.step % options.checkpoint_every == 0 || last || stop)
@@ -602,8 +738,29 @@ int train_command(const TrainOptions &options, std::ostream &out,
              "steps/s\nlast step:{}\ncheckpoint: {}\nmetrics: {}\n",
              state.step, state.epoch, state.position, wall.count(),
              progress.steps_per_second(), last_values, checkpoint.string(),
-             metrics.path().string());
+             (dir / "metrics.jsonl").string());
   return kExitOk;
+}
+
+} // namespace
+
+int train_command(const TrainOptions &options, std::ostream &out,
+                  std::ostream &err) {
+  if (!options.data_parallel)
+    return train_run(options, nullptr, out, err);
+  DataParallel &job = DataParallel::join();
+  if (job.size() == 1)
+    return train_run(options, &job, out, err);
+  // Only process 0 reports; the others' words would repeat its own.
+  std::ostream discard(nullptr);
+  try {
+    return train_run(options, &job, job.rank() == 0 ? out : discard,
+                     job.rank() == 0 ? err : discard);
+  } catch (const std::exception &e) {
+    // The others may be waiting for this process in a collective: end
+    // the job, with the reason.
+    job.abort(e.what());
+  }
 }
 
 } // namespace kiln::cli
