@@ -10,6 +10,13 @@ foreach(path ${KILN_HALIDE_INCLUDE_DIR}/Halide.h ${KILN_HALIDE_LIBRARY})
   endif()
 endforeach()
 
+# The CPU the kernels are compiled for. `host` is the build machine's: on
+# an AVX-512 machine its kernels stop with SIGILL on a CPU without AVX-512.
+# For binaries that run elsewhere, name a Halide target, e.g.
+# x86-64-linux-avx-avx2-f16c-fma-sse41 (AVX2 + FMA: Zen 2/3, Haswell on).
+set(KILN_HALIDE_TARGET host CACHE STRING
+    "Halide target of the AOT kernels (host, or e.g. x86-64-linux-avx-avx2-f16c-fma-sse41)")
+
 if(TARGET kiln::halide)
   return() # a second find_package(Kiln) in the same project
 endif()

@@ -48,7 +48,7 @@ function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
       "(heuristic, adams2019, mullapudi2016, li2018)")
   endif()
   if(NOT ARG_TARGET)
-    set(ARG_TARGET host)
+    set(ARG_TARGET ${KILN_HALIDE_TARGET})
   endif()
   get_filename_component(kernels_cpp ${KERNELS_CPP} ABSOLUTE)
 
