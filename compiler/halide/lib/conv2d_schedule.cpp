@@ -91,12 +91,13 @@ TailStrategy tail(int extent, int block) {
 Block choose_block(const Conv2d &conv, int vec) {
   const Conv2dParams &p = conv.p;
   const int vectors = p.out_channels / vec;
+  const int acc = conv_accumulators(vec);
   Block b;
   switch (conv.kind) {
   case ConvKind::Forward: {
     // Two vectors of channels by up to 8 pixels of a row (16 accumulators).
     b.nv = vectors % 2 == 0 ? 2 : 1;
-    const int px = 16 / b.nv;
+    const int px = acc / b.nv;
     b.bw = divisor_at_most(conv.out_w, px);
     if (b.bw < px / 2) {
       b.bw = std::min(conv.out_w, px); // ShiftInwards
@@ -107,17 +108,17 @@ Block choose_block(const Conv2d &conv, int vec) {
     // One vector of channels by up to 16 pixels of a row, a multiple of the
     // stride so that each unrolled pixel's tap phase is a constant.
     b.nv = 1;
-    b.bw = divisor_at_most(conv.out_w, 16, p.stride_w);
+    b.bw = divisor_at_most(conv.out_w, acc, p.stride_w);
     if (b.bw < 4) {
-      b.bw = std::min(conv.out_w, 16); // phases computed per pixel
+      b.bw = std::min(conv.out_w, acc); // phases computed per pixel
     }
     break;
   }
   case ConvKind::WeightGrad: {
     // One vector of output channels by up to 16 taps (kw, kh).
     b.nv = 1;
-    b.bw = std::min(p.kernel_w, 16);
-    b.bh = std::max(1, std::min(p.kernel_h, 16 / b.bw));
+    b.bw = std::min(p.kernel_w, acc);
+    b.bh = std::max(1, std::min(p.kernel_h, acc / b.bw));
     break;
   }
   }

@@ -52,10 +52,13 @@ namespace {
 
 // Images per parallel task.
 constexpr int kImagesPerTask = 8;
-// Accumulators per register block (of 32 AVX-512 registers): as for the
-// direct convolution, where 14 beat 28 (spills; conv2d_schedule.cpp). Not
-// tuned separately here: the GEMMs already run at ~210-270 GFLOP/s.
-constexpr int kAccumulators = 16;
+// Accumulators per register block: conv_accumulators(vec) (conv2d.h), 16
+// of 32 AVX-512 registers as for the direct convolution, where 14 beat 28
+// (spills; conv2d_schedule.cpp), 8 with AVX2. Not tuned separately here:
+// the GEMMs already run at ~210-270 GFLOP/s with AVX-512. The transposed
+// convolution's tile block (transpose_block_tiles, asked without a target)
+// keeps the AVX-512 count.
+constexpr int kTransposeAccumulators = 16;
 
 // Largest of {4, 2, 1} vectors whose lanes divide `channels`.
 int vectors_dividing(int channels, int vec, int most) {
@@ -160,7 +163,7 @@ void schedule_forward_gemms(WinogradStages &st, int out_channels, int vec,
   const std::vector<Var> margs = st.m.args();
   const Var &o = margs[0], &sw = margs[1], &sh = margs[2], &n = margs[3];
   const int nv = vectors_dividing(out_channels, vec, 4);
-  const int images = std::max(1, kAccumulators / nv);
+  const int images = std::max(1, conv_accumulators(vec) / nv);
   const Var mo("wg_mo"), mi("wg_mi"), no("wg_no"), ni("wg_ni");
   Func mw = st.m.in();
   mw.compute_at(task)
@@ -235,7 +238,7 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
   const Var &o = margs[0], &c = margs[1], &bw = margs[2], &bh = margs[3],
             &xw = margs[4], &xh = margs[5];
   const int nv = vectors_dividing(conv.p.out_channels, vec, 4);
-  const int cols = std::min(conv.p.channels, kAccumulators / nv);
+  const int cols = std::min(conv.p.channels, conv_accumulators(vec) / nv);
   const Var mo("wg_mo"), mi("wg_mi"), co("wg_co"), ci("wg_ci"), t0("wg_t0"),
       task("wg_task");
   Func mw = st.m.in();
@@ -273,8 +276,10 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
 
 std::pair<int, int> transpose_block_tiles(int tiles_w, int tiles_h) {
   const int per_tile = 4; // output phases
-  const int cw = std::min(tiles_w, std::max(1, kAccumulators / per_tile));
-  const int ch = std::min(tiles_h, std::max(1, kAccumulators / per_tile / cw));
+  const int cw =
+      std::min(tiles_w, std::max(1, kTransposeAccumulators / per_tile));
+  const int ch =
+      std::min(tiles_h, std::max(1, kTransposeAccumulators / per_tile / cw));
   return {cw, ch};
 }
 

@@ -16,6 +16,16 @@
 
 namespace kiln::halide {
 
+// Vectors of accumulators a convolution's register block holds, from the
+// target's float vector width `vec`: 16 with AVX-512 (16 lanes, 32
+// registers), 8 with AVX2 (8 lanes, 16 registers: a block of 16 leaves no
+// register for the weights and inputs, and spills). Measured with AVX2
+// kernels on Zen 4, 1 thread, conv_bench: 8 instead of 16 took D.conv2's
+// forward (Winograd) from 13.2 to 6.4-7.0 ms, its dx+dw from 23.8 to
+// 20.4-21.6, G.convT1's forward from 12.2 to 10.7 and dx+dw from 24.8 to
+// 16.7-17.2 (docs/performance.md, issue 16).
+inline int conv_accumulators(int vec) { return vec >= 16 ? 16 : 8; }
+
 // How a convolution is computed. Auto takes Winograd where it applies
 // (winograd_applies) and the direct convolution elsewhere; tests and
 // benchmarks force one or the other.
