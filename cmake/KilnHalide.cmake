@@ -10,12 +10,28 @@ foreach(path ${KILN_HALIDE_INCLUDE_DIR}/Halide.h ${KILN_HALIDE_LIBRARY})
   endif()
 endforeach()
 
-# The CPU the kernels are compiled for. `host` is the build machine's: on
-# an AVX-512 machine its kernels stop with SIGILL on a CPU without AVX-512.
-# For binaries that run elsewhere, name a Halide target, e.g.
-# x86-64-linux-avx-avx2-f16c-fma-sse41 (AVX2 + FMA: Zen 2/3, Haswell on).
+# The CPUs the kernels (and the one Halide runtime) are compiled for.
+# `host` is the build machine's: on an AVX-512 machine its kernels stop with
+# SIGILL on a CPU without AVX-512. A Halide target string names another CPU,
+# e.g. x86-64-linux-avx-avx2-f16c-fma-sse41 (AVX2 + FMA: Zen 2/3, Haswell
+# on). Several, comma-separated and most specific first, build every kernel
+# once per target with a dispatcher that runs the best the CPU has;
+# `portable` is KILN_PORTABLE_TARGETS (three times the kernel build time).
+# The runtime gets the features all targets share.
 set(KILN_HALIDE_TARGET host CACHE STRING
-    "Halide target of the AOT kernels (host, or e.g. x86-64-linux-avx-avx2-f16c-fma-sse41)")
+    "Halide target(s) of the AOT kernels: host, portable, or T1[,T2...]")
+# AVX-512 (Skylake-X, Ice Lake, Zen 4 and 5), AVX2 + FMA (Haswell on, Zen 1
+# to 3), plain x86-64 (SSE2).
+set(KILN_PORTABLE_TARGETS
+    "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41,x86-64-linux-avx-avx2-f16c-fma-sse41,x86-64-linux")
+
+# OUT = SPEC with `portable` spelled out.
+function(kiln_halide_targets out spec)
+  if(spec STREQUAL "portable")
+    set(spec "${KILN_PORTABLE_TARGETS}")
+  endif()
+  set(${out} "${spec}" PARENT_SCOPE)
+endfunction()
 
 if(TARGET kiln::halide)
   return() # a second find_package(Kiln) in the same project

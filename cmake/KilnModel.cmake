@@ -19,13 +19,21 @@ function(_kiln_choice fn name key default)
   set(ARG_${key} ${value} PARENT_SCOPE)
 endfunction()
 
-# SCHEDULE, MODEL, CONV_ALGORITHM and DATA_PARALLEL of kiln_add_model /
-# kiln_add_mlir_model, checked, into the caller's ARG_SCHEDULE (default
-# heuristic), ARG_MODEL (default NAME), ARG_CONV_ALGORITHM (default auto)
-# and ARG_DATA_PARALLEL (TRUE or FALSE).
+# SCHEDULE, MODEL, CONV_ALGORITHM, HALIDE_TARGET and DATA_PARALLEL of
+# kiln_add_model / kiln_add_mlir_model, checked, into the caller's
+# ARG_SCHEDULE (default heuristic), ARG_MODEL (default NAME),
+# ARG_CONV_ALGORITHM (default auto), ARG_HALIDE_TARGET (default
+# KILN_HALIDE_TARGET) and ARG_DATA_PARALLEL (TRUE or FALSE).
 macro(_kiln_model_options fn name)
-  cmake_parse_arguments(ARG "DATA_PARALLEL" "SCHEDULE;MODEL;CONV_ALGORITHM" ""
+  cmake_parse_arguments(ARG "DATA_PARALLEL"
+                        "SCHEDULE;MODEL;CONV_ALGORITHM;HALIDE_TARGET" ""
                         ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "${fn}(${name}): unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ARG_HALIDE_TARGET)
+    set(ARG_HALIDE_TARGET ${KILN_HALIDE_TARGET})
+  endif()
   _kiln_choice(${fn} ${name} SCHEDULE heuristic
                heuristic adams2019 mullapudi2016 li2018)
   _kiln_choice(${fn} ${name} CONV_ALGORITHM auto auto direct winograd)
@@ -36,7 +44,7 @@ endmacro()
 
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
 #                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd]
-#                [DATA_PARALLEL])
+#                [HALIDE_TARGET host|portable|T1,T2,...] [DATA_PARALLEL])
 #
 # Builds a model declared in the DSL into a static library `kiln_model_NAME`
 # with a typed header NAME.h (class kiln::models::NAME::Model) and a
@@ -47,7 +55,11 @@ endmacro()
 # different NAME builds the same model again under that name, e.g. with
 # another SCHEDULE. CONV_ALGORITHM direct keeps every convolution a direct
 # sum (float32 rounding ~2e-7 of the largest output, against ~5e-6 for the
-# Winograd kernels that auto picks for stride-2 4x4 layers). DATA_PARALLEL
+# Winograd kernels that auto picks for stride-2 4x4 layers). HALIDE_TARGET
+# (default KILN_HALIDE_TARGET) names the CPUs the kernels are compiled for:
+# with several targets every kernel is built once per target and picks the
+# first the CPU can run when first called (`portable`: AVX-512, AVX2 + FMA,
+# plain x86-64; docs/performance.md). DATA_PARALLEL
 # also builds every train entry point split at its gradients (kilnc
 # --data-parallel), which `kiln train --data-parallel` runs under MPI.
 function(kiln_add_model name src)
@@ -66,11 +78,12 @@ function(kiln_add_model name src)
     VERBATIM)
 
   _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL}
-                      ${ARG_CONV_ALGORITHM} ${ARG_DATA_PARALLEL})
+                      ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
+                      ${ARG_DATA_PARALLEL})
 endfunction()
 
 # kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a]
-#                     [DATA_PARALLEL])
+#                     [HALIDE_TARGET t] [DATA_PARALLEL])
 #
 # The same as kiln_add_model for a model written directly in the `kiln`
 # dialect (docs/ir.md) instead of the DSL: no model generator step; FILE is
@@ -84,13 +97,14 @@ function(kiln_add_mlir_model name file)
   endif()
   file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
   _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL}
-                      ${ARG_CONV_ALGORITHM} ${ARG_DATA_PARALLEL})
+                      ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
+                      ${ARG_DATA_PARALLEL})
 endfunction()
 
 # Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
 # kernels, the plan library kiln_model_NAME.
 function(_kiln_compile_model name mlir schedule model conv_algorithm
-                             data_parallel)
+                             halide_target data_parallel)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
   set(kilnc_options)
   if(data_parallel)
@@ -111,7 +125,7 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm
 
   # 3. Halide: every kernel AOT-compiled into one static library.
   kiln_halide_kernels(${name} ${out}/${name}.kernels.cpp ${schedule}
-                      kiln_model_${name}_kernels)
+                      kiln_model_${name}_kernels TARGET ${halide_target})
 
   # 4. The plan, linked with the kernels and the runtime.
   add_library(kiln_model_${name} STATIC ${out}/${name}.plan.cpp ${out}/${name}.h)

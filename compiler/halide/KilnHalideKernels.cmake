@@ -1,5 +1,5 @@
 # kiln_halide_kernels(NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET
-#                     [FUNCTION_SUFFIX suffix] [TARGET halide-target])
+#                     [FUNCTION_SUFFIX suffix] [TARGET halide-targets])
 #
 # Turns a generated NAME.kernels.cpp (one Halide Generator per kernel) into
 # the IMPORTED static library target OUT_LIB_TARGET:
@@ -12,6 +12,9 @@
 #   3. OUT_LIB_TARGET links that archive and kiln_halide_runtime and puts the
 #      header directory on the include path of whatever links it.
 # SCHEDULE: heuristic | adams2019 | mullapudi2016 | li2018.
+# TARGET (default KILN_HALIDE_TARGET): host, portable or a comma-separated
+# list of Halide targets, most specific first; with several, every kernel
+# is compiled once per target behind a dispatcher (aot/variants.h).
 # FUNCTION_SUFFIX is appended to every kernel symbol, so that variants of
 # the same kernels (other schedules) can be linked into one program.
 # Editing KERNELS_CPP or kernel_support rebuilds the program and reruns it.
@@ -50,6 +53,7 @@ function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
   if(NOT ARG_TARGET)
     set(ARG_TARGET ${KILN_HALIDE_TARGET})
   endif()
+  kiln_halide_targets(ARG_TARGET "${ARG_TARGET}")
   get_filename_component(kernels_cpp ${KERNELS_CPP} ABSOLUTE)
 
   set(generator ${OUT_LIB_TARGET}_generator)

@@ -21,6 +21,7 @@ std::string entry_names(const ModelDesc &model) {
 Session::Session(const ModelDesc &model, uint64_t seed)
     : model_(&model), seed_(seed), params_(model, seed) {
   install_scratch_allocator();
+  apply_cpu_target(model);
 }
 
 Tensor &Session::back_buffer(size_t param_index) {

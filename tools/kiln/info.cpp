@@ -1,8 +1,9 @@
-// kiln info MODEL: parameters (shapes, initialisers, counts), optimizer
-// state, and entry points.
+// kiln info MODEL: the kernels' target on this CPU, parameters (shapes,
+// initialisers, counts), optimizer state, and entry points.
 #include "commands.h"
 #include "describe.h"
 
+#include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/model.h"
 #include "kiln/runtime/tensor.h"
 
@@ -43,11 +44,30 @@ int64_t print_tensors(const rt::ModelDesc &model, rt::ParamRole role,
   return total;
 }
 
+// Which of the model's kernel variants this CPU runs, as a run would
+// (KILN_CPU_TARGET applied), and the others it has.
+void print_kernel_target(const rt::ModelDesc &model, std::ostream &out) {
+  if (model.kernel_variants.empty())
+    return;
+  rt::apply_cpu_target(model);
+  const size_t chosen = rt::selected_kernel_variant(model);
+  fmt::print(out, "kernels: {}\n", model.kernel_variants[chosen].target);
+  if (model.kernel_variants.size() == 1)
+    return;
+  fmt::print(out, "  (one of {} variants, the first this CPU can run:\n",
+             model.kernel_variants.size());
+  for (size_t i = 0; i < model.kernel_variants.size(); ++i)
+    fmt::print(out, "   {} {}\n", i == chosen ? "*" : " ",
+               model.kernel_variants[i].target);
+  fmt::print(out, "   {} restricts them)\n", rt::kCpuTargetVariable);
+}
+
 } // namespace
 
 int info_command(const std::string &name, std::ostream &out) {
   const rt::ModelDesc &model = require_model(name);
   fmt::print(out, "model {}\n", model.name);
+  print_kernel_target(model, out);
   const int64_t total = print_tensors(model, rt::ParamRole::parameter, out);
   fmt::print(out, "total: {} scalars ({:.1f} MiB as fp32)\n", grouped(total),
              static_cast<double>(total) * 4 / (1 << 20));

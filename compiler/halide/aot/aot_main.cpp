@@ -11,6 +11,8 @@
 #include "options.h"
 #include "process_pool.h"
 #include "staging_dir.h"
+#include "target_list.h"
+#include "variants.h"
 
 #include <Halide.h>
 
@@ -39,24 +41,21 @@ struct KernelError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Target resolve_target(const std::string &spec) {
-  Target t;
-  if (spec == "host") {
-    t = get_host_target();
-  } else if (Target::validate_target_string(spec)) {
-    t = Target(spec);
-  } else {
-    throw std::invalid_argument("invalid Halide target '" + spec + "'");
-  }
-  // One standalone runtime (kiln_halide_runtime) serves every model.
-  return t.with_feature(Target::NoRuntime);
+// The targets of --target, each without a runtime: one standalone runtime
+// (kiln_halide_runtime) serves every model.
+std::vector<Target> resolve_targets(const std::string &spec) {
+  std::vector<Target> targets = kiln::halide::aot::parse_target_list(spec);
+  for (Target &t : targets)
+    t = t.with_feature(Target::NoRuntime);
+  return targets;
 }
 
 // Halide derives the include guard from the path it wrote to, which is the
 // random staging directory; a guard from the name keeps the header
 // deterministic (no spurious rebuilds of its includers).
-void fix_include_guard(const std::filesystem::path &header,
-                       const std::string &base) {
+// Also appends the table of variants (variants.h) inside the guard.
+void finish_header(const std::filesystem::path &header, const std::string &base,
+                   const std::string &variants) {
   std::ifstream in(header);
   std::stringstream text;
   text << in.rdbuf();
@@ -77,6 +76,10 @@ void fix_include_guard(const std::filesystem::path &header,
        at = s.find(old_guard, at + guard.size())) {
     s.replace(at, old_guard.size(), guard);
   }
+  const size_t last_endif = s.rfind("#endif");
+  if (last_endif == std::string::npos)
+    throw std::runtime_error("no closing #endif in " + header.string());
+  s.insert(last_endif, variants + "\n");
   std::ofstream out(header, std::ios::trunc);
   out << s;
   if (!out.flush()) {
@@ -183,13 +186,14 @@ int run(const Options &o) {
                                 "program (empty kernels.cpp?)");
   }
 
-  const Target target = resolve_target(o.target);
+  const std::vector<Target> targets = resolve_targets(o.target);
+  const Target &baseline = targets.back();
   const bool auto_schedule =
       kiln::halide::aot::select_schedule(o.schedule, o.plugin_dir);
   const MachineParams params =
       kiln::halide::aot::machine_params(o.machine_params);
   if (!o.inspect.empty()) {
-    return inspect(o, generators, target, auto_schedule, params);
+    return inspect(o, generators, targets.front(), auto_schedule, params);
   }
 
   const std::string base = "kiln_" + o.name + "_kernels";
@@ -197,23 +201,43 @@ int run(const Options &o) {
   const std::string header_name = base + ".h";
   StagingDir staging(o.out_dir, base);
 
-  // Each kernel in its own process slot: an object file and the list of
-  // its arguments, from which this process writes the one header.
+  // Each kernel in its own process slot: its object files (one per target,
+  // then the dispatcher) and the list of its arguments, from which this
+  // process writes the one header.
+  const bool dispatch = targets.size() > 1;
+  const auto object_names = [&](const std::string &function) {
+    std::vector<std::string> names;
+    for (size_t v = 0; dispatch && v < targets.size(); ++v)
+      names.push_back(kiln::halide::aot::variant_name(function, v));
+    names.push_back(function);
+    return names;
+  };
   const auto start = std::chrono::steady_clock::now();
   const auto built = kiln::halide::aot::for_each_in_child_processes(
       generators.size(), o.jobs, staging.file(""), [&](size_t i) {
         const std::string &g = generators[i];
         const auto t0 = std::chrono::steady_clock::now();
         const std::string function = g + o.function_suffix;
+        const std::vector<std::string> names = object_names(function);
         try {
-          const Module module =
-              build_kernel(g, function, target, auto_schedule, params);
-          module.compile({{OutputFileType::object,
+          std::vector<Internal::LoweredArgument> args;
+          for (size_t v = 0; v < targets.size(); ++v) {
+            const Module module =
+                build_kernel(g, names[v], targets[v], auto_schedule, params);
+            module.compile({{OutputFileType::object,
+                             staging.file(names[v] + ".o").string()}});
+            // Only the entry point: the module also holds the parallel-loop
+            // closures, which are external symbols but no API.
+            args = module.get_function_by_name(names[v]).args;
+          }
+          if (dispatch)
+            kiln::halide::aot::dispatcher_module(function, args, targets)
+                .compile({{OutputFileType::object,
                            staging.file(function + ".o").string()}});
-          // Only the entry point: the module also holds the parallel-loop
-          // closures, which are external symbols but no API.
-          write_declaration(staging.file(function + ".decl"),
-                            module.get_function_by_name(function));
+          write_declaration(
+              staging.file(function + ".decl"),
+              Internal::LoweredFunc(function, args, {},
+                                    LinkageType::ExternalPlusMetadata));
         } catch (const std::exception &e) {
           throw KernelError("kernel " + g + " (schedule " + o.schedule +
                             ") failed:\n" + e.what());
@@ -221,34 +245,45 @@ int run(const Options &o) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                 .count();
-        std::printf("[%s] %s: %s built in %.2f s (%s)\n", kTool, o.name.c_str(),
-                    function.c_str(), seconds, o.schedule.c_str());
+        std::printf(
+            "[%s] %s: %s built in %.2f s (%s%s)\n", kTool, o.name.c_str(),
+            function.c_str(), seconds, o.schedule.c_str(),
+            dispatch
+                ? (", " + std::to_string(targets.size()) + " targets").c_str()
+                : "");
         std::fflush(stdout);
       });
   if (built)
     throw KernelError(built->message);
 
   std::vector<std::string> objects;
-  Module header(base, target); // declarations only
+  Module header(base, baseline); // declarations only
   for (const std::string &g : generators) {
     const std::string function = g + o.function_suffix;
-    objects.push_back(staging.file(function + ".o").string());
+    for (const std::string &object : object_names(function))
+      objects.push_back(staging.file(object + ".o").string());
     header.append(read_declaration(staging.file(function + ".decl"), function));
   }
 
-  create_static_library(objects, target, staging.file(lib_name).string());
+  create_static_library(objects, baseline, staging.file(lib_name).string());
   const std::filesystem::path header_file = staging.file(header_name);
   header.compile({{OutputFileType::c_header, header_file.string()}});
-  fix_include_guard(header_file, base);
+  finish_header(header_file, base,
+                kiln::halide::aot::variant_table(o.name, targets));
   // The header first: a library is only ever newer than its header.
   staging.publish(header_name);
   staging.publish(lib_name);
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  std::printf("[%s] %s: %zu kernels -> %s/%s in %.2f s (target %s)\n", kTool,
+  std::string target_names;
+  for (const Target &t : targets)
+    target_names += (target_names.empty() ? "" : ", ") +
+                    t.without_feature(Target::NoRuntime).to_string();
+  std::printf("[%s] %s: %zu kernels -> %s/%s in %.2f s (target%s %s)\n", kTool,
               o.name.c_str(), generators.size(), o.out_dir.c_str(),
-              lib_name.c_str(), total, target.to_string().c_str());
+              lib_name.c_str(), total, dispatch ? "s" : "",
+              target_names.c_str());
   return 0;
 }
 

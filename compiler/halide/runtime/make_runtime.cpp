@@ -1,8 +1,13 @@
 // Build-time program: writes the Halide runtime for a target as one static
 // library. Every kernel library is compiled with no_runtime, so programs
 // link exactly one copy of the runtime (thread pool, allocator, CUDA
-// loader) whatever the number of models.
-//   kiln-halide-runtime-gen OUT.a [TARGET]   (TARGET defaults to host)
+// loader, CPU feature test) whatever the number of models.
+//   kiln-halide-runtime-gen OUT.a [TARGETS]   (TARGETS defaults to host)
+// TARGETS as for the kernels (target_list.h): for a list, the runtime uses
+// only the features all of its targets have, so it runs wherever any
+// variant of the kernels is chosen.
+#include "target_list.h"
+
 #include <Halide.h>
 
 #include <cstdio>
@@ -18,8 +23,8 @@ int main(int argc, char **argv) {
   try {
     const std::filesystem::path out = argv[1];
     const std::string spec = argc == 3 ? argv[2] : "host";
-    const Halide::Target target =
-        spec == "host" ? Halide::get_host_target() : Halide::Target(spec);
+    const Halide::Target target = kiln::halide::aot::common_target(
+        kiln::halide::aot::parse_target_list(spec));
     // Written beside the destination and renamed: never a partial file.
     const std::filesystem::path staged = out.string() + ".tmp";
     Halide::compile_standalone_runtime(

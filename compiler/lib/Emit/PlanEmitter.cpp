@@ -409,7 +409,8 @@ private:
         os_ << ", " << batch.getInt();
       os_ << "},\n";
     }
-    os_ << "    }};\n";
+    // The kernels' targets, from the header kiln-halide-aot writes.
+    os_ << "    },\n    {KILN_KERNEL_VARIANTS_" << options_.model << "}};\n";
   }
 
   ModuleOp module_;

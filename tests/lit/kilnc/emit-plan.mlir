@@ -16,6 +16,8 @@
 // CHECK: {"l0.weight", {8, 4}, kiln::rt::InitKind::uniform, -0x1p-1, 0x1p-1, kiln::rt::ParamRole::parameter},
 // CHECK: {"forward", "infer",
 // CHECK-NEXT: {{[{][{]}}"x", {{[{][{]}}0, "batch"}, {4, ""}}}},
+// The targets of the kernels, as the kernels' header lists them.
+// CHECK: {KILN_KERNEL_VARIANTS_mlp}};
 
 // HEADER: namespace kiln::models::mlp {
 // HEADER: kiln::rt::Tensor forward(const kiln::rt::Tensor &x) {

@@ -2,6 +2,7 @@
 // ModelDesc per model (NAME.plan.cpp); the CLI and tests use it generically.
 #pragma once
 
+#include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/tensor.h"
 
 #include <cstdint>
@@ -111,6 +112,9 @@ struct ModelDesc {
   std::string_view name;
   std::vector<ParamDesc> params;
   std::vector<EntryDesc> entries;
+  // The targets its kernels were compiled for, in dispatch order
+  // (kernel_variants.h); empty for a model without kernels.
+  std::vector<KernelVariant> kernel_variants;
 
   const EntryDesc *find_entry(std::string_view entry) const;
 };
