@@ -5,10 +5,16 @@
 // PyTorch eager's forward and backward (autograd: input and weight
 // gradients) on the same shapes and thread counts, measured in the same run
 // (bench/torch_conv.py with DESIGN.md's fair-baseline settings; skipped
-// with a message where Debian's python3-torch is not installed).
+// with a message where Debian's python3-torch is not installed;
+// KILN_TORCH_PYTHON=PATH runs it with another interpreter, e.g. PyTorch 2.x
+// from PyPI). The kernels are built `portable`: KILN_CPU_TARGET=TARGET
+// measures the AVX2 (or baseline) variant on an AVX-512 machine.
 //   build/bin/conv_bench [--iters N] [--threads N] [--kiln-only] [--cold]
 #include "kiln_conv_bench_kernels.h"
 
+#include "kiln/runtime/error.h"
+#include "kiln/runtime/kernel_variants.h"
+#include "kiln/runtime/model.h"
 #include "kiln/runtime/scratch.h"
 
 #include <HalideBuffer.h>
@@ -201,11 +207,14 @@ struct TorchTimes {
 
 /// Per layer, from torch_conv.py; empty when torch is unavailable.
 std::map<std::string, TorchTimes> torchMs(int threads, int iters) {
+  const char *python = std::getenv("KILN_TORCH_PYTHON");
   std::string cmd =
-      "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
-      "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "
-      "/usr/bin/python3 " KILN_BENCH_DIR "/torch_conv.py --threads " +
-      std::to_string(threads) + " --iters " + std::to_string(iters) + " 2>&1";
+      (python ? std::string(python)
+              : std::string("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+                            "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/"
+                            "openblas-openmp /usr/bin/python3")) +
+      " " KILN_BENCH_DIR "/torch_conv.py --threads " + std::to_string(threads) +
+      " --iters " + std::to_string(iters) + " 2>&1";
   std::map<std::string, TorchTimes> out;
   FILE *p = popen(cmd.c_str(), "r");
   if (!p)
@@ -241,6 +250,21 @@ int main(int argc, char **argv) {
     }
   }
   kiln::rt::install_scratch_allocator(); // as a model's Session does
+  // The kernels' variants, as a model's plan lists them for its Session.
+  const kiln::rt::ModelDesc kernels{
+      "conv_bench", {}, {}, {KILN_KERNEL_VARIANTS_conv_bench}};
+  try {
+    kiln::rt::apply_cpu_target(kernels);
+  } catch (const kiln::rt::Error &e) {
+    std::fprintf(stderr, "conv_bench: %s\n", e.what());
+    return 2;
+  }
+  std::printf(
+      "kernels: %s\n",
+      std::string(
+          kernels.kernel_variants[kiln::rt::selected_kernel_variant(kernels)]
+              .target)
+          .c_str());
   std::printf("GAN convolution layers (MODELS.md), batch %d, k4 s2 p1; ms, "
               "best of 5 x %d calls%s\n",
               kBatch, iters,
@@ -275,8 +299,8 @@ int main(int argc, char **argv) {
                   it->second.bwd / kb);
     }
     if (torch.empty())
-      std::printf("  (PyTorch not measured: Debian's python3-torch is not "
-                  "installed for /usr/bin/python3)\n");
+      std::printf("  (PyTorch not measured: no torch for /usr/bin/python3 "
+                  "or $KILN_TORCH_PYTHON)\n");
     else
       std::printf("  all four layers, forward + backward: kiln %.3f ms, "
                   "torch %.3f ms (%.2fx)\n",
