@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv) {
   return kiln::bench::runModelBench(
-      argc, argv, "bmm_bench",
+      argc, argv, "bmm_bench", kiln_model_attention_products(),
       "attention products q k^T and p v, [16, 4, 128, 32] (67 MFLOP)",
       "torch_bmm.py", 200, [](int steps) {
         kiln::models::attention_products::Model model(/*seed=*/0);

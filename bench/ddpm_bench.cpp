@@ -9,7 +9,7 @@
 
 int main(int argc, char **argv) {
   return kiln::bench::runModelBench(
-      argc, argv, "ddpm_bench",
+      argc, argv, "ddpm_bench", kiln_model_ddpm(),
       "DDPM UNet train_step, batch 64, Adam (MODELS.md)", "torch_ddpm.py", 5,
       [](int steps) {
         kiln::models::ddpm::Model model(/*seed=*/0);

@@ -10,7 +10,7 @@
 
 int main(int argc, char **argv) {
   return kiln::bench::runModelBench(
-      argc, argv, "gan_bench",
+      argc, argv, "gan_bench", kiln_model_gan(),
       "GAN training step (train_step = d_step + g_step), batch 64 "
       "(MODELS.md)",
       "torch_gan.py", 30, [](int steps) {

@@ -67,21 +67,21 @@ int main(int argc, char **argv) {
       args.push_back(argv[i]);
   const int n = int(args.size());
   int rc = kiln::bench::runModelBench(
-      n, args.data(), "gpt_bench",
+      n, args.data(), "gpt_bench", kiln_model_gpt(),
       "GPT train_step, batch 32 x 128 bytes, AdamW (MODELS.md)", "torch_gpt.py",
       20, trainMs);
   if (rc != 0)
     return rc;
   std::printf("\n");
   rc = kiln::bench::runModelBench(
-      n, args.data(), "gpt_bench",
+      n, args.data(), "gpt_bench", kiln_model_gpt(),
       "GPT generation, batch 1, KV cache: ms per byte over a 64-byte "
       "prefill + 64 decode steps",
       "torch_gpt.py --decode", 64 * 5, decodeMs);
   if (compile && rc == 0) {
     std::printf("\n");
     rc = kiln::bench::runModelBench(
-        n, args.data(), "gpt_bench",
+        n, args.data(), "gpt_bench", kiln_model_gpt(),
         "GPT train_step against torch.compile (default mode)",
         "torch_gpt.py --compile", 20, trainMs);
   }

@@ -9,6 +9,8 @@
 // torch is not installed the PyTorch column says so.
 #pragma once
 
+#include "kiln/runtime/kernel_variants.h"
+#include "kiln/runtime/model.h"
 #include "kiln/runtime/profile.h"
 #include "kiln/runtime/threads.h"
 
@@ -69,14 +71,14 @@ inline double bestMsPerStep(int steps, int warmup,
   return best;
 }
 
-/// A model benchmark's main(): `kilnMs(steps)` times kiln's step on the
-/// thread count set beforehand; `script` is the PyTorch reference.
+/// A model benchmark's main(): `kilnMs(steps)` times kiln's step of `model`
+/// on the thread count set beforehand; `script` is the PyTorch reference.
 ///   NAME [--steps N] [--threads N] [--profile]
 /// --threads runs (and profiles) that thread count only; default 1 and 2,
 /// profiled on 2.
 inline int runModelBench(int argc, char **argv, const char *name,
-                         const char *title, const char *script,
-                         int defaultSteps,
+                         const kiln::rt::ModelDesc &model, const char *title,
+                         const char *script, int defaultSteps,
                          const std::function<double(int steps)> &kilnMs) {
   int steps = defaultSteps;
   bool profile = false;
@@ -104,6 +106,15 @@ inline int runModelBench(int argc, char **argv, const char *name,
     return 2;
   }
   std::printf("%s; best of 3 x %d steps\n", title, steps);
+  // The variant a Session of the model will run (KILN_CPU_TARGET applied).
+  kiln::rt::apply_cpu_target(model);
+  if (!model.kernel_variants.empty())
+    std::printf(
+        "kernels: %s\n",
+        std::string(
+            model.kernel_variants[kiln::rt::selected_kernel_variant(model)]
+                .target)
+            .c_str());
   std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
               "speedup");
   for (int threads : threadCounts) {

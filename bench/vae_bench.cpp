@@ -9,8 +9,9 @@
 
 int main(int argc, char **argv) {
   return kiln::bench::runModelBench(
-      argc, argv, "vae_bench", "VAE train_step, batch 128, Adam (MODELS.md)",
-      "torch_vae.py", 200, [](int steps) {
+      argc, argv, "vae_bench", kiln_model_vae(),
+      "VAE train_step, batch 128, Adam (MODELS.md)", "torch_vae.py", 200,
+      [](int steps) {
         kiln::models::vae::Model model(/*seed=*/0);
         kiln::rt::Tensor x({128, 784});
         std::mt19937 gen(0);

@@ -96,10 +96,20 @@ void write_declaration(const std::filesystem::path &file,
   std::ofstream out(file);
   out << int(f.linkage) << '\n';
   for (const Internal::LoweredArgument &a : f.args) {
-    // Halide makes a Tuple output's name unique with a counter ("out0$3")
-    // that depends on what this process built before: the generator's own
-    // name keeps the header the same whichever process built the kernel.
-    const std::string name = a.name.substr(0, a.name.find('$'));
+    // Halide makes a Func's name unique with a counter ("out0$3", and so
+    // a Tuple output's buffer "out0$3.1") that depends on what this
+    // process built before (another kernel, or another target's variant):
+    // the generator's own name keeps the header the same whichever process
+    // built the kernel.
+    std::string name = a.name;
+    for (size_t at = name.find('$'); at != std::string::npos;
+         at = name.find('$', at)) {
+      size_t end = at + 1;
+      while (end < name.size() &&
+             std::isdigit(static_cast<unsigned char>(name[end])))
+        ++end;
+      name.erase(at, end - at);
+    }
     out << int(a.kind) << ' ' << int(a.dimensions) << ' ' << int(a.type.code())
         << ' ' << a.type.bits() << ' ' << a.type.lanes() << ' ' << name << '\n';
   }
@@ -221,6 +231,7 @@ int run(const Options &o) {
         const std::vector<std::string> names = object_names(function);
         try {
           std::vector<Internal::LoweredArgument> args;
+          LinkageType linkage = LinkageType::ExternalPlusMetadata;
           for (size_t v = 0; v < targets.size(); ++v) {
             const Module module =
                 build_kernel(g, names[v], targets[v], auto_schedule, params);
@@ -228,16 +239,17 @@ int run(const Options &o) {
                              staging.file(names[v] + ".o").string()}});
             // Only the entry point: the module also holds the parallel-loop
             // closures, which are external symbols but no API.
-            args = module.get_function_by_name(names[v]).args;
+            const Internal::LoweredFunc &entry =
+                module.get_function_by_name(names[v]);
+            args = entry.args;
+            linkage = entry.linkage;
           }
           if (dispatch)
             kiln::halide::aot::dispatcher_module(function, args, targets)
                 .compile({{OutputFileType::object,
                            staging.file(function + ".o").string()}});
-          write_declaration(
-              staging.file(function + ".decl"),
-              Internal::LoweredFunc(function, args, {},
-                                    LinkageType::ExternalPlusMetadata));
+          write_declaration(staging.file(function + ".decl"),
+                            Internal::LoweredFunc(function, args, {}, linkage));
         } catch (const std::exception &e) {
           throw KernelError("kernel " + g + " (schedule " + o.schedule +
                             ") failed:\n" + e.what());

@@ -33,7 +33,9 @@ Options parse_options(int argc, char **argv) {
   app.add_option("--schedule", o.schedule,
                  "heuristic (default) | adams2019 | mullapudi2016 | li2018")
       ->option_text("S");
-  app.add_option("--target", o.target, "Halide target string, default host")
+  app.add_option("--target", o.target,
+                 "Halide target, or several comma-separated (most specific "
+                 "first; one variant each), default host")
       ->option_text("T");
   app.add_option("--function-suffix", o.function_suffix,
                  "Append X to every kernel's symbol name")
@@ -51,9 +53,11 @@ Options parse_options(int argc, char **argv) {
                  "core)")
       ->option_text("N");
   app.add_flag("--list", o.list, "Print the kernel names and exit");
-  app.add_option("--inspect", inspect,
-                 "Only write DIR/K.stmt (Halide's lowered loop nest) and "
-                 "DIR/K.s (assembly) for these kernels")
+  app.add_option(
+         "--inspect", inspect,
+         "Only write DIR/K.stmt (Halide's lowered loop nest) and "
+         "DIR/K.s (assembly) for these kernels (for the first target of a "
+         "list)")
       ->option_text("K[,K...]");
   try {
     app.parse(argc, argv);
