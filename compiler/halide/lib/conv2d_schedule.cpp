@@ -239,19 +239,20 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
 
 // Fewer output channels than one vector: vectorize over dimension 0 of the
 // output (the width), with a block of up to 4 vectors along it by several
-// rows (up to 16 accumulators: an FMA has 4 cycles of latency and 2 issue
-// per cycle), the output channels outside.
+// rows (up to conv_accumulators(vec) accumulators: an FMA has 4 cycles of
+// latency and 2 issue per cycle), the output channels outside.
 void schedule_narrow(Conv2d &conv, Func out, const std::vector<Var> &vars,
                      int vec) {
   const bool wgrad = conv.kind == ConvKind::WeightGrad;
   const int e0 = wgrad ? conv.p.kernel_w : conv.out_w;
   const int e1 = wgrad ? conv.p.kernel_h : conv.out_h;
+  const int acc = conv_accumulators(vec);
   const int lanes = std::min(vec, e0);
   const int cols = std::min(4, (e0 + lanes - 1) / lanes); // vectors
   const int width = std::min(e0, cols * lanes);
-  int rows = divisor_at_most(e1, 16 / cols);
-  if (rows < 16 / cols / 2) {
-    rows = std::min(e1, 16 / cols);
+  int rows = divisor_at_most(e1, acc / cols);
+  if (rows < acc / cols / 2) {
+    rows = std::min(e1, acc / cols);
   }
   const Var wo("cv_wo"), wi("cv_wi"), wv("cv_wv"), wl("cv_wl"), ho("cv_ho"),
       hi("cv_hi"), task("cv_task");
@@ -295,14 +296,25 @@ void schedule_narrow(Conv2d &conv, Func out, const std::vector<Var> &vars,
 // epilogue: 1.3 ms). Vectorized over the output row instead (masked past
 // its end), with a block of up to 16 output channels in registers: each
 // tap loads one (strided) row of x, shared by the block's channels through
-// broadcast weights; stores and epilogue loads are dense.
+// broadcast weights; stores and epilogue loads are dense. The block is
+// conv_accumulators(vec) channels: 16 with AVX-512, 8 with AVX2. AVX2
+// kernels on Zen 4, 1 thread, gan_bench --profile, ms per call: D.conv1
+// forward with its epilogue 1.74 -> 1.30 (8 channels) -> 0.85 (and the
+// row's last vector shifted back rather than masked), G.convT2's input
+// gradient 3.04 -> 2.83 -> 1.99; the AVX-512 kernels unchanged (0.71-0.74,
+// 1.26-1.32).
 void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
                           int vec) {
   const int channels = conv.p.out_channels;
-  const int ob = std::max(1, divisor_at_most(channels, 16));
+  const int ob = std::max(1, divisor_at_most(channels, conv_accumulators(vec)));
   const Var &ow = vars[0], &oh = vars[1], &o = vars[2], &n = vars[3];
   const Var wo("cv_wo"), wi("cv_wi"), oo("cv_oo"), oi("cv_oi"), task("cv_task");
-  out.split(ow, wo, wi, vec, TailStrategy::GuardWithIf)
+  // A row of at least one vector ends with a whole vector shifted back
+  // over the one before; a shorter row is masked (cheap with AVX-512's mask
+  // registers; AVX2's masked stores are slow on AMD).
+  const TailStrategy row_tail = conv.out_w >= vec ? TailStrategy::ShiftInwards
+                                                  : TailStrategy::GuardWithIf;
+  out.split(ow, wo, wi, vec, row_tail)
       .split(o, oo, oi, ob, tail(channels, ob))
       .reorder(wi, oi, wo, oh, oo, n)
       .fuse(oo, n, task)
