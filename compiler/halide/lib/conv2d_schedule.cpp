@@ -341,9 +341,9 @@ void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
 // innermost so that both load densely.
 void schedule_narrow_dot(Conv2d &conv, Func out, const std::vector<Var> &vars,
                          int vec) {
-  // 4 x 4 output pixels, one vector of partial sums each.
+  // 4 x 4 output pixels (4 x 2 with AVX2), one vector of partial sums each.
   const int px = std::min(4, conv.out_w);
-  const int rows = std::min(4, conv.out_h);
+  const int rows = std::min(conv_accumulators(vec) / 4, conv.out_h);
   const Var wo("cv_wo"), wi("cv_wi"), ho("cv_ho"), hi("cv_hi"), task("cv_task");
   out.split(vars[0], wo, wi, px, tail(conv.out_w, px))
       .split(vars[1], ho, hi, rows, tail(conv.out_h, rows))
