@@ -58,6 +58,13 @@ TEST_F(CvaeCli, TrainsEvaluatesSamplesAndReconstructsWithLabels) {
       << r.out;
   EXPECT_TRUE(contains(r.out, "data: pixels in [0, 1], one-hot labels"))
       << r.out;
+  // Built for the build machine only: its one target is the one that runs.
+  ASSERT_EQ(kiln_model_cvae().kernel_variants.size(), 1u);
+  EXPECT_TRUE(contains(
+      r.out,
+      "kernels: " + std::string(kiln_model_cvae().kernel_variants[0].target) +
+          "\n"))
+      << r.out;
 
   // kiln eval feeds each test image's label: the same loss as the model
   // given the right labels, not the one given other labels.

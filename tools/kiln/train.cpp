@@ -13,6 +13,7 @@
 #include "kiln/runtime/batcher.h"
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/lr_schedule.h"
 #include "kiln/runtime/metrics.h"
 #include "kiln/runtime/progress.h"
@@ -581,6 +582,11 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
              where, data.rows(), data.rows_name(), state.batch_size,
              batcher.batches_per_epoch(), state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
+  // The Session applied KILN_CPU_TARGET: this is the variant that runs.
+  if (!model.kernel_variants.empty())
+    fmt::print(
+        out, "kernels: {}\n",
+        model.kernel_variants[rt::selected_kernel_variant(model)].target);
   std::string fed =
       source_length
           ? fmt::format("source i32 [batch, {}], target i32 [batch, {}] "
@@ -598,12 +604,14 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
   if (noise_width)
     fed += fmt::format(", z ~ N(0, I) [batch, {}] per step", noise_width);
   fmt::print(out, "data: {}\n", fed);
-  if (job)
+  if (job) {
+    const int64_t reduced = reduced_per_step(calls);
     fmt::print(out,
                "data-parallel: {} processes x {} rows; {} floats ({:.2f} MB) "
                "all-reduced per step\n",
-               job->size(), local_batch, reduced_per_step(calls),
-               4e-6 * static_cast<double>(reduced_per_step(calls)));
+               job->size(), local_batch, reduced,
+               4e-6 * static_cast<double>(reduced));
+  }
   if (!rates.empty()) {
     std::string lr;
     for (const LearningRate &r : rates)
