@@ -259,12 +259,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "conv_bench: %s\n", e.what());
     return 2;
   }
-  std::printf(
-      "kernels: %s\n",
-      std::string(
-          kernels.kernel_variants[kiln::rt::selected_kernel_variant(kernels)]
-              .target)
-          .c_str());
+  std::printf("kernels: %s\n",
+              std::string(kiln::rt::selected_kernel_target(kernels)).c_str());
   std::printf("GAN convolution layers (MODELS.md), batch %d, k4 s2 p1; ms, "
               "best of 5 x %d calls%s\n",
               kBatch, iters,

@@ -152,13 +152,9 @@ int main(int argc, char **argv) {
                 "AVX-512 machine for Haswell and run at about half speed "
                 "(SkylakeX against AVX-512 kernels, Haswell against AVX2)\n");
   }
-  std::printf(
-      "kiln: Halide 14 AOT kernels for %s, threads %d\n\n",
-      std::string(
-          kernels.kernel_variants[kiln::rt::selected_kernel_variant(kernels)]
-              .target)
-          .c_str(),
-      threads);
+  std::printf("kiln: Halide 14 AOT kernels for %s, threads %d\n\n",
+              std::string(kiln::rt::selected_kernel_target(kernels)).c_str(),
+              threads);
   // "x BLAS" = OpenBLAS time / kiln time: above 1 means kiln is faster.
   std::printf("%-13s %-4s | %9s %7s %7s | %9s %7s %7s | %9s %7s\n", "shape",
               "op(B)", "heur ms", "GFLOP/s", "x BLAS", "adams ms", "GFLOP/s",

@@ -109,12 +109,8 @@ inline int runModelBench(int argc, char **argv, const char *name,
   // The variant a Session of the model will run (KILN_CPU_TARGET applied).
   kiln::rt::apply_cpu_target(model);
   if (!model.kernel_variants.empty())
-    std::printf(
-        "kernels: %s\n",
-        std::string(
-            model.kernel_variants[kiln::rt::selected_kernel_variant(model)]
-                .target)
-            .c_str());
+    std::printf("kernels: %s\n",
+                std::string(kiln::rt::selected_kernel_target(model)).c_str());
   std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
               "speedup");
   for (int threads : threadCounts) {

@@ -102,4 +102,10 @@ size_t selected_kernel_variant(const ModelDesc &model) {
   return n == 0 ? 0 : n - 1;
 }
 
+std::string_view selected_kernel_target(const ModelDesc &model) {
+  if (model.kernel_variants.empty())
+    return {};
+  return model.kernel_variants[selected_kernel_variant(model)].target;
+}
+
 } // namespace kiln::rt

@@ -33,11 +33,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!model.kernel_variants.empty())
-    std::printf(
-        "kernels of %s: %s\n", std::string(model.name).c_str(),
-        std::string(
-            model.kernel_variants[kiln::rt::selected_kernel_variant(model)]
-                .target)
-            .c_str());
+    std::printf("kernels of %s: %s\n", std::string(model.name).c_str(),
+                std::string(kiln::rt::selected_kernel_target(model)).c_str());
   return RUN_ALL_TESTS();
 }

@@ -584,9 +584,7 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
              options.threads ? std::to_string(options.threads) : "default");
   // The Session applied KILN_CPU_TARGET: this is the variant that runs.
   if (!model.kernel_variants.empty())
-    fmt::print(
-        out, "kernels: {}\n",
-        model.kernel_variants[rt::selected_kernel_variant(model)].target);
+    fmt::print(out, "kernels: {}\n", rt::selected_kernel_target(model));
   std::string fed =
       source_length
           ? fmt::format("source i32 [batch, {}], target i32 [batch, {}] "

@@ -48,4 +48,8 @@ void apply_cpu_target(const ModelDesc &model);
 // for a model without a table).
 size_t selected_kernel_variant(const ModelDesc &model);
 
+// The target of that variant, as tools print it ("" for a model without a
+// table).
+std::string_view selected_kernel_target(const ModelDesc &model);
+
 } // namespace kiln::rt
