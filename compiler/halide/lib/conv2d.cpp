@@ -60,8 +60,9 @@ Conv2d start(ConvKind kind, const Conv2dParams &p, const std::string &name) {
 using detail::start;
 using detail::zero_border;
 
-Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p) {
-  if (winograd_applies(ConvKind::Forward, p)) {
+Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p,
+              const Target &target) {
+  if (winograd_applies(ConvKind::Forward, p, target)) {
     return conv2d_winograd(x, w, p);
   }
   const std::string name = Internal::unique_name("conv2d");
@@ -82,8 +83,9 @@ Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p) {
   return conv;
 }
 
-Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p) {
-  if (winograd_applies(ConvKind::Transpose, p)) {
+Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p,
+                        const Target &target) {
+  if (winograd_applies(ConvKind::Transpose, p, target)) {
     return conv_transpose2d_winograd(x, w, p);
   }
   const std::string name = Internal::unique_name("conv_transpose2d");
@@ -128,8 +130,8 @@ Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p) {
 }
 
 Conv2d conv2d_weight_grad(const Func &x, const Func &dy, const Conv2dParams &p,
-                          const Expr &batch) {
-  if (winograd_applies(ConvKind::WeightGrad, p)) {
+                          const Expr &batch, const Target &target) {
+  if (winograd_applies(ConvKind::WeightGrad, p, target)) {
     return conv2d_weight_grad_winograd(x, dy, p, batch);
   }
   const std::string name = Internal::unique_name("conv2d_weight_grad");

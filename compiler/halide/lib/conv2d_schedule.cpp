@@ -52,6 +52,7 @@
 //
 // Every size except the batch is static, so every choice is plain C++, and
 // blocks that divide their extent need no tail.
+#include "gpu_schedule.h"
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/conv2d_winograd.h"
 
@@ -387,13 +388,16 @@ void schedule_narrow_dot(Conv2d &conv, Func out, const std::vector<Var> &vars,
 
 void schedule_conv2d(Conv2d &conv, Func out, const std::vector<Var> &vars,
                      const Target &target) {
-  if (target.has_gpu_feature()) {
-    throw std::invalid_argument(
-        "kiln: schedule_conv2d has no GPU schedule yet (target " +
-        target.to_string() + ")");
-  }
   if (vars.size() != 4) {
     throw std::invalid_argument("kiln: schedule_conv2d needs 4 output vars");
+  }
+  if (target.has_gpu_feature()) {
+    if (conv.winograd)
+      throw std::invalid_argument(
+          "kiln: Winograd convolutions have no GPU schedule (target " +
+          target.to_string() + "); build them with the direct algorithm");
+    gpu::schedule_conv2d(conv, out, vars);
+    return;
   }
   if (conv.winograd) {
     schedule_winograd(conv, out, vars, target);

@@ -173,7 +173,7 @@ void define_phase_tiles(WinogradStages &st, const Conv2dParams &p) {
 
 } // namespace
 
-bool winograd_applies(ConvKind, const Conv2dParams &p) {
+bool winograd_applies(ConvKind, const Conv2dParams &p, const Target &target) {
   switch (p.algorithm) {
   case ConvAlgorithm::Direct:
     return false;
@@ -182,7 +182,7 @@ bool winograd_applies(ConvKind, const Conv2dParams &p) {
   case ConvAlgorithm::Auto:
     break;
   }
-  return winograd_shape(p) && p.channels >= 16;
+  return winograd_shape(p) && p.channels >= 16 && !target.has_gpu_feature();
 }
 
 Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {

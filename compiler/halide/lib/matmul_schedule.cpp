@@ -33,6 +33,7 @@
 // batches) stays correct: ShiftInwards is only used where the extent is at
 // least the block. A static row count below 6 with transpose_b (batch-1
 // generation, declared with constrain_shape) gets a GEMV schedule instead.
+#include "gpu_schedule.h"
 #include "kiln/halide/matmul.h"
 
 #include <optional>
@@ -174,9 +175,8 @@ void schedule_gemv(Matmul &mm, Func out, const Var &inner, const Var &outer,
 void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
                      const std::vector<Var> &batch, const Target &target) {
   if (target.has_gpu_feature()) {
-    throw std::invalid_argument(
-        "kiln: schedule_matmul has no GPU schedule yet (target " +
-        target.to_string() + ")");
+    gpu::schedule_matmul(mm, out, inner, outer, batch);
+    return;
   }
   const int vec = target.natural_vector_size(mm.result.output_types().at(0));
   if (const auto rows = static_rows(out);

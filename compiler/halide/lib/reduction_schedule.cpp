@@ -9,6 +9,7 @@
 //    4096 rows: 120 / 8.7 us with 16 lanes, 118 / 23 us with 32, 334 / 51
 //    us with 64 (short rows run the scalarized tail of the guarded split).
 // Outputs are spread over threads in tasks of about kTaskWork loads.
+#include "gpu_schedule.h"
 #include "kiln/halide/reduction.h"
 #include "tiling.h"
 
@@ -91,6 +92,10 @@ void schedule_reduced_inner(Func accum, const RDom &r, const Expr &count,
 
 void schedule_reduction(Reduction &red, Func out, const std::vector<Var> &vars,
                         const Target &target) {
+  if (target.has_gpu_feature()) {
+    gpu::schedule_reduction(red, out, vars);
+    return;
+  }
   const int vec = target.natural_vector_size(red.accum.output_types().at(0));
   if (red.prefix.defined()) {
     // The prefix in memory order, all at once (both threads), then the

@@ -5,7 +5,9 @@
 //   kiln-halide-runtime-gen OUT.a [TARGETS]   (TARGETS defaults to host)
 // TARGETS as for the kernels (target_list.h): for a list, the runtime uses
 // only the features all of its targets have, so it runs wherever any
-// variant of the kernels is chosen.
+// variant of the kernels is chosen. It always holds Halide's CUDA runtime
+// too, for models built with GPU kernels: the CUDA module does nothing
+// until a kernel or the Session uses it (it loads the driver then).
 #include "target_list.h"
 
 #include <Halide.h>
@@ -23,8 +25,10 @@ int main(int argc, char **argv) {
   try {
     const std::filesystem::path out = argv[1];
     const std::string spec = argc == 3 ? argv[2] : "host";
-    const Halide::Target target = kiln::halide::aot::common_target(
-        kiln::halide::aot::parse_target_list(spec));
+    const Halide::Target target =
+        kiln::halide::aot::common_target(
+            kiln::halide::aot::parse_target_list(spec))
+            .with_feature(Halide::Target::CUDA);
     // Written beside the destination and renamed: never a partial file.
     const std::filesystem::path staged = out.string() + ".tmp";
     Halide::compile_standalone_runtime(

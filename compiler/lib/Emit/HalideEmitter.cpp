@@ -419,7 +419,7 @@ private:
           std::string row =
               "kiln::halide::checked_index(" + call(g.getIndices(), at) + ", " +
               std::to_string(g.getTable().getType().getDimSize(axis)) +
-              ", \"kiln.gather\")";
+              ", \"kiln.gather\", get_target())";
           Index in(t.begin(), t.begin() + axis);
           in.push_back(row);
           in.insert(in.end(), t.begin() + axis + span, t.end());
@@ -430,9 +430,10 @@ private:
         })
         .Case<OneHotOp>([&](OneHotOp oh) {
           Index at(t.begin(), t.end() - 1);
-          std::string c =
-              "kiln::halide::checked_index(" + call(oh.getIndices(), at) +
-              ", " + std::to_string(oh.getClasses()) + ", \"kiln.one_hot\")";
+          std::string c = "kiln::halide::checked_index(" +
+                          call(oh.getIndices(), at) + ", " +
+                          std::to_string(oh.getClasses()) +
+                          ", \"kiln.one_hot\", get_target())";
           define(result, a);
           a << "select(" << c << " == " << t.back() << ", " << literal(1)
             << ", " << literal(0) << ");\n";
@@ -581,7 +582,7 @@ private:
     Index lhs(t.begin(), t.begin() + axis), values(lhs);
     lhs.push_back("kiln::halide::checked_index(" + call(sc.getIndices(), at) +
                   ", " + std::to_string(sc.getSize()) +
-                  ", \"kiln.scatter_add\")");
+                  ", \"kiln.scatter_add\", get_target())");
     lhs.insert(lhs.end(), t.begin() + axis + 1, t.end());
     values.insert(values.end(), at.begin(), at.end());
     values.insert(values.end(), t.begin() + axis + 1, t.end());
@@ -635,7 +636,7 @@ private:
         return failure();
       a << ", " << *n;
     }
-    a << ");\n";
+    a << ", get_target());\n";
     Value result = op->getResult(0);
     std::string value = c + ".result(" + vars(4) + ")";
     define(result, a);

@@ -7,6 +7,6 @@
 // RUN: not kilnc %inputs/small_conv.mlir --emit=kernels --conv-algorithm=fast 2>&1 | FileCheck %s --check-prefix=BAD
 
 // AUTO-NOT: .algorithm =
-// DIRECT: kiln::halide::conv2d(in0, in1, {{.*}}, .algorithm = kiln::halide::ConvAlgorithm::Direct});
-// WINO: kiln::halide::conv2d(in0, in1, {{.*}}, .algorithm = kiln::halide::ConvAlgorithm::Winograd});
+// DIRECT: kiln::halide::conv2d(in0, in1, {{.*}}, .algorithm = kiln::halide::ConvAlgorithm::Direct}, get_target());
+// WINO: kiln::halide::conv2d(in0, in1, {{.*}}, .algorithm = kiln::halide::ConvAlgorithm::Winograd}, get_target());
 // BAD: kilnc: unknown --conv-algorithm=fast (expected auto, direct or winograd)

@@ -27,8 +27,9 @@ namespace kiln::halide {
 inline int conv_accumulators(int vec) { return vec >= 16 ? 16 : 8; }
 
 // How a convolution is computed. Auto takes Winograd where it applies
-// (winograd_applies) and the direct convolution elsewhere; tests and
-// benchmarks force one or the other.
+// (winograd_applies) and the direct convolution elsewhere, and always the
+// direct one for a GPU target (Winograd's stages have CPU schedules only);
+// tests and benchmarks force one or the other.
 enum class ConvAlgorithm { Auto, Direct, Winograd };
 
 struct Conv2dParams {
@@ -85,8 +86,9 @@ struct Conv2d {
 // kw]
 //                                        * w[o, c, kh, kw]
 // x: (W, H, C, N), w: (KW, KH, C, O); zero padding.
+// `target` is the kernel's (a Generator's get_target()): it decides Auto.
 Conv2d conv2d(const Halide::Func &x, const Halide::Func &w,
-              const Conv2dParams &p);
+              const Conv2dParams &p, const Halide::Target &target = {});
 
 // The adjoint of conv2d in x: w is [C, O, KH, KW] (PyTorch's layout), the
 // result [N, O, (H - 1) sh - 2 ph + KH + oph, ...]:
@@ -95,14 +97,16 @@ Conv2d conv2d(const Halide::Func &x, const Halide::Func &w,
 //                        kw].
 // Written as a gather: kh = (i + ph) % sh + sh a, h = (i + ph) / sh - a.
 Conv2d conv_transpose2d(const Halide::Func &x, const Halide::Func &w,
-                        const Conv2dParams &p);
+                        const Conv2dParams &p,
+                        const Halide::Target &target = {});
 
 // The gradient of conv2d in w, for x [N, C, H, W] and dy [N, O, OH, OW]:
 //   result[o, c, kh, kw] = sum_{n, oh, ow} dy[n, o, oh, ow]
 //                          * x[n, c, oh sh - ph + kh, ow sw - pw + kw]
 // `batch` is N (symbolic: read it off an input buffer).
 Conv2d conv2d_weight_grad(const Halide::Func &x, const Halide::Func &dy,
-                          const Conv2dParams &p, const Halide::Expr &batch);
+                          const Conv2dParams &p, const Halide::Expr &batch,
+                          const Halide::Target &target = {});
 
 // Schedules a kernel whose output `out` is defined pointwise on
 // conv.result(vars...) (an epilogue such as a bias and an activation; Funcs

@@ -69,8 +69,9 @@ struct WinogradStages {
 // they cannot do: std::invalid_argument), never with Direct, and with Auto
 // for a 4x4 kernel, stride 2, no output padding, output channels in whole
 // vectors of any target (a multiple of 16) and enough input channels (16)
-// to pay for the transforms.
-bool winograd_applies(ConvKind kind, const Conv2dParams &p);
+// to pay for the transforms, on a CPU target.
+bool winograd_applies(ConvKind kind, const Conv2dParams &p,
+                      const Halide::Target &target = {});
 
 // The same results as conv2d(), conv_transpose2d() and
 // conv2d_weight_grad(), by Winograd. Require winograd_applies.

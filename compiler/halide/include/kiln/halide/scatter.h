@@ -12,9 +12,12 @@ namespace kiln::halide {
 
 // `index` when it lies in [0, size); otherwise the kernel stops with an
 // error naming `what` and the index (halide_error_code_requirement_failed),
-// so that no read or write goes outside a table.
+// so that no read or write goes outside a table. A GPU kernel cannot stop
+// with a message (Halide 14's PTX has no error strings): for a GPU `target`
+// the index is clamped into [0, size) instead, still never a wild read.
 Halide::Expr checked_index(const Halide::Expr &index, int size,
-                           const std::string &what);
+                           const std::string &what,
+                           const Halide::Target &target = {});
 
 // Schedules a kernel whose output `out` is defined pointwise on `scatter`,
 // a Func with a zero pure definition and one update that adds into rows
