@@ -41,7 +41,14 @@ float *Session::arena(int index, size_t bytes) {
     // Zeroed so that a plan bug reading unwritten memory is at least
     // deterministic. Growth is rare: sizes settle after the first call.
     std::memset(p, 0, rounded);
-    r.data = {p, &free_region};
+    if (DeviceMemory *device = device_memory()) {
+      if (r.data)
+        device->remove(r.data.get());
+      r.data = {p, &free_region};
+      device->add(p, rounded);
+    } else {
+      r.data = {p, &free_region};
+    }
     r.bytes = rounded;
   }
   return r.data.get();

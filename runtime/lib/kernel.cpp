@@ -75,13 +75,18 @@ std::string take_last_error() {
 } // namespace
 
 void check_kernel(int code, const char *kernel) {
+  if (code != 0)
+    check_halide(code, fmt::format("kernel {}", kernel));
+}
+
+void check_halide(int code, const std::string &action) {
   if (code == 0)
     return;
   const char *what = describe(code);
   std::string message =
-      what ? fmt::format("kernel {} failed with Halide error {} ({})", kernel,
-                         code, what)
-           : fmt::format("kernel {} failed with Halide error {}", kernel, code);
+      what ? fmt::format("{} failed with Halide error {} ({})", action, code,
+                         what)
+           : fmt::format("{} failed with Halide error {}", action, code);
   if (std::string detail = take_last_error(); !detail.empty())
     message += ": " + detail;
   throw Error(message);

@@ -58,18 +58,20 @@ ParamStore::ParamStore(const ModelDesc &model, uint64_t seed) : model_(&model) {
   }
 }
 
-Tensor &ParamStore::get(std::string_view name) {
-  return const_cast<Tensor &>(std::as_const(*this).get(name));
-}
-
-const Tensor &ParamStore::get(std::string_view name) const {
+size_t ParamStore::index_of(std::string_view name) const {
   if (model_ == nullptr)
     throw Error(fmt::format("no parameter '{}': the store is empty", name));
   for (size_t i = 0; i < model_->params.size(); ++i)
     if (model_->params[i].name == name)
-      return tensors_[i];
+      return i;
   throw Error(fmt::format("{} has no parameter '{}'; parameters: {}",
                           model_->name, name, param_names(*model_)));
+}
+
+Tensor &ParamStore::get(std::string_view name) { return at(index_of(name)); }
+
+const Tensor &ParamStore::get(std::string_view name) const {
+  return at(index_of(name));
 }
 
 int64_t ParamStore::count() const {

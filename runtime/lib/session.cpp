@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace kiln::rt {
 namespace {
 
@@ -18,10 +20,33 @@ std::string entry_names(const ModelDesc &model) {
 
 } // namespace
 
-Session::Session(const ModelDesc &model, uint64_t seed)
+Session::Session(const ModelDesc &model, uint64_t seed, Device device)
     : model_(&model), seed_(seed), params_(model, seed) {
   install_scratch_allocator();
   apply_cpu_target(model);
+  if (device != Device::cpu) {
+    if (device == Device::cuda && !model.cuda_kernels)
+      throw Error(fmt::format(
+          "--device cuda: model {} was built without CUDA kernels (build it "
+          "with kiln_add_model(... GPU cuda) or configure with "
+          "-DKILN_GPU=cuda)",
+          model.name));
+    device_params_ = std::make_unique<DeviceParams>(device);
+    params_.set_access_hook(device_params_.get());
+  }
+}
+
+void Session::set_param(size_t index, std::span<const float> values) {
+  Tensor &p = params_.storage(index);
+  if (size_t(p.numel()) != values.size() || p.dtype() != DType::f32)
+    throw Error(fmt::format("{}: setting parameter {} of shape {} from {} "
+                            "values",
+                            model_->name, model_->params.at(index).name,
+                            p.shape_string(), values.size()));
+  std::copy(values.begin(), values.end(), p.data());
+  // The host's other values may be stale; this one is now current on both.
+  if (device_params_ && device_params_->device_current())
+    device_params_->memory().upload(p.raw());
 }
 
 Tensor &Session::back_buffer(size_t param_index) {
@@ -29,14 +54,48 @@ Tensor &Session::back_buffer(size_t param_index) {
     back_buffers_.resize(params_.size());
   Tensor &back = back_buffers_.at(param_index);
   // A default Tensor has shape [] but no storage, unlike a scalar.
-  const Tensor &param = params_.at(param_index);
-  if (back.shape() != param.shape() || back.numel() != param.numel())
+  const Tensor &param = params_.storage(param_index);
+  if (back.shape() != param.shape() || back.numel() != param.numel()) {
     back = Tensor(param.shape());
+    if (device_params_)
+      device_memory()->add(back.raw(), size_t(back.numel()) * 4);
+  }
   return back;
 }
 
+void Session::bind_outputs(std::span<Tensor *const> outputs) {
+  if (!device_params_)
+    return;
+  for (Tensor *t : outputs) {
+    device_memory()->add(t->raw(), size_t(t->numel()) * 4);
+    call_ranges_.push_back(t->raw());
+    call_outputs_.push_back(t);
+  }
+}
+
+void Session::copy_values(const void *src, size_t count, void *dst) {
+  if (device_params_)
+    device_memory()->copy(src, dst, count * 4);
+  else if (count > 0 && src != dst)
+    std::memmove(dst, src, count * 4);
+}
+
+void Session::write_slice(Tensor &dst, int axis, int64_t position,
+                          const float *src, std::span<const int64_t> src_shape,
+                          std::string_view what) {
+  if (!device_params_) {
+    rt::write_slice(dst, axis, position, src, src_shape, what);
+    return;
+  }
+  const SliceLayout l = slice_layout(dst, axis, position, src_shape, what);
+  for (int64_t o = 0; o < l.outer; ++o)
+    device_memory()->copy(src + o * l.n * l.inner,
+                          dst.data() + (o * l.size + position) * l.inner,
+                          size_t(l.n * l.inner) * 4);
+}
+
 void Session::swap_back_buffer(size_t param_index) {
-  std::swap(params_.at(param_index), back_buffer(param_index));
+  std::swap(params_.storage(param_index), back_buffer(param_index));
 }
 
 Session::RandomKey Session::next_random_key() {
@@ -80,7 +139,11 @@ void Session::run(std::string_view entry, std::span<const Tensor *const> inputs,
       outputs[i]->resize(std::move(*shape));
   }
 
-  e->run(*this, inputs, outputs);
+  if (device_params_) {
+    run_on_device(*e, inputs, outputs);
+  } else {
+    e->run(*this, inputs, outputs);
+  }
 
   // A plan that returns the wrong shape is a compiler bug; say so here
   // rather than let a caller read past the end of a buffer.
@@ -91,6 +154,32 @@ void Session::run(std::string_view entry, std::span<const Tensor *const> inputs,
     throw Error(fmt::format("internal error (the generated plan is wrong): {}",
                             err.what()));
   }
+}
+
+void Session::run_on_device(const EntryDesc &e,
+                            std::span<const Tensor *const> inputs,
+                            std::span<Tensor *const> outputs) {
+  device_params_->to_device(params_);
+  // Whatever happens, the call's ranges go: their host memory belongs to
+  // the caller.
+  struct Cleanup {
+    Session &s;
+    ~Cleanup() {
+      for (const void *r : s.call_ranges_)
+        s.device_memory()->remove(r);
+      s.call_ranges_.clear();
+      s.call_outputs_.clear();
+    }
+  } cleanup{*this};
+  for (const Tensor *t : inputs) {
+    device_memory()->add(t->raw(), size_t(t->numel()) * 4);
+    device_memory()->upload(t->raw());
+    call_ranges_.push_back(t->raw());
+  }
+  device_params_->device_changes(); // the kernels may update parameters
+  e.run(*this, inputs, outputs);
+  for (Tensor *t : call_outputs_)
+    device_memory()->download(t->raw());
 }
 
 std::vector<Tensor> Session::run(std::string_view entry,

@@ -70,8 +70,9 @@ void Tensor::resize(std::vector<int64_t> shape) {
   shape_ = std::move(shape);
 }
 
-void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
-                 std::span<const int64_t> src_shape, std::string_view what) {
+SliceLayout slice_layout(const Tensor &dst, int axis, int64_t position,
+                         std::span<const int64_t> src_shape,
+                         std::string_view what) {
   const auto a = static_cast<size_t>(axis);
   bool fits = src_shape.size() == dst.shape().size() && a < src_shape.size();
   for (size_t d = 0; fits && d < src_shape.size(); ++d)
@@ -91,9 +92,15 @@ void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
     outer *= src_shape[d];
   for (size_t d = a + 1; d < src_shape.size(); ++d)
     inner *= src_shape[d];
-  for (int64_t o = 0; o < outer; ++o)
-    std::copy_n(src + o * n * inner, n * inner,
-                dst.data() + (o * size + position) * inner);
+  return {outer, inner, n, size};
+}
+
+void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
+                 std::span<const int64_t> src_shape, std::string_view what) {
+  const SliceLayout l = slice_layout(dst, axis, position, src_shape, what);
+  for (int64_t o = 0; o < l.outer; ++o)
+    std::copy_n(src + o * l.n * l.inner, l.n * l.inner,
+                dst.data() + (o * l.size + position) * l.inner);
 }
 
 std::string Tensor::shape_string() const { return rt::shape_string(shape_); }

@@ -141,6 +141,28 @@ TEST(Session, KernelFailureNamesTheKernel) {
   EXPECT_NO_THROW(check_kernel(0, "ok"));
 }
 
+TEST(Session, DeviceWithoutKernelsOrDriverIsAnError) {
+  EXPECT_EQ(parse_device("cpu"), Device::cpu);
+  EXPECT_EQ(parse_device("cuda"), Device::cuda);
+  EXPECT_EQ(error_of([] { parse_device("gpu"); }),
+            "unknown device 'gpu' (cpu, cuda)");
+  EXPECT_EQ(error_of([] { Session s(kiln_model_fake(), 0, Device::cuda); }),
+            "--device cuda: model fake was built without CUDA kernels (build "
+            "it with kiln_add_model(... GPU cuda) or configure with "
+            "-DKILN_GPU=cuda)");
+  // A model that claims CUDA kernels, in a program without the Halide CUDA
+  // runtime: the driver is missing (CI) or the runtime is; either way a
+  // message that starts with the flag, not a crash.
+  ModelDesc gpu = kiln_model_fake();
+  gpu.cuda_kernels = true;
+  const std::string e = error_of([&] { Session s(gpu, 0, Device::cuda); });
+  EXPECT_EQ(e.rfind("--device cuda: ", 0), 0u) << e;
+  // On the CPU the plans see no device memory.
+  Session cpu(kiln_model_fake(), 0);
+  EXPECT_EQ(cpu.device(), Device::cpu);
+  EXPECT_EQ(cpu.device_memory(), nullptr);
+}
+
 TEST(Arena, RegionsAreAlignedAndGrow) {
   Session s(kiln_model_fake());
   float *r0 = s.arena(0, 100);

@@ -2,11 +2,13 @@
 // points with argument checking.
 #pragma once
 
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/model.h"
 #include "kiln/runtime/params.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -15,12 +17,25 @@ namespace kiln::rt {
 
 class Session {
 public:
-  // Parameters are initialised from `seed` (see ParamStore).
-  explicit Session(const ModelDesc &model, uint64_t seed = 0);
+  // Parameters are initialised from `seed` (see ParamStore). The kernels
+  // run on `device` (device.h): Error when the model has no kernels for it
+  // or the machine no such device.
+  explicit Session(const ModelDesc &model, uint64_t seed = 0,
+                   Device device = default_device());
 
   const ModelDesc &model() const { return *model_; }
+  Device device() const {
+    return device_params_ ? device_params_->memory().device() : Device::cpu;
+  }
+  // The parameters on the host. On a GPU the device holds them between
+  // calls: reading one through the store copies them back first, and after
+  // a non-const access (a caller may write) the next call copies them up
+  // again (ParamAccess).
   ParamStore &params() { return params_; }
   const ParamStore &params() const { return params_; }
+  // Sets one parameter's values (a learning rate per step) without the
+  // round trip of params() on a GPU. `values` must match its size.
+  void set_param(size_t index, std::span<const float> values);
 
   // Checks the inputs against the entry's descriptors (count, rank, static
   // sizes, consistent symbol bindings) and throws Error naming the entry,
@@ -62,8 +77,33 @@ public:
   Tensor &back_buffer(size_t param_index);
   void swap_back_buffer(size_t param_index);
 
+  // For generated plans: a parameter's storage, as it is (on a GPU the
+  // values are on the device; kernels read them there).
+  Tensor &param_storage(size_t index) { return params_.storage(index); }
+  // The device memory of a GPU session; nullptr on the CPU.
+  DeviceMemory *device_memory() {
+    return device_params_ ? &device_params_->memory() : nullptr;
+  }
+  // For generated plans: the entry point's outputs, once sized, get device
+  // memory (a GPU session copies them to the host when the call ends).
+  void bind_outputs(std::span<Tensor *const> outputs);
+  // For generated plans: copies `count` 4-byte values where the kernels'
+  // data lives (host or device).
+  void copy_values(const void *src, size_t count, void *dst);
+  // For generated plans: rt::write_slice where the kernels' data lives.
+  void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
+                   std::span<const int64_t> src_shape, std::string_view what);
+
 private:
+  void run_on_device(const EntryDesc &e, std::span<const Tensor *const> inputs,
+                     std::span<Tensor *const> outputs);
+
   const ModelDesc *model_;
+  // On a GPU; its address is the store's ParamAccess hook, so it is kept
+  // on the heap (a Session moves).
+  std::unique_ptr<DeviceParams> device_params_;
+  std::vector<const void *> call_ranges_; // inputs and outputs of a call
+  std::vector<Tensor *> call_outputs_;
   std::vector<Tensor> back_buffers_;
   uint64_t seed_ = 0;
   uint64_t random_counter_ = 0;
@@ -81,5 +121,7 @@ private:
 // runtime defines halide_error, replacing Halide's default handler, which
 // aborts, so that the message reaches this Error; see docs/runtime.md.)
 void check_kernel(int code, const char *kernel);
+// The same for any call into the Halide runtime: "ACTION failed with ...".
+void check_halide(int code, const std::string &action);
 
 } // namespace kiln::rt

@@ -71,6 +71,15 @@ private:
 void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
                  std::span<const int64_t> src_shape, std::string_view what);
 
+// How write_slice places a slice: `outer` runs of n * inner values, at
+// (o * size + position) * inner in dst. Throws as write_slice does.
+struct SliceLayout {
+  int64_t outer = 1, inner = 1, n = 0, size = 0;
+};
+SliceLayout slice_layout(const Tensor &dst, int axis, int64_t position,
+                         std::span<const int64_t> src_shape,
+                         std::string_view what);
+
 // "[128, 784]" for any shape.
 std::string shape_string(std::span<const int64_t> shape);
 
