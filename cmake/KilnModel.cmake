@@ -19,14 +19,15 @@ function(_kiln_choice fn name key default)
   set(ARG_${key} ${value} PARENT_SCOPE)
 endfunction()
 
-# SCHEDULE, MODEL, CONV_ALGORITHM, HALIDE_TARGET and DATA_PARALLEL of
+# SCHEDULE, MODEL, CONV_ALGORITHM, HALIDE_TARGET, GPU and DATA_PARALLEL of
 # kiln_add_model / kiln_add_mlir_model, checked, into the caller's
 # ARG_SCHEDULE (default heuristic), ARG_MODEL (default NAME),
 # ARG_CONV_ALGORITHM (default auto), ARG_HALIDE_TARGET (default
-# KILN_HALIDE_TARGET) and ARG_DATA_PARALLEL (TRUE or FALSE).
+# KILN_HALIDE_TARGET), ARG_GPU (default KILN_GPU) and ARG_DATA_PARALLEL
+# (TRUE or FALSE).
 macro(_kiln_model_options fn name)
   cmake_parse_arguments(ARG "DATA_PARALLEL"
-                        "SCHEDULE;MODEL;CONV_ALGORITHM;HALIDE_TARGET" ""
+                        "SCHEDULE;MODEL;CONV_ALGORITHM;HALIDE_TARGET;GPU" ""
                         ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${fn}(${name}): unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
@@ -37,6 +38,15 @@ macro(_kiln_model_options fn name)
   _kiln_choice(${fn} ${name} SCHEDULE heuristic
                heuristic adams2019 mullapudi2016 li2018)
   _kiln_choice(${fn} ${name} CONV_ALGORITHM auto auto direct winograd)
+  _kiln_choice(${fn} ${name} GPU ${KILN_GPU} none cuda)
+  if(ARG_GPU STREQUAL "cuda" AND NOT ARG_SCHEDULE STREQUAL "heuristic")
+    message(FATAL_ERROR "${fn}(${name}): GPU kernels have heuristic schedules "
+      "only (SCHEDULE ${ARG_SCHEDULE})")
+  endif()
+  if(ARG_GPU STREQUAL "cuda" AND ARG_CONV_ALGORITHM STREQUAL "winograd")
+    message(FATAL_ERROR "${fn}(${name}): GPU kernels have no Winograd "
+      "convolutions (CONV_ALGORITHM winograd)")
+  endif()
   if(NOT ARG_MODEL)
     set(ARG_MODEL ${name})
   endif()
@@ -44,7 +54,8 @@ endmacro()
 
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
 #                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd]
-#                [HALIDE_TARGET host|portable|T1,T2,...] [DATA_PARALLEL])
+#                [HALIDE_TARGET host|portable|T1,T2,...] [GPU none|cuda]
+#                [DATA_PARALLEL])
 #
 # Builds a model declared in the DSL into a static library `kiln_model_NAME`
 # with a typed header NAME.h (class kiln::models::NAME::Model) and a
@@ -59,7 +70,9 @@ endmacro()
 # (default KILN_HALIDE_TARGET) names the CPUs the kernels are compiled for:
 # with several targets every kernel is built once per target and picks the
 # first the CPU can run when first called (`portable`: AVX-512, AVX2 + FMA,
-# plain x86-64; docs/performance.md). DATA_PARALLEL
+# plain x86-64; docs/performance.md). GPU cuda (default KILN_GPU) also
+# builds every kernel with a GPU schedule for Halide's CUDA target, which
+# `kiln --device cuda` runs (docs/runtime.md, "Devices"). DATA_PARALLEL
 # also builds every train entry point split at its gradients (kilnc
 # --data-parallel), which `kiln train --data-parallel` runs under MPI.
 function(kiln_add_model name src)
@@ -79,7 +92,7 @@ function(kiln_add_model name src)
 
   _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL}
                       ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
-                      ${ARG_DATA_PARALLEL})
+                      ${ARG_GPU} ${ARG_DATA_PARALLEL})
 endfunction()
 
 # kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a]
@@ -98,13 +111,13 @@ function(kiln_add_mlir_model name file)
   file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
   _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL}
                       ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
-                      ${ARG_DATA_PARALLEL})
+                      ${ARG_GPU} ${ARG_DATA_PARALLEL})
 endfunction()
 
 # Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
 # kernels, the plan library kiln_model_NAME.
 function(_kiln_compile_model name mlir schedule model conv_algorithm
-                             halide_target data_parallel)
+                             halide_target gpu data_parallel)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
   set(kilnc_options)
   if(data_parallel)
@@ -132,6 +145,16 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm
   target_include_directories(kiln_model_${name} PUBLIC ${out})
   target_link_libraries(kiln_model_${name} PUBLIC kiln_model_${name}_kernels
                         Kiln::runtime)
+  # 3b. The same kernels with GPU schedules, named KERNEL_cuda; the plan
+  # calls them on a CUDA session.
+  if(gpu STREQUAL "cuda")
+    kiln_halide_kernels(${name}_cuda ${out}/${name}.kernels.cpp ${schedule}
+                        kiln_model_${name}_cuda_kernels FUNCTION_SUFFIX _cuda
+                        TARGET ${KILN_CUDA_TARGET})
+    target_link_libraries(kiln_model_${name} PUBLIC
+                          kiln_model_${name}_cuda_kernels)
+    target_compile_definitions(kiln_model_${name} PRIVATE KILN_CUDA_KERNELS)
+  endif()
   set_target_properties(kiln_model_${name} PROPERTIES
     KILN_MANIFEST ${out}/${name}.manifest.json
     KILN_MLIR ${mlir})

@@ -46,6 +46,11 @@ public:
         << "#include \"kiln/runtime/profile.h\"\n"
         << "#include \"kiln/runtime/session.h\"\n\n#include <algorithm>\n"
         << "#include <array>\n\n"
+        // The model's CUDA kernels, when kiln_add_model built them
+        // (kiln_<model>_cuda_kernels.h, the same kernels with a _cuda
+        // suffix); the Session's device picks which run.
+        << "#ifdef KILN_CUDA_KERNELS\n#include \"kiln_" << options_.model
+        << "_cuda_kernels.h\"\n#endif\n\n"
         << "namespace {\n\nusing kiln::rt::BufferView;\n"
         << "using kiln::rt::check_kernel;\n\n";
     auto entries = emit::collectEntries(module_);
@@ -112,10 +117,10 @@ private:
     auto shape = this->shape(ws.getValue());
     if (failed(shape))
       return failure();
-    std::string dst = "s.params().at(" +
+    std::string dst = "s.param_storage(" +
                       std::to_string(paramIndex_.at(param.getSymName().str())) +
                       ")";
-    os_ << "  kiln::rt::write_slice(" << dst << ", " << ws.getAxis() << ", in["
+    os_ << "  s.write_slice(" << dst << ", " << ws.getAxis() << ", in["
         << pos.getArgNumber() << "]->ints()[0], " << data.lookup(ws.getValue())
         << ", " << *shape << ", " << emit::quoted(param.getSymName()) << ");\n";
     data[ws.getResult()] = dst + ".data()";
@@ -159,6 +164,7 @@ private:
       if (!data.count(v) && v.getDefiningOp<FusedOp>())
         data[v] = "out[" + std::to_string(j) + "]->data()";
     }
+    os_ << "  s.bind_outputs(out);\n";
     if (auto regions = f->getAttrOfType<ArrayAttr>("kiln.arena"))
       for (Attribute r : regions) {
         auto dict = cast<DictionaryAttr>(r);
@@ -194,14 +200,15 @@ private:
     for (Operation &op : f.getBody().front()) {
       if (auto assign = dyn_cast<ParamAssignOp>(op)) {
         std::string dst =
-            "s.params().at(" +
+            "s.param_storage(" +
             std::to_string(paramIndex_.at(assign.getName().str())) + ")";
         if (assign.getValue().getDefiningOp<WriteSliceOp>())
           continue; // written in place already
         if (!StringRef(data.lookup(assign.getValue()))
                  .starts_with("s.back_buffer("))
-          assigns.push_back("  std::copy_n(" + data.lookup(assign.getValue()) +
-                            ", " + dst + ".numel(), " + dst + ".data());\n");
+          assigns.push_back("  s.copy_values(" +
+                            data.lookup(assign.getValue()) + ", " + dst +
+                            ".numel(), " + dst + ".data());\n");
         continue;
       }
       if (auto ws = dyn_cast<WriteSliceOp>(op)) {
@@ -219,7 +226,7 @@ private:
       }
       if (auto ref = dyn_cast<ParamRefOp>(op)) {
         data[ref.getResult()] =
-            "s.params().at(" +
+            "s.param_storage(" +
             std::to_string(paramIndex_.at(ref.getName().str())) + ").data()";
         continue;
       }
@@ -274,9 +281,18 @@ private:
           return failure();
       os_ << "    kiln::rt::KernelScope scope(\"" << fused.getKernel()
           << "\");\n";
-      std::string argList;
-      for (size_t i = 0; i < args.size(); ++i)
+      std::string argList, buffers;
+      for (size_t i = 0; i < args.size(); ++i) {
         argList += (i ? ", " : "") + args[i];
+        if (StringRef(args[i]).ends_with(".get()"))
+          buffers += (buffers.empty() ? "" : ", ") + args[i];
+      }
+      os_ << "    kiln::rt::DeviceArgs device_args(s, {" << buffers << "});\n";
+      // On a CUDA session, the same kernel's CUDA build.
+      os_ << "#ifdef KILN_CUDA_KERNELS\n    if (s.device() == "
+             "kiln::rt::Device::cuda)\n      check_kernel("
+          << fused.getKernel() << "_cuda(" << argList << "), \""
+          << fused.getKernel() << "_cuda\");\n    else\n#endif\n";
       if (emit::needsFallback(fused, options_.schedule)) {
         // Autoscheduled tiles assume sizes at least the estimates.
         std::set<std::string> syms;
@@ -313,7 +329,7 @@ private:
       std::string self = "out[" + std::to_string(j) + "]->data()";
       if (data.lookup(v) == self)
         continue;
-      os_ << "  std::copy_n(" << data.lookup(v) << ", out[" << j
+      os_ << "  s.copy_values(" << data.lookup(v) << ", out[" << j
           << "]->numel(), " << self << ");\n";
     }
     os_ << "}\n\n";
@@ -410,7 +426,9 @@ private:
       os_ << "},\n";
     }
     // The kernels' targets, from the header kiln-halide-aot writes.
-    os_ << "    },\n    {KILN_KERNEL_VARIANTS_" << options_.model << "}};\n";
+    os_ << "    },\n    {KILN_KERNEL_VARIANTS_" << options_.model << "},\n"
+        << "#ifdef KILN_CUDA_KERNELS\n    true\n#else\n    false\n#endif\n"
+        << "};\n";
   }
 
   ModuleOp module_;
