@@ -106,6 +106,7 @@ TEST(KernelVariants, KilnInfoNamesTheVariantThisRunUses) {
   const kiln::test::CliResult r = kiln::test::run_cli({"info", "convnet"});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string chosen = kPortable[expected_variant()];
+  EXPECT_TRUE(kiln::test::contains(r.out, "GPU kernels: cuda"));
   EXPECT_TRUE(kiln::test::contains(r.out, "kernels: " + chosen + "\n"))
       << r.out;
   EXPECT_TRUE(kiln::test::contains(r.out, "   * " + chosen + "\n")) << r.out;

@@ -14,6 +14,7 @@
 #include "test_files.h"
 #include "text_generation.h"
 
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/random.h"
 #include "kiln/runtime/safetensors.h"
 #include "kiln/runtime/sequence_task.h"
@@ -350,6 +351,14 @@ TEST(ReverseTask, SplitsAreDisjointDeterministicAndLaidOutAsDocumented) {
 }
 
 TEST(Seq2seqCli, TrainsEvaluatesExactMatchAndGenerates) {
+  // 300 steps pass through loss spikes (one near step 220 on the CPU) where
+  // rounding decides the outcome: on an H200 the GPU's losses matched the
+  // CPU's to 7 digits for 60 steps, drifted apart from step 70 and spiked
+  // at 290 instead, ending at 0.53 exact match against the CPU's 0.995
+  // (docs/performance.md, "GPU"). The kernels are checked on the GPU by the
+  // Seq2seq tests above; this outcome only on the CPU it was tuned on.
+  if (kiln::rt::default_device() != kiln::rt::Device::cpu)
+    GTEST_SKIP() << "the trained outcome is checked on the CPU";
   seq2seq();
   kiln::test::TempDir dir;
   const std::string run = (dir / "run").string(),

@@ -2,7 +2,10 @@
 // model, with KILN_CPU_TARGET naming it: exits 77 (ctest: skipped, with
 // this message) when this CPU cannot run that variant, so that every
 // variant is built everywhere and run wherever it can. KILN_VARIANT_MODEL
-// is the test's kiln_model_NAME function.
+// is the test's kiln_model_NAME function. KILN_TEST_DEVICE picks the device
+// (test_device.h).
+#include "test_device.h"
+
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/model.h"
@@ -18,6 +21,8 @@ const kiln::rt::ModelDesc &KILN_VARIANT_MODEL();
 int main(int argc, char **argv) {
   testing::InitGoogleTest(&argc, argv);
   const kiln::rt::ModelDesc &model = KILN_VARIANT_MODEL();
+  if (const auto code = kiln::test::select_test_device())
+    return *code;
   if (const char *forced = std::getenv(kiln::rt::kCpuTargetVariable)) {
     for (const kiln::rt::KernelVariant &v : model.kernel_variants)
       if (v.target == forced && !kiln::rt::cpu_runs(v)) {
