@@ -4,6 +4,7 @@
 
 #include "cli_runner.h"
 
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/model.h"
 
 #include <gtest/gtest.h>
@@ -41,6 +42,7 @@ TEST(Cli, InfoShowsParamsAndTotal) {
   EXPECT_TRUE(contains(r.out, "linear.bias")) << r.out;
   EXPECT_TRUE(contains(r.out, "normal(mean 0, std 0.02)")) << r.out;
   EXPECT_TRUE(contains(r.out, "total: 15 scalars")) << r.out;
+  EXPECT_TRUE(contains(r.out, "GPU kernels: none\n")) << r.out;
 }
 
 TEST(Cli, RunPrintsShapesValuesAndStats) {
@@ -125,6 +127,23 @@ TEST(Cli, HelpOnEveryLevel) {
     EXPECT_TRUE(contains(r.out, "Usage")) << r.out;
   }
   EXPECT_TRUE(contains(run_kiln({"run", "--help"}).out, "--seed"));
+}
+
+TEST(Cli, DeviceIsCheckedAndNamed) {
+  const Result bad = run_kiln({"run", "fake", "affine", "--device", "tpu"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "--device")) << bad.err;
+  EXPECT_TRUE(contains(bad.err, "cuda")) << bad.err;
+  // The fake model has no GPU kernels: refused by name, whatever the
+  // machine has.
+  const Result gpu = run_kiln({"run", "fake", "affine", "--device", "cuda"});
+  EXPECT_EQ(gpu.code, 1);
+  EXPECT_TRUE(contains(gpu.err, "--device cuda: model fake was built "
+                                "without CUDA kernels"))
+      << gpu.err;
+  // The option held for that command only.
+  EXPECT_EQ(kiln::rt::default_device(), kiln::rt::Device::cpu);
+  EXPECT_EQ(run_kiln({"run", "fake", "affine"}).code, 0);
 }
 
 TEST(Cli, RuntimeFailureExitsOne) {

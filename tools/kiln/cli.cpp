@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "model_commands.h"
 
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/model.h"
 
@@ -85,6 +86,18 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   CLI::App app{"Runs generative models compiled by kilnc.", "kiln"};
   app.set_version_flag("--version", "kiln 0.1");
   app.require_subcommand(0, 1);
+  // Options of the whole program, accepted after the command too.
+  app.fallthrough();
+  // Unless given, the process's default device stays (cpu, or what a test
+  // harness chose).
+  std::string device = "cpu";
+  CLI::Option *device_option =
+      app.add_option(
+             "--device", device,
+             "Where kernels run: cpu, or cuda (an NVIDIA GPU; the model "
+             "must be built with GPU kernels)")
+          ->check(CLI::IsMember({"cpu", "cuda"}))
+          ->capture_default_str();
 
   CLI::App *list =
       app.add_subcommand("list", "List models and their entry points");
@@ -147,7 +160,14 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     return report_parse_error(app, e, argc, argv, err);
   }
 
+  // --device holds for this command only (tests run many in one process).
+  struct RestoreDevice {
+    rt::Device saved = rt::default_device();
+    ~RestoreDevice() { rt::set_default_device(saved); }
+  } restore_device;
   try {
+    if (device_option->count() > 0)
+      rt::set_default_device(rt::parse_device(device));
     if (*list)
       return list_command(out);
     if (*info)

@@ -68,6 +68,9 @@ int info_command(const std::string &name, std::ostream &out) {
   const rt::ModelDesc &model = require_model(name);
   fmt::print(out, "model {}\n", model.name);
   print_kernel_target(model, out);
+  fmt::print(out, "GPU kernels: {}\n",
+             model.cuda_kernels ? "cuda (kiln --device cuda runs them)"
+                                : "none");
   const int64_t total = print_tensors(model, rt::ParamRole::parameter, out);
   fmt::print(out, "total: {} scalars ({:.1f} MiB as fp32)\n", grouped(total),
              static_cast<double>(total) * 4 / (1 << 20));

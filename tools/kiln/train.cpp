@@ -12,6 +12,7 @@
 
 #include "kiln/runtime/batcher.h"
 #include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/lr_schedule.h"
@@ -583,7 +584,10 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
              batcher.batches_per_epoch(), state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
   // The Session applied KILN_CPU_TARGET: this is the variant that runs.
-  if (!model.kernel_variants.empty())
+  if (session.device() == rt::Device::cuda)
+    fmt::print(out, "kernels: cuda (the GPU; host code {})\n",
+               rt::selected_kernel_target(model));
+  else if (!model.kernel_variants.empty())
     fmt::print(out, "kernels: {}\n", rt::selected_kernel_target(model));
   std::string fed =
       source_length
@@ -648,9 +652,10 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
 
   InterruptGuard interrupt;
   while (state.step < total) {
-    for (const LearningRate &r : rates)
-      session.params().at(r.param).data()[0] =
-          static_cast<float>(schedule.at(state.step, r.base));
+    for (const LearningRate &r : rates) {
+      const float lr = static_cast<float>(schedule.at(state.step, r.base));
+      session.set_param(r.param, {&lr, 1});
+    }
     Batch batch = data.batch(
         batcher.next().subspan(size_t(first_row), size_t(local_batch)), range);
     if (noise_width) {
@@ -754,6 +759,11 @@ int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err) {
   if (!options.data_parallel)
     return train_run(options, nullptr, out, err);
+  if (rt::default_device() != rt::Device::cpu)
+    throw UsageError(fmt::format(
+        "--data-parallel runs on the CPU only; --device {} is not supported "
+        "with it yet",
+        rt::device_name(rt::default_device())));
   DataParallel &job = DataParallel::join();
   if (job.size() == 1)
     return train_run(options, &job, out, err);
