@@ -23,16 +23,38 @@ def limit_threads(n):
     return threadpool_limits(n, "blas") if threadpool_limits else None
 
 
+def add_device_arg(parser):
+    """--device cpu|cuda: where the reference runs (cuda: PyTorch eager on
+    the GPU, fp32 with TF32 matmuls off, as kiln computes)."""
+    parser.add_argument("--device", default="cpu")
+
+
+def use_device(name):
+    """Makes `name` the device of every tensor and module made after."""
+    if name != "cpu":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    torch.set_default_device(name)
+
+
+def _sync():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def best_ms(fn, iters, warmup, rounds):
     """The best over `rounds` of the mean time of `iters` calls of fn, in
-    ms, after `warmup` calls: these machines are noisy."""
+    ms, after `warmup` calls: these machines are noisy. On a GPU the work
+    queued is waited for before each clock read."""
     for _ in range(warmup):
         fn()
+    _sync()
     best = float("inf")
     for _ in range(rounds):
         t0 = time.perf_counter()
         for _ in range(iters):
             fn()
+        _sync()
         best = min(best, (time.perf_counter() - t0) / iters)
     return best * 1e3
 

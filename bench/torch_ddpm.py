@@ -15,7 +15,7 @@ import argparse
 import math
 import sys
 
-from torch_common import best_ms, limit_threads, read_safetensors
+from torch_common import best_ms, limit_threads, read_safetensors, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -131,6 +131,7 @@ def bench_train(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
+    add_device_arg(p)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--check")
@@ -138,6 +139,7 @@ def main():
     p.add_argument("--outputs")
     a = p.parse_args()
     limits = limit_threads(a.threads)
+    use_device(a.device)
     if a.check:
         check(a)
     else:

@@ -5,7 +5,7 @@ same fake batch) at batch 64, Adam 2e-4 betas (0.5, 0.999), timed on N
 threads. Prints "torch_ms_per_step <ms>", or "torch_unavailable"."""
 import argparse
 
-from torch_common import best_ms, limit_threads
+from torch_common import best_ms, limit_threads, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -29,10 +29,12 @@ def discriminator():
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
+    add_device_arg(p)
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--batch", type=int, default=64)
     a = p.parse_args()
     limits = limit_threads(a.threads)
+    use_device(a.device)
     torch.manual_seed(0)
     g, d = generator(), discriminator()
     og = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))

@@ -22,7 +22,7 @@ import argparse
 import math
 import os
 
-from torch_common import best_ms, limit_threads, read_safetensors
+from torch_common import best_ms, limit_threads, read_safetensors, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -176,6 +176,7 @@ def bench_decode(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
+    add_device_arg(p)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--compile", action="store_true")
@@ -188,6 +189,7 @@ def main():
     p.add_argument("--tokens", type=int, default=64)
     a = p.parse_args()
     limits = limit_threads(a.threads)
+    use_device(a.device)
     if a.eval:
         evaluate(a)
     elif a.greedy:

@@ -8,7 +8,7 @@ python3-torch, OpenBLAS's OpenMP build, torch and BLAS limited to N threads.
 """
 import argparse
 
-from torch_common import best_ms, limit_threads
+from torch_common import best_ms, limit_threads, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -38,10 +38,12 @@ class Vae(nn.Module):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
+    add_device_arg(p)
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--batch", type=int, default=128)
     a = p.parse_args()
     limits = limit_threads(a.threads)
+    use_device(a.device)
     torch.manual_seed(0)
     model = Vae()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
