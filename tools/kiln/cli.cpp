@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <new>
 #include <string>
@@ -86,18 +87,21 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   CLI::App app{"Runs generative models compiled by kilnc.", "kiln"};
   app.set_version_flag("--version", "kiln 0.1");
   app.require_subcommand(0, 1);
-  // Options of the whole program, accepted after the command too.
-  app.fallthrough();
-  // Unless given, the process's default device stays (cpu, or what a test
-  // harness chose).
+  // --device, on the program and on every command (so that each command's
+  // --help lists it). Unless given, the process's default device stays
+  // (cpu, or what a test harness chose).
   std::string device = "cpu";
-  CLI::Option *device_option =
-      app.add_option(
-             "--device", device,
-             "Where kernels run: cpu, or cuda (an NVIDIA GPU; the model "
-             "must be built with GPU kernels)")
-          ->check(CLI::IsMember({"cpu", "cuda"}))
-          ->capture_default_str();
+  std::vector<CLI::Option *> device_options;
+  auto add_device_option = [&](CLI::App &command) {
+    device_options.push_back(
+        command
+            .add_option("--device", device,
+                        "Where kernels run: cpu, or cuda (an NVIDIA GPU; the "
+                        "model must be built with GPU kernels)")
+            ->check(CLI::IsMember({"cpu", "cuda"}))
+            ->capture_default_str());
+  };
+  add_device_option(app);
 
   CLI::App *list =
       app.add_subcommand("list", "List models and their entry points");
@@ -147,6 +151,8 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
 
   ModelCommands model_commands;
   add_model_commands(app, model_commands);
+  for (CLI::App *command : app.get_subcommands({}))
+    add_device_option(*command);
   // An empty prompt is a prompt (the text starts after a newline).
   refuse_empty_values(app, {"--prompt"});
 
@@ -166,7 +172,8 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     ~RestoreDevice() { rt::set_default_device(saved); }
   } restore_device;
   try {
-    if (device_option->count() > 0)
+    if (std::ranges::any_of(device_options,
+                            [](CLI::Option *o) { return o->count() > 0; }))
       rt::set_default_device(rt::parse_device(device));
     if (*list)
       return list_command(out);
