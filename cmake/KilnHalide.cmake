@@ -25,16 +25,21 @@ set(KILN_HALIDE_TARGET host CACHE STRING
 set(KILN_PORTABLE_TARGETS
     "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41,x86-64-linux-avx-avx2-f16c-fma-sse41,x86-64-linux")
 
-# GPU kernels (docs/runtime.md, "Devices"): `cuda` builds every model's
-# kernels a second time with GPU schedules for Halide's CUDA target (the
-# PTX needs no CUDA toolkit to build; running it needs NVIDIA's driver).
-# kiln_add_model(... GPU cuda|none) overrides it per model.
-set(KILN_GPU none CACHE STRING "GPU kernels of every model: none or cuda")
+# GPU kernels (docs/runtime.md, "Devices"): each API named builds every
+# model's kernels once more with GPU schedules, for Halide's CUDA target
+# (the PTX needs no CUDA toolkit to build; running it needs NVIDIA's driver)
+# or its OpenCL target (runs on any OpenCL 1.2 device; with PoCL, on the
+# CPU, which is how CI checks the GPU schedules). A list: "cuda;opencl".
+# kiln_add_model(... GPU none|cuda|opencl...) overrides it per model.
+set(KILN_GPU none CACHE STRING
+    "GPU kernels of every model: none, or a list of cuda and opencl")
 # Halide 14 emits PTX for compute capability 8.6 at most; the driver
 # compiles it for the card at load time, so 7.0 runs on Volta and every
 # later GPU (H100: 9.0). The host part is plain x86-64: it only launches.
 set(KILN_CUDA_TARGET "x86-64-linux-cuda-cuda_capability_70" CACHE STRING
     "Halide target of the CUDA kernels")
+set(KILN_OPENCL_TARGET "x86-64-linux-opencl" CACHE STRING
+    "Halide target of the OpenCL kernels")
 
 # OUT = SPEC with `portable` spelled out.
 function(kiln_halide_targets out spec)

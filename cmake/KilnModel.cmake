@@ -27,7 +27,7 @@ endfunction()
 # (TRUE or FALSE).
 macro(_kiln_model_options fn name)
   cmake_parse_arguments(ARG "DATA_PARALLEL"
-                        "SCHEDULE;MODEL;CONV_ALGORITHM;HALIDE_TARGET;GPU" ""
+                        "SCHEDULE;MODEL;CONV_ALGORITHM;HALIDE_TARGET" "GPU"
                         ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${fn}(${name}): unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
@@ -38,12 +38,21 @@ macro(_kiln_model_options fn name)
   _kiln_choice(${fn} ${name} SCHEDULE heuristic
                heuristic adams2019 mullapudi2016 li2018)
   _kiln_choice(${fn} ${name} CONV_ALGORITHM auto auto direct winograd)
-  _kiln_choice(${fn} ${name} GPU ${KILN_GPU} none cuda)
-  if(ARG_GPU STREQUAL "cuda" AND NOT ARG_SCHEDULE STREQUAL "heuristic")
+  if(NOT DEFINED ARG_GPU)
+    set(ARG_GPU ${KILN_GPU})
+  endif()
+  list(REMOVE_ITEM ARG_GPU none)
+  list(REMOVE_DUPLICATES ARG_GPU)
+  foreach(api ${ARG_GPU})
+    if(NOT api MATCHES "^(cuda|opencl)$")
+      message(FATAL_ERROR "${fn}(${name}): unknown GPU '${api}' (none, cuda, opencl)")
+    endif()
+  endforeach()
+  if(ARG_GPU AND NOT ARG_SCHEDULE STREQUAL "heuristic")
     message(FATAL_ERROR "${fn}(${name}): GPU kernels have heuristic schedules "
       "only (SCHEDULE ${ARG_SCHEDULE})")
   endif()
-  if(ARG_GPU STREQUAL "cuda" AND ARG_CONV_ALGORITHM STREQUAL "winograd")
+  if(ARG_GPU AND ARG_CONV_ALGORITHM STREQUAL "winograd")
     message(FATAL_ERROR "${fn}(${name}): GPU kernels have no Winograd "
       "convolutions (CONV_ALGORITHM winograd)")
   endif()
@@ -54,7 +63,8 @@ endmacro()
 
 # kiln_add_model(NAME SOURCE [SCHEDULE heuristic|adams2019|mullapudi2016|li2018]
 #                [MODEL source_name] [CONV_ALGORITHM auto|direct|winograd]
-#                [HALIDE_TARGET host|portable|T1,T2,...] [GPU none|cuda]
+#                [HALIDE_TARGET host|portable|T1,T2,...]
+#                [GPU none|cuda|opencl...]
 #                [DATA_PARALLEL])
 #
 # Builds a model declared in the DSL into a static library `kiln_model_NAME`
@@ -70,9 +80,10 @@ endmacro()
 # (default KILN_HALIDE_TARGET) names the CPUs the kernels are compiled for:
 # with several targets every kernel is built once per target and picks the
 # first the CPU can run when first called (`portable`: AVX-512, AVX2 + FMA,
-# plain x86-64; docs/performance.md). GPU cuda (default KILN_GPU) also
-# builds every kernel with a GPU schedule for Halide's CUDA target, which
-# `kiln --device cuda` runs (docs/runtime.md, "Devices"). DATA_PARALLEL
+# plain x86-64; docs/performance.md). GPU cuda and/or opencl (default
+# KILN_GPU) also builds every kernel with a GPU schedule for Halide's CUDA
+# or OpenCL target, which `kiln --device cuda|opencl` runs (docs/runtime.md,
+# "Devices"). DATA_PARALLEL
 # also builds every train entry point split at its gradients (kilnc
 # --data-parallel), which `kiln train --data-parallel` runs under MPI.
 function(kiln_add_model name src)
@@ -92,7 +103,7 @@ function(kiln_add_model name src)
 
   _kiln_compile_model(${name} ${out}/${name}.mlir ${ARG_SCHEDULE} ${ARG_MODEL}
                       ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
-                      ${ARG_GPU} ${ARG_DATA_PARALLEL})
+                      "${ARG_GPU}" ${ARG_DATA_PARALLEL})
 endfunction()
 
 # kiln_add_mlir_model(NAME FILE.mlir [SCHEDULE s] [MODEL m] [CONV_ALGORITHM a]
@@ -111,7 +122,7 @@ function(kiln_add_mlir_model name file)
   file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name})
   _kiln_compile_model(${name} ${file} ${ARG_SCHEDULE} ${ARG_MODEL}
                       ${ARG_CONV_ALGORITHM} ${ARG_HALIDE_TARGET}
-                      ${ARG_GPU} ${ARG_DATA_PARALLEL})
+                      "${ARG_GPU}" ${ARG_DATA_PARALLEL})
 endfunction()
 
 # Steps 2-4 of kiln_add_model from a model's .mlir: kilnc, the Halide
@@ -145,16 +156,19 @@ function(_kiln_compile_model name mlir schedule model conv_algorithm
   target_include_directories(kiln_model_${name} PUBLIC ${out})
   target_link_libraries(kiln_model_${name} PUBLIC kiln_model_${name}_kernels
                         Kiln::runtime)
-  # 3b. The same kernels with GPU schedules, named KERNEL_cuda; the plan
-  # calls them on a CUDA session.
-  if(gpu STREQUAL "cuda")
-    kiln_halide_kernels(${name}_cuda ${out}/${name}.kernels.cpp ${schedule}
-                        kiln_model_${name}_cuda_kernels FUNCTION_SUFFIX _cuda
-                        TARGET ${KILN_CUDA_TARGET})
+  # 3b. The same kernels with GPU schedules, named KERNEL_cuda or
+  # KERNEL_opencl, from the same generator program; the plan calls them on
+  # a session on that device.
+  foreach(api ${gpu})
+    string(TOUPPER ${api} API)
+    kiln_halide_kernels(${name}_${api} ${out}/${name}.kernels.cpp ${schedule}
+                        kiln_model_${name}_${api}_kernels
+                        FUNCTION_SUFFIX _${api} TARGET ${KILN_${API}_TARGET}
+                        GENERATOR kiln_model_${name}_kernels_generator)
     target_link_libraries(kiln_model_${name} PUBLIC
-                          kiln_model_${name}_cuda_kernels)
-    target_compile_definitions(kiln_model_${name} PRIVATE KILN_CUDA_KERNELS)
-  endif()
+                          kiln_model_${name}_${api}_kernels)
+    target_compile_definitions(kiln_model_${name} PRIVATE KILN_${API}_KERNELS)
+  endforeach()
   set_target_properties(kiln_model_${name} PROPERTIES
     KILN_MANIFEST ${out}/${name}.manifest.json
     KILN_MLIR ${mlir})

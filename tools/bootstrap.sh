@@ -20,6 +20,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 
 # Everything Kiln needs, from Debian's archive only (see docs/architecture.md).
+# pocl-opencl-icd: OpenCL on the CPU, where the tests run the GPU kernels.
 packages=(
   cmake ninja-build clang-19 libclang-rt-19-dev
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
@@ -27,6 +28,7 @@ packages=(
   libfmt-dev libgtest-dev libcli11-dev libopenblas-dev zlib1g-dev libeigen3-dev
   python3 dataset-fashion-mnist fortunes
   libopenmpi-dev openmpi-bin
+  pocl-opencl-icd
 )
 
 if [ "${KILN_SKIP_APT:-0}" != 1 ]; then

@@ -1,5 +1,6 @@
 # kiln_halide_kernels(NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET
-#                     [FUNCTION_SUFFIX suffix] [TARGET halide-targets])
+#                     [FUNCTION_SUFFIX suffix] [TARGET halide-targets]
+#                     [GENERATOR program-target])
 #
 # Turns a generated NAME.kernels.cpp (one Halide Generator per kernel) into
 # the IMPORTED static library target OUT_LIB_TARGET:
@@ -17,6 +18,8 @@
 # is compiled once per target behind a dispatcher (aot/variants.h).
 # FUNCTION_SUFFIX is appended to every kernel symbol, so that variants of
 # the same kernels (other schedules) can be linked into one program.
+# GENERATOR: an existing step-1 program of the same KERNELS_CPP to run
+# instead of compiling another (a model's GPU kernels reuse its CPU one).
 # Editing KERNELS_CPP or kernel_support rebuilds the program and reruns it.
 # A KERNELS_CPP produced by a custom command must come from this directory
 # (CMake's rule for generated sources).
@@ -42,7 +45,7 @@ endif()
 option(KILN_HALIDE_PCH "Precompile Halide.h for kernel generator programs" ON)
 
 function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
-  cmake_parse_arguments(PARSE_ARGV 4 ARG "" "FUNCTION_SUFFIX;TARGET" "")
+  cmake_parse_arguments(PARSE_ARGV 4 ARG "" "FUNCTION_SUFFIX;TARGET;GENERATOR" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "kiln_halide_kernels: unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -56,12 +59,16 @@ function(kiln_halide_kernels NAME KERNELS_CPP SCHEDULE OUT_LIB_TARGET)
   kiln_halide_targets(ARG_TARGET "${ARG_TARGET}")
   get_filename_component(kernels_cpp ${KERNELS_CPP} ABSOLUTE)
 
-  set(generator ${OUT_LIB_TARGET}_generator)
-  add_executable(${generator} ${kernels_cpp})
-  target_link_libraries(${generator} PRIVATE
-    Kiln::halide_aot_main kiln_halide_generator_build)
-  if(KILN_HALIDE_PCH)
-    target_precompile_headers(${generator} REUSE_FROM kiln_halide_pch)
+  if(ARG_GENERATOR)
+    set(generator ${ARG_GENERATOR})
+  else()
+    set(generator ${OUT_LIB_TARGET}_generator)
+    add_executable(${generator} ${kernels_cpp})
+    target_link_libraries(${generator} PRIVATE
+      Kiln::halide_aot_main kiln_halide_generator_build)
+    if(KILN_HALIDE_PCH)
+      target_precompile_headers(${generator} REUSE_FROM kiln_halide_pch)
+    endif()
   endif()
 
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/${OUT_LIB_TARGET})

@@ -4,6 +4,7 @@
 #include "kiln/runtime/session.h"
 
 #include <HalideRuntimeCuda.h>
+#include <HalideRuntimeOpenCL.h>
 #include <dlfcn.h>
 #include <fmt/format.h>
 
@@ -16,6 +17,8 @@
 // at all. Weak references keep them linking; a device then reports that the
 // program has no GPU runtime.
 #pragma weak halide_cuda_device_interface
+#pragma weak halide_opencl_device_interface
+#pragma weak halide_opencl_get_cl_mem
 #pragma weak halide_device_malloc
 #pragma weak halide_device_free
 #pragma weak halide_device_crop
@@ -32,26 +35,90 @@ std::atomic<Device> g_default_device{Device::cpu};
 
 constexpr size_t kElement = 4; // f32 and i32 alike
 
-// Halide 14's CUDA runtime looks for the driver under the name libcuda.so,
-// which only the driver's development package provides; loaded first and
-// globally, libcuda.so.1 is found by symbol instead (DESIGN.md decision 8).
+// Loads a driver library globally, so that Halide's runtime finds its
+// symbols in the process: Halide 14 asks for libcuda.so and libOpenCL.so,
+// names only the development packages provide (DESIGN.md decision 8).
+void *load_driver(Device device, const char *library, const char *what) {
+  void *handle = dlopen(library, RTLD_NOW | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char *why = dlerror();
+    throw Error(fmt::format("--device {}: cannot load {}, {} ({}); run with "
+                            "--device cpu instead",
+                            device_name(device), library, what,
+                            why ? why : "not found"));
+  }
+  return handle;
+}
+
 const halide_device_interface_t *open_cuda() {
   static void *driver = nullptr;
-  if (driver == nullptr) {
-    driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
-    if (driver == nullptr) {
-      const char *why = dlerror();
-      throw Error(fmt::format(
-          "--device cuda: cannot load libcuda.so.1, NVIDIA's driver library "
-          "({}); it needs an NVIDIA GPU with its driver installed; run "
-          "with --device cpu instead",
-          why ? why : "not found"));
-    }
-  }
+  if (driver == nullptr)
+    driver = load_driver(Device::cuda, "libcuda.so.1",
+                         "NVIDIA's driver library; it needs an NVIDIA GPU "
+                         "with its driver installed");
   if (&halide_cuda_device_interface == nullptr)
     throw Error("--device cuda: this program was linked without the Halide "
                 "CUDA runtime (it has no model built with GPU kernels)");
   return halide_cuda_device_interface();
+}
+
+void *opencl_library() {
+  static void *loader = nullptr;
+  if (loader == nullptr)
+    loader = load_driver(Device::opencl, "libOpenCL.so.1",
+                         "the OpenCL ICD loader; install one with a "
+                         "platform (Debian: ocl-icd-libopencl1, and "
+                         "pocl-opencl-icd to run on the CPU)");
+  return loader;
+}
+
+const halide_device_interface_t *open_opencl() {
+  opencl_library();
+  if (&halide_opencl_device_interface == nullptr)
+    throw Error("--device opencl: this program was linked without the "
+                "Halide OpenCL runtime (it has no model built with GPU "
+                "kernels)");
+  return halide_opencl_device_interface();
+}
+
+// CL_DEVICE_MEM_BASE_ADDR_ALIGN, in bytes, of the device that holds
+// `buffer`'s memory: the alignment a sub-buffer's origin needs, which is
+// how Halide passes a crop to an OpenCL kernel. From the buffer's cl_mem:
+// its context, the context's device.
+size_t opencl_crop_alignment(halide_buffer_t &buffer) {
+  using Info = int (*)(void *, uint32_t, size_t, void *, size_t *);
+  void *lib = opencl_library();
+  auto mem_info = reinterpret_cast<Info>(dlsym(lib, "clGetMemObjectInfo"));
+  auto context_info = reinterpret_cast<Info>(dlsym(lib, "clGetContextInfo"));
+  auto device_info = reinterpret_cast<Info>(dlsym(lib, "clGetDeviceInfo"));
+  constexpr uint32_t kMemContext = 0x1106, kContextDevices = 0x1081,
+                     kBaseAddrAlign = 0x1019;
+  void *mem =
+      reinterpret_cast<void *>(halide_opencl_get_cl_mem(nullptr, &buffer));
+  void *context = nullptr, *device = nullptr;
+  uint32_t bits = 0;
+  if (mem_info == nullptr || context_info == nullptr ||
+      device_info == nullptr ||
+      mem_info(mem, kMemContext, sizeof context, &context, nullptr) != 0 ||
+      context_info(context, kContextDevices, sizeof device, &device, nullptr) !=
+          0 ||
+      device_info(device, kBaseAddrAlign, sizeof bits, &bits, nullptr) != 0 ||
+      bits < 8)
+    throw Error("--device opencl: cannot read the device's base address "
+                "alignment (CL_DEVICE_MEM_BASE_ADDR_ALIGN)");
+  return bits / 8;
+}
+
+const halide_device_interface_t *open_device(Device device) {
+  switch (device) {
+  case Device::cuda:
+    return open_cuda();
+  case Device::opencl:
+    return open_opencl();
+  case Device::cpu:
+    break;
+  }
+  throw Error("internal error: DeviceMemory for the CPU");
 }
 
 // A view's extent in bytes, from its innermost element to its outermost.
@@ -68,37 +135,57 @@ size_t span_bytes(const halide_buffer_t &view) {
 } // namespace
 
 const char *device_name(Device device) {
-  return device == Device::cuda ? "cuda" : "cpu";
+  switch (device) {
+  case Device::cuda:
+    return "cuda";
+  case Device::opencl:
+    return "opencl";
+  case Device::cpu:
+    break;
+  }
+  return "cpu";
 }
 
 Device parse_device(std::string_view text) {
-  if (text == "cpu")
-    return Device::cpu;
-  if (text == "cuda")
-    return Device::cuda;
-  throw Error(fmt::format("unknown device '{}' (cpu, cuda)", text));
+  for (Device d : {Device::cpu, Device::cuda, Device::opencl})
+    if (text == device_name(d))
+      return d;
+  throw Error(fmt::format("unknown device '{}' (cpu, cuda, opencl)", text));
+}
+
+bool has_kernels_for(const ModelDesc &model, Device device) {
+  switch (device) {
+  case Device::cuda:
+    return model.cuda_kernels;
+  case Device::opencl:
+    return model.opencl_kernels;
+  case Device::cpu:
+    break;
+  }
+  return true;
 }
 
 void set_default_device(Device device) { g_default_device = device; }
 Device default_device() { return g_default_device; }
 
 DeviceMemory::DeviceMemory(Device device) : device_(device) {
-  if (device == Device::cpu)
-    throw Error("internal error: DeviceMemory for the CPU");
-  interface_ = open_cuda();
+  interface_ = open_device(device);
   // Kernels with intermediate buffers allocate device memory per call;
   // Halide's cache keeps it instead of a cuMemAlloc/cuMemFree pair per call
   // (cuMemFree waits for the GPU).
   halide_reuse_device_allocations(nullptr, true);
   // The first allocation initialises the driver and picks the device: the
-  // place where a machine without a usable GPU says so.
+  // place where a machine without a usable one says so.
   char probe[kElement];
   try {
     add(probe, sizeof probe);
   } catch (const Error &e) {
-    throw Error(fmt::format("--device {}: no usable GPU: {}",
-                            device_name(device), e.what()));
+    throw Error(fmt::format(
+        "--device {}: no usable {}: {}", device_name(device),
+        device == Device::cuda ? "GPU" : "OpenCL device", e.what()));
   }
+  if (device == Device::opencl)
+    crop_alignment_ = opencl_crop_alignment(ranges_.at(probe).buffer);
   remove(probe);
 }
 
@@ -184,15 +271,28 @@ void DeviceMemory::download(const void *host) {
 }
 
 void DeviceMemory::attach(halide_buffer_t &view) {
+  crop(view, /*kernel_argument=*/true);
+}
+
+void DeviceMemory::crop(halide_buffer_t &view, bool kernel_argument) {
   const size_t bytes = span_bytes(view);
   Range *r = find(view.host, bytes);
   if (r == nullptr)
-    throw Error(fmt::format("internal error: a kernel argument ({} bytes at "
-                            "{}) is not in device memory",
-                            bytes, static_cast<const void *>(view.host)));
-  halide_dimension_t dim(
-      int32_t((view.host - r->buffer.host) / int64_t(kElement)),
-      int32_t(bytes / kElement), 1);
+    throw Error(
+        fmt::format("internal error: {} ({} bytes at {}) is not "
+                    "in device memory",
+                    kernel_argument ? "a kernel argument" : "a copy's operand",
+                    bytes, static_cast<const void *>(view.host)));
+  // Copies take any offset; a kernel's OpenCL sub-buffer does not.
+  const int64_t offset = view.host - r->buffer.host;
+  if (kernel_argument && offset % int64_t(crop_alignment_) != 0)
+    throw Error(fmt::format(
+        "internal error: a kernel argument starts {} bytes into its device "
+        "allocation, which the {} device cannot address (it needs multiples "
+        "of {} bytes)",
+        offset, device_name(device_), crop_alignment_));
+  halide_dimension_t dim(int32_t(offset / int64_t(kElement)),
+                         int32_t(bytes / kElement), 1);
   halide_buffer_t crop{};
   crop.host = view.host;
   crop.type = r->buffer.type;
@@ -230,8 +330,8 @@ void DeviceMemory::copy(const void *src, void *dst, size_t bytes) {
   s.dimensions = d.dimensions = 1;
   s.dim = &sd;
   d.dim = &dd;
-  attach(s);
-  attach(d);
+  crop(s, false);
+  crop(d, false);
   s.flags = d.flags = 0;
   const int code = halide_buffer_copy(nullptr, &s, interface_, &d);
   release(s);

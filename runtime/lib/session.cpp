@@ -25,12 +25,14 @@ Session::Session(const ModelDesc &model, uint64_t seed, Device device)
   install_scratch_allocator();
   apply_cpu_target(model);
   if (device != Device::cpu) {
-    if (device == Device::cuda && !model.cuda_kernels)
+    if (!has_kernels_for(model, device)) {
+      const char *name = device_name(device);
       throw Error(fmt::format(
-          "--device cuda: model {} was built without CUDA kernels (build it "
-          "with kiln_add_model(... GPU cuda) or configure with "
-          "-DKILN_GPU=cuda)",
-          model.name));
+          "--device {0}: model {1} was built without {2} kernels (build it "
+          "with kiln_add_model(... GPU {0}) or configure with "
+          "-DKILN_GPU={0})",
+          name, model.name, device == Device::cuda ? "CUDA" : "OpenCL"));
+    }
     device_params_ = std::make_unique<DeviceParams>(device);
     params_.set_access_hook(device_params_.get());
   }

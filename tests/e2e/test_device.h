@@ -1,7 +1,8 @@
-// The device an e2e test's Sessions run on: the CPU, or the GPU when ctest
-// sets KILN_TEST_DEVICE=cuda (the `.cuda` runs of tests whose models have
-// GPU kernels). Without a usable GPU such a run is skipped (exit 77), so CI
-// machines build the GPU kernels and run them wherever a GPU exists.
+// The device an e2e test's Sessions run on: the CPU, or a GPU device when
+// ctest sets KILN_TEST_DEVICE=cuda|opencl (the `.cuda` and `.opencl` runs
+// of tests whose models have GPU kernels). Without such a device the run is
+// skipped (exit 77), so every machine builds the GPU kernels and runs them
+// wherever a device exists (OpenCL: PoCL runs them on the CPU, in CI).
 #pragma once
 
 #include "kiln/runtime/device.h"

@@ -141,6 +141,11 @@ TEST(Cli, DeviceIsCheckedAndNamed) {
   EXPECT_TRUE(contains(gpu.err, "--device cuda: model fake was built "
                                 "without CUDA kernels"))
       << gpu.err;
+  const Result cl = run_kiln({"run", "fake", "affine", "--device", "opencl"});
+  EXPECT_EQ(cl.code, 1);
+  EXPECT_TRUE(contains(cl.err, "--device opencl: model fake was built "
+                               "without OpenCL kernels"))
+      << cl.err;
   // The option held for that command only.
   EXPECT_EQ(kiln::rt::default_device(), kiln::rt::Device::cpu);
   EXPECT_EQ(run_kiln({"run", "fake", "affine"}).code, 0);

@@ -144,8 +144,13 @@ TEST(Session, KernelFailureNamesTheKernel) {
 TEST(Session, DeviceWithoutKernelsOrDriverIsAnError) {
   EXPECT_EQ(parse_device("cpu"), Device::cpu);
   EXPECT_EQ(parse_device("cuda"), Device::cuda);
+  EXPECT_EQ(parse_device("opencl"), Device::opencl);
   EXPECT_EQ(error_of([] { parse_device("gpu"); }),
-            "unknown device 'gpu' (cpu, cuda)");
+            "unknown device 'gpu' (cpu, cuda, opencl)");
+  EXPECT_EQ(error_of([] { Session s(kiln_model_fake(), 0, Device::opencl); }),
+            "--device opencl: model fake was built without OpenCL kernels "
+            "(build it with kiln_add_model(... GPU opencl) or configure with "
+            "-DKILN_GPU=opencl)");
   EXPECT_EQ(error_of([] { Session s(kiln_model_fake(), 0, Device::cuda); }),
             "--device cuda: model fake was built without CUDA kernels (build "
             "it with kiln_add_model(... GPU cuda) or configure with "
@@ -157,6 +162,10 @@ TEST(Session, DeviceWithoutKernelsOrDriverIsAnError) {
   gpu.cuda_kernels = true;
   const std::string e = error_of([&] { Session s(gpu, 0, Device::cuda); });
   EXPECT_EQ(e.rfind("--device cuda: ", 0), 0u) << e;
+  // Likewise OpenCL: this test program links no Halide runtime at all.
+  gpu.opencl_kernels = true;
+  const std::string o = error_of([&] { Session s(gpu, 0, Device::opencl); });
+  EXPECT_EQ(o.rfind("--device opencl: ", 0), 0u) << o;
   // On the CPU the plans see no device memory.
   Session cpu(kiln_model_fake(), 0);
   EXPECT_EQ(cpu.device(), Device::cpu);

@@ -96,9 +96,10 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     device_options.push_back(
         command
             .add_option("--device", device,
-                        "Where kernels run: cpu, or cuda (an NVIDIA GPU; the "
-                        "model must be built with GPU kernels)")
-            ->check(CLI::IsMember({"cpu", "cuda"}))
+                        "Where kernels run: cpu, cuda (an NVIDIA GPU) or "
+                        "opencl (an OpenCL device, e.g. PoCL on the CPU); "
+                        "GPU devices need a model built with GPU kernels")
+            ->check(CLI::IsMember({"cpu", "cuda", "opencl"}))
             ->capture_default_str());
   };
   add_device_option(app);

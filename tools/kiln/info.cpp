@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "describe.h"
 
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/model.h"
 #include "kiln/runtime/tensor.h"
@@ -68,9 +69,12 @@ int info_command(const std::string &name, std::ostream &out) {
   const rt::ModelDesc &model = require_model(name);
   fmt::print(out, "model {}\n", model.name);
   print_kernel_target(model, out);
+  std::string gpu;
+  for (rt::Device d : {rt::Device::cuda, rt::Device::opencl})
+    if (rt::has_kernels_for(model, d))
+      gpu += fmt::format("{}{}", gpu.empty() ? "" : ", ", rt::device_name(d));
   fmt::print(out, "GPU kernels: {}\n",
-             model.cuda_kernels ? "cuda (kiln --device cuda runs them)"
-                                : "none");
+             gpu.empty() ? "none" : gpu + " (kiln --device NAME runs them)");
   const int64_t total = print_tensors(model, rt::ParamRole::parameter, out);
   fmt::print(out, "total: {} scalars ({:.1f} MiB as fp32)\n", grouped(total),
              static_cast<double>(total) * 4 / (1 << 20));

@@ -584,8 +584,9 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
              batcher.batches_per_epoch(), state.seed, state.data_seed,
              options.threads ? std::to_string(options.threads) : "default");
   // The Session applied KILN_CPU_TARGET: this is the variant that runs.
-  if (session.device() == rt::Device::cuda)
-    fmt::print(out, "kernels: cuda (the GPU; host code {})\n",
+  if (session.device() != rt::Device::cpu)
+    fmt::print(out, "kernels: {} (GPU schedules; host code {})\n",
+               rt::device_name(session.device()),
                rt::selected_kernel_target(model));
   else if (!model.kernel_variants.empty())
     fmt::print(out, "kernels: {}\n", rt::selected_kernel_target(model));

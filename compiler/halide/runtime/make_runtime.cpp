@@ -5,8 +5,8 @@
 //   kiln-halide-runtime-gen OUT.a [TARGETS]   (TARGETS defaults to host)
 // TARGETS as for the kernels (target_list.h): for a list, the runtime uses
 // only the features all of its targets have, so it runs wherever any
-// variant of the kernels is chosen. It always holds Halide's CUDA runtime
-// too, for models built with GPU kernels: the CUDA module does nothing
+// variant of the kernels is chosen. It always holds Halide's CUDA and
+// OpenCL runtimes too, for models built with GPU kernels: each does nothing
 // until a kernel or the Session uses it (it loads the driver then).
 #include "target_list.h"
 
@@ -28,7 +28,8 @@ int main(int argc, char **argv) {
     const Halide::Target target =
         kiln::halide::aot::common_target(
             kiln::halide::aot::parse_target_list(spec))
-            .with_feature(Halide::Target::CUDA);
+            .with_feature(Halide::Target::CUDA)
+            .with_feature(Halide::Target::OpenCL);
     // Written beside the destination and renamed: never a partial file.
     const std::filesystem::path staged = out.string() + ".tmp";
     Halide::compile_standalone_runtime(

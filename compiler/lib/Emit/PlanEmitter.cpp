@@ -46,11 +46,13 @@ public:
         << "#include \"kiln/runtime/profile.h\"\n"
         << "#include \"kiln/runtime/session.h\"\n\n#include <algorithm>\n"
         << "#include <array>\n\n"
-        // The model's CUDA kernels, when kiln_add_model built them
+        // The model's GPU kernels, when kiln_add_model built them
         // (kiln_<model>_cuda_kernels.h, the same kernels with a _cuda
-        // suffix); the Session's device picks which run.
+        // suffix; _opencl likewise); the Session's device picks which run.
         << "#ifdef KILN_CUDA_KERNELS\n#include \"kiln_" << options_.model
-        << "_cuda_kernels.h\"\n#endif\n\n"
+        << "_cuda_kernels.h\"\n#endif\n"
+        << "#ifdef KILN_OPENCL_KERNELS\n#include \"kiln_" << options_.model
+        << "_opencl_kernels.h\"\n#endif\n\n"
         << "namespace {\n\nusing kiln::rt::BufferView;\n"
         << "using kiln::rt::check_kernel;\n\n";
     auto entries = emit::collectEntries(module_);
@@ -288,11 +290,12 @@ private:
           buffers += (buffers.empty() ? "" : ", ") + args[i];
       }
       os_ << "    kiln::rt::DeviceArgs device_args(s, {" << buffers << "});\n";
-      // On a CUDA session, the same kernel's CUDA build.
-      os_ << "#ifdef KILN_CUDA_KERNELS\n    if (s.device() == "
-             "kiln::rt::Device::cuda)\n      check_kernel("
-          << fused.getKernel() << "_cuda(" << argList << "), \""
-          << fused.getKernel() << "_cuda\");\n    else\n#endif\n";
+      // On a GPU session, the same kernel's build for that device.
+      for (StringRef api : {"cuda", "opencl"})
+        os_ << "#ifdef KILN_" << api.upper() << "_KERNELS\n    if (s.device() "
+            << "== kiln::rt::Device::" << api << ")\n      check_kernel("
+            << fused.getKernel() << "_" << api << "(" << argList << "), \""
+            << fused.getKernel() << "_" << api << "\");\n    else\n#endif\n";
       if (emit::needsFallback(fused, options_.schedule)) {
         // Autoscheduled tiles assume sizes at least the estimates.
         std::set<std::string> syms;
@@ -427,7 +430,8 @@ private:
     }
     // The kernels' targets, from the header kiln-halide-aot writes.
     os_ << "    },\n    {KILN_KERNEL_VARIANTS_" << options_.model << "},\n"
-        << "#ifdef KILN_CUDA_KERNELS\n    true\n#else\n    false\n#endif\n"
+        << "#ifdef KILN_CUDA_KERNELS\n    true,\n#else\n    false,\n#endif\n"
+        << "#ifdef KILN_OPENCL_KERNELS\n    true\n#else\n    false\n#endif\n"
         << "};\n";
   }
 

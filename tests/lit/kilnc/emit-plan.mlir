@@ -8,16 +8,23 @@
 // CHECK: #include "kiln_mlp_kernels.h"
 // CHECK: #ifdef KILN_CUDA_KERNELS
 // CHECK-NEXT: #include "kiln_mlp_cuda_kernels.h"
+// CHECK: #ifdef KILN_OPENCL_KERNELS
+// CHECK-NEXT: #include "kiln_mlp_opencl_kernels.h"
 // CHECK-LABEL: void run_forward(
 // CHECK: const int64_t sym_batch = in[0]->dim(0);
 // CHECK: out[0]->resize(std::vector<int64_t>{sym_batch, 3});
 // CHECK-NEXT: s.bind_outputs(out);
-// CHECK: char *arena0 = reinterpret_cast<char *>(s.arena(0, size_t(128) * sym_batch));
+// CHECK: char *arena0 = reinterpret_cast<char *>(s.arena(0, size_t(256) * sym_batch));
 // CHECK: BufferView b3(reinterpret_cast<float *>(arena0 + size_t(0) * sym_batch), std::array<int64_t, 2>{sym_batch, 8});
 // CHECK: kiln::rt::DeviceArgs device_args(s, {b0.get(), b1.get(), b2.get(), b3.get()});
 // CHECK-NEXT: #ifdef KILN_CUDA_KERNELS
 // CHECK-NEXT: if (s.device() == kiln::rt::Device::cuda)
 // CHECK-NEXT: check_kernel(kiln_mlp_forward_k0_cuda(b0.get(), b1.get(), b2.get(), b3.get()), "kiln_mlp_forward_k0_cuda");
+// CHECK-NEXT: else
+// CHECK-NEXT: #endif
+// CHECK-NEXT: #ifdef KILN_OPENCL_KERNELS
+// CHECK-NEXT: if (s.device() == kiln::rt::Device::opencl)
+// CHECK-NEXT: check_kernel(kiln_mlp_forward_k0_opencl(b0.get(), b1.get(), b2.get(), b3.get()), "kiln_mlp_forward_k0_opencl");
 // CHECK-NEXT: else
 // CHECK-NEXT: #endif
 // CHECK-NEXT: check_kernel(kiln_mlp_forward_k0(b0.get(), b1.get(), b2.get(), b3.get()), "kiln_mlp_forward_k0");
@@ -30,6 +37,11 @@
 // The targets of the kernels, as the kernels' header lists them.
 // CHECK: {KILN_KERNEL_VARIANTS_mlp},
 // CHECK-NEXT: #ifdef KILN_CUDA_KERNELS
+// CHECK-NEXT: true,
+// CHECK-NEXT: #else
+// CHECK-NEXT: false,
+// CHECK-NEXT: #endif
+// CHECK-NEXT: #ifdef KILN_OPENCL_KERNELS
 // CHECK-NEXT: true
 
 // HEADER: namespace kiln::models::mlp {

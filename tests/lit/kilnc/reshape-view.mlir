@@ -23,7 +23,7 @@ module attributes {kiln.model = "view"} {
 // PLAN-NEXT: %[[V:.*]] = kiln.reshape %[[H]] : (tensor<?x2x3xf32>) -> tensor<?x6xf32>
 // The maxima are stored while the view is still to be read: elsewhere.
 // PLAN-NEXT: kiln.fused "kiln_view_f_k1" (%arg0)
-// PLAN: } attributes {arena = array<i64: 0>, offset = array<i64: 64>}
+// PLAN: } attributes {arena = array<i64: 0>, offset = array<i64: 128>}
 // PLAN: kiln.fused "kiln_view_f_k3" (%[[V]], %{{.*}})
 // PLAN-NOT: reshape
 

@@ -3,11 +3,11 @@
 // returned result gets no arena space.
 // RUN: kiln-opt %inputs/small_mlp.mlir -kiln-fuse -kiln-memory-plan | FileCheck %s
 
-// CHECK: kiln.arena = [{bytes = 128 : i64, region = 0 : i64, symbols = "batch"}]
+// CHECK: kiln.arena = [{bytes = 256 : i64, region = 0 : i64, symbols = "batch"}]
 // CHECK: kiln.fused "kiln_mlp_forward_k0"
 // CHECK: } attributes {arena = array<i64: 0>, offset = array<i64: 0>}
 // CHECK: kiln.fused "kiln_mlp_forward_k1"
-// CHECK: } attributes {arena = array<i64: 0>, offset = array<i64: 64>}
+// CHECK: } attributes {arena = array<i64: 0>, offset = array<i64: 128>}
 // CHECK: kiln.fused "kiln_mlp_forward_k2"
 // CHECK: } attributes {arena = array<i64: 0>, offset = array<i64: 0>}
 // CHECK: kiln.fused "kiln_mlp_forward_k3"

@@ -24,12 +24,18 @@
 
 namespace kiln::rt {
 
-enum class Device { cpu, cuda };
+// cuda: an NVIDIA GPU through its driver. opencl: any OpenCL 1.2 device
+// through the ICD loader; with PoCL that is the CPU itself, which is how CI
+// runs every GPU schedule without a GPU (docs/testing.md).
+enum class Device { cpu, cuda, opencl };
 
-// "cpu" / "cuda".
+// "cpu" / "cuda" / "opencl".
 const char *device_name(Device device);
 // The device named `text`; Error listing the choices otherwise.
 Device parse_device(std::string_view text);
+
+// Whether `model` has kernels for `device` (the CPU's always).
+bool has_kernels_for(const ModelDesc &model, Device device);
 
 // The device new Sessions use unless told otherwise (the kiln CLI's
 // --device); cpu until set.
@@ -39,8 +45,9 @@ Device default_device();
 // Host ranges and their device copies, for one Session.
 class DeviceMemory {
 public:
-  // Loads the driver (libcuda.so.1 for cuda) and checks that a device
-  // answers; Error naming what is missing otherwise.
+  // Loads the driver (libcuda.so.1 for cuda, libOpenCL.so.1 for opencl)
+  // and checks that a device answers; Error naming what is missing
+  // otherwise.
   explicit DeviceMemory(Device device);
   ~DeviceMemory();
   DeviceMemory(const DeviceMemory &) = delete;
@@ -63,7 +70,9 @@ public:
 
   // Sets `view`'s device handle to the device bytes behind its host
   // pointer (a crop of the registered range, which `release` undoes).
-  // Error when the view's bytes are not inside one registered range.
+  // Error when the view's bytes are not inside one registered range, or
+  // (OpenCL) start at an offset the device cannot address as a sub-buffer
+  // (kilnc's memory plan aligns arena regions to 128 bytes, PoCL's need).
   void attach(halide_buffer_t &view);
   void release(halide_buffer_t &view);
 
@@ -75,10 +84,15 @@ private:
   };
   // The range holding [host, host + bytes), or nullptr.
   Range *find(const void *host, size_t bytes);
+  // attach, for a kernel argument or (any offset) a copy's operand.
+  void crop(halide_buffer_t &view, bool kernel_argument);
   void free_range(Range &range);
 
   Device device_;
   const halide_device_interface_t *interface_ = nullptr;
+  // A kernel argument's offset in its range must be a multiple of this
+  // (OpenCL's CL_DEVICE_MEM_BASE_ADDR_ALIGN; 1 for CUDA).
+  size_t crop_alignment_ = 1;
   std::map<const char *, Range> ranges_; // by host address
 };
 

@@ -115,8 +115,10 @@ struct ModelDesc {
   // The targets its kernels were compiled for, in dispatch order
   // (kernel_variants.h); empty for a model without kernels.
   std::vector<KernelVariant> kernel_variants;
-  // Whether it was also built with CUDA kernels (kiln_add_model's GPU).
+  // Whether it was also built with CUDA or OpenCL kernels (kiln_add_model's
+  // GPU).
   bool cuda_kernels = false;
+  bool opencl_kernels = false;
 
   const EntryDesc *find_entry(std::string_view entry) const;
 };
