@@ -40,6 +40,7 @@ struct Case {
   int m, n, k;
   bool transpose_b;
   Kernel heuristic, adams2019;
+  bool transpose_a = false; // A stored [K, M]
 };
 
 const Case kCases[] = {
@@ -64,6 +65,18 @@ const Case kCases[] = {
     // Batch-1 generation: static single row, GEMV schedule.
     {"1x1024->1024", 1, 1024, 1024, true, kiln_bench_gemv_1024,
      kiln_bench_gemv_1024_adams2019},
+    // The GPT's MLP at batch 32 x 128 (rows 4096): forward, input and
+    // weight gradients (A^T: A stored [4096, M]).
+    {"gpt fc1", 4096, 512, 128, true, kiln_bench_gpt_fc1,
+     kiln_bench_gpt_fc1_adams2019},
+    {"gpt fc2", 4096, 128, 512, true, kiln_bench_gpt_fc2,
+     kiln_bench_gpt_fc2_adams2019},
+    {"gpt fc2 dx", 4096, 512, 128, false, kiln_bench_gpt_fc2_dx,
+     kiln_bench_gpt_fc2_dx_adams2019},
+    {"gpt fc2 dw", 512, 128, 4096, false, kiln_bench_gpt_fc2_dw,
+     kiln_bench_gpt_fc2_dw_adams2019, true},
+    {"gpt fc1 dw", 128, 512, 4096, false, kiln_bench_gpt_fc1_dw,
+     kiln_bench_gpt_fc1_dw_adams2019, true},
 };
 
 Buffer<float> random_buffer(int width, int height, uint32_t seed) {
@@ -160,7 +173,8 @@ int main(int argc, char **argv) {
               "op(B)", "heur ms", "GFLOP/s", "x BLAS", "adams ms", "GFLOP/s",
               "x BLAS", "BLAS ms", "GFLOP/s");
   for (const Case &c : kCases) {
-    Buffer<float> a = random_buffer(c.k, c.m, 1);
+    Buffer<float> a = c.transpose_a ? random_buffer(c.m, c.k, 1)
+                                    : random_buffer(c.k, c.m, 1);
     Buffer<float> b =
         c.transpose_b ? random_buffer(c.k, c.n, 2) : random_buffer(c.n, c.k, 2);
     Buffer<float> c_heur(c.n, c.m), c_adams(c.n, c.m), c_blas(c.n, c.m);
@@ -172,9 +186,10 @@ int main(int argc, char **argv) {
                     a.data(), 1, 0.0f, c_blas.data(), 1);
         return;
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans,
+      cblas_sgemm(CblasRowMajor, c.transpose_a ? CblasTrans : CblasNoTrans,
                   c.transpose_b ? CblasTrans : CblasNoTrans, c.m, c.n, c.k,
-                  1.0f, a.data(), c.k, b.data(), ldb, 0.0f, c_blas.data(), c.n);
+                  1.0f, a.data(), c.transpose_a ? c.m : c.k, b.data(), ldb,
+                  0.0f, c_blas.data(), c.n);
     };
     int status = 0;
     auto heur = [&] { status |= c.heuristic(a, b, c_heur); };
@@ -193,7 +208,9 @@ int main(int argc, char **argv) {
     auto gflops = [&](double t) { return flops / t / 1e6; };
     std::printf("%-13s %-5s| %9.4f %7.1f %7.2f | %9.4f %7.1f %7.2f | %9.4f "
                 "%7.1f%s\n",
-                c.name, c.transpose_b ? "B^T" : "B", ms[0], gflops(ms[0]),
+                c.name,
+                c.transpose_a ? "A^T" : (c.transpose_b ? "B^T" : "B"), ms[0],
+                gflops(ms[0]),
                 ms[2] / ms[0], ms[1], gflops(ms[1]), ms[2] / ms[1], ms[2],
                 gflops(ms[2]), err < 1e-4 ? "" : "  MISMATCH vs OpenBLAS");
   }

@@ -10,10 +10,14 @@ namespace {
 using namespace Halide;
 namespace kh = kiln::halide;
 
-// C[M, N] = A[M, K] @ op(B); op(B) = B [K, N], or B stored [N, K] with
-// TransposeB (a Linear layer's weight).
-template <int M, int N, int K, bool TransposeB, bool StaticM = false>
-class BenchGemm : public Generator<BenchGemm<M, N, K, TransposeB, StaticM>> {
+// C[M, N] = op(A) @ op(B); op(B) = B [K, N], or B stored [N, K] with
+// TransposeB (a Linear layer's weight); op(A) = A [M, K], or A stored
+// [K, M] with TransposeA (a weight gradient: then K, the rows of a batch,
+// is the symbolic size and M is static).
+template <int M, int N, int K, bool TransposeB, bool StaticM = false,
+          bool TransposeA = false>
+class BenchGemm
+    : public Generator<BenchGemm<M, N, K, TransposeB, StaticM, TransposeA>> {
 public:
   GeneratorInput<Buffer<float>> in0{"in0", 2};
   GeneratorInput<Buffer<float>> in1{"in1", 2};
@@ -22,18 +26,33 @@ public:
   kh::Matmul mm0;
 
   void generate() {
-    kh::constrain_shape(in0, {K, StaticM ? M : kh::kDynamic});
-    if (TransposeB) {
-      kh::constrain_shape(in1, {K, N});
+    const bool static_m = StaticM || TransposeA;
+    if (TransposeA) {
+      kh::constrain_shape(in0, {M, kh::kDynamic});
+      kh::constrain_shape(in1, {N, kh::kDynamic});
     } else {
-      kh::constrain_shape(in1, {N, K});
+      kh::constrain_shape(in0, {K, StaticM ? M : kh::kDynamic});
+      if (TransposeB) {
+        kh::constrain_shape(in1, {K, N});
+      } else {
+        kh::constrain_shape(in1, {N, K});
+      }
     }
-    mm0 = kh::matmul(in0, in1, in0.dim(0).extent(),
-                     {.transpose_a = false, .transpose_b = TransposeB});
+    mm0 = kh::matmul(in0, in1, in0.dim(TransposeA ? 1 : 0).extent(),
+                     {.transpose_a = TransposeA, .transpose_b = TransposeB});
     out0(d0, d1) = mm0.result(d0, d1);
-    kh::constrain_shape(out0, {N, StaticM ? M : kh::kDynamic}); // once defined
+    kh::constrain_shape(out0, {N, static_m ? M : kh::kDynamic}); // once defined
   }
   void schedule() {
+    if (TransposeA) {
+      kh::set_estimates(in0, {M, K});
+      kh::set_estimates(in1, {N, K});
+      kh::set_estimates(out0, {N, M});
+      if (!this->auto_schedule) {
+        kh::schedule_matmul(mm0, out0, d0, d1, this->get_target());
+      }
+      return;
+    }
     kh::set_estimates(in0, {K, M});
     if (TransposeB) {
       kh::set_estimates(in1, {K, N});
@@ -59,6 +78,13 @@ using Dec2 = BenchGemm<128, 512, 256, true>;
 using Dec3 = BenchGemm<128, 784, 512, true>;
 // Batch-1 generation: a static single row selects the GEMV schedule.
 using Gemv1024 = BenchGemm<1, 1024, 1024, true, true>;
+// The GPT's MLP at batch 32 x 128 positions (MODELS.md): fc1 and fc2
+// forward, fc2's input gradient, and both weight gradients (K = 4096 rows).
+using GptFc1 = BenchGemm<4096, 512, 128, true>;
+using GptFc2 = BenchGemm<4096, 128, 512, true>;
+using GptFc2Dx = BenchGemm<4096, 512, 128, false>;
+using GptFc2Dw = BenchGemm<512, 128, 4096, false, false, true>;
+using GptFc1Dw = BenchGemm<128, 512, 4096, false, false, true>;
 
 } // namespace
 
@@ -72,3 +98,8 @@ HALIDE_REGISTER_GENERATOR(Dec1, kiln_bench_vae_32_256)
 HALIDE_REGISTER_GENERATOR(Dec2, kiln_bench_vae_256_512)
 HALIDE_REGISTER_GENERATOR(Dec3, kiln_bench_vae_512_784)
 HALIDE_REGISTER_GENERATOR(Gemv1024, kiln_bench_gemv_1024)
+HALIDE_REGISTER_GENERATOR(GptFc1, kiln_bench_gpt_fc1)
+HALIDE_REGISTER_GENERATOR(GptFc2, kiln_bench_gpt_fc2)
+HALIDE_REGISTER_GENERATOR(GptFc2Dx, kiln_bench_gpt_fc2_dx)
+HALIDE_REGISTER_GENERATOR(GptFc2Dw, kiln_bench_gpt_fc2_dw)
+HALIDE_REGISTER_GENERATOR(GptFc1Dw, kiln_bench_gpt_fc1_dw)
