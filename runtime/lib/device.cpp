@@ -180,9 +180,15 @@ DeviceMemory::DeviceMemory(Device device) : device_(device) {
   try {
     add(probe, sizeof probe);
   } catch (const Error &e) {
+    // Halide does not name OpenCL's -1001: the ICD loader found no
+    // platform.
     throw Error(fmt::format(
-        "--device {}: no usable {}: {}", device_name(device),
-        device == Device::cuda ? "GPU" : "OpenCL device", e.what()));
+        "--device {}: no usable {}: {}{}", device_name(device),
+        device == Device::cuda ? "GPU" : "OpenCL device", e.what(),
+        device == Device::opencl
+            ? " (is an OpenCL platform installed? Debian's pocl-opencl-icd "
+              "runs on the CPU)"
+            : ""));
   }
   if (device == Device::opencl)
     crop_alignment_ = opencl_crop_alignment(ranges_.at(probe).buffer);
