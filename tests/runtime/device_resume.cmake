@@ -31,24 +31,14 @@ endforeach()
 file(REMOVE_RECURSE ${DIR})
 file(MAKE_DIRECTORY ${DIR})
 
-function(kiln_step name)
-  execute_process(COMMAND ${KILN} ${ARGN}
-                  RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT code EQUAL 0)
-    if(err MATCHES "--device ${DEVICE}: (cannot load|no usable)")
-      message(STATUS "skipped: ${err}")
-      return()
-    endif()
-    message(FATAL_ERROR "${name}: kiln ${ARGN} exited with ${code}\n${out}\n${err}")
-  endif()
-  message(STATUS "${name}: ${out}")
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/kiln_step.cmake)
+set(KILN_STEP_SKIP "--device ${DEVICE}: (cannot load|no usable)")
 
 set(common ${MODEL} --threads 1 --batch ${BATCH} --seed 1)
 kiln_step(first-half-on-${DEVICE} train ${common} --steps ${SPLIT}
           --device ${DEVICE} --out ${DIR}/there)
-if(NOT EXISTS ${DIR}/there/checkpoint.safetensors)
-  return() # skipped
+if(KILN_STEP_SKIPPED)
+  return()
 endif()
 kiln_step(second-half-on-cpu train ${MODEL} --threads 1
           --resume ${DIR}/there/checkpoint.safetensors --steps ${STEPS})

@@ -32,14 +32,7 @@ endif()
 file(REMOVE_RECURSE ${DIR})
 file(MAKE_DIRECTORY ${DIR})
 
-function(kiln_step name)
-  execute_process(COMMAND ${KILN} ${ARGN}
-                  RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT code EQUAL 0)
-    message(FATAL_ERROR "${name}: kiln ${ARGN} exited with ${code}\n${out}\n${err}")
-  endif()
-  message(STATUS "${name}: ${out}")
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/kiln_step.cmake)
 
 set(common ${MODEL} --threads ${THREADS} --batch ${BATCH} --seed 1 ${data_args})
 kiln_step(straight train ${common} --steps ${STEPS} --out ${DIR}/straight)
