@@ -173,8 +173,8 @@ int main(int argc, char **argv) {
               "op(B)", "heur ms", "GFLOP/s", "x BLAS", "adams ms", "GFLOP/s",
               "x BLAS", "BLAS ms", "GFLOP/s");
   for (const Case &c : kCases) {
-    Buffer<float> a = c.transpose_a ? random_buffer(c.m, c.k, 1)
-                                    : random_buffer(c.k, c.m, 1);
+    Buffer<float> a =
+        c.transpose_a ? random_buffer(c.m, c.k, 1) : random_buffer(c.k, c.m, 1);
     Buffer<float> b =
         c.transpose_b ? random_buffer(c.k, c.n, 2) : random_buffer(c.n, c.k, 2);
     Buffer<float> c_heur(c.n, c.m), c_adams(c.n, c.m), c_blas(c.n, c.m);
@@ -208,11 +208,10 @@ int main(int argc, char **argv) {
     auto gflops = [&](double t) { return flops / t / 1e6; };
     std::printf("%-13s %-5s| %9.4f %7.1f %7.2f | %9.4f %7.1f %7.2f | %9.4f "
                 "%7.1f%s\n",
-                c.name,
-                c.transpose_a ? "A^T" : (c.transpose_b ? "B^T" : "B"), ms[0],
-                gflops(ms[0]),
-                ms[2] / ms[0], ms[1], gflops(ms[1]), ms[2] / ms[1], ms[2],
-                gflops(ms[2]), err < 1e-4 ? "" : "  MISMATCH vs OpenBLAS");
+                c.name, c.transpose_a ? "A^T" : (c.transpose_b ? "B^T" : "B"),
+                ms[0], gflops(ms[0]), ms[2] / ms[0], ms[1], gflops(ms[1]),
+                ms[2] / ms[1], ms[2], gflops(ms[2]),
+                err < 1e-4 ? "" : "  MISMATCH vs OpenBLAS");
   }
   return 0;
 }
