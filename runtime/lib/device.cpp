@@ -362,7 +362,7 @@ void DeviceParams::to_device(const ParamStore &store) {
     return;
   for (size_t i = 0; i < store.size(); ++i) {
     const Tensor &p = store.storage(i);
-    memory_.add(p.raw(), size_t(p.numel()) * kElement);
+    memory_.add(p);
     memory_.upload(p.raw());
   }
   device_current_ = true;

@@ -60,7 +60,7 @@ Tensor &Session::back_buffer(size_t param_index) {
   if (back.shape() != param.shape() || back.numel() != param.numel()) {
     back = Tensor(param.shape());
     if (device_params_)
-      device_memory()->add(back.raw(), size_t(back.numel()) * 4);
+      device_memory()->add(back);
   }
   return back;
 }
@@ -69,7 +69,7 @@ void Session::bind_outputs(std::span<Tensor *const> outputs) {
   if (!device_params_)
     return;
   for (Tensor *t : outputs) {
-    device_memory()->add(t->raw(), size_t(t->numel()) * 4);
+    device_memory()->add(*t);
     call_ranges_.push_back(t->raw());
     call_outputs_.push_back(t);
   }
@@ -174,7 +174,7 @@ void Session::run_on_device(const EntryDesc &e,
     }
   } cleanup{*this};
   for (const Tensor *t : inputs) {
-    device_memory()->add(t->raw(), size_t(t->numel()) * 4);
+    device_memory()->add(*t);
     device_memory()->upload(t->raw());
     call_ranges_.push_back(t->raw());
   }

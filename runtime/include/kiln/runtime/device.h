@@ -54,12 +54,13 @@ public:
   DeviceMemory &operator=(const DeviceMemory &) = delete;
 
   Device device() const { return device_; }
-  const halide_device_interface_t *interface() const { return interface_; }
 
   // Gives [host, host + bytes) a device allocation, dropping any range it
   // overlaps (memory the host freed and reused). Keeps the existing one
   // when the same range is registered again.
   void add(const void *host, size_t bytes);
+  // add for a tensor's storage.
+  void add(const Tensor &t) { add(t.raw(), size_t(t.numel()) * 4); }
   // Drops the range starting at `host`, if any.
   void remove(const void *host);
   // Copies the range starting at `host` to the device, or back.
