@@ -62,6 +62,8 @@ std::string attr_value(const AttrValue &v) {
   switch (v.kind) {
   case AttrValue::I64:
     return fmt::format("{} : i64", v.i);
+  case AttrValue::F64:
+    return f64_literal(v.f) + " : f64";
   case AttrValue::Bool:
     return v.b ? "true" : "false";
   case AttrValue::SymbolRef:

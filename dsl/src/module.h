@@ -21,9 +21,10 @@ SrcLoc to_src_loc(const Loc &loc);
 
 // A typed attribute value; the writer decides how each is spelled.
 struct AttrValue {
-  enum Kind { I64, Bool, SymbolRef, DenseF32, I64Array, Symbols } kind;
+  enum Kind { I64, F64, Bool, SymbolRef, DenseF32, I64Array, Symbols } kind;
   explicit AttrValue(Kind k) : kind(k) {}
   int64_t i = 0;
+  double f = 0;              // F64
   std::vector<int64_t> ints; // I64Array: array<i64: ...>
   bool b = false;
   std::string symbol;       // SymbolRef
@@ -33,6 +34,7 @@ struct AttrValue {
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 
 AttrValue i64_attr(int64_t v);
+AttrValue f64_attr(double v);
 AttrValue bool_attr(bool v);
 AttrValue i64_array_attr(std::vector<int64_t> v);
 // The names of a shape's dimensions, "" for static ones (kiln.reshape).

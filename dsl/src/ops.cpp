@@ -134,6 +134,12 @@ AttrValue i64_attr(int64_t v) {
   return a;
 }
 
+AttrValue f64_attr(double v) {
+  AttrValue a(AttrValue::F64);
+  a.f = v;
+  return a;
+}
+
 AttrValue bool_attr(bool v) {
   AttrValue a(AttrValue::Bool);
   a.b = v;
@@ -268,6 +274,47 @@ int matmul(int x, int y, bool ta, bool tb, ShapeRef result, Loc loc) {
       "kiln.matmul", {nx, ny},
       {{"transpose_a", bool_attr(ta)}, {"transpose_b", bool_attr(tb)}},
       std::move(out), at);
+  return b.result(node, result);
+}
+
+int attention(int q, int k, int v, int mask, double scale, bool causal,
+              ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  const char *name = "scaled_dot_product_attention";
+  Builder &b = Builder::current(name, loc);
+  int nq = b.operand(q, name, at), nk = b.operand(k, name, at),
+      nv = b.operand(v, name, at);
+  const Shape sq = b.shape(nq), sk = b.shape(nk), sv = b.shape(nv);
+  const size_t r = sq.size();
+  auto batch = [&](const Shape &s) { return Shape(s.begin(), s.end() - 2); };
+  if (r < 2 || sk.size() != r || sv.size() != r || batch(sk) != batch(sq) ||
+      batch(sv) != batch(sq) || !(sk[r - 1] == sq[r - 1]) ||
+      !(sv[r - 2] == sk[r - 2]))
+    fail(at, fmt::format("{}: q [..., S, D], k [..., K, D] and v [..., K, Dv] "
+                         "must share their batch dimensions, got {}, {} and {}",
+                         name, to_string(sq), to_string(sk), to_string(sv)));
+  if (sq[r - 1].symbolic() || sv[r - 1].symbolic())
+    fail(at, fmt::format("{}: the head sizes must be static, got q {} and v {}",
+                         name, to_string(sq), to_string(sv)));
+  std::vector<int> operands{nq, nk, nv};
+  if (mask >= 0) {
+    int nm = b.operand(mask, name, at);
+    const Shape sm = b.shape(nm);
+    bool ok = sm.size() == r - 1 && sm.back() == sk[r - 2];
+    for (size_t d = 0; ok && d + 2 < r; ++d)
+      ok = sm[d] == sq[d] || sm[d] == Dim{1, {}};
+    if (!ok)
+      fail(at, fmt::format("{}: the key mask must be [..., K] with q's batch "
+                           "dimensions (or 1) and K = {}, got {}",
+                           name, to_string(sk[r - 2]), to_string(sm)));
+    operands.push_back(nm);
+  }
+  Shape out = sq;
+  out.back() = sv.back();
+  int node =
+      b.add_node("kiln.attention", operands,
+                 {{"scale", f64_attr(scale)}, {"causal", bool_attr(causal)}},
+                 std::move(out), at);
   return b.result(node, result);
 }
 

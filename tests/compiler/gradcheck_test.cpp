@@ -464,6 +464,38 @@ std::vector<Case> cases() {
                ") -> " + A + "\n    %y = \"kiln.mul\"(%u, %a) : (" + A + ", " +
                A + ") -> " + A + "\n",
            A});
+  // Fused attention: q [batch, 2, S, 4], k [batch, 2, K, 4], v [batch, 2,
+  // K, 3]; its gradient is attention_lse, a row sum and three
+  // attention_grad ops. `mask` is a constant [1, 1, K] key mask or empty;
+  // with every key masked, q and k get no gradient and v a uniform one.
+  auto att = [&](const std::string &name, int64_t s, int64_t keys,
+                 const std::string &attrs, const std::string &mask) {
+    std::string q = tensorType({-1, 2, s, 4}), k = tensorType({-1, 2, keys, 4}),
+                v = tensorType({-1, 2, keys, 3}), y = tensorType({-1, 2, s, 3});
+    std::string body, operands = "%a, %b, %c", types = q + ", " + k + ", " + v;
+    if (!mask.empty()) {
+      std::string m = tensorType({1, 1, keys});
+      body = "    %m = \"kiln.constant\"() {value = dense<" + mask +
+             "> : " + m + "} : () -> " + m + "\n";
+      operands += ", %m";
+      types += ", " + m;
+    }
+    body += "    %y = \"kiln.attention\"(" + operands + ") {" + attrs +
+            "} : (" + types + ") -> " + y + "\n";
+    return Case{name,
+                {{"a", {-1, 2, s, 4}, 0.5, 1.5, true},
+                 {"b", {-1, 2, keys, 4}, 0.5, 1.5, true},
+                 {"c", {-1, 2, keys, 3}, 0.5, 1.5, true}},
+                body,
+                y};
+  };
+  c.push_back(att("attention_cross", 3, 5, "scale = 0.7 : f64", ""));
+  c.push_back(
+      att("attention_causal", 4, 4, "scale = 0.5 : f64, causal = true", ""));
+  c.push_back(att("attention_key_mask", 3, 5, "scale = 0.7 : f64",
+                  "[[[0.0, 1.0, 0.0, 0.0, 1.0]]]"));
+  c.push_back(
+      att("attention_all_keys_masked", 3, 5, "scale = 0.7 : f64", "1.0"));
   // A chain that reuses a value: gradients of several uses add up.
   c.push_back(Case{"reuse",
                    {{"a", {-1, 3}, 0.5, 1.5, true}},

@@ -11,7 +11,10 @@
 //  * convolutions: direct, one output per thread, blocks of 32 pixels x 8
 //    channels (no Winograd on a GPU: conv2d.h);
 //  * scatter-add: threads over the row's elements, serial over indices
-//    (two indices may name the same row).
+//    (two indices may name the same row);
+//  * attention: one block per tile of 8 result rows of one (batch, head),
+//    its scores, statistics and products computed in the block (shared
+//    memory), threads over columns (32) and the tile's rows.
 #include "gpu_schedule.h"
 
 #include <optional>
@@ -141,6 +144,71 @@ void schedule_conv2d(Conv2d &conv, Func out, const std::vector<Var> &vars) {
                 TailStrategy::GuardWithIf)
       .gpu_blocks(vars[3]);
   conv.result.compute_at(out, pt);
+}
+
+namespace {
+
+// `f` (and its update, if any) computed per block of `out`, threads over
+// `col` in chunks of 32 and over `row` (the block's rows).
+void in_block(Func f, Func out, const Var &block, const Var &col,
+              const Var &row) {
+  const Var co("g_co"), ci("g_ci");
+  f.compute_at(out, block);
+  for (int i = 0; i <= f.num_update_definitions(); ++i) {
+    Stage st = i == 0 ? Stage(f) : f.update(i - 1);
+    if (col.same_as(row)) {
+      st.gpu_threads(row);
+      continue;
+    }
+    st.split(col, co, ci, 32, TailStrategy::GuardWithIf)
+        .reorder(ci, row, co)
+        .gpu_threads(ci, row);
+  }
+}
+
+} // namespace
+
+void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
+  const bool has_x = a.part != AttentionPart::LogSumExp;
+  const Var &row = has_x ? vars[1] : vars[0];
+  const Var ro("g_ro"), ri("g_ri"), xo("g_xo"), xi("g_xi");
+  const TailStrategy guard = TailStrategy::GuardWithIf;
+  out.split(row, ro, ri, 8, guard);
+  std::vector<Var> blocks{ro};
+  for (size_t i = has_x ? 2 : 1; i < vars.size(); ++i)
+    blocks.push_back(vars[i]);
+  if (has_x) {
+    out.split(vars[0], xo, xi, 32, guard).reorder(xo, xi, ri, ro);
+    out.gpu_threads(xi, ri);
+  } else {
+    out.gpu_threads(ri);
+  }
+  // Halide allows at most 3 block dimensions: fuse the batch ones.
+  Var outer = blocks.back();
+  for (size_t i = blocks.size() - 1; i > 1; --i) {
+    Var next("g_bf" + std::to_string(i));
+    out.fuse(blocks[i - 1], outer, next);
+    outer = next;
+  }
+  if (blocks.size() > 1)
+    out.gpu_blocks(ro, outer);
+  else
+    out.gpu_blocks(ro);
+  const bool keyed = a.rows_are_keys();
+  const Var &col = keyed ? a.s : a.j;
+  const Var &arow = keyed ? a.j : a.s;
+  in_block(a.score, out, ro, col, arow);
+  in_block(a.prob, out, ro, col, arow);
+  if (a.dprob.defined())
+    in_block(a.dprob, out, ro, col, arow);
+  if (a.unmasked.defined())
+    in_block(a.unmasked, out, ro, a.s, a.s);
+  if (a.row_max.defined()) {
+    in_block(a.row_max, out, ro, a.s, a.s);
+    in_block(a.row_sum, out, ro, a.s, a.s);
+  }
+  if (a.accum.defined() && a.part != AttentionPart::LogSumExp)
+    in_block(a.accum, out, ro, a.x, arow);
 }
 
 void schedule_scatter(Func scatter, Func out, const std::vector<Var> &vars,

@@ -8,6 +8,7 @@
 // model runs on the device (docs/runtime.md, "Devices").
 #pragma once
 
+#include "kiln/halide/attention.h"
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/matmul.h"
 #include "kiln/halide/reduction.h"
@@ -35,6 +36,8 @@ void schedule_matmul(Matmul &mm, Halide::Func out, const Halide::Var &inner,
                      const std::vector<Halide::Var> &batch);
 void schedule_conv2d(Conv2d &conv, Halide::Func out,
                      const std::vector<Halide::Var> &vars);
+void schedule_attention(Attention &att, Halide::Func out,
+                        const std::vector<Halide::Var> &vars);
 void schedule_scatter(Halide::Func scatter, Halide::Func out,
                       const std::vector<Halide::Var> &vars,
                       bool innermost_is_pure);

@@ -261,6 +261,118 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// Attention's operands (KilnOps.td): q [..., S, D], k [..., K, D], the
+/// optional v [..., K, Dv] and mask [..., K] (batch dimensions equal to
+/// q's or 1), every operand of q's element type, D and Dv static.
+static LogicalResult checkAttention(std::optional<Location> loc, StringRef op,
+                                    Value qv, Value kv, Value vv, Value maskv) {
+  auto q = cast<RankedTensorType>(qv.getType());
+  auto k = cast<RankedTensorType>(kv.getType());
+  int64_t r = q.getRank();
+  if (r < 2)
+    return emitOptionalError(loc, op, ": q must be [..., S, D], got ", q);
+  auto sameBatch = [&](RankedTensorType t) {
+    return t.getRank() == r &&
+           t.getShape().drop_back(2) == q.getShape().drop_back(2);
+  };
+  if (!sameBatch(k) || k.getDimSize(r - 1) != q.getDimSize(r - 1))
+    return emitOptionalError(loc, op, ": k must be [..., K, D] with q's batch ",
+                             "dimensions and head size, got q ", q, " and k ",
+                             k);
+  if (q.isDynamicDim(r - 1))
+    return emitOptionalError(loc, op, ": the head size of q ", q,
+                             " must be static");
+  for (Value other : {kv, vv, maskv})
+    if (other && cast<RankedTensorType>(other.getType()).getElementType() !=
+                     q.getElementType())
+      return emitOptionalError(loc, op, ": operands have different element ",
+                               "types: ", q, " and ", other.getType());
+  if (vv) {
+    auto v = cast<RankedTensorType>(vv.getType());
+    if (!sameBatch(v) || v.getDimSize(r - 2) != k.getDimSize(r - 2) ||
+        v.isDynamicDim(r - 1))
+      return emitOptionalError(loc, op, ": v must be [..., K, Dv] with k's ",
+                               "batch dimensions and keys and a static Dv, ",
+                               "got k ", k, " and v ", v);
+  }
+  if (maskv) {
+    auto m = cast<RankedTensorType>(maskv.getType());
+    bool ok =
+        m.getRank() == r - 1 && m.getDimSize(r - 2) == k.getDimSize(r - 2);
+    for (int64_t d = 0; ok && d + 2 < r; ++d)
+      ok = m.getDimSize(d) == 1 || m.getDimSize(d) == q.getDimSize(d);
+    if (!ok)
+      return emitOptionalError(loc, op, ": mask must be [..., K] with q's ",
+                               "batch dimensions (or 1) and k's keys, got q ",
+                               q, ", k ", k, " and mask ", m);
+  }
+  return success();
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  if (failed(checkAttention(loc, "attention", adaptor.getQ(), adaptor.getK(),
+                            adaptor.getV(), adaptor.getMask())))
+    return failure();
+  auto q = cast<RankedTensorType>(adaptor.getQ().getType());
+  auto v = cast<RankedTensorType>(adaptor.getV().getType());
+  SmallVector<int64_t> shape(q.getShape());
+  shape.back() = v.getShape().back();
+  results.push_back(RankedTensorType::get(shape, q.getElementType()));
+  return success();
+}
+
+LogicalResult AttentionLseOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  if (failed(checkAttention(loc, "attention_lse", adaptor.getQ(),
+                            adaptor.getK(), nullptr, adaptor.getMask())))
+    return failure();
+  auto q = cast<RankedTensorType>(adaptor.getQ().getType());
+  results.push_back(
+      RankedTensorType::get(q.getShape().drop_back(), q.getElementType()));
+  return success();
+}
+
+LogicalResult
+AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  if (failed(checkAttention(loc, "attention_grad", adaptor.getQ(),
+                            adaptor.getK(), adaptor.getV(), adaptor.getMask())))
+    return failure();
+  auto wrt = symbolizeAttentionOperand(adaptor.getWrt());
+  if (!wrt)
+    return emitOptionalError(loc, "attention_grad: unknown wrt '",
+                             adaptor.getWrt(),
+                             "' (expected query, key or value)");
+  auto q = cast<RankedTensorType>(adaptor.getQ().getType());
+  auto v = cast<RankedTensorType>(adaptor.getV().getType());
+  SmallVector<int64_t> out(q.getShape());
+  out.back() = v.getShape().back();
+  SmallVector<int64_t> rows(q.getShape().drop_back());
+  auto expect = [&](Value x, ArrayRef<int64_t> shape, StringRef what) {
+    auto t = cast<RankedTensorType>(x.getType());
+    if (t.getShape() == shape && t.getElementType() == q.getElementType())
+      return success();
+    return emitOptionalError(loc, "attention_grad: ", what, " must be ",
+                             RankedTensorType::get(shape, q.getElementType()),
+                             ", got ", t);
+  };
+  if (failed(expect(adaptor.getGrad(), out, "grad (the result's gradient)")) ||
+      failed(expect(adaptor.getLse(), rows, "lse")) ||
+      failed(expect(adaptor.getDelta(), rows, "delta")))
+    return failure();
+  Value of = *wrt == AttentionOperand::query ? adaptor.getQ()
+             : *wrt == AttentionOperand::key ? adaptor.getK()
+                                             : adaptor.getV();
+  results.push_back(of.getType());
+  return success();
+}
+
 LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

@@ -121,6 +121,28 @@ LogicalResult MatmulOp::buildVjp(OpBuilder &b, Value g,
   return success();
 }
 
+LogicalResult AttentionOp::buildVjp(OpBuilder &b, Value g,
+                                    SmallVectorImpl<Value> &grads) {
+  // Flash attention's backward: with L the scores' row log-sum-exp and
+  // delta = rowsum(dO * O), each gradient recomputes the tile of
+  // P = exp(scores - L) it needs instead of reading stored scores.
+  Location loc = getLoc();
+  Value q = getQ(), k = getK(), v = getV(), mask = getMask();
+  Value lse = b.create<AttentionLseOp>(loc, q, k, mask, getScaleAttr(),
+                                       getCausalAttr());
+  int64_t last = tensorType(g).getRank() - 1;
+  Value delta =
+      b.create<ReduceSumOp>(loc, mul(b, loc, g, getResult()), last, false);
+  for (AttentionOperand wrt : {AttentionOperand::query, AttentionOperand::key,
+                               AttentionOperand::value})
+    grads.push_back(b.create<AttentionGradOp>(
+        loc, q, k, v, g, lse, delta, mask, getScaleAttr(), getCausalAttr(),
+        b.getStringAttr(stringifyAttentionOperand(wrt))));
+  if (mask)
+    grads.push_back(nullptr); // a mask is not differentiated
+  return success();
+}
+
 /// A reduction's result (or its gradient) with the reduced axis kept as 1.
 static Value keepAxis(OpBuilder &b, Location loc, Value g, int64_t axis,
                       bool keepdim) {

@@ -20,6 +20,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
 
+#include <array>
 #include <map>
 #include <optional>
 
@@ -381,6 +382,29 @@ private:
                             a);
         })
         .Case<MatmulOp>([&](MatmulOp mm) { return emitMatmul(mm, a); })
+        .Case<AttentionOp>([&](AttentionOp att) {
+          return emitAttention(
+              att, "Output",
+              {att.getQ(), att.getK(), att.getV(), att.getMask(), {}, {}, {}},
+              att.getScale().convertToDouble(), att.getCausal(), a);
+        })
+        .Case<AttentionLseOp>([&](AttentionLseOp att) {
+          return emitAttention(
+              att, "LogSumExp",
+              {att.getQ(), att.getK(), {}, att.getMask(), {}, {}, {}},
+              att.getScale().convertToDouble(), att.getCausal(), a);
+        })
+        .Case<AttentionGradOp>([&](AttentionGradOp att) {
+          const char *part =
+              att.getWrtKind() == AttentionOperand::query ? "GradQuery"
+              : att.getWrtKind() == AttentionOperand::key ? "GradKey"
+                                                          : "GradValue";
+          return emitAttention(
+              att, part,
+              {att.getQ(), att.getK(), att.getV(), att.getMask(), att.getGrad(),
+               att.getLse(), att.getDelta()},
+              att.getScale().convertToDouble(), att.getCausal(), a);
+        })
         .Case<Conv2dOp>([&](Conv2dOp c) {
           auto w = c.getWeight().getType();
           return emitConv(c, "conv2d", c.getInput(), c.getWeight(),
@@ -531,6 +555,70 @@ private:
     anchor_ = mm;
     anchorName_ = m;
     return success();
+  }
+
+  /// The operands of an attention op, in kiln::halide::AttentionInputs'
+  /// order (q, k, v, mask, dO, lse, delta); null where the op has none.
+  using AttentionOperands = std::array<Value, 7>;
+
+  /// kiln.attention and its gradient ops: one part of the fused attention
+  /// of the Halide library (kiln/halide/attention.h).
+  LogicalResult emitAttention(Operation *op, StringRef part,
+                              const AttentionOperands &in, double scale,
+                              bool causal, llvm::raw_ostream &a) {
+    if (anchor_)
+      return op->emitError("a kernel may hold only one contraction");
+    Value q = in[0], k = in[1], v = in[2], mask = in[3];
+    int64_t r = rank(q);
+    auto queries = extent(q, r - 2), keys = extent(k, r - 2);
+    if (failed(queries) || failed(keys))
+      return failure();
+    int64_t head = cast<RankedTensorType>(q.getType()).getDimSize(r - 1);
+    int64_t valueHead =
+        v ? cast<RankedTensorType>(v.getType()).getDimSize(r - 1) : head;
+    std::vector<std::string> funcs;
+    for (auto [i, operand] : llvm::enumerate(in)) {
+      if (!operand) {
+        funcs.push_back("Func()");
+      } else if (i == 3) {
+        funcs.push_back(attentionMask(mask, q, a));
+      } else {
+        auto name = names_.find(operand);
+        if (name == names_.end())
+          return op->emitError("attention cannot read a constant operand");
+        funcs.push_back(name->second);
+      }
+    }
+    std::string att = "att" + std::to_string(next_++);
+    members_.push_back("kiln::halide::Attention " + att);
+    a << "    " << att
+      << " = kiln::halide::attention(kiln::halide::AttentionPart::" << part
+      << ", {" << join(funcs, ", ") << "}, {" << *queries << ", " << *keys
+      << ", " << head << ", " << valueHead << ", " << r - 2 << ", "
+      << llvm::format("%.17g", scale) << ", " << (causal ? "true" : "false")
+      << "});\n";
+    Value result = op->getResult(0);
+    define(result, a);
+    a << att << ".result(" << vars(rank(result)) << ");\n";
+    anchor_ = op;
+    anchorName_ = att;
+    return success();
+  }
+
+  /// An attention key mask [..., K] as a Func of q's batch dimensions and
+  /// the key: a mask dimension of 1 is read at 0 (broadcast).
+  std::string attentionMask(Value mask, Value q, llvm::raw_ostream &a) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    auto qt = cast<RankedTensorType>(q.getType());
+    int64_t r = mt.getRank();
+    Index t = tvars(r), idx = t;
+    for (int64_t d = 0; d + 1 < r; ++d)
+      if (mt.getDimSize(d) == 1 && qt.getDimSize(d) != 1)
+        idx[d] = "0";
+    std::string name = "v" + std::to_string(next_++);
+    members_.push_back("Func " + name + "{\"" + name + "\"}");
+    a << "    " << name << "(" << vars(r) << ") = " << call(mask, idx) << ";\n";
+    return name;
   }
 
   /// A matmul operand with the batch dimensions of the result: the operand
@@ -936,6 +1024,10 @@ private:
           << ", out0, d0, d1, "
           << (batch.empty() ? "" : "{" + join(batch, ", ") + "}, ")
           << "get_target());\n";
+    } else if (isa_and_nonnull<AttentionOp, AttentionLseOp, AttentionGradOp>(
+                   anchor_)) {
+      os_ << "    kiln::halide::schedule_attention(" << anchorName_
+          << ", out0, {" << join(v, ", ") << "}, get_target());\n";
     } else if (isa_and_nonnull<ScatterAddOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_scatter(" << anchorName_ << ", out0, {"
           << join(v, ", ") << "}, "

@@ -1,6 +1,7 @@
 //===- Interpreter.cpp - a naive double-precision kiln evaluator ----------===//
 
 #include "kiln/Interpreter/Interpreter.h"
+#include "Attention.h"
 #include "kiln/Dialect/KilnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -303,6 +304,26 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 return matmul(in(0), in(1), mm.getTransposeA(),
                               mm.getTransposeB());
               })
+              .Case<AttentionOp>([&](AttentionOp att) -> FailureOr<DTensor> {
+                return detail::attention(
+                    {&in(0), &in(1), &in(2), att.getMask() ? &in(3) : nullptr,
+                     att.getScale().convertToDouble(), att.getCausal()});
+              })
+              .Case<AttentionLseOp>(
+                  [&](AttentionLseOp att) -> FailureOr<DTensor> {
+                    return detail::attentionLse(
+                        {&in(0), &in(1), nullptr,
+                         att.getMask() ? &in(2) : nullptr,
+                         att.getScale().convertToDouble(), att.getCausal()});
+                  })
+              .Case<AttentionGradOp>(
+                  [&](AttentionGradOp att) -> FailureOr<DTensor> {
+                    return detail::attentionGrad(
+                        {&in(0), &in(1), &in(2),
+                         att.getMask() ? &in(6) : nullptr,
+                         att.getScale().convertToDouble(), att.getCausal()},
+                        in(3), in(4), in(5), int(att.getWrtKind()));
+                  })
               .Case<ReduceSumOp, ReduceMeanOp>(
                   [&](auto red) -> FailureOr<DTensor> {
                     return reduce(in(0), red.getAxis(), red.getKeepdim(),

@@ -200,10 +200,10 @@ private:
 
   void place(Operation *op) {
     SmallVector<size_t> join;
-    // A matmul reads operands that are only moved elements (attention
-    // heads split off and permuted) in place: each producer group of such
-    // ops that only feeds it is its prologue.
-    if (isa<MatmulOp>(op))
+    // A matmul or attention reads operands that are only moved elements
+    // (attention heads split off and permuted) in place: each producer
+    // group of such ops that only feeds it is its prologue.
+    if (isa<MatmulOp, AttentionOp, AttentionLseOp, AttentionGradOp>(op))
       for (size_t gi : producers(op)) {
         const Group &g = groups_[gi];
         if (!g.anchor && onlyFeeds(g, op) && llvm::all_of(g.ops, isIndexRemap))

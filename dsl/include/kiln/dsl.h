@@ -1,6 +1,7 @@
 // The one header a Kiln model includes. See docs/dsl.md.
 #pragma once
 
+#include "kiln/dsl/attention.h"
 #include "kiln/dsl/constants.h"
 #include "kiln/dsl/conv.h"
 #include "kiln/dsl/data.h"

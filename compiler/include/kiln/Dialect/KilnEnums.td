@@ -42,6 +42,15 @@ def Kiln_EntryKind : I32EnumAttr<"EntryKind", "an entry point's kind", [
   let genSpecializedAttr = 0;
 }
 
+// The operand a kiln.attention_grad differentiates.
+def Kiln_AttentionOperand : I32EnumAttr<"AttentionOperand",
+    "an operand of attention", [
+    I32EnumAttrCase<"query", 0>, I32EnumAttrCase<"key", 1>,
+    I32EnumAttrCase<"value", 2>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
 // kilnc's options (kiln/Emit/Emitters.h): who schedules the kernels, and
 // how they compute convolutions.
 def Kiln_Schedule : I32EnumAttr<"Schedule", "a kernel schedule", [

@@ -109,6 +109,99 @@ def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, Kiln_Contraction, InferTypeOpAdapto
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+class Kiln_AttentionBase<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_Contraction,
+                                     InferTypeOpAdaptor], traits)> {
+  code commonDescription = [{
+    Attention per batch index (every dimension before the last two; `q`,
+    `k`, `v` share them): `q` is [..., S, D], `k` [..., K, D], `v`
+    [..., K, Dv], with D and Dv static. The scores are
+    `scale * q k^T` [..., S, K]; `causal` masks key j > query s (keys and
+    queries numbered from 0 alike); the optional `mask` [..., K] masks key
+    j where it is non-zero, its batch dimensions equal to q's or 1
+    (broadcast; a padding mask [N, 1, K] over heads). A masked score is
+    -1e30, as `causal_mask` fills it, so a row whose keys are all masked
+    averages every value. Its kernel computes the scores a tile of rows
+    at a time and never stores them whole (compiler/halide/include/kiln/
+    halide/attention.h).
+  }];
+}
+
+def Kiln_AttentionOp : Kiln_AttentionBase<"attention",
+    [DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "fused scaled dot-product attention: softmax(scale q k^T + mask) v";
+  let description = commonDescription # [{
+    The result is [..., S, Dv]. Its gradient is `kiln.attention_lse`, a
+    row sum of `dO * O` and three `kiln.attention_grad` ops (flash
+    attention's backward: each recomputes the scores it needs).
+
+    Example:
+    ```mlir
+    %o = kiln.attention %q, %k, %v {scale = 0.17677669529663687 : f64, causal = true}
+        : (tensor<?x4x128x32xf32>, tensor<?x4x128x32xf32>, tensor<?x4x128x32xf32>)
+        -> tensor<?x4x128x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k, Kiln_Tensor:$v,
+                       Optional<Kiln_Tensor>:$mask, F64Attr:$scale,
+                       DefaultValuedAttr<BoolAttr, "false">:$causal);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_AttentionLseOp : Kiln_AttentionBase<"attention_lse"> {
+  let summary = "the row-wise log-sum-exp of attention's masked scores";
+  let description = commonDescription # [{
+    `result[..., s] = log(sum_j exp(scores[..., s, j]))` (masked scores
+    included as -1e30), [..., S]: what attention's gradients need to
+    recompute the softmax of any tile of scores. Made by attention's
+    gradient, not by the DSL.
+  }];
+  let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k,
+                       Optional<Kiln_Tensor>:$mask, F64Attr:$scale,
+                       DefaultValuedAttr<BoolAttr, "false">:$causal);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_AttentionGradOp : Kiln_AttentionBase<"attention_grad"> {
+  let summary = "one gradient of attention (query, key or value)";
+  let description = commonDescription # [{
+    With `grad` = dO [..., S, Dv] the gradient of attention's result, `lse`
+    [..., S] from `kiln.attention_lse`, `delta` [..., S] = rowsum(dO * O),
+    P = exp(scores - lse) (1 / K in a row whose keys are all masked) and
+    dS = P * (dO v^T - delta) (0 at masked scores, which are constants):
+    `wrt = "query"` gives dq = scale dS k [..., S, D]; `"key"` dk = scale
+    dS^T q [..., K, D]; `"value"` dv = P^T dO [..., K, Dv] (which does not
+    read `delta`). Made by attention's gradient, not by the DSL.
+  }];
+  let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k, Kiln_Tensor:$v,
+                       Kiln_Tensor:$grad, Kiln_Tensor:$lse,
+                       Kiln_Tensor:$delta, Optional<Kiln_Tensor>:$mask,
+                       F64Attr:$scale,
+                       DefaultValuedAttr<BoolAttr, "false">:$causal,
+                       StrAttr:$wrt);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $grad `,` $lse `,` $delta (`mask` $mask^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// `wrt` as an enum; inferReturnTypes has checked that it names one.
+    ::kiln::AttentionOperand getWrtKind() {
+      return *::kiln::symbolizeAttentionOperand(getWrt());
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Convolutions (NCHW)
 //===----------------------------------------------------------------------===//
 

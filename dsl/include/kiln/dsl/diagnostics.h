@@ -20,6 +20,7 @@ template <class Op, class... Shapes> struct ShapeMismatch;
 // they are defined (elementwise.h).
 namespace op {
 template <bool TransposeA, bool TransposeB> struct matmul;
+struct scaled_dot_product_attention;
 struct linear;
 template <int Axis, bool KeepDim> struct reduce_sum;
 template <int Axis, bool KeepDim> struct reduce_mean;

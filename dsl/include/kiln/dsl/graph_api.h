@@ -91,6 +91,9 @@ int select(int cond, int a, int b, ShapeRef result, Loc loc);
 int constant(const float *data, long long count, ShapeRef result, Loc loc);
 int matmul(int a, int b, bool transpose_a, bool transpose_b, ShapeRef result,
            Loc loc);
+// kiln.attention; `mask` -1 for none.
+int attention(int q, int k, int v, int mask, double scale, bool causal,
+              ShapeRef result, Loc loc);
 // `layer`: name the op "Linear<in, out>" in errors instead of "linear".
 int linear(int x, int weight, int bias, bool layer, ShapeRef result, Loc loc);
 int reduce(Reduce op, int x, int axis, bool keepdim, ShapeRef result, Loc loc);

@@ -9,6 +9,7 @@
 
 #include <Halide.h>
 
+#include "kiln/halide/attention.h"
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/math.h"
 #include "kiln/halide/matmul.h"

@@ -1,0 +1,75 @@
+// Fused scaled-dot-product attention for generated kernels: the algorithm
+// (attention) and its schedule (schedule_attention), kept apart as in
+// Halide's apps. One kernel computes one part of attention (the output, or
+// one of the gradients) from q, k and v without ever storing the scores of
+// a whole (batch, head): the schedules compute them a tile of query rows
+// (or key columns) at a time, next to their use.
+//
+// Tensors are dense row-major; tensor [..., S, D] is the Halide Func
+// (d, s, batch...), dimension 0 innermost. Every input has the result's
+// batch dimensions (the caller broadcasts a key mask).
+#pragma once
+
+#include <Halide.h>
+
+#include <vector>
+
+namespace kiln::halide {
+
+// What a kernel computes (the scores P = softmax(scale q k^T + mask), their
+// row-wise log-sum-exp L, dO the output's gradient, delta = rowsum(dO * O)):
+//   Output     O  = P v                          [..., S, Dv]
+//   LogSumExp  L                                 [..., S]
+//   GradQuery  dq = scale dS k,  dS = P * (dO v^T - delta)   [..., S, D]
+//   GradKey    dk = scale dS^T q                 [..., K, D]
+//   GradValue  dv = P^T dO                       [..., K, Dv]
+enum class AttentionPart { Output, LogSumExp, GradQuery, GradKey, GradValue };
+
+struct AttentionInputs {
+  Halide::Func q, k, v; // (d, s, batch...), (d, j, batch...), (e, j, batch...)
+  Halide::Func mask;    // (j, batch...), non-zero masks key j; may be undefined
+  Halide::Func grad_out; // dO (e, s, batch...): gradients only
+  Halide::Func lse;      // L (s, batch...): gradients only
+  Halide::Func delta;    // (s, batch...): GradQuery and GradKey
+};
+
+struct AttentionSizes {
+  Halide::Expr queries, keys;   // S and K, may be symbolic
+  int head = 0, value_head = 0; // D and Dv, static
+  int batch_dims = 0;
+  double scale = 1;
+  bool causal = false; // mask key j > query s
+};
+
+// The stages of one part, for its schedule. Each is defined where the part
+// needs it, else undefined.
+struct Attention {
+  AttentionPart part = AttentionPart::Output;
+  Halide::Func result; // the part, indexed like its tensor (Halide order)
+  Halide::Func score;  // (j, s, batch...): q . k, zero then one update
+  Halide::Func prob;   // (j, s, batch...): P (pure)
+  Halide::Func row_max, row_sum; // (s, batch...): Output and LogSumExp
+  Halide::Func dprob;    // (j, s, batch...): dO . v, zero then one update
+  Halide::Func accum;    // the result before its scale or 1/row_sum
+  Halide::Func unmasked; // (s, batch...): unmasked keys, gradients with a mask
+  Halide::Var x, j, s;   // x: the result's innermost var; j keys, s queries
+  std::vector<Halide::Var> batch;
+  Halide::RDom over_head, over_value_head, over_keys, over_queries;
+  AttentionInputs in;
+  AttentionSizes sizes;
+  // Whether the result's rows are queries (tiles of query rows) or keys.
+  bool rows_are_keys() const {
+    return part == AttentionPart::GradKey || part == AttentionPart::GradValue;
+  }
+};
+
+Attention attention(AttentionPart part, const AttentionInputs &in,
+                    const AttentionSizes &sizes);
+
+// Schedules a kernel whose output `out` is defined pointwise on
+// att.result(vars...), vars innermost first. See attention_schedule.cpp.
+void schedule_attention(Attention &att, Halide::Func out,
+                        const std::vector<Halide::Var> &vars,
+                        const Halide::Target &target);
+
+} // namespace kiln::halide

@@ -1,0 +1,146 @@
+// The attention algorithm. It only says what is computed;
+// attention_schedule.cpp (and gpu_schedule.cpp) say how.
+#include "kiln/halide/attention.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace kiln::halide {
+
+using namespace Halide;
+
+namespace {
+
+// f(first, second, batch...).
+Expr at(const Func &f, const Expr &first, const Expr &second,
+        const std::vector<Var> &batch) {
+  std::vector<Expr> args{first, second};
+  args.insert(args.end(), batch.begin(), batch.end());
+  return f(args);
+}
+Expr at(const Func &f, const Expr &first, const std::vector<Var> &batch) {
+  std::vector<Expr> args{first};
+  args.insert(args.end(), batch.begin(), batch.end());
+  return f(args);
+}
+std::vector<Var> with(std::vector<Var> front, const std::vector<Var> &batch) {
+  front.insert(front.end(), batch.begin(), batch.end());
+  return front;
+}
+
+} // namespace
+
+Attention attention(AttentionPart part, const AttentionInputs &in,
+                    const AttentionSizes &sizes) {
+  if (sizes.head <= 0 || sizes.value_head <= 0)
+    throw std::invalid_argument(
+        "kiln::halide::attention: the head sizes must be static and positive");
+  const bool grads =
+      part != AttentionPart::Output && part != AttentionPart::LogSumExp;
+  if (grads && (!in.grad_out.defined() || !in.lse.defined() ||
+                (part != AttentionPart::GradValue && !in.delta.defined())))
+    throw std::invalid_argument("kiln::halide::attention: a gradient needs "
+                                "dO, the log-sum-exp and delta");
+  Attention a;
+  a.part = part;
+  a.in = in;
+  a.sizes = sizes;
+  const std::string name = Internal::unique_name("attention");
+  a.x = Var(name + "_x");
+  a.j = Var(name + "_j");
+  a.s = Var(name + "_s");
+  for (int i = 0; i < sizes.batch_dims; ++i)
+    a.batch.push_back(Var(name + "_b" + std::to_string(i)));
+  a.over_head = RDom(0, sizes.head, name + "_d");
+  a.over_value_head = RDom(0, sizes.value_head, name + "_e");
+  a.over_keys = RDom(0, sizes.keys, name + "_k");
+  a.over_queries = RDom(0, sizes.queries, name + "_q");
+  const Var &x = a.x, &j = a.j, &s = a.s;
+  const std::vector<Var> &b = a.batch;
+  const Type t = in.q.output_types().at(0);
+  const Expr zero = cast(t, 0);
+
+  a.score = Func(name + "_score");
+  a.score(with({j, s}, b)) = zero;
+  a.score(with({j, s}, b)) +=
+      at(in.q, a.over_head.x, s, b) * at(in.k, a.over_head.x, j, b);
+  // Masked scores are a large negative number rather than -inf, as the
+  // composite mask (causal_mask) fills them: a row with every key masked
+  // averages all values instead of dividing 0 by 0.
+  Expr masked_out = Internal::const_false();
+  if (sizes.causal)
+    masked_out = j > s;
+  if (in.mask.defined())
+    masked_out = masked_out || at(in.mask, j, b) != cast(t, 0);
+  const Expr logit = select(masked_out, cast(t, Expr(-1e30)),
+                            at(a.score, j, s, b) * cast(t, Expr(sizes.scale)));
+
+  Func logits(name + "_logits"); // inlined into its users
+  logits(with({j, s}, b)) = logit;
+  auto lg = [&](const Expr &jj, const Expr &ss) {
+    return at(logits, jj, ss, b);
+  };
+
+  a.prob = Func(name + "_prob");
+  a.accum = Func(name + "_accum");
+  a.result = Func(name);
+  const RVar rk = a.over_keys.x, rq = a.over_queries.x;
+  if (!grads) {
+    a.row_max = Func(name + "_max");
+    a.row_max(with({s}, b)) = t.min();
+    a.row_max(with({s}, b)) = max(a.row_max(with({s}, b)), lg(rk, s));
+    a.prob(with({j, s}, b)) = exp(lg(j, s) - at(a.row_max, s, b));
+    a.row_sum = Func(name + "_sum");
+    a.row_sum(with({s}, b)) = zero;
+    a.row_sum(with({s}, b)) += at(a.prob, rk, s, b);
+    if (part == AttentionPart::LogSumExp) {
+      a.result(with({s}, b)) = at(a.row_max, s, b) + log(at(a.row_sum, s, b));
+      return a;
+    }
+    a.accum(with({x, s}, b)) = zero;
+    a.accum(with({x, s}, b)) += at(a.prob, rk, s, b) * at(in.v, x, rk, b);
+    a.result(with({x, s}, b)) = at(a.accum, x, s, b) / at(a.row_sum, s, b);
+    return a;
+  }
+  // A row whose keys are all masked is uniform: its log-sum-exp, -1e30 +
+  // log(K), rounds to -1e30, so it cannot give P. Masked scores get no
+  // gradient (they are constants), which P = 0 gives everywhere else.
+  Expr all_masked = Internal::const_false();
+  if (in.mask.defined()) {
+    a.unmasked = Func(name + "_unmasked");
+    a.unmasked(with({s}, b)) = 0;
+    a.unmasked(with({s}, b)) += select(at(in.mask, rk, b) == cast(t, 0), 1, 0);
+    all_masked = at(a.unmasked, s, b) == 0;
+  }
+  a.prob(with({j, s}, b)) = select(all_masked, cast(t, 1) / cast(t, sizes.keys),
+                                   exp(lg(j, s) - at(in.lse, s, b)));
+  if (part == AttentionPart::GradValue) {
+    // dv[j] = sum_s P[s, j] dO[s]; x is the value's head index.
+    a.accum(with({x, j}, b)) = zero;
+    a.accum(with({x, j}, b)) +=
+        at(a.prob, j, rq, b) * at(in.grad_out, x, rq, b);
+    a.result(with({x, j}, b)) = at(a.accum, x, j, b);
+    return a;
+  }
+  a.dprob = Func(name + "_dprob");
+  a.dprob(with({j, s}, b)) = zero;
+  a.dprob(with({j, s}, b)) += at(in.grad_out, a.over_value_head.x, s, b) *
+                              at(in.v, a.over_value_head.x, j, b);
+  Func dscore(name + "_dscore"); // inlined into accum
+  dscore(with({j, s}, b)) =
+      select(masked_out, zero,
+             at(a.prob, j, s, b) * (at(a.dprob, j, s, b) - at(in.delta, s, b)));
+  const Expr scale = cast(t, Expr(sizes.scale));
+  if (part == AttentionPart::GradQuery) {
+    a.accum(with({x, s}, b)) = zero;
+    a.accum(with({x, s}, b)) += at(dscore, rk, s, b) * at(in.k, x, rk, b);
+    a.result(with({x, s}, b)) = at(a.accum, x, s, b) * scale;
+  } else {
+    a.accum(with({x, j}, b)) = zero;
+    a.accum(with({x, j}, b)) += at(dscore, j, rq, b) * at(in.q, x, rq, b);
+    a.result(with({x, j}, b)) = at(a.accum, x, j, b) * scale;
+  }
+  return a;
+}
+
+} // namespace kiln::halide

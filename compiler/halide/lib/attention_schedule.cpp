@@ -1,0 +1,199 @@
+// CPU schedule for fused attention kernels (attention.h).
+//
+// Loop nest of the output, outermost first:
+//   batch (parallel)  = (batch, head) pairs, fused
+//     packs           = the operands the score products read across their
+//                       rows, transposed once per (batch, head) so that
+//                       those products vectorize: k (or q) and v (or dO)
+//     tile            = `rows` query rows (output, log-sum-exp, dq) or key
+//                       rows (dk, dv) of the result
+//       score, dprob  = the tile's scores over every key (or query): blocks
+//                       of one vector of columns x `rows` rows accumulated
+//                       in registers over the head dimension
+//       max, sum      = row statistics, vectorized by rfactor
+//       prob          = P (or dS's factors) for the tile, one vector at a time
+//       accum         = the result's rows, vectors of the head dimension x
+//                       `rows` rows in registers, over every key (query)
+// So the scores of a (batch, head) exist only a tile at a time: rows x K
+// floats (8 x 128 x 4 = 4 KiB for the GPT), in L1.
+//
+// Measured choices are recorded with the numbers in docs/performance.md
+// ("Fused attention").
+#include "gpu_schedule.h"
+#include "kiln/halide/attention.h"
+
+#include <algorithm>
+
+namespace kiln::halide {
+
+using namespace Halide;
+
+namespace {
+
+// Rows of the result per tile: 8 rows x one vector of columns are 8
+// independent accumulator chains in the score products, enough to cover
+// the FMA latency (4 cycles x 2 ports) on AVX2 and AVX-512 alike, and 8 x
+// (D / vector) accumulators for the result's rows (16 zmm at D = 32).
+constexpr int kRows = 8;
+
+// Loop names shared by every specialization.
+struct Loops {
+  Var ro{"att_ro"}, ri{"att_ri"}, batch{"att_batch"}, jo{"att_jo"},
+      ji{"att_ji"};
+};
+
+// The widest vector (a power of two, at most `natural`) that `extent`
+// fills, or 1.
+int vector_for(int extent, int natural) {
+  int w = natural;
+  while (w > 1 && extent < w)
+    w /= 2;
+  return w;
+}
+
+// Tiles out's rows by `rows` (ShiftInwards: the caller guarantees at least
+// that many rows in this branch), vectorizes its innermost var, fuses the
+// batch vars into one parallel loop outside the tiles.
+void tile_output(Stage s, const std::vector<Var> &vars, bool has_x, int rows,
+                 int vx, const Loops &l) {
+  const Var &row = has_x ? vars[1] : vars[0];
+  s.split(row, l.ro, l.ri, rows, TailStrategy::ShiftInwards).unroll(l.ri);
+  if (has_x && vx > 1)
+    s.vectorize(vars[0], vx, TailStrategy::GuardWithIf);
+  const size_t first_batch = has_x ? 2 : 1;
+  if (vars.size() > first_batch) {
+    Var fused = vars[first_batch];
+    for (size_t i = first_batch + 1; i < vars.size(); ++i) {
+      Var next("att_b" + std::to_string(i));
+      s.fuse(fused, vars[i], next);
+      fused = next;
+    }
+    s.rename(fused, l.batch).parallel(l.batch);
+  } else {
+    s.parallel(l.ro);
+  }
+}
+
+// A product over `r` accumulated in registers, `cols` x `rows`: wrapper w
+// of f holds the tile; f is computed per block of one vector of `col`
+// (vectorized) by every `row` (unrolled).
+void register_block(Func f, const Var &col, const Var &row, const RVar &r,
+                    Func out, const Var &tile, int vec, const Loops &l) {
+  Func w = f.in();
+  w.compute_at(out, tile)
+      .split(col, l.jo, l.ji, vec, TailStrategy::GuardWithIf)
+      .reorder(l.ji, row, l.jo)
+      .vectorize(l.ji)
+      .unroll(row);
+  f.compute_at(w, l.jo)
+      .vectorize(col, vec, TailStrategy::GuardWithIf)
+      .unroll(row);
+  f.update()
+      .reorder(col, row, r)
+      .vectorize(col, vec, TailStrategy::GuardWithIf)
+      .unroll(row);
+}
+
+// A row statistic (max or sum over `r`) of a tile, vectorized: one vector
+// of partial results per row, then a horizontal step.
+void vector_reduce(Func stat, const RVar &r, Func out, const Var &tile,
+                   int vec) {
+  const RVar ro("att_r_o"), ri("att_r_i");
+  const Var lane("att_lane");
+  stat.compute_at(out, tile);
+  Func partial = stat.update()
+                     .split(r, ro, ri, vec, TailStrategy::GuardWithIf)
+                     .rfactor(ri, lane);
+  partial.compute_at(out, tile).vectorize(lane);
+  partial.update().reorder(lane, ro).vectorize(lane);
+}
+
+// `f` read across its rows by the score products: a copy per (batch, head)
+// stored transposed (the rows' index innermost).
+void pack_transposed(Func f, Func user, Func out, const Var &at, bool root,
+                     int vec) {
+  Func p = f.in(user);
+  const std::vector<Var> args = p.args();
+  if (root)
+    p.compute_root();
+  else
+    p.compute_at(out, at);
+  p.reorder_storage(args[1], args[0])
+      .reorder(args[1], args[0])
+      .vectorize(args[1], vec, TailStrategy::GuardWithIf);
+}
+
+void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
+                  const Target &target, const Loops &l) {
+  const Type t = a.result.output_types().at(0);
+  const int natural = target.natural_vector_size(t);
+  const bool has_x = a.part != AttentionPart::LogSumExp;
+  const int x_extent =
+      a.part == AttentionPart::Output || a.part == AttentionPart::GradValue
+          ? a.sizes.value_head
+          : a.sizes.head;
+  const int vx = vector_for(x_extent, natural);
+  const bool keyed = a.rows_are_keys();
+  const bool root = vars.size() <= size_t(has_x ? 2 : 1);
+  // Tile var of out: score tiles, statistics, probabilities and the
+  // accumulator live per tile; packs per (batch, head).
+  const Var &tile = l.ro;
+  const Var &pack_at = root ? l.ro : l.batch;
+  // The score products: columns are the vectorized axis (keys for query
+  // tiles, queries for key tiles), rows the tile's.
+  const Var &col = keyed ? a.s : a.j;
+  const Var &row = keyed ? a.j : a.s;
+  register_block(a.score, col, row, a.over_head.x, out, tile, natural, l);
+  pack_transposed(keyed ? a.in.q : a.in.k, a.score, out, pack_at, root,
+                  natural);
+  if (a.dprob.defined()) {
+    register_block(a.dprob, col, row, a.over_value_head.x, out, tile, natural,
+                   l);
+    pack_transposed(keyed ? a.in.grad_out : a.in.v, a.dprob, out, pack_at, root,
+                    natural);
+  }
+  if (a.unmasked.defined()) // K per row, once per (batch, head)
+    a.unmasked.compute_at(out, pack_at);
+  if (a.row_max.defined()) {
+    vector_reduce(a.row_max, a.over_keys.x, out, tile, natural);
+    vector_reduce(a.row_sum, a.over_keys.x, out, tile, natural);
+  }
+  a.prob.compute_at(out, tile).reorder(col, row).vectorize(
+      col, natural, TailStrategy::GuardWithIf);
+  if (a.part == AttentionPart::LogSumExp)
+    return;
+  const RVar r = keyed ? a.over_queries.x : a.over_keys.x;
+  a.accum.compute_at(out, tile).vectorize(a.x, vx, TailStrategy::GuardWithIf);
+  a.accum.update()
+      .reorder(a.x, row, r)
+      .vectorize(a.x, vx, TailStrategy::GuardWithIf)
+      .unroll(row);
+}
+
+} // namespace
+
+void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
+                        const Target &target) {
+  if (target.has_gpu_feature()) {
+    gpu::schedule_attention(a, out, vars);
+    return;
+  }
+  const bool has_x = a.part != AttentionPart::LogSumExp;
+  const Expr row_extent = out.output_buffer().dim(has_x ? 1 : 0).extent();
+  const Loops l;
+  // Tiles of kRows rows where there are that many (ShiftInwards recomputes
+  // the last tile's overlap); single rows otherwise (batch-1 decoding
+  // attends with one query).
+  const Type t = a.result.output_types().at(0);
+  const int natural = target.natural_vector_size(t);
+  const int x_extent =
+      a.part == AttentionPart::Output || a.part == AttentionPart::GradValue
+          ? a.sizes.value_head
+          : a.sizes.head;
+  const int vx = vector_for(x_extent, natural);
+  tile_output(out.specialize(row_extent >= kRows), vars, has_x, kRows, vx, l);
+  tile_output(out, vars, has_x, 1, vx, l);
+  schedule_cpu(a, out, vars, target, l);
+}
+
+} // namespace kiln::halide

@@ -1,0 +1,78 @@
+// Fused attention (scaled_dot_product_attention) for
+// tests/e2e/attention_test.cpp: self-attention with and without the causal
+// mask, cross-attention with a key padding mask and a scale of its own,
+// and the GPT's shape (4 heads of 32, 128 positions, causal).
+//
+// Sizes are odd on purpose: head sizes 5 and 6 (no whole vector), 11
+// queries (a tile of 8 and a last tile that overlaps it), 13 keys, 3
+// queries (fewer than a tile). Gradients reach q, k and v through a
+// parameter added to each (offset.*, zeros): with SGD lr 1 it moves by
+// minus the input's gradient summed over the batch.
+#include <kiln/dsl.h>
+
+using namespace kiln::dsl;
+
+inline constexpr auto B = batch;
+inline constexpr int H = 2, S = 11, K = 13, Q = 3, D = 5, Dv = 6;
+
+struct AttentionOps : Model {
+  Param<1, H, S, D> off_q{"offset.q", init::zeros()};
+  Param<1, H, S, D> off_k{"offset.k", init::zeros()};
+  Param<1, H, S, Dv> off_v{"offset.v", init::zeros()};
+  Param<1, H, Q, D> off_cq{"offset.cq", init::zeros()};
+  Param<1, H, K, D> off_ck{"offset.ck", init::zeros()};
+  Param<1, H, K, Dv> off_cv{"offset.cv", init::zeros()};
+  Param<1, 4, 128, 32> off_gq{"offset.gq", init::zeros()};
+  Param<1, 4, 128, 32> off_gk{"offset.gk", init::zeros()};
+  Param<1, 4, 128, 32> off_gv{"offset.gv", init::zeros()};
+
+  Tensor<B, H, S, Dv> self(Tensor<B, H, S, D> q, Tensor<B, H, S, D> k,
+                           Tensor<B, H, S, Dv> v) {
+    return scaled_dot_product_attention(q, k, v);
+  }
+  Tensor<B, H, S, Dv> causal(Tensor<B, H, S, D> q, Tensor<B, H, S, D> k,
+                             Tensor<B, H, S, Dv> v) {
+    return scaled_dot_product_attention(q, k, v, {.causal = true});
+  }
+  // pad [B, 1, K]: 1 where the key is padding.
+  Tensor<B, H, Q, Dv> cross(Tensor<B, H, Q, D> q, Tensor<B, H, K, D> k,
+                            Tensor<B, H, K, Dv> v, Tensor<B, 1, K> pad) {
+    return scaled_dot_product_attention(q, k, v, pad, {.scale = 0.3f});
+  }
+  Tensor<B, 4, 128, 32> gpt(Tensor<B, 4, 128, 32> q, Tensor<B, 4, 128, 32> k,
+                            Tensor<B, 4, 128, 32> v) {
+    return scaled_dot_product_attention(q, k, v, {.causal = true});
+  }
+
+  Scalar causal_train(Tensor<B, H, S, D> q, Tensor<B, H, S, D> k,
+                      Tensor<B, H, S, Dv> v, Tensor<B, H, S, Dv> r) {
+    return sum(scaled_dot_product_attention(q + off_q, k + off_k, v + off_v,
+                                            {.causal = true}) *
+               r);
+  }
+  Scalar cross_train(Tensor<B, H, Q, D> q, Tensor<B, H, K, D> k,
+                     Tensor<B, H, K, Dv> v, Tensor<B, 1, K> pad,
+                     Tensor<B, H, Q, Dv> r) {
+    return sum(scaled_dot_product_attention(q + off_cq, k + off_ck, v + off_cv,
+                                            pad, {.scale = 0.3f}) *
+               r);
+  }
+  Scalar gpt_train(Tensor<B, 4, 128, 32> q, Tensor<B, 4, 128, 32> k,
+                   Tensor<B, 4, 128, 32> v, Tensor<B, 4, 128, 32> r) {
+    return sum(scaled_dot_product_attention(q + off_gq, k + off_gk, v + off_gv,
+                                            {.causal = true}) *
+               r);
+  }
+};
+
+KILN_MODEL(AttentionOps, "attention_ops") {
+  infer("self", &AttentionOps::self);
+  infer("causal", &AttentionOps::causal);
+  infer("cross", &AttentionOps::cross);
+  infer("gpt", &AttentionOps::gpt);
+  train("causal_train", &AttentionOps::causal_train, Sgd{.lr = 1})
+      .params("offset.q", "offset.k", "offset.v");
+  train("cross_train", &AttentionOps::cross_train, Sgd{.lr = 1})
+      .params("offset.c");
+  train("gpt_train", &AttentionOps::gpt_train, Sgd{.lr = 1}).params("offset.g");
+}
