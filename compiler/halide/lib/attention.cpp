@@ -55,7 +55,28 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
   a.over_value_head = RDom(0, sizes.value_head, name + "_e");
   a.over_keys = RDom(0, sizes.keys, name + "_k");
   a.over_queries = RDom(0, sizes.queries, name + "_q");
+  const int block = kKeyBlock;
+  a.over_key_blocks =
+      RDom(0, block, 0, (sizes.keys + block - 1) / block, name + "_kb");
+  Expr blocked_key = a.over_key_blocks.x + block * a.over_key_blocks.y;
+  const int64_t *static_keys = Internal::as_const_int(sizes.keys);
+  if (!static_keys || *static_keys % block != 0) {
+    a.over_key_blocks.where(blocked_key < sizes.keys);
+    // Bounds inference does not see the predicate: the last block's lanes
+    // past K read key K - 1 (and are left out of the reduction).
+    blocked_key = min(blocked_key, sizes.keys - 1);
+  }
   const Var &x = a.x, &j = a.j, &s = a.s;
+  if (sizes.causal) {
+    // Causal attention skips the masked half: query s reduces over the keys
+    // of the blocks up to its own, key j over the queries from its block
+    // on. What is left out is masked (P exactly 0, no gradient), so every
+    // schedule computes the same; one whose row tiles lie inside a block
+    // loops over what the tile needs only.
+    a.over_key_blocks.where(a.over_key_blocks.y <= s / block);
+    a.over_keys.where(a.over_keys.x < (s / block + 1) * block);
+    a.over_queries.where(a.over_queries.x >= (j / block) * block);
+  }
   const std::vector<Var> &b = a.batch;
   const Type t = in.q.output_types().at(0);
   const Expr zero = cast(t, 0);
@@ -88,11 +109,11 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
   if (!grads) {
     a.row_max = Func(name + "_max");
     a.row_max(with({s}, b)) = t.min();
-    a.row_max(with({s}, b)) = max(a.row_max(with({s}, b)), lg(rk, s));
+    a.row_max(with({s}, b)) = max(a.row_max(with({s}, b)), lg(blocked_key, s));
     a.prob(with({j, s}, b)) = exp(lg(j, s) - at(a.row_max, s, b));
     a.row_sum = Func(name + "_sum");
     a.row_sum(with({s}, b)) = zero;
-    a.row_sum(with({s}, b)) += at(a.prob, rk, s, b);
+    a.row_sum(with({s}, b)) += at(a.prob, blocked_key, s, b);
     if (part == AttentionPart::LogSumExp) {
       a.result(with({s}, b)) = at(a.row_max, s, b) + log(at(a.row_sum, s, b));
       return a;
@@ -126,7 +147,8 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
   a.dprob(with({j, s}, b)) = zero;
   a.dprob(with({j, s}, b)) += at(in.grad_out, a.over_value_head.x, s, b) *
                               at(in.v, a.over_value_head.x, j, b);
-  Func dscore(name + "_dscore"); // inlined into accum
+  a.dscore = Func(name + "_dscore");
+  Func &dscore = a.dscore;
   dscore(with({j, s}, b)) =
       select(masked_out, zero,
              at(a.prob, j, s, b) * (at(a.dprob, j, s, b) - at(in.delta, s, b)));

@@ -78,14 +78,21 @@ void tile_output(Stage s, const std::vector<Var> &vars, bool has_x, int rows,
 // of f holds the tile; f is computed per block of one vector of `col`
 // (vectorized) by every `row` (unrolled).
 void register_block(Func f, const Var &col, const Var &row, const RVar &r,
-                    Func out, const Var &tile, int vec, const Loops &l) {
+                    Func out, const Var &tile, int vec, int rows,
+                    const Loops &l) {
   Func w = f.in();
   w.compute_at(out, tile)
+      .reorder_storage(col, row)
       .split(col, l.jo, l.ji, vec, TailStrategy::GuardWithIf)
       .reorder(l.ji, row, l.jo)
       .vectorize(l.ji)
       .unroll(row);
+  // A block's storage is constant-sized, so that once unrolled it lives
+  // in registers (a causal tile's bounds depend on the tile).
   f.compute_at(w, l.jo)
+      .reorder_storage(col, row)
+      .bound_storage(col, vec)
+      .bound_storage(row, rows)
       .vectorize(col, vec, TailStrategy::GuardWithIf)
       .unroll(row);
   f.update()
@@ -94,18 +101,16 @@ void register_block(Func f, const Var &col, const Var &row, const RVar &r,
       .unroll(row);
 }
 
-// A row statistic (max or sum over `r`) of a tile, vectorized: one vector
-// of partial results per row, then a horizontal step.
-void vector_reduce(Func stat, const RVar &r, Func out, const Var &tile,
+// A row statistic (max or sum over a block of keys x, then the blocks y)
+// of a tile, vectorized: one vector of partial results per row over the
+// blocks, then a horizontal step.
+void vector_reduce(Func stat, const RDom &r, Func out, const Var &tile,
                    int vec) {
-  const RVar ro("att_r_o"), ri("att_r_i");
   const Var lane("att_lane");
   stat.compute_at(out, tile);
-  Func partial = stat.update()
-                     .split(r, ro, ri, vec, TailStrategy::GuardWithIf)
-                     .rfactor(ri, lane);
-  partial.compute_at(out, tile).vectorize(lane);
-  partial.update().reorder(lane, ro).vectorize(lane);
+  Func partial = stat.update().rfactor(r.x, lane);
+  partial.compute_at(out, tile).vectorize(lane, vec);
+  partial.update().reorder(lane, r.y).vectorize(lane, vec);
 }
 
 // `f` read across its rows by the score products: a copy per (batch, head)
@@ -124,7 +129,7 @@ void pack_transposed(Func f, Func user, Func out, const Var &at, bool root,
 }
 
 void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
-                  const Target &target, const Loops &l) {
+                  const Target &target, int rows, const Loops &l) {
   const Type t = a.result.output_types().at(0);
   const int natural = target.natural_vector_size(t);
   const bool has_x = a.part != AttentionPart::LogSumExp;
@@ -143,30 +148,40 @@ void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
   // tiles, queries for key tiles), rows the tile's.
   const Var &col = keyed ? a.s : a.j;
   const Var &row = keyed ? a.j : a.s;
-  register_block(a.score, col, row, a.over_head.x, out, tile, natural, l);
+  register_block(a.score, col, row, a.over_head.x, out, tile, natural, rows, l);
   pack_transposed(keyed ? a.in.q : a.in.k, a.score, out, pack_at, root,
                   natural);
   if (a.dprob.defined()) {
     register_block(a.dprob, col, row, a.over_value_head.x, out, tile, natural,
-                   l);
+                   rows, l);
     pack_transposed(keyed ? a.in.grad_out : a.in.v, a.dprob, out, pack_at, root,
                     natural);
   }
   if (a.unmasked.defined()) // K per row, once per (batch, head)
     a.unmasked.compute_at(out, pack_at);
   if (a.row_max.defined()) {
-    vector_reduce(a.row_max, a.over_keys.x, out, tile, natural);
-    vector_reduce(a.row_sum, a.over_keys.x, out, tile, natural);
+    vector_reduce(a.row_max, a.over_key_blocks, out, tile, natural);
+    vector_reduce(a.row_sum, a.over_key_blocks, out, tile, natural);
   }
-  a.prob.compute_at(out, tile).reorder(col, row).vectorize(
-      col, natural, TailStrategy::GuardWithIf);
+  // P, or dS (P stays inline in it), per tile, one vector at a time: the
+  // accumulation broadcasts one element per row and step.
+  Func per_element = a.dscore.defined() ? a.dscore : a.prob;
+  per_element.compute_at(out, tile)
+      .reorder_storage(col, row)
+      .reorder(col, row)
+      .vectorize(col, natural, TailStrategy::GuardWithIf);
   if (a.part == AttentionPart::LogSumExp)
     return;
   const RVar r = keyed ? a.over_queries.x : a.over_keys.x;
-  a.accum.compute_at(out, tile).vectorize(a.x, vx, TailStrategy::GuardWithIf);
+  // Every accumulator in a register: the block's loops fully unrolled.
+  a.accum.compute_at(out, tile)
+      .vectorize(a.x, vx, TailStrategy::GuardWithIf)
+      .unroll(a.x)
+      .unroll(row);
   a.accum.update()
       .reorder(a.x, row, r)
       .vectorize(a.x, vx, TailStrategy::GuardWithIf)
+      .unroll(a.x)
       .unroll(row);
 }
 
@@ -193,7 +208,7 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
   const int vx = vector_for(x_extent, natural);
   tile_output(out.specialize(row_extent >= kRows), vars, has_x, kRows, vx, l);
   tile_output(out, vars, has_x, 1, vx, l);
-  schedule_cpu(a, out, vars, target, l);
+  schedule_cpu(a, out, vars, target, kRows, l);
 }
 
 } // namespace kiln::halide

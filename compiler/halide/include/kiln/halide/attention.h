@@ -33,6 +33,10 @@ struct AttentionInputs {
   Halide::Func delta;    // (s, batch...): GradQuery and GradKey
 };
 
+// The row statistics reduce over keys in blocks of this many (a vector of
+// f32 on AVX-512, two on AVX2), which causal attention skips whole.
+inline constexpr int kKeyBlock = 16;
+
 struct AttentionSizes {
   Halide::Expr queries, keys;   // S and K, may be symbolic
   int head = 0, value_head = 0; // D and Dv, static
@@ -50,11 +54,14 @@ struct Attention {
   Halide::Func prob;   // (j, s, batch...): P (pure)
   Halide::Func row_max, row_sum; // (s, batch...): Output and LogSumExp
   Halide::Func dprob;    // (j, s, batch...): dO . v, zero then one update
+  Halide::Func dscore;   // (j, s, batch...): dS (pure), GradQuery and GradKey
   Halide::Func accum;    // the result before its scale or 1/row_sum
   Halide::Func unmasked; // (s, batch...): unmasked keys, gradients with a mask
   Halide::Var x, j, s;   // x: the result's innermost var; j keys, s queries
   std::vector<Halide::Var> batch;
   Halide::RDom over_head, over_value_head, over_keys, over_queries;
+  // Keys x + kKeyBlock y: what the row statistics reduce over.
+  Halide::RDom over_key_blocks;
   AttentionInputs in;
   AttentionSizes sizes;
   // Whether the result's rows are queries (tiles of query rows) or keys.

@@ -1,0 +1,55 @@
+// Causal attention at the GPT's shapes (batch 16, 4 heads, context 128,
+// head size 32), forward and forward + backward (the gradients of q, k and
+// v), kiln's fused kernels and the composite they replace (batched
+// matmuls, causal_mask, softmax) against PyTorch's
+// scaled_dot_product_attention on the same tensors (bench/
+// torch_attention.py), in the same run on 1 and 2 threads.
+//   build/bin/attention_bench [--steps N] [--threads N] [--profile]
+#include "attention_fused.h"
+#include "model_bench.h"
+
+#include <random>
+#include <string>
+
+namespace {
+
+kiln::rt::Tensor random(unsigned seed) {
+  kiln::rt::Tensor t({16, 4, 128, 32});
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> n(0, 1);
+  for (float &v : t.values())
+    v = n(gen);
+  return t;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  kiln::models::attention_fused::Model model(/*seed=*/0);
+  const kiln::rt::Tensor q = random(1), k = random(2), v = random(3),
+                         r = random(4);
+  int rc = 0;
+  for (const char *entry : {"fused_forward", "composite_forward", "fused_train",
+                            "composite_train"}) {
+    const bool train = std::string(entry).find("train") != std::string::npos;
+    const std::string title =
+        std::string("causal attention [16, 4, 128, 32], kiln ") + entry +
+        " vs torch scaled_dot_product_attention" +
+        (train ? " forward + backward" : " forward");
+    std::printf("\n");
+    rc |= kiln::bench::runModelBench(
+        argc, argv, "attention_bench", kiln_model_attention_fused(),
+        title.c_str(),
+        train ? "torch_attention.py --backward" : "torch_attention.py", 100,
+        [&](int steps) {
+          kiln::rt::Tensor out;
+          std::vector<const kiln::rt::Tensor *> in{&q, &k, &v};
+          if (train)
+            in.push_back(&r);
+          kiln::rt::Tensor *outs[] = {&out};
+          return kiln::bench::bestMsPerStep(
+              steps, 10, [&] { model.session().run(entry, in, outs); });
+        });
+  }
+  return rc;
+}
