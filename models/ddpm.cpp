@@ -72,9 +72,9 @@ template <int Ch, int S> struct SpatialAttention {
     // [B, C, S, S] -> [B, P, C]: positions as a sequence.
     auto seq = permute<0, 2, 1>(reshape<B, Ch, P>(norm(x)));
     auto [q, k, v] = split<Ch, Ch, Ch>(qkv(seq));
-    auto o = transformer::attention(
-        transformer::heads(q), transformer::heads(k), transformer::heads(v),
-        [](const auto &s) { return s; });
+    auto o =
+        transformer::attention(transformer::heads(q), transformer::heads(k),
+                               transformer::heads(v), transformer::unmasked);
     return x + reshape<B, Ch, S, S>(permute<0, 2, 1>(out(o)));
   }
 };

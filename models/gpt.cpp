@@ -81,9 +81,8 @@ struct Gpt : Model {
       auto [q, k, v] = split<C, C, C>(b.qkv(b.ln1(h)));
       auto keys = write_slice<2>(cache[i].k, heads(k), at);
       auto values = write_slice<2>(cache[i].v, heads(v), at);
-      auto after = [&](const auto &s) {
-        return where(greater(iota<-1>(s), to_float(at)), -1e30f, s);
-      };
+      // Keys after `at` are padding or stale: left out.
+      KeyMask<1, T> after{greater(iota<-1>(full<1, 1, T>(0.0f)), to_float(at))};
       h = h + b.proj(attention(heads(q), Tensor<1, H, T, D>(keys),
                                Tensor<1, H, T, D>(values), after));
       h = b.mlp(h);

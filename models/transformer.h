@@ -1,6 +1,6 @@
 // What the Transformers of models/ share (MODELS.md: d_model 128, 4 heads
 // of 32, MLP 512 with GELU (tanh), pre-LayerNorm, GPT-2's initialisation):
-// head views, masked multi-head attention and the blocks' layers.
+// head views, masked multi-head attention (fused) and the blocks' layers.
 #pragma once
 
 #include <kiln/dsl.h>
@@ -33,26 +33,41 @@ template <auto N, int S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
   return reshape<N, S, C>(permute<0, 2, 1, 3>(o));
 }
 
-// softmax(q k^T / sqrt(D)) v over the heads, with `mask` applied to the
-// scores [N, H, S, K].
-template <auto N, int S, int K, class Mask>
-Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
-                          const Tensor<N, H, K, D> &k,
-                          const Tensor<N, H, K, D> &v, Mask mask) {
-  const float scale = 1.0f / std::sqrt(float(D));
-  auto scores = matmul<false, true>(q, k) * scale;
-  return join(matmul(softmax(mask(scores)), v));
+// Which keys a query attends to (the masks of attention below).
+struct Unmasked {};
+struct Causal {};
+// mask [N, 1, K] over the heads: non-zero where the key is left out.
+template <auto N, int K> struct KeyMask { Tensor<N, 1, K> mask; };
+inline constexpr Unmasked unmasked{};
+// Key j after query s is left out (self-attention over a whole window).
+inline constexpr Causal causal{};
+
+// Leaves out the keys at padded positions: pad [N, K] is 1 where the key
+// is padding.
+template <auto N, int K> KeyMask<N, K> key_padding(const Tensor<N, K> &pad) {
+  return {reshape<N, 1, K>(pad)};
 }
 
-// The causal mask of self-attention over a whole window.
-inline auto causal = [](const auto &s) { return causal_mask(s); };
-
-// Masks the keys at padded positions: pad [N, K] is 1 where the key is
-// padding. Scores [N, H, S, K].
-template <auto N, int K> auto key_padding(const Tensor<N, K> &pad) {
-  return [pad](const auto &s) {
-    return where(reshape<N, 1, 1, K>(pad), -1e30f, s);
-  };
+// softmax(q k^T / sqrt(D) + mask) v over the heads, joined back: one fused
+// kernel that never stores the [N, H, S, K] scores (scaled_dot_product_
+// attention), reading q, k and v in place from the projections' heads.
+template <auto N, int S, int K>
+Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
+                          const Tensor<N, H, K, D> &k,
+                          const Tensor<N, H, K, D> &v, Unmasked) {
+  return join(scaled_dot_product_attention(q, k, v));
+}
+template <auto N, int S, int K>
+Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
+                          const Tensor<N, H, K, D> &k,
+                          const Tensor<N, H, K, D> &v, Causal) {
+  return join(scaled_dot_product_attention(q, k, v, {.causal = true}));
+}
+template <auto N, int S, int K>
+Tensor<N, S, C>
+attention(const Tensor<N, H, S, D> &q, const Tensor<N, H, K, D> &k,
+          const Tensor<N, H, K, D> &v, const KeyMask<N, K> &keys) {
+  return join(scaled_dot_product_attention(q, k, v, keys.mask));
 }
 
 // A pre-LayerNorm block's self-attention and MLP: PREFIX ln1, qkv (q, k, v
@@ -70,7 +85,7 @@ struct Block {
   Linear<C, F> fc1;
   Linear<F, C> fc2;
 
-  // h + proj(attention(ln1(h))) with `mask` on the scores.
+  // h + proj(attention(ln1(h))), `mask` saying which keys each query sees.
   template <auto N, int S, class Mask>
   Tensor<N, S, C> self_attention(const Tensor<N, S, C> &h, Mask mask) const {
     auto [q, k, v] = split<C, C, C>(qkv(ln1(h)));

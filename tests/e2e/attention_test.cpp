@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 namespace {
@@ -145,6 +146,27 @@ Tensor run1(Model &m, const char *entry, std::vector<const Tensor *> in) {
   return m.session().run(entry, in)[0];
 }
 
+// Runs train entry `entry` (SGD lr 1) on `in` and checks its loss against
+// `loss()` and each offset's step against minus its central-difference
+// gradient.
+void expectSgdStepsMatch(
+    Model &m, const char *entry, std::vector<const Tensor *> in,
+    const std::function<double()> &loss,
+    std::initializer_list<std::pair<const char *, Values *>> offsets) {
+  const double want = loss();
+  EXPECT_NEAR(run1(m, entry, std::move(in)).data()[0], want,
+              1e-4 * std::max(1.0, std::abs(want)));
+  for (auto [name, off] : offsets) {
+    const Values before = *off;
+    const Values g = numericGradient(loss, *off);
+    EXPECT_GT(maxAbs(g), 1e-2) << name;
+    EXPECT_LT(
+        sgdStepError(before, m.session().params().get(name), g, maxAbs(g)),
+        kGradTol)
+        << name;
+  }
+}
+
 class Attention : public ::testing::TestWithParam<int64_t> {};
 
 TEST_P(Attention, SelfAttentionWithAndWithoutTheCausalMask) {
@@ -207,7 +229,6 @@ TEST_P(Attention, GptShapeForward) {
 TEST_P(Attention, CausalGradientsMatchFiniteDifferences) {
   const int64_t n = GetParam();
   Model m(1);
-  auto &params = m.session().params();
   const Tensor q = randomTensor({n, 2, 11, 5}, 10, -2, 2),
                k = randomTensor({n, 2, 11, 5}, 11, -2, 2),
                v = randomTensor({n, 2, 11, 6}, 12),
@@ -221,23 +242,14 @@ TEST_P(Attention, CausalGradientsMatchFiniteDifferences) {
                          1 / std::sqrt(5.0), causal),
                rd);
   };
-  const double want = loss();
-  EXPECT_NEAR(run1(m, "causal_train", {&q, &k, &v, &r}).data()[0], want,
-              1e-4 * std::max(1.0, std::abs(want)));
-  for (auto [name, off] :
-       {std::pair{"offset.q", &oq}, {"offset.k", &ok}, {"offset.v", &ov}}) {
-    const Values before = *off;
-    const Values g = numericGradient(loss, *off);
-    EXPECT_GT(maxAbs(g), 1e-2) << name;
-    EXPECT_LT(sgdStepError(before, params.get(name), g, maxAbs(g)), kGradTol)
-        << name;
-  }
+  expectSgdStepsMatch(
+      m, "causal_train", {&q, &k, &v, &r}, loss,
+      {{"offset.q", &oq}, {"offset.k", &ok}, {"offset.v", &ov}});
 }
 
 TEST_P(Attention, PaddedCrossGradientsMatchFiniteDifferences) {
   const int64_t n = GetParam();
   Model m(1);
-  auto &params = m.session().params();
   const Tensor q = randomTensor({n, 2, 3, 5}, 14, -2, 2),
                k = randomTensor({n, 2, 13, 5}, 15, -2, 2),
                v = randomTensor({n, 2, 13, 6}, 16),
@@ -254,17 +266,9 @@ TEST_P(Attention, PaddedCrossGradientsMatchFiniteDifferences) {
                          0.3f, padded),
                rd);
   };
-  const double want = loss();
-  EXPECT_NEAR(run1(m, "cross_train", {&q, &k, &v, &pad, &r}).data()[0], want,
-              1e-4 * std::max(1.0, std::abs(want)));
-  for (auto [name, off] :
-       {std::pair{"offset.cq", &oq}, {"offset.ck", &ok}, {"offset.cv", &ov}}) {
-    const Values before = *off;
-    const Values g = numericGradient(loss, *off);
-    EXPECT_GT(maxAbs(g), 1e-2) << name;
-    EXPECT_LT(sgdStepError(before, params.get(name), g, maxAbs(g)), kGradTol)
-        << name;
-  }
+  expectSgdStepsMatch(
+      m, "cross_train", {&q, &k, &v, &pad, &r}, loss,
+      {{"offset.cq", &oq}, {"offset.ck", &ok}, {"offset.cv", &ov}});
 }
 
 TEST_P(Attention, GptShapeGradientsMatchTheTextbookBackward) {
