@@ -56,16 +56,8 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
   a.over_keys = RDom(0, sizes.keys, name + "_k");
   a.over_queries = RDom(0, sizes.queries, name + "_q");
   const int block = kKeyBlock;
-  a.over_key_blocks =
-      RDom(0, block, 0, (sizes.keys + block - 1) / block, name + "_kb");
-  Expr blocked_key = a.over_key_blocks.x + block * a.over_key_blocks.y;
-  const int64_t *static_keys = Internal::as_const_int(sizes.keys);
-  if (!static_keys || *static_keys % block != 0) {
-    a.over_key_blocks.where(blocked_key < sizes.keys);
-    // Bounds inference does not see the predicate: the last block's lanes
-    // past K read key K - 1 (and are left out of the reduction).
-    blocked_key = min(blocked_key, sizes.keys - 1);
-  }
+  a.over_blocks = RDom(0, (sizes.keys + block - 1) / block, name + "_kb");
+  a.over_lanes = RDom(0, block, name + "_lane");
   const Var &x = a.x, &j = a.j, &s = a.s;
   if (sizes.causal) {
     // Causal attention skips the masked half: query s reduces over the keys
@@ -73,7 +65,7 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     // on. What is left out is masked (P exactly 0, no gradient), so every
     // schedule computes the same; one whose row tiles lie inside a block
     // loops over what the tile needs only.
-    a.over_key_blocks.where(a.over_key_blocks.y <= s / block);
+    a.over_blocks.where(a.over_blocks.x * block <= s);
     a.over_keys.where(a.over_keys.x < (s / block + 1) * block);
     a.over_queries.where(a.over_queries.x >= (j / block) * block);
   }
@@ -107,13 +99,36 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
   a.result = Func(name);
   const RVar rk = a.over_keys.x, rq = a.over_queries.x;
   if (!grads) {
+    // The row statistics reduce in two steps: over the blocks of kKeyBlock
+    // keys into one partial result per lane (vectorizable, and a causal
+    // row's blocks stop at its own), then over the lanes.
+    const Var lane(name + "_l");
+    const RVar kb = a.over_blocks.x, rl = a.over_lanes.x;
+    Expr key = lane + block * kb;
+    const int64_t *static_keys = Internal::as_const_int(sizes.keys);
+    const bool ragged = !static_keys || *static_keys % block != 0;
+    if (ragged) // the last block's lanes past K repeat key K - 1, left out
+      key = min(key, sizes.keys - 1);
+    auto past_end = [&](const Expr &l) {
+      return ragged ? l + block * kb >= sizes.keys : Internal::const_false();
+    };
+    a.row_max_lanes = Func(name + "_max_lanes");
+    a.row_max_lanes(with({lane, s}, b)) = t.min();
+    a.row_max_lanes(with({lane, s}, b)) =
+        select(past_end(lane), a.row_max_lanes(with({lane, s}, b)),
+               max(a.row_max_lanes(with({lane, s}, b)), lg(key, s)));
     a.row_max = Func(name + "_max");
     a.row_max(with({s}, b)) = t.min();
-    a.row_max(with({s}, b)) = max(a.row_max(with({s}, b)), lg(blocked_key, s));
+    a.row_max(with({s}, b)) =
+        max(a.row_max(with({s}, b)), at(a.row_max_lanes, rl, s, b));
     a.prob(with({j, s}, b)) = exp(lg(j, s) - at(a.row_max, s, b));
+    a.row_sum_lanes = Func(name + "_sum_lanes");
+    a.row_sum_lanes(with({lane, s}, b)) = zero;
+    a.row_sum_lanes(with({lane, s}, b)) +=
+        select(past_end(lane), zero, at(a.prob, key, s, b));
     a.row_sum = Func(name + "_sum");
     a.row_sum(with({s}, b)) = zero;
-    a.row_sum(with({s}, b)) += at(a.prob, blocked_key, s, b);
+    a.row_sum(with({s}, b)) += at(a.row_sum_lanes, rl, s, b);
     if (part == AttentionPart::LogSumExp) {
       a.result(with({s}, b)) = at(a.row_max, s, b) + log(at(a.row_sum, s, b));
       return a;

@@ -101,16 +101,13 @@ void register_block(Func f, const Var &col, const Var &row, const RVar &r,
       .unroll(row);
 }
 
-// A row statistic (max or sum over a block of keys x, then the blocks y)
-// of a tile, vectorized: one vector of partial results per row over the
-// blocks, then a horizontal step.
-void vector_reduce(Func stat, const RDom &r, Func out, const Var &tile,
-                   int vec) {
-  const Var lane("att_lane");
+// A row statistic of a tile, vectorized: the partial results per lane
+// (one vector per row) over the key blocks, then the lanes.
+void vector_reduce(Func stat, Func lanes, Func out, const Var &tile, int vec) {
+  const Var lane = lanes.args()[0];
   stat.compute_at(out, tile);
-  Func partial = stat.update().rfactor(r.x, lane);
-  partial.compute_at(out, tile).vectorize(lane, vec);
-  partial.update().reorder(lane, r.y).vectorize(lane, vec);
+  lanes.compute_at(out, tile).vectorize(lane, vec);
+  lanes.update().vectorize(lane, vec);
 }
 
 // `f` read across its rows by the score products: a copy per (batch, head)
@@ -160,8 +157,8 @@ void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
   if (a.unmasked.defined()) // K per row, once per (batch, head)
     a.unmasked.compute_at(out, pack_at);
   if (a.row_max.defined()) {
-    vector_reduce(a.row_max, a.over_key_blocks, out, tile, natural);
-    vector_reduce(a.row_sum, a.over_key_blocks, out, tile, natural);
+    vector_reduce(a.row_max, a.row_max_lanes, out, tile, natural);
+    vector_reduce(a.row_sum, a.row_sum_lanes, out, tile, natural);
   }
   // P, or dS (P stays inline in it), per tile, one vector at a time: the
   // accumulation broadcasts one element per row and step.

@@ -204,6 +204,8 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
   if (a.unmasked.defined())
     in_block(a.unmasked, out, ro, a.s, a.s);
   if (a.row_max.defined()) {
+    for (Func lanes : {a.row_max_lanes, a.row_sum_lanes})
+      in_block(lanes, out, ro, lanes.args()[0], a.s);
     in_block(a.row_max, out, ro, a.s, a.s);
     in_block(a.row_sum, out, ro, a.s, a.s);
   }

@@ -53,6 +53,9 @@ struct Attention {
   Halide::Func score;  // (j, s, batch...): q . k, zero then one update
   Halide::Func prob;   // (j, s, batch...): P (pure)
   Halide::Func row_max, row_sum; // (s, batch...): Output and LogSumExp
+  // (lane, s, batch...): the statistics per lane of the key blocks, which
+  // row_max and row_sum reduce over the lanes.
+  Halide::Func row_max_lanes, row_sum_lanes;
   Halide::Func dprob;    // (j, s, batch...): dO . v, zero then one update
   Halide::Func dscore;   // (j, s, batch...): dS (pure), GradQuery and GradKey
   Halide::Func accum;    // the result before its scale or 1/row_sum
@@ -60,8 +63,9 @@ struct Attention {
   Halide::Var x, j, s;   // x: the result's innermost var; j keys, s queries
   std::vector<Halide::Var> batch;
   Halide::RDom over_head, over_value_head, over_keys, over_queries;
-  // Keys x + kKeyBlock y: what the row statistics reduce over.
-  Halide::RDom over_key_blocks;
+  // The blocks of kKeyBlock keys and the lanes of one: what the row
+  // statistics reduce over.
+  Halide::RDom over_blocks, over_lanes;
   AttentionInputs in;
   AttentionSizes sizes;
   // Whether the result's rows are queries (tiles of query rows) or keys.
