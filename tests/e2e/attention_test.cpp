@@ -5,7 +5,8 @@
 // padded), the GPT's shape; gradients of q, k and v by central finite
 // differences at the small shapes and, at the GPT's shape, by the textbook
 // backward (dP = dO v^T, dS = P (dP - rowsum(P dP))) in double.
-// Batches 1 and 3.
+// Batches 1 and 3; every kernel variant of the portable build (AVX-512,
+// AVX2, baseline) and the GPU schedules through ctest.
 #include "attention_ops.h"
 #include "reference.h"
 

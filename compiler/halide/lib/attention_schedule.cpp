@@ -15,7 +15,10 @@
 //       accum         = the result's rows, vectors of the head dimension x
 //                       `rows` rows in registers, over every key (query)
 // So the scores of a (batch, head) exist only a tile at a time: rows x K
-// floats (8 x 128 x 4 = 4 KiB for the GPT), in L1.
+// floats (8 x 128 x 4 = 4 KiB for the GPT), in L1. A causal tile's
+// statistics and accumulations stop at its own block of kKeyBlock keys;
+// its score tile does not yet (bounds inference does not apply the block
+// predicate to the statistics' reads of it).
 //
 // Measured choices are recorded with the numbers in docs/performance.md
 // ("Fused attention").
@@ -32,14 +35,26 @@ namespace {
 
 // Rows of the result per tile: 8 rows x one vector of columns are 8
 // independent accumulator chains in the score products, enough to cover
-// the FMA latency (4 cycles x 2 ports) on AVX2 and AVX-512 alike, and 8 x
-// (D / vector) accumulators for the result's rows (16 zmm at D = 32).
+// the FMA latency (4 cycles x 2 ports) on AVX2 and AVX-512 alike.
 constexpr int kRows = 8;
+
+// Rows of the result accumulated in registers at a time: rows x (D /
+// vector) accumulators, the row of v (k, q or dO) they multiply and a
+// broadcast must fit the register file (at D = 32: 8 rows of 2 zmm, 19 of
+// 32 registers, with AVX-512; 2 rows of 4 ymm, 14 of 16, with AVX2).
+int accumulator_rows(const Target &target, int x_extent, int vx) {
+  const int registers = target.has_feature(Target::AVX512) ? 32 : 16;
+  const int per_row = (x_extent + vx - 1) / vx;
+  int rows = kRows;
+  while (rows > 1 && rows * per_row + per_row + 2 > registers)
+    rows /= 2;
+  return rows;
+}
 
 // Loop names shared by every specialization.
 struct Loops {
-  Var ro{"att_ro"}, ri{"att_ri"}, batch{"att_batch"}, jo{"att_jo"},
-      ji{"att_ji"};
+  Var ro{"att_ro"}, rc{"att_rc"}, ri{"att_ri"}, batch{"att_batch"},
+      jo{"att_jo"}, ji{"att_ji"};
 };
 
 // The widest vector (a power of two, at most `natural`) that `extent`
@@ -52,12 +67,15 @@ int vector_for(int extent, int natural) {
 }
 
 // Tiles out's rows by `rows` (ShiftInwards: the caller guarantees at least
-// that many rows in this branch), vectorizes its innermost var, fuses the
-// batch vars into one parallel loop outside the tiles.
+// that many rows in this branch) in chunks of `chunk` (the accumulator
+// block), vectorizes its innermost var, fuses the batch vars into one
+// parallel loop outside the tiles.
 void tile_output(Stage s, const std::vector<Var> &vars, bool has_x, int rows,
-                 int vx, const Loops &l) {
+                 int chunk, int vx, const Loops &l) {
   const Var &row = has_x ? vars[1] : vars[0];
-  s.split(row, l.ro, l.ri, rows, TailStrategy::ShiftInwards).unroll(l.ri);
+  s.split(row, l.ro, l.ri, rows, TailStrategy::ShiftInwards)
+      .split(l.ri, l.rc, l.ri, std::min(chunk, rows))
+      .unroll(l.ri);
   if (has_x && vx > 1)
     s.vectorize(vars[0], vx, TailStrategy::GuardWithIf);
   const size_t first_batch = has_x ? 2 : 1;
@@ -171,7 +189,7 @@ void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
     return;
   const RVar r = keyed ? a.over_queries.x : a.over_keys.x;
   // Every accumulator in a register: the block's loops fully unrolled.
-  a.accum.compute_at(out, tile)
+  a.accum.compute_at(out, l.rc)
       .vectorize(a.x, vx, TailStrategy::GuardWithIf)
       .unroll(a.x)
       .unroll(row);
@@ -203,8 +221,10 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
           ? a.sizes.value_head
           : a.sizes.head;
   const int vx = vector_for(x_extent, natural);
-  tile_output(out.specialize(row_extent >= kRows), vars, has_x, kRows, vx, l);
-  tile_output(out, vars, has_x, 1, vx, l);
+  const int chunk = accumulator_rows(target, x_extent, vx);
+  tile_output(out.specialize(row_extent >= kRows), vars, has_x, kRows, chunk,
+              vx, l);
+  tile_output(out, vars, has_x, 1, chunk, vx, l);
   schedule_cpu(a, out, vars, target, kRows, l);
 }
 

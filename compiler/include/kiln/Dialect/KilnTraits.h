@@ -27,8 +27,8 @@ class Cheap : public mlir::OpTrait::TraitBase<ConcreteType, Cheap> {};
 template <typename ConcreteType>
 class Layout : public mlir::OpTrait::TraitBase<ConcreteType, Layout> {};
 
-/// A matmul or convolution: anchors a kernel and never absorbs a producer
-/// (it would be recomputed once per output column or channel).
+/// A matmul, convolution or attention: anchors a kernel and never absorbs a
+/// producer (it would be recomputed once per output column or channel).
 template <typename ConcreteType>
 class Contraction : public mlir::OpTrait::TraitBase<ConcreteType, Contraction> {
 };
