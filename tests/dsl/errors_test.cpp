@@ -116,6 +116,36 @@ TEST(Errors, BatchedMatmulBatchDimsDiffer) {
                        "broadcast");
 }
 
+TEST(Errors, AttentionBatchDimsDiffer) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 2, 3, 4> q, Tensor<seq, 2, 5, 4> k) {
+      line = __LINE__ + 1;
+      return scaled_dot_product_attention(q, k, k);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "scaled_dot_product_attention: q [..., S, D], k "
+                       "[..., K, D] and v [..., K, Dv] must share their "
+                       "batch dimensions, got Tensor<batch, 2, 3, 4>");
+}
+
+TEST(Errors, AttentionKeyMaskSize) {
+  ModuleBuilder mb("m");
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<batch, 2, 3, 4> q, Tensor<batch, 2, 5, 4> k,
+                      Tensor<batch, 1, 6> pad) {
+      line = __LINE__ + 1;
+      return scaled_dot_product_attention(q, k, k, pad);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "the key mask must be [..., K] with q's batch "
+                       "dimensions (or 1) and K = 5, got Tensor<batch, 1, 6>");
+}
+
 TEST(Errors, ConcatOtherDimsDiffer) {
   ModuleBuilder mb("m");
   int line = 0;
