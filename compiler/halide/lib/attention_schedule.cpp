@@ -143,18 +143,12 @@ void pack_transposed(Func f, Func user, Func out, const Var &at, bool root,
       .vectorize(args[1], vec, TailStrategy::GuardWithIf);
 }
 
-void schedule_cpu(Attention &a, Func out, const std::vector<Var> &vars,
-                  const Target &target, int rows, const Loops &l) {
-  const Type t = a.result.output_types().at(0);
-  const int natural = target.natural_vector_size(t);
-  const bool has_x = a.part != AttentionPart::LogSumExp;
-  const int x_extent =
-      a.part == AttentionPart::Output || a.part == AttentionPart::GradValue
-          ? a.sizes.value_head
-          : a.sizes.head;
-  const int vx = vector_for(x_extent, natural);
+// Everything but out's loops (tile_output). `natural`: the target's vector
+// of the element type; `vx`: the vector of the result's head dimension.
+void schedule_stages(Attention &a, Func out, const std::vector<Var> &vars,
+                     int natural, int vx, int rows, const Loops &l) {
   const bool keyed = a.rows_are_keys();
-  const bool root = vars.size() <= size_t(has_x ? 2 : 1);
+  const bool root = vars.size() <= size_t(a.has_x() ? 2 : 1);
   // Tile var of out: score tiles, statistics, probabilities and the
   // accumulator live per tile; packs per (batch, head).
   const Var &tile = l.ro;
@@ -208,7 +202,7 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
     gpu::schedule_attention(a, out, vars);
     return;
   }
-  const bool has_x = a.part != AttentionPart::LogSumExp;
+  const bool has_x = a.has_x();
   const Expr row_extent = out.output_buffer().dim(has_x ? 1 : 0).extent();
   const Loops l;
   // Tiles of kRows rows where there are that many (ShiftInwards recomputes
@@ -216,16 +210,12 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
   // attends with one query).
   const Type t = a.result.output_types().at(0);
   const int natural = target.natural_vector_size(t);
-  const int x_extent =
-      a.part == AttentionPart::Output || a.part == AttentionPart::GradValue
-          ? a.sizes.value_head
-          : a.sizes.head;
-  const int vx = vector_for(x_extent, natural);
-  const int chunk = accumulator_rows(target, x_extent, vx);
+  const int vx = vector_for(a.x_extent(), natural);
+  const int chunk = accumulator_rows(target, a.x_extent(), vx);
   tile_output(out.specialize(row_extent >= kRows), vars, has_x, kRows, chunk,
               vx, l);
   tile_output(out, vars, has_x, 1, chunk, vx, l);
-  schedule_cpu(a, out, vars, target, kRows, l);
+  schedule_stages(a, out, vars, natural, vx, kRows, l);
 }
 
 } // namespace kiln::halide

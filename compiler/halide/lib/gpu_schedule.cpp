@@ -169,7 +169,7 @@ void in_block(Func f, Func out, const Var &block, const Var &col,
 } // namespace
 
 void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
-  const bool has_x = a.part != AttentionPart::LogSumExp;
+  const bool has_x = a.has_x();
   const Var &row = has_x ? vars[1] : vars[0];
   const Var ro("g_ro"), ri("g_ri"), xo("g_xo"), xi("g_xi");
   const TailStrategy guard = TailStrategy::GuardWithIf;
@@ -209,7 +209,7 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
     in_block(a.row_max, out, ro, a.s, a.s);
     in_block(a.row_sum, out, ro, a.s, a.s);
   }
-  if (a.accum.defined() && a.part != AttentionPart::LogSumExp)
+  if (a.accum.defined() && has_x)
     in_block(a.accum, out, ro, a.x, arow);
 }
 

@@ -68,6 +68,14 @@ struct Attention {
   Halide::RDom over_blocks, over_lanes;
   AttentionInputs in;
   AttentionSizes sizes;
+  // Whether the result has a head dimension (all but the log-sum-exp),
+  // and its size.
+  bool has_x() const { return part != AttentionPart::LogSumExp; }
+  int x_extent() const {
+    return part == AttentionPart::Output || part == AttentionPart::GradValue
+               ? sizes.value_head
+               : sizes.head;
+  }
   // Whether the result's rows are queries (tiles of query rows) or keys.
   bool rows_are_keys() const {
     return part == AttentionPart::GradKey || part == AttentionPart::GradValue;
