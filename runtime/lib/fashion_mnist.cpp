@@ -48,6 +48,14 @@ Tensor ImageSet::images(std::span<const int64_t> indices,
     if (i < 0 || i >= count)
       throw Error(fmt::format("image index {} is out of range (the set has {})",
                               i, count));
+    if (!unit_pixels.empty()) {
+      const float *src = unit_pixels.data() + i * n;
+      const auto lo = static_cast<float>(range.min),
+                 span = static_cast<float>(range.max - range.min);
+      for (int64_t p = 0; p < n; ++p)
+        *dst++ = src[p] * span + lo; // as scale_pixel
+      continue;
+    }
     const uint8_t *src = pixels.data() + i * n;
     for (int64_t p = 0; p < n; ++p)
       *dst++ = lut[src[p]];

@@ -3,6 +3,7 @@
 #include "kiln/runtime/atomic_file.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/file_kind.h"
+#include "kiln/runtime/float16.h"
 #include "kiln/runtime/json.h"
 
 #include <fmt/format.h>
@@ -42,9 +43,9 @@ struct StoredType {
   DType dtype;
 };
 constexpr std::array kReadable = {
-    StoredType{"F32", 4, DType::f32}, StoredType{"F16", 2, DType::f32},
+    StoredType{"F32", 4, DType::f32},  StoredType{"F16", 2, DType::f32},
     StoredType{"BF16", 2, DType::f32}, StoredType{"I32", 4, DType::i32},
-    StoredType{"I64", 8, DType::i32}};
+    StoredType{"I64", 8, DType::i32},  StoredType{"U8", 1, DType::i32}};
 
 // Where a tensor's bytes are, relative to the end of the header.
 struct Entry {
@@ -52,20 +53,6 @@ struct Entry {
   const StoredType *stored = nullptr;
   uint64_t begin = 0, end = 0;
 };
-
-// IEEE half to float, exactly (every half is a float).
-float half_to_float(uint16_t h) {
-  const uint32_t sign = uint32_t(h >> 15) << 31;
-  const uint32_t exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-  if (exponent == 0) { // zero or subnormal: mantissa * 2^-24
-    const float v = std::ldexp(float(mantissa), -24);
-    return sign ? -v : v;
-  }
-  if (exponent == 31) // infinity or NaN
-    return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-  return std::bit_cast<float>(sign | ((exponent + 112) << 23) |
-                              (mantissa << 13));
-}
 
 struct Parsed {
   Metadata metadata;
@@ -122,8 +109,8 @@ Entry parse_entry(const Problem &fail, const std::string &name,
       std::ranges::find(kReadable, std::string_view(d), &StoredType::name);
   if (stored == kReadable.end()) {
     if (std::ranges::find(kKnownDtypes, d) != kKnownDtypes.end())
-      fail("tensor '{}' has dtype {}; kiln reads F32, F16, BF16, I32 and I64 "
-           "tensors",
+      fail("tensor '{}' has dtype {}; kiln reads F32, F16, BF16, I32, I64 "
+           "and U8 tensors",
            name, d);
     fail("tensor '{}' has unknown dtype '{}'", name, d);
   }
@@ -321,9 +308,11 @@ Tensor decode(const std::filesystem::path &path, const Entry &e,
   } else if (d == "F16" || d == "BF16") {
     for (size_t i = 0; i < n; ++i) {
       const uint16_t h = uint16_t(bytes[2 * i] | (bytes[2 * i + 1] << 8));
-      t.data()[i] = d == "F16" ? half_to_float(h)
-                               : std::bit_cast<float>(uint32_t(h) << 16);
+      t.data()[i] = d == "F16" ? half_to_float(h) : bfloat16_to_float(h);
     }
+  } else if (d == "U8") { // images as bytes
+    for (size_t i = 0; i < n; ++i)
+      t.ints()[i] = bytes[i];
   } else { // I64
     for (size_t i = 0; i < n; ++i) {
       int64_t v;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the binary seed corpora of tests/fuzz (safetensors, checkpoint,
-idx) from scratch, so that every seed is reproducible and reviewable here.
+idx, npy) from scratch, so that every seed is reproducible and reviewable here.
 The text seeds (json, kilnc) are committed as they are.
 
-    python3 tests/fuzz/make_seeds.py    # rewrites corpus/{safetensors,checkpoint,idx}
+    python3 tests/fuzz/make_seeds.py    # rewrites corpus/{safetensors,checkpoint,idx,npy}
 """
 import gzip
 import json
@@ -29,6 +29,19 @@ def safetensors(tensors, metadata=None):
 
 def f32(*values):
     return struct.pack(f"<{len(values)}f", *values)
+
+
+def npy(descr, shape, raw, major=1):
+    """numpy.save's layout, written by hand (numpy is not a dependency)."""
+    shape_text = "(" + "".join(f"{d}, " for d in shape).rstrip(" ") + ")"
+    if len(shape) == 1:
+        shape_text = f"({shape[0]},)"
+    header = (f"{{'descr': '{descr}', 'fortran_order': False, "
+              f"'shape': {shape_text}, }}").encode()
+    prefix = 10 if major == 1 else 12
+    header += b" " * (-(prefix + len(header) + 1) % 64) + b"\n"
+    size = struct.pack("<H" if major == 1 else "<I", len(header))
+    return b"\x93NUMPY" + bytes([major, 0]) + size + header + raw
 
 
 def write(directory, name, data):
@@ -79,6 +92,15 @@ def main():
     write("idx", "labels.idx", labels)
     write("idx", "images.idx", images)
     write("idx", "images.idx.gz", gzip.compress(images, mtime=0))
+
+    # npy: image and label arrays of the dtypes users save.
+    write("npy", "images_u1.npy", npy("|u1", [2, 3, 3], bytes(range(18))))
+    write("npy", "images_f4.npy",
+          npy("<f4", [2, 1, 2, 2], f32(*[i / 8 for i in range(8)])))
+    write("npy", "labels_i8.npy", npy("<i8", [3], struct.pack("<3q", 0, 9, 3)))
+    write("npy", "half_v2.npy",
+          npy("<f2", [2], struct.pack("<2H", 0x3C00, 0x0001), major=2))
+    write("npy", "scalar_f8.npy", npy("<f8", [], struct.pack("<d", 0.5)))
 
 
 if __name__ == "__main__":

@@ -180,10 +180,9 @@ TEST(ImageData, BadSourcesSayWhatIsWrong) {
       error(img + "," + (dir / "missing.idx").string()).find("missing.idx"),
       std::string::npos);
   EXPECT_EQ(error(img + ","), "--data '" + img +
-                                  ",': write two IDX files as "
-                                  "IMAGES,LABELS");
-  EXPECT_NE(error(img).find("a file alone is not a data set"),
-            std::string::npos);
+                                  ",': write two files (IDX, .npy or "
+                                  ".safetensors) as IMAGES,LABELS");
+  EXPECT_FALSE(load_image_data(img, Split::train).labelled()); // images alone
 }
 
 TEST(FashionMnist, MismatchedAndMissingFiles) {

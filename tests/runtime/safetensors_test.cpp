@@ -162,10 +162,10 @@ TEST_F(Safetensors, InvalidJson) {
 
 TEST_F(Safetensors, DtypeOtherThanTheReadableOnes) {
   EXPECT_EQ(
-      reject(craft(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})",
-                   std::string(2, '\0'))),
-      p + ": tensor 'a' has dtype U8; kiln reads F32, F16, BF16, I32 and I64 "
-          "tensors");
+      reject(craft(R"({"a":{"dtype":"U16","shape":[2],"data_offsets":[0,4]}})",
+                   std::string(4, '\0'))),
+      p + ": tensor 'a' has dtype U16; kiln reads F32, F16, BF16, I32, I64 "
+          "and U8 tensors");
   EXPECT_EQ(
       reject(craft(R"({"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}})",
                    std::string(8, '\0'))),

@@ -33,13 +33,17 @@ inline constexpr PixelRange PixelRange::symmetric{-1, 1};
 float scale_pixel(uint8_t value, PixelRange range);
 
 // Images kept as bytes (47 MB for the training split rather than 188 MB of
-// floats); batches are converted on demand.
+// floats); batches are converted on demand. Images that came as floats (a
+// tensor file) keep their values in `unit_pixels` instead, so that nothing
+// is rounded to 8 bits.
 struct ImageSet {
   int64_t count = 0, rows = 0, cols = 0;
-  std::vector<uint8_t> pixels; // [count, rows * cols]
-  std::vector<uint8_t> labels; // [count], 0..9
+  std::vector<uint8_t> pixels;    // [count, rows * cols], 0..255
+  std::vector<float> unit_pixels; // or [count, rows * cols] in [0, 1]
+  std::vector<uint8_t> labels;    // [count] classes, or none (unlabelled)
 
   int64_t pixels_per_image() const { return rows * cols; }
+  bool labelled() const { return !labels.empty(); }
   // Images `indices` as a [indices.size(), rows * cols] tensor.
   Tensor images(std::span<const int64_t> indices, PixelRange range) const;
   // Images [begin, end).

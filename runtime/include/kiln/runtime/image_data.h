@@ -3,10 +3,23 @@
 //   (empty)             Fashion-MNIST from $KILN_FASHION_MNIST or Debian's
 //                       /usr/share/datasets/fashion-mnist, split by --split
 //   DIR                 a directory of Fashion-MNIST-named IDX files
-//                       (train-images-idx3-ubyte.gz, t10k-..., labels too)
-//   IMAGES,LABELS       any IDX pair: images [N, H, W] and labels [N] of
-//                       unsigned bytes, gzip'd or not; the pair is the data
-//                       whatever the split
+//                       (train-images-idx3-ubyte.gz, t10k-..., labels too);
+//                       without them, a folder of PNG images: DIR/*.png
+//                       (unlabelled) or DIR/CLASS/*.png (labelled by the
+//                       class folder's index in name order), any PNG
+//                       converted to grey
+//   FILE.safetensors    images in tensor 'images' (or 'x', or the file's
+//                       only tensor) and, if present, labels in 'labels'
+//                       (what kiln encode writes beside its latents)
+//   FILE                an IDX or .npy file of images, unlabelled
+//   IMAGES,LABELS       images [N, ...] and labels [N] from two files, each
+//                       IDX, .npy or a safetensors file of one tensor
+//
+// The last three are the data whatever the split. Images are [N, H, W],
+// [N, 1, H, W] or [N, H*W] (square); integer arrays hold bytes 0..255 and
+// float arrays values in [0, 1], kept as floats. Labels are whole numbers
+// 0..255 of any dtype. Formats are told apart by extension (.npy,
+// .safetensors; anything else is read as IDX, gzip'd or not).
 #pragma once
 
 #include "kiln/runtime/fashion_mnist.h"
@@ -16,14 +29,16 @@
 
 namespace kiln::rt {
 
-// Loads `spec`'s images and labels. Throws Error naming the file and what
-// is wrong with it (a missing file, corrupt data, images that are not
-// [N, H, W], labels that are not [N] or differ in count) or what `spec`
-// should have been.
+// Loads `spec`'s images and labels (none for unlabelled sources:
+// ImageSet::labelled). Throws Error naming the file and what is wrong with
+// it (a missing file, corrupt data, an image shape or pixel value above
+// not allowed, labels that are not [N], not classes or differ in count,
+// PNG images of different sizes) or what `spec` should have been.
 ImageSet load_image_data(const std::string &spec, Split split);
 
-// An image IDX file [N, H, W] and a label IDX file [N] of unsigned bytes,
-// as one set. Throws Error naming the file and what is wrong with it.
+// An image file and a label file (IDX [N, H, W] and [N], or .npy or
+// single-tensor safetensors files of the shapes above), as one set. Throws
+// Error naming the file and what is wrong with it.
 ImageSet load_idx_images(const std::filesystem::path &image_path,
                          const std::filesystem::path &label_path);
 

@@ -1,5 +1,6 @@
 // PNG output (8-bit greyscale, one IDAT chunk, zlib deflate), for sample
-// grids. PNG is the format users keep (DESIGN.md decision 10).
+// grids, and PNG input (any PNG, through libpng), for folders of images.
+// PNG is the format users keep (DESIGN.md decision 10).
 #pragma once
 
 #include "kiln/runtime/image.h"
@@ -16,5 +17,11 @@ std::string encode_png(const GrayImage &image);
 
 // encode_png, written atomically (AtomicFile).
 void write_png(const std::filesystem::path &path, const GrayImage &image);
+
+// Any PNG file (grey or colour, palette, 16-bit, interlaced, with or
+// without alpha) as 8-bit grey: libpng's sRGB luminance, and transparent
+// pixels composited onto black. Throws Error("PATH: problem") for a missing
+// file or one that is not a readable PNG (libpng's reason).
+GrayImage read_png(const std::filesystem::path &path);
 
 } // namespace kiln::rt

@@ -1,6 +1,6 @@
 // safetensors files (https://github.com/huggingface/safetensors): kiln
-// reads F32, F16 and BF16 (as f32 tensors), I32 and I64 (as i32, each I64
-// value checked to fit), and writes F32 and I32. The format:
+// reads F32, F16 and BF16 (as f32 tensors), I32, I64 and U8 (as i32, each
+// I64 value checked to fit), and writes F32 and I32. The format:
 // an 8-byte little-endian header length N, N bytes of JSON
 //   {"__metadata__": {"key": "value", ...},
 //    "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]},
