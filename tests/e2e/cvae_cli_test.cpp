@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -126,6 +127,82 @@ TEST_F(CvaeCli, TrainsEvaluatesSamplesAndReconstructsWithLabels) {
   ASSERT_EQ(got.shape(), mu.shape());
   for (int64_t i = 0; i < mu.numel(); ++i)
     EXPECT_FLOAT_EQ(got.data()[i], mu.data()[i]) << i;
+}
+
+// kiln score feeds each image's label: the CSV's scores are the model's
+// given the right labels. The labels can come with the images in a
+// safetensors file; images alone are refused, not scored with no label.
+TEST_F(CvaeCli, ScoresWithLabels) {
+  ASSERT_EQ(kiln({"train", "cvae", "--data", data, "--steps", "3", "--out",
+                  (dir / "run").string()})
+                .code,
+            0);
+  auto r = kiln({"score", "cvae", "-c", ckpt, "--data", data});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(r.out.starts_with("index,label,score\n")) << r.out;
+  const kiln::rt::ImageSet test =
+      kiln::rt::load_fashion_mnist(dir / "data", kiln::rt::Split::test);
+  const kiln::rt::Tensor x = test.images(0, 20, kiln::rt::PixelRange::unit);
+  kiln::models::cvae::Model model(0);
+  kiln::rt::load_checkpoint(ckpt, model.session());
+  auto scores_given = [&](int shift) {
+    std::vector<int> labels;
+    for (int i = 0; i < 20; ++i)
+      labels.push_back((test.labels[size_t(i)] + shift) % 10);
+    return model.surprise(x, kiln::cli::one_hot(labels, 10));
+  };
+  const kiln::rt::Tensor want = scores_given(0), other = scores_given(4);
+  std::istringstream csv(r.out.substr(r.out.find('\n') + 1));
+  std::string line;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(std::getline(csv, line)) << r.out;
+    const size_t c1 = line.find(','), c2 = line.rfind(',');
+    EXPECT_EQ(std::stoi(line.substr(0, c1)), i);
+    EXPECT_EQ(std::stoi(line.substr(c1 + 1, c2 - c1 - 1)),
+              test.labels[size_t(i)]);
+    const double got = std::stod(line.substr(c2 + 1));
+    EXPECT_NEAR(got, want.data()[i], 1e-4 * std::fabs(want.data()[i])) << i;
+    EXPECT_GT(std::fabs(got - other.data()[i]), 1e-3) << i;
+  }
+
+  // Images and labels in one file (floats, as a user's numpy arrays are).
+  const std::string file = (dir / "test.safetensors").string();
+  kiln::rt::Tensor labels({20});
+  for (int i = 0; i < 20; ++i)
+    labels.data()[i] = test.labels[size_t(i)];
+  const std::vector<kiln::rt::TensorRef> tensors = {{"images", &x},
+                                                    {"labels", &labels}};
+  kiln::rt::write_safetensors(file, tensors);
+  const auto by_file = kiln({"score", "cvae", "-c", ckpt, "--data", file});
+  ASSERT_EQ(by_file.code, 0) << by_file.err;
+  EXPECT_EQ(by_file.out, r.out);
+
+  // --ood scores the outliers with the split's labels.
+  r = kiln({"score", "cvae", "-c", ckpt, "--data", data, "--ood"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "inverted       20 images")) << r.out;
+
+  // Without labels: a clear refusal.
+  const std::string images_only = (dir / "images.safetensors").string();
+  const std::vector<kiln::rt::TensorRef> just_images = {{"images", &x}};
+  kiln::rt::write_safetensors(images_only, just_images);
+  r = kiln({"score", "cvae", "-c", ckpt, "--data", images_only});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "surprise consumes one-hot labels, but there "
+                              "are none in " +
+                                  images_only))
+      << r.err;
+  r = kiln({"score", "cvae", "-c", ckpt, "--input", images_only});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--input holds images alone")) << r.err;
+  r = kiln({"train", "cvae", "--data", images_only, "--steps", "1", "--out",
+            (dir / "unlabelled").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "fit consumes one-hot labels, but there are "
+                              "none in " +
+                                  images_only))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "unlabelled"));
 }
 
 // The grid's rows are the classes: row c is draw(z_j, onehot(c)).

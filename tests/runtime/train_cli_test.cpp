@@ -10,10 +10,13 @@
 #include "run_lock.h"
 
 #include "kiln/runtime/checkpoint.h"
+#include "kiln/runtime/fashion_mnist.h"
 #include "kiln/runtime/json.h"
 #include "kiln/runtime/model.h"
+#include "kiln/runtime/png.h"
 #include "kiln/runtime/safetensors.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -483,6 +486,55 @@ TEST_F(TrainCli, AnIdxPairIsData) {
   EXPECT_TRUE(contains(r.err, "images are 14 x 14; kiln feeds 28 x 28 "
                               "(784-pixel) images"))
       << r.err;
+}
+
+// A folder of PNG images and a .npy file of floats are data too: the same
+// images, in the same order, as the directory's train split evaluate to the
+// same numbers (the loss draws noise per row, so order matters).
+TEST_F(TrainCli, PngFoldersAndNpyFilesAreData) {
+  const kiln::rt::ImageSet train_split =
+      kiln::rt::load_fashion_mnist(dir / "data", kiln::rt::Split::train);
+  const auto folder = dir / "png";
+  std::string floats;
+  for (int64_t i = 0; i < train_split.count; ++i) {
+    std::filesystem::create_directories(folder);
+    kiln::rt::GrayImage image{28, 28, {}};
+    image.pixels.assign(train_split.pixels.begin() + i * 784,
+                        train_split.pixels.begin() + (i + 1) * 784);
+    kiln::rt::write_png(folder / fmt::format("{:03}.png", i), image);
+  }
+  // numpy.save of the images as float32 [N, 1, 28, 28] in [0, 1].
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': "
+                     "(40, 1, 28, 28), }";
+  while ((10 + dict.size() + 1) % 64 != 0)
+    dict += ' ';
+  dict += '\n';
+  std::string npy = std::string("\x93NUMPY\x01\x00", 8) +
+                    char(dict.size() & 0xff) + char(dict.size() >> 8) + dict;
+  for (uint8_t v : train_split.pixels) {
+    const float f = kiln::rt::scale_pixel(v, kiln::rt::PixelRange::unit);
+    npy.append(reinterpret_cast<const char *>(&f), 4);
+  }
+  kiln::test::write_bytes(dir / "x.npy", npy);
+
+  Result r = kiln({"train", "fake_vae", "--data", folder.string(), "--batch",
+                   "8", "--steps", "2", "--out", (dir / "p").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "40 images, batch 8")) << r.out;
+  const std::string c = (dir / "p" / "checkpoint.safetensors").string();
+  auto numbers = [](const std::string &out) {
+    const size_t begin = out.find("  loss"), end = out.find("time:");
+    return out.substr(begin, end - begin);
+  };
+  const Result by_dir =
+      kiln({"eval", "fake_vae", "-c", c, "--data", data, "--split", "train"});
+  ASSERT_EQ(by_dir.code, 0) << by_dir.err;
+  for (const std::string &source :
+       {folder.string(), (dir / "x.npy").string()}) {
+    const Result other = kiln({"eval", "fake_vae", "-c", c, "--data", source});
+    ASSERT_EQ(other.code, 0) << other.err;
+    EXPECT_EQ(numbers(other.out), numbers(by_dir.out)) << other.out;
+  }
 }
 
 TEST_F(TrainCli, TheModelsBatchIsTheDefault) {

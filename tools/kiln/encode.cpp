@@ -42,13 +42,14 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   const std::vector<rt::Tensor> results = run_rows(
       *session, entry, data_inputs(feeds, data, data.count), options.batch);
 
-  rt::Tensor labels({data.count});
-  for (int64_t i = 0; i < data.count; ++i)
+  rt::Tensor labels({data.labelled() ? data.count : 0});
+  for (int64_t i = 0; i < labels.dim(0); ++i)
     labels.data()[i] = static_cast<float>(data.labels[static_cast<size_t>(i)]);
   std::vector<rt::TensorRef> tensors;
   for (size_t k = 0; k < results.size(); ++k)
     tensors.push_back({entry.outputs[k].name, &results[k]});
-  tensors.push_back({"labels", &labels});
+  if (data.labelled())
+    tensors.push_back({"labels", &labels});
   rt::Metadata metadata{{"model", std::string(model.name)},
                         {"entry", std::string(entry.name)},
                         {"checkpoint", options.common.checkpoint},
@@ -64,8 +65,10 @@ int encode_command(const EncodeOptions &options, std::ostream &out) {
   for (size_t k = 0; k < results.size(); ++k)
     written += fmt::format("{} {}, ", entry.outputs[k].name,
                            results[k].shape_string());
-  fmt::print(out, "{} {} images -> {}: {}labels [{}]\n", data.count,
-             rt::split_name(split), options.out, written, data.count);
+  fmt::print(out, "{} {} images -> {}: {}{}\n", data.count,
+             rt::split_name(split), options.out, written,
+             data.labelled() ? fmt::format("labels [{}]", data.count)
+                             : "no labels (the data has none)");
   return kExitOk;
 }
 

@@ -19,6 +19,7 @@
 #include "workflow.h"
 
 #include "kiln/runtime/fid.h"
+#include "kiln/runtime/image_data.h"
 #include "kiln/runtime/sequence_task.h"
 #include "kiln/runtime/shapes.h"
 #include "kiln/runtime/text_data.h"
@@ -315,6 +316,12 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
   const rt::ImageSet data = load_data(options.common.data, split);
+  if (!scalars && !data.labelled())
+    throw UsageError(
+        fmt::format("kiln eval measures {}.{}'s accuracy against labels, but "
+                    "there are none in {}",
+                    model.name, entry.name,
+                    rt::describe_image_data(options.common.data, split)));
   const std::vector<rt::Tensor> x = data_inputs(feeds, data, data.count);
   return scalars ? eval_means(options, model, entry, *session, data, x, out)
                  : eval_accuracy(options, model, entry, *session, data, x, out);

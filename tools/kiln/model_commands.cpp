@@ -12,8 +12,10 @@ namespace {
 // --data (kiln/runtime/image_data.h).
 constexpr const char *kDataHelp =
     "Images: a directory of Fashion-MNIST IDX files (default: "
-    "$KILN_FASHION_MNIST or /usr/share/datasets/fashion-mnist), or "
-    "IMAGES,LABELS: any pair of IDX files. Text (a language model): a file, "
+    "$KILN_FASHION_MNIST or /usr/share/datasets/fashion-mnist), a folder "
+    "of PNG images (DIR/CLASS/*.png for labels), a .npy or .safetensors "
+    "file (tensors 'images' and 'labels'), or IMAGES,LABELS: two files "
+    "(IDX, .npy or .safetensors). Text (a language model): a file, "
     "or a directory of text files (default: $KILN_FORTUNES or "
     "/usr/share/games/fortunes). A sequence task: reverse (the default). "
     "Latents (a latent diffusion model): a safetensors file that kiln "

@@ -144,9 +144,24 @@ Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
                  rt::PixelRange range) {
   Batch b;
   b.images = data.images(indices, range);
-  for (int64_t i : indices)
-    b.labels.push_back(data.labels.at(static_cast<size_t>(i)));
+  if (data.labelled())
+    for (int64_t i : indices)
+      b.labels.push_back(data.labels.at(static_cast<size_t>(i)));
   return b;
+}
+
+void require_labels(const EntryFeeds &feeds, const rt::ImageSet &data,
+                    const std::string &source) {
+  if (data.labelled() || data.count == 0)
+    return;
+  for (const InputFeed &f : feeds.inputs)
+    if (f.feed == Feed::onehot)
+      throw UsageError(fmt::format(
+          "{} consumes one-hot labels, but there are none in {} (labels come "
+          "from "
+          "class folders DIR/CLASS/*.png, a 'labels' tensor, or a file pair "
+          "IMAGES,LABELS)",
+          feeds.entry->name, source));
 }
 
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
@@ -158,6 +173,10 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
       inputs.push_back(reshaped(batch.images, f.shape_after_batch));
       break;
     case Feed::onehot:
+      if (batch.labels.empty())
+        throw UsageError(fmt::format("{} consumes one-hot labels, but the "
+                                     "images have none",
+                                     feeds.entry->name));
       inputs.push_back(one_hot(batch.labels, f.shape_after_batch.at(0)));
       break;
     case Feed::noise:
@@ -181,9 +200,11 @@ std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
 
 std::vector<rt::Tensor> data_inputs(const EntryFeeds &feeds,
                                     const rt::ImageSet &data, int64_t n) {
+  require_labels(feeds, data, "the images of --data");
   Batch all;
   all.images = data.images(0, n, feeds.range.value_or(rt::PixelRange::unit));
-  all.labels.assign(data.labels.begin(), data.labels.begin() + n);
+  if (data.labelled())
+    all.labels.assign(data.labels.begin(), data.labels.begin() + n);
   return entry_inputs(feeds, all);
 }
 

@@ -73,8 +73,14 @@ struct Batch {
   rt::Tensor source;       // i32 [B, S] a sequence task's inputs
 };
 
+// Images `indices` of `data`, and their labels when it has them.
 Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
                  rt::PixelRange range);
+
+// Throws UsageError when `feeds` take one-hot labels and `data` (read from
+// `source`, as describe_image_data says it) has none.
+void require_labels(const EntryFeeds &feeds, const rt::ImageSet &data,
+                    const std::string &source);
 
 // The inputs of `feeds` for `batch`, shaped as the entry point declares.
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,

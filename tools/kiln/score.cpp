@@ -1,7 +1,9 @@
 // kiln score MODEL --checkpoint CKPT: the per-image score of the `score`
 // entry point (the VAE's negative ELBO, an anomaly score) for a split or a
 // safetensors file, as CSV; --ood compares test images with two kinds of
-// out-of-distribution input, inverted images (1 - x) and uniform noise.
+// out-of-distribution input, inverted images (1 - x) and uniform noise. A
+// conditional model is scored with each image's label (every group of
+// --ood with the split's labels).
 #include "commands.h"
 #include "contract.h"
 #include "recipe.h"
@@ -9,6 +11,7 @@
 
 #include "kiln/runtime/atomic_file.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/image_data.h"
 #include "kiln/runtime/random.h"
 
 #include <fmt/ostream.h>
@@ -82,14 +85,17 @@ std::string csv(const std::vector<Group> &groups, bool with_group) {
 
 int score_command(const ScoreOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
-  const rt::EntryDesc &entry = entry_for(model, options.entry,
-                                         {{"consumes images and produces "
-                                           "one score per image",
-                                           {rt::DataKind::images},
-                                           {},
-                                           rt::DataKind::score}},
-                                         "score");
-  const int64_t width = row_input_width(entry, "score");
+  const rt::EntryDesc &entry =
+      entry_for(model, options.entry,
+                {{"consumes images (and maybe one-hot labels) and produces "
+                  "one score per image",
+                  {rt::DataKind::images},
+                  {rt::DataKind::onehot},
+                  rt::DataKind::score}},
+                "score");
+  const EntryFeeds feeds = entry_feeds(model, entry, "score"); // checks shapes
+  const bool conditional = std::ranges::any_of(
+      feeds.inputs, [](const InputFeed &f) { return f.feed == Feed::onehot; });
   require_batched_outputs(entry, "score");
   if (entry.outputs.size() != 1 || entry.outputs[0].dims.size() != 1)
     throw UsageError(fmt::format("kiln score expects {}.{} to return one "
@@ -106,13 +112,22 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
   std::unique_ptr<rt::Session> session =
       open_session(options.common, csv_to_stdout ? discard : out);
   if (!options.input.empty()) {
-    groups.push_back({options.input,
-                      read_images_file(options.input, options.tensor, width),
-                      {},
-                      {}});
+    if (conditional)
+      throw UsageError(fmt::format(
+          "{}.{} scores images with their labels; --input holds images "
+          "alone: give --data FILE.safetensors with 'images' and 'labels' "
+          "(or IMAGES,LABELS)",
+          model.name, entry.name));
+    groups.push_back(
+        {options.input,
+         read_images_file(options.input, options.tensor, kImagePixels),
+         {},
+         {}});
   } else {
     const rt::Split split = require_split(options.split);
     const rt::ImageSet data = load_data(options.common.data, split);
+    require_labels(feeds, data,
+                   rt::describe_image_data(options.common.data, split));
     Group g{rt::split_name(split),
             data.images(0, data.count, rt::PixelRange::unit),
             {},
@@ -122,10 +137,14 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
     groups.push_back(std::move(g));
   }
   if (options.ood) {
-    Group inverted{"inverted", groups[0].images, {}, {}};
+    // The outliers keep the split's labels: a conditional score then asks
+    // how unlike class c an outlier is, as it does for the inliers.
+    const std::vector<int> labels =
+        conditional ? groups[0].labels : std::vector<int>{};
+    Group inverted{"inverted", groups[0].images, labels, {}};
     for (float &v : inverted.images.values())
       v = 1.0f - v;
-    Group noise{"noise", rt::Tensor(groups[0].images.shape()), {}, {}};
+    Group noise{"noise", rt::Tensor(groups[0].images.shape()), labels, {}};
     rt::fill_uniform(noise.images.values(), options.common.seed,
                      rt::kNoiseStream, 0.0, 1.0);
     groups.push_back(std::move(inverted));
@@ -135,10 +154,12 @@ int score_command(const ScoreOptions &options, std::ostream &out) {
   for (Group &g : groups) {
     // Groups are kept in [0, 1] (the inverted and noise images are made
     // there); the entry point takes its own range.
+    Batch b;
+    b.images =
+        images_in_range(g.images, feeds.range.value_or(rt::PixelRange::unit));
+    b.labels = g.labels;
     const rt::Tensor s =
-        run_rows(*session, entry,
-                 images_in_range(g.images, pixel_range(entry.inputs[0].data)),
-                 options.batch)[0];
+        run_rows(*session, entry, entry_inputs(feeds, b), options.batch)[0];
     g.scores.assign(s.values().begin(), s.values().end());
     // A score that is no number ranks nowhere (and means a broken model).
     if (const int64_t bad = rt::first_non_finite(g.scores); bad >= 0)

@@ -14,6 +14,7 @@
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/device.h"
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/image_data.h"
 #include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/lr_schedule.h"
 #include "kiln/runtime/metrics.h"
@@ -311,6 +312,12 @@ public:
   }
 
   int64_t rows() const { return rows_; }
+  // Images without labels cannot feed an entry point that takes them.
+  void check_feeds(const EntryFeeds &feeds) const {
+    if (images_)
+      require_labels(feeds, *images_,
+                     rt::describe_image_data(source_, rt::Split::train));
+  }
   std::string rows_name() const {
     if (latents_)
       return fmt::format("latents [{}] from {}", latents_->dim(1), source_);
@@ -497,6 +504,8 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
 
   const TrainData data(options.data, text_length, source_length, latent_width,
                        state.data_seed);
+  for (const StepCall &c : calls)
+    data.check_feeds(c.feeds);
   rt::Batcher batcher(data.rows(), state.batch_size, state.data_seed);
   // A step takes one batch: where the checkpoint says it stands must agree
   // with its step count on this data (else the file was edited, or the data

@@ -1,7 +1,7 @@
 // A conditional VAE written from docs/dsl.md alone and not in models/: the
 // label, one-hot, joins the encoder's input and the latent. Its contract
 // tells the kiln CLI to feed labels to training, evaluation, sampling,
-// reconstruction and encoding (tests/e2e/cvae_cli_test.cpp).
+// reconstruction, encoding and scoring (tests/e2e/cvae_cli_test.cpp).
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
@@ -36,6 +36,11 @@ struct Cvae : Model {
   Tensor<B, 784> reconstruct(Tensor<B, 784> x, Tensor<B, 10> y) {
     return sigmoid(decode(encode(x, y).first, y));
   }
+  // How unlike class y image x is: the negative ELBO at z = mu.
+  Tensor<B> score(Tensor<B, 784> x, Tensor<B, 10> y) {
+    auto [mu, logvar] = encode(x, y);
+    return sum<-1>(bce_with_logits(decode(mu, y), x)) + gaussian_kl(mu, logvar);
+  }
 };
 
 KILN_MODEL(Cvae, "cvae") {
@@ -64,4 +69,9 @@ KILN_MODEL(Cvae, "cvae") {
       .consumes(data::images(), data::onehot())
       .outputs("probs")
       .produces(data::images());
+  infer("surprise", &Cvae::score)
+      .inputs("x", "y")
+      .consumes(data::images(), data::onehot())
+      .outputs("score")
+      .produces(data::score());
 }
