@@ -26,6 +26,7 @@ packages=(
   libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
   libhalide14-0-dev llvm-14-dev
   libfmt-dev libgtest-dev libcli11-dev libopenblas-dev zlib1g-dev libpng-dev libeigen3-dev
+  nlohmann-json3-dev
   python3 dataset-fashion-mnist fortunes
   libopenmpi-dev openmpi-bin
   pocl-opencl-icd

@@ -20,8 +20,8 @@ std::string lines_through(const std::filesystem::path &path, int64_t step) {
   while (std::getline(in, line)) {
     try {
       const Json record = parse_json(line);
-      const Json *s = record.is_object() ? record.find("step") : nullptr;
-      if (s != nullptr && s->as_int64() && *s->as_int64() <= step)
+      const Json *s = json_member(record, "step");
+      if (s != nullptr && json_int64(*s) && *json_int64(*s) <= step)
         kept += line + "\n";
     } catch (const Error &) {
       // A line cut short by a crash: drop it.
@@ -44,8 +44,8 @@ MetricsWriter::MetricsWriter(const std::filesystem::path &path,
                             std::strerror(errno)));
 }
 
-void MetricsWriter::write(const Json::Object &record) {
-  out_ << Json(record).dump() << '\n';
+void MetricsWriter::write(const Json &record) {
+  out_ << json_text(record) << '\n';
   out_.flush();
   if (!out_)
     throw Error(fmt::format("{}: cannot write: {}", path_.string(),

@@ -91,12 +91,12 @@ Entry parse_entry(const Problem &fail, const std::string &name,
   if (!value.is_object())
     fail("tensor '{}': expected an object with dtype, shape and data_offsets, "
          "got {}",
-         name, Json::kind_name(value.kind()));
+         name, json_kind(value));
   Entry e;
   e.info.name = name;
-  const Json *dtype = value.find("dtype");
-  const Json *shape = value.find("shape");
-  const Json *offsets = value.find("data_offsets");
+  const Json *dtype = json_member(value, "dtype");
+  const Json *shape = json_member(value, "shape");
+  const Json *offsets = json_member(value, "data_offsets");
   if (dtype == nullptr || shape == nullptr || offsets == nullptr)
     fail("tensor '{}': missing '{}'", name,
          dtype == nullptr   ? "dtype"
@@ -104,7 +104,7 @@ Entry parse_entry(const Problem &fail, const std::string &name,
                             : "data_offsets");
   if (!dtype->is_string())
     fail("tensor '{}': dtype must be a string", name);
-  const std::string &d = dtype->as_string();
+  const auto &d = dtype->get_ref<const std::string &>();
   auto stored =
       std::ranges::find(kReadable, std::string_view(d), &StoredType::name);
   if (stored == kReadable.end()) {
@@ -121,8 +121,8 @@ Entry parse_entry(const Problem &fail, const std::string &name,
   if (!shape->is_array())
     fail("tensor '{}': shape must be an array of sizes", name);
   uint64_t numel = 1;
-  for (const Json &dim : shape->as_array()) {
-    const auto size = dim.as_int64();
+  for (const Json &dim : *shape) {
+    const auto size = json_int64(dim);
     if (!size || *size < 0)
       fail("tensor '{}': shape must be an array of non-negative integers",
            name);
@@ -142,10 +142,10 @@ Entry parse_entry(const Problem &fail, const std::string &name,
          "integers with begin <= end",
          name);
   };
-  if (!offsets->is_array() || offsets->as_array().size() != 2)
+  if (!offsets->is_array() || offsets->size() != 2)
     bad_offsets();
-  const auto begin = offsets->as_array()[0].as_uint64();
-  const auto end = offsets->as_array()[1].as_uint64();
+  const auto begin = json_uint64((*offsets)[0]);
+  const auto end = json_uint64((*offsets)[1]);
   if (!begin || !end || *begin > *end)
     bad_offsets();
   e.begin = *begin;
@@ -160,17 +160,14 @@ Entry parse_entry(const Problem &fail, const std::string &name,
 
 Metadata parse_metadata(const Problem &fail, const Json &value) {
   if (!value.is_object())
-    fail("__metadata__ must be an object of strings, got {}",
-         Json::kind_name(value.kind()));
+    fail("__metadata__ must be an object of strings, got {}", json_kind(value));
+  // parse_json has refused duplicate keys.
   Metadata metadata;
-  std::set<std::string_view> seen;
-  for (const auto &[key, v] : value.as_object()) {
+  for (const auto &[key, v] : value.items()) {
     if (!v.is_string())
       fail("__metadata__ must map keys to strings; '{}' is {}", key,
-           Json::kind_name(v.kind()));
-    if (!seen.insert(key).second)
-      fail("duplicate metadata key '{}'", key);
-    metadata.emplace_back(key, v.as_string());
+           json_kind(v));
+    metadata.emplace_back(key, v.get<std::string>());
   }
   return metadata;
 }
@@ -207,26 +204,19 @@ Parsed parse_header(const std::filesystem::path &path, std::ifstream &in,
     fail("header is not valid JSON: {}", e.what());
   }
   if (!header.is_object())
-    fail("header must be a JSON object, got {}",
-         Json::kind_name(header.kind()));
+    fail("header must be a JSON object, got {}", json_kind(header));
 
   Parsed parsed;
   parsed.data_start = 8 + n;
   const uint64_t data_size = file_size - parsed.data_start;
-  std::set<std::string_view> names;
-  bool has_metadata = false;
-  for (const auto &[name, value] : header.as_object()) {
+  // parse_json has refused duplicate names.
+  for (const auto &[name, value] : header.items()) {
     if (name == kMetadataKey) {
-      if (has_metadata)
-        fail("duplicate __metadata__");
-      has_metadata = true;
       parsed.metadata = parse_metadata(fail, value);
       continue;
     }
     if (name.empty())
       fail("a tensor has an empty name");
-    if (!names.insert(name).second)
-      fail("duplicate tensor name '{}'", name);
     parsed.entries.push_back(parse_entry(fail, name, value));
   }
 
@@ -347,16 +337,15 @@ void write_safetensors(const std::filesystem::path &path,
                        std::span<const TensorRef> tensors,
                        const Metadata &metadata) {
   const Problem fail(path);
-  Json::Object header;
+  Json header = Json::object();
   if (!metadata.empty()) {
-    Json::Object meta;
-    std::set<std::string_view> keys;
+    Json meta = Json::object();
     for (const auto &[k, v] : metadata) {
-      if (!keys.insert(k).second)
+      if (meta.contains(k))
         fail("duplicate metadata key '{}'", k);
-      meta.emplace_back(k, Json(v));
+      meta[k] = v;
     }
-    header.emplace_back(std::string(kMetadataKey), Json(std::move(meta)));
+    header[std::string(kMetadataKey)] = std::move(meta);
   }
   std::set<std::string_view> names;
   uint64_t offset = 0;
@@ -367,20 +356,15 @@ void write_safetensors(const std::filesystem::path &path,
       fail("tensor '{}' is null", t.name);
     if (!names.insert(t.name).second)
       fail("duplicate tensor name '{}'", t.name);
-    Json::Array shape;
-    for (int64_t d : t.tensor->shape())
-      shape.emplace_back(d);
     const uint64_t bytes = static_cast<uint64_t>(t.tensor->numel()) * 4;
-    header.emplace_back(
-        std::string(t.name),
-        Json(Json::Object{
-            {"dtype", Json(t.tensor->dtype() == DType::f32 ? "F32" : "I32")},
-            {"shape", Json(std::move(shape))},
-            {"data_offsets",
-             Json(Json::Array{Json(offset), Json(offset + bytes)})}}));
+    Json entry = Json::object();
+    entry["dtype"] = t.tensor->dtype() == DType::f32 ? "F32" : "I32";
+    entry["shape"] = t.tensor->shape();
+    entry["data_offsets"] = {offset, offset + bytes};
+    header[std::string(t.name)] = std::move(entry);
     offset += bytes;
   }
-  std::string text = Json(std::move(header)).dump();
+  std::string text = json_text(header);
   // Pad with spaces so the data starts 8-byte aligned, as safetensors does.
   text.append((8 - text.size() % 8) % 8, ' ');
 

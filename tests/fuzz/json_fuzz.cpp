@@ -13,10 +13,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string_view text(reinterpret_cast<const char *>(data), size);
   try {
-    const std::string dumped = kiln::rt::parse_json(text).dump();
+    const std::string dumped = kiln::rt::json_text(kiln::rt::parse_json(text));
     // Deeper than the default limit cannot have parsed, so the printed
     // text must parse again, to the same text.
-    if (kiln::rt::parse_json(dumped).dump() != dumped)
+    if (kiln::rt::json_text(kiln::rt::parse_json(dumped)) != dumped)
       std::abort();
   } catch (const kiln::rt::Error &) {
   }

@@ -103,8 +103,8 @@ TEST_F(GanCli, TrainCallsDThenGWithTheSameZ) {
   for (std::string line; std::getline(metrics, line); ++lines) {
     const kiln::rt::Json j = kiln::rt::parse_json(line);
     for (const char *key : {"d_loss", "d_real", "d_fake", "g_loss"}) {
-      ASSERT_NE(j.find(key), nullptr) << key << " in " << line;
-      EXPECT_TRUE(std::isfinite(j.find(key)->as_double())) << line;
+      ASSERT_TRUE(j.contains(key)) << key << " in " << line;
+      EXPECT_TRUE(std::isfinite(j.at(key).get<double>())) << line;
     }
   }
   EXPECT_EQ(lines, 3);

@@ -25,11 +25,13 @@ std::vector<std::string> lines(const std::string &text) {
   return out;
 }
 
-Json::Object record(int64_t step, double loss) {
-  return {{"step", Json(step)},
-          {"epoch", Json(0)},
-          {"loss", Json(loss)},
-          {"wall_s", Json(0.5)}};
+Json record(int64_t step, double loss) {
+  Json r = Json::object();
+  r["step"] = step;
+  r["epoch"] = 0;
+  r["loss"] = loss;
+  r["wall_s"] = 0.5;
+  return r;
 }
 
 TEST(Metrics, OneObjectPerLineFlushed) {
@@ -43,8 +45,8 @@ TEST(Metrics, OneObjectPerLineFlushed) {
   const std::vector<std::string> l = lines(read_bytes(dir / "metrics.jsonl"));
   ASSERT_EQ(l.size(), 2u);
   const Json j = parse_json(l[1]);
-  EXPECT_EQ(j.find("step")->as_int64(), 20);
-  EXPECT_TRUE(j.find("loss")->is_null()); // JSON has no NaN
+  EXPECT_EQ(json_int64(j.at("step")), 20);
+  EXPECT_TRUE(j.at("loss").is_null()); // JSON has no NaN
 }
 
 TEST(Metrics, ANewRunStartsAfreshAResumedOneTrims) {
@@ -59,7 +61,7 @@ TEST(Metrics, ANewRunStartsAfreshAResumedOneTrims) {
   ASSERT_EQ(l.size(), 3u);
   EXPECT_EQ(l[0], "{\"step\":10}");
   EXPECT_EQ(l[1], "{\"step\":20}");
-  EXPECT_EQ(parse_json(l[2]).find("loss")->as_double(), 1.0);
+  EXPECT_EQ(parse_json(l[2]).at("loss").get<double>(), 1.0);
   { MetricsWriter fresh(path); }
   EXPECT_EQ(read_bytes(path), "");
 }

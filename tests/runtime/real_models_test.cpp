@@ -63,8 +63,8 @@ protected:
     for (std::string line; std::getline(metrics, line); ++lines) {
       const kiln::rt::Json j = kiln::rt::parse_json(line);
       for (const std::string &key : keys) {
-        ASSERT_NE(j.find(key), nullptr) << key << " in " << line;
-        EXPECT_TRUE(std::isfinite(j.find(key)->as_double())) << line;
+        ASSERT_TRUE(j.contains(key)) << key << " in " << line;
+        EXPECT_TRUE(std::isfinite(j.at(key).get<double>())) << line;
       }
     }
     EXPECT_GT(lines, 0);

@@ -77,10 +77,10 @@ TEST_F(TrainCli, WritesCheckpointMetricsAndProgress) {
   std::vector<int64_t> steps;
   for (std::string line; std::getline(metrics, line);) {
     const kiln::rt::Json j = kiln::rt::parse_json(line);
-    steps.push_back(*j.find("step")->as_int64());
+    steps.push_back(*kiln::rt::json_int64(j.at("step")));
     for (const char *key :
          {"epoch", "loss", "recon", "kl", "steps_per_s", "wall_s"})
-      EXPECT_NE(j.find(key), nullptr) << key << " in " << line;
+      EXPECT_TRUE(j.contains(key)) << key << " in " << line;
   }
   EXPECT_EQ(steps, (std::vector<int64_t>{2, 4, 6}));
 
@@ -126,7 +126,7 @@ TEST_F(TrainCli, LearningRateFlags) {
   std::istringstream metrics(read_bytes(dir / "warm" / "metrics.jsonl"));
   std::vector<double> lrs;
   for (std::string line; std::getline(metrics, line);)
-    lrs.push_back(kiln::rt::parse_json(line).find("lr")->as_double());
+    lrs.push_back(kiln::rt::parse_json(line).at("lr").get<double>());
   ASSERT_EQ(lrs.size(), 4u);
   for (size_t i = 0; i < 4; ++i)
     EXPECT_DOUBLE_EQ(lrs[i], 0.02 * double(i + 1) / 4) << "step " << i + 1;

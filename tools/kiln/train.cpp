@@ -715,15 +715,15 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     if (state.step % options.log_every == 0 || last || stop) {
       const std::chrono::duration<double> wall =
           std::chrono::steady_clock::now() - start;
-      rt::Json::Object record{{"step", rt::Json(state.step)},
-                              {"epoch", rt::Json(state.epoch)}};
+      rt::Json record = rt::Json::object();
+      record["step"] = state.step;
+      record["epoch"] = state.epoch;
       for (size_t k = 0; k < names.size(); ++k)
-        record.emplace_back(names[k], rt::Json(window.mean(k)));
+        record[names[k]] = window.mean(k);
       if (!rates.empty()) // the rate of the step just taken
-        record.emplace_back(
-            "lr", rt::Json(schedule.at(state.step - 1, rates.front().base)));
-      record.emplace_back("steps_per_s", rt::Json(progress.steps_per_second()));
-      record.emplace_back("wall_s", rt::Json(wall.count()));
+        record["lr"] = schedule.at(state.step - 1, rates.front().base);
+      record["steps_per_s"] = progress.steps_per_second();
+      record["wall_s"] = wall.count();
       if (metrics)
         metrics->write(record);
       window.clear();

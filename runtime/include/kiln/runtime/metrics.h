@@ -24,7 +24,7 @@ public:
                          std::optional<int64_t> keep_through_step = {});
 
   // One JSON object on one line, flushed.
-  void write(const Json::Object &record);
+  void write(const Json &record);
 
   const std::filesystem::path &path() const { return path_; }
 
