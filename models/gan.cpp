@@ -19,7 +19,7 @@
 //                .4 LeakyReLU   .5 Flatten   .6 Linear
 //
 // 691,330 trained parameters (G 552,513 + D 138,817) plus the BatchNorm
-// running statistics (role = "state": G 12,544 + 128, D 256 values).
+// running statistics (role = #kiln<role state>: G 12,544 + 128, D 256 values).
 //
 // One training step (MODELS.md) is d_step then g_step on the same z:
 //  - d_step(real, z): fake = G(z) in train mode (G's running statistics

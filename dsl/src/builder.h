@@ -52,9 +52,9 @@ public:
   int declare_parameter(std::string_view name, Shape shape, InitKind init,
                         std::vector<double> args, const SrcLoc &loc, bool state,
                         bool buffer = false);
-  // State parameters (role = "state"): the index of the one `handle` refers
-  // to (an error names `what` otherwise); the node of its current value in
-  // the entry point being traced (the last assigned node, else a
+  // State parameters (role = #kiln<role state>): the index of the one `handle`
+  // refers to (an error names `what` otherwise); the node of its current value
+  // in the entry point being traced (the last assigned node, else a
   // kiln.param_ref); a new value, written as kiln.param_assign when the
   // entry point ends.
   int state_parameter(int handle, std::string_view what, const SrcLoc &loc);

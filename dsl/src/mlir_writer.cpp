@@ -101,14 +101,14 @@ std::string f64_array(const std::vector<double> &v) {
   return out + ">";
 }
 
-// `role` is written only for state: "parameter" is the default.
+// `role` is written only for state and buffers: parameter is the default.
 void write_parameter(std::string &out, const Parameter &p) {
   out += fmt::format(
-      "  \"kiln.parameter\"() {{init = {}, init_args = {}, {}sym_name = {}, "
-      "type = {}}} : () -> () {}\n",
-      string_literal(init_name(p.init)), f64_array(p.init_args),
-      p.state    ? "role = \"state\", "
-      : p.buffer ? "role = \"buffer\", "
+      "  \"kiln.parameter\"() {{init = #kiln<init {}>, init_args = {}, "
+      "{}sym_name = {}, type = {}}} : () -> () {}\n",
+      init_name(p.init), f64_array(p.init_args),
+      p.state    ? "role = #kiln<role state>, "
+      : p.buffer ? "role = #kiln<role buffer>, "
                  : "",
       string_literal(p.name), tensor_type(p.shape), location(p.loc));
 }
@@ -193,9 +193,8 @@ void write_function(std::string &out, const Function &f) {
         string_literal(f.result_names[i]), data_attr(f.result_data, i));
   const std::string batch =
       f.batch ? fmt::format(", kiln.batch = {} : i64", f.batch) : "";
-  out += fmt::format(") attributes {{kiln.entry = {}{}{}{}}} {{\n",
-                     string_literal(f.kind), batch, minimums_attr(f),
-                     optimizer_attr(f));
+  out += fmt::format(") attributes {{kiln.entry = #kiln<entry {}>{}{}{}}} {{\n",
+                     f.kind, batch, minimums_attr(f), optimizer_attr(f));
 
   for (size_t i = f.num_args; i < f.nodes.size(); ++i) {
     const Node &n = f.nodes[i];

@@ -103,9 +103,10 @@ struct Parameter {
   InitKind init;
   std::vector<double> init_args;
   SrcLoc loc;
-  bool used = false;   // referenced by some entry point
-  bool state = false;  // role = "state"
-  bool buffer = false; // role = "buffer" (a cache infer entries update)
+  bool used = false;  // referenced by some entry point
+  bool state = false; // role = #kiln<role state>
+  bool buffer =
+      false; // role = #kiln<role buffer> (a cache infer entries update)
 };
 
 // An entry point made of train entry points called in order (kiln.sequences).

@@ -85,11 +85,12 @@ std::string moduleText(const Case &c) {
   for (const Param &p : c.params)
     t += "  \"kiln.parameter\"() {sym_name = \"" + p.name +
          "\", type = " + tensorType(declaredShape(p.shape)) +
-         ", init = \"zeros\", init_args = array<f64>} : () -> ()\n";
+         ", init = #kiln<init zeros>, init_args = array<f64>} : () -> ()\n";
   std::vector<int64_t> resultShape = parseShape(c.resultType);
   t += "  \"kiln.parameter\"() {sym_name = \"weights\", type = " +
        tensorType(declaredShape(resultShape)) +
-       ", init = \"zeros\", init_args = array<f64>, role = \"state\"} : () "
+       ", init = #kiln<init zeros>, init_args = array<f64>, role = #kiln<role "
+       "state>} : () "
        "-> ()\n";
   t += "  func.func @f(%like: tensor<?x3xf64> {kiln.symbols = [\"batch\", "
        "\"\"]}";
@@ -110,7 +111,7 @@ std::string moduleText(const Case &c) {
            (c.indexShape[d] < 0 ? "\"batch\"" : "\"\"");
     t += "]}";
   }
-  t += ") -> tensor<f64> attributes {kiln.entry = \"train\"} {\n";
+  t += ") -> tensor<f64> attributes {kiln.entry = #kiln<entry train>} {\n";
   for (const Param &p : c.params) {
     std::string declared = tensorType(declaredShape(p.shape));
     if (!symbolic(p.shape)) {

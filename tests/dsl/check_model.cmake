@@ -1,6 +1,6 @@
 # Runs a model generator and checks what it wrote: the number of trained
 # parameters (the product of each kiln.parameter's static shape, summed,
-# without role = "state"), their names in order, the same for the state
+# without role = #kiln<role state>), their names in order, the same for the state
 # parameters (BatchNorm running statistics), and literal strings that must
 # appear.
 #
@@ -41,7 +41,7 @@ foreach(line IN LISTS params)
       math(EXPR count "${count} * ${d}")
     endif()
   endforeach()
-  if(line MATCHES "role = \"state\"")
+  if(line MATCHES "role = #kiln<role state>")
     list(APPEND state_names "${name}")
     math(EXPR state_total "${state_total} + ${count}")
   else()

@@ -37,7 +37,7 @@ TEST(Contract, WrittenOnArgumentsResultsAndTheEntry) {
   EXPECT_CONTAINS(text, R"(%arg1: tensor<?x4xf32> {kiln.name = "z", )"
                         R"(kiln.symbols = ["batch", ""], kiln.data = )"
                         R"({kind = "noise"}})");
-  EXPECT_CONTAINS(text, R"(attributes {kiln.entry = "train", )"
+  EXPECT_CONTAINS(text, R"(attributes {kiln.entry = #kiln<entry train>, )"
                         R"(kiln.batch = 64 : i64, kiln.optimizer)");
   EXPECT_CONTAINS(text, R"(-> (tensor<?x3xf32> {kiln.name = "img", )"
                         R"(kiln.data = {kind = "images", max = )"

@@ -82,13 +82,13 @@ TEST(ConvText, ConvBatchNormTrainExactText) {
 
   std::string expected = fmt::format(
       R"(module attributes {{kiln.model = "tiny_conv"}} {{
-  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.weight", type = tensor<2x1x3x3xf32>}} : () -> () {wdecl}
-  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.bias", type = tensor<2xf32>}} : () -> () {wdecl}
-  "kiln.parameter"() {{init = "ones", init_args = array<f64>, sym_name = "bn.weight", type = tensor<2xf32>}} : () -> () {bdecl}
-  "kiln.parameter"() {{init = "zeros", init_args = array<f64>, sym_name = "bn.bias", type = tensor<2xf32>}} : () -> () {bdecl}
-  "kiln.parameter"() {{init = "zeros", init_args = array<f64>, role = "state", sym_name = "bn.running_mean", type = tensor<2xf32>}} : () -> () {bdecl}
-  "kiln.parameter"() {{init = "ones", init_args = array<f64>, role = "state", sym_name = "bn.running_var", type = tensor<2xf32>}} : () -> () {bdecl}
-  func.func @step(%arg0: tensor<?x1x4x4xf32> {{kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}}) -> (tensor<f32> {{kiln.name = "loss"}}) attributes {{kiln.entry = "train", kiln.optimizer = {{kind = "sgd", lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, params = ["conv.", "bn."], weight_decay = 0.000000e+00 : f64}}}} {{
+  "kiln.parameter"() {{init = #kiln<init uniform>, init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.weight", type = tensor<2x1x3x3xf32>}} : () -> () {wdecl}
+  "kiln.parameter"() {{init = #kiln<init uniform>, init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "conv.bias", type = tensor<2xf32>}} : () -> () {wdecl}
+  "kiln.parameter"() {{init = #kiln<init ones>, init_args = array<f64>, sym_name = "bn.weight", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = #kiln<init zeros>, init_args = array<f64>, sym_name = "bn.bias", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = #kiln<init zeros>, init_args = array<f64>, role = #kiln<role state>, sym_name = "bn.running_mean", type = tensor<2xf32>}} : () -> () {bdecl}
+  "kiln.parameter"() {{init = #kiln<init ones>, init_args = array<f64>, role = #kiln<role state>, sym_name = "bn.running_var", type = tensor<2xf32>}} : () -> () {bdecl}
+  func.func @step(%arg0: tensor<?x1x4x4xf32> {{kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}}) -> (tensor<f32> {{kiln.name = "loss"}}) attributes {{kiln.entry = #kiln<entry train>, kiln.optimizer = {{kind = "sgd", lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, params = ["conv.", "bn."], weight_decay = 0.000000e+00 : f64}}}} {{
     %0 = "kiln.param_ref"() {{name = @"conv.weight"}} : () -> tensor<2x1x3x3xf32> {conv}
     %1 = "kiln.conv2d"(%arg0, %0) {{padding = array<i64: 1, 1>, stride = array<i64: 1, 1>}} : (tensor<?x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x4x4xf32> {conv}
     %2 = "kiln.param_ref"() {{name = @"conv.bias"}} : () -> tensor<2xf32> {conv}
@@ -334,7 +334,7 @@ TEST(ConvText, BatchNormEvalUsesRunningStatistics) {
   EXPECT_EQ(count_of(text, "param_assign"), 0u) << text;
   EXPECT_CONTAINS(
       text,
-      R"(role = "state", sym_name = "bn.running_mean", type = tensor<3xf32>)");
+      R"(role = #kiln<role state>, sym_name = "bn.running_mean", type = tensor<3xf32>)");
 }
 
 TEST(ConvText, BatchNormWithoutStatsUpdate) {
@@ -446,12 +446,13 @@ TEST(ConvText, BatchNormSymbolicBatchNeedsTwo) {
       Adam{});
   std::string text = mb.mlir();
   EXPECT_CONTAINS(
-      text, fmt::format("attributes {{kiln.entry = \"train\", kiln.minimums = "
-                        "[{{min = 2 : i64, symbol = \"batch\", why = "
-                        "\"BatchNorm1d<3> 'bn' in training mode ({}:{}) "
-                        "needs more than one value per channel\"}}], "
-                        "kiln.optimizer = ",
-                        __FILE__, line));
+      text, fmt::format(
+                "attributes {{kiln.entry = #kiln<entry train>, kiln.minimums = "
+                "[{{min = 2 : i64, symbol = \"batch\", why = "
+                "\"BatchNorm1d<3> 'bn' in training mode ({}:{}) "
+                "needs more than one value per channel\"}}], "
+                "kiln.optimizer = ",
+                __FILE__, line));
   EXPECT_EQ(count_of(text, "kiln.minimums"), 1u) << text;
 }
 

@@ -36,10 +36,10 @@ struct Declared {
   long long total = 0;
 };
 
-// Parameters (role = "parameter", the default) and state, in order.
+// Parameters (role = #kiln<role parameter>, the default) and state, in order.
 std::pair<Declared, Declared> declarations(const std::string &text) {
   std::regex param(
-      R"re("kiln\.parameter"\(\) \{init = "[a-z]+", init_args = array<f64[^>]*>, (role = "state", )?sym_name = "([^"]+)", type = tensor<([0-9x]+)xf32>\})re");
+      R"re("kiln\.parameter"\(\) \{init = #kiln<init [a-z]+>, init_args = array<f64[^>]*>, (role = #kiln<role state>, )?sym_name = "([^"]+)", type = tensor<([0-9x]+)xf32>\})re");
   Declared params, state;
   for (std::sregex_iterator it(text.begin(), text.end(), param), end; it != end;
        ++it) {
@@ -120,11 +120,11 @@ TEST(Gan, InitialisersArePyTorchDefaults) {
       std::string::npos);
   EXPECT_NE(
       text.find(
-          R"(init = "ones", init_args = array<f64>, sym_name = "discriminator.3.weight")"),
+          R"(init = #kiln<init ones>, init_args = array<f64>, sym_name = "discriminator.3.weight")"),
       std::string::npos);
   EXPECT_NE(
       text.find(
-          R"(init = "ones", init_args = array<f64>, role = "state", sym_name = "discriminator.3.running_var")"),
+          R"(init = #kiln<init ones>, init_args = array<f64>, role = #kiln<role state>, sym_name = "discriminator.3.running_var")"),
       std::string::npos);
 }
 
@@ -133,7 +133,7 @@ TEST(Gan, DiscriminatorStep) {
   ASSERT_FALSE(f.empty());
   EXPECT_NE(
       f.find(
-          R"(func.func @d_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "real", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}, %arg1: tensor<?x64xf32> {kiln.name = "z", kiln.symbols = ["batch", ""], kiln.data = {kind = "noise"}}) -> (tensor<f32> {kiln.name = "d_loss"}, tensor<f32> {kiln.name = "d_real"}, tensor<f32> {kiln.name = "d_fake"}) attributes {kiln.entry = "train", kiln.batch = 64 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "BatchNorm1d<6272> 'generator.1' in training mode (models/gan.cpp:58) needs more than one value per channel"}], kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, params = ["discriminator."], weight_decay = 0.000000e+00 : f64}} {)"),
+          R"(func.func @d_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "real", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}, %arg1: tensor<?x64xf32> {kiln.name = "z", kiln.symbols = ["batch", ""], kiln.data = {kind = "noise"}}) -> (tensor<f32> {kiln.name = "d_loss"}, tensor<f32> {kiln.name = "d_real"}, tensor<f32> {kiln.name = "d_fake"}) attributes {kiln.entry = #kiln<entry train>, kiln.batch = 64 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "BatchNorm1d<6272> 'generator.1' in training mode (models/gan.cpp:58) needs more than one value per channel"}], kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, params = ["discriminator."], weight_decay = 0.000000e+00 : f64}} {)"),
       std::string::npos)
       << f;
   // G's running statistics once, D's twice (real, fake) but assigned once:
@@ -177,12 +177,12 @@ TEST(Gan, InferenceUsesRunningStatistics) {
   EXPECT_NE(
       function(text, "generate")
           .find(
-              R"(-> (tensor<?x1x28x28xf32> {kiln.name = "images", kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}) attributes {kiln.entry = "infer"})"),
+              R"(-> (tensor<?x1x28x28xf32> {kiln.name = "images", kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = -1.000000e+00 : f64}}) attributes {kiln.entry = #kiln<entry infer>})"),
       std::string::npos);
   EXPECT_NE(
       function(text, "discriminate")
           .find(
-              R"(-> (tensor<?x1xf32> {kiln.name = "logits"}) attributes {kiln.entry = "infer"})"),
+              R"(-> (tensor<?x1xf32> {kiln.name = "logits"}) attributes {kiln.entry = #kiln<entry infer>})"),
       std::string::npos);
 }
 

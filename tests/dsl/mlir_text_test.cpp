@@ -28,9 +28,9 @@ TEST(MlirText, TinyModelByHand) {
 
   std::string expected = fmt::format(
       R"(module attributes {{kiln.model = "tiny"}} {{
-  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "layer.weight", type = tensor<2x3xf32>}} : () -> () {decl}
-  "kiln.parameter"() {{init = "uniform", init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "layer.bias", type = tensor<2xf32>}} : () -> () {decl}
-  func.func @forward(%arg0: tensor<?x3xf32> {{kiln.name = "x", kiln.symbols = ["batch", ""]}}) -> (tensor<?x2xf32> {{kiln.name = "y"}}) attributes {{kiln.entry = "infer"}} {{
+  "kiln.parameter"() {{init = #kiln<init uniform>, init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "layer.weight", type = tensor<2x3xf32>}} : () -> () {decl}
+  "kiln.parameter"() {{init = #kiln<init uniform>, init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "layer.bias", type = tensor<2xf32>}} : () -> () {decl}
+  func.func @forward(%arg0: tensor<?x3xf32> {{kiln.name = "x", kiln.symbols = ["batch", ""]}}) -> (tensor<?x2xf32> {{kiln.name = "y"}}) attributes {{kiln.entry = #kiln<entry infer>}} {{
     %0 = "kiln.param_ref"() {{name = @"layer.weight"}} : () -> tensor<2x3xf32> {lin}
     %1 = "kiln.matmul"(%arg0, %0) {{transpose_a = false, transpose_b = true}} : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x2xf32> {lin}
     %2 = "kiln.param_ref"() {{name = @"layer.bias"}} : () -> tensor<2xf32> {lin}
@@ -63,17 +63,18 @@ TEST(MlirText, TwoEntriesTrainKindAndDefaultNames) {
   // Parameters in declaration order, each once.
   EXPECT_NE(
       text.find(
-          R"("kiln.parameter"() {init = "normal", init_args = array<f64: 0.000000e+00, 2.000000e-02>, sym_name = "w", type = tensor<3xf32>})"),
+          R"("kiln.parameter"() {init = #kiln<init normal>, init_args = array<f64: 0.000000e+00, 2.000000e-02>, sym_name = "w", type = tensor<3xf32>})"),
       std::string::npos)
       << text;
   EXPECT_LT(text.find("sym_name = \"w\""), text.find("sym_name = \"c\""));
   EXPECT_NE(
-      text.find(R"(init = "constant", init_args = array<f64: 1.500000e+00>)"),
+      text.find(
+          R"(init = #kiln<init constant>, init_args = array<f64: 1.500000e+00>)"),
       std::string::npos);
   // train entry: kind and the default result name "loss".
   EXPECT_NE(
       text.find(
-          R"(func.func @step(%arg0: tensor<?x3xf32> {kiln.name = "input0", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {)"),
+          R"(func.func @step(%arg0: tensor<?x3xf32> {kiln.name = "input0", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 5.000000e-01 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {)"),
       std::string::npos)
       << text;
   // sum over all axes: one reduce_sum per axis.
@@ -85,7 +86,7 @@ TEST(MlirText, TwoEntriesTrainKindAndDefaultNames) {
   // Several results; a parameter returned directly gets a param_ref.
   EXPECT_NE(
       text.find(
-          R"(func.func @pair(%arg0: tensor<2xf32> {kiln.name = "input0", kiln.symbols = [""]}, %arg1: tensor<?x2xf32> {kiln.name = "input1", kiln.symbols = ["seq", ""]}) -> (tensor<?x2xf32> {kiln.name = "output0"}, tensor<3xf32> {kiln.name = "output1"}) attributes {kiln.entry = "infer"} {)"),
+          R"(func.func @pair(%arg0: tensor<2xf32> {kiln.name = "input0", kiln.symbols = [""]}, %arg1: tensor<?x2xf32> {kiln.name = "input1", kiln.symbols = ["seq", ""]}) -> (tensor<?x2xf32> {kiln.name = "output0"}, tensor<3xf32> {kiln.name = "output1"}) attributes {kiln.entry = #kiln<entry infer>} {)"),
       std::string::npos)
       << text;
   EXPECT_NE(text.find("func.return %0, %1 : tensor<?x2xf32>, tensor<3xf32>"),

@@ -30,7 +30,7 @@ std::string line_of(const std::string &text, const std::string &prefix) {
 TEST(Vae, ParametersMatchModelsMd) {
   std::string text = vae_mlir();
   std::regex param(
-      R"re("kiln\.parameter"\(\) \{init = "uniform", init_args = array<f64: ([^,]+), ([^>]+)>, sym_name = "([^"]+)", type = tensor<([0-9x]+)xf32>\})re");
+      R"re("kiln\.parameter"\(\) \{init = #kiln<init uniform>, init_args = array<f64: ([^,]+), ([^>]+)>, sym_name = "([^"]+)", type = tensor<([0-9x]+)xf32>\})re");
   std::vector<std::string> names;
   long long total = 0;
   for (std::sregex_iterator it(text.begin(), text.end(), param), end; it != end;
@@ -58,7 +58,7 @@ TEST(Vae, ParametersMatchModelsMd) {
   // PyTorch's nn.Linear default: uniform +-1/sqrt(in_features).
   EXPECT_NE(
       text.find(
-          R"(init = "uniform", init_args = array<f64: -3.5714285714285712e-02, 3.5714285714285712e-02>, sym_name = "encoder.0.weight", type = tensor<512x784xf32>)"),
+          R"(init = #kiln<init uniform>, init_args = array<f64: -3.5714285714285712e-02, 3.5714285714285712e-02>, sym_name = "encoder.0.weight", type = tensor<512x784xf32>)"),
       std::string::npos);
 }
 
@@ -66,10 +66,10 @@ TEST(Vae, TrainStep) {
   std::string text = vae_mlir();
   EXPECT_EQ(
       line_of(text, "  func.func @train_step("),
-      R"(  func.func @train_step(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = "train", kiln.batch = 128 : i64, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
+      R"(  func.func @train_step(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = #kiln<entry train>, kiln.batch = 128 : i64, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
   EXPECT_EQ(
       line_of(text, "  func.func @loss("),
-      R"(  func.func @loss(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "recon", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "kl", kiln.data = {kind = "loss"}}) attributes {kiln.entry = "infer"} {)");
+      R"(  func.func @loss(%arg0: tensor<?x784xf32> {kiln.name = "x", kiln.symbols = ["batch", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<f32> {kiln.name = "loss", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "recon", kiln.data = {kind = "loss"}}, tensor<f32> {kiln.name = "kl", kiln.data = {kind = "loss"}}) attributes {kiln.entry = #kiln<entry infer>} {)");
 }
 
 TEST(Vae, EntryPointSignatures) {

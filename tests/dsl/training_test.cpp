@@ -30,8 +30,8 @@ TEST(Training, SgdEntryExactText) {
 
   std::string expected = fmt::format(
       R"(module attributes {{kiln.model = "opt"}} {{
-  "kiln.parameter"() {{init = "zeros", init_args = array<f64>, sym_name = "w", type = tensor<3xf32>}} : () -> () {decl}
-  func.func @step(%arg0: tensor<?x3xf32> {{kiln.name = "x", kiln.symbols = ["batch", ""]}}) -> (tensor<f32> {{kiln.name = "loss"}}) attributes {{kiln.entry = "train", kiln.optimizer = {{kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, weight_decay = 0.000000e+00 : f64}}}} {{
+  "kiln.parameter"() {{init = #kiln<init zeros>, init_args = array<f64>, sym_name = "w", type = tensor<3xf32>}} : () -> () {decl}
+  func.func @step(%arg0: tensor<?x3xf32> {{kiln.name = "x", kiln.symbols = ["batch", ""]}}) -> (tensor<f32> {{kiln.name = "loss"}}) attributes {{kiln.entry = #kiln<entry train>, kiln.optimizer = {{kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, weight_decay = 0.000000e+00 : f64}}}} {{
     %0 = "kiln.param_ref"() {{name = @"w"}} : () -> tensor<3xf32> {mul}
     %1 = "kiln.mul"(%arg0, %0) : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32> {mul}
     %2 = "kiln.reduce_mean"(%1) {{axis = 0 : i64, keepdim = false}} : (tensor<?x3xf32>) -> tensor<3xf32> {mean}
@@ -65,7 +65,7 @@ TEST(Training, OptimizerAttributeSgdDefaults) {
   EXPECT_EQ(
       header_with(Sgd{.lr = 0.01}),
       std::string(kStepSignature) +
-          R"({kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.000000e-02 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {)");
+          R"({kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 1.000000e-02 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {)");
 }
 
 TEST(Training, OptimizerAttributeAdamDefaults) {
@@ -73,7 +73,7 @@ TEST(Training, OptimizerAttributeAdamDefaults) {
   EXPECT_EQ(
       header_with(Adam{}),
       std::string(kStepSignature) +
-          R"({kiln.entry = "train", kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
+          R"({kiln.entry = #kiln<entry train>, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {)");
 }
 
 TEST(Training, OptimizerAttributeAdamCustom) {
@@ -81,14 +81,14 @@ TEST(Training, OptimizerAttributeAdamCustom) {
   EXPECT_EQ(
       header_with(Adam{.lr = 2e-4, .beta1 = 0.5, .weight_decay = 1e-4}),
       std::string(kStepSignature) +
-          R"({kiln.entry = "train", kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, weight_decay = 1.000000e-04 : f64}} {)");
+          R"({kiln.entry = #kiln<entry train>, kiln.optimizer = {beta1 = 5.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 2.000000e-04 : f64, weight_decay = 1.000000e-04 : f64}} {)");
 }
 
 TEST(Training, OptimizerAttributeAdamWDefaults) {
   EXPECT_EQ(
       header_with(AdamW{}),
       std::string(kStepSignature) +
-          R"({kiln.entry = "train", kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adamw", lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64}} {)");
+          R"({kiln.entry = #kiln<entry train>, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adamw", lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64}} {)");
 }
 
 TEST(Training, OptimizerValuesRoundTrip) {
@@ -103,7 +103,8 @@ TEST(Training, InferEntryHasNoOptimizer) {
   ModuleBuilder mb("m");
   mb.infer("f", [](Tensor<3> x) { return x; });
   EXPECT_EQ(mb.mlir().find("kiln.optimizer"), std::string::npos);
-  EXPECT_CONTAINS(mb.mlir(), R"(attributes {kiln.entry = "infer"} {)");
+  EXPECT_CONTAINS(mb.mlir(),
+                  R"(attributes {kiln.entry = #kiln<entry infer>} {)");
 }
 
 TEST(Training, TupleOfScalarsAndNames) {
@@ -119,10 +120,10 @@ TEST(Training, TupleOfScalarsAndNames) {
   std::string text = mb.mlir();
   EXPECT_CONTAINS(
       text,
-      R"(-> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "output1"}, tensor<f32> {kiln.name = "output2"}) attributes {kiln.entry = "train", )");
+      R"(-> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "output1"}, tensor<f32> {kiln.name = "output2"}) attributes {kiln.entry = #kiln<entry train>, )");
   EXPECT_CONTAINS(
       text,
-      R"(-> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = "train", )");
+      R"(-> (tensor<f32> {kiln.name = "loss"}, tensor<f32> {kiln.name = "recon"}, tensor<f32> {kiln.name = "kl"}) attributes {kiln.entry = #kiln<entry train>, )");
   EXPECT_CONTAINS(text, "func.return %6, %3, %5 : tensor<f32>, tensor<f32>, "
                         "tensor<f32>");
 }
@@ -219,7 +220,7 @@ TEST(Random, RandnLikeExactText) {
 
   std::string expected = fmt::format(
       R"(module attributes {{kiln.model = "rng"}} {{
-  func.func @f(%arg0: tensor<?x4xf32> {{kiln.name = "mu", kiln.symbols = ["batch", ""]}}) -> (tensor<?x4xf32> {{kiln.name = "z"}}) attributes {{kiln.entry = "infer"}} {{
+  func.func @f(%arg0: tensor<?x4xf32> {{kiln.name = "mu", kiln.symbols = ["batch", ""]}}) -> (tensor<?x4xf32> {{kiln.name = "z"}}) attributes {{kiln.entry = #kiln<entry infer>}} {{
     %0 = "kiln.random_normal"(%arg0) {{stream = 0 : i64}} : (tensor<?x4xf32>) -> tensor<?x4xf32> {r0}
     %1 = "kiln.random_normal"(%arg0) {{stream = 1 : i64}} : (tensor<?x4xf32>) -> tensor<?x4xf32> {r1}
     %2 = "kiln.mul"(%0, %1) : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32> {mul}

@@ -151,9 +151,9 @@ std::optional<DataMeaning> resultData(func::FuncOp func, unsigned i) {
 
 LogicalResult checkContract(func::FuncOp func) {
   if (Attribute kind = func->getAttr("kiln.entry"); kind && !entryKind(func))
-    return func.emitError("kiln.entry must be \"infer\" or \"train\" (or "
-                          "\"gradients\" or \"update\", which kilnc "
-                          "--data-parallel adds), got ")
+    return func.emitError("kiln.entry must be #kiln<entry infer> or "
+                          "#kiln<entry train> (or gradients or update, which "
+                          "kilnc --data-parallel adds), got ")
            << kind;
   if (Attribute batch = func->getAttr("kiln.batch")) {
     auto n = dyn_cast<IntegerAttr>(batch);

@@ -164,13 +164,9 @@ LogicalResult kiln::inferBroadcast(std::optional<Location> loc,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ParameterOp::verify() {
-  const std::optional<InitKind> init = symbolizeInitKind(getInit());
-  if (!init)
-    return emitOpError() << "unknown initialiser '" << getInit()
-                         << "' (expected zeros, ones, constant, uniform or "
-                            "normal)";
+  const InitKind init = getInit();
   size_t arity = 0;
-  switch (*init) {
+  switch (init) {
   case InitKind::zeros:
   case InitKind::ones:
     arity = 0;
@@ -184,23 +180,21 @@ LogicalResult ParameterOp::verify() {
     break;
   }
   if (getInitArgs().size() != arity)
-    return emitOpError() << "initialiser '" << getInit() << "' takes " << arity
-                         << " argument(s), got " << getInitArgs().size();
-  if (*init == InitKind::uniform && getInitArgs()[0] > getInitArgs()[1])
+    return emitOpError() << "initialiser '" << stringifyInitKind(init)
+                         << "' takes " << arity << " argument(s), got "
+                         << getInitArgs().size();
+  if (init == InitKind::uniform && getInitArgs()[0] > getInitArgs()[1])
     return emitOpError() << "uniform bounds are reversed";
-  if (*init == InitKind::normal && getInitArgs()[1] < 0)
+  if (init == InitKind::normal && getInitArgs()[1] < 0)
     return emitOpError() << "normal standard deviation is negative";
-  if (!symbolizeParamRole(getRole()))
-    return emitOpError() << "role must be \"parameter\" or \"state\", got \""
-                         << getRole() << "\"";
   if (!cast<RankedTensorType>(getType()).hasStaticShape())
     return emitOpError() << "parameter shape must be static, got " << getType();
   return success();
 }
 
 std::optional<EntryKind> kiln::entryKind(Operation *op) {
-  auto kind = op->getAttrOfType<StringAttr>("kiln.entry");
-  return kind ? symbolizeEntryKind(kind.getValue()) : std::nullopt;
+  auto kind = op->getAttrOfType<EntryKindAttr>("kiln.entry");
+  return kind ? std::optional(kind.getValue()) : std::nullopt;
 }
 
 /// A parameter symbol whose type is `type`.
@@ -344,11 +338,10 @@ AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   if (failed(checkAttention(loc, "attention_grad", adaptor.getQ(),
                             adaptor.getK(), adaptor.getV(), adaptor.getMask())))
     return failure();
-  auto wrt = symbolizeAttentionOperand(adaptor.getWrt());
-  if (!wrt)
-    return emitOptionalError(loc, "attention_grad: unknown wrt '",
-                             adaptor.getWrt(),
-                             "' (expected query, key or value)");
+  if (!adaptor.getWrtAttr())
+    return emitOptionalError(loc, "attention_grad: missing wrt (query, key "
+                                  "or value)");
+  const AttentionOperand wrt = adaptor.getWrt();
   auto q = cast<RankedTensorType>(adaptor.getQ().getType());
   auto v = cast<RankedTensorType>(adaptor.getV().getType());
   SmallVector<int64_t> out(q.getShape());
@@ -366,9 +359,9 @@ AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       failed(expect(adaptor.getLse(), rows, "lse")) ||
       failed(expect(adaptor.getDelta(), rows, "delta")))
     return failure();
-  Value of = *wrt == AttentionOperand::query ? adaptor.getQ()
-             : *wrt == AttentionOperand::key ? adaptor.getK()
-                                             : adaptor.getV();
+  Value of = wrt == AttentionOperand::query ? adaptor.getQ()
+             : wrt == AttentionOperand::key ? adaptor.getK()
+                                            : adaptor.getV();
   results.push_back(of.getType());
   return success();
 }

@@ -137,7 +137,7 @@ LogicalResult AttentionOp::buildVjp(OpBuilder &b, Value g,
                                AttentionOperand::value})
     grads.push_back(b.create<AttentionGradOp>(
         loc, q, k, v, g, lse, delta, mask, getScaleAttr(), getCausalAttr(),
-        b.getStringAttr(stringifyAttentionOperand(wrt))));
+        AttentionOperandAttr::get(b.getContext(), wrt)));
   if (mask)
     grads.push_back(nullptr); // a mask is not differentiated
   return success();

@@ -16,6 +16,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -34,12 +35,7 @@ using Index = std::vector<std::string>; // tensor order
 /// Reductions over a static axis at most this long become pointwise sums.
 constexpr int64_t kUnrollReduction = 4;
 
-std::string join(const std::vector<std::string> &parts, StringRef sep) {
-  std::string s;
-  for (size_t i = 0; i < parts.size(); ++i)
-    s += (i ? sep.str() : "") + parts[i];
-  return s;
-}
+using llvm::join;
 
 /// A reduction whose only user reduces it further (emitReduce): the
 /// chain's input, the axes of it reduced so far, and which of its axes
@@ -396,9 +392,9 @@ private:
         })
         .Case<AttentionGradOp>([&](AttentionGradOp att) {
           const char *part =
-              att.getWrtKind() == AttentionOperand::query ? "GradQuery"
-              : att.getWrtKind() == AttentionOperand::key ? "GradKey"
-                                                          : "GradValue";
+              att.getWrt() == AttentionOperand::query ? "GradQuery"
+              : att.getWrt() == AttentionOperand::key ? "GradKey"
+                                                      : "GradValue";
           return emitAttention(
               att, part,
               {att.getQ(), att.getK(), att.getV(), att.getMask(), att.getGrad(),

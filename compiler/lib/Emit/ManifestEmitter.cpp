@@ -42,7 +42,7 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
     total += type.getNumElements();
     params.push_back(json::Object{{"name", p.name},
                                   {"shape", std::move(shape)},
-                                  {"init", p.op.getInit()},
+                                  {"init", stringifyInitKind(p.op.getInit())},
                                   {"init_args", std::move(args)}});
   }
 
@@ -90,13 +90,12 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
             {"bytes_per_unit", cast<IntegerAttr>(dict.get("bytes")).getInt()},
             {"unit", cast<StringAttr>(dict.get("symbols")).getValue()}});
       }
-    json::Object entry{
-        {"name", f.getSymName()},
-        {"kind", f->getAttrOfType<StringAttr>("kiln.entry").getValue()},
-        {"inputs", std::move(inputs)},
-        {"outputs", std::move(outputs)},
-        {"kernels", std::move(kernels)},
-        {"arena", std::move(arena)}};
+    json::Object entry{{"name", f.getSymName()},
+                       {"kind", stringifyEntryKind(*entryKind(f))},
+                       {"inputs", std::move(inputs)},
+                       {"outputs", std::move(outputs)},
+                       {"kernels", std::move(kernels)},
+                       {"arena", std::move(arena)}};
     if (auto batch = f->getAttrOfType<IntegerAttr>("kiln.batch"))
       entry["batch"] = batch.getInt();
     entries.push_back(std::move(entry));

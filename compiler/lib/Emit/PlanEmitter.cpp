@@ -101,9 +101,9 @@ private:
     auto param = ref ? SymbolTable::lookupNearestSymbolFrom<ParameterOp>(
                            ref, ref.getNameAttr())
                      : ParameterOp();
-    if (!param || param.getRoleKind() != ParamRole::buffer)
+    if (!param || param.getRole() != ParamRole::buffer)
       return ws.emitError("writes a value that is not a buffer parameter "
-                          "(role = \"buffer\")");
+                          "(role = #kiln<role buffer>)");
     for (Operation *user : ws.getBuffer().getUsers())
       if (user != ws && ws->isBeforeInBlock(user))
         return user->emitError("reads buffer '")
@@ -370,17 +370,16 @@ private:
       os_ << "        {" << emit::quoted(p.name) << ", {";
       for (int64_t d = 0; d < type.getRank(); ++d)
         os_ << (d ? ", " : "") << type.getDimSize(d);
-      os_ << "}, kiln::rt::InitKind::" << stringifyInitKind(p.op.getInitKind())
+      os_ << "}, kiln::rt::InitKind::" << stringifyInitKind(p.op.getInit())
           << ", " << hexDouble(args.size() > 0 ? args[0] : 0) << ", "
           << hexDouble(args.size() > 1 ? args[1] : 0) << ", "
-          << "kiln::rt::ParamRole::" << stringifyParamRole(p.op.getRoleKind())
+          << "kiln::rt::ParamRole::" << stringifyParamRole(p.op.getRole())
           << "},\n";
     }
     os_ << "    },\n    {\n";
     for (func::FuncOp f : entries) {
       os_ << "        {" << emit::quoted(f.getSymName()) << ", "
-          << emit::quoted(f->getAttrOfType<StringAttr>("kiln.entry").getValue())
-          << ",\n         {";
+          << emit::quoted(stringifyEntryKind(*entryKind(f))) << ",\n         {";
       for (BlockArgument arg : f.getArguments()) {
         os_ << (arg.getArgNumber() ? ", " : "");
         writeTensorDesc(

@@ -322,7 +322,7 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                         {&in(0), &in(1), &in(2),
                          att.getMask() ? &in(6) : nullptr,
                          att.getScale().convertToDouble(), att.getCausal()},
-                        in(3), in(4), in(5), int(att.getWrtKind()));
+                        in(3), in(4), in(5), int(att.getWrt()));
                   })
               .Case<ReduceSumOp, ReduceMeanOp>(
                   [&](auto red) -> FailureOr<DTensor> {

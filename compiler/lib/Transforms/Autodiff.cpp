@@ -110,8 +110,7 @@ LogicalResult differentiate(func::FuncOp func, bool returnGradients) {
   };
   bool any = false;
   for (auto param : module.getOps<ParameterOp>()) {
-    if (param.getRoleKind() != ParamRole::parameter ||
-        !trained(param.getSymName()))
+    if (param.getRole() != ParamRole::parameter || !trained(param.getSymName()))
       continue;
     auto it = perParam.find(param.getSymName().str());
     if (it == perParam.end())

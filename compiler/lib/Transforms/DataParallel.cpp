@@ -35,7 +35,7 @@ func::FuncOp gradientsOf(func::FuncOp train, StringRef name) {
   Builder b(f.getContext());
   f.setSymName(name);
   f->setAttr("kiln.entry",
-             b.getStringAttr(stringifyEntryKind(EntryKind::gradients)));
+             EntryKindAttr::get(f.getContext(), EntryKind::gradients));
   f->removeAttr("kiln.optimizer");
   f->removeAttr("kiln.batch"); // a train entry point's, and F keeps it
   Block &block = f.getBody().front();
@@ -73,7 +73,7 @@ func::FuncOp updateOf(func::FuncOp train, StringRef name) {
       func::FuncOp::create(train.getLoc(), name, b.getFunctionType(types, {}));
   f.setAllArgAttrs(attrs);
   f->setAttr("kiln.entry",
-             b.getStringAttr(stringifyEntryKind(EntryKind::update)));
+             EntryKindAttr::get(f.getContext(), EntryKind::update));
   f->setAttr("kiln.optimizer", train->getAttr("kiln.optimizer"));
   f->setAttr("kiln.optimizer_of", train.getSymNameAttr());
   Block *block = f.addEntryBlock();

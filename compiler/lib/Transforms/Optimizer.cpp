@@ -163,7 +163,7 @@ private:
                                ParamRole role = ParamRole::state,
                                double value = 0) {
     if (auto existing = table_.lookup<ParameterOp>(name)) {
-      if (existing.getRoleKind() != role || existing.getType() != type)
+      if (existing.getRole() != role || existing.getType() != type)
         return func_.emitError() << "optimizer state '" << name
                                  << "' clashes with a parameter of that name";
       return existing;
@@ -173,10 +173,10 @@ private:
     const bool zeros = role == ParamRole::state;
     auto p = mb.create<ParameterOp>(
         after->getLoc(), mb.getStringAttr(name), TypeAttr::get(type),
-        mb.getStringAttr(
-            stringifyInitKind(zeros ? InitKind::zeros : InitKind::constant)),
+        InitKindAttr::get(mb.getContext(),
+                          zeros ? InitKind::zeros : InitKind::constant),
         zeros ? mb.getDenseF64ArrayAttr({}) : mb.getDenseF64ArrayAttr({value}),
-        mb.getStringAttr(stringifyParamRole(role)));
+        ParamRoleAttr::get(mb.getContext(), role));
     table_.insert(p);
     return p;
   }

@@ -81,7 +81,7 @@ public:
     fn.setAllArgAttrs(argAttrs_);
     fn.setAllResultAttrs(resultAttrs_);
     fn->setAttr("kiln.entry",
-                mb.getStringAttr(stringifyEntryKind(EntryKind::train)));
+                EntryKindAttr::get(mb.getContext(), EntryKind::train));
     fn->setAttr("kiln.sequence", entries);
     if (batch)
       fn->setAttr("kiln.batch", batch);

@@ -1,8 +1,8 @@
 module attributes {kiln.model = "mlp"} {
-  "kiln.parameter"() {sym_name = "l0.weight", type = tensor<8x4xf32>, init = "uniform", init_args = array<f64: -0.5, 0.5>} : () -> () loc("models/mlp.cpp":5:3)
-  "kiln.parameter"() {sym_name = "l0.bias", type = tensor<8xf32>, init = "uniform", init_args = array<f64: -0.5, 0.5>} : () -> () loc("models/mlp.cpp":5:3)
-  "kiln.parameter"() {sym_name = "l1.weight", type = tensor<3x8xf32>, init = "normal", init_args = array<f64: 0.0, 0.02>} : () -> () loc("models/mlp.cpp":6:3)
-  func.func @forward(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x3xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  "kiln.parameter"() {sym_name = "l0.weight", type = tensor<8x4xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.5, 0.5>} : () -> () loc("models/mlp.cpp":5:3)
+  "kiln.parameter"() {sym_name = "l0.bias", type = tensor<8xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.5, 0.5>} : () -> () loc("models/mlp.cpp":5:3)
+  "kiln.parameter"() {sym_name = "l1.weight", type = tensor<3x8xf32>, init = #kiln<init normal>, init_args = array<f64: 0.0, 0.02>} : () -> () loc("models/mlp.cpp":6:3)
+  func.func @forward(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x3xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @"l0.weight"} : () -> tensor<8x4xf32> loc("models/mlp.cpp":10:5)
     %b = "kiln.param_ref"() {name = @"l0.bias"} : () -> tensor<8xf32> loc("models/mlp.cpp":10:5)
     %h = "kiln.matmul"(%x, %w) {transpose_a = false, transpose_b = true} : (tensor<?x4xf32>, tensor<8x4xf32>) -> tensor<?x8xf32> loc("models/mlp.cpp":10:5)

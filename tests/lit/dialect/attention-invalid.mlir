@@ -39,9 +39,9 @@ func.func @mask_keys(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x
 // -----
 
 func.func @wrt(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3xf32>, %g: tensor<2x4x3xf32>, %l: tensor<2x4xf32>) -> tensor<2x4x8xf32> {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{unknown wrt 'mask' (expected query, key or value)}}
-  %0 = "kiln.attention_grad"(%q, %k, %v, %g, %l, %l) {scale = 1.0 : f64, wrt = "mask"} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>, tensor<2x4x3xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4x8xf32>
+  // expected-error @+2 {{expected ::kiln::AttentionOperand to be one of: query, key, value}}
+  // expected-error @+1 {{failed to parse Kiln_AttentionOperandAttr parameter 'value'}}
+  %0 = "kiln.attention_grad"(%q, %k, %v, %g, %l, %l) {scale = 1.0 : f64, wrt = #kiln<operand mask>} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>, tensor<2x4x3xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4x8xf32>
   func.return %0 : tensor<2x4x8xf32>
 }
 
@@ -50,6 +50,6 @@ func.func @wrt(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3xf3
 func.func @grad_shape(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3xf32>, %g: tensor<2x4x8xf32>, %l: tensor<2x4xf32>) -> tensor<2x5x8xf32> {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{grad (the result's gradient) must be 'tensor<2x4x3xf32>'}}
-  %0 = "kiln.attention_grad"(%q, %k, %v, %g, %l, %l) {scale = 1.0 : f64, wrt = "key"} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>, tensor<2x4x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x5x8xf32>
+  %0 = "kiln.attention_grad"(%q, %k, %v, %g, %l, %l) {scale = 1.0 : f64, wrt = #kiln<operand key>} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>, tensor<2x4x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x5x8xf32>
   func.return %0 : tensor<2x5x8xf32>
 }

@@ -5,10 +5,10 @@
 // RUN: kiln-opt %s | kiln-opt | FileCheck %s
 
 module attributes {kiln.model = "conv"} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<64x1x4x4xf32>, init = "normal", init_args = array<f64: 0.0, 0.02>} : () -> ()
-  "kiln.parameter"() {sym_name = "wt", type = tensor<64x1x4x4xf32>, init = "normal", init_args = array<f64: 0.0, 0.02>} : () -> ()
+  "kiln.parameter"() {sym_name = "w", type = tensor<64x1x4x4xf32>, init = #kiln<init normal>, init_args = array<f64: 0.0, 0.02>} : () -> ()
+  "kiln.parameter"() {sym_name = "wt", type = tensor<64x1x4x4xf32>, init = #kiln<init normal>, init_args = array<f64: 0.0, 0.02>} : () -> ()
   // CHECK-LABEL: func.func @f(
-  func.func @f(%x: tensor<?x1x28x28xf32> {kiln.symbols = ["batch", "", "", ""]}) -> tensor<?x1x28x28xf32> attributes {kiln.entry = "infer"} {
+  func.func @f(%x: tensor<?x1x28x28xf32> {kiln.symbols = ["batch", "", "", ""]}) -> tensor<?x1x28x28xf32> attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<64x1x4x4xf32>
     %wt = "kiln.param_ref"() {name = @wt} : () -> tensor<64x1x4x4xf32>
     // CHECK: %[[Y:.*]] = kiln.conv2d %arg0, %{{.*}} {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x1x28x28xf32>, tensor<64x1x4x4xf32>) -> tensor<?x64x14x14xf32>

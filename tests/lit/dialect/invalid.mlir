@@ -83,7 +83,7 @@ func.func @concat(%a: tensor<?x3xf32>, %b: tensor<?x3x1xf32>) -> tensor<?x6xf32>
 // -----
 
 module {
-  "kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
   func.func @param_type() -> tensor<5xf32> {
     // expected-error @+1 {{has type 'tensor<5xf32>' but parameter @w is 'tensor<4xf32>'}}
     %0 = "kiln.param_ref"() {name = @w} : () -> tensor<5xf32>
@@ -104,12 +104,19 @@ module {
 // -----
 
 // expected-error @+1 {{initialiser 'uniform' takes 2 argument(s), got 1}}
-"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "uniform", init_args = array<f64: 1.0>} : () -> ()
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = #kiln<init uniform>, init_args = array<f64: 1.0>} : () -> ()
 
 // -----
 
-// expected-error @+1 {{unknown initialiser 'xavier'}}
-"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "xavier", init_args = array<f64>} : () -> ()
+// expected-error @+2 {{expected ::kiln::InitKind to be one of: zeros, ones, constant, uniform, normal}}
+// expected-error @+1 {{failed to parse Kiln_InitKindAttr parameter 'value'}}
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = #kiln<init xavier>, init_args = array<f64>} : () -> ()
+
+// -----
+
+// An initialiser spelt as a string is not one.
+// expected-error @+1 {{'kiln.parameter' op attribute 'init' failed to satisfy constraint: a parameter's initialiser}}
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "zeros", init_args = array<f64>} : () -> ()
 
 // -----
 

@@ -5,13 +5,13 @@
 
 // CHECK-LABEL: module attributes {kiln.model = "rt"}
 module attributes {kiln.model = "rt"} {
-  // CHECK: kiln.parameter @w : tensor<8x4xf32> init "uniform" [-5.000000e-01, 5.000000e-01]
-  "kiln.parameter"() {sym_name = "w", type = tensor<8x4xf32>, init = "uniform", init_args = array<f64: -0.5, 0.5>} : () -> ()
-  // CHECK: kiln.parameter @b : tensor<8xf32> init "zeros" []
-  "kiln.parameter"() {sym_name = "b", type = tensor<8xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  // CHECK: kiln.parameter @w : tensor<8x4xf32> init uniform [-5.000000e-01, 5.000000e-01]
+  "kiln.parameter"() {sym_name = "w", type = tensor<8x4xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.5, 0.5>} : () -> ()
+  // CHECK: kiln.parameter @b : tensor<8xf32> init zeros []
+  "kiln.parameter"() {sym_name = "b", type = tensor<8xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
   // CHECK-LABEL: func.func @f(
   // CHECK-SAME: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}
-  func.func @f(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = "infer"} {
+  func.func @f(%x: tensor<?x4xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x4xf32> attributes {kiln.entry = #kiln<entry infer>} {
     // CHECK: %[[W:.*]] = kiln.param_ref @w : tensor<8x4xf32>
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<8x4xf32>
     %b = "kiln.param_ref"() {name = @b} : () -> tensor<8xf32>

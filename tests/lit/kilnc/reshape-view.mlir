@@ -6,8 +6,8 @@
 // RUN: kilnc %s --emit=plan | FileCheck %s
 
 module attributes {kiln.model = "view"} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<4x6xf32>, init = "zeros", init_args = array<f64>} : () -> ()
-  func.func @f(%x: tensor<?x2x3x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}, tensor<?x3xf32> {kiln.name = "s"}) attributes {kiln.entry = "infer"} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<4x6xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
+  func.func @f(%x: tensor<?x2x3x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}, tensor<?x3xf32> {kiln.name = "s"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<4x6xf32>
     %h = "kiln.reduce_sum"(%x) {axis = 3 : i64} : (tensor<?x2x3x5xf32>) -> tensor<?x2x3xf32>
     %v = "kiln.reshape"(%h) : (tensor<?x2x3xf32>) -> tensor<?x6xf32>

@@ -5,14 +5,14 @@
 // RUN: kiln-opt %s -kiln-autodiff=return-gradients | FileCheck %s
 
 module {
-"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = "ones", init_args = array<f64>} : () -> ()
+"kiln.parameter"() {sym_name = "w", type = tensor<4xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
 
 // CHECK-LABEL: func.func @relu
 // CHECK: %[[H:.*]] = kiln.mul %arg0, %{{.*}}
 // CHECK: %[[Y:.*]] = kiln.relu %[[H]]
 // CHECK: kiln.step %[[Y]]
 // CHECK-NOT: kiln.step %[[H]]
-func.func @relu(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train"} {
+func.func @relu(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>} {
   %w = "kiln.param_ref"() {name = @w} : () -> tensor<4xf32>
   %h = "kiln.mul"(%x, %w) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %y = "kiln.relu"(%h) : (tensor<4xf32>) -> tensor<4xf32>
@@ -25,7 +25,7 @@ func.func @relu(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name 
 // CHECK: %[[S:.*]] = kiln.mul %{{.*}}, %[[H]]
 // CHECK: %[[Y:.*]] = kiln.max %[[H]], %[[S]]
 // CHECK: kiln.step %[[Y]]
-func.func @leaky(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train"} {
+func.func @leaky(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>} {
   %w = "kiln.param_ref"() {name = @w} : () -> tensor<4xf32>
   %c = "kiln.constant"() {value = dense<2.000000e-01> : tensor<f32>} : () -> tensor<f32>
   %h = "kiln.mul"(%x, %w) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
@@ -43,7 +43,7 @@ func.func @leaky(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name
 // CHECK: %[[Y:.*]] = kiln.max %[[H]], %[[S]]
 // CHECK: %[[D:.*]] = kiln.sub %[[H]], %[[S]]
 // CHECK: kiln.step %[[D]]
-func.func @steep(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train"} {
+func.func @steep(%x: tensor<4xf32> {kiln.name = "x"}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>} {
   %w = "kiln.param_ref"() {name = @w} : () -> tensor<4xf32>
   %c = "kiln.constant"() {value = dense<1.500000e+00> : tensor<f32>} : () -> tensor<f32>
   %h = "kiln.mul"(%x, %w) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>

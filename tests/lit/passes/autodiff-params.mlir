@@ -5,9 +5,9 @@
 // CHECK: kiln.gradient @g.w
 // CHECK-NOT: kiln.gradient @d.w
 module {
-  "kiln.parameter"() {sym_name = "g.w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
-  "kiln.parameter"() {sym_name = "d.w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
-  func.func @g_step() -> tensor<f32> attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.0 : f64, params = ["g."]}} {
+  "kiln.parameter"() {sym_name = "g.w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "d.w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
+  func.func @g_step() -> tensor<f32> attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 1.0 : f64, params = ["g."]}} {
     %g = "kiln.param_ref"() {name = @"g.w"} : () -> tensor<2xf32>
     %d = "kiln.param_ref"() {name = @"d.w"} : () -> tensor<2xf32>
     %p = "kiln.mul"(%g, %d) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>

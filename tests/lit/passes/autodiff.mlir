@@ -29,16 +29,16 @@
 // -----
 
 // expected-error @+1 {{a train entry point's first result is the loss and must be a scalar, got 'tensor<2xf32>'}}
-func.func @not_scalar(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.entry = "train"} {
+func.func @not_scalar(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.entry = #kiln<entry train>} {
   func.return %x : tensor<2xf32>
 }
 
 // -----
 
 module {
-  "kiln.parameter"() {sym_name = "d.w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "d.w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
   // expected-error @+1 {{the loss depends on no parameter this entry point trains (check kiln.optimizer params)}}
-  func.func @nothing() -> tensor<f32> attributes {kiln.entry = "train", kiln.optimizer = {kind = "sgd", lr = 1.0 : f64, params = ["g."]}} {
+  func.func @nothing() -> tensor<f32> attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 1.0 : f64, params = ["g."]}} {
     %d = "kiln.param_ref"() {name = @"d.w"} : () -> tensor<2xf32>
     %s = "kiln.reduce_sum"(%d) {axis = 0 : i64} : (tensor<2xf32>) -> tensor<f32>
     func.return %s : tensor<f32>

@@ -12,7 +12,7 @@
 
 // CHECK-LABEL: func.func @train_step_update
 // CHECK-SAME: (%[[G:.*]]: tensor<2xf32> {kiln.name = "grad:w"})
-// CHECK-SAME: kiln.entry = "update"
+// CHECK-SAME: kiln.entry = #kiln<entry update>
 // CHECK-SAME: kiln.optimizer_of = "train_step"
 // CHECK-NOT: kiln.gradient
 // CHECK: kiln.param_ref @train_step.lr
@@ -22,7 +22,7 @@
 
 // CHECK-LABEL: func.func @train_step_gradients
 // CHECK-SAME: -> (tensor<f32> {kiln.name = "loss"}, tensor<2xf32> {kiln.name = "grad:w"})
-// CHECK-SAME: kiln.entry = "gradients"
+// CHECK-SAME: kiln.entry = #kiln<entry gradients>
 // CHECK-NOT: kiln.param_assign
 // CHECK-NOT: kiln.gradient
 // CHECK: return
@@ -33,8 +33,8 @@
 
 // TWICE: error: --data-parallel adds the entry point 'train_step_gradients', but the model already has one
 module attributes {kiln.model = "m"} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
-  func.func @train_step(%x: tensor<?x2xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.optimizer = {kind = "adam", lr = 0.01 : f64}} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
+  func.func @train_step(%x: tensor<?x2xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "adam", lr = 0.01 : f64}} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<2xf32>
     %y = "kiln.mul"(%x, %w) : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
     %r = "kiln.reduce_sum"(%y) {axis = 1 : i64} : (tensor<?x2xf32>) -> tensor<?xf32>

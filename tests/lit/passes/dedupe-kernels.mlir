@@ -20,26 +20,26 @@
 // GEN: HALIDE_REGISTER_GENERATOR(Kernel_kiln_m_d_k0, kiln_m_d_k0)
 
 module attributes {kiln.model = "m"} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<4x4xf32>, init = "ones", init_args = array<f64>} : () -> ()
-  func.func @a(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<4x4xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+  func.func @a(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<4x4xf32>
     %m = "kiln.matmul"(%x, %w) : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("a.cpp":1:1)
     %r = "kiln.relu"(%m) : (tensor<?x4xf32>) -> tensor<?x4xf32>
     func.return %r : tensor<?x4xf32>
   }
-  func.func @b(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @b(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<4x4xf32>
     %m = "kiln.matmul"(%x, %w) : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("b.cpp":2:2)
     %r = "kiln.relu"(%m) : (tensor<?x4xf32>) -> tensor<?x4xf32>
     func.return %r : tensor<?x4xf32>
   }
-  func.func @c(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @c(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<4x4xf32>
     %m = "kiln.matmul"(%x, %w) {transpose_b = true} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
     %r = "kiln.relu"(%m) : (tensor<?x4xf32>) -> tensor<?x4xf32>
     func.return %r : tensor<?x4xf32>
   }
-  func.func @d(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["rows", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @d(%x: tensor<?x4xf32> {kiln.name = "x", kiln.symbols = ["rows", ""]}) -> (tensor<?x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<4x4xf32>
     %m = "kiln.matmul"(%x, %w) : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
     %r = "kiln.relu"(%m) : (tensor<?x4xf32>) -> tensor<?x4xf32>

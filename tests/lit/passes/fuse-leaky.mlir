@@ -13,9 +13,9 @@
 // CHECK-NEXT: kiln.yield
 // CHECK-NOT: kiln.fused
 module attributes {kiln.model = "m"} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<16x1x4x4xf32>, init = "ones", init_args = array<f64>} : () -> ()
-  "kiln.parameter"() {sym_name = "b", type = tensor<16x1x1xf32>, init = "zeros", init_args = array<f64>} : () -> ()
-  func.func @conv_leaky(%x: tensor<?x1x8x8xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x4x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<16x1x4x4xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "b", type = tensor<16x1x1xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
+  func.func @conv_leaky(%x: tensor<?x1x8x8xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x4x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<16x1x4x4xf32>
     %b = "kiln.param_ref"() {name = @b} : () -> tensor<16x1x1xf32>
     %c = "kiln.constant"() {value = dense<2.000000e-01> : tensor<f32>} : () -> tensor<f32>

@@ -13,7 +13,7 @@
 // RUN: kiln-opt %s -kiln-fuse | FileCheck %s
 
 module attributes {kiln.model = "t"} {
-  func.func @bn(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<1x3x1x1xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}) -> (tensor<?x3x5x7xf32> {kiln.name = "y"}, tensor<f32> {kiln.name = "n"}, tensor<?x3x5x7xf32> {kiln.name = "g"}) attributes {kiln.entry = "infer"} {
+  func.func @bn(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<1x3x1x1xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}) -> (tensor<?x3x5x7xf32> {kiln.name = "y"}, tensor<f32> {kiln.name = "n"}, tensor<?x3x5x7xf32> {kiln.name = "g"}) attributes {kiln.entry = #kiln<entry infer>} {
     %m1 = "kiln.reduce_mean"(%x) {axis = 3 : i64, keepdim = true} : (tensor<?x3x5x7xf32>) -> tensor<?x3x5x1xf32>
     %m2 = "kiln.reduce_mean"(%m1) {axis = 2 : i64, keepdim = true} : (tensor<?x3x5x1xf32>) -> tensor<?x3x1x1xf32>
     %m3 = "kiln.reduce_mean"(%m2) {axis = 0 : i64, keepdim = true} : (tensor<?x3x1x1xf32>) -> tensor<1x3x1x1xf32>
@@ -31,13 +31,13 @@ module attributes {kiln.model = "t"} {
     %g = "kiln.broadcast_to"(%w2, %sq) : (tensor<1x3x1x1xf32>, tensor<?x3x5x7xf32>) -> tensor<?x3x5x7xf32>
     func.return %y, %n, %g : tensor<?x3x5x7xf32>, tensor<f32>, tensor<?x3x5x7xf32>
   }
-  func.func @mask(%x: tensor<?x2x6x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<3x2x3x3xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}, %h: tensor<?x3x4x4xf32> {kiln.name = "h", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x4x4xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @mask(%x: tensor<?x2x6x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<3x2x3x3xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}, %h: tensor<?x3x4x4xf32> {kiln.name = "h", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x3x4x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %c = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x4x4xf32>
     %m = "kiln.step"(%h) : (tensor<?x3x4x4xf32>) -> tensor<?x3x4x4xf32>
     %y = "kiln.mul"(%m, %c) : (tensor<?x3x4x4xf32>, tensor<?x3x4x4xf32>) -> tensor<?x3x4x4xf32>
     func.return %y : tensor<?x3x4x4xf32>
   }
-  func.func @expensive(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<1x3x1x1xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}) -> (tensor<?x3x5x7xf32> {kiln.name = "y"}) attributes {kiln.entry = "infer"} {
+  func.func @expensive(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %w: tensor<1x3x1x1xf32> {kiln.name = "w", kiln.symbols = ["", "", "", ""]}) -> (tensor<?x3x5x7xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %r = "kiln.sqrt"(%w) : (tensor<1x3x1x1xf32>) -> tensor<1x3x1x1xf32>
     %y = "kiln.mul"(%x, %r) : (tensor<?x3x5x7xf32>, tensor<1x3x1x1xf32>) -> tensor<?x3x5x7xf32>
     func.return %y : tensor<?x3x5x7xf32>

@@ -6,7 +6,7 @@
 // RUN: kilnc %s --emit=kernels | FileCheck %s --check-prefix=EMIT
 
 module attributes {kiln.model = "red"} {
-  func.func @stats(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<1x3x1x1xf32> {kiln.name = "mean"}, tensor<3x1x1xf32> {kiln.name = "sum"}, tensor<?x3x5x1xf32> {kiln.name = "rows"}, tensor<?x3x1x1xf32> {kiln.name = "planes"}, tensor<?xf32> {kiln.name = "max"}) attributes {kiln.entry = "infer"} {
+  func.func @stats(%x: tensor<?x3x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<1x3x1x1xf32> {kiln.name = "mean"}, tensor<3x1x1xf32> {kiln.name = "sum"}, tensor<?x3x5x1xf32> {kiln.name = "rows"}, tensor<?x3x1x1xf32> {kiln.name = "planes"}, tensor<?xf32> {kiln.name = "max"}) attributes {kiln.entry = #kiln<entry infer>} {
     %m1 = "kiln.reduce_mean"(%x) {axis = 3 : i64, keepdim = true} : (tensor<?x3x5x7xf32>) -> tensor<?x3x5x1xf32>
     %m2 = "kiln.reduce_mean"(%m1) {axis = 2 : i64, keepdim = true} : (tensor<?x3x5x1xf32>) -> tensor<?x3x1x1xf32>
     %m3 = "kiln.reduce_mean"(%m2) {axis = 0 : i64, keepdim = true} : (tensor<?x3x1x1xf32>) -> tensor<1x3x1x1xf32>

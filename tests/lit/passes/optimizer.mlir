@@ -5,9 +5,9 @@
 // RUN: kiln-opt %s -kiln-autodiff -kiln-optimizer -split-input-file -verify-diagnostics
 
 // CHECK: kiln.parameter @l.weight : tensor<3x4xf32>
-// CHECK-NEXT: kiln.parameter @l.weight.exp_avg : tensor<3x4xf32> init "zeros" [] {role = "state"}
-// CHECK-NEXT: kiln.parameter @l.weight.exp_avg_sq : tensor<3x4xf32> init "zeros" [] {role = "state"}
-// CHECK: kiln.parameter @train_step.step : tensor<f32> init "zeros" [] {role = "state"}
+// CHECK-NEXT: kiln.parameter @l.weight.exp_avg : tensor<3x4xf32> init zeros [] {role = #kiln<role state>}
+// CHECK-NEXT: kiln.parameter @l.weight.exp_avg_sq : tensor<3x4xf32> init zeros [] {role = #kiln<role state>}
+// CHECK: kiln.parameter @train_step.step : tensor<f32> init zeros [] {role = #kiln<role state>}
 // CHECK-LABEL: func.func @train_step
 // CHECK-NOT: kiln.gradient
 // CHECK: %[[T:.*]] = kiln.param_ref @train_step.step
@@ -24,9 +24,9 @@
 // -----
 
 module {
-  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
   // expected-error @+1 {{kiln.optimizer kind must be sgd, adam or adamw}}
-  func.func @bad_kind() -> tensor<f32> attributes {kiln.entry = "train", kiln.optimizer = {kind = "lion"}} {
+  func.func @bad_kind() -> tensor<f32> attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "lion"}} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<2xf32>
     %s = "kiln.reduce_sum"(%w) {axis = 0 : i64} : (tensor<2xf32>) -> tensor<f32>
     func.return %s : tensor<f32>
@@ -36,9 +36,9 @@ module {
 // -----
 
 module {
-  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = "zeros", init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
   // expected-error @+1 {{kiln.optimizer has an out-of-range value}}
-  func.func @nan_lr() -> tensor<f32> attributes {kiln.entry = "train", kiln.optimizer = {kind = "adam", lr = 0x7FF8000000000000 : f64}} {
+  func.func @nan_lr() -> tensor<f32> attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "adam", lr = 0x7FF8000000000000 : f64}} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<2xf32>
     %s = "kiln.reduce_sum"(%w) {axis = 0 : i64} : (tensor<2xf32>) -> tensor<f32>
     func.return %s : tensor<f32>

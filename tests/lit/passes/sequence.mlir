@@ -12,7 +12,7 @@
 // CHECK-SAME: %[[Y:.*]]: tensor<3xf32> {kiln.name = "y"}
 // CHECK-SAME: -> (tensor<f32> {kiln.name = "la"}, tensor<f32> {kiln.name = "lb"})
 // CHECK-SAME: kiln.batch = 16 : i64
-// CHECK-SAME: kiln.entry = "train"
+// CHECK-SAME: kiln.entry = #kiln<entry train>
 // CHECK-SAME: kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]
 // CHECK: %[[W:.*]] = kiln.param_ref @w
 // CHECK: %[[S:.*]] = kiln.param_ref @s
@@ -34,10 +34,10 @@
 // CSE: return
 
 module attributes {kiln.sequences = [{entries = ["a", "b"], name = "ab"}]} {
-  "kiln.parameter"() {sym_name = "w", type = tensor<3xf32>, init = "ones", init_args = array<f64>} : () -> ()
-  "kiln.parameter"() {sym_name = "v", type = tensor<3xf32>, init = "ones", init_args = array<f64>} : () -> ()
-  "kiln.parameter"() {sym_name = "s", type = tensor<3xf32>, init = "zeros", init_args = array<f64>, role = "state"} : () -> ()
-  func.func @a(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}, %y: tensor<3xf32> {kiln.name = "y"}) -> (tensor<f32> {kiln.name = "la"}) attributes {kiln.entry = "train", kiln.batch = 16 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<3xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "v", type = tensor<3xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "s", type = tensor<3xf32>, init = #kiln<init zeros>, init_args = array<f64>, role = #kiln<role state>} : () -> ()
+  func.func @a(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}, %y: tensor<3xf32> {kiln.name = "y"}) -> (tensor<f32> {kiln.name = "la"}) attributes {kiln.entry = #kiln<entry train>, kiln.batch = 16 : i64, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<3xf32>
     %s = "kiln.param_ref"() {name = @s} : () -> tensor<3xf32>
     %t = "kiln.tanh"(%x) : (tensor<?x3xf32>) -> tensor<?x3xf32>
@@ -50,7 +50,7 @@ module attributes {kiln.sequences = [{entries = ["a", "b"], name = "ab"}]} {
     "kiln.param_assign"(%s1) {name = @s} : (tensor<3xf32>) -> ()
     func.return %l : tensor<f32>
   }
-  func.func @b(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "lb"}) attributes {kiln.entry = "train", kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
+  func.func @b(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "lb"}) attributes {kiln.entry = #kiln<entry train>, kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "a"}]} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<3xf32>
     %v = "kiln.param_ref"() {name = @v} : () -> tensor<3xf32>
     %s = "kiln.param_ref"() {name = @s} : () -> tensor<3xf32>

@@ -21,6 +21,7 @@ def Kiln_Dialect : Dialect {
     verifier recomputes every result type from the operands.
   }];
   let cppNamespace = "::kiln";
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>

@@ -1,9 +1,9 @@
 //===- KilnEnums.td - the dialect's closed sets of names ---*- tablegen -*-===//
 //
-// The C++ enums (and their parse/print functions) for what the IR spells as
-// strings: a parameter's initialiser and role. The IR text keeps the
-// strings the DSL writes (docs/ir.md); the ops verify them through these
-// and the passes switch on the enums.
+// The C++ enums (and their parse/print functions) of the dialect's closed
+// sets of names. KilnAttrs.td makes the IR's ones attributes (a
+// parameter's initialiser and role, an entry point's kind, an attention
+// gradient's operand); kilnc's options are parsed into the others.
 //
 //===----------------------------------------------------------------------===//
 

@@ -15,6 +15,8 @@
 #include "kiln/Dialect/DimProduct.h"
 #include "kiln/Dialect/Formula.h"
 #include "kiln/Dialect/KilnEnums.h.inc"
+#define GET_ATTRDEF_CLASSES
+#include "kiln/Dialect/KilnAttrs.h.inc"
 #include "kiln/Dialect/KilnTraits.h"
 
 #include "kiln/Dialect/KilnInterfaces.h.inc"

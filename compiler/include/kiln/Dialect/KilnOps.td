@@ -4,6 +4,7 @@
 #define KILN_OPS
 
 include "kiln/Dialect/KilnDialect.td"
+include "kiln/Dialect/KilnAttrs.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -21,28 +22,27 @@ def Kiln_ParameterOp : Kiln_Op<"parameter", [Symbol]> {
     Declares one named parameter at module level. Entry points read it with
     `kiln.param_ref`. `init` is one of zeros, ones, constant, uniform and
     normal; `init_args` holds its arguments (see docs/ir.md). `role` is
-    "parameter" (trained) or "state" (optimizer state, added by the
-    optimizer pass; checkpointed but never differentiated).
+    `parameter` (trained; the default), `state` (optimizer state and
+    running statistics: checkpointed but never differentiated) or `buffer`
+    (neither trained nor checkpointed, set by the runtime or written by
+    `kiln.write_slice`).
 
     Example:
     ```mlir
     kiln.parameter @"decoder.0.bias" : tensor<256xf32>
-        init "uniform" [-0.1767767, 0.1767767]
+        init uniform [-0.1767767, 0.1767767]
+    kiln.parameter @"train_step.step" : tensor<f32> init zeros []
+        {role = #kiln<role state>}
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Kiln_Tensor>:$type,
-                       StrAttr:$init, DenseF64ArrayAttr:$init_args,
-                       DefaultValuedAttr<StrAttr, "\"parameter\"">:$role);
+                       Kiln_InitKindAttr:$init, DenseF64ArrayAttr:$init_args,
+                       DefaultValuedAttr<Kiln_ParamRoleAttr,
+                                         "::kiln::ParamRole::parameter">:$role);
   let assemblyFormat = [{
-    $sym_name `:` $type `init` $init $init_args attr-dict
+    $sym_name `:` $type `init` `` $init $init_args attr-dict
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// `init` and `role` as enums (KilnEnums.td); the verifier has checked
-    /// that they name one.
-    ::kiln::InitKind getInitKind() { return *::kiln::symbolizeInitKind(getInit()); }
-    ::kiln::ParamRole getRoleKind() { return *::kiln::symbolizeParamRole(getRole()); }
-  }];
 }
 
 def Kiln_ParamRefOp : Kiln_Op<"param_ref",
@@ -178,26 +178,20 @@ def Kiln_AttentionGradOp : Kiln_AttentionBase<"attention_grad"> {
     [..., S] from `kiln.attention_lse`, `delta` [..., S] = rowsum(dO * O),
     P = exp(scores - lse) (1 / K in a row whose keys are all masked) and
     dS = P * (dO v^T - delta) (0 at masked scores, which are constants):
-    `wrt = "query"` gives dq = scale dS k [..., S, D]; `"key"` dk = scale
-    dS^T q [..., K, D]; `"value"` dv = P^T dO [..., K, Dv] (which does not
-    read `delta`). Made by attention's gradient, not by the DSL.
+    `wrt = #kiln<operand query>` gives dq = scale dS k [..., S, D]; `key`
+    dk = scale dS^T q [..., K, D]; `value` dv = P^T dO [..., K, Dv] (which
+    does not read `delta`). Made by attention's gradient, not by the DSL.
   }];
   let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k, Kiln_Tensor:$v,
                        Kiln_Tensor:$grad, Kiln_Tensor:$lse,
                        Kiln_Tensor:$delta, Optional<Kiln_Tensor>:$mask,
                        F64Attr:$scale,
                        DefaultValuedAttr<BoolAttr, "false">:$causal,
-                       StrAttr:$wrt);
+                       Kiln_AttentionOperandAttr:$wrt);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $grad `,` $lse `,` $delta (`mask` $mask^)? attr-dict
     `:` functional-type(operands, results)
-  }];
-  let extraClassDeclaration = [{
-    /// `wrt` as an enum; inferReturnTypes has checked that it names one.
-    ::kiln::AttentionOperand getWrtKind() {
-      return *::kiln::symbolizeAttentionOperand(getWrt());
-    }
   }];
 }
 

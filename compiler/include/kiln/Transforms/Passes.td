@@ -19,7 +19,7 @@ def KilnShapeCheck : Pass<"kiln-shape-check", "::mlir::ModuleOp"> {
 def KilnAutodiff : Pass<"kiln-autodiff", "::mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation of every train entry point";
   let description = [{
-    For each function with `kiln.entry = "train"`, differentiates its first
+    For each function with `kiln.entry = #kiln<entry train>`, differentiates its first
     result (a scalar loss) with respect to every parameter it reads (role
     "parameter"; only those whose names start with one of the optimizer's
     `params` prefixes, when it has them), walking the ops backwards through their
@@ -40,9 +40,9 @@ def KilnDataParallel : Pass<"kiln-data-parallel", "::mlir::ModuleOp"> {
   let description = [{
     For data-parallel training (kilnc --data-parallel, docs/training.md):
     next to each train entry point F, after autodiff, adds
-    `F_gradients` (`kiln.entry = "gradients"`): F's inputs, F's results and
+    `F_gradients` (`kiln.entry = #kiln<entry gradients>`): F's inputs, F's results and
     then one result `grad:<parameter>` per `kiln.gradient`, no update; and
-    `F_update` (`kiln.entry = "update"`): one input `grad:<parameter>` per
+    `F_update` (`kiln.entry = #kiln<entry update>`): one input `grad:<parameter>` per
     gradient, F's `kiln.optimizer`, no result. The runtime reduces the
     gradients across processes between the two calls. The optimizer pass
     names F_update's state after F (`kiln.optimizer_of`), so the split and

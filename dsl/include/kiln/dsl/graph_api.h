@@ -70,10 +70,10 @@ template <auto... D> ShapeRef shape_of() {
 enum class Reduce { sum, mean, max };
 enum class InitKind { zeros, ones, constant, uniform, normal };
 
-// Parameters and entry-point arguments. `state`: role = "state" (not
+// Parameters and entry-point arguments. `state`: role = #kiln<role state> (not
 // trained; updated by kiln.param_assign, e.g. BatchNorm running statistics).
-// `buffer`: role = "buffer" (not trained, not checkpointed; infer entry
-// points may write it, write_slice).
+// `buffer`: role = #kiln<role buffer> (not trained, not checkpointed; infer
+// entry points may write it, write_slice).
 int parameter(std::string_view name, ShapeRef shape, InitKind init, double a,
               double b, Loc loc, bool state = false, bool buffer = false);
 // `ints`: an Ints<...> (i32) argument.

@@ -6,9 +6,9 @@
 //
 // Parameters, with PyTorch's names: NAME.weight (ones) and NAME.bias
 // (zeros), trained; NAME.running_mean (zeros) and NAME.running_var (ones),
-// role = "state": not trained, updated by kiln.param_assign at the end of a
-// train entry point (docs/ir.md). PyTorch's num_batches_tracked is not kept
-// (it only matters for momentum = None).
+// role = #kiln<role state>: not trained, updated by kiln.param_assign at the
+// end of a train entry point (docs/ir.md). PyTorch's num_batches_tracked is not
+// kept (it only matters for momentum = None).
 #pragma once
 
 #include <string>
@@ -21,9 +21,9 @@
 
 namespace kiln::dsl {
 
-// A non-trainable parameter (role = "state"), e.g. a running statistic.
-// It is not a Tensor: read it with value() and give it a new value with
-// assign(v). Within one entry point value() returns the last value
+// A non-trainable parameter (role = #kiln<role state>), e.g. a running
+// statistic. It is not a Tensor: read it with value() and give it a new value
+// with assign(v). Within one entry point value() returns the last value
 // assigned in it (else the stored value); the entry point ends with one
 // kiln.param_assign of the final value, which only train entry points may
 // do.

@@ -1,13 +1,13 @@
 module attributes {kiln.model = "classifier"} {
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "net.0.weight", type = tensor<32x1x3x3xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "net.0.bias", type = tensor<32xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -5.8925565098878967e-02, 5.8925565098878967e-02>, sym_name = "net.3.weight", type = tensor<64x32x3x3xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -5.8925565098878967e-02, 5.8925565098878967e-02>, sym_name = "net.3.bias", type = tensor<64xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -1.7857142857142856e-02, 1.7857142857142856e-02>, sym_name = "net.7.weight", type = tensor<128x3136xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -1.7857142857142856e-02, 1.7857142857142856e-02>, sym_name = "net.7.bias", type = tensor<128xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -8.8388347648318433e-02, 8.8388347648318433e-02>, sym_name = "net.10.weight", type = tensor<10x128xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -8.8388347648318433e-02, 8.8388347648318433e-02>, sym_name = "net.10.bias", type = tensor<10xf32>} : () -> ()
-  func.func @train_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}, %arg1: tensor<?x10xf32> {kiln.name = "onehot", kiln.symbols = ["batch", ""], kiln.data = {kind = "onehot"}}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = "train", kiln.batch = 128 : i64, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "net.0.weight", type = tensor<32x1x3x3xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -3.3333333333333331e-01, 3.3333333333333331e-01>, sym_name = "net.0.bias", type = tensor<32xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -5.8925565098878967e-02, 5.8925565098878967e-02>, sym_name = "net.3.weight", type = tensor<64x32x3x3xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -5.8925565098878967e-02, 5.8925565098878967e-02>, sym_name = "net.3.bias", type = tensor<64xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -1.7857142857142856e-02, 1.7857142857142856e-02>, sym_name = "net.7.weight", type = tensor<128x3136xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -1.7857142857142856e-02, 1.7857142857142856e-02>, sym_name = "net.7.bias", type = tensor<128xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -8.8388347648318433e-02, 8.8388347648318433e-02>, sym_name = "net.10.weight", type = tensor<10x128xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -8.8388347648318433e-02, 8.8388347648318433e-02>, sym_name = "net.10.bias", type = tensor<10xf32>} : () -> ()
+  func.func @train_step(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}, %arg1: tensor<?x10xf32> {kiln.name = "onehot", kiln.symbols = ["batch", ""], kiln.data = {kind = "onehot"}}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.batch = 128 : i64, kiln.optimizer = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, kind = "adam", lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}} {
     %0 = "kiln.param_ref"() {name = @"net.0.weight"} : () -> tensor<32x1x3x3xf32>
     %1 = "kiln.conv2d"(%arg0, %0) {padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>) -> tensor<?x32x28x28xf32>
     %2 = "kiln.param_ref"() {name = @"net.0.bias"} : () -> tensor<32xf32>
@@ -55,7 +55,7 @@ module attributes {kiln.model = "classifier"} {
     %44 = "kiln.reduce_mean"(%43) {axis = 0 : i64, keepdim = false} : (tensor<?xf32>) -> tensor<f32>
     func.return %44 : tensor<f32>
   }
-  func.func @logits(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x10xf32> {kiln.name = "logits", kiln.data = {kind = "logits"}}) attributes {kiln.entry = "infer"} {
+  func.func @logits(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x10xf32> {kiln.name = "logits", kiln.data = {kind = "logits"}}) attributes {kiln.entry = #kiln<entry infer>} {
     %0 = "kiln.param_ref"() {name = @"net.0.weight"} : () -> tensor<32x1x3x3xf32>
     %1 = "kiln.conv2d"(%arg0, %0) {padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>) -> tensor<?x32x28x28xf32>
     %2 = "kiln.param_ref"() {name = @"net.0.bias"} : () -> tensor<32xf32>
@@ -86,7 +86,7 @@ module attributes {kiln.model = "classifier"} {
     %27 = "kiln.add"(%25, %26) : (tensor<?x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
     func.return %27 : tensor<?x10xf32>
   }
-  func.func @features(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x128xf32> {kiln.name = "features", kiln.data = {kind = "features"}}) attributes {kiln.entry = "infer"} {
+  func.func @features(%arg0: tensor<?x1x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""], kiln.data = {kind = "images", max = 1.000000e+00 : f64, min = 0.000000e+00 : f64}}) -> (tensor<?x128xf32> {kiln.name = "features", kiln.data = {kind = "features"}}) attributes {kiln.entry = #kiln<entry infer>} {
     %0 = "kiln.param_ref"() {name = @"net.0.weight"} : () -> tensor<32x1x3x3xf32>
     %1 = "kiln.conv2d"(%arg0, %0) {padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>) -> tensor<?x32x28x28xf32>
     %2 = "kiln.param_ref"() {name = @"net.0.bias"} : () -> tensor<32xf32>

@@ -1,8 +1,8 @@
 module attributes {kiln.model = "kv_cache"} {
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "proj.weight", type = tensor<4x3xf32>} : () -> ()
-  "kiln.parameter"() {init = "uniform", init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "proj.bias", type = tensor<4xf32>} : () -> ()
-  "kiln.parameter"() {init = "zeros", init_args = array<f64>, role = "buffer", sym_name = "cache.k", type = tensor<2x6x4xf32>} : () -> ()
-  func.func @append(%arg0: tensor<2x1x3xf32> {kiln.name = "input0", kiln.symbols = ["", "", ""]}, %arg1: tensor<i32> {kiln.name = "input1", kiln.symbols = []}) -> (tensor<2x6x4xf32> {kiln.name = "output0"}) attributes {kiln.entry = "infer"} {
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "proj.weight", type = tensor<4x3xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init uniform>, init_args = array<f64: -5.7735026918962584e-01, 5.7735026918962584e-01>, sym_name = "proj.bias", type = tensor<4xf32>} : () -> ()
+  "kiln.parameter"() {init = #kiln<init zeros>, init_args = array<f64>, role = #kiln<role buffer>, sym_name = "cache.k", type = tensor<2x6x4xf32>} : () -> ()
+  func.func @append(%arg0: tensor<2x1x3xf32> {kiln.name = "input0", kiln.symbols = ["", "", ""]}, %arg1: tensor<i32> {kiln.name = "input1", kiln.symbols = []}) -> (tensor<2x6x4xf32> {kiln.name = "output0"}) attributes {kiln.entry = #kiln<entry infer>} {
     %0 = "kiln.param_ref"() {name = @"proj.weight"} : () -> tensor<4x3xf32>
     %1 = "kiln.reshape"(%arg0) : (tensor<2x1x3xf32>) -> tensor<2x3xf32>
     %2 = "kiln.matmul"(%1, %0) {transpose_a = false, transpose_b = true} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>
@@ -14,7 +14,7 @@ module attributes {kiln.model = "kv_cache"} {
     "kiln.param_assign"(%7) {name = @"cache.k"} : (tensor<2x6x4xf32>) -> ()
     func.return %7 : tensor<2x6x4xf32>
   }
-  func.func @scores(%arg0: tensor<2x1x4xf32> {kiln.name = "input0", kiln.symbols = ["", "", ""]}, %arg1: tensor<i32> {kiln.name = "input1", kiln.symbols = []}) -> (tensor<2x1x6xf32> {kiln.name = "output0"}) attributes {kiln.entry = "infer"} {
+  func.func @scores(%arg0: tensor<2x1x4xf32> {kiln.name = "input0", kiln.symbols = ["", "", ""]}, %arg1: tensor<i32> {kiln.name = "input1", kiln.symbols = []}) -> (tensor<2x1x6xf32> {kiln.name = "output0"}) attributes {kiln.entry = #kiln<entry infer>} {
     %0 = "kiln.param_ref"() {name = @"cache.k"} : () -> tensor<2x6x4xf32>
     %1 = "kiln.matmul"(%arg0, %0) {transpose_a = false, transpose_b = true} : (tensor<2x1x4xf32>, tensor<2x6x4xf32>) -> tensor<2x1x6xf32>
     %2 = "kiln.iota"(%1) {axis = 2 : i64} : (tensor<2x1x6xf32>) -> tensor<2x1x6xf32>
