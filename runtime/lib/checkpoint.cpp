@@ -17,9 +17,9 @@ namespace {
 constexpr size_t kListed = 10;
 
 std::string join_limited(const std::vector<std::string> &items) {
-  std::string s;
-  for (size_t i = 0; i < items.size() && i < kListed; ++i)
-    s += fmt::format("{}{}", i ? ", " : "", items[i]);
+  const size_t listed = std::min(items.size(), kListed);
+  std::string s =
+      fmt::format("{}", fmt::join(items.begin(), items.begin() + listed, ", "));
   if (items.size() > kListed)
     s += fmt::format(", ... ({} more)", items.size() - kListed);
   return s;
@@ -44,6 +44,21 @@ Int parse_int(const std::filesystem::path &path, const SafetensorsHeader &h,
   const auto [ptr, ec] = std::from_chars(text->data(), end, v);
   if (ec != std::errc() || ptr != end || text->empty())
     throw Error(fmt::format("{}: metadata '{}' is '{}', not an integer",
+                            path.string(), key, *text));
+  return v;
+}
+
+double parse_double(const std::filesystem::path &path,
+                    const SafetensorsHeader &h, std::string_view key) {
+  const std::string *text = h.meta(key);
+  if (text == nullptr)
+    throw Error(
+        fmt::format("{}: metadata '{}' is missing", path.string(), key));
+  double v = 0;
+  const char *end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || ptr != end || text->empty() || !std::isfinite(v))
+    throw Error(fmt::format("{}: metadata '{}' is '{}', not a finite number",
                             path.string(), key, *text));
   return v;
 }
@@ -78,6 +93,26 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
   s.random_counter = parse_int<uint64_t>(path, h, "random_counter");
   if (const std::string *entry = h.meta("entry"))
     s.entry = *entry;
+  if (const std::string *kind = h.meta("lr_schedule")) {
+    s.has_schedule = true;
+    if (*kind == "cosine") {
+      s.schedule.kind = LrSchedule::Kind::cosine;
+      s.schedule.total = parse_int<int64_t>(path, h, "lr_total");
+      s.schedule.min_lr = parse_double(path, h, "lr_min");
+    } else if (*kind != "constant") {
+      throw Error(fmt::format("{}: metadata lr_schedule is '{}', not "
+                              "constant or cosine",
+                              path.string(), *kind));
+    }
+    s.schedule.warmup = parse_int<int64_t>(path, h, "lr_warmup");
+    if (h.meta("lr"))
+      s.lr = parse_double(path, h, "lr");
+    if (s.schedule.warmup < 0 || s.schedule.total < 0 ||
+        !(s.schedule.min_lr >= 0) || (s.lr && !(*s.lr >= 0)))
+      throw Error(fmt::format("{}: negative or non-finite learning-rate "
+                              "schedule in the metadata",
+                              path.string()));
+  }
   if (s.step < 0 || s.epoch < 0 || s.position < 0 || s.batch_size < 0)
     throw Error(fmt::format("{}: negative step, epoch, position or batch_size "
                             "in the metadata",
@@ -162,6 +197,18 @@ void save_checkpoint(const std::filesystem::path &path, const Session &session,
                {"seed", std::to_string(session.seed())},
                {"data_seed", std::to_string(state.data_seed)},
                {"random_counter", std::to_string(session.random_counter())}});
+  if (state.has_schedule) {
+    const LrSchedule &s = state.schedule;
+    const bool cosine = s.kind == LrSchedule::Kind::cosine;
+    meta.emplace_back("lr_schedule", cosine ? "cosine" : "constant");
+    meta.emplace_back("lr_warmup", std::to_string(s.warmup));
+    if (cosine) {
+      meta.emplace_back("lr_total", std::to_string(s.total));
+      meta.emplace_back("lr_min", fmt::format("{}", s.min_lr));
+    }
+    if (state.lr)
+      meta.emplace_back("lr", fmt::format("{}", *state.lr));
+  }
   write_safetensors(path, tensors, meta);
 }
 

@@ -178,6 +178,62 @@ TEST_F(TrainCli, CtrlCSavesAndResumesExactly) {
   EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt("stopped")));
 }
 
+// The learning-rate schedule is the checkpoint's: a cosine run stopped
+// halfway and resumed without its flags ends as the straight run does (the
+// rate of each step, so the weights, byte for byte); a flag that would
+// change the schedule is refused.
+TEST_F(TrainCli, ResumeKeepsTheLearningRateSchedule) {
+  const std::vector<std::string> schedule = {
+      "--steps",       "9",      "--log-every", "1", "--lr",     "0.01",
+      "--lr-schedule", "cosine", "--warmup",    "2", "--min-lr", "0.001"};
+  ASSERT_EQ(train("straight", schedule).code, 0);
+  fake_vae_interrupt_at_step = 4;
+  const Result r = train("stopped", schedule);
+  fake_vae_interrupt_at_step = 0;
+  ASSERT_EQ(r.code, kiln::cli::kExitInterrupted) << r.err;
+  for (const std::vector<std::string> &change :
+       {std::vector<std::string>{"--lr-schedule", "constant"},
+        {"--warmup", "3"},
+        {"--min-lr", "0"},
+        {"--lr", "0.02"}}) {
+    std::vector<std::string> args = {"train",   "fake_vae", "--data",
+                                     data,      "--resume", ckpt("stopped"),
+                                     "--steps", "9"};
+    args.insert(args.end(), change.begin(), change.end());
+    const Result refused = kiln(args);
+    EXPECT_EQ(refused.code, 2) << change[0];
+    EXPECT_TRUE(contains(refused.err, change[0] + " ")) << refused.err;
+    EXPECT_TRUE(contains(refused.err, "a resumed run keeps the checkpoint's "
+                                      "value"))
+        << refused.err;
+  }
+  const Result resumed =
+      kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("stopped"),
+            "--steps", "9", "--lr-schedule", "cosine", "--log-every", "1"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_TRUE(contains(resumed.out, "learning rate: train_step 0.01 (--lr), "
+                                    "cosine to 0.001 after 2 warmup steps"))
+      << resumed.out;
+  EXPECT_EQ(read_bytes(ckpt("straight")), read_bytes(ckpt("stopped")));
+  auto rates = [&](const std::string &run) {
+    std::istringstream metrics(read_bytes(dir / run / "metrics.jsonl"));
+    std::vector<double> lrs;
+    for (std::string line; std::getline(metrics, line);)
+      lrs.push_back(kiln::rt::parse_json(line).at("lr").get<double>());
+    return lrs;
+  };
+  EXPECT_EQ(rates("stopped"), rates("straight"));
+  EXPECT_EQ(rates("straight").size(), 9u);
+  const kiln::rt::TrainState state =
+      kiln::rt::read_checkpoint_info(ckpt("stopped")).state;
+  ASSERT_TRUE(state.has_schedule);
+  EXPECT_EQ(state.schedule.kind, kiln::rt::LrSchedule::Kind::cosine);
+  EXPECT_EQ(state.schedule.total, 9);
+  EXPECT_EQ(state.schedule.warmup, 2);
+  EXPECT_EQ(state.schedule.min_lr, 0.001);
+  EXPECT_EQ(state.lr, 0.01);
+}
+
 // SIGTERM (docker stop, systemd, slurm) stops like Ctrl-C; a signal sent
 // to the process and then to its group (timeout -s INT) arrives twice at
 // once and is one request: the checkpoint is saved either way.

@@ -72,11 +72,12 @@ struct TrainOptions {
   int64_t checkpoint_every = 1000;
   std::string data;
   // Learning rate: the model's per entry point unless --lr; the schedule
-  // multiplies in warmup and decays it (rt::LrSchedule).
+  // multiplies in warmup and decays it (rt::LrSchedule). Unset: a new run's
+  // defaults (constant, no warmup, 0), a resumed run's checkpoint's.
   std::optional<double> lr;
-  std::string lr_schedule = "constant"; // or "cosine"
-  int64_t warmup = 0;
-  double min_lr = 0;
+  std::optional<std::string> lr_schedule; // "constant" or "cosine"
+  std::optional<int64_t> warmup;
+  std::optional<double> min_lr;
 };
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err);

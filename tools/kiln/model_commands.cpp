@@ -128,19 +128,17 @@ void add_train(CLI::App &app, ModelCommands &c) {
                 "one's, from the model)")
       ->check(CLI::NonNegativeNumber);
   t->add_option("--lr-schedule", o.lr_schedule,
-                "constant, or cosine: from the learning rate down to "
-                "--min-lr at the last step")
-      ->check(CLI::IsMember({"constant", "cosine"}))
-      ->capture_default_str();
+                "constant (the default), or cosine: from the learning rate "
+                "down to --min-lr at the last step. A resumed run keeps its "
+                "checkpoint's schedule, rate, warmup and length")
+      ->check(CLI::IsMember({"constant", "cosine"}));
   t->add_option("--warmup", o.warmup,
-                "Steps of linear warmup: step i (from 1) uses i/N of the rate")
-      ->check(at_least(0))
-      ->capture_default_str();
+                "Steps of linear warmup: step i (from 1) uses i/N of the rate "
+                "(default 0)")
+      ->check(at_least(0));
   t->add_option("--min-lr", o.min_lr,
-                "Final learning rate of --lr-schedule "
-                "cosine")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+                "Final learning rate of --lr-schedule cosine (default 0)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 // How a diffusion model is sampled (kiln sample, kiln eval --classifier).

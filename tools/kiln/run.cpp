@@ -24,13 +24,6 @@
 namespace kiln::cli {
 namespace {
 
-std::string join(const std::vector<std::string_view> &names) {
-  std::string s;
-  for (std::string_view n : names)
-    s += fmt::format("{}{}", s.empty() ? "" : ", ", n);
-  return s;
-}
-
 // Every symbol of the entry gets --batch, except those set with --dim.
 rt::SymbolBindings bind_symbols(const RunOptions &options,
                                 const rt::EntryDesc &entry,
@@ -56,7 +49,7 @@ rt::SymbolBindings bind_symbols(const RunOptions &options,
               ? fmt::format("--dim {}: {} has no symbolic dimensions", dim,
                             where)
               : fmt::format("--dim {}: {} has no symbol '{}'; symbols: {}", dim,
-                            where, name, join(symbols)));
+                            where, name, fmt::join(symbols, ", ")));
     // Bind with the symbol's own storage: `name` dies with this loop.
     bindings.bind(*std::ranges::find(symbols, name), size, "--dim");
   }

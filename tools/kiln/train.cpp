@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <ranges>
 #include <unistd.h>
 
 namespace kiln::cli {
@@ -37,10 +38,12 @@ namespace {
 
 std::string join(const std::vector<const rt::EntryDesc *> &entries,
                  std::string_view separator) {
-  std::string names;
-  for (const rt::EntryDesc *e : entries)
-    names += fmt::format("{}{}", names.empty() ? "" : separator, e->name);
-  return names;
+  return fmt::format(
+      "{}",
+      fmt::join(entries | std::views::transform([](const rt::EntryDesc *e) {
+                  return std::string_view(e->name);
+                }),
+                separator));
 }
 
 // "a,b,c" -> {"a", "b", "c"} (empty names kept: they fail as unknown).
@@ -267,6 +270,45 @@ learning_rates(const rt::ModelDesc &model,
                                  "entry points were compiled without one)",
                                  model.name));
   return rates;
+}
+
+const char *schedule_name(rt::LrSchedule::Kind kind) {
+  return kind == rt::LrSchedule::Kind::cosine ? "cosine" : "constant";
+}
+
+// The learning-rate schedule and --lr of the run, into `state`: the flags
+// (and their defaults) for a new run; a resumed run's checkpoint's, which a
+// flag may repeat but not change. A cosine schedule keeps the length of the
+// run that started it.
+void set_schedule(const TrainOptions &options, int64_t total,
+                  rt::TrainState &state) {
+  if (state.has_schedule && !options.resume.empty()) {
+    const rt::LrSchedule &stored = state.schedule;
+    keep(options.lr_schedule, std::string(schedule_name(stored.kind)),
+         "--lr-schedule", options.resume);
+    keep(options.warmup, stored.warmup, "--warmup", options.resume);
+    if (stored.kind == rt::LrSchedule::Kind::cosine)
+      keep(options.min_lr, stored.min_lr, "--min-lr", options.resume);
+    if (options.lr && (!state.lr || *state.lr != *options.lr))
+      throw UsageError(fmt::format(
+          "--lr {} differs from {} in {}; a resumed run keeps the "
+          "checkpoint's value (leave --lr out)",
+          *options.lr,
+          state.lr ? fmt::format("{}", *state.lr) : "the model's rates",
+          options.resume));
+    if (stored.kind == rt::LrSchedule::Kind::constant)
+      state.schedule.total = total;
+    return;
+  }
+  state.has_schedule = true;
+  state.lr = options.lr;
+  state.schedule = rt::LrSchedule{
+      .kind = options.lr_schedule.value_or("constant") == "cosine"
+                  ? rt::LrSchedule::Kind::cosine
+                  : rt::LrSchedule::Kind::constant,
+      .warmup = options.warmup.value_or(0),
+      .total = total,
+      .min_lr = options.min_lr.value_or(0)};
 }
 
 // The training set of a sequence task: this many generated pairs (a pure
@@ -543,14 +585,10 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     state.entry = entry_names; // the same step, maybe as its sequence
     batcher.seek(state.epoch, state.position);
   }
+  set_schedule(options, total, state);
+  const rt::LrSchedule &schedule = state.schedule;
   const std::vector<LearningRate> rates =
-      learning_rates(model, entries, options.lr);
-  const rt::LrSchedule schedule{.kind = options.lr_schedule == "cosine"
-                                            ? rt::LrSchedule::Kind::cosine
-                                            : rt::LrSchedule::Kind::constant,
-                                .warmup = options.warmup,
-                                .total = total,
-                                .min_lr = options.min_lr};
+      learning_rates(model, entries, state.lr);
 
   // By default a run writes to runs/MODEL, and a resumed run where its
   // checkpoint is.
@@ -629,7 +667,7 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     for (const LearningRate &r : rates)
       lr += fmt::format("{}{} {:g}", lr.empty() ? "" : ", ", r.entry, r.base);
     fmt::print(out, "learning rate: {} ({}), {}\n", lr,
-               options.lr ? "--lr" : "the model's", schedule.describe());
+               state.lr ? "--lr" : "the model's", schedule.describe());
   }
   if (!options.resume.empty())
     fmt::print(out, "resuming from {} at step {} (epoch {}, batch {})\n",

@@ -21,10 +21,12 @@
 // holds NaN or an infinity (a diverged run's), naming the first.
 #pragma once
 
+#include "kiln/runtime/lr_schedule.h"
 #include "kiln/runtime/session.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace kiln::rt {
@@ -40,6 +42,13 @@ struct TrainState {
   int64_t batch_size = 0; // data order depends on it
   uint64_t data_seed = 0; // the Batcher's shuffle seed
   std::string entry;      // the train entry point ("train_step")
+  // The learning-rate schedule the run follows and the rate that replaced
+  // the model's (--lr; none: the model's), so that a resumed run follows
+  // them. A constant schedule stores no length (it has no use for one).
+  // has_schedule is false for checkpoints written before kiln stored it.
+  bool has_schedule = false;
+  LrSchedule schedule;
+  std::optional<double> lr;
   // Filled from the session by save_checkpoint and by load_checkpoint (for
   // a full checkpoint): the seed the session was built with and the number
   // of random draws so far (Session::random_counter()).
