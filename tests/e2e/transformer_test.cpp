@@ -477,6 +477,50 @@ TEST_F(GptCli, TrainingLowersHeldOutBitsPerByte) {
   }
 }
 
+// kiln run feeds integer inputs from a safetensors file (I32, as a user's
+// torch.int32 ids), and kiln info and run say which inputs are integers:
+// the GPT's loss on two windows, as the model computes it.
+TEST_F(GptCli, RunAndInfoTakeIntegerInputs) {
+  std::vector<int32_t> ids(2 * kWindow), next(2 * kWindow);
+  for (int i = 0; i < 2 * kWindow; ++i) {
+    ids[size_t(i)] = (i * 37) % kVocab;
+    next[size_t(i)] = (i * 37 + 37) % kVocab;
+  }
+  const Tensor x = Tensor::of_ints({2, kWindow}, ids);
+  const Tensor y = Tensor::of_ints({2, kWindow}, next);
+  const std::string in = (dir / "ids.safetensors").string();
+  const std::string result = (dir / "out.safetensors").string();
+  kiln::rt::write_safetensors(
+      in, std::vector<kiln::rt::TensorRef>{{"x", &x}, {"y", &y}});
+  auto r = kiln({"run", "gpt", "loss", "--inputs", in, "-o", result, "--seed",
+                 "5", "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "input x: [2, 128] from " + in)) << r.out;
+  Session s(gpt(), 5);
+  const Tensor *inputs[] = {&x, &y};
+  const std::vector<Tensor> want = s.run("loss", inputs);
+  const kiln::rt::SafetensorsFile got = kiln::rt::read_safetensors(result);
+  ASSERT_NE(got.find("loss"), nullptr);
+  EXPECT_EQ(got.find("loss")->tensor.data()[0], want[0].data()[0]);
+  EXPECT_GT(want[0].data()[0], 1.0f); // a real loss, not a default
+
+  r = kiln({"run", "gpt", "loss", "--batch", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "input x: [2, 128] i32, all 0")) << r.out;
+  // Ids given as floats are refused, naming the input.
+  const Tensor xf({2, kWindow});
+  kiln::rt::write_safetensors(
+      in, std::vector<kiln::rt::TensorRef>{{"x", &xf}, {"y", &y}});
+  r = kiln({"run", "gpt", "loss", "--inputs", in});
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.err, "x")) << r.err;
+  EXPECT_TRUE(contains(r.err, "i32")) << r.err;
+
+  r = kiln({"info", "gpt"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "x [batch, 128] i32")) << r.out;
+}
+
 TEST_F(GptCli, ResumedTrainingEqualsAnUninterruptedRun) {
   const std::string a = (dir / "a").string(), b = (dir / "b").string();
   ASSERT_EQ(kiln({"train", "gpt", "--data", text, "--steps", "4", "--batch",
