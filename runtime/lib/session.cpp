@@ -138,7 +138,7 @@ void Session::run(std::string_view entry, std::span<const Tensor *const> inputs,
     // Outputs whose shape the inputs determine are sized here, so callers
     // can pass empty tensors; the plan resizes any others itself.
     if (auto shape = resolve(e->outputs[i].dims, bindings))
-      outputs[i]->resize(std::move(*shape));
+      outputs[i]->resize(std::move(*shape), e->outputs[i].dtype);
   }
 
   if (device_params_) {

@@ -61,6 +61,17 @@ Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> values)
                             rt::shape_string(shape_), n, values_.size()));
 }
 
+void Tensor::resize(std::vector<int64_t> shape, DType dtype) {
+  if (dtype != dtype_) {
+    values_.clear();
+    ints_.clear();
+    values_.shrink_to_fit();
+    ints_.shrink_to_fit();
+    dtype_ = dtype;
+  }
+  resize(std::move(shape));
+}
+
 void Tensor::resize(std::vector<int64_t> shape) {
   const size_t n = checked_numel(shape);
   if (dtype_ == DType::f32 && n != values_.size())

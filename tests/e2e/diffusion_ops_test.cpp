@@ -271,6 +271,22 @@ TEST_P(DiffusionOps, FloorToIntAndRandomInts) {
   const Tensor f = run1(m, "floors", {&x});
   for (int64_t i = 0; i < n * 7; ++i)
     EXPECT_EQ(f.data()[i], std::floor(x.data()[i])) << x.data()[i];
+  // The same integers as an entry point's i32 result, beside a float one and
+  // an integer input returned as it is.
+  std::vector<int32_t> steps;
+  for (int64_t i = 0; i < n; ++i)
+    steps.push_back(int32_t(1000 - 7 * i));
+  const Tensor t = Tensor::of_ints({n}, steps);
+  const auto [whole, fraction, same] = m.split(x, t);
+  ASSERT_EQ(whole.dtype(), kiln::rt::DType::i32);
+  ASSERT_EQ(whole.shape(), (std::vector<int64_t>{n, 7}));
+  ASSERT_EQ(same.dtype(), kiln::rt::DType::i32);
+  for (int64_t i = 0; i < n * 7; ++i) {
+    EXPECT_EQ(whole.ints()[i], int32_t(std::floor(x.data()[i])));
+    EXPECT_EQ(fraction.data()[i], x.data()[i] - std::floor(x.data()[i]));
+  }
+  for (int64_t i = 0; i < n; ++i)
+    EXPECT_EQ(same.ints()[i], steps[size_t(i)]);
   // 4096 n draws: integers in [0, 1000), mean 499.5 (sd of the mean
   // 289 / sqrt(4096 n) <= 4.5), every tenth of the range hit.
   const Tensor like({n, 4096});

@@ -6,6 +6,8 @@
 
 #include "kiln/runtime/device.h"
 #include "kiln/runtime/model.h"
+#include "kiln/runtime/safetensors.h"
+#include "test_files.h"
 
 #include <gtest/gtest.h>
 
@@ -75,6 +77,27 @@ TEST(Cli, DimOverridesOneSymbol) {
                                 "batch, seq"))
       << bad.err;
   EXPECT_EQ(run_kiln({"run", "fake", "pair", "--dim", "seq"}).code, 2);
+}
+
+// An integer output is printed and written as integers (I32).
+TEST(Cli, RunPrintsAndWritesIntegerOutputs) {
+  kiln::test::TempDir dir;
+  const kiln::rt::Tensor x({2, 3}, std::vector<float>{0, 5, 1, 7, 2, 3});
+  const std::string in = (dir / "x.safetensors").string();
+  const std::string out = (dir / "ids.safetensors").string();
+  kiln::rt::write_safetensors(in, std::vector<kiln::rt::TensorRef>{{"x", &x}});
+  const Result r =
+      run_kiln({"run", "fake", "argmax", "--inputs", in, "-o", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "output ids: [2] i32\n  values: 1, 0\n"))
+      << r.out;
+  const kiln::rt::SafetensorsFile f = kiln::rt::read_safetensors(out);
+  ASSERT_EQ(f.tensors.size(), 1u);
+  EXPECT_EQ(f.tensors[0].tensor.dtype(), kiln::rt::DType::i32);
+  EXPECT_EQ(f.tensors[0].tensor.ints()[0], 1);
+  EXPECT_EQ(f.tensors[0].tensor.ints()[1], 0);
+  const Result info = run_kiln({"info", "fake"});
+  EXPECT_TRUE(contains(info.out, "ids [batch] i32")) << info.out;
 }
 
 TEST(Cli, UnknownModelListsModels) {

@@ -45,6 +45,20 @@ void pair(Session &, std::span<const Tensor *const> in,
           b.data()[r * b.dim(1) + c] + a.data()[r * 3];
 }
 
+// An integer result: the column of each row's largest value.
+void argmax(Session &, std::span<const Tensor *const> in,
+            std::span<Tensor *const> out) {
+  const Tensor &x = *in[0];
+  out[0]->resize({x.dim(0)}, kiln::rt::DType::i32);
+  for (int64_t r = 0; r < x.dim(0); ++r) {
+    int32_t best = 0;
+    for (int32_t c = 1; c < 3; ++c)
+      if (x.data()[r * 3 + c] > x.data()[r * 3 + best])
+        best = c;
+    out[0]->ints()[r] = best;
+  }
+}
+
 void wrong_shape(Session &, std::span<const Tensor *const> in,
                  std::span<Tensor *const> out) {
   out[0]->resize({in[0]->dim(0), 4});
@@ -85,6 +99,11 @@ const kiln::rt::ModelDesc &kiln_model_fake() {
            {batch_by("y", 3)},
            wrong_shape},
           {"failing", "infer", {batch_by("x", 3)}, {batch_by("y", 3)}, failing},
+          {"argmax",
+           "infer",
+           {batch_by("x", 3)},
+           {{"ids", {sym("batch")}, {}, DType::i32}},
+           argmax},
       }};
   return model;
 }

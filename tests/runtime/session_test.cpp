@@ -56,7 +56,7 @@ TEST(Session, UnknownEntryListsEntries) {
   Tensor x({2, 3});
   EXPECT_EQ(error_of([&] { run(s, "forward", {&x}); }),
             "fake has no entry point 'forward'; entry points: affine, pair, "
-            "wrong_shape, failing");
+            "wrong_shape, failing, argmax");
 }
 
 TEST(Session, WrongInputCount) {

@@ -88,6 +88,12 @@ private:
     return cast<RankedTensorType>(type).getElementType().isInteger(32);
   }
 
+  /// The storage of output `j`, which returns `v`.
+  static std::string output(size_t j, Value v) {
+    return "out[" + std::to_string(j) + "]->" +
+           (isIndex(v.getType()) ? "ints()" : "data()");
+  }
+
   /// kiln.write_slice: the slice is copied into the buffer parameter's
   /// storage, which then holds the result (docs/ir.md). The buffer's value
   /// before the write must not be read after it, and the position must be
@@ -130,10 +136,6 @@ private:
   }
 
   LogicalResult writeEntry(func::FuncOp f) {
-    for (Type t : f.getResultTypes())
-      if (isIndex(t))
-        return f.emitError("returns an i32 tensor; entry points return "
-                           "floats only for now");
     os_ << "void run_" << emit::identifier(f.getSymName())
         << "(kiln::rt::Session &s, std::span<const kiln::rt::Tensor *const> "
            "in,\n    std::span<kiln::rt::Tensor *const> out) {\n";
@@ -162,9 +164,10 @@ private:
         return failure();
       std::string vec = *s;
       vec = "{" + vec.substr(vec.find('{') + 1);
-      os_ << "  out[" << j << "]->resize(std::vector<int64_t>" << vec << ");\n";
+      os_ << "  out[" << j << "]->resize(std::vector<int64_t>" << vec
+          << (isIndex(v.getType()) ? ", kiln::rt::DType::i32" : "") << ");\n";
       if (!data.count(v) && v.getDefiningOp<FusedOp>())
-        data[v] = "out[" + std::to_string(j) + "]->data()";
+        data[v] = output(j, v);
     }
     os_ << "  s.bind_outputs(out);\n";
     if (auto regions = f->getAttrOfType<ArrayAttr>("kiln.arena"))
@@ -329,7 +332,7 @@ private:
     // Results that no kernel wrote (an input or parameter returned as is,
     // or one value returned twice) are copied.
     for (auto [j, v] : llvm::enumerate(ret->getOperands())) {
-      std::string self = "out[" + std::to_string(j) + "]->data()";
+      std::string self = output(j, v);
       if (data.lookup(v) == self)
         continue;
       os_ << "  s.copy_values(" << data.lookup(v) << ", out[" << j

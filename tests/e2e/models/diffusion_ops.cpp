@@ -36,6 +36,13 @@ struct DiffusionOps : Model {
   Tensor<B, 10> embed10(Ints<B> t) { return sinusoidal_embedding<10>(t); }
   // floor_to_int, seen through to_float; random_ints<1000> likewise.
   Tensor<B, 7> floors(Tensor<B, 7> x) { return to_float(floor_to_int(x)); }
+  // Integer results: computed by a kernel, and an integer input returned
+  // as it is (copied by the plan).
+  std::tuple<Ints<B, 7>, Tensor<B, 7>, Ints<B>> split(Tensor<B, 7> x,
+                                                      Ints<B> t) {
+    auto whole = floor_to_int(x);
+    return {whole, x - to_float(whole), t};
+  }
   Tensor<B, 4096> draws(Tensor<B, 4096> like) {
     return to_float(random_ints<1000>(like));
   }
@@ -56,5 +63,6 @@ KILN_MODEL(DiffusionOps, "diffusion_ops") {
   infer("embed10", &DiffusionOps::embed10);
   infer("alphas", &DiffusionOps::alphas);
   infer("floors", &DiffusionOps::floors);
+  infer("split", &DiffusionOps::split);
   infer("draws", &DiffusionOps::draws);
 }

@@ -75,16 +75,22 @@ template <class T> T make_argument(int index) {
   return wrap<T>(argument(index, shape<T>(), is_ints_v<T>), Loc{});
 }
 
+// What an entry point may return: Tensors and Ints (integer results, e.g.
+// token ids), alone or in a std::pair / std::tuple.
+template <class T>
+inline constexpr bool is_result_v = is_tensor_like_v<T> || is_ints_v<T>;
+
 template <class T> struct Results {
-  static_assert(is_tensor_like_v<T>,
-                "an entry point must return a Tensor, or a "
-                "std::pair / std::tuple of Tensors");
+  static_assert(is_result_v<T>,
+                "an entry point must return a Tensor or Ints, or a "
+                "std::pair / std::tuple of them");
   static constexpr int count = 1;
   static void collect(const T &t, int *out) { out[0] = Access::handle(t); }
 };
 template <class... T> struct Results<std::tuple<T...>> {
-  static_assert((is_tensor_like_v<T> && ...),
-                "an entry point's std::tuple result must hold only Tensors");
+  static_assert((is_result_v<T> && ...),
+                "an entry point's std::tuple result must hold only Tensors "
+                "and Ints");
   static constexpr int count = sizeof...(T);
   static void collect(const std::tuple<T...> &t, int *out) {
     std::apply([&](const T &...x) { ((*out++ = Access::handle(x)), ...); }, t);
@@ -93,8 +99,9 @@ template <class... T> struct Results<std::tuple<T...>> {
 template <class A, class B>
 struct Results<std::pair<A, B>> : Results<std::tuple<A, B>> {
   static void collect(const std::pair<A, B> &t, int *out) {
-    static_assert(is_tensor_like_v<A> && is_tensor_like_v<B>,
-                  "an entry point's std::pair result must hold two Tensors");
+    static_assert(is_result_v<A> && is_result_v<B>,
+                  "an entry point's std::pair result must hold two Tensors "
+                  "or Ints");
     out[0] = Access::handle(t.first);
     out[1] = Access::handle(t.second);
   }

@@ -53,6 +53,9 @@ public:
   // Changes the shape; keeps storage when the element count is unchanged,
   // otherwise reallocates zero-filled.
   void resize(std::vector<int64_t> shape);
+  // The same, to `dtype`: a tensor of another type is reallocated
+  // zero-filled (an entry point's integer output given an empty Tensor).
+  void resize(std::vector<int64_t> shape, DType dtype);
 
   // "[128, 784]"
   std::string shape_string() const;
