@@ -82,6 +82,9 @@ Array read_array(const fs::path &path) {
 ImageSet images_of(const Array &a) {
   const auto &d = a.dims;
   ImageSet set;
+  if (!d.empty() && d[0] == 0)
+    throw Error(
+        fmt::format("{}: holds no images ([{}])", a.where, fmt::join(d, ", ")));
   const bool positive = std::ranges::all_of(d, [](int64_t v) { return v > 0; });
   if (positive && d.size() == 3) {
     set.rows = d[1];
@@ -318,8 +321,14 @@ ImageSet load_image_data(const std::string &spec, Split split) {
         "nor PNG images (DIR/*.png, or DIR/CLASS/*.png for labels)",
         spec, fashion_mnist_file(spec, split, false).filename().string()));
   }
-  if (fs::is_directory(spec, ec) || !fs::exists(spec, ec))
+  if (fs::is_directory(spec, ec))
     return load_fashion_mnist(spec, split);
+  if (!fs::exists(spec, ec))
+    throw Error(fmt::format(
+        "--data {}: no such file or directory (give a Fashion-MNIST "
+        "directory, a folder of PNG images, a .npy or .safetensors file, or "
+        "IMAGES,LABELS)",
+        spec));
   if (has_extension(spec, ".safetensors"))
     return load_tensor_file(spec);
   return images_of(read_array(spec)); // IDX or .npy images, no labels

@@ -203,6 +203,17 @@ TEST_F(CvaeCli, ScoresWithLabels) {
                                   images_only))
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "unlabelled"));
+  // A label beyond the model's classes (a folder of 12 classes, say) is
+  // refused up front too, naming the image.
+  labels.data()[5] = 12;
+  kiln::rt::write_safetensors(file, tensors);
+  r = kiln({"train", "cvae", "--data", file, "--steps", "1", "--out",
+            (dir / "too_many").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, file + ": label 12 of image 5 is not one of "
+                                     "the 10 classes of fit's one-hot input"))
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "too_many"));
 }
 
 // The grid's rows are the classes: row c is draw(z_j, onehot(c)).

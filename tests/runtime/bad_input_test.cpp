@@ -150,7 +150,7 @@ TEST_F(BadInput, FifosEditedMetadataAndTooLittleData) {
   kiln::test::write_fake_fashion_mnist(dir / "empty", 8, 0);
   expect_refused(
       {"eval", "fake_vae", "-c", ckpt, "--data", (dir / "empty").string()}, 1,
-      "t10k-images-idx3-ubyte.gz: images are [0, 28, 28]");
+      "t10k-images-idx3-ubyte.gz: holds no images ([0, 28, 28])");
 }
 
 TEST_F(BadInput, NanPixelsAreNoImages) {

@@ -270,6 +270,15 @@ TEST(ImageData, BadArraysSayWhatIsWrong) {
   EXPECT_EQ(error(img + "," + (dir / "two.safetensors").string()),
             (dir / "two.safetensors").string() +
                 ": holds 2 tensors; one of a pair IMAGES,LABELS must hold one");
+  const std::string none = (dir / "none.npy").string();
+  write_bytes(none, npy("|u1", "(0, 28, 28)", ""));
+  EXPECT_EQ(error(none), none + ": holds no images ([0, 28, 28])");
+  const std::string missing = (dir / "missing.npy").string();
+  EXPECT_EQ(error(missing),
+            "--data " + missing +
+                ": no such file or directory (give a Fashion-MNIST "
+                "directory, a folder of PNG images, a .npy or .safetensors "
+                "file, or IMAGES,LABELS)");
   // An IDX file alone is unlabelled images now.
   write_bytes(dir / "img.idx", idx_bytes({2, 2, 2}, pattern(8)));
   EXPECT_FALSE(

@@ -316,12 +316,15 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
 
   const rt::ImageSet data = load_data(options.common.data, split);
+  const std::string source =
+      rt::describe_image_data(options.common.data, split);
   if (!scalars && !data.labelled())
-    throw UsageError(
-        fmt::format("kiln eval measures {}.{}'s accuracy against labels, but "
-                    "there are none in {}",
-                    model.name, entry.name,
-                    rt::describe_image_data(options.common.data, split)));
+    throw UsageError(fmt::format("kiln eval measures {}.{}'s accuracy against "
+                                 "labels, but there are none in {}",
+                                 model.name, entry.name, source));
+  if (!scalars) // labels index the per-class counts
+    require_classes(data, entry.outputs[0].dims[1].size, source,
+                    fmt::format("{}.{}", model.name, entry.name));
   const std::vector<rt::Tensor> x = data_inputs(feeds, data, data.count);
   return scalars ? eval_means(options, model, entry, *session, data, x, out)
                  : eval_accuracy(options, model, entry, *session, data, x, out);

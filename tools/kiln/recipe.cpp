@@ -152,16 +152,29 @@ Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
 
 void require_labels(const EntryFeeds &feeds, const rt::ImageSet &data,
                     const std::string &source) {
-  if (data.labelled() || data.count == 0)
+  if (data.count == 0)
     return;
-  for (const InputFeed &f : feeds.inputs)
-    if (f.feed == Feed::onehot)
+  for (const InputFeed &f : feeds.inputs) {
+    if (f.feed != Feed::onehot)
+      continue;
+    if (!data.labelled())
       throw UsageError(fmt::format(
-          "{} consumes one-hot labels, but there are none in {} (labels come "
-          "from "
-          "class folders DIR/CLASS/*.png, a 'labels' tensor, or a file pair "
-          "IMAGES,LABELS)",
+          "{} consumes one-hot labels, but there are none in {} (labels "
+          "come from class folders DIR/CLASS/*.png, a 'labels' tensor, or a "
+          "file pair IMAGES,LABELS)",
           feeds.entry->name, source));
+    require_classes(data, f.shape_after_batch.at(0), source,
+                    fmt::format("{}'s one-hot input", feeds.entry->name));
+  }
+}
+
+void require_classes(const rt::ImageSet &data, int64_t classes,
+                     const std::string &source, const std::string &what) {
+  for (size_t i = 0; i < data.labels.size(); ++i)
+    if (data.labels[i] >= classes)
+      throw UsageError(fmt::format("{}: label {} of image {} is not one of "
+                                   "the {} classes of {}",
+                                   source, data.labels[i], i, classes, what));
 }
 
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,

@@ -81,6 +81,10 @@ Batch load_batch(const rt::ImageSet &data, std::span<const int64_t> indices,
 // `source`, as describe_image_data says it) has none.
 void require_labels(const EntryFeeds &feeds, const rt::ImageSet &data,
                     const std::string &source);
+// Throws UsageError when a label of `data` is `classes` or more: `what`
+// ("classifier.logits") has that many.
+void require_classes(const rt::ImageSet &data, int64_t classes,
+                     const std::string &source, const std::string &what);
 
 // The inputs of `feeds` for `batch`, shaped as the entry point declares.
 std::vector<rt::Tensor> entry_inputs(const EntryFeeds &feeds,
