@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -171,6 +172,79 @@ TEST_P(Sequence, MergeThenSplit) {
   for (double &v : want)
     v = double(float(v * v));
   EXPECT_EQ(relErr(got, want), 0);
+}
+
+// Concatenation along the batch: [a; b], a [B, 6] then b, as [2 B, 6].
+TEST_P(Sequence, ConcatAlongTheBatch) {
+  Tensor a = randomTensor({n.batch, kIn}, 40),
+         b = randomTensor({n.batch, kIn}, 41);
+  Tensor got = run("stack_rows", {&a, &b});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{2 * n.batch, kIn}));
+  Values want = toDoubles(a), bv = toDoubles(b);
+  want.insert(want.end(), bv.begin(), bv.end());
+  EXPECT_EQ(relErr(got, want), 0);
+}
+
+// Three sequences joined along seq ([B, 3 T, 6]: a's positions, then b's,
+// then c's, per batch element), and chunked back: x + y * z of the chunks
+// of 2 [a, b, c] is 2 a + 4 b c.
+TEST_P(Sequence, ConcatAndChunkAlongTheSequence) {
+  Tensor a = randomTensor(shape(kIn), 42), b = randomTensor(shape(kIn), 43),
+         c = randomTensor(shape(kIn), 44);
+  Tensor joined = run("join_seqs", {&a, &b, &c});
+  ASSERT_EQ(joined.shape(), (std::vector<int64_t>{n.batch, 3 * n.seq, kIn}));
+  const Tensor *parts[] = {&a, &b, &c};
+  Values want;
+  for (int64_t i = 0; i < n.batch; ++i)
+    for (const Tensor *p : parts)
+      for (int64_t j = 0; j < n.seq * kIn; ++j)
+        want.push_back(p->data()[i * n.seq * kIn + j]);
+  EXPECT_EQ(relErr(joined, want), 0);
+
+  Tensor cut = run("cut_seqs", {&a, &b, &c});
+  ASSERT_EQ(cut.shape(), shape(kIn));
+  want.clear();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double x = 2.0 * a.data()[i], y = 2.0 * b.data()[i],
+                 z = 2.0 * c.data()[i];
+    want.push_back(x + y * z);
+  }
+  EXPECT_LT(relErr(cut, want), kForwardTol);
+}
+
+// One SGD step through chunk, tanh, a Linear on times<2, B> rows and the
+// concatenation: minus the central-difference gradient of the reference.
+TEST_P(Sequence, GradientThroughConcatAndChunk) {
+  Tensor a = randomTensor({n.batch, kIn}, 45),
+         b = randomTensor({n.batch, kIn}, 46),
+         r = randomTensor({n.batch, kModel}, 47);
+  Values w = toDoubles(params().get("proj.weight"));
+  Values bias = toDoubles(params().get("proj.bias"));
+  Values x = toDoubles(a), bv = toDoubles(b);
+  x.insert(x.end(), bv.begin(), bv.end());
+  const Values rv = toDoubles(r);
+  auto loss = [&] {
+    Values h = linear(x, w, bias, 2 * n.batch, kIn, kModel);
+    double l = 0;
+    const size_t half = size_t(n.batch * kModel);
+    for (size_t i = 0; i < half; ++i)
+      l += (std::tanh(h[i]) - 0.5 * std::tanh(h[half + i])) * rv[i];
+    return l;
+  };
+  const double want = loss();
+  Tensor got = run("concat_train", {&a, &b, &r});
+  ASSERT_EQ(got.numel(), 1);
+  EXPECT_NEAR(double(got.data()[0]), want,
+              1e-4 * std::max(1.0, std::abs(want)));
+  if (!smallEnoughForFiniteDifferences())
+    return;
+  const Values w0 = w, b0 = bias;
+  Values gw = numericGradient(loss, w), gb = numericGradient(loss, bias);
+  EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
+  EXPECT_LT(sgdStepError(w0, params().get("proj.weight"), gw, maxAbs(gw)),
+            kGradTol);
+  EXPECT_LT(sgdStepError(b0, params().get("proj.bias"), gb, maxAbs(gb)),
+            kGradTol);
 }
 
 TEST_P(Sequence, ScoresPerHead) {

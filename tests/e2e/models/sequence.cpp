@@ -3,7 +3,8 @@
 // split back), reshapes that merge and split symbols, permute, and batched
 // matmuls over attention heads, with gradients through all of them into
 // the projection; token ids (Ints) through an Embedding, one_hot and
-// to_float, with the embedding's gradient.
+// to_float, with the embedding's gradient; concatenation along a symbolic
+// axis (batch, then seq) and its chunks, with the gradient through both.
 //
 // Sizes are small and odd on purpose: 6 input features, 2 heads of 4, so
 // that no dimension is a whole vector; the test runs seq 1, 5 and 7 and
@@ -36,6 +37,29 @@ struct Sequence : Model {
   Tensor<B, T, 6> merge_split(Tensor<B, T, 6> x) {
     auto rows = reshape<times<B, T>, 6>(x);
     return reshape<B, T, 6>(rows * rows);
+  }
+
+  // Along symbolic axes: two batches joined into times<2, B> rows, three
+  // sequences into times<3, T> positions, and equal chunks cut back out.
+  Tensor<times<2, B>, 6> stack_rows(Tensor<B, 6> a, Tensor<B, 6> b) {
+    return concat<0>(a, b);
+  }
+  Tensor<B, times<3, T>, 6> join_seqs(Tensor<B, T, 6> a, Tensor<B, T, 6> b,
+                                      Tensor<B, T, 6> c) {
+    return concat<1>(a, b, c);
+  }
+  Tensor<B, T, 6> cut_seqs(Tensor<B, T, 6> a, Tensor<B, T, 6> b,
+                           Tensor<B, T, 6> c) {
+    auto [x, y, z] = chunk<3, 1>(concat<1>(a, b, c) * 2.0f);
+    return x + y * z;
+  }
+
+  // loss = sum((p - q / 2) * r), [p, q] = chunks of tanh(proj([a; b])):
+  // the gradient flows through the chunks, the Linear on times<2, B> rows
+  // and the concatenation.
+  Scalar concat_train(Tensor<B, 6> a, Tensor<B, 6> b, Tensor<B, 8> r) {
+    auto [p, q] = chunk<2, 0>(tanh(proj(concat<0>(a, b))));
+    return sum((p - q * 0.5f) * r);
   }
 
   // [B, T, 8] -> [B, 2, T, 4]: the heads of a projection.
@@ -110,6 +134,10 @@ KILN_MODEL(Sequence, "sequence") {
   infer("one_head", &Sequence::one_head);
   train("attention_train", &Sequence::attention_train, Sgd{.lr = 1})
       .params("proj");
+  infer("stack_rows", &Sequence::stack_rows);
+  infer("join_seqs", &Sequence::join_seqs);
+  infer("cut_seqs", &Sequence::cut_seqs);
+  train("concat_train", &Sequence::concat_train, Sgd{.lr = 1}).params("proj");
   infer("embed", &Sequence::embed);
   infer("labels", &Sequence::labels);
   infer("halves", &Sequence::halves);
