@@ -97,6 +97,8 @@ ImageSet load_fashion_mnist(const std::filesystem::path &dir, Split split) {
       fashion_mnist_file(dir, split, false);
   const std::filesystem::path label_path = fashion_mnist_file(dir, split, true);
   ImageSet set = load_idx_images(image_path, label_path);
+  for (int c = 0; c < kFashionMnistClasses; ++c)
+    set.class_names.emplace_back(fashion_mnist_class_name(c));
   if (set.rows != 28 || set.cols != 28)
     throw Error(fmt::format("{}: images are [{}, {}, {}], expected [N, 28, 28]",
                             image_path.string(), set.count, set.rows,

@@ -92,6 +92,9 @@ ImageSet images_of(const Array &a) {
   } else if (positive && d.size() == 4 && d[1] == 1) {
     set.rows = d[2];
     set.cols = d[3];
+  } else if (positive && d.size() == 4 && d[3] == 1) { // NHWC (Keras)
+    set.rows = d[1];
+    set.cols = d[2];
   } else if (positive && d.size() == 2) {
     const auto side =
         static_cast<int64_t>(std::llround(std::sqrt(double(d[1]))));
@@ -102,7 +105,8 @@ ImageSet images_of(const Array &a) {
     set.rows = set.cols = side;
   } else {
     throw Error(fmt::format("{}: images are [{}], expected [N, H, W], "
-                            "[N, 1, H, W] or [N, H*W] (one grey channel)",
+                            "[N, 1, H, W], [N, H, W, 1] or [N, H*W] (one grey "
+                            "channel)",
                             a.where, fmt::join(d, ", ")));
   }
   set.count = d[0];
@@ -260,6 +264,7 @@ ImageSet load_png_folder(const fs::path &dir) {
       append_png(set, file, first);
       set.labels.push_back(static_cast<uint8_t>(label));
     }
+    set.class_names.push_back(folders[label].filename().string());
   }
   return set;
 }

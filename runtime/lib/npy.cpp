@@ -26,8 +26,10 @@ public:
       : s_(text), path_(path) {}
 
   [[noreturn]] void fail(std::string_view problem) const {
-    throw Error(fmt::format("{}: header {}: {}", path_.string(), problem,
-                            std::string(s_)));
+    // The header as numpy wrote it is short; a corrupt one is not shown whole.
+    const std::string_view shown = s_.substr(0, 200);
+    throw Error(fmt::format("{}: header {}: {}{}", path_.string(), problem,
+                            shown, shown.size() < s_.size() ? "..." : ""));
   }
 
   void parse(NpyArray &a, bool &fortran) {

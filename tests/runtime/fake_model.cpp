@@ -45,11 +45,12 @@ void pair(Session &, std::span<const Tensor *const> in,
           b.data()[r * b.dim(1) + c] + a.data()[r * 3];
 }
 
-// An integer result: the column of each row's largest value.
+// An integer result: the column of each row's largest value. Its output
+// arrives an i32 tensor of the right size (Session::run sizes and types
+// outputs the inputs determine), so the plan writes ints() directly.
 void argmax(Session &, std::span<const Tensor *const> in,
             std::span<Tensor *const> out) {
   const Tensor &x = *in[0];
-  out[0]->resize({x.dim(0)}, kiln::rt::DType::i32);
   for (int64_t r = 0; r < x.dim(0); ++r) {
     int32_t best = 0;
     for (int32_t c = 1; c < 3; ++c)

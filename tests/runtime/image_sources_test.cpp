@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <png.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -174,7 +175,8 @@ TEST(ImageData, NpyFilesAndPairs) {
     unit[i] = float(i) / 17.0f;
   write_bytes(dir / "f.npy", npy("<f4", "(2, 1, 3, 3)", raw(unit)));
   write_bytes(dir / "flat.npy", npy("<f4", "(2, 9)", raw(unit)));
-  for (const char *name : {"f.npy", "flat.npy"}) {
+  write_bytes(dir / "nhwc.npy", npy("<f4", "(2, 3, 3, 1)", raw(unit)));
+  for (const char *name : {"f.npy", "flat.npy", "nhwc.npy"}) {
     set = load_image_data((dir / name).string(), Split::train);
     EXPECT_EQ(set.rows, 3);
     EXPECT_EQ(set.cols, 3);
@@ -245,7 +247,8 @@ TEST(ImageData, BadArraysSayWhatIsWrong) {
   const std::string rgb = (dir / "rgb.npy").string();
   write_bytes(rgb, npy("|u1", "(1, 3, 2, 2)", std::string(12, '\0')));
   EXPECT_EQ(error(rgb), rgb + ": images are [1, 3, 2, 2], expected [N, H, W], "
-                              "[N, 1, H, W] or [N, H*W] (one grey channel)");
+                              "[N, 1, H, W], [N, H, W, 1] or [N, H*W] (one "
+                              "grey channel)");
   const std::string wide = (dir / "wide.npy").string();
   write_bytes(wide, npy("|u1", "(2, 12)", std::string(24, '\0')));
   EXPECT_EQ(error(wide), wide + ": images are [2, 12]; 12 pixels per row is "
@@ -285,6 +288,43 @@ TEST(ImageData, BadArraysSayWhatIsWrong) {
       load_image_data((dir / "img.idx").string(), Split::train).labelled());
 }
 
+// A 16-bit grey PNG with no gAMA or sRGB chunk, as OpenCV and PIL write
+// one: signature, IHDR, one IDAT of filter-0 rows, IEND (CRCs by zlib).
+std::string png16(int w, int h, const std::vector<uint16_t> &values) {
+  auto chunk = [](const std::string &type, const std::string &data) {
+    std::string c;
+    for (int s = 24; s >= 0; s -= 8)
+      c += char((data.size() >> s) & 0xff);
+    const std::string body = type + data;
+    c += body;
+    const uLong crc = crc32(0, reinterpret_cast<const Bytef *>(body.data()),
+                            uInt(body.size()));
+    for (int s = 24; s >= 0; s -= 8)
+      c += char((crc >> s) & 0xff);
+    return c;
+  };
+  std::string ihdr;
+  for (int v : {w, h})
+    for (int s = 24; s >= 0; s -= 8)
+      ihdr += char((v >> s) & 0xff);
+  ihdr += std::string("\x10\x00\x00\x00\x00", 5); // 16 bits, grey
+  std::string raw;
+  for (int y = 0; y < h; ++y) {
+    raw += '\0';
+    for (int x = 0; x < w; ++x) {
+      raw += char(values[size_t(y * w + x)] >> 8);
+      raw += char(values[size_t(y * w + x)] & 0xff);
+    }
+  }
+  uLongf size = compressBound(uLong(raw.size()));
+  std::string z(size, '\0');
+  compress(reinterpret_cast<Bytef *>(z.data()), &size,
+           reinterpret_cast<const Bytef *>(raw.data()), uLong(raw.size()));
+  z.resize(size);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) +
+         chunk("IDAT", z) + chunk("IEND", "");
+}
+
 GrayImage gray(int w, int h, int seed) {
   GrayImage g{w, h, {}};
   for (int i = 0; i < w * h; ++i)
@@ -316,6 +356,7 @@ TEST(ImageData, PngFolders) {
   EXPECT_EQ(set.pixels, want);
   EXPECT_EQ(describe_image_data(root.string(), Split::train),
             "the PNG images of " + root.string());
+  EXPECT_EQ(set.class_names, (std::vector<std::string>{"a_bag", "b_shoe"}));
 
   // A colour PNG with alpha, written by libpng: grey channels stay as they
   // are, a fully transparent pixel is black.
@@ -335,6 +376,13 @@ TEST(ImageData, PngFolders) {
   set = load_image_data(flat.string(), Split::test);
   EXPECT_FALSE(set.labelled());
   EXPECT_EQ(set.pixels, (std::vector<uint8_t>{10, 200, 0, 255, 1, 2, 3, 4}));
+
+  // 16-bit grey: the high byte, rounded (not brightened as linear light).
+  const auto deep = dir / "deep";
+  std::filesystem::create_directories(deep);
+  write_bytes(deep / "a.png", png16(2, 2, {0, 0x4000, 0x8000, 0xffff}));
+  set = load_image_data(deep.string(), Split::test);
+  EXPECT_EQ(set.pixels, (std::vector<uint8_t>{0, 64, 128, 255}));
 }
 
 TEST(ImageData, BadPngFoldersSayWhatIsWrong) {

@@ -232,6 +232,31 @@ TEST_F(TrainCli, ResumeKeepsTheLearningRateSchedule) {
   EXPECT_EQ(state.schedule.warmup, 2);
   EXPECT_EQ(state.schedule.min_lr, 0.001);
   EXPECT_EQ(state.lr, 0.01);
+
+  // A checkpoint from before kiln stored the schedule: the flags, as given,
+  // and a note that says so.
+  kiln::rt::SafetensorsFile old = kiln::rt::read_safetensors(ckpt("stopped"));
+  kiln::rt::Metadata meta;
+  for (const auto &[key, value] : old.metadata)
+    if (!key.starts_with("lr"))
+      meta.emplace_back(key, value);
+  std::vector<kiln::rt::TensorRef> refs;
+  for (const kiln::rt::NamedTensor &t : old.tensors)
+    refs.push_back({t.name, &t.tensor});
+  kiln::rt::write_safetensors(ckpt("stopped"), refs, meta);
+  ASSERT_FALSE(kiln::rt::read_checkpoint_info(ckpt("stopped"))
+                   .state.has_schedule);
+  const Result legacy =
+      kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("stopped"),
+            "--steps", "10", "--lr", "0.5"});
+  ASSERT_EQ(legacy.code, 0) << legacy.err;
+  EXPECT_TRUE(contains(legacy.out, ckpt("stopped") +
+                                       " holds no learning-rate schedule "
+                                       "(written by an older kiln): "
+                                       "following the flags as given"))
+      << legacy.out;
+  EXPECT_TRUE(contains(legacy.out, "learning rate: train_step 0.5 (--lr)"))
+      << legacy.out;
 }
 
 // SIGTERM (docker stop, systemd, slurm) stops like Ctrl-C; a signal sent

@@ -69,6 +69,12 @@ bool fits(const rt::EntryDesc &entry, const Need &need) {
   if (entry.kind != "infer" || entry.outputs.empty() ||
       entry.outputs[0].data.kind != need.output)
     return false;
+  // The commands read float outputs (images, losses, latents, scores);
+  // integer results are for `kiln run` and the generated header.
+  if (std::ranges::any_of(entry.outputs, [](const rt::TensorDesc &t) {
+        return t.dtype != rt::DType::f32;
+      }))
+    return false;
   if (need.all_outputs &&
       std::ranges::any_of(entry.outputs, [&](const rt::TensorDesc &t) {
         return t.data.kind != need.output;

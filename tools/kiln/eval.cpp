@@ -246,7 +246,9 @@ int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
   for (int64_t c = 0; c < k; ++c)
     if (class_total[static_cast<size_t>(c)] > 0)
       fmt::print(out, "    {} {:<12} {:.4f}  ({} images)\n", c,
-                 rt::fashion_mnist_class_name(static_cast<int>(c)),
+                 size_t(c) < data.class_names.size()
+                     ? data.class_names[size_t(c)]
+                     : std::string(),
                  static_cast<double>(class_correct[static_cast<size_t>(c)]) /
                      static_cast<double>(class_total[static_cast<size_t>(c)]),
                  class_total[static_cast<size_t>(c)]);

@@ -58,18 +58,19 @@ rt::SymbolBindings bind_symbols(const RunOptions &options,
 
 void print_output(const rt::TensorDesc &desc, const rt::Tensor &t, int show,
                   std::ostream &out) {
+  const bool ints = t.dtype() == rt::DType::i32;
   fmt::print(out, "output {}: {}{}\n", desc.name, t.shape_string(),
-             t.dtype() == rt::DType::i32 ? " i32" : "");
+             ints ? " i32" : "");
   std::vector<float> as_floats; // an i32 output's values, for the summary
-  if (t.dtype() == rt::DType::i32)
+  if (ints)
     as_floats.assign(t.ints(), t.ints() + t.numel());
-  const std::span<const float> values = t.dtype() == rt::DType::i32
-                                            ? std::span<const float>(as_floats)
-                                            : t.values();
+  const std::span<const float> values =
+      ints ? std::span<const float>(as_floats) : t.values();
   const size_t n = std::min(values.size(), static_cast<size_t>(show));
   std::string first;
   for (size_t i = 0; i < n; ++i)
-    first += fmt::format("{}{:.6g}", i ? ", " : "", values[i]);
+    first += ints ? fmt::format("{}{}", i ? ", " : "", t.ints()[i])
+                  : fmt::format("{}{:.6g}", i ? ", " : "", values[i]);
   if (n > 0)
     fmt::print(out, "  values: {}{}\n", first,
                n < values.size() ? ", ..." : "");

@@ -105,9 +105,13 @@ std::string step_parts(const rt::ModelDesc &model, const std::string &names) {
 }
 
 // What the metrics and the progress line call output k of entry e: its
-// name, or "entry.name" when two entry points of the step share it.
+// name, or "entry.name" when two entry points of the step share it or it
+// is one of the metrics' own fields (a loss called "step" must not replace
+// the step a resumed run trims the metrics by).
 std::vector<std::string>
 value_names(const std::vector<const rt::EntryDesc *> &entries) {
+  static constexpr std::string_view kFields[] = {"step", "epoch", "lr",
+                                                 "steps_per_s", "wall_s"};
   std::vector<std::string> names;
   for (const rt::EntryDesc *e : entries)
     for (const rt::TensorDesc &t : e->outputs) {
@@ -115,8 +119,10 @@ value_names(const std::vector<const rt::EntryDesc *> &entries) {
       for (const rt::EntryDesc *other : entries)
         for (const rt::TensorDesc &u : other->outputs)
           uses += u.name == t.name;
-      names.push_back(uses > 1 ? fmt::format("{}.{}", e->name, t.name)
-                               : std::string(t.name));
+      const bool field =
+          std::ranges::find(kFields, t.name) != std::end(kFields);
+      names.push_back(uses > 1 || field ? fmt::format("{}.{}", e->name, t.name)
+                                        : std::string(t.name));
     }
   return names;
 }
@@ -281,7 +287,7 @@ const char *schedule_name(rt::LrSchedule::Kind kind) {
 // flag may repeat but not change. A cosine schedule keeps the length of the
 // run that started it.
 void set_schedule(const TrainOptions &options, int64_t total,
-                  rt::TrainState &state) {
+                  rt::TrainState &state, std::ostream &out) {
   if (state.has_schedule && !options.resume.empty()) {
     const rt::LrSchedule &stored = state.schedule;
     keep(options.lr_schedule, std::string(schedule_name(stored.kind)),
@@ -300,6 +306,11 @@ void set_schedule(const TrainOptions &options, int64_t total,
       state.schedule.total = total;
     return;
   }
+  if (!options.resume.empty())
+    fmt::print(out,
+               "{} holds no learning-rate schedule (written by an "
+               "older kiln): following the flags as given\n",
+               options.resume);
   state.has_schedule = true;
   state.lr = options.lr;
   state.schedule = rt::LrSchedule{
@@ -585,7 +596,7 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     state.entry = entry_names; // the same step, maybe as its sequence
     batcher.seek(state.epoch, state.position);
   }
-  set_schedule(options, total, state);
+  set_schedule(options, total, state, out);
   const rt::LrSchedule &schedule = state.schedule;
   const std::vector<LearningRate> rates =
       learning_rates(model, entries, state.lr);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct ImageSet {
   std::vector<uint8_t> pixels;    // [count, rows * cols], 0..255
   std::vector<float> unit_pixels; // or [count, rows * cols] in [0, 1]
   std::vector<uint8_t> labels;    // [count] classes, or none (unlabelled)
+  // The classes' names by label, when the source names them (Fashion-MNIST's
+  // ten, a folder's class folders); empty otherwise.
+  std::vector<std::string> class_names;
 
   int64_t pixels_per_image() const { return rows * cols; }
   bool labelled() const { return !labels.empty(); }

@@ -15,11 +15,12 @@
 //   IMAGES,LABELS       images [N, ...] and labels [N] from two files, each
 //                       IDX, .npy or a safetensors file of one tensor
 //
-// The last three are the data whatever the split. Images are [N, H, W],
-// [N, 1, H, W] or [N, H*W] (square); integer arrays hold bytes 0..255 and
-// float arrays values in [0, 1], kept as floats. Labels are whole numbers
-// 0..255 of any dtype. Formats are told apart by extension (.npy,
-// .safetensors; anything else is read as IDX, gzip'd or not).
+// All but Fashion-MNIST are the data whatever the split. Images are
+// [N, H, W], [N, 1, H, W], [N, H, W, 1] or [N, H*W] (square); integer arrays
+// hold bytes 0..255 and float arrays values in [0, 1], kept as floats.
+// Labels are whole numbers 0..255 of any dtype. Formats are told apart by
+// extension (.npy, .safetensors; anything else is read as IDX, gzip'd or
+// not). A path with a comma is read as a pair.
 #pragma once
 
 #include "kiln/runtime/fashion_mnist.h"
