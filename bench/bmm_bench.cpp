@@ -3,7 +3,8 @@
 // [16, 4, 128, 32]^T) then weights @ values ([16, 4, 128, 128] x
 // [16, 4, 128, 32]), kiln's kernels against torch.matmul on the same
 // tensors (bench/torch_bmm.py), measured in the same run on 1 and 2
-// threads. 2 x 16 x 4 x 128 x 128 x 32 x 2 = 67 MFLOP per step.
+// threads. 2 products x 16 x 4 x 128 x 128 x 32 multiply-adds x 2 = 134
+// MFLOP per step.
 //   build/bin/bmm_bench [--steps N] [--threads N] [--profile]
 #include "attention_products.h"
 #include "model_bench.h"
@@ -13,7 +14,7 @@
 int main(int argc, char **argv) {
   return kiln::bench::runModelBench(
       argc, argv, "bmm_bench", kiln_model_attention_products(),
-      "attention products q k^T and p v, [16, 4, 128, 32] (67 MFLOP)",
+      "attention products q k^T and p v, [16, 4, 128, 32] (134 MFLOP)",
       "torch_bmm.py", 200, [](int steps) {
         kiln::models::attention_products::Model model(/*seed=*/0);
         auto random = [](std::vector<int64_t> shape, unsigned seed) {
