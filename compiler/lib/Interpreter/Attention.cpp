@@ -32,9 +32,9 @@ bool keyMasked(const AttentionArgs &a, int64_t b, int64_t j) {
     return false;
   const auto &qs = a.q->shape;
   const auto &ms = a.mask->shape;
-  int64_t flat = 0, stride = 1, rest = b;
-  flat = j;
-  stride = ms.back();
+  // The mask [..., K] has q's batch dimensions or 1s: key j of batch index
+  // b (q's batch dimensions, row-major) is at this flat index.
+  int64_t flat = j, stride = ms.back(), rest = b;
   for (int64_t i = int64_t(qs.size()) - 3; i >= 0; --i) {
     int64_t idx = rest % qs[i];
     rest /= qs[i];
