@@ -412,6 +412,24 @@ TEST_F(GanCli, FidOfSetsAndSamples) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "FID 0.0000\n  between 20 images of " + file))
       << r.out;
+  // So is a folder of the same images as PNG files, and an IDX pair.
+  const kiln::rt::ImageSet test_set =
+      kiln::rt::load_fashion_mnist(data, kiln::rt::Split::test);
+  const auto folder = dir / "pngs";
+  std::filesystem::create_directories(folder);
+  for (int64_t i = 0; i < test_set.count; ++i)
+    kiln::rt::write_png(
+        folder / fmt::format("{:02}.png", i),
+        kiln::rt::GrayImage{28,
+                            28,
+                            {test_set.pixels.begin() + i * 784,
+                             test_set.pixels.begin() + (i + 1) * 784}});
+  r = fid({folder.string(), "test"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "FID 0.0000\n  between 20 images of the PNG "
+                              "images of " +
+                                  folder.string()))
+      << r.out;
   for (float &v : images.values())
     v = 2 * v - 1;
   kiln::rt::write_safetensors(file, {{{"x", &images}}});

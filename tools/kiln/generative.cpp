@@ -6,6 +6,7 @@
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/fashion_mnist.h"
+#include "kiln/runtime/image_data.h"
 #include "kiln/runtime/safetensors.h"
 #include "kiln/runtime/shapes.h"
 
@@ -171,12 +172,22 @@ ImageSource load_image_source(const std::string &spec,
           ModelOptions{name, checkpoint, options.seed, options.threads, ""}, "",
           options.n, options.batch, "fid", out);
   }
-  if (!std::filesystem::exists(spec))
+  const bool pair = spec.find(',') != std::string::npos;
+  if (!pair && !std::filesystem::exists(spec))
     throw UsageError(fmt::format(
         "'{}' is not an image set: write test, train, test[:N], train[:N], "
-        "a FILE.safetensors of images in [0, 1], or model:CKPT (or "
-        "NAME:CKPT) to sample a generative model",
+        "a FILE.safetensors of images in [0, 1], a folder of PNG images, a "
+        ".npy file, or model:CKPT (or NAME:CKPT) to sample a generative "
+        "model",
         spec));
+  // Any other image source --data takes (a folder of PNG images, .npy,
+  // IDX, IMAGES,LABELS): all its images.
+  if (pair || !spec.ends_with(".safetensors")) {
+    const rt::ImageSet data = load_data(spec, rt::Split::test);
+    return {fmt::format("{} images of {}", data.count,
+                        rt::describe_image_data(spec, rt::Split::test)),
+            data.images(0, data.count, rt::PixelRange::unit)};
+  }
   const rt::SafetensorsHeader header = rt::read_safetensors_header(spec);
   if (const std::string *format = header.meta("format");
       format && *format == rt::kCheckpointFormat)
