@@ -79,7 +79,7 @@ Array read_array(const fs::path &path) {
 
 // [N, H, W], [N, 1, H, W] or [N, P] with P a square: bytes 0..255 when the
 // array holds integers, values in [0, 1] when it holds floats.
-ImageSet images_of(const Array &a) {
+ImageSet images_of(const Array &a, const ImageSizeCheck &check) {
   const auto &d = a.dims;
   ImageSet set;
   if (!d.empty() && d[0] == 0)
@@ -110,6 +110,8 @@ ImageSet images_of(const Array &a) {
                             a.where, fmt::join(d, ", ")));
   }
   set.count = d[0];
+  if (check)
+    check(set.rows, set.cols);
   const int64_t n = a.numel(), per_image = set.rows * set.cols;
   auto bad = [&](int64_t i, double v, const char *range) {
     return Error(fmt::format("{}: value {} of image {} (pixel {}) is outside "
@@ -159,7 +161,7 @@ void set_labels(ImageSet &set, const std::string &images_where,
 
 // A safetensors file alone: images in 'images' (or 'x', or its only other
 // tensor), labels in 'labels' when it has them.
-ImageSet load_tensor_file(const fs::path &path) {
+ImageSet load_tensor_file(const fs::path &path, const ImageSizeCheck &check) {
   SafetensorsFile file = read_safetensors(path);
   NamedTensor *images = nullptr, *labels = nullptr;
   std::vector<std::string> names;
@@ -181,7 +183,7 @@ ImageSet load_tensor_file(const fs::path &path) {
                             path.string(), fmt::join(names, ", ")));
   const Array image_array =
       tensor_array(path, images->name, std::move(images->tensor));
-  ImageSet set = images_of(image_array);
+  ImageSet set = images_of(image_array, check);
   if (labels)
     set_labels(set, image_array.where,
                tensor_array(path, labels->name, std::move(labels->tensor)));
@@ -215,11 +217,14 @@ std::vector<fs::path> class_folders(const fs::path &dir) {
   return folders;
 }
 
-void append_png(ImageSet &set, const fs::path &file, const fs::path &first) {
+void append_png(ImageSet &set, const fs::path &file, const fs::path &first,
+                const ImageSizeCheck &check) {
   const GrayImage image = read_png(file);
   if (set.count == 0) {
     set.rows = image.height;
     set.cols = image.width;
+    if (check)
+      check(set.rows, set.cols);
   } else if (image.height != set.rows || image.width != set.cols) {
     throw Error(fmt::format("{} is {} x {} pixels but {} is {} x {}: every "
                             "image of a folder must have one size",
@@ -232,7 +237,7 @@ void append_png(ImageSet &set, const fs::path &file, const fs::path &first) {
 
 // DIR/*.png (unlabelled), or DIR/CLASS/*.png with CLASS's index in sorted
 // order as the label (torchvision's ImageFolder layout).
-ImageSet load_png_folder(const fs::path &dir) {
+ImageSet load_png_folder(const fs::path &dir, const ImageSizeCheck &check) {
   ImageSet set;
   const std::vector<fs::path> top = pngs_in(dir);
   const std::vector<fs::path> folders = class_folders(dir);
@@ -244,7 +249,7 @@ ImageSet load_png_folder(const fs::path &dir) {
             "({}); use one layout: DIR/*.png (no labels) or DIR/CLASS/*.png",
             dir.string(), top[0].filename().string(), f.filename().string()));
     for (const fs::path &file : top)
-      append_png(set, file, top[0]);
+      append_png(set, file, top[0], check);
     return set;
   }
   if (folders.size() > 256)
@@ -261,7 +266,7 @@ ImageSet load_png_folder(const fs::path &dir) {
     if (first.empty())
       first = files[0];
     for (const fs::path &file : files) {
-      append_png(set, file, first);
+      append_png(set, file, first, check);
       set.labels.push_back(static_cast<uint8_t>(label));
     }
     set.class_names.push_back(folders[label].filename().string());
@@ -297,30 +302,31 @@ void require_file_pair(const std::string &image_path,
 
 } // namespace
 
-ImageSet load_idx_images(const fs::path &image_path,
-                         const fs::path &label_path) {
+ImageSet load_idx_images(const fs::path &image_path, const fs::path &label_path,
+                         const ImageSizeCheck &check) {
   const Array images = read_array(image_path);
   if (images.dims.size() != 3 && !has_extension(image_path, ".npy") &&
       !has_extension(image_path, ".safetensors"))
     throw Error(fmt::format("{}: images are [{}], expected [N, H, W]",
                             image_path.string(), fmt::join(images.dims, ", ")));
-  ImageSet set = images_of(images);
+  ImageSet set = images_of(images, check);
   set_labels(set, images.where, read_array(label_path));
   return set;
 }
 
-ImageSet load_image_data(const std::string &spec, Split split) {
+ImageSet load_image_data(const std::string &spec, Split split,
+                         const ImageSizeCheck &check) {
   if (spec.empty())
     return load_fashion_mnist(default_fashion_mnist_dir(), split);
   if (const auto pair = file_pair(spec)) {
     require_file_pair(pair->first, pair->second);
-    return load_idx_images(pair->first, pair->second);
+    return load_idx_images(pair->first, pair->second, check);
   }
   std::error_code ec;
   if (fs::is_directory(spec, ec) &&
       !fs::exists(fashion_mnist_file(spec, split, false), ec)) {
     if (holds_pngs(spec))
-      return load_png_folder(spec);
+      return load_png_folder(spec, check);
     throw Error(fmt::format(
         "--data {}: a directory with neither Fashion-MNIST IDX files ({}) "
         "nor PNG images (DIR/*.png, or DIR/CLASS/*.png for labels)",
@@ -335,8 +341,8 @@ ImageSet load_image_data(const std::string &spec, Split split) {
         "IMAGES,LABELS)",
         spec));
   if (has_extension(spec, ".safetensors"))
-    return load_tensor_file(spec);
-  return images_of(read_array(spec)); // IDX or .npy images, no labels
+    return load_tensor_file(spec, check);
+  return images_of(read_array(spec), check); // IDX or .npy, no labels
 }
 
 std::string describe_image_data(const std::string &spec, Split split) {

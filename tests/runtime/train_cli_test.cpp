@@ -244,11 +244,10 @@ TEST_F(TrainCli, ResumeKeepsTheLearningRateSchedule) {
   for (const kiln::rt::NamedTensor &t : old.tensors)
     refs.push_back({t.name, &t.tensor});
   kiln::rt::write_safetensors(ckpt("stopped"), refs, meta);
-  ASSERT_FALSE(kiln::rt::read_checkpoint_info(ckpt("stopped"))
-                   .state.has_schedule);
-  const Result legacy =
-      kiln({"train", "fake_vae", "--data", data, "--resume", ckpt("stopped"),
-            "--steps", "10", "--lr", "0.5"});
+  ASSERT_FALSE(
+      kiln::rt::read_checkpoint_info(ckpt("stopped")).state.has_schedule);
+  const Result legacy = kiln({"train", "fake_vae", "--data", data, "--resume",
+                              ckpt("stopped"), "--steps", "10", "--lr", "0.5"});
   ASSERT_EQ(legacy.code, 0) << legacy.err;
   EXPECT_TRUE(contains(legacy.out, ckpt("stopped") +
                                        " holds no learning-rate schedule "
@@ -610,6 +609,20 @@ TEST_F(TrainCli, PngFoldersAndNpyFilesAreData) {
   const Result by_dir =
       kiln({"eval", "fake_vae", "-c", c, "--data", data, "--split", "train"});
   ASSERT_EQ(by_dir.code, 0) << by_dir.err;
+  // A size the model does not take is refused at the first image, before
+  // the rest is read (here a corrupt second file never is).
+  const auto big = dir / "big";
+  std::filesystem::create_directories(big);
+  kiln::rt::write_png(big / "a.png",
+                      kiln::rt::GrayImage{14, 14, std::vector<uint8_t>(196)});
+  kiln::test::write_bytes(big / "b.png", "not a png");
+  const Result wrong =
+      kiln({"eval", "fake_vae", "-c", c, "--data", big.string()});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_TRUE(contains(wrong.err, "the PNG images of " + big.string() +
+                                      ": images are 14 x 14; kiln feeds 28 x "
+                                      "28 (784-pixel) images"))
+      << wrong.err;
   for (const std::string &source :
        {folder.string(), (dir / "x.npy").string()}) {
     const Result other = kiln({"eval", "fake_vae", "-c", c, "--data", source});

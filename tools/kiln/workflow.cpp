@@ -131,12 +131,14 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
 }
 
 rt::ImageSet load_data(const std::string &option, rt::Split split) {
-  rt::ImageSet data = rt::load_image_data(option, split);
-  if (data.pixels_per_image() != kImagePixels)
-    throw UsageError(fmt::format(
-        "{}: images are {} x {}; kiln feeds 28 x 28 (784-pixel) images",
-        rt::describe_image_data(option, split), data.rows, data.cols));
-  return data;
+  // Checked as soon as the size is known: a folder of large photos is
+  // refused before it is read whole.
+  return rt::load_image_data(option, split, [&](int64_t rows, int64_t cols) {
+    if (rows * cols != kImagePixels)
+      throw UsageError(fmt::format(
+          "{}: images are {} x {}; kiln feeds 28 x 28 (784-pixel) images",
+          rt::describe_image_data(option, split), rows, cols));
+  });
 }
 
 rt::Split require_split(const std::string &name) {

@@ -26,6 +26,7 @@
 #include "kiln/runtime/fashion_mnist.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace kiln::rt {
@@ -35,13 +36,20 @@ namespace kiln::rt {
 // it (a missing file, corrupt data, an image shape or pixel value above
 // not allowed, labels that are not [N], not classes or differ in count,
 // PNG images of different sizes) or what `spec` should have been.
-ImageSet load_image_data(const std::string &spec, Split split);
+// `check`, when given, is called with the images' rows and columns as soon
+// as they are known, before the pixels are converted or further PNG files
+// read, so that a caller refusing the size (by throwing) does so before a
+// large source is in memory.
+using ImageSizeCheck = std::function<void(int64_t rows, int64_t cols)>;
+ImageSet load_image_data(const std::string &spec, Split split,
+                         const ImageSizeCheck &check = {});
 
 // An image file and a label file (IDX [N, H, W] and [N], or .npy or
 // single-tensor safetensors files of the shapes above), as one set. Throws
 // Error naming the file and what is wrong with it.
 ImageSet load_idx_images(const std::filesystem::path &image_path,
-                         const std::filesystem::path &label_path);
+                         const std::filesystem::path &label_path,
+                         const ImageSizeCheck &check = {});
 
 // How `spec` reads in messages: "Fashion-MNIST (DIR), test split" or
 // "IMAGES with labels LABELS".
