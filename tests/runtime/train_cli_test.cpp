@@ -134,6 +134,12 @@ TEST_F(TrainCli, LearningRateFlags) {
   const Result bad = train("bad", {"--steps", "1", "--lr-schedule", "step"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_TRUE(contains(bad.err, "--lr-schedule")) << bad.err;
+  // --min-lr means nothing to a constant schedule: refused, not ignored.
+  const Result stray = train("stray", {"--steps", "1", "--min-lr", "0.1"});
+  EXPECT_EQ(stray.code, 2);
+  EXPECT_TRUE(contains(stray.err, "--min-lr is the final rate of "
+                                  "--lr-schedule cosine"))
+      << stray.err;
 }
 
 TEST_F(TrainCli, ResumeIsBitIdentical) {

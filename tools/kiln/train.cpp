@@ -295,6 +295,10 @@ void set_schedule(const TrainOptions &options, int64_t total,
     keep(options.warmup, stored.warmup, "--warmup", options.resume);
     if (stored.kind == rt::LrSchedule::Kind::cosine)
       keep(options.min_lr, stored.min_lr, "--min-lr", options.resume);
+    else if (options.min_lr)
+      throw UsageError(fmt::format("--min-lr is the final rate of a cosine "
+                                   "schedule; {} follows a constant one",
+                                   options.resume));
     if (options.lr && (!state.lr || *state.lr != *options.lr))
       throw UsageError(fmt::format(
           "--lr {} differs from {} in {}; a resumed run keeps the "
@@ -311,6 +315,9 @@ void set_schedule(const TrainOptions &options, int64_t total,
                "{} holds no learning-rate schedule (written by an "
                "older kiln): following the flags as given\n",
                options.resume);
+  if (options.min_lr && options.lr_schedule.value_or("constant") != "cosine")
+    throw UsageError("--min-lr is the final rate of --lr-schedule cosine; "
+                     "give both, or leave --min-lr out");
   state.has_schedule = true;
   state.lr = options.lr;
   state.schedule = rt::LrSchedule{
