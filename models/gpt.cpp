@@ -8,14 +8,15 @@
 //   logits = ln_f(h) tok^T
 //
 // Parameter names are those of the equivalent PyTorch module (MODELS.md),
-// so its checkpoint loads there. Generation runs `prefill` on a prompt
-// (right-padded to the window) and then `decode` one byte at a time; both
-// keep each layer's keys and values in a KV cache (Buffers, written in
-// place, never checkpointed).
+// so its checkpoint loads there. Generation runs `prefill` on a prompt (of
+// its own length, up to the window) and then `decode` one byte at a time;
+// both keep each layer's keys and values in a KV cache (Buffers, written
+// in place, never checkpointed).
 #include "transformer.h"
 
 #include <array>
 #include <string>
+#include <type_traits>
 
 using namespace kiln::dsl;
 using namespace transformer;
@@ -42,12 +43,21 @@ struct Gpt : Model {
   LayerNorm<C> ln_f{"ln_f"};
   std::array<Cache, L> cache{Cache(0), Cache(1), Cache(2), Cache(3)};
 
-  // Next-byte logits at every position of windows x [N, T]. With `at`
-  // (prefill, batch 1), each layer's keys and values are also stored in
-  // its cache from window position *at on.
-  template <auto N>
-  Tensor<N, T, V> forward(const Ints<N, T> &x, const Ints<> *at = nullptr) {
-    Tensor<N, T, C> h = tok(x) + pos;
+  // x's byte and position embeddings: every row of `pos` for whole
+  // windows, its first S rows (gathered) for a prompt of symbolic length S.
+  template <auto N, auto S> Tensor<N, S, C> embed(const Ints<N, S> &x) {
+    if constexpr (std::is_same_v<decltype(S), int>)
+      return tok(x) + pos;
+    else
+      return tok(x) + gather<0>(pos, floor_to_int(iota<-1>(to_float(x))));
+  }
+
+  // Next-byte logits at every position of texts x [N, S] (S up to T).
+  // With `at` (prefill, batch 1), each layer's keys and values are also
+  // stored in its cache from window position *at on.
+  template <auto N, auto S>
+  Tensor<N, S, V> forward(const Ints<N, S> &x, const Ints<> *at = nullptr) {
+    Tensor<N, S, C> h = embed(x);
     for (int i = 0; i < L; ++i) {
       const Block &b = blocks[i];
       auto [q, k, v] = split<C, C, C>(b.qkv(b.ln1(h)));
@@ -66,11 +76,13 @@ struct Gpt : Model {
     return mean(cross_entropy(forward(x), y));
   }
 
-  // A prompt right-padded to the window: the logits of every position
-  // (the caller reads the prompt's last), the caches filled. Positions
-  // after the prompt hold the padding's keys, which decode overwrites
-  // before it attends to them. `at` must be 0.
-  Tensor<1, T, V> prefill(Ints<1, T> x, Ints<> at) { return forward(x, &at); }
+  // A prompt of 1 to T bytes: the logits of every position (the caller
+  // reads the last), its keys and values in the caches from position 0.
+  // `at` must be 0. Computed over the prompt's own length, not the window:
+  // the rebuild of a full window (64 bytes) costs half a window's work.
+  Tensor<1, seq, V> prefill(Ints<1, seq> x, Ints<> at) {
+    return forward(x, &at);
+  }
 
   // One byte x at window position `at`: its keys and values appended to
   // the caches in place, attention over positions 0..at.
@@ -105,12 +117,12 @@ KILN_MODEL(Gpt, "gpt") {
       .produces(data::loss());
   infer("prefill", &Gpt::prefill)
       .inputs("x", "at")
-      .consumes(data::text(), data::position())
+      .consumes(data::text(), data::position(T))
       .outputs("logits")
       .produces(data::next_logits());
   infer("decode", &Gpt::decode)
       .inputs("x", "at")
-      .consumes(data::text(), data::position())
+      .consumes(data::text(), data::position(T))
       .outputs("logits")
       .produces(data::next_logits());
 }

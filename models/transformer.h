@@ -25,11 +25,11 @@ template <int In, int Out> Linear<In, Out> linear(const std::string &name) {
 }
 
 // [N, S, C] -> [N, H, S, D]: the heads of a projection, read in place.
-template <auto N, int S> auto heads(const Tensor<N, S, C> &x) {
+template <auto N, auto S> auto heads(const Tensor<N, S, C> &x) {
   return permute<0, 2, 1, 3>(reshape<N, S, H, D>(x));
 }
 // [N, H, S, D] -> [N, S, C]: the heads joined back.
-template <auto N, int S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
+template <auto N, auto S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
   return reshape<N, S, C>(permute<0, 2, 1, 3>(o));
 }
 
@@ -37,33 +37,33 @@ template <auto N, int S> Tensor<N, S, C> join(const Tensor<N, H, S, D> &o) {
 struct Unmasked {};
 struct Causal {};
 // mask [N, 1, K] over the heads: non-zero where the key is left out.
-template <auto N, int K> struct KeyMask { Tensor<N, 1, K> mask; };
+template <auto N, auto K> struct KeyMask { Tensor<N, 1, K> mask; };
 inline constexpr Unmasked unmasked{};
 // Key j after query s is left out (self-attention over a whole window).
 inline constexpr Causal causal{};
 
 // Leaves out the keys at padded positions: pad [N, K] is 1 where the key
 // is padding.
-template <auto N, int K> KeyMask<N, K> key_padding(const Tensor<N, K> &pad) {
+template <auto N, auto K> KeyMask<N, K> key_padding(const Tensor<N, K> &pad) {
   return {reshape<N, 1, K>(pad)};
 }
 
 // softmax(q k^T / sqrt(D) + mask) v over the heads, joined back: one fused
 // kernel that never stores the [N, H, S, K] scores (scaled_dot_product_
 // attention), reading q, k and v in place from the projections' heads.
-template <auto N, int S, int K>
+template <auto N, auto S, auto K>
 Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
                           const Tensor<N, H, K, D> &k,
                           const Tensor<N, H, K, D> &v, Unmasked) {
   return join(scaled_dot_product_attention(q, k, v));
 }
-template <auto N, int S, int K>
+template <auto N, auto S, auto K>
 Tensor<N, S, C> attention(const Tensor<N, H, S, D> &q,
                           const Tensor<N, H, K, D> &k,
                           const Tensor<N, H, K, D> &v, Causal) {
   return join(scaled_dot_product_attention(q, k, v, {.causal = true}));
 }
-template <auto N, int S, int K>
+template <auto N, auto S, auto K>
 Tensor<N, S, C>
 attention(const Tensor<N, H, S, D> &q, const Tensor<N, H, K, D> &k,
           const Tensor<N, H, K, D> &v, const KeyMask<N, K> &keys) {
@@ -86,14 +86,15 @@ struct Block {
   Linear<F, C> fc2;
 
   // h + proj(attention(ln1(h))), `mask` saying which keys each query sees.
-  template <auto N, int S, class Mask>
+  template <auto N, auto S, class Mask>
   Tensor<N, S, C> self_attention(const Tensor<N, S, C> &h, Mask mask) const {
     auto [q, k, v] = split<C, C, C>(qkv(ln1(h)));
     return h + proj(attention(heads(q), heads(k), heads(v), mask));
   }
 
   // h + fc2(gelu(fc1(ln2(h)))).
-  template <auto N, int S> Tensor<N, S, C> mlp(const Tensor<N, S, C> &h) const {
+  template <auto N, auto S>
+  Tensor<N, S, C> mlp(const Tensor<N, S, C> &h) const {
     return h + fc2(gelu(fc1(ln2(h))));
   }
 };

@@ -59,6 +59,10 @@ void set_data(int entry, bool results, const Data *data, int count) {
       fail(f.loc, fmt::format("entry point '{}': images({}, {}): the pixel "
                               "range must have min < max",
                               f.name, d.min, d.max));
+    if (std::strcmp(d.kind, "position") == 0 && d.max < 0)
+      fail(f.loc, fmt::format("entry point '{}': position({}): the window "
+                              "must be positive",
+                              f.name, d.max));
     target.push_back({d.kind, d.min, d.max});
   }
 }

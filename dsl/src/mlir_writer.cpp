@@ -156,12 +156,13 @@ std::string minimums_attr(const Function &f) {
 
 // ", kiln.data = {kind = "images", max = 1.0 : f64, min = 0.0 : f64}" for
 // a tensor whose meaning was declared, else "". Images carry their pixel
-// range, timesteps their count (as max).
+// range, timesteps their count and positions their window (as max).
 std::string data_attr(const std::vector<DataSpec> &data, size_t i) {
   if (i >= data.size())
     return "";
   const DataSpec &d = data[i];
-  if (d.kind == "images" || d.kind == "timestep" || d.kind == "prev_timestep")
+  if (d.kind == "images" || d.kind == "timestep" || d.kind == "prev_timestep" ||
+      (d.kind == "position" && d.max > 0))
     return fmt::format(", kiln.data = {{kind = {}, max = {} : f64, min = {} "
                        ": f64}}",
                        string_literal(d.kind), f64_literal(d.max),

@@ -492,9 +492,12 @@ int write_slice(int buffer, int value, int position, int axis, ShapeRef result,
   const int np = index_operand(b, position, "write_slice", at);
   const Shape sb = b.shape(nb), sv = b.shape(nv);
   bool fits = sb.size() == sv.size() && valid_axis(axis, sb);
+  // Along the axis the value may be a symbol (a prompt of any length),
+  // checked against the buffer when the entry point runs.
   for (size_t d = 0; fits && d < sb.size(); ++d)
-    fits = !sv[d].symbolic() &&
-           (int(d) == axis ? sv[d].size <= sb[d].size : sv[d] == sb[d]);
+    fits = !sb[d].symbolic() &&
+           (int(d) == axis ? sv[d].symbolic() || sv[d].size <= sb[d].size
+                           : sv[d] == sb[d]);
   if (!fits)
     fail(at, fmt::format("write_slice: {} does not fit {} along axis {} (the "
                          "other dimensions must be equal and static)",

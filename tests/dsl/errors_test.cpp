@@ -222,4 +222,25 @@ TEST(Errors, ConstantValueCount) {
   EXPECT_CONTAINS(msg, "constant: 2 values given for Tensor<3>");
 }
 
+// A slice of symbolic length may go into a buffer along the written axis
+// (a prompt's keys; the plan checks its length when it runs), but not a
+// value whose other dimensions are symbolic.
+TEST(Errors, WriteSliceSymbolicOnlyAlongTheAxis) {
+  ModuleBuilder mb("m");
+  Buffer<1, 8, 4> cache{"cache"};
+  mb.infer("prompt", [&](Tensor<1, seq, 4> v, Ints<> at) {
+    return write_slice<1>(cache, v, at);
+  });
+  int line = 0;
+  std::string msg = error_of([&] {
+    mb.infer("f", [&](Tensor<1, 2, k> v, Ints<> at) {
+      line = __LINE__ + 1;
+      return write_slice<1>(cache, v, at);
+    });
+  });
+  EXPECT_CONTAINS(msg, here(line));
+  EXPECT_CONTAINS(msg, "write_slice: Tensor<1, 2, k> does not fit "
+                       "Tensor<1, 8, 4> along axis 1");
+}
+
 } // namespace

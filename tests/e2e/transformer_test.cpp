@@ -92,25 +92,41 @@ double rowError(const float *got, const Matrix &want, int64_t row) {
   return std::sqrt(num / den);
 }
 
+// The prefill runs on the prompt's own bytes (text [1, seq]): 1 byte, 77
+// (no tile size divides it) and the whole window.
 TEST(Gpt, PrefillLogitsMatchTheReference) {
   Session s(gpt(), 0);
   randomize(s, 7);
-  // A prompt of 77 bytes, right-padded as kiln generate does: the logits
-  // of its positions do not depend on the padding.
-  std::vector<int> prompt = bytes(77, 1), padded = prompt;
-  padded.resize(kWindow, 0);
-  const Tensor x = ints({1, kWindow}, padded), at = ints({}, {0});
-  const std::vector<const Tensor *> in{&x, &at};
-  const Tensor logits = s.run("prefill", in)[0];
-  ASSERT_EQ(logits.shape(), (std::vector<int64_t>{1, kWindow, kVocab}));
-  const Matrix want = GptReference(s.params()).logits(prompt);
-  double spread = 0;
-  for (int64_t t = 0; t < want.rows; ++t) {
-    EXPECT_LT(rowError(logits.data() + t * kVocab, want, t), 1e-4)
-        << "position " << t;
-    spread = std::max(spread, std::abs(want.at(t, 0) - want.at(t, 1)));
+  for (int n : {1, 77, kWindow}) {
+    const std::vector<int> prompt = bytes(n, uint32_t(n));
+    const Tensor x = ints({1, n}, prompt), at = ints({}, {0});
+    const std::vector<const Tensor *> in{&x, &at};
+    const Tensor logits = s.run("prefill", in)[0];
+    ASSERT_EQ(logits.shape(), (std::vector<int64_t>{1, n, kVocab}));
+    const Matrix want = GptReference(s.params()).logits(prompt);
+    double spread = 0;
+    for (int64_t t = 0; t < want.rows; ++t) {
+      EXPECT_LT(rowError(logits.data() + t * kVocab, want, t), 1e-4)
+          << "position " << t << " of " << n;
+      spread = std::max(spread, std::abs(want.at(t, 0) - want.at(t, 1)));
+    }
+    EXPECT_GT(spread, 1.0); // the logits are not flat
   }
-  EXPECT_GT(spread, 1.0); // the logits are not flat
+}
+
+// A prompt longer than the window has positions the model has no
+// embedding for, nor cache room: refused, with the index named.
+TEST(Gpt, PrefillRefusesMoreThanTheWindow) {
+  Session s(gpt(), 0);
+  const Tensor x = ints({1, kWindow + 1}, bytes(kWindow + 1, 5)),
+               at = ints({}, {0});
+  const std::vector<const Tensor *> in{&x, &at};
+  try {
+    s.run("prefill", in);
+    ADD_FAILURE() << "a prompt of 129 bytes ran";
+  } catch (const kiln::rt::Error &e) {
+    EXPECT_TRUE(contains(e.what(), "128")) << e.what();
+  }
 }
 
 TEST(Gpt, LossMatchesTheReferenceAtBatchOneAndThree) {

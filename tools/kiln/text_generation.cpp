@@ -16,16 +16,35 @@
 namespace kiln::cli {
 namespace {
 
-// Text [1, n] with static sizes: n, else 0.
-int64_t static_text_length(const rt::EntryDesc &e) {
+// The length of text [1, n]: n when static, kSymbolic when a symbol, 0 when
+// the text is not [1, n].
+constexpr int64_t kSymbolic = -1;
+int64_t text_length(const rt::EntryDesc &e) {
   const int k = input_of(e, rt::DataKind::text);
   if (k < 0)
     return 0;
   const rt::TensorDesc &t = e.inputs[size_t(k)];
-  if (t.dims.size() != 2 || !t.dims[0].symbol.empty() || t.dims[0].size != 1 ||
-      !t.dims[1].symbol.empty())
+  if (t.dims.size() != 2 || !t.dims[0].symbol.empty() || t.dims[0].size != 1)
     return 0;
-  return t.dims[1].size;
+  return t.dims[1].symbol.empty() ? t.dims[1].size : kSymbolic;
+}
+
+// Whether logits [1, n, V] follow text of length n (both the same symbol
+// when symbolic).
+bool logits_fit(const rt::EntryDesc &e, int64_t n) {
+  const rt::TensorDesc &text =
+      e.inputs[size_t(input_of(e, rt::DataKind::text))];
+  const rt::TensorDesc &out = e.outputs[0];
+  return out.dims.size() == 3 && out.dims[0].symbol.empty() &&
+         out.dims[0].size == 1 && out.dims[1].symbol == text.dims[1].symbol &&
+         (n == kSymbolic || out.dims[1].size == n) &&
+         out.dims[2].symbol.empty() && out.dims[2].size > 0;
+}
+
+// The window a position lies in (data::position(W)), 0 when not stated.
+int64_t stated_window(const rt::EntryDesc &e) {
+  const int k = input_of(e, rt::DataKind::position);
+  return k < 0 ? 0 : int64_t(e.inputs[size_t(k)].data.max);
 }
 
 } // namespace
@@ -40,32 +59,43 @@ TextEntries text_entries(const rt::ModelDesc &model, const char *command) {
   for (const rt::EntryDesc &e : model.entries) {
     if (!fits(e, need))
       continue;
-    const int64_t n = static_text_length(e);
-    const rt::TensorDesc &out = e.outputs[0];
-    const bool logits_fit = out.dims.size() == 3 && out.dims[0].size == 1 &&
-                            out.dims[1].size == n && out.dims[2].size > 0 &&
-                            out.dims[2].symbol.empty();
-    if (n == 0 || !logits_fit)
+    const int64_t n = text_length(e);
+    if (n == 0 || !logits_fit(e, n))
       continue;
     if (n == 1 && !found.decode)
       found.decode = &e;
-    else if (n > 1 && !found.prefill)
+    else if (n != 1 && !found.prefill)
       found.prefill = &e;
   }
   if (!found.prefill || !found.decode)
     throw UsageError(fmt::format(
         "kiln {} needs two infer entry points that {}: a prefill with text "
-        "[1, W] and logits [1, W, V], and a decode step with text [1, 1] "
+        "[1, S] and logits [1, S, V], and a decode step with text [1, 1] "
         "and logits [1, 1, V]; {} has {} (docs/dsl.md)",
         command, need.what, model.name,
         found.prefill ? "no decode step" : "no prefill"));
-  found.window = static_text_length(*found.prefill);
-  found.vocab = found.prefill->outputs[0].dims[2].size;
-  if (found.decode->outputs[0].dims[2].size != found.vocab)
+  const rt::EntryDesc &prefill = *found.prefill, &decode = *found.decode;
+  const int64_t length = text_length(prefill);
+  found.padded_prefill = length != kSymbolic;
+  found.window = std::max(stated_window(prefill), stated_window(decode));
+  if (found.window == 0)
+    found.window = std::max<int64_t>(length, 0);
+  if (found.window < 2)
+    throw UsageError(fmt::format(
+        "kiln {}: {}.{} takes text of any length, so the window must be "
+        "stated: data::position(W) in its consumes() (docs/dsl.md)",
+        command, model.name, prefill.name));
+  if (found.padded_prefill && length != found.window)
+    throw UsageError(fmt::format(
+        "kiln {}: {}.{} takes text of {} bytes, but the window is {} "
+        "(data::position)",
+        command, model.name, prefill.name, length, found.window));
+  found.vocab = prefill.outputs[0].dims[2].size;
+  if (decode.outputs[0].dims[2].size != found.vocab)
     throw UsageError(fmt::format(
         "{}.{} and {}.{} disagree on the vocabulary ({} and {} logits)",
-        model.name, found.prefill->name, model.name, found.decode->name,
-        found.vocab, found.decode->outputs[0].dims[2].size));
+        model.name, prefill.name, model.name, decode.name, found.vocab,
+        decode.outputs[0].dims[2].size));
   return found;
 }
 
@@ -74,10 +104,12 @@ TextGenerator::TextGenerator(rt::Session &session, const TextEntries &entries,
     : session_(session), entries_(entries), recompute_(recompute) {}
 
 std::span<const float> TextGenerator::prefill() {
-  const int64_t w = entries_.window;
-  std::vector<int32_t> padded(size_t(w), 0);
-  std::copy(window_.begin(), window_.end(), padded.begin());
-  const rt::Tensor x = rt::Tensor::of_ints({1, w}, std::move(padded));
+  // The prompt itself, or right-padded to a static prefill's window.
+  const auto n = int64_t(entries_.padded_prefill ? entries_.window
+                                                 : int64_t(window_.size()));
+  std::vector<int32_t> text(size_t(n), 0);
+  std::copy(window_.begin(), window_.end(), text.begin());
+  const rt::Tensor x = rt::Tensor::of_ints({1, n}, std::move(text));
   const rt::Tensor at = rt::Tensor::of_ints({}, {0});
   const rt::EntryDesc &e = *entries_.prefill;
   std::vector<const rt::Tensor *> inputs(e.inputs.size());

@@ -1,8 +1,11 @@
 // Generating text from a language model's compiled entry points (the
-// model's contract, docs/dsl.md): `prefill` consumes text [1, W] and a
-// position and produces next-byte logits [1, W, V], filling the model's KV
+// model's contract, docs/dsl.md): `prefill` consumes text [1, S] and a
+// position and produces next-byte logits [1, S, V], filling the model's KV
 // cache; `decode` consumes one byte [1, 1] at a position, appends to the
-// cache in place and produces [1, 1, V]. W is the model's window.
+// cache in place and produces [1, 1, V]. W is the model's window: the
+// positions' max (data::position(W)), else a static S. A prefill whose S
+// is a symbol runs on the prompt's own bytes; one with a static S runs on
+// the prompt right-padded to S = W.
 //
 // The window holds W positions. When it is full, the cache is rebuilt by a
 // prefill of the last W / 2 bytes (learned positions: MODELS.md), and
@@ -25,12 +28,14 @@ namespace kiln::cli {
 
 // The prefill and decode entry points of `model` (the first infer entry
 // points that consume text and a position and produce next-byte logits,
-// with text [1, W] and [1, 1]). Throws UsageError when there are none.
+// with text [1, S] and [1, 1]). Throws UsageError when there are none, or
+// when the window cannot be known.
 struct TextEntries {
   const rt::EntryDesc *prefill = nullptr;
   const rt::EntryDesc *decode = nullptr;
-  int64_t window = 0; // W
-  int64_t vocab = 0;  // V
+  int64_t window = 0;          // W
+  int64_t vocab = 0;           // V
+  bool padded_prefill = false; // the prefill's text is [1, W], static
 };
 TextEntries text_entries(const rt::ModelDesc &model, const char *command);
 

@@ -15,8 +15,9 @@ namespace kiln {
 namespace {
 
 /// The shape a kind needs: the batch (a symbol) first, then `rank` more
-/// static dimensions; -1 for any number of them (images). Text is i32 and
-/// may have a static batch: generation from a KV cache is batch 1.
+/// static dimensions; -1 for any number of them (images). Text is i32, may
+/// have a static batch (generation from a KV cache is batch 1) and a
+/// symbolic length (a prefill over the prompt's own bytes).
 struct KindRule {
   StringRef kind;
   bool input;
@@ -85,11 +86,13 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
   }
   bool images = rule->kind == "images";
   bool steps = rule->kind == "timestep" || rule->kind == "prev_timestep";
+  // A position may state the window it lies in (max: the KV cache's size).
+  bool window = rule->kind == "position" && data.get("max");
   for (NamedAttribute a : data) {
-    bool allowed =
-        a.getName() == "kind" ||
-        ((images || steps) && (a.getName() == "min" || a.getName() == "max") &&
-         isa<FloatAttr>(a.getValue()));
+    bool allowed = a.getName() == "kind" ||
+                   ((images || steps || window) &&
+                    (a.getName() == "min" || a.getName() == "max") &&
+                    isa<FloatAttr>(a.getValue()));
     if (!allowed)
       return fail() << "has an unexpected entry " << a.getName() << " = "
                     << a.getValue();
@@ -99,17 +102,19 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
     if (!min || !max || !(min.getValueAsDouble() < max.getValueAsDouble()))
       return fail() << "needs a pixel range min < max, got " << data;
   }
-  if (steps) {
+  if (steps || window) {
     auto max = data.getAs<FloatAttr>("max");
     if (!max || max.getValueAsDouble() < 1 ||
         max.getValueAsDouble() != std::floor(max.getValueAsDouble()))
-      return fail() << "needs the number of timesteps as max (a positive "
-                       "integer), got "
-                    << data;
+      return fail() << "needs the number of "
+                    << (steps ? "timesteps" : "window positions")
+                    << " as max (a positive integer), got " << data;
   }
   auto t = cast<RankedTensorType>(type);
   bool text = rule->kind == "text" || rule->kind == "next_text" ||
               rule->kind == "source" || rule->kind == "next_logits";
+  // A prompt and its logits may have any length: text and next_logits.
+  bool promptLength = rule->kind == "text" || rule->kind == "next_logits";
   bool scalar =
       rule->kind == "loss" || rule->kind == "position" || rule->kind == "eta";
   bool per_batch = rule->kind == "score" || rule->kind == "timestep" ||
@@ -121,8 +126,10 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
     fits = t.getRank() == 0;
   else if (text)
     fits = t.getRank() == rule->rank + 1 &&
-           llvm::all_of(t.getShape().drop_front(),
-                        [](int64_t d) { return !ShapedType::isDynamic(d); });
+           llvm::all_of(llvm::enumerate(t.getShape()), [&](auto d) {
+             return d.index() == 0 || !ShapedType::isDynamic(d.value()) ||
+                    (d.index() == 1 && promptLength);
+           });
   else if (per_batch)
     fits = t.getRank() == 1 && t.isDynamicDim(0);
   else
@@ -132,9 +139,10 @@ LogicalResult checkOne(func::FuncOp func, bool input, unsigned i,
                         [](int64_t d) { return !ShapedType::isDynamic(d); });
   if (!fits)
     return fail() << "'" << rule->kind << "' must be " << rule->shape
-                  << (text     ? " (all static but maybe the batch)"
-                      : scalar ? ""
-                               : " (the batch symbolic, the rest static)")
+                  << (promptLength ? " (static but maybe the batch and length)"
+                      : text       ? " (all static but maybe the batch)"
+                      : scalar     ? ""
+                                   : " (the batch symbolic, the rest static)")
                   << ", got " << t;
   return success();
 }

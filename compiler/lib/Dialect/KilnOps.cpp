@@ -643,15 +643,17 @@ LogicalResult WriteSliceOp::verify() {
   if (getType() != buffer)
     return emitOpError() << "result " << getType() << " must be the buffer's "
                          << buffer;
-  if (!buffer.hasStaticShape() || !value.hasStaticShape())
-    return emitOpError() << "needs static shapes, got " << buffer << " and "
-                         << value;
+  if (!buffer.hasStaticShape())
+    return emitOpError() << "needs a buffer of static shape, got " << buffer;
   if (buffer.getRank() != value.getRank() || axis < 0 ||
       axis >= buffer.getRank())
     return emitOpError() << "value " << value << " and axis " << axis
                          << " do not fit " << buffer;
+  // The value's size along the axis may be dynamic (a prompt of any
+  // length): the plan checks that it fits when the entry point runs.
   for (int64_t d = 0; d < buffer.getRank(); ++d)
-    if (d == axis ? value.getDimSize(d) > buffer.getDimSize(d)
+    if (d == axis ? !value.isDynamicDim(d) &&
+                        value.getDimSize(d) > buffer.getDimSize(d)
                   : value.getDimSize(d) != buffer.getDimSize(d))
       return emitOpError() << "value " << value << " does not fit " << buffer
                            << " along axis " << axis;

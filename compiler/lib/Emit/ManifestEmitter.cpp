@@ -54,6 +54,8 @@ LogicalResult emitManifest(ModuleOp module, const EmitOptions &options,
       if (m->kind == "images") {
         data["min"] = m->min;
         data["max"] = m->max;
+      } else if (m->max > 0) { // timesteps' count, a position's window
+        data["max"] = m->max;
       }
       t["data"] = std::move(data);
     }

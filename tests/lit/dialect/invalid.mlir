@@ -220,3 +220,21 @@ func.func @write_slice_too_long(%c: tensor<1x4x3xf32>, %v: tensor<1x5x3xf32>, %p
   %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x4x3xf32>, tensor<1x5x3xf32>, tensor<i32>) -> tensor<1x4x3xf32>
   func.return %0 : tensor<1x4x3xf32>
 }
+
+// -----
+
+// A value of any length along the axis is checked when the plan runs; the
+// other dimensions must still equal the buffer's.
+func.func @write_slice_dynamic_elsewhere(%c: tensor<1x4x3xf32>, %v: tensor<1x?x?xf32>, %p: tensor<i32>) -> tensor<1x4x3xf32> {
+  // expected-error @+1 {{does not fit 'tensor<1x4x3xf32>' along axis 1}}
+  %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x4x3xf32>, tensor<1x?x?xf32>, tensor<i32>) -> tensor<1x4x3xf32>
+  func.return %0 : tensor<1x4x3xf32>
+}
+
+// -----
+
+func.func @write_slice_dynamic_buffer(%c: tensor<1x?x3xf32>, %v: tensor<1x2x3xf32>, %p: tensor<i32>) -> tensor<1x?x3xf32> {
+  // expected-error @+1 {{needs a buffer of static shape}}
+  %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x?x3xf32>, tensor<1x2x3xf32>, tensor<i32>) -> tensor<1x?x3xf32>
+  func.return %0 : tensor<1x?x3xf32>
+}

@@ -63,4 +63,11 @@ module attributes {kiln.model = "rt"} {
     %t = "kiln.transpose"(%w) : (tensor<8x4xf32>) -> tensor<4x8xf32>
     func.return %sl : tensor<?x4xf32>
   }
+  // A slice of any length written into a buffer (a prompt's keys).
+  // CHECK-LABEL: func.func @prefill(
+  // CHECK: kiln.write_slice %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x8x4xf32>, tensor<1x?x4xf32>, tensor<i32>) -> tensor<1x8x4xf32>
+  func.func @prefill(%c: tensor<1x8x4xf32>, %v: tensor<1x?x4xf32>, %p: tensor<i32>) -> tensor<1x8x4xf32> {
+    %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x8x4xf32>, tensor<1x?x4xf32>, tensor<i32>) -> tensor<1x8x4xf32>
+    func.return %0 : tensor<1x8x4xf32>
+  }
 }

@@ -56,7 +56,7 @@ func.func @ok(%x: tensor<?x1x28x28xf32> {kiln.symbols = ["batch", "", "", ""], k
 // -----
 
 // Text is bytes: i32, not f32.
-// expected-error @+1 {{kiln.data of argument 0 'text' must be [batch, T] of i32 bytes (all static but maybe the batch), got 'tensor<?x8xf32>'}}
+// expected-error @+1 {{kiln.data of argument 0 'text' must be [batch, T] of i32 bytes (static but maybe the batch and length), got 'tensor<?x8xf32>'}}
 func.func @text_of_floats(%x: tensor<?x8xf32> {kiln.symbols = ["batch", ""], kiln.data = {kind = "text"}}) -> tensor<?x8xf32> attributes {kiln.entry = #kiln<entry infer>} {
   func.return %x : tensor<?x8xf32>
 }
@@ -70,9 +70,26 @@ func.func @position_not_scalar(%x: tensor<1x8xi32> {kiln.data = {kind = "text"}}
 
 // -----
 
-// expected-error @+1 {{kiln.data of result 0 'next_logits' must be [batch, T, V] (all static but maybe the batch), got 'tensor<?x?x256xf32>'}}
-func.func @next_logits_symbolic_length(%x: tensor<?x?x256xf32> {kiln.symbols = ["batch", "seq", ""]}) -> (tensor<?x?x256xf32> {kiln.data = {kind = "next_logits"}}) attributes {kiln.entry = #kiln<entry infer>} {
-  func.return %x : tensor<?x?x256xf32>
+// Logits may cover a prompt of any length, but the vocabulary is static.
+// expected-error @+1 {{kiln.data of result 0 'next_logits' must be [batch, T, V] (static but maybe the batch and length), got 'tensor<?x?x?xf32>'}}
+func.func @next_logits_symbolic_vocabulary(%x: tensor<?x?x?xf32> {kiln.symbols = ["batch", "seq", "vocab"]}) -> (tensor<?x?x?xf32> {kiln.data = {kind = "next_logits"}}) attributes {kiln.entry = #kiln<entry infer>} {
+  func.return %x : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A source (a sequence task's input) has a static length.
+// expected-error @+1 {{kiln.data of argument 0 'source' must be [batch, S] of i32 bytes (all static but maybe the batch), got 'tensor<?x?xi32>'}}
+func.func @source_symbolic_length(%x: tensor<?x?xi32> {kiln.symbols = ["batch", "seq"], kiln.data = {kind = "source"}}) -> tensor<?x?xi32> attributes {kiln.entry = #kiln<entry infer>} {
+  func.return %x : tensor<?x?xi32>
+}
+
+// -----
+
+// A position's window must be a positive integer.
+// expected-error @+1 {{kiln.data of argument 1 needs the number of window positions as max (a positive integer)}}
+func.func @position_window(%x: tensor<1x8xi32> {kiln.data = {kind = "text"}}, %at: tensor<i32> {kiln.data = {kind = "position", min = 0.0 : f64, max = 0.5 : f64}}) -> tensor<1x8xi32> attributes {kiln.entry = #kiln<entry infer>} {
+  func.return %x : tensor<1x8xi32>
 }
 
 // -----

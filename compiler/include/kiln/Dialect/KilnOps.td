@@ -975,8 +975,9 @@ def Kiln_WriteSliceOp : Kiln_Op<"write_slice", [Pure]> {
   let description = [{
     `buffer` (a `role = "buffer"` parameter's value, or an earlier
     write_slice of it) with `value` written at `[position, position + n)`
-    along `axis`, `n` being value's size there; the other dimensions are
-    equal. The plan writes the slice into the buffer's storage itself, in
+    along `axis`, `n` being value's size there (static, or dynamic: the
+    keys of a prompt of any length); the other dimensions are equal, and the
+    buffer's shape is static. The plan writes the slice into the buffer's storage itself, in
     time proportional to the slice (a decode step appending to a KV cache),
     so the buffer's earlier value must not be read after it. A position
     outside `[0, size - n]` is a run-time error that writes nothing.

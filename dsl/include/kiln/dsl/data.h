@@ -53,8 +53,13 @@ constexpr Data prev_timestep(int steps) {
 // DDIM's eta, a float scalar: 0 deterministic, 1 DDPM-like noise.
 constexpr Data eta() { return {"eta"}; }
 // Ints<> scalar: the position in the model's window of text's first byte
-// (where a decode step writes its KV cache).
-constexpr Data position() { return {"position"}; }
+// (where a decode step writes its KV cache). `window`, when given, is the
+// number of positions (the KV cache's length): kiln generate keeps that
+// many bytes, and a prefill whose text has a symbolic length reads only the
+// prompt's.
+constexpr Data position(int window = 0) {
+  return {"position", 0, double(window)};
+}
 
 // Outputs (images() too).
 // A scalar loss term: kiln eval averages it over a split.

@@ -67,7 +67,9 @@ enum class DataKind {
 
 struct DataDesc {
   DataKind kind = DataKind::unspecified;
-  double min = 0, max = 0; // images: the pixel range
+  // images: the pixel range; timesteps: their count (max); a position:
+  // the window's length (max, 0 when the model does not say).
+  double min = 0, max = 0;
 };
 
 struct TensorDesc {
