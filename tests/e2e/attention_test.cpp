@@ -212,6 +212,23 @@ TEST_P(Attention, CrossAttentionWithPaddedKeys) {
             kForwardTol);
 }
 
+// One query row: the kernel scores it by dot products along the head
+// (no tiles); head size 5 is no whole vector.
+TEST_P(Attention, OneQueryWithPaddedKeys) {
+  const int64_t n = GetParam();
+  Model m(1);
+  const Tensor q = randomTensor({n, 2, 1, 5}, 7, -2, 2),
+               k = randomTensor({n, 2, 13, 5}, 8, -2, 2),
+               v = randomTensor({n, 2, 13, 6}, 9), pad = padding(n);
+  auto padded = [&](int64_t b, int64_t, int64_t j) {
+    return pad.data()[(b / 2) * 13 + j] != 0;
+  };
+  EXPECT_LT(relErr(run1(m, "one_query", {&q, &k, &v, &pad}),
+                   attention(toDoubles(q), toDoubles(k), toDoubles(v),
+                             {2 * n, 1, 13, 5, 6}, 0.3f, padded)),
+            kForwardTol);
+}
+
 TEST_P(Attention, GptShapeForward) {
   const int64_t n = GetParam();
   Model m(1);

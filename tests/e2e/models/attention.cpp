@@ -1,7 +1,8 @@
 // Fused attention (scaled_dot_product_attention) for
 // tests/e2e/attention_test.cpp: self-attention with and without the causal
-// mask, cross-attention with a key padding mask and a scale of its own,
-// and the GPT's shape (4 heads of 32, 128 positions, causal).
+// mask, cross-attention with a key padding mask and a scale of its own
+// (also with a single query, as a decode step has), and the GPT's shape (4
+// heads of 32, 128 positions, causal).
 //
 // Sizes are odd on purpose: head sizes 5 and 6 (no whole vector), 11
 // queries (a tile of 8 and a last tile that overlaps it), 13 keys, 3
@@ -39,6 +40,11 @@ struct AttentionOps : Model {
                             Tensor<B, H, K, Dv> v, Tensor<B, 1, K> pad) {
     return scaled_dot_product_attention(q, k, v, pad, {.scale = 0.3f});
   }
+  // One query row (a decode step's shape), scored without tiles.
+  Tensor<B, H, 1, Dv> one_query(Tensor<B, H, 1, D> q, Tensor<B, H, K, D> k,
+                                Tensor<B, H, K, Dv> v, Tensor<B, 1, K> pad) {
+    return scaled_dot_product_attention(q, k, v, pad, {.scale = 0.3f});
+  }
   Tensor<B, 4, 128, 32> gpt(Tensor<B, 4, 128, 32> q, Tensor<B, 4, 128, 32> k,
                             Tensor<B, 4, 128, 32> v) {
     return scaled_dot_product_attention(q, k, v, {.causal = true});
@@ -69,6 +75,7 @@ KILN_MODEL(AttentionOps, "attention_ops") {
   infer("self", &AttentionOps::self);
   infer("causal", &AttentionOps::causal);
   infer("cross", &AttentionOps::cross);
+  infer("one_query", &AttentionOps::one_query);
   infer("gpt", &AttentionOps::gpt);
   train("causal_train", &AttentionOps::causal_train, Sgd{.lr = 1})
       .params("offset.q", "offset.k", "offset.v");
