@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -45,20 +46,6 @@ DataParallel::DataParallel() {
 
 DataParallel::~DataParallel() { MPI_Finalize(); }
 
-void DataParallel::average(std::span<float> values) {
-  // MPI counts are int: very large buffers go in pieces.
-  constexpr size_t kPiece = std::numeric_limits<int>::max() / 2;
-  for (size_t begin = 0; begin < values.size(); begin += kPiece) {
-    const int n = static_cast<int>(std::min(kPiece, values.size() - begin));
-    check(MPI_Allreduce(MPI_IN_PLACE, values.data() + begin, n, MPI_FLOAT,
-                        MPI_SUM, MPI_COMM_WORLD),
-          "MPI_Allreduce");
-  }
-  const float scale = 1.0f / static_cast<float>(size_);
-  for (float &v : values)
-    v *= scale;
-}
-
 bool DataParallel::any(bool flag) {
   int value = flag ? 1 : 0;
   check(
@@ -75,6 +62,89 @@ void DataParallel::abort(const std::string &message) {
   std::abort(); // MPI_Abort does not return
 }
 
+struct GradientAverager::Pending {
+  std::vector<MPI_Request> requests;
+};
+
+GradientAverager::GradientAverager(DataParallel &job)
+    : job_(job), pending_(std::make_unique<Pending>()) {}
+
+GradientAverager::~GradientAverager() = default;
+
+void GradientAverager::start(float *values, size_t count) {
+  // MPI counts are int: very large outputs go in pieces.
+  constexpr size_t kPiece = std::numeric_limits<int>::max() / 2;
+  for (size_t begin = 0; begin < count; begin += kPiece) {
+    const int n = static_cast<int>(std::min(kPiece, count - begin));
+    MPI_Request r = MPI_REQUEST_NULL;
+    check(MPI_Iallreduce(MPI_IN_PLACE, values + begin, n, MPI_FLOAT, MPI_SUM,
+                         MPI_COMM_WORLD, &r),
+          "MPI_Iallreduce");
+    pending_->requests.push_back(r);
+  }
+  ++reductions_;
+}
+
+void GradientAverager::close_bucket() {
+  if (open_ < buckets_.size() && !buckets_[open_].empty()) {
+    start(buckets_[open_].data(), buckets_[open_].size());
+    ++open_;
+  }
+}
+
+void GradientAverager::begin(std::span<rt::Tensor> outputs) {
+  outputs_ = outputs;
+  started_.assign(outputs.size(), false);
+  for (std::vector<float> &b : buckets_)
+    b.clear();
+  slots_.clear();
+  open_ = 0;
+  reductions_ = 0;
+  pending_->requests.clear();
+}
+
+void GradientAverager::ready(size_t index) {
+  if (index >= outputs_.size() || started_[index])
+    return;
+  started_[index] = true;
+  rt::Tensor &t = outputs_[index];
+  const auto n = static_cast<size_t>(t.numel());
+  if (n >= kBucketFloats) {
+    start(t.data(), n);
+  } else {
+    if (open_ == buckets_.size())
+      buckets_.emplace_back();
+    std::vector<float> &bucket = buckets_[open_];
+    slots_.push_back({open_, bucket.size(), index});
+    bucket.insert(bucket.end(), t.data(), t.data() + n);
+    if (bucket.size() >= kBucketFloats)
+      close_bucket();
+  }
+  // Open MPI moves non-blocking collectives on inside MPI calls: a test
+  // per kernel lets those started earlier proceed during the backward pass.
+  int done = 0;
+  check(MPI_Testall(static_cast<int>(pending_->requests.size()),
+                    pending_->requests.data(), &done, MPI_STATUSES_IGNORE),
+        "MPI_Testall");
+}
+
+void GradientAverager::finish() {
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    ready(i);
+  close_bucket();
+  check(MPI_Waitall(static_cast<int>(pending_->requests.size()),
+                    pending_->requests.data(), MPI_STATUSES_IGNORE),
+        "MPI_Waitall");
+  for (const Slot &s : slots_) {
+    rt::Tensor &t = outputs_[s.output];
+    std::copy_n(buckets_[s.bucket].data() + s.offset, t.numel(), t.data());
+  }
+  const float scale = 1.0f / static_cast<float>(job_.size_);
+  for (rt::Tensor &t : outputs_)
+    for (float &v : t.values())
+      v *= scale;
+}
+
 #else // built without MPI
 
 DataParallel::DataParallel() {
@@ -82,7 +152,14 @@ DataParallel::DataParallel() {
                   "Debian's libopenmpi-dev and rebuild)");
 }
 DataParallel::~DataParallel() = default;
-void DataParallel::average(std::span<float>) {}
+struct GradientAverager::Pending {};
+GradientAverager::GradientAverager(DataParallel &job) : job_(job) {}
+GradientAverager::~GradientAverager() = default;
+void GradientAverager::begin(std::span<rt::Tensor> outputs) {
+  outputs_ = outputs;
+}
+void GradientAverager::ready(size_t) {}
+void GradientAverager::finish() {}
 bool DataParallel::any(bool flag) { return flag; }
 void DataParallel::abort(const std::string &message) {
   std::fprintf(stderr, "kiln train: error: %s\n", message.c_str());

@@ -138,7 +138,7 @@ struct StepCall {
   const rt::EntryDesc *gradients = nullptr, *update = nullptr;
   std::vector<rt::Tensor> halves; // gradients' outputs: outputs, then grads
   std::vector<rt::Tensor *> half_ptrs;
-  std::vector<float> reduced; // what is all-reduced, packed
+  std::unique_ptr<GradientAverager> averager; // of halves, --data-parallel
 };
 
 // ENTRY_gradients or ENTRY_update of a train entry point.
@@ -176,21 +176,19 @@ sequence_parts(const rt::ModelDesc &model,
 // Runs one call of the step with --data-parallel.
 void run_split(rt::Session &session, DataParallel &job, StepCall &c,
                std::span<const rt::Tensor *const> inputs) {
-  session.run(c.gradients->name, inputs, c.half_ptrs);
-  size_t total = 0;
-  for (const rt::Tensor &t : c.halves)
-    total += static_cast<size_t>(t.numel());
-  c.reduced.resize(total);
-  size_t at = 0;
-  for (const rt::Tensor &t : c.halves)
-    at = std::copy_n(t.data(), t.numel(), c.reduced.begin() + at) -
-         c.reduced.begin();
-  job.average(c.reduced);
-  at = 0;
-  for (rt::Tensor &t : c.halves) {
-    std::copy_n(c.reduced.begin() + at, t.numel(), t.data());
-    at += t.numel();
+  if (!c.averager)
+    c.averager = std::make_unique<GradientAverager>(job);
+  // Each gradient's reduction starts as soon as its kernel has run.
+  c.averager->begin(c.halves);
+  session.set_output_ready([&c](size_t i) { c.averager->ready(i); });
+  try {
+    session.run(c.gradients->name, inputs, c.half_ptrs);
+  } catch (...) {
+    session.set_output_ready({});
+    throw;
   }
+  session.set_output_ready({});
+  c.averager->finish();
   // The losses (averaged: the mean over the global batch) are the step's
   // outputs, the gradients the update's inputs.
   for (size_t k = 0; k < c.outputs.size(); ++k)
@@ -676,7 +674,8 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     const int64_t reduced = reduced_per_step(calls);
     fmt::print(out,
                "data-parallel: {} processes x {} rows; {} floats ({:.2f} MB) "
-               "all-reduced per step\n",
+               "all-reduced per step, each gradient from when the backward "
+               "pass has it\n",
                job->size(), local_batch, reduced,
                4e-6 * static_cast<double>(reduced));
   }

@@ -158,6 +158,8 @@ private:
     for (BlockArgument arg : f.getArguments())
       data[arg] = "in[" + std::to_string(arg.getArgNumber()) + "]->" +
                   (isIndex(arg.getType()) ? "ints()" : "data()");
+    // Kernel results written straight into an output: which one.
+    DenseMap<Value, size_t> outputOf;
     for (auto [j, v] : llvm::enumerate(ret->getOperands())) {
       auto s = shape(v);
       if (failed(s))
@@ -166,9 +168,15 @@ private:
       vec = "{" + vec.substr(vec.find('{') + 1);
       os_ << "  out[" << j << "]->resize(std::vector<int64_t>" << vec
           << (isIndex(v.getType()) ? ", kiln::rt::DType::i32" : "") << ");\n";
-      if (!data.count(v) && v.getDefiningOp<FusedOp>())
+      if (!data.count(v) && v.getDefiningOp<FusedOp>()) {
         data[v] = output(j, v);
+        outputOf[v] = j;
+      }
     }
+    // A data-parallel gradients call reports each output as soon as its
+    // kernel has written it, so that its reduction across processes can
+    // start while the backward pass goes on (Session::output_ready).
+    const bool reportOutputs = entryKind(f) == EntryKind::gradients;
     os_ << "  s.bind_outputs(out);\n";
     if (auto regions = f->getAttrOfType<ArrayAttr>("kiln.arena"))
       for (Attribute r : regions) {
@@ -324,6 +332,16 @@ private:
         os_ << "    check_kernel(" << fused.getKernel() << "(" << argList
             << "), \"" << fused.getKernel() << "\");\n  }\n";
       }
+      // Only an output nothing else reads afterwards (no later kernel, no
+      // copy into a second output): its reduction may rewrite it in place.
+      if (reportOutputs)
+        for (Value r : fused.getResults())
+          if (auto j = outputOf.find(r);
+              j != outputOf.end() &&
+              llvm::all_of(r.getUses(),
+                           [&](auto &u) { return u.getOwner() == ret; }) &&
+              llvm::count(ret->getOperands(), r) == 1)
+            os_ << "  s.output_ready(" << j->second << ");\n";
     }
     // Parameter updates take effect after every kernel has read the old
     // values (docs/ir.md, kiln.param_assign).

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -90,6 +91,19 @@ public:
   // For generated plans: copies `count` 4-byte values where the kernels'
   // data lives (host or device).
   void copy_values(const void *src, size_t count, void *dst);
+  // Called with an output's index as soon as a kernel has written it, by
+  // the plans of `gradients` entry points (kilnc --data-parallel), so that
+  // a caller can start reducing that gradient across processes while the
+  // rest of the backward pass runs. Outputs not reported are complete when
+  // run() returns. A GPU session's outputs reach the host only then: it
+  // reports none.
+  using OutputReady = std::function<void(size_t output)>;
+  void set_output_ready(OutputReady hook) { output_ready_ = std::move(hook); }
+  // For generated plans.
+  void output_ready(size_t output) {
+    if (output_ready_ && !device_params_)
+      output_ready_(output);
+  }
   // For generated plans: rt::write_slice where the kernels' data lives.
   void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
                    std::span<const int64_t> src_shape, std::string_view what);
@@ -105,6 +119,7 @@ private:
   std::vector<const void *> call_ranges_; // inputs and outputs of a call
   std::vector<Tensor *> call_outputs_;
   std::vector<Tensor> back_buffers_;
+  OutputReady output_ready_;
   uint64_t seed_ = 0;
   uint64_t random_counter_ = 0;
   uint32_t shard_ = 0;
