@@ -173,6 +173,22 @@ def bench_decode(a):
     print(f"torch_ms_per_step {ms / tokens:.4f}", flush=True)
 
 
+def bench_prefill(a):
+    """The time to the first byte: a prefill of a 64-byte prompt, filling
+    the caches (as gpt_bench measures kiln's)."""
+    torch.manual_seed(0)
+    model = Gpt().eval()
+    prompt = torch.randint(0, V, (1, 64))
+
+    def prefill():
+        with torch.no_grad():
+            caches = [[None, None] for _ in range(L)]
+            model(prompt, 0, caches)
+
+    ms = best_ms(prefill, a.steps, warmup=2, rounds=3)
+    print(f"torch_ms_per_step {ms:.4f}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
@@ -181,6 +197,7 @@ def main():
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--compile", action="store_true")
     p.add_argument("--decode", action="store_true")
+    p.add_argument("--prefill", action="store_true")
     p.add_argument("--eval")
     p.add_argument("--greedy")
     p.add_argument("--data")
@@ -196,6 +213,8 @@ def main():
         greedy(a)
     elif a.decode:
         bench_decode(a)
+    elif a.prefill:
+        bench_prefill(a)
     else:
         bench_train(a)
     del limits
