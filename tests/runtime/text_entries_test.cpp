@@ -72,6 +72,13 @@ TEST(TextEntries, RefusesWhatCannotBeKnown) {
       message({entry("prefill", 64, "", 128), entry("decode", 1, "", 128)})
           .find("takes text of 64 bytes, but the window is 128"),
       std::string::npos);
+  EXPECT_NE(
+      message({entry("prefill", 0, "seq", 64), entry("decode", 1, "", 32)})
+          .find("state different windows (64 and 32 positions"),
+      std::string::npos);
+  EXPECT_NE(message({entry("prefill", 0, "seq", 1), entry("decode", 1, "", 1)})
+                .find("window of 1 position(s) leaves no room"),
+            std::string::npos);
   // Different vocabularies.
   EXPECT_NE(
       message({entry("prefill", 0, "seq", 8), entry("decode", 1, "", 8, 100)})
@@ -79,6 +86,29 @@ TEST(TextEntries, RefusesWhatCannotBeKnown) {
       std::string::npos);
   EXPECT_NE(message({entry("decode", 1, "", 8)}).find("no prefill"),
             std::string::npos);
+}
+
+// An encoder-decoder's text is the target's room: a symbolic length would
+// leave kiln generate no buffer to write the target into.
+TEST(TextEntries, EncoderDecoderNeedsAStaticTarget) {
+  const DimDesc seq{0, "seq"};
+  EntryDesc e{"logits", "infer"};
+  e.inputs = {
+      TensorDesc{
+          "src", {{0, "batch"}, {16, ""}}, {DataKind::source}, DType::i32},
+      TensorDesc{"x", {{0, "batch"}, seq}, {DataKind::text}, DType::i32}};
+  e.outputs = {TensorDesc{
+      "logits", {{0, "batch"}, seq, {256, ""}}, {DataKind::next_logits}}};
+  ModelDesc m{"s2s"};
+  m.entries = {e};
+  try {
+    kiln::cli::find_transduce_entry(m);
+    ADD_FAILURE() << "accepted";
+  } catch (const kiln::cli::UsageError &error) {
+    EXPECT_NE(std::string(error.what()).find("needs a static length"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 } // namespace

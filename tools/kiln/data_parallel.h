@@ -51,9 +51,9 @@ private:
 // starts when the plan reports it written (rt::Session::output_ready), so
 // the reduction of the last layers' gradients overlaps the backward pass
 // of the first. Large outputs are reduced in place; small ones (biases,
-// losses) are gathered into buckets of at least kBucketFloats, one
-// reduction each. Every process runs the same plan, so reductions start in
-// the same order everywhere, as MPI requires.
+// losses) are gathered into buckets of kBucketFloats or more (the last may
+// be smaller), one reduction each. Every process runs the same plan, so
+// reductions start in the same order everywhere, as MPI requires.
 //
 //   averager.begin(outputs);
 //   session.set_output_ready([&](size_t i) { averager.ready(i); });

@@ -77,14 +77,26 @@ TextEntries text_entries(const rt::ModelDesc &model, const char *command) {
   const rt::EntryDesc &prefill = *found.prefill, &decode = *found.decode;
   const int64_t length = text_length(prefill);
   found.padded_prefill = length != kSymbolic;
-  found.window = std::max(stated_window(prefill), stated_window(decode));
-  if (found.window == 0)
-    found.window = std::max<int64_t>(length, 0);
-  if (found.window < 2)
+  const int64_t stated = stated_window(prefill), other = stated_window(decode);
+  if (stated > 0 && other > 0 && stated != other)
+    throw UsageError(fmt::format(
+        "kiln {}: {}.{} and {}.{} state different windows ({} and {} "
+        "positions, data::position)",
+        command, model.name, prefill.name, model.name, decode.name, stated,
+        other));
+  found.window = std::max(stated, other);
+  if (found.window == 0 && length == kSymbolic)
     throw UsageError(fmt::format(
         "kiln {}: {}.{} takes text of any length, so the window must be "
         "stated: data::position(W) in its consumes() (docs/dsl.md)",
         command, model.name, prefill.name));
+  if (found.window == 0)
+    found.window = length;
+  if (found.window < 2)
+    throw UsageError(fmt::format(
+        "kiln {}: {}'s window of {} position(s) leaves no room to generate "
+        "(data::position(W) needs W >= 2)",
+        command, model.name, found.window));
   if (found.padded_prefill && length != found.window)
     throw UsageError(fmt::format(
         "kiln {}: {}.{} takes text of {} bytes, but the window is {} "
@@ -220,8 +232,14 @@ TransduceEntry find_transduce_entry(const rt::ModelDesc &model) {
     const rt::TensorDesc &text =
         e.inputs[size_t(input_of(e, rt::DataKind::text))];
     const rt::TensorDesc &out = e.outputs[0];
+    if (src.dims.size() == 2 && text.dims.size() == 2 &&
+        !text.dims[1].symbol.empty())
+      throw UsageError(fmt::format(
+          "{}.{}: an encoder-decoder's text needs a static length (the "
+          "target's room, [batch, T]), got the symbol {}",
+          model.name, e.name, text.dims[1].symbol));
     if (src.dims.size() == 2 && text.dims.size() == 2 && out.dims.size() == 3 &&
-        out.dims[1].size == text.dims[1].size)
+        out.dims[1].symbol.empty() && out.dims[1].size == text.dims[1].size)
       return {&e, src.dims[1].size, text.dims[1].size, out.dims[2].size};
   }
   return {};
