@@ -3,6 +3,7 @@
 // prefill of symbolic length needs the window stated by its position, a
 // static one is the window.
 #include "commands.h"
+#include "contract.h"
 #include "text_generation.h"
 
 #include "kiln/runtime/model.h"
@@ -109,6 +110,13 @@ TEST(TextEntries, EncoderDecoderNeedsAStaticTarget) {
               std::string::npos)
         << error.what();
   }
+}
+
+// kiln info and the CLI's messages name the window a position lies in.
+TEST(TextEntries, ThePositionSaysItsWindow) {
+  EXPECT_EQ(kiln::cli::data_string({DataKind::position, 0, 128}),
+            "position in a window of 128");
+  EXPECT_EQ(kiln::cli::data_string({DataKind::position}), "position");
 }
 
 } // namespace

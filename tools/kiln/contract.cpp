@@ -51,6 +51,8 @@ const char *kind_name(rt::DataKind kind) {
 std::string data_string(const rt::DataDesc &data) {
   if (data.kind == rt::DataKind::images)
     return fmt::format("images in [{}, {}]", data.min, data.max);
+  if (data.kind == rt::DataKind::position && data.max > 0)
+    return fmt::format("position in a window of {}", data.max);
   return kind_name(data.kind);
 }
 
