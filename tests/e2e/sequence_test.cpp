@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -136,6 +137,29 @@ protected:
     return n.schedule == Schedule::adams2019;
   }
 
+  // Runs train entry `entry` (SGD lr 1): its loss must be loss(), a
+  // reference that reads the projection's weight w and bias b; at small
+  // sizes proj.* must have moved by minus loss()'s central differences.
+  void expectProjectionStep(const std::string &entry,
+                            const std::vector<const Tensor *> &in,
+                            const std::function<double()> &loss, Values &w,
+                            Values &b) {
+    const double want = loss();
+    Tensor got = run(entry, in);
+    ASSERT_EQ(got.numel(), 1);
+    EXPECT_NEAR(double(got.data()[0]), want,
+                1e-4 * std::max(1.0, std::abs(want)));
+    if (!smallEnoughForFiniteDifferences())
+      return;
+    const Values w0 = w, b0 = b;
+    Values gw = numericGradient(loss, w), gb = numericGradient(loss, b);
+    EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
+    EXPECT_LT(sgdStepError(w0, params().get("proj.weight"), gw, maxAbs(gw)),
+              kGradTol);
+    EXPECT_LT(sgdStepError(b0, params().get("proj.bias"), gb, maxAbs(gb)),
+              kGradTol);
+  }
+
   Tensor run(const std::string &entry, const std::vector<const Tensor *> &in) {
     return std::move(session().run(entry, in)[0]);
   }
@@ -231,20 +255,7 @@ TEST_P(Sequence, GradientThroughConcatAndChunk) {
       l += (std::tanh(h[i]) - 0.5 * std::tanh(h[half + i])) * rv[i];
     return l;
   };
-  const double want = loss();
-  Tensor got = run("concat_train", {&a, &b, &r});
-  ASSERT_EQ(got.numel(), 1);
-  EXPECT_NEAR(double(got.data()[0]), want,
-              1e-4 * std::max(1.0, std::abs(want)));
-  if (!smallEnoughForFiniteDifferences())
-    return;
-  const Values w0 = w, b0 = bias;
-  Values gw = numericGradient(loss, w), gb = numericGradient(loss, bias);
-  EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
-  EXPECT_LT(sgdStepError(w0, params().get("proj.weight"), gw, maxAbs(gw)),
-            kGradTol);
-  EXPECT_LT(sgdStepError(b0, params().get("proj.bias"), gb, maxAbs(gb)),
-            kGradTol);
+  expectProjectionStep("concat_train", {&a, &b, &r}, loss, w, bias);
 }
 
 TEST_P(Sequence, ScoresPerHead) {
@@ -366,20 +377,7 @@ TEST_P(Sequence, AttentionGradientIntoTheProjection) {
       l += o[i] * rv[i];
     return l;
   };
-  const double want = loss();
-  Tensor got = run("attention_train", {&x, &r});
-  ASSERT_EQ(got.numel(), 1);
-  EXPECT_NEAR(double(got.data()[0]), want,
-              1e-4 * std::max(1.0, std::abs(want)));
-  if (!smallEnoughForFiniteDifferences())
-    return;
-  const Values w0 = w, b0 = b;
-  Values gw = numericGradient(loss, w), gb = numericGradient(loss, b);
-  EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
-  EXPECT_LT(sgdStepError(w0, params().get("proj.weight"), gw, maxAbs(gw)),
-            kGradTol);
-  EXPECT_LT(sgdStepError(b0, params().get("proj.bias"), gb, maxAbs(gb)),
-            kGradTol);
+  expectProjectionStep("attention_train", {&x, &r}, loss, w, b);
 }
 
 /// Token ids: [batch, seq] values in [0, vocab), each id present when

@@ -139,7 +139,7 @@ void GradientAverager::finish() {
     rt::Tensor &t = outputs_[s.output];
     std::copy_n(buckets_[s.bucket].data() + s.offset, t.numel(), t.data());
   }
-  const float scale = 1.0f / static_cast<float>(job_.size_);
+  const float scale = 1.0f / static_cast<float>(job_.size());
   for (rt::Tensor &t : outputs_)
     for (float &v : t.values())
       v *= scale;

@@ -41,7 +41,6 @@ public:
   ~DataParallel();
 
 private:
-  friend class GradientAverager;
   DataParallel();
   int rank_ = 0, size_ = 1;
 };

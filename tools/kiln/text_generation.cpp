@@ -117,8 +117,8 @@ TextGenerator::TextGenerator(rt::Session &session, const TextEntries &entries,
 
 std::span<const float> TextGenerator::prefill() {
   // The prompt itself, or right-padded to a static prefill's window.
-  const auto n = int64_t(entries_.padded_prefill ? entries_.window
-                                                 : int64_t(window_.size()));
+  const int64_t n =
+      entries_.padded_prefill ? entries_.window : int64_t(window_.size());
   std::vector<int32_t> text(size_t(n), 0);
   std::copy(window_.begin(), window_.end(), text.begin());
   const rt::Tensor x = rt::Tensor::of_ints({1, n}, std::move(text));
