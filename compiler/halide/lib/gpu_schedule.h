@@ -11,6 +11,7 @@
 #include "kiln/halide/attention.h"
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/matmul.h"
+#include "kiln/halide/normalization.h"
 #include "kiln/halide/reduction.h"
 
 #include <Halide.h>
@@ -31,6 +32,8 @@ Halide::Var tile_flat(Halide::Stage s, const std::vector<Halide::Var> &vars);
 void schedule_pointwise(Halide::Func out, const std::vector<Halide::Var> &vars);
 void schedule_reduction(Reduction &red, Halide::Func out,
                         const std::vector<Halide::Var> &vars);
+void schedule_normalization(Normalization &n, Halide::Func out,
+                            const std::vector<Halide::Var> &vars);
 void schedule_matmul(Matmul &mm, Halide::Func out, const Halide::Var &inner,
                      const Halide::Var &outer,
                      const std::vector<Halide::Var> &batch);

@@ -56,36 +56,13 @@ void schedule_kept_inner(Reduction &red, Func out, const std::vector<Var> &vars,
 // output); `out` is a pure Func of it with pure vars `vars`.
 void schedule_reduced_inner(Func accum, const RDom &r, const Expr &count,
                             Func out, const std::vector<Var> &vars, int vec) {
-  // A short static row (14 or 7 floats) is one vector of exactly its
-  // length: with a guarded split of 16 the partial sums were stored with a
-  // mask every row and reloaded whole, which stalls store forwarding (a
-  // [64, 64, 14, 14] mean took 0.30 ms on 1 thread, warm). Up to two
-  // vectors: with AVX2's 8 lanes a 14-float row split 8 + masked 6 made the
-  // GAN's three BatchNorm sums over [64, 64, 14, 14] 0.63 ms per call
-  // against 0.15 as one 14-lane vector (AVX-512: 0.13-0.14 either way).
-  int lanes = vec;
-  if (const int64_t *n = Internal::as_const_int(r[0].extent()))
-    if (*n >= 2 && *n <= 2 * vec)
-      lanes = static_cast<int>(*n);
-  const RVar rxo("r_outer"), rxi("r_inner");
-  const Var u("r_lane");
-  Func partial = accum.update()
-                     .split(r[0], rxo, rxi, lanes, TailStrategy::GuardWithIf)
-                     .rfactor(rxi, u);
+  const int lanes = detail::row_lanes(r[0].extent(), vec);
   if (vars.empty()) {
-    accum.compute_root();
-    partial.compute_root();
+    detail::sum_in_vectors(accum, r[0], lanes, LoopLevel::root());
   } else {
     const Var at = detail::tile_for_tasks(out, vars, 1, count);
-    accum.compute_at(out, at);
-    partial.compute_at(out, at);
+    detail::sum_in_vectors(accum, r[0], lanes, LoopLevel(out, at));
   }
-  partial.vectorize(u, lanes).unroll(u);
-  partial.update().reorder(u, rxo).vectorize(u, lanes).unroll(u);
-  // The lanes of partial are summed with a vector reduction (log2(lanes)
-  // shuffles), not a scalar loop: per-channel means of [64, 64, 14, 14]
-  // (one 14-float row per output) took 0.5 ms with the loop.
-  accum.update().atomic().vectorize(rxi);
 }
 
 } // namespace

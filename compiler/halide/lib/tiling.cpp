@@ -26,4 +26,24 @@ Var tile_for_tasks(Stage s, const std::vector<Var> &vars, int width,
   return fused;
 }
 
+int row_lanes(const Expr &extent, int vec) {
+  if (const int64_t *n = Internal::as_const_int(extent))
+    if (*n >= 2 && *n <= 2 * vec)
+      return static_cast<int>(*n);
+  return vec;
+}
+
+void sum_in_vectors(Func accum, const RVar &r, int lanes, const LoopLevel &at) {
+  const RVar outer("r_outer"), inner("r_inner");
+  const Var lane("r_lane");
+  Func partial = accum.update()
+                     .split(r, outer, inner, lanes, TailStrategy::GuardWithIf)
+                     .rfactor(inner, lane);
+  accum.compute_at(at);
+  partial.compute_at(at);
+  partial.vectorize(lane, lanes).unroll(lane);
+  partial.update().reorder(lane, outer).vectorize(lane, lanes).unroll(lane);
+  accum.update().atomic().vectorize(inner);
+}
+
 } // namespace kiln::halide::detail

@@ -13,6 +13,7 @@
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/math.h"
 #include "kiln/halide/matmul.h"
+#include "kiln/halide/normalization.h"
 #include "kiln/halide/pointwise.h"
 #include "kiln/halide/reduction.h"
 #include "kiln/halide/scatter.h"
