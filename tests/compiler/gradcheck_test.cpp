@@ -298,6 +298,19 @@ std::vector<Case> cases() {
                    "    %y = \"kiln.reduce_mean\"(%a) {axis = 0 : i64} : (" +
                        A + ") -> " + R + "\n",
                    R});
+  // Row normalisation (LayerNorm without its scale and shift): over a
+  // symbolic batch of rows of 5, and rows of 4 in a static rank-3 tensor
+  // with a small eps that the variance still dominates.
+  c.push_back(Case{"normalize",
+                   {{"a", {-1, 5}, 0.5, 1.5, true}},
+                   "    %y = \"kiln.normalize\"(%a) {eps = 1.0e-5 : f64} : "
+                   "(tensor<?x5xf64>) -> tensor<?x5xf64>\n",
+                   "tensor<?x5xf64>"});
+  c.push_back(Case{"normalize_rank3",
+                   {{"a", {2, 3, 4}, -2.0, 2.0}},
+                   "    %y = \"kiln.normalize\"(%a) {eps = 0.25 : f64} : "
+                   "(tensor<2x3x4xf64>) -> tensor<2x3x4xf64>\n",
+                   "tensor<2x3x4xf64>"});
   c.push_back(Case{"reshape",
                    {{"a", {-1, 6}, 0.5, 1.5, true}},
                    "    %y = \"kiln.reshape\"(%a) : (tensor<?x6xf64>) -> "

@@ -487,6 +487,48 @@ LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
                      adaptor.getKeepdim(), results);
 }
 
+/// kiln.normalize's rows: a static last axis of at least one element. The
+/// result has the input's type.
+static LogicalResult inferNormalize(std::optional<Location> loc, StringRef op,
+                                    Value input,
+                                    SmallVectorImpl<Type> &results) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getRank() < 1 || type.isDynamicDim(type.getRank() - 1) ||
+      type.getDimSize(type.getRank() - 1) < 1)
+    return emitOptionalError(loc, op,
+                             ": the last axis (the rows) must be static and "
+                             "non-empty, got ",
+                             type);
+  results.push_back(type);
+  return success();
+}
+
+/// Attributes are checked here, not when inferring the type: the parser
+/// infers it before the op has them.
+static LogicalResult verifyEps(Operation *op, APFloat eps) {
+  if (eps.isNegative() || eps.isNaN())
+    return op->emitOpError("eps must be >= 0, got ") << eps.convertToDouble();
+  return success();
+}
+
+LogicalResult NormalizeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferNormalize(loc, "normalize", adaptor.getInput(), results);
+}
+
+LogicalResult NormalizeOp::verify() { return verifyEps(*this, getEps()); }
+
+LogicalResult
+NormalizeGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  return inferNormalize(loc, "normalize_grad", adaptor.getInput(), results);
+}
+
+LogicalResult NormalizeGradOp::verify() { return verifyEps(*this, getEps()); }
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

@@ -143,6 +143,15 @@ LogicalResult AttentionOp::buildVjp(OpBuilder &b, Value g,
   return success();
 }
 
+LogicalResult NormalizeOp::buildVjp(OpBuilder &b, Value g,
+                                    SmallVectorImpl<Value> &grads) {
+  // One kernel that recomputes the row's mean and variance from x: cheaper
+  // than storing them, as the row is read anyway.
+  grads.push_back(
+      b.create<NormalizeGradOp>(getLoc(), getInput(), g, getEpsAttr()));
+  return success();
+}
+
 /// A reduction's result (or its gradient) with the reduced axis kept as 1.
 static Value keepAxis(OpBuilder &b, Location loc, Value g, int64_t axis,
                       bool keepdim) {

@@ -401,6 +401,14 @@ private:
                att.getLse(), att.getDelta()},
               att.getScale().convertToDouble(), att.getCausal(), a);
         })
+        .Case<NormalizeOp>([&](NormalizeOp n) {
+          return emitNormalize(n, "Output", n.getInput(), {},
+                               n.getEps().convertToDouble(), a);
+        })
+        .Case<NormalizeGradOp>([&](NormalizeGradOp n) {
+          return emitNormalize(n, "Grad", n.getInput(), n.getGrad(),
+                               n.getEps().convertToDouble(), a);
+        })
         .Case<Conv2dOp>([&](Conv2dOp c) {
           auto w = c.getWeight().getType();
           return emitConv(c, "conv2d", c.getInput(), c.getWeight(),
@@ -574,16 +582,14 @@ private:
         v ? cast<RankedTensorType>(v.getType()).getDimSize(r - 1) : head;
     std::vector<std::string> funcs;
     for (auto [i, operand] : llvm::enumerate(in)) {
-      if (!operand) {
-        funcs.push_back("Func()");
-      } else if (i == 3) {
+      if (i == 3 && operand) {
         funcs.push_back(attentionMask(mask, q, a));
-      } else {
-        auto name = names_.find(operand);
-        if (name == names_.end())
-          return op->emitError("attention cannot read a constant operand");
-        funcs.push_back(name->second);
+        continue;
       }
+      auto func = operandFunc(op, operand);
+      if (failed(func))
+        return failure();
+      funcs.push_back(*func);
     }
     std::string att = "att" + std::to_string(next_++);
     members_.push_back("kiln::halide::Attention " + att);
@@ -593,12 +599,53 @@ private:
       << ", " << head << ", " << valueHead << ", " << r - 2 << ", "
       << llvm::format("%.17g", scale) << ", " << (causal ? "true" : "false")
       << "});\n";
+    defineByAnchor(op, att, a);
+    return success();
+  }
+
+  /// kiln.normalize or its gradient (`g` null for the former): one part of
+  /// the row normalisation of the Halide library
+  /// (kiln/halide/normalization.h).
+  LogicalResult emitNormalize(Operation *op, StringRef part, Value x, Value g,
+                              double eps, llvm::raw_ostream &a) {
+    if (anchor_)
+      return op->emitError("a kernel may hold only one reduction");
+    auto xFunc = operandFunc(op, x), gFunc = operandFunc(op, g);
+    if (failed(xFunc) || failed(gFunc))
+      return failure();
+    auto type = cast<RankedTensorType>(x.getType());
+    std::string n = "norm" + std::to_string(next_++);
+    members_.push_back("kiln::halide::Normalization " + n);
+    a << "    " << n
+      << " = kiln::halide::normalize(kiln::halide::NormalizationPart::" << part
+      << ", " << *xFunc << ", " << *gFunc << ", " << type.getRank() << ", "
+      << type.getDimSize(type.getRank() - 1) << ", "
+      << llvm::format("%.17g", eps) << ");\n";
+    defineByAnchor(op, n, a);
+    return success();
+  }
+
+  /// The Func an anchor's library call reads for `operand`: its name, or
+  /// an undefined Func() where the op has none.
+  FailureOr<std::string> operandFunc(Operation *op, Value operand) {
+    if (!operand)
+      return std::string("Func()");
+    auto name = names_.find(operand);
+    if (name == names_.end())
+      return op->emitError(op->getName().stripDialect())
+             << " cannot read a constant operand";
+    return name->second;
+  }
+
+  /// `op`'s result as the result of the library object `anchor` (an
+  /// Attention, a Normalization), which leads the kernel's schedule.
+  void defineByAnchor(Operation *op, const std::string &anchor,
+                      llvm::raw_ostream &a) {
     Value result = op->getResult(0);
     define(result, a);
-    a << att << ".result(" << vars(rank(result)) << ");\n";
+    a << anchor << ".result(" << vars(rank(result)) << ");\n";
     anchor_ = op;
-    anchorName_ = att;
-    return success();
+    anchorName_ = anchor;
   }
 
   /// An attention key mask [..., K] as a Func of q's batch dimensions and
@@ -1023,6 +1070,9 @@ private:
     } else if (isa_and_nonnull<AttentionOp, AttentionLseOp, AttentionGradOp>(
                    anchor_)) {
       os_ << "    kiln::halide::schedule_attention(" << anchorName_
+          << ", out0, {" << join(v, ", ") << "}, get_target());\n";
+    } else if (isa_and_nonnull<NormalizeOp, NormalizeGradOp>(anchor_)) {
+      os_ << "    kiln::halide::schedule_normalization(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";
     } else if (isa_and_nonnull<ScatterAddOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_scatter(" << anchorName_ << ", out0, {"

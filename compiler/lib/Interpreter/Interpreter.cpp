@@ -224,6 +224,36 @@ DTensor reduce(const DTensor &a, int64_t axis, bool keepdim, bool mean) {
   return r;
 }
 
+/// kiln.normalize (no `grad`) or kiln.normalize_grad, row by row over the
+/// last axis, straight from the formulas of KilnOps.td.
+DTensor normalizeRows(const DTensor &x, const DTensor *grad, double eps) {
+  const int64_t width = x.shape.back();
+  DTensor r(x.shape);
+  for (int64_t row = 0; row < x.numel() / width; ++row) {
+    const double *xs = x.data.data() + row * width;
+    double mean = 0, var = 0;
+    for (int64_t c = 0; c < width; ++c)
+      mean += xs[c] / double(width);
+    for (int64_t c = 0; c < width; ++c)
+      var += (xs[c] - mean) * (xs[c] - mean) / double(width);
+    const double inv_std = 1 / std::sqrt(var + eps);
+    double *out = r.data.data() + row * width;
+    for (int64_t c = 0; c < width; ++c)
+      out[c] = (xs[c] - mean) * inv_std;
+    if (!grad)
+      continue;
+    const double *g = grad->data.data() + row * width;
+    double mean_g = 0, mean_gy = 0;
+    for (int64_t c = 0; c < width; ++c) {
+      mean_g += g[c] / double(width);
+      mean_gy += g[c] * out[c] / double(width);
+    }
+    for (int64_t c = 0; c < width; ++c)
+      out[c] = (g[c] - mean_g - out[c] * mean_gy) * inv_std;
+  }
+  return r;
+}
+
 } // namespace
 
 FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
@@ -328,6 +358,15 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                   [&](auto red) -> FailureOr<DTensor> {
                     return reduce(in(0), red.getAxis(), red.getKeepdim(),
                                   isa<ReduceMeanOp>(op));
+                  })
+              .Case<NormalizeOp>([&](NormalizeOp n) -> FailureOr<DTensor> {
+                return normalizeRows(in(0), nullptr,
+                                     n.getEps().convertToDouble());
+              })
+              .Case<NormalizeGradOp>(
+                  [&](NormalizeGradOp n) -> FailureOr<DTensor> {
+                    return normalizeRows(in(0), &in(1),
+                                         n.getEps().convertToDouble());
                   })
               .Case<ReduceMaxOp>([&](ReduceMaxOp red) -> FailureOr<DTensor> {
                 return reduceMax(in(0), red.getAxis(), red.getKeepdim());

@@ -238,3 +238,37 @@ func.func @write_slice_dynamic_buffer(%c: tensor<1x?x3xf32>, %v: tensor<1x2x3xf3
   %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x?x3xf32>, tensor<1x2x3xf32>, tensor<i32>) -> tensor<1x?x3xf32>
   func.return %0 : tensor<1x?x3xf32>
 }
+
+// -----
+
+func.func @normalize_dynamic_row(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{normalize: the last axis (the rows) must be static and non-empty, got 'tensor<4x?xf32>'}}
+  %0 = "kiln.normalize"(%x) {eps = 1.0e-5 : f64} : (tensor<4x?xf32>) -> tensor<4x?xf32>
+  func.return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @normalize_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{normalize: the last axis (the rows) must be static and non-empty}}
+  %0 = "kiln.normalize"(%x) {eps = 1.0e-5 : f64} : (tensor<f32>) -> tensor<f32>
+  func.return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @normalize_negative_eps(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{eps must be >= 0, got -1}}
+  %0 = "kiln.normalize"(%x) {eps = -1.0 : f64} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @normalize_grad_mismatch(%x: tensor<4x3xf32>, %g: tensor<4x5xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{all of {input, grad} have same type}}
+  %0 = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<4x3xf32>, tensor<4x5xf32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}

@@ -70,4 +70,13 @@ module attributes {kiln.model = "rt"} {
     %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x8x4xf32>, tensor<1x?x4xf32>, tensor<i32>) -> tensor<1x8x4xf32>
     func.return %0 : tensor<1x8x4xf32>
   }
+  // Row normalisation and its gradient.
+  // CHECK-LABEL: func.func @normalize(
+  // CHECK: kiln.normalize %{{.*}} {eps = 1.000000e-05 : f64} : tensor<?x3x8xf32>
+  // CHECK: kiln.normalize_grad %{{.*}}, %{{.*}} {eps = 1.000000e-05 : f64} : tensor<?x3x8xf32>
+  func.func @normalize(%x: tensor<?x3x8xf32>, %g: tensor<?x3x8xf32>) -> (tensor<?x3x8xf32>, tensor<?x3x8xf32>) {
+    %n = "kiln.normalize"(%x) {eps = 1.0e-5 : f64} : (tensor<?x3x8xf32>) -> tensor<?x3x8xf32>
+    %d = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<?x3x8xf32>, tensor<?x3x8xf32>) -> tensor<?x3x8xf32>
+    func.return %n, %d : tensor<?x3x8xf32>, tensor<?x3x8xf32>
+  }
 }

@@ -567,6 +567,57 @@ def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "maximum"> {
   }];
 }
 
+class Kiln_NormalizeBase<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_Reduction,
+                                     InferTypeOpAdaptor], traits)> {
+  code commonDescription = [{
+    A row is the last axis of `input`, which must be static; every other
+    dimension (symbolic ones too) numbers rows. With a row's mean and
+    biased variance `var`, `y = (x - mean) / sqrt(var + eps)`, PyTorch's
+    `layer_norm` without its scale and shift. One kernel computes the
+    result from the input alone: the row's sums next to their use
+    (compiler/halide/include/kiln/halide/normalization.h), where the same
+    formula as separate ops took four kernels.
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_NormalizeOp : Kiln_NormalizeBase<"normalize",
+    [DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "normalises each row of the last axis: (x - mean) / sqrt(var + eps)";
+  let description = commonDescription # [{
+    The result has the input's type. Its gradient is `kiln.normalize_grad`,
+    which recomputes the row's statistics instead of storing them.
+
+    Example:
+    ```mlir
+    %n = kiln.normalize %x {eps = 1.0e-05 : f64} : tensor<?x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, F64Attr:$eps);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Kiln_NormalizeGradOp : Kiln_NormalizeBase<"normalize_grad",
+    [AllTypesMatch<["input", "grad"]>]> {
+  let summary = "the gradient of kiln.normalize";
+  let description = commonDescription # [{
+    With `grad` = g the gradient of y (the input's type), the result is
+    `dx = (g - mean(g) - y * mean(g * y)) / sqrt(var + eps)`, means over
+    each row, y recomputed from x. Made by normalize's gradient, not by the
+    DSL.
+
+    Example:
+    ```mlir
+    %dx = kiln.normalize_grad %x, %g {eps = 1.0e-05 : f64} : tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$grad, F64Attr:$eps);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` type($input)";
+}
+
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, Kiln_Layout,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the same elements, row-major, in another shape";
