@@ -482,6 +482,22 @@ int iota(int x, int axis, ShapeRef result, Loc loc) {
   return b.result(node, result);
 }
 
+int normalize(int x, double eps, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("normalize", loc);
+  int nx = b.operand(x, "normalize", at);
+  const Shape s = b.shape(nx);
+  if (s.empty() || s.back().symbolic())
+    fail(at, fmt::format("normalize: the last axis (the rows) must be static, "
+                         "got {}",
+                         to_string(s)));
+  if (!(eps >= 0))
+    fail(at, fmt::format("normalize: eps must be >= 0, got {}", eps));
+  int node =
+      b.add_node("kiln.normalize", {nx}, {{"eps", f64_attr(eps)}}, s, at);
+  return b.result(node, result);
+}
+
 int write_slice(int buffer, int value, int position, int axis, ShapeRef result,
                 Loc loc) {
   SrcLoc at = to_src_loc(loc);

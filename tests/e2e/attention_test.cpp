@@ -20,6 +20,8 @@ namespace {
 
 using kiln::rt::Tensor;
 using kiln::test::assign;
+using kiln::test::dot;
+using kiln::test::expectSgdStepsMatch;
 using kiln::test::maxAbs;
 using kiln::test::numericGradient;
 using kiln::test::randomTensor;
@@ -29,7 +31,6 @@ using kiln::test::toDoubles;
 using Values = std::vector<double>;
 
 constexpr double kForwardTol = 1e-5;
-constexpr double kGradTol = 2e-3;
 
 // Sizes of one attention: `batch` independent (batch, head) products.
 struct Shape {
@@ -115,13 +116,6 @@ attentionGrads(const Values &q, const Values &k, const Values &v,
   return {dq, dk, dv};
 }
 
-double dot(const Values &a, const Values &b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
-}
-
 // x + offset, the offset broadcast over the batch.
 Values shifted(const Values &x, const Values &off) {
   Values y = x;
@@ -145,27 +139,6 @@ using kiln::models::attention_ops::Model;
 
 Tensor run1(Model &m, const char *entry, std::vector<const Tensor *> in) {
   return m.session().run(entry, in)[0];
-}
-
-// Runs train entry `entry` (SGD lr 1) on `in` and checks its loss against
-// `loss()` and each offset's step against minus its central-difference
-// gradient.
-void expectSgdStepsMatch(
-    Model &m, const char *entry, std::vector<const Tensor *> in,
-    const std::function<double()> &loss,
-    std::initializer_list<std::pair<const char *, Values *>> offsets) {
-  const double want = loss();
-  EXPECT_NEAR(run1(m, entry, std::move(in)).data()[0], want,
-              1e-4 * std::max(1.0, std::abs(want)));
-  for (auto [name, off] : offsets) {
-    const Values before = *off;
-    const Values g = numericGradient(loss, *off);
-    EXPECT_GT(maxAbs(g), 1e-2) << name;
-    EXPECT_LT(
-        sgdStepError(before, m.session().params().get(name), g, maxAbs(g)),
-        kGradTol)
-        << name;
-  }
 }
 
 class Attention : public ::testing::TestWithParam<int64_t> {};
@@ -256,7 +229,7 @@ TEST_P(Attention, CausalGradientsMatchFiniteDifferences) {
                rd);
   };
   expectSgdStepsMatch(
-      m, "causal_train", {&q, &k, &v, &r}, loss,
+      m.session(), "causal_train", {&q, &k, &v, &r}, loss,
       {{"offset.q", &oq}, {"offset.k", &ok}, {"offset.v", &ov}});
 }
 
@@ -280,7 +253,7 @@ TEST_P(Attention, PaddedCrossGradientsMatchFiniteDifferences) {
                rd);
   };
   expectSgdStepsMatch(
-      m, "cross_train", {&q, &k, &v, &pad, &r}, loss,
+      m.session(), "cross_train", {&q, &k, &v, &pad, &r}, loss,
       {{"offset.cq", &oq}, {"offset.ck", &ok}, {"offset.cv", &ov}});
 }
 

@@ -23,6 +23,7 @@ namespace {
 
 using kiln::rt::Tensor;
 using kiln::test::assign;
+using kiln::test::dot;
 using kiln::test::maxAbs;
 using kiln::test::numericGradient;
 using kiln::test::randomTensor;
@@ -66,13 +67,6 @@ Values upsample(const Values &x, int64_t n, int64_t c, int64_t h, int64_t w) {
         y[size_t((p * 2 * h + r) * 2 * w + q)] =
             x[size_t((p * h + r / 2) * w + q / 2)];
   return y;
-}
-
-double dot(const Values &a, const Values &b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
 }
 
 Tensor run1(kiln::models::diffusion_ops::Model &m, const char *entry,

@@ -38,6 +38,7 @@ namespace {
 
 using kiln::rt::Tensor;
 using kiln::test::assign;
+using kiln::test::dot;
 using kiln::test::maxAbs;
 using kiln::test::numericGradient;
 using kiln::test::randomTensor;
@@ -115,13 +116,6 @@ void updateRunning(Stats &running, const Stats &batch, Dims d) {
     running.var[c] = (1 - kMomentum) * running.var[c] +
                      kMomentum * batch.var[c] * count / (count - 1);
   }
-}
-
-double dot(const Values &a, const Values &b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
 }
 
 /// y[n,o,i,j] = b[o] + sum x[n,c,i-1+u,j-1+v] w[o,c,u,v]: Conv2d(K 3, P 1).

@@ -2,7 +2,10 @@
 // obviousness, not speed, and independent of everything under test.
 #pragma once
 
+#include "kiln/runtime/session.h"
 #include "kiln/runtime/tensor.h"
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +100,14 @@ inline double relErr(const rt::Tensor &got, const std::vector<double> &want) {
   return err / std::max(scale, 1e-30);
 }
 
+/// The sum of a[i] * b[i]: a loss sum(y * r) for a fixed r.
+inline double dot(const std::vector<double> &a, const std::vector<double> &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
 /// Central differences of `loss` with respect to each value of `p` (which
 /// `loss` reads). The losses tested are smooth, so the step only has to
 /// beat rounding.
@@ -135,6 +146,28 @@ inline double sgdStepError(const std::vector<double> &before,
     err = std::max(err,
                    std::abs((before[i] - double(after.data()[i])) - grad[i]));
   return err / std::max(scale, 1e-30);
+}
+
+/// Runs train entry `entry` (SGD lr 1) of `session` on `in` and checks its
+/// loss against `loss()` and each offset's step against minus its
+/// central-difference gradient, relative to the gradient's largest element.
+inline void expectSgdStepsMatch(
+    rt::Session &session, const char *entry, std::vector<const rt::Tensor *> in,
+    const std::function<double()> &loss,
+    std::initializer_list<std::pair<const char *, std::vector<double> *>>
+        offsets,
+    double tol = 2e-3) {
+  const double want = loss();
+  EXPECT_NEAR(session.run(entry, in)[0].data()[0], want,
+              1e-4 * std::max(1.0, std::abs(want)));
+  for (auto [name, off] : offsets) {
+    const std::vector<double> before = *off;
+    const std::vector<double> g = numericGradient(loss, *off);
+    EXPECT_GT(maxAbs(g), 1e-2) << name;
+    EXPECT_LT(sgdStepError(before, session.params().get(name), g, maxAbs(g)),
+              tol)
+        << name;
+  }
 }
 
 inline rt::Tensor randomTensor(std::vector<int64_t> shape, uint32_t seed,

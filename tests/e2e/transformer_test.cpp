@@ -367,8 +367,10 @@ TEST(ReverseTask, SplitsAreDisjointDeterministicAndLaidOutAsDocumented) {
 }
 
 TEST(Seq2seqCli, TrainsEvaluatesExactMatchAndGenerates) {
-  // 300 steps pass through loss spikes (one near step 220 on the CPU) where
-  // rounding decides the outcome: on an H200 the GPU's losses matched the
+  // Training passes through loss spikes where rounding decides the outcome:
+  // after 300 steps exact match was 0.995 with LayerNorm as separate ops and
+  // 0.805 as one kernel (a different summation order); after 400 it is 1.0
+  // for seeds 0, 1 and 2 (Zen 4). On an H200 the GPU's losses matched the
   // CPU's to 7 digits for 60 steps, drifted apart from step 70 and spiked
   // at 290 instead, ending at 0.53 exact match against the CPU's 0.995
   // (docs/performance.md, "GPU"). The kernels are checked on the GPU by the
@@ -380,7 +382,7 @@ TEST(Seq2seqCli, TrainsEvaluatesExactMatchAndGenerates) {
   const std::string run = (dir / "run").string(),
                     ckpt = run + "/checkpoint.safetensors";
   auto r =
-      kiln::test::run_cli({"train", "seq2seq", "--steps", "300", "-o", run});
+      kiln::test::run_cli({"train", "seq2seq", "--steps", "400", "-o", run});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "pairs of the reverse task")) << r.out;
   auto e = kiln::test::run_cli({"eval", "seq2seq", "-c", ckpt, "--n", "200"});

@@ -47,6 +47,7 @@ template <int Axis> struct log_softmax;
 struct cross_entropy_with_onehot;
 struct cross_entropy;
 struct layer_norm;
+struct normalize;
 struct batch_norm;
 } // namespace op
 

@@ -108,6 +108,9 @@ int gather(int table, int indices, int axis, ShapeRef result, Loc loc);
 int one_hot(int indices, int classes, ShapeRef result, Loc loc);
 int to_float(int indices, ShapeRef result, Loc loc);
 int floor_to_int(int x, ShapeRef result, Loc loc);
+// kiln.normalize: each row of x's last axis (static) to zero mean and unit
+// biased variance, (x - mean) / sqrt(var + eps).
+int normalize(int x, double eps, ShapeRef result, Loc loc);
 // kiln.iota: x's shape, each element its index along `axis`.
 int iota(int x, int axis, ShapeRef result, Loc loc);
 // kiln.write_slice of `value` into buffer parameter `buffer` at `position`

@@ -9,9 +9,9 @@
 //
 //   y = (x - mean_g) / sqrt(var_g + eps) * weight[c] + bias[c]
 //
-// A composite: the input viewed as [N, G, C / G * spatial], the statistics
-// of the last axis (mean, sub, mul, sqrt, div), viewed back; gradients op
-// by op.
+// The input viewed as [N, G, C / G * spatial] is normalised row by row
+// (kiln.normalize: one kernel, its gradient one more), viewed back, then
+// scaled and shifted per channel.
 #pragma once
 
 #include <string>
@@ -19,8 +19,8 @@
 
 #include "kiln/dsl/diagnostics.h"
 #include "kiln/dsl/elementwise.h"
+#include "kiln/dsl/layer_norm.h"
 #include "kiln/dsl/params.h"
-#include "kiln/dsl/reduce.h"
 #include "kiln/dsl/shape_ops.h"
 #include "kiln/dsl/tensor.h"
 
@@ -47,10 +47,7 @@ public:
     static_assert(detail::all_static_v<S...>,
                   "GroupNorm: the spatial dimensions must be static");
     constexpr int per_group = (C / G) * (1 * ... * int(S));
-    auto grouped = reshape<N, G, per_group>(x, loc);
-    auto d = sub(grouped, mean<-1, true>(grouped, loc), loc);
-    auto var = mean<-1, true>(mul(d, d, loc), loc);
-    auto n = div(d, sqrt(add(var, static_cast<float>(eps_), loc), loc), loc);
+    auto n = normalize(reshape<N, G, per_group>(x, loc), eps_, loc);
     auto y = reshape<N, C, S...>(n, loc);
     auto w = reshape<C, (S * 0 + 1)...>(weight, loc); // [C, 1, ...]
     auto b = reshape<C, (S * 0 + 1)...>(bias, loc);
