@@ -1,16 +1,18 @@
 // LayerNorm (tests/e2e/models/layer_norm.cpp), compiled as users compile
 // it, against torch.nn.LayerNorm's definition written here in double:
-// rows of 5, 40 (eps 0.5) and 128, a lone row of 7; the gradients of the
-// weight, bias and input by central finite differences, alone and with
-// the input also feeding the loss. Batches 1 and 3; every kernel variant
-// of the portable build (AVX-512, AVX2, baseline) and the GPU schedules
-// through ctest.
+// rows of 1, 5, 40 (eps 0.5) and 128, a lone row of 7, 100 rows per
+// sample (several parallel tasks at batch 3); the gradients of the weight,
+// bias and input by central finite differences: rows of 5, of 40 (many,
+// and with the input also feeding the loss) and a lone row. Batches 1 and 3;
+// every kernel variant of the portable build (AVX-512, AVX2, baseline) and the
+// GPU schedules through ctest.
 #include "layer_norm_ops.h"
 #include "reference.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace {
@@ -68,7 +70,9 @@ TEST_P(LayerNorm, ForwardMatchesTheDefinition) {
   for (const Case &c : {Case{"rows5", "ln5", {n, 5}, 1e-5},
                         Case{"rows40", "ln40", {n, 3, 40}, 0.5},
                         Case{"rows128", "ln128", {n, 2, 128}, 1e-5},
-                        Case{"one_row", "ln7", {7}, 1e-5}}) {
+                        Case{"one_row", "ln7", {7}, 1e-5},
+                        Case{"rows1", "ln1", {n, 3, 1}, 1e-5},
+                        Case{"many_rows", "ln40", {n, 100, 40}, 0.5}}) {
     const int64_t width = c.shape.back();
     auto [w, b] = randomAffine(m, c.layer, width, uint32_t(width));
     // Rows far from zero: a one-pass variance would lose digits here.
@@ -82,26 +86,43 @@ TEST_P(LayerNorm, ForwardMatchesTheDefinition) {
   }
 }
 
-// loss = sum(LayerNorm(x + offset) * r): SGD lr 1 moves the weight, bias
+// loss = sum(LayerNorm(x + offset) * r) over x of `shape`, by train entry
+// `entry` of layer `layer` (width `width`, eps `eps`) and offset `offset`
+// (broadcast over x's leading dimensions): SGD lr 1 moves the weight, bias
 // and offset by minus their gradients.
-TEST_P(LayerNorm, GradientsMatchFiniteDifferences) {
-  const int64_t n = GetParam();
+void expectLayerNormGradients(const char *entry, const std::string &layer,
+                              const std::string &offset,
+                              std::vector<int64_t> offsetShape,
+                              std::vector<int64_t> shape, double eps,
+                              uint32_t seed) {
   Model m(1);
-  auto [w, b] = randomAffine(m, "ln5", 5, 20);
+  const int64_t width = shape.back();
+  auto [w, b] = randomAffine(m, layer, width, seed);
   auto &params = m.session().params();
-  assign(params.get("offset.x5"), toDoubles(randomTensor({1, 5}, 22)));
-  Values off = toDoubles(params.get("offset.x5"));
-  const Tensor x = randomTensor({n, 5}, 23), r = randomTensor({n, 5}, 24);
+  assign(params.get(offset), toDoubles(randomTensor(offsetShape, seed + 2)));
+  Values off = toDoubles(params.get(offset));
+  const Tensor x = randomTensor(shape, seed + 3),
+               r = randomTensor(shape, seed + 4);
   const Values xd = toDoubles(x), rd = toDoubles(r);
   auto loss = [&] {
     Values h = xd;
     for (size_t i = 0; i < h.size(); ++i)
       h[i] += off[i % off.size()];
-    return dot(layerNorm(h, 5, 1e-5, w, b), rd);
+    return dot(layerNorm(h, size_t(width), eps, w, b), rd);
   };
+  const std::string weight = layer + ".weight", bias = layer + ".bias";
   expectSgdStepsMatch(
-      m.session(), "train5", {&x, &r}, loss,
-      {{"ln5.weight", &w}, {"ln5.bias", &b}, {"offset.x5", &off}});
+      m.session(), entry, {&x, &r}, loss,
+      {{weight.c_str(), &w}, {bias.c_str(), &b}, {offset.c_str(), &off}});
+}
+
+TEST_P(LayerNorm, GradientsMatchFiniteDifferences) {
+  const int64_t n = GetParam();
+  expectLayerNormGradients("train5", "ln5", "offset.x5", {1, 5}, {n, 5}, 1e-5,
+                           20);
+  expectLayerNormGradients("train_rows", "ln40", "offset.rows", {40},
+                           {n, 100, 40}, 0.5, 40);
+  expectLayerNormGradients("train_row", "ln7", "offset.x7", {7}, {7}, 1e-5, 60);
 }
 
 // loss = sum((LayerNorm(h) + h / 2) * r), h = x + offset: the input's

@@ -5,9 +5,9 @@
 //  * reductions: one thread per output reducing serially; a reduction to
 //    one value first spreads its innermost reduced dimension over 256
 //    threads (rfactor), then one thread adds their partial sums;
-//  * row normalisation: one thread per row, its sums and outputs serial
-//    in the thread (a single row: the sums on one thread, then one thread
-//    per element);
+//  * row normalisation: a row's sums one thread per row, then the result
+//    one thread per element (GroupNorm's rows are up to 9408 wide, too
+//    long to write serially from one thread);
 //  * matmul: Halide's apps/cuda_mat_mul shape, blocks of 64 x 16 outputs
 //    with 32 threads of 4 x 8 outputs each, accumulated in registers; a
 //    weight gradient (A stored [K, M]) splits K into chunks first;
@@ -78,18 +78,12 @@ void schedule_reduction(Reduction &red, Func out,
 
 void schedule_normalization(Normalization &n, Func out,
                             const std::vector<Var> &vars) {
-  if (vars.size() == 1) {
-    for (Func f : n.sums()) {
-      f.compute_root();
-      tile_flat(f, {});
-      tile_flat(f.update(), {});
-    }
-    tile_flat(out, vars);
-    return;
+  for (Func f : n.sums()) {
+    f.compute_root();
+    tile_flat(f, f.args());
+    tile_flat(f.update(), f.args());
   }
-  const Var thread = tile_flat(out, {vars.begin() + 1, vars.end()});
-  for (Func f : n.sums())
-    f.compute_at(out, thread);
+  tile_flat(out, vars);
 }
 
 namespace {

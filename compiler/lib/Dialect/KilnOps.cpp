@@ -506,7 +506,7 @@ static LogicalResult inferNormalize(std::optional<Location> loc, StringRef op,
 /// Attributes are checked here, not when inferring the type: the parser
 /// infers it before the op has them.
 static LogicalResult verifyEps(Operation *op, APFloat eps) {
-  if (eps.isNegative() || eps.isNaN())
+  if ((eps.isNegative() && !eps.isZero()) || eps.isNaN())
     return op->emitOpError("eps must be >= 0, got ") << eps.convertToDouble();
   return success();
 }
@@ -524,6 +524,14 @@ LogicalResult
 NormalizeGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                   Adaptor adaptor,
                                   SmallVectorImpl<Type> &results) {
+  // Also what catches two different symbols in x and grad (the shape check
+  // runs this rule on stand-in sizes; AllTypesMatch sees only `?`).
+  if (adaptor.getGrad().getType() != adaptor.getInput().getType())
+    return emitOptionalError(loc,
+                             "normalize_grad: grad must have the "
+                             "input's shape ",
+                             adaptor.getInput().getType(), ", got ",
+                             adaptor.getGrad().getType());
   return inferNormalize(loc, "normalize_grad", adaptor.getInput(), results);
 }
 

@@ -200,6 +200,19 @@ private:
     return o == out.getRank();
   }
 
+  /// A group a kiln.normalize kernel may compute instead of reading it. The
+  /// kernel reads its operands once per pass over a row (3 or 4), so only a
+  /// cheap one, and not through a reshape that merges dimensions: GroupNorm's
+  /// [N, C, H, W] -> [N, G, C / G * H * W] divides every index of the row,
+  /// and as normalize_grad's prologue that took 5.2 ms where the kernel
+  /// alone takes about a tenth (profile, DDPM).
+  static bool isNormalizePrologue(const Group &g) {
+    return g.cheap() && llvm::all_of(g.ops, [](Operation *member) {
+             auto rs = dyn_cast<ReshapeOp>(member);
+             return !rs || splitsOnly(rs);
+           });
+  }
+
   void place(Operation *op) {
     SmallVector<size_t> join;
     // A matmul or attention reads operands that are only moved elements
@@ -253,17 +266,10 @@ private:
           // A prologue takes one group only, except that normalize_grad
           // reads x and g alike, element by element: the gradient g = dy *
           // weight of a LayerNorm's scale is computed in its kernel too.
-          // Not through a reshape that merges dimensions: GroupNorm's
-          // [N, C, H, W] -> [N, G, C / G * H * W] divides every index of
-          // the row, and as normalize_grad's prologue that took 5.2 ms
-          // where the kernel alone takes about a tenth (profile, DDPM).
           ok = onlyFeeds(g, op) && (join.empty() || isa<NormalizeGradOp>(op)) &&
                (isLayout(op) || isReduction(op)) &&
                (!isa<NormalizeOp, NormalizeGradOp>(op) ||
-                llvm::all_of(g.ops, [](Operation *member) {
-                  auto rs = dyn_cast<ReshapeOp>(member);
-                  return !rs || splitsOnly(rs);
-                }));
+                isNormalizePrologue(g));
         if (ok)
           join.push_back(gi);
         if (ok && !isPointwise(op) && !isa<NormalizeGradOp>(op))

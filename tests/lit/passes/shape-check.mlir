@@ -87,3 +87,12 @@ func.func @no_reason(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tens
 func.func @fine(%a: tensor<?x8xf32> {kiln.symbols = ["batch", ""]}) -> tensor<?x8xf32> attributes {kiln.minimums = [{min = 2 : i64, symbol = "batch", why = "test"}]} {
   func.return %a : tensor<?x8xf32>
 }
+
+// -----
+
+func.func @normalize_grad(%x: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
+                          %g: tensor<?x8xf32> {kiln.symbols = ["seq", ""]}) -> tensor<?x8xf32> {
+  // expected-error @+1 {{mixes symbolic dimensions 'batch' and 'seq': [batch, 8] and [seq, 8]}}
+  %0 = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  func.return %0 : tensor<?x8xf32>
+}
