@@ -8,6 +8,8 @@
 //  * row normalisation: a row's sums one thread per row, then the result
 //    one thread per element (GroupNorm's rows are up to 9408 wide, too
 //    long to write serially from one thread);
+//  * softmax cross-entropy: likewise, a row's maximum and sum one thread
+//    per row, then the loss or gradient one thread per element;
 //  * matmul: Halide's apps/cuda_mat_mul shape, blocks of 64 x 16 outputs
 //    with 32 threads of 4 x 8 outputs each, accumulated in registers; a
 //    weight gradient (A stored [K, M]) splits K into chunks first;
@@ -76,14 +78,26 @@ void schedule_reduction(Reduction &red, Func out,
   tile_flat(out, {});
 }
 
-void schedule_normalization(Normalization &n, Func out,
-                            const std::vector<Var> &vars) {
-  for (Func f : n.sums()) {
+// Row statistics (an identity, then one update over the row) one thread
+// per row, then `out` one thread per element.
+static void rows_then_elements(const std::vector<Func> &stats, Func out,
+                               const std::vector<Var> &vars) {
+  for (Func f : stats) {
     f.compute_root();
     tile_flat(f, f.args());
     tile_flat(f.update(), f.args());
   }
   tile_flat(out, vars);
+}
+
+void schedule_normalization(Normalization &n, Func out,
+                            const std::vector<Var> &vars) {
+  rows_then_elements(n.sums(), out, vars);
+}
+
+void schedule_cross_entropy(CrossEntropy &ce, Func out,
+                            const std::vector<Var> &vars) {
+  rows_then_elements({ce.row_max, ce.row_sum}, out, vars);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "kiln/halide/attention.h"
 #include "kiln/halide/conv2d.h"
+#include "kiln/halide/cross_entropy.h"
 #include "kiln/halide/matmul.h"
 #include "kiln/halide/normalization.h"
 #include "kiln/halide/reduction.h"
@@ -33,6 +34,8 @@ void schedule_pointwise(Halide::Func out, const std::vector<Halide::Var> &vars);
 void schedule_reduction(Reduction &red, Halide::Func out,
                         const std::vector<Halide::Var> &vars);
 void schedule_normalization(Normalization &n, Halide::Func out,
+                            const std::vector<Halide::Var> &vars);
+void schedule_cross_entropy(CrossEntropy &ce, Halide::Func out,
                             const std::vector<Halide::Var> &vars);
 void schedule_matmul(Matmul &mm, Halide::Func out, const Halide::Var &inner,
                      const Halide::Var &outer,

@@ -11,9 +11,6 @@
 #include "kiln/halide/normalization.h"
 #include "tiling.h"
 
-#include <algorithm>
-#include <string>
-
 namespace kiln::halide {
 
 using namespace Halide;
@@ -30,22 +27,10 @@ void schedule_normalization(Normalization &n, Func out,
   const Var block("n_block"), lane("n_lane");
   out.split(vars[0], block, lane, lanes, TailStrategy::GuardWithIf)
       .vectorize(lane);
-  LoopLevel at = LoopLevel::root();
-  if (vars.size() > 1) {
-    Var row = vars[1];
-    for (size_t i = 2; i < vars.size(); ++i) {
-      const Var next("n_rows" + std::to_string(i));
-      out.fuse(row, vars[i], next);
-      row = next;
-    }
-    // Every element is read once per sum and once for the output.
-    const int passes = static_cast<int>(n.sums().size()) + 1;
-    const int per_task = std::max(1, detail::kTaskWork / (passes * n.width));
-    const Var task("n_task");
-    out.split(row, task, row, per_task, TailStrategy::GuardWithIf)
-        .parallel(task);
-    at = LoopLevel(out, row);
-  }
+  // Every element is read once per sum and once for the output.
+  const int passes = static_cast<int>(n.sums().size()) + 1;
+  const LoopLevel at =
+      detail::tile_rows(out, {vars.begin() + 1, vars.end()}, passes * n.width);
   for (Func f : n.sums()) {
     detail::sum_in_vectors(f, n.r.x, lanes, at);
   }

@@ -1,5 +1,6 @@
 #include "tiling.h"
 
+#include <algorithm>
 #include <string>
 
 namespace kiln::halide::detail {
@@ -24,6 +25,22 @@ Var tile_for_tasks(Stage s, const std::vector<Var> &vars, int width,
     s.vectorize(lane);
   }
   return fused;
+}
+
+LoopLevel tile_rows(Func out, const std::vector<Var> &rows, int work_per_row) {
+  if (rows.empty()) {
+    return LoopLevel::root();
+  }
+  Var row = rows[0];
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const Var next("t_rows" + std::to_string(i));
+    out.fuse(row, rows[i], next);
+    row = next;
+  }
+  const int per_task = std::max(1, kTaskWork / std::max(1, work_per_row));
+  const Var task("t_row_task");
+  out.split(row, task, row, per_task, TailStrategy::GuardWithIf).parallel(task);
+  return LoopLevel(out, row);
 }
 
 int row_lanes(const Expr &extent, int vec) {

@@ -1,5 +1,5 @@
-// Loop tiling and vector sums shared by the pointwise, reduction and
-// normalisation schedules (internal).
+// Loop tiling and vector sums shared by the pointwise, reduction and row
+// (normalisation, cross-entropy) schedules (internal).
 #pragma once
 
 #include <Halide.h>
@@ -24,6 +24,14 @@ tile_for_tasks(Halide::Stage s, const std::vector<Halide::Var> &vars, int width,
                const Halide::Expr &work_per_point,
                Halide::TailStrategy tail = Halide::TailStrategy::ShiftInwards);
 
+// Fuses `rows` (pure vars of `out`, innermost first) into one loop split
+// into parallel tasks of about kTaskWork / work_per_row rows. Returns the
+// level inside that loop, where a row's statistics go (root when there are
+// no rows: the statistics of the one row are computed once).
+Halide::LoopLevel tile_rows(Halide::Func out,
+                            const std::vector<Halide::Var> &rows,
+                            int work_per_row);
+
 // The lanes of the vector that sums a row of `extent` elements: a short
 // static row (14 or 7 floats) is one vector of exactly its length. With a
 // guarded split of 16 the partial sums were stored with a mask every row
@@ -34,12 +42,12 @@ tile_for_tasks(Halide::Stage s, const std::vector<Halide::Var> &vars, int width,
 // vector (AVX-512: 0.13-0.14 either way). Otherwise `vec`.
 int row_lanes(const Halide::Expr &extent, int vec);
 
-// Schedules `accum` (zero, then one update adding over `r`, which runs along
-// its input's contiguous dimension) at `at`: `r` split into `lanes` partial
-// sums (rfactor) kept in one vector, whose lanes are then added by one
-// vector reduction (log2(lanes) shuffles), not a scalar loop: per-channel
-// means of [64, 64, 14, 14] (one 14-float row per output) took 0.5 ms with
-// the loop.
+// Schedules `accum` (its identity, then one update combining over `r`, a
+// sum or a maximum, which runs along its input's contiguous dimension) at
+// `at`: `r` split into `lanes` partial results (rfactor) kept in one
+// vector, whose lanes are then combined by one vector reduction (log2(lanes)
+// shuffles), not a scalar loop: per-channel means of [64, 64, 14, 14] (one
+// 14-float row per output) took 0.5 ms with the loop.
 void sum_in_vectors(Halide::Func accum, const Halide::RVar &r, int lanes,
                     const Halide::LoopLevel &at);
 

@@ -11,6 +11,7 @@
 
 #include "kiln/halide/attention.h"
 #include "kiln/halide/conv2d.h"
+#include "kiln/halide/cross_entropy.h"
 #include "kiln/halide/math.h"
 #include "kiln/halide/matmul.h"
 #include "kiln/halide/normalization.h"
