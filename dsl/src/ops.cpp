@@ -470,6 +470,22 @@ int one_hot(int indices, int classes, ShapeRef result, Loc loc) {
   return b.result(node, result);
 }
 
+int cross_entropy(int logits, int targets, ShapeRef result, Loc loc) {
+  SrcLoc at = to_src_loc(loc);
+  Builder &b = Builder::current("cross_entropy", loc);
+  int nl = b.operand(logits, "cross_entropy", at);
+  int nt = index_operand(b, targets, "cross_entropy", at);
+  const Shape sl = b.shape(nl), st = b.shape(nt);
+  if (sl.empty() || sl.back().symbolic() ||
+      Shape(sl.begin(), sl.end() - 1) != st)
+    fail(at, fmt::format("cross_entropy: the logits must be the targets' "
+                         "shape and a static class axis, got logits {} and "
+                         "targets {}",
+                         to_string(sl), to_string(st)));
+  int node = b.add_node("kiln.cross_entropy", {nl, nt}, {}, st, at);
+  return b.result(node, result);
+}
+
 int iota(int x, int axis, ShapeRef result, Loc loc) {
   SrcLoc at = to_src_loc(loc);
   Builder &b = Builder::current("iota", loc);

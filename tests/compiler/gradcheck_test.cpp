@@ -330,6 +330,15 @@ std::vector<Case> cases() {
   // Embedding lookups and their adjoint, with repeated indices: gather
   // along axis 0 (rows of a [5, 3] table by [batch, 4] ids) and along the
   // last axis, and scatter_add itself.
+  // Softmax cross-entropy against integer targets: rows [batch, 4] of 6
+  // classes, each class a target somewhere.
+  c.push_back(Case{"cross_entropy",
+                   {{"a", {-1, 4, 6}, -2.0, 2.0}},
+                   "    %y = \"kiln.cross_entropy\"(%a, %ids) : "
+                   "(tensor<?x4x6xf64>, tensor<?x4xi32>) -> tensor<?x4xf64>\n",
+                   "tensor<?x4xf64>",
+                   {-1, 4},
+                   6});
   c.push_back(Case{"gather",
                    {{"a", {5, 3}, 0.5, 1.5, true}},
                    "    %y = \"kiln.gather\"(%a, %ids) {axis = 0 : i64} : "

@@ -537,6 +537,58 @@ NormalizeGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 
 LogicalResult NormalizeGradOp::verify() { return verifyEps(*this, getEps()); }
 
+/// kiln.cross_entropy's rows: static classes last, one i32 target per row.
+/// Returns the rows' shape.
+static FailureOr<SmallVector<int64_t>>
+crossEntropyRows(std::optional<Location> loc, StringRef op, Value logits,
+                 Value targets) {
+  auto lt = cast<RankedTensorType>(logits.getType());
+  auto tt = cast<RankedTensorType>(targets.getType());
+  if (lt.getRank() < 1 || lt.isDynamicDim(lt.getRank() - 1) ||
+      lt.getDimSize(lt.getRank() - 1) < 1)
+    return emitOptionalError(loc, op,
+                             ": the last axis of the logits (the classes) "
+                             "must be static and non-empty, got ",
+                             lt);
+  SmallVector<int64_t> rows(lt.getShape().drop_back());
+  if (tt.getShape() != ArrayRef<int64_t>(rows))
+    return emitOptionalError(loc, op,
+                             ": the targets must have the logits' shape "
+                             "without the classes, got logits ",
+                             lt, " and targets ", tt);
+  return rows;
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  auto rows = crossEntropyRows(loc, "cross_entropy", adaptor.getLogits(),
+                               adaptor.getTargets());
+  if (failed(rows))
+    return failure();
+  auto lt = cast<RankedTensorType>(adaptor.getLogits().getType());
+  results.push_back(RankedTensorType::get(*rows, lt.getElementType()));
+  return success();
+}
+
+LogicalResult
+CrossEntropyGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &results) {
+  auto rows = crossEntropyRows(loc, "cross_entropy_grad", adaptor.getLogits(),
+                               adaptor.getTargets());
+  if (failed(rows))
+    return failure();
+  auto lt = cast<RankedTensorType>(adaptor.getLogits().getType());
+  auto expected = RankedTensorType::get(*rows, lt.getElementType());
+  if (adaptor.getGrad().getType() != expected)
+    return emitOptionalError(loc, "cross_entropy_grad: grad must be ", expected,
+                             ", got ", adaptor.getGrad().getType());
+  results.push_back(lt);
+  return success();
+}
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

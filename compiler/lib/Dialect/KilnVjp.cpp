@@ -152,6 +152,15 @@ LogicalResult NormalizeOp::buildVjp(OpBuilder &b, Value g,
   return success();
 }
 
+LogicalResult CrossEntropyOp::buildVjp(OpBuilder &b, Value g,
+                                       SmallVectorImpl<Value> &grads) {
+  // One kernel that recomputes the row's softmax from the logits.
+  grads.push_back(
+      b.create<CrossEntropyGradOp>(getLoc(), getLogits(), getTargets(), g));
+  grads.push_back(nullptr); // targets are indices
+  return success();
+}
+
 /// A reduction's result (or its gradient) with the reduced axis kept as 1.
 static Value keepAxis(OpBuilder &b, Location loc, Value g, int64_t axis,
                       bool keepdim) {

@@ -401,6 +401,14 @@ private:
                att.getLse(), att.getDelta()},
               att.getScale().convertToDouble(), att.getCausal(), a);
         })
+        .Case<CrossEntropyOp>([&](CrossEntropyOp ce) {
+          return emitCrossEntropy(ce, "Loss", ce.getLogits(), ce.getTargets(),
+                                  {}, a);
+        })
+        .Case<CrossEntropyGradOp>([&](CrossEntropyGradOp ce) {
+          return emitCrossEntropy(ce, "Grad", ce.getLogits(), ce.getTargets(),
+                                  ce.getGrad(), a);
+        })
         .Case<NormalizeOp>([&](NormalizeOp n) {
           return emitNormalize(n, "Output", n.getInput(), {},
                                n.getEps().convertToDouble(), a);
@@ -622,6 +630,36 @@ private:
       << type.getDimSize(type.getRank() - 1) << ", "
       << llvm::format("%.17g", eps) << ");\n";
     defineByAnchor(op, n, a);
+    return success();
+  }
+
+  /// kiln.cross_entropy or its gradient (`grad` null for the former): one
+  /// part of the softmax cross-entropy of the Halide library
+  /// (kiln/halide/cross_entropy.h). The targets are read through
+  /// checked_index, so an out-of-range class stops the kernel.
+  LogicalResult emitCrossEntropy(Operation *op, StringRef part, Value logits,
+                                 Value targets, Value grad,
+                                 llvm::raw_ostream &a) {
+    if (anchor_)
+      return op->emitError("a kernel may hold only one reduction");
+    auto logitsFunc = operandFunc(op, logits), gradFunc = operandFunc(op, grad);
+    if (failed(logitsFunc) || failed(gradFunc))
+      return failure();
+    auto type = cast<RankedTensorType>(logits.getType());
+    int64_t classes = type.getDimSize(type.getRank() - 1);
+    int64_t rows = rank(targets);
+    std::string checked = "v" + std::to_string(next_++);
+    members_.push_back("Func " + checked + "{\"" + checked + "\"}");
+    a << "    " << checked << "(" << vars(rows)
+      << ") = kiln::halide::checked_index(" << call(targets, tvars(rows))
+      << ", " << classes << ", \"kiln.cross_entropy\", get_target());\n";
+    std::string ce = "ce" + std::to_string(next_++);
+    members_.push_back("kiln::halide::CrossEntropy " + ce);
+    a << "    " << ce
+      << " = kiln::halide::cross_entropy(kiln::halide::CrossEntropyPart::"
+      << part << ", " << *logitsFunc << ", " << checked << ", " << *gradFunc
+      << ", " << type.getRank() << ", " << classes << ");\n";
+    defineByAnchor(op, ce, a);
     return success();
   }
 
@@ -1070,6 +1108,9 @@ private:
     } else if (isa_and_nonnull<AttentionOp, AttentionLseOp, AttentionGradOp>(
                    anchor_)) {
       os_ << "    kiln::halide::schedule_attention(" << anchorName_
+          << ", out0, {" << join(v, ", ") << "}, get_target());\n";
+    } else if (isa_and_nonnull<CrossEntropyOp, CrossEntropyGradOp>(anchor_)) {
+      os_ << "    kiln::halide::schedule_cross_entropy(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";
     } else if (isa_and_nonnull<NormalizeOp, NormalizeGradOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_normalization(" << anchorName_

@@ -254,6 +254,37 @@ DTensor normalizeRows(const DTensor &x, const DTensor *grad, double eps) {
   return r;
 }
 
+/// kiln.cross_entropy (no `grad`: the loss per row) or
+/// kiln.cross_entropy_grad, row by row, from the formulas of KilnOps.td.
+FailureOr<DTensor> crossEntropyRows(Operation *op, const DTensor &logits,
+                                    const DTensor &targets,
+                                    const DTensor *grad) {
+  const int64_t classes = logits.shape.back();
+  const int64_t rows = logits.numel() / classes;
+  DTensor r(grad ? logits.shape : targets.shape);
+  for (int64_t row = 0; row < rows; ++row) {
+    const double *x = logits.data.data() + row * classes;
+    const double t = targets.data[size_t(row)];
+    if (!(t >= 0 && t < double(classes)))
+      return op->emitError("interpreter: target ")
+             << t << " outside [0, " << classes << ")";
+    double m = -INFINITY, s = 0;
+    for (int64_t c = 0; c < classes; ++c)
+      m = std::max(m, x[c]);
+    for (int64_t c = 0; c < classes; ++c)
+      s += std::exp(x[c] - m);
+    if (!grad) {
+      r.data[size_t(row)] = std::log(s) + m - x[int64_t(t)];
+      continue;
+    }
+    for (int64_t c = 0; c < classes; ++c)
+      r.data[size_t(row * classes + c)] =
+          grad->data[size_t(row)] *
+          (std::exp(x[c] - m) / s - (c == int64_t(t) ? 1.0 : 0.0));
+  }
+  return r;
+}
+
 } // namespace
 
 FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
@@ -358,6 +389,13 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                   [&](auto red) -> FailureOr<DTensor> {
                     return reduce(in(0), red.getAxis(), red.getKeepdim(),
                                   isa<ReduceMeanOp>(op));
+                  })
+              .Case<CrossEntropyOp>([&](CrossEntropyOp) -> FailureOr<DTensor> {
+                return crossEntropyRows(&op, in(0), in(1), nullptr);
+              })
+              .Case<CrossEntropyGradOp>(
+                  [&](CrossEntropyGradOp) -> FailureOr<DTensor> {
+                    return crossEntropyRows(&op, in(0), in(1), &in(2));
                   })
               .Case<NormalizeOp>([&](NormalizeOp n) -> FailureOr<DTensor> {
                 return normalizeRows(in(0), nullptr,

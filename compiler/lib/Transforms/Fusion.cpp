@@ -200,13 +200,22 @@ private:
     return o == out.getRank();
   }
 
-  /// A group a kiln.normalize kernel may compute instead of reading it. The
-  /// kernel reads its operands once per pass over a row (3 or 4), so only a
-  /// cheap one, and not through a reshape that merges dimensions: GroupNorm's
+  /// The row ops (kiln.normalize, kiln.cross_entropy and their gradients):
+  /// their kernels read every operand element by element, once per pass
+  /// over a row, so each operand may have its own prologue: the gradient
+  /// g = dy * weight of a LayerNorm's scale is computed in its kernel.
+  static bool isRowOp(Operation *op) {
+    return isa<NormalizeOp, NormalizeGradOp, CrossEntropyOp,
+               CrossEntropyGradOp>(op);
+  }
+
+  /// A group a row op's kernel may compute instead of reading it. It is
+  /// read once per pass over a row (3 or 4), so only a cheap one, and not
+  /// through a reshape that merges dimensions: GroupNorm's
   /// [N, C, H, W] -> [N, G, C / G * H * W] divides every index of the row,
   /// and as normalize_grad's prologue that took 5.2 ms where the kernel
   /// alone takes about a tenth (profile, DDPM).
-  static bool isNormalizePrologue(const Group &g) {
+  static bool isRowPrologue(const Group &g) {
     return g.cheap() && llvm::all_of(g.ops, [](Operation *member) {
              auto rs = dyn_cast<ReshapeOp>(member);
              return !rs || splitsOnly(rs);
@@ -263,16 +272,13 @@ private:
           ok = onlyFeeds(g, op) &&
                (resultType(g.ops.back()) == resultType(op) || g.cheap());
         else
-          // A prologue takes one group only, except that normalize_grad
-          // reads x and g alike, element by element: the gradient g = dy *
-          // weight of a LayerNorm's scale is computed in its kernel too.
-          ok = onlyFeeds(g, op) && (join.empty() || isa<NormalizeGradOp>(op)) &&
+          // A prologue takes one group only, except for a row op's.
+          ok = onlyFeeds(g, op) && (join.empty() || isRowOp(op)) &&
                (isLayout(op) || isReduction(op)) &&
-               (!isa<NormalizeOp, NormalizeGradOp>(op) ||
-                isNormalizePrologue(g));
+               (!isRowOp(op) || isRowPrologue(g));
         if (ok)
           join.push_back(gi);
-        if (ok && !isPointwise(op) && !isa<NormalizeGradOp>(op))
+        if (ok && !isPointwise(op) && !isRowOp(op))
           break;
       }
     }

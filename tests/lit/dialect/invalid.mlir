@@ -272,3 +272,30 @@ func.func @normalize_grad_mismatch(%x: tensor<4x3xf32>, %g: tensor<4x5xf32>) -> 
   %0 = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<4x3xf32>, tensor<4x5xf32>) -> tensor<4x3xf32>
   func.return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+func.func @cross_entropy_dynamic_classes(%x: tensor<4x?xf32>, %t: tensor<4xi32>) -> tensor<4xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cross_entropy: the last axis of the logits (the classes) must be static and non-empty, got 'tensor<4x?xf32>'}}
+  %0 = "kiln.cross_entropy"(%x, %t) : (tensor<4x?xf32>, tensor<4xi32>) -> tensor<4xf32>
+  func.return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @cross_entropy_targets(%x: tensor<4x3x8xf32>, %t: tensor<4xi32>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cross_entropy: the targets must have the logits' shape without the classes, got logits 'tensor<4x3x8xf32>' and targets 'tensor<4xi32>'}}
+  %0 = "kiln.cross_entropy"(%x, %t) : (tensor<4x3x8xf32>, tensor<4xi32>) -> tensor<4x3xf32>
+  func.return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_shape(%x: tensor<4x8xf32>, %t: tensor<4xi32>, %g: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{cross_entropy_grad: grad must be 'tensor<4xf32>', got 'tensor<4x8xf32>'}}
+  %0 = "kiln.cross_entropy_grad"(%x, %t, %g) : (tensor<4x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  func.return %0 : tensor<4x8xf32>
+}

@@ -79,4 +79,13 @@ module attributes {kiln.model = "rt"} {
     %d = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<?x3x8xf32>, tensor<?x3x8xf32>) -> tensor<?x3x8xf32>
     func.return %n, %d : tensor<?x3x8xf32>, tensor<?x3x8xf32>
   }
+  // Softmax cross-entropy against integer targets, and its gradient.
+  // CHECK-LABEL: func.func @cross_entropy(
+  // CHECK: kiln.cross_entropy %{{.*}}, %{{.*}} : (tensor<?x3x8xf32>, tensor<?x3xi32>) -> tensor<?x3xf32>
+  // CHECK: kiln.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x3x8xf32>, tensor<?x3xi32>, tensor<?x3xf32>) -> tensor<?x3x8xf32>
+  func.func @cross_entropy(%x: tensor<?x3x8xf32>, %t: tensor<?x3xi32>, %g: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?x3x8xf32>) {
+    %l = "kiln.cross_entropy"(%x, %t) : (tensor<?x3x8xf32>, tensor<?x3xi32>) -> tensor<?x3xf32>
+    %d = "kiln.cross_entropy_grad"(%x, %t, %g) : (tensor<?x3x8xf32>, tensor<?x3xi32>, tensor<?x3xf32>) -> tensor<?x3x8xf32>
+    func.return %l, %d : tensor<?x3xf32>, tensor<?x3x8xf32>
+  }
 }

@@ -618,6 +618,65 @@ def Kiln_NormalizeGradOp : Kiln_NormalizeBase<"normalize_grad",
   let assemblyFormat = "$input `,` $grad attr-dict `:` type($input)";
 }
 
+class Kiln_CrossEntropyBase<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_Reduction,
+                                     InferTypeOpAdaptor], traits)> {
+  code commonDescription = [{
+    The classes are the last axis of `logits`, which must be static; every
+    other dimension (symbolic ones too) numbers rows, and `targets` (i32)
+    has exactly those dimensions, one class per row. An index outside
+    `[0, C)` stops the kernel with an error naming it. One kernel computes
+    the result from the logits alone, the row's maximum and sum of
+    exponentials next to their use (compiler/halide/include/kiln/halide/
+    cross_entropy.h), where log_softmax and a one-hot product as separate
+    ops took five kernels and stored two [rows, C] matrices.
+  }];
+}
+
+def Kiln_CrossEntropyOp : Kiln_CrossEntropyBase<"cross_entropy",
+    [DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "softmax cross-entropy of each row against its target class";
+  let description = commonDescription # [{
+    `result[row] = log(sum_c exp(logits[row, c])) - logits[row, target]`,
+    computed stably (less the row's maximum); PyTorch's
+    `cross_entropy(logits, targets, reduction='none')` with the classes
+    last. Its gradient is `kiln.cross_entropy_grad`; the targets have none.
+
+    Example:
+    ```mlir
+    %l = kiln.cross_entropy %logits, %ids
+        : (tensor<?x128x256xf32>, tensor<?x128xi32>) -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$logits, Kiln_IndexTensor:$targets);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $targets attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_CrossEntropyGradOp : Kiln_CrossEntropyBase<"cross_entropy_grad"> {
+  let summary = "the gradient of kiln.cross_entropy";
+  let description = commonDescription # [{
+    With `grad` the gradient of each row's loss (the targets' shape), the
+    result is `grad[row] * (softmax(logits)[row, c] - (c == target))`, of
+    the logits' type. Made by cross_entropy's gradient, not by the DSL.
+
+    Example:
+    ```mlir
+    %dl = kiln.cross_entropy_grad %logits, %ids, %g
+        : (tensor<?x256xf32>, tensor<?xi32>, tensor<?xf32>) -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$logits, Kiln_IndexTensor:$targets,
+                       Kiln_Tensor:$grad);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $targets `,` $grad attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, Kiln_Layout,
     DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
   let summary = "the same elements, row-major, in another shape";

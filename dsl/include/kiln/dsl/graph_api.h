@@ -111,6 +111,9 @@ int floor_to_int(int x, ShapeRef result, Loc loc);
 // kiln.normalize: each row of x's last axis (static) to zero mean and unit
 // biased variance, (x - mean) / sqrt(var + eps).
 int normalize(int x, double eps, ShapeRef result, Loc loc);
+// kiln.cross_entropy: per row of `logits` (classes last, static), the
+// softmax cross-entropy against `targets` (an Ints handle of the rows).
+int cross_entropy(int logits, int targets, ShapeRef result, Loc loc);
 // kiln.iota: x's shape, each element its index along `axis`.
 int iota(int x, int axis, ShapeRef result, Loc loc);
 // kiln.write_slice of `value` into buffer parameter `buffer` at `position`

@@ -1,5 +1,5 @@
-// Losses and helpers, written as compositions of existing ops (no op of
-// their own in the IR; docs/dsl.md lists each formula).
+// Losses and helpers, written as compositions of existing ops but for
+// cross_entropy (docs/dsl.md lists each formula).
 //
 //   square(x)                  x * x
 //   bce_with_logits(x, t)      softplus(x) - x * t        elementwise
@@ -14,9 +14,10 @@
 //   cross_entropy_with_onehot(logits, onehot)
 //                              -sum(onehot * log_softmax(logits)) over the
 //                              last axis: Tensor<B, 10> -> Tensor<B>
-//   cross_entropy(logits, ids) the same with one_hot<V>(ids), targets as
-//                              Ints: Tensor<B, T, 256>, Ints<B, T> ->
-//                              Tensor<B, T>
+//   cross_entropy(logits, ids) the same against targets as Ints, one op
+//                              (kiln.cross_entropy, one kernel, its
+//                              gradient one more): Tensor<B, T, 256>,
+//                              Ints<B, T> -> Tensor<B, T>
 //
 // Every node of a composite carries the location of the call.
 #pragma once
@@ -184,7 +185,7 @@ auto cross_entropy_with_onehot(
 // Cross-entropy of logits [..., V] against integer targets [...] in
 // [0, V) (torch.nn.functional.cross_entropy(logits, targets,
 // reduction='none') with the classes last): one value per target. A target
-// outside [0, V) stops the kernel with an error (one_hot).
+// outside [0, V) stops the kernel with an error.
 template <auto... DL, auto... DT>
 auto cross_entropy(const Tensor<DL...> &logits, const Ints<DT...> &targets,
                    std::source_location loc = std::source_location::current()) {
@@ -199,8 +200,11 @@ auto cross_entropy(const Tensor<DL...> &logits, const Ints<DT...> &targets,
     constexpr int classes = detail::sizes_v<DL...>[sizeof...(DL) - 1];
     static_assert(classes > 0, "cross_entropy: the class axis (the logits' "
                                "last) must be a static size");
-    return cross_entropy_with_onehot(logits, one_hot<classes>(targets, loc),
-                                     loc);
+    return detail::wrap<Tensor<DT...>>(
+        detail::cross_entropy(detail::Access::handle(logits),
+                              detail::Access::handle(targets),
+                              detail::shape_of<DT...>(), loc),
+        loc);
   }
 }
 
