@@ -327,9 +327,6 @@ std::vector<Case> cases() {
                    "    %y = \"kiln.permute\"(%a) {permutation = array<i64: 0, "
                    "2, 3, 1>} : (tensor<?x2x3x4xf64>) -> tensor<?x3x4x2xf64>\n",
                    "tensor<?x3x4x2xf64>"});
-  // Embedding lookups and their adjoint, with repeated indices: gather
-  // along axis 0 (rows of a [5, 3] table by [batch, 4] ids) and along the
-  // last axis, and scatter_add itself.
   // Softmax cross-entropy against integer targets: rows [batch, 4] of 6
   // classes, each class a target somewhere.
   c.push_back(Case{"cross_entropy",
@@ -339,6 +336,9 @@ std::vector<Case> cases() {
                    "tensor<?x4xf64>",
                    {-1, 4},
                    6});
+  // Embedding lookups and their adjoint, with repeated indices: gather
+  // along axis 0 (rows of a [5, 3] table by [batch, 4] ids) and along the
+  // last axis, and scatter_add itself.
   c.push_back(Case{"gather",
                    {{"a", {5, 3}, 0.5, 1.5, true}},
                    "    %y = \"kiln.gather\"(%a, %ids) {axis = 0 : i64} : "

@@ -1,12 +1,13 @@
 // Softmax cross-entropy against integer targets
 // (tests/e2e/models/cross_entropy.cpp), compiled as users compile it,
-// against PyTorch's definition written here in double: rows of 7 and 256
-// classes, 100 rows per sample (several parallel tasks at batch 3), a lone
-// row, logits far from zero (the row maximum must be taken out); the
-// logits' gradient by central finite differences; a target outside the
-// classes stops the kernel with an error (on a GPU: is clamped). Batches 1 and
-// 3; every kernel variant of the portable build (AVX-512, AVX2, baseline) and
-// the GPU schedules through ctest.
+// against PyTorch's definition written here in double: rows of 7, 37 (not
+// whole vectors) and 256 classes, 100 rows per sample (several parallel
+// tasks at batch 3), a lone row, a logit of 1000 in each row's tail (the
+// row maximum must be taken out, over every lane); the logits' gradient by
+// central finite differences (a lone row as a scalar loss too); a target
+// outside the classes stops the kernel with an error (on a GPU: is clamped).
+// Batches 1 and 3; every kernel variant of the portable build (AVX-512, AVX2,
+// baseline) and the GPU schedules through ctest.
 #include "cross_entropy_ops.h"
 #include "reference.h"
 
@@ -14,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -34,15 +36,19 @@ using Model = kiln::models::cross_entropy_ops::Model;
 constexpr double kForwardTol = 1e-5;
 
 // torch.nn.functional.cross_entropy(x, t, reduction='none'), classes last:
-// log(sum_c exp(x[c])) - x[t] per row, in double.
+// log(sum_c exp(x[c])) - x[t] per row, in double (exp(1000) overflows
+// double too: the sum is taken relative to the row's first logit, shifted
+// up by 1000 when the row holds one, which keeps every term finite).
 Values crossEntropy(const Values &x, const std::vector<int32_t> &t,
                     size_t classes) {
   Values loss(t.size());
   for (size_t row = 0; row < t.size(); ++row) {
+    const double *r = x.data() + row * classes;
+    const double shift = *std::max_element(r, r + classes) >= 500 ? 1000 : 0;
     double s = 0;
     for (size_t c = 0; c < classes; ++c)
-      s += std::exp(x[row * classes + c]);
-    loss[row] = std::log(s) - x[row * classes + size_t(t[row])];
+      s += std::exp(r[c] - shift);
+    loss[row] = std::log(s) + shift - r[size_t(t[row])];
   }
   return loss;
 }
@@ -69,13 +75,17 @@ TEST_P(CrossEntropy, LossMatchesTheDefinition) {
     const char *entry;
     std::vector<int64_t> shape;
   };
-  for (const Case &c : {Case{"rows7", {n, 3, 7}},
+  for (const Case &c : {Case{"rows7", {n, 3, 7}}, Case{"rows37", {n, 3, 37}},
                         Case{"rows256", {n, 100, 256}}, Case{"one_row", {7}}}) {
     const int classes = int(c.shape.back());
-    // Logits around 40: exp() of them unshifted would overflow float.
-    const Tensor x = randomTensor(c.shape, uint32_t(classes), 36, 44);
+    Tensor x = randomTensor(c.shape, uint32_t(classes));
     const Tensor t = randomTargets({c.shape.begin(), c.shape.end() - 1},
                                    classes, uint32_t(classes + 1));
+    // One logit of 1000 per row, in the last lanes (the guarded tail where
+    // the row is not whole vectors): exp(1000) overflows unless the row's
+    // maximum is taken out, and a maximum of only some lanes is wrong.
+    for (int64_t row = 0; row < x.numel() / classes; ++row)
+      x.data()[row * classes + classes - 1 - row % 2] = 1000;
     const Values want =
         crossEntropy(toDoubles(x), targetsOf(t), size_t(classes));
     EXPECT_LT(
@@ -137,6 +147,22 @@ TEST_P(CrossEntropy, GradientMatchesFiniteDifferences) {
     EXPECT_LT(kiln::test::sgdStepError(before, params.get("offset.x256"), g,
                                        kiln::test::maxAbs(g)),
               2e-3);
+  }
+  {
+    // A scalar loss: its gradient is seeded by a constant 1.
+    assign(params.get("offset.x37"), toDoubles(randomTensor({37}, 14)));
+    Values off = toDoubles(params.get("offset.x37"));
+    const Tensor x = randomTensor({37}, 15, -2, 2);
+    const Tensor t = Tensor::of_ints({}, {36});
+    const Values xd = toDoubles(x);
+    auto loss = [&] {
+      Values h = xd;
+      for (size_t i = 0; i < h.size(); ++i)
+        h[i] += off[i];
+      return crossEntropy(h, {36}, 37)[0];
+    };
+    expectSgdStepsMatch(m.session(), "train_row", {&x, &t}, loss,
+                        {{"offset.x37", &off}});
   }
 }
 

@@ -47,7 +47,9 @@ CrossEntropy cross_entropy(CrossEntropyPart part, const Func &logits,
   own.insert(own.end(), rows.begin(), rows.end());
   ce.result = Func(name + "_result");
   if (part == CrossEntropyPart::Loss) {
-    ce.result(rows) = log(ce.row_sum(rows)) + m - logits(own);
+    // x_t - m first: (log(s) + m) - x_t would round at the size of m
+    // (3e-5 for logits near 1000 in f32, on a loss that may be 0.01).
+    ce.result(rows) = log(ce.row_sum(rows)) - (logits(own) - m);
     return ce;
   }
   const Var c(name + "_c");

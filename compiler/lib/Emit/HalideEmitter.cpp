@@ -594,7 +594,7 @@ private:
         funcs.push_back(attentionMask(mask, q, a));
         continue;
       }
-      auto func = operandFunc(op, operand);
+      auto func = operandFunc(op, operand, a);
       if (failed(func))
         return failure();
       funcs.push_back(*func);
@@ -618,7 +618,7 @@ private:
                               double eps, llvm::raw_ostream &a) {
     if (anchor_)
       return op->emitError("a kernel may hold only one reduction");
-    auto xFunc = operandFunc(op, x), gFunc = operandFunc(op, g);
+    auto xFunc = operandFunc(op, x, a), gFunc = operandFunc(op, g, a);
     if (failed(xFunc) || failed(gFunc))
       return failure();
     auto type = cast<RankedTensorType>(x.getType());
@@ -642,7 +642,8 @@ private:
                                  llvm::raw_ostream &a) {
     if (anchor_)
       return op->emitError("a kernel may hold only one reduction");
-    auto logitsFunc = operandFunc(op, logits), gradFunc = operandFunc(op, grad);
+    auto logitsFunc = operandFunc(op, logits, a),
+         gradFunc = operandFunc(op, grad, a);
     if (failed(logitsFunc) || failed(gradFunc))
       return failure();
     auto type = cast<RankedTensorType>(logits.getType());
@@ -665,14 +666,23 @@ private:
 
   /// The Func an anchor's library call reads for `operand`: its name, or
   /// an undefined Func() where the op has none.
-  FailureOr<std::string> operandFunc(Operation *op, Value operand) {
+  FailureOr<std::string> operandFunc(Operation *op, Value operand,
+                                     llvm::raw_ostream &a) {
     if (!operand)
       return std::string("Func()");
-    auto name = names_.find(operand);
-    if (name == names_.end())
+    if (auto name = names_.find(operand); name != names_.end())
+      return name->second;
+    // A splat constant (the 1 that seeds a scalar loss's gradient) as a
+    // Func of its rank.
+    auto literal = literals_.find(operand);
+    if (literal == literals_.end())
       return op->emitError(op->getName().stripDialect())
              << " cannot read a constant operand";
-    return name->second;
+    std::string name = "v" + std::to_string(next_++);
+    members_.push_back("Func " + name + "{\"" + name + "\"}");
+    a << "    " << name << "(" << vars(rank(operand))
+      << ") = " << literal->second << ";\n";
+    return name;
   }
 
   /// `op`'s result as the result of the library object `anchor` (an

@@ -274,7 +274,7 @@ FailureOr<DTensor> crossEntropyRows(Operation *op, const DTensor &logits,
     for (int64_t c = 0; c < classes; ++c)
       s += std::exp(x[c] - m);
     if (!grad) {
-      r.data[size_t(row)] = std::log(s) + m - x[int64_t(t)];
+      r.data[size_t(row)] = std::log(s) - (x[int64_t(t)] - m);
       continue;
     }
     for (int64_t c = 0; c < classes; ++c)

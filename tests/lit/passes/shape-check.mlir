@@ -96,3 +96,12 @@ func.func @normalize_grad(%x: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
   %0 = "kiln.normalize_grad"(%x, %g) {eps = 1.0e-5 : f64} : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
   func.return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+func.func @cross_entropy(%x: tensor<?x8xf32> {kiln.symbols = ["batch", ""]},
+                         %t: tensor<?xi32> {kiln.symbols = ["seq"]}) -> tensor<?xf32> {
+  // expected-error @+1 {{mixes symbolic dimensions 'batch' and 'seq': [batch, 8] and [seq]}}
+  %0 = "kiln.cross_entropy"(%x, %t) : (tensor<?x8xf32>, tensor<?xi32>) -> tensor<?xf32>
+  func.return %0 : tensor<?xf32>
+}

@@ -4,7 +4,7 @@
 // 0) axis of the logits, the C classes; every other dimension numbers
 // rows, and the targets have one index per row. With m the row's maximum
 // and s = sum(exp(logits - m)),
-//   Loss  loss = log(s) + m - logits[target]                  per row
+//   Loss  loss = log(s) - (logits[target] - m)                per row
 //   Grad  dlogits = g * (exp(logits - m) / s - onehot(target))  [C, rows]
 // where g is the gradient of the row's loss. One kernel computes either
 // from the logits alone (the row's statistics next to their use), where
