@@ -14,6 +14,7 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm,
     pm.addPass(createKilnDataParallel());
   pm.addPass(createKilnOptimizer());
   pm.addPass(createKilnSequence());
+  pm.addPass(createKilnLocalReplicas());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   pm.addPass(createKilnFuse());
@@ -24,7 +25,7 @@ void kiln::buildKilnPipeline(mlir::OpPassManager &pm,
 void kiln::registerKilnPipeline() {
   mlir::PassPipelineRegistration<>(
       "kiln-pipeline",
-      "shape check, autodiff, optimizer, sequences, "
+      "shape check, autodiff, optimizer, sequences, local replicas, "
       "canonicalize, CSE, fusion, kernel dedupe, memory plan",
       [](mlir::OpPassManager &pm) { buildKilnPipeline(pm); });
 }

@@ -765,12 +765,21 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
                     layer, at.file, at.line));
 
   // Batch statistics over every axis but 1, kept as [1, C(, 1, 1)]; the
-  // mean of equal-sized means is the mean, so one axis at a time is exact.
+  // mean of equal-sized means is the mean, so one axis at a time is exact,
+  // and so is the mean over the processes of a data-parallel job (equal
+  // shares of the batch): their sum over the processes divided by their
+  // number. That sum is the identity unless the job synchronises BatchNorm
+  // (kiln train --sync-batchnorm; kiln-local-replicas removes it from
+  // single-process entry points).
+  const int replicas = b.add_node("kiln.replica_count", {}, {}, Shape{}, at);
   auto batch_mean = [&](int v) {
     for (int axis = int(sx.size()) - 1; axis >= 0; --axis)
       if (axis != 1)
         v = reduce_node(b, Reduce::mean, v, axis, true, at);
-    return v;
+    // Divided before the sum: the sum is then the stored value that
+    // kiln-fuse recomputes x - mean from.
+    v = binary_node(b, "div", v, replicas, at);
+    return b.add_node("kiln.replica_sum", {v}, {}, b.shape(v), at);
   };
   int mean = batch_mean(nx);
   int centered = binary_node(b, "sub", nx, mean, at);
@@ -788,18 +797,14 @@ int batch_norm(int x, int weight, int bias, int running_mean, int running_var,
                            "Mode::eval or Mode::train_no_stats_update in "
                            "infer entry point '{}'",
                            layer, b.open_entry().name));
-    // The unbiased variance's n / (n - 1): kiln.dim_size for a symbolic N.
-    int correction;
-    if (!sx[0].symbolic()) {
-      double n = double(sx[0].size * per_sample);
-      correction = scalar_node(b, float(n / (n - 1)), at);
-    } else {
-      int n = dim_size_node(b, nx, 0, at);
-      if (per_sample != 1)
-        n = binary_node(b, "mul", n, scalar_node(b, float(per_sample), at), at);
-      int n1 = binary_node(b, "sub", n, scalar_node(b, 1.0f, at), at);
-      correction = binary_node(b, "div", n, n1, at);
-    }
+    // The unbiased variance's n / (n - 1), n counting the values of every
+    // process: kiln.dim_size for a symbolic N.
+    int n = dim_size_node(b, nx, 0, at);
+    if (per_sample != 1)
+      n = binary_node(b, "mul", n, scalar_node(b, float(per_sample), at), at);
+    n = binary_node(b, "mul", n, replicas, at);
+    int n1 = binary_node(b, "sub", n, scalar_node(b, 1.0f, at), at);
+    int correction = binary_node(b, "div", n, n1, at);
     auto update = [&](int state, int batch_value) {
       int old = b.state_value(state, at);
       int batch = reshape_node(b, batch_value, Shape{sc[0]}, at);

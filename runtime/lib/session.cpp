@@ -35,7 +35,21 @@ Session::Session(const ModelDesc &model, uint64_t seed, Device device)
     }
     device_params_ = std::make_unique<DeviceParams>(device);
     params_.set_access_hook(device_params_.get());
+    device_memory()->add(replica_count_);
+    device_memory()->upload(replica_count_.raw());
   }
+}
+
+void Session::set_replicas(int processes, ReplicaSum sum) {
+  if (processes < 1)
+    throw Error(
+        fmt::format("{}: a job of {} processes", model_->name, processes));
+  if (device_params_ && (processes != 1 || sum))
+    throw Error(fmt::format("{}: synchronised statistics across processes "
+                            "(--sync-batchnorm) need a CPU session, not {}",
+                            model_->name, device_name(device())));
+  replica_sum_ = std::move(sum);
+  replica_count_.data()[0] = float(processes);
 }
 
 void Session::set_param(size_t index, std::span<const float> values) {

@@ -62,10 +62,13 @@ static_assert(std::is_same_v<decltype(val<BatchNorm2d<8>>()(
                              Tensor<batch, 8, 3, 3>>);
 
 // A conv layer and one BatchNorm2d applied twice in a train entry point:
-// batch statistics (biased variance), running statistics with momentum 0.1
-// and the unbiased variance (n = N * H * W, N from kiln.dim_size), the
-// second update chained on the first, one kiln.param_assign per running
-// statistic at the end, and the optimizer's `params`.
+// batch statistics (biased variance) as the sum over a data-parallel job's
+// processes of each one's mean divided by their number (kiln.replica_sum,
+// kiln.replica_count: kilnc removes both in one process), running
+// statistics with momentum 0.1 and the unbiased variance (n = N * H * W *
+// processes, N from kiln.dim_size), the second update chained on the
+// first, one kiln.param_assign per running statistic at the end, and the
+// optimizer's `params`.
 TEST(ConvText, ConvBatchNormTrainExactText) {
   ModuleBuilder mb("tiny_conv");
   const int decl = __LINE__ + 1;
@@ -96,85 +99,97 @@ TEST(ConvText, ConvBatchNormTrainExactText) {
     %4 = "kiln.add"(%1, %3) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {conv}
     %5 = "kiln.param_ref"() {{name = @"bn.weight"}} : () -> tensor<2xf32> {bn1}
     %6 = "kiln.param_ref"() {{name = @"bn.bias"}} : () -> tensor<2xf32> {bn1}
-    %7 = "kiln.reduce_mean"(%4) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
-    %8 = "kiln.reduce_mean"(%7) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
-    %9 = "kiln.reduce_mean"(%8) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
-    %10 = "kiln.sub"(%4, %9) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
-    %11 = "kiln.mul"(%10, %10) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn1}
-    %12 = "kiln.reduce_mean"(%11) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
-    %13 = "kiln.reduce_mean"(%12) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
-    %14 = "kiln.reduce_mean"(%13) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
-    %15 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %16 = "kiln.add"(%14, %15) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
-    %17 = "kiln.sqrt"(%16) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
-    %18 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
-    %19 = "kiln.div"(%18, %17) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
-    %20 = "kiln.mul"(%10, %19) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
-    %21 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
-    %22 = "kiln.add"(%20, %21) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
-    %23 = "kiln.dim_size"(%4) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn1}
-    %24 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %25 = "kiln.mul"(%23, %24) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
-    %26 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %27 = "kiln.sub"(%25, %26) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
-    %28 = "kiln.div"(%25, %27) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
-    %29 = "kiln.param_ref"() {{name = @"bn.running_mean"}} : () -> tensor<2xf32> {bn1}
-    %30 = "kiln.reshape"(%9) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
-    %31 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %32 = "kiln.mul"(%31, %29) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %33 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %34 = "kiln.mul"(%33, %30) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %35 = "kiln.add"(%32, %34) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %36 = "kiln.mul"(%14, %28) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
-    %37 = "kiln.param_ref"() {{name = @"bn.running_var"}} : () -> tensor<2xf32> {bn1}
-    %38 = "kiln.reshape"(%36) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
-    %39 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %40 = "kiln.mul"(%39, %37) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %41 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
-    %42 = "kiln.mul"(%41, %38) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %43 = "kiln.add"(%40, %42) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
-    %44 = "kiln.reduce_mean"(%22) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
-    %45 = "kiln.reduce_mean"(%44) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
-    %46 = "kiln.reduce_mean"(%45) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
-    %47 = "kiln.sub"(%22, %46) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
-    %48 = "kiln.mul"(%47, %47) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn2}
-    %49 = "kiln.reduce_mean"(%48) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
-    %50 = "kiln.reduce_mean"(%49) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
-    %51 = "kiln.reduce_mean"(%50) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
-    %52 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %53 = "kiln.add"(%51, %52) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
-    %54 = "kiln.sqrt"(%53) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
-    %55 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
-    %56 = "kiln.div"(%55, %54) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
-    %57 = "kiln.mul"(%47, %56) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
-    %58 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
-    %59 = "kiln.add"(%57, %58) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
-    %60 = "kiln.dim_size"(%22) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn2}
-    %61 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %62 = "kiln.mul"(%60, %61) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
-    %63 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %64 = "kiln.sub"(%62, %63) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
-    %65 = "kiln.div"(%62, %64) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
-    %66 = "kiln.reshape"(%46) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
-    %67 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %68 = "kiln.mul"(%67, %35) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %69 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %70 = "kiln.mul"(%69, %66) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %71 = "kiln.add"(%68, %70) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %72 = "kiln.mul"(%51, %65) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
-    %73 = "kiln.reshape"(%72) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
-    %74 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %75 = "kiln.mul"(%74, %43) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %76 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
-    %77 = "kiln.mul"(%76, %73) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %78 = "kiln.add"(%75, %77) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
-    %79 = "kiln.reduce_mean"(%59) {{axis = 0 : i64, keepdim = false}} : (tensor<?x2x4x4xf32>) -> tensor<2x4x4xf32> {mean}
-    %80 = "kiln.reduce_mean"(%79) {{axis = 0 : i64, keepdim = false}} : (tensor<2x4x4xf32>) -> tensor<4x4xf32> {mean}
-    %81 = "kiln.reduce_mean"(%80) {{axis = 0 : i64, keepdim = false}} : (tensor<4x4xf32>) -> tensor<4xf32> {mean}
-    %82 = "kiln.reduce_mean"(%81) {{axis = 0 : i64, keepdim = false}} : (tensor<4xf32>) -> tensor<f32> {mean}
-    "kiln.param_assign"(%71) {{name = @"bn.running_mean"}} : (tensor<2xf32>) -> () {bn2}
-    "kiln.param_assign"(%78) {{name = @"bn.running_var"}} : (tensor<2xf32>) -> () {bn2}
-    func.return %82 : tensor<f32> {call}
+    %7 = "kiln.replica_count"() : () -> tensor<f32> {bn1}
+    %8 = "kiln.reduce_mean"(%4) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
+    %9 = "kiln.reduce_mean"(%8) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
+    %10 = "kiln.reduce_mean"(%9) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %11 = "kiln.div"(%10, %7) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %12 = "kiln.replica_sum"(%11) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %13 = "kiln.sub"(%4, %12) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %14 = "kiln.mul"(%13, %13) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %15 = "kiln.reduce_mean"(%14) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn1}
+    %16 = "kiln.reduce_mean"(%15) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn1}
+    %17 = "kiln.reduce_mean"(%16) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %18 = "kiln.div"(%17, %7) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %19 = "kiln.replica_sum"(%18) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %20 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %21 = "kiln.add"(%19, %20) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %22 = "kiln.sqrt"(%21) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %23 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
+    %24 = "kiln.div"(%23, %22) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn1}
+    %25 = "kiln.mul"(%13, %24) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %26 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn1}
+    %27 = "kiln.add"(%25, %26) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn1}
+    %28 = "kiln.dim_size"(%4) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn1}
+    %29 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %30 = "kiln.mul"(%28, %29) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %31 = "kiln.mul"(%30, %7) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %32 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %33 = "kiln.sub"(%31, %32) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %34 = "kiln.div"(%31, %33) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn1}
+    %35 = "kiln.param_ref"() {{name = @"bn.running_mean"}} : () -> tensor<2xf32> {bn1}
+    %36 = "kiln.reshape"(%12) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
+    %37 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %38 = "kiln.mul"(%37, %35) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %39 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %40 = "kiln.mul"(%39, %36) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %41 = "kiln.add"(%38, %40) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %42 = "kiln.mul"(%19, %34) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn1}
+    %43 = "kiln.param_ref"() {{name = @"bn.running_var"}} : () -> tensor<2xf32> {bn1}
+    %44 = "kiln.reshape"(%42) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn1}
+    %45 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %46 = "kiln.mul"(%45, %43) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %47 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn1}
+    %48 = "kiln.mul"(%47, %44) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %49 = "kiln.add"(%46, %48) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn1}
+    %50 = "kiln.replica_count"() : () -> tensor<f32> {bn2}
+    %51 = "kiln.reduce_mean"(%27) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
+    %52 = "kiln.reduce_mean"(%51) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
+    %53 = "kiln.reduce_mean"(%52) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %54 = "kiln.div"(%53, %50) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %55 = "kiln.replica_sum"(%54) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %56 = "kiln.sub"(%27, %55) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %57 = "kiln.mul"(%56, %56) : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %58 = "kiln.reduce_mean"(%57) {{axis = 3 : i64, keepdim = true}} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32> {bn2}
+    %59 = "kiln.reduce_mean"(%58) {{axis = 2 : i64, keepdim = true}} : (tensor<?x2x4x1xf32>) -> tensor<?x2x1x1xf32> {bn2}
+    %60 = "kiln.reduce_mean"(%59) {{axis = 0 : i64, keepdim = true}} : (tensor<?x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %61 = "kiln.div"(%60, %50) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %62 = "kiln.replica_sum"(%61) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %63 = "kiln.constant"() {{value = dense<1.000000e-05> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %64 = "kiln.add"(%62, %63) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %65 = "kiln.sqrt"(%64) : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %66 = "kiln.reshape"(%5) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
+    %67 = "kiln.div"(%66, %65) : (tensor<2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {bn2}
+    %68 = "kiln.mul"(%56, %67) : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %69 = "kiln.reshape"(%6) : (tensor<2xf32>) -> tensor<2x1x1xf32> {bn2}
+    %70 = "kiln.add"(%68, %69) : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32> {bn2}
+    %71 = "kiln.dim_size"(%27) {{axis = 0 : i64}} : (tensor<?x2x4x4xf32>) -> tensor<f32> {bn2}
+    %72 = "kiln.constant"() {{value = dense<1.600000e+01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %73 = "kiln.mul"(%71, %72) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %74 = "kiln.mul"(%73, %50) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %75 = "kiln.constant"() {{value = dense<1.000000e+00> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %76 = "kiln.sub"(%74, %75) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %77 = "kiln.div"(%74, %76) : (tensor<f32>, tensor<f32>) -> tensor<f32> {bn2}
+    %78 = "kiln.reshape"(%55) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
+    %79 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %80 = "kiln.mul"(%79, %41) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %81 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %82 = "kiln.mul"(%81, %78) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %83 = "kiln.add"(%80, %82) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %84 = "kiln.mul"(%62, %77) : (tensor<1x2x1x1xf32>, tensor<f32>) -> tensor<1x2x1x1xf32> {bn2}
+    %85 = "kiln.reshape"(%84) : (tensor<1x2x1x1xf32>) -> tensor<2xf32> {bn2}
+    %86 = "kiln.constant"() {{value = dense<9.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %87 = "kiln.mul"(%86, %49) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %88 = "kiln.constant"() {{value = dense<1.000000e-01> : tensor<f32>}} : () -> tensor<f32> {bn2}
+    %89 = "kiln.mul"(%88, %85) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %90 = "kiln.add"(%87, %89) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32> {bn2}
+    %91 = "kiln.reduce_mean"(%70) {{axis = 0 : i64, keepdim = false}} : (tensor<?x2x4x4xf32>) -> tensor<2x4x4xf32> {mean}
+    %92 = "kiln.reduce_mean"(%91) {{axis = 0 : i64, keepdim = false}} : (tensor<2x4x4xf32>) -> tensor<4x4xf32> {mean}
+    %93 = "kiln.reduce_mean"(%92) {{axis = 0 : i64, keepdim = false}} : (tensor<4x4xf32>) -> tensor<4xf32> {mean}
+    %94 = "kiln.reduce_mean"(%93) {{axis = 0 : i64, keepdim = false}} : (tensor<4xf32>) -> tensor<f32> {mean}
+    "kiln.param_assign"(%83) {{name = @"bn.running_mean"}} : (tensor<2xf32>) -> () {bn2}
+    "kiln.param_assign"(%90) {{name = @"bn.running_var"}} : (tensor<2xf32>) -> () {bn2}
+    func.return %94 : tensor<f32> {call}
   }} {call}
 }}
 )",
@@ -373,9 +388,11 @@ TEST(ConvText, BatchNorm1dStaticBatchAndEvalAfterTrain) {
       },
       Adam{});
   std::string text = mb.mlir();
+  // n = 4 rows times the processes of the job (kilnc folds n / (n - 1) to
+  // 4 / 3 in one process: tests/lit/passes/local-replicas.mlir).
   EXPECT_CONTAINS(
-      text,
-      R"("kiln.constant"() {value = dense<1.33333337e+00> : tensor<f32>})");
+      text, R"("kiln.constant"() {value = dense<4.000000e+00> : tensor<f32>})");
+  EXPECT_CONTAINS(text, R"("kiln.replica_count"())");
   EXPECT_EQ(count_of(text, "kiln.dim_size"), 0u) << text;
   EXPECT_EQ(count_of(text, R"(param_ref"() {name = @"bn.running_mean"})"), 1u)
       << text;

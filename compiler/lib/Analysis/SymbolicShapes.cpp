@@ -225,8 +225,10 @@ FailureOr<DimSymbols> SymbolicShapes::compute(Value value) {
   }
 
   Operation *op = value.getDefiningOp();
-  if (isa<ParamRefOp, ConstantOp, DimSizeOp, WriteSliceOp>(op))
+  if (isa<ParamRefOp, ConstantOp, DimSizeOp, WriteSliceOp, ReplicaCountOp>(op))
     return allStatic;
+  if (auto sum = dyn_cast<ReplicaSumOp>(op))
+    return get(sum.getInput());
   if (auto fused = dyn_cast<FusedOp>(op)) {
     auto yield = cast<YieldOp>(fused.getBody().front().getTerminator());
     return get(yield.getValues()[cast<OpResult>(value).getResultNumber()]);

@@ -15,6 +15,14 @@ using namespace kiln;
 #define GET_ATTRDEF_CLASSES
 #include "kiln/Dialect/KilnAttrs.cpp.inc"
 
+Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
 void KilnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST

@@ -215,6 +215,40 @@ LogicalResult ConstantOp::verify() {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+static bool isSplatOne(Attribute value) {
+  auto splat = dyn_cast_or_null<SplatElementsAttr>(value);
+  return splat && isa<FloatType>(splat.getElementType()) &&
+         splat.getSplatValue<APFloat>().isExactlyValue(1.0);
+}
+
+Value kiln::foldUnitOperand(Operation *op, Attribute lhs, Attribute rhs) {
+  Type result = op->getResult(0).getType();
+  Value a = op->getOperand(0), b = op->getOperand(1);
+  if (isa<MulOp, DivOp>(op) && isSplatOne(rhs) && a.getType() == result)
+    return a;
+  if (isa<MulOp>(op) && isSplatOne(lhs) && b.getType() == result)
+    return b;
+  return {};
+}
+
+OpFoldResult kiln::foldSplats(Type resultType, Attribute lhs, Attribute rhs,
+                              llvm::function_ref<double(double, double)> f) {
+  auto a = dyn_cast_or_null<SplatElementsAttr>(lhs);
+  auto b = dyn_cast_or_null<SplatElementsAttr>(rhs);
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  if (!a || !b || !type || !type.hasStaticShape() ||
+      !isa<FloatType>(a.getElementType()) ||
+      !isa<FloatType>(b.getElementType()))
+    return {};
+  const double v = f(a.getSplatValue<APFloat>().convertToDouble(),
+                     b.getSplatValue<APFloat>().convertToDouble());
+  if (type.getElementType().isF32())
+    return DenseElementsAttr::get(type, static_cast<float>(v));
+  if (type.getElementType().isF64())
+    return DenseElementsAttr::get(type, v);
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // Result types
 //===----------------------------------------------------------------------===//

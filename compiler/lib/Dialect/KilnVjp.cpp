@@ -390,6 +390,19 @@ LogicalResult DimSizeOp::buildVjp(OpBuilder &, Value,
   return success();
 }
 
+// Each process's input reaches every process's sum, so the gradient of
+// one process's input is the sum of the processes' gradients.
+LogicalResult ReplicaSumOp::buildVjp(OpBuilder &b, Value g,
+                                     SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<ReplicaSumOp>(getLoc(), g));
+  return success();
+}
+
+LogicalResult ReplicaCountOp::buildVjp(OpBuilder &, Value,
+                                       SmallVectorImpl<Value> &) {
+  return success(); // no operand
+}
+
 LogicalResult RandomNormalOp::buildVjp(OpBuilder &, Value,
                                        SmallVectorImpl<Value> &grads) {
   grads.push_back(Value()); // shape only

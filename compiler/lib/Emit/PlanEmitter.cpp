@@ -135,6 +135,34 @@ private:
     return success();
   }
 
+  /// kiln.replica_sum: the runtime sums the kernel result over the job's
+  /// processes where it lies (Session::replica_sum), so nothing else may
+  /// read the value before the sum.
+  LogicalResult replicaSum(ReplicaSumOp sum,
+                           DenseMap<Value, std::string> &data) {
+    Value in = sum.getInput();
+    if (!in.getDefiningOp<FusedOp>() || !data.count(in))
+      return sum.emitError("sums a value no kernel computed");
+    if (!in.hasOneUse())
+      return sum.emitError("sums, in place, a value that is also read "
+                           "elsewhere");
+    auto syms = shapes_.get(in);
+    if (failed(syms))
+      return failure();
+    auto type = cast<RankedTensorType>(in.getType());
+    int64_t fixed = 1;
+    std::string count;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        count += " * size_t(" + emit::symbolExpr((*syms)[d]) + ")";
+      else
+        fixed *= type.getDimSize(d);
+    count = "size_t(" + std::to_string(fixed) + ")" + count;
+    os_ << "  s.replica_sum(" << data.lookup(in) << ", " << count << ");\n";
+    data[sum.getResult()] = data.lookup(in);
+    return success();
+  }
+
   LogicalResult writeEntry(func::FuncOp f) {
     os_ << "void run_" << emit::identifier(f.getSymName())
         << "(kiln::rt::Session &s, std::span<const kiln::rt::Tensor *const> "
@@ -227,6 +255,15 @@ private:
       if (auto ws = dyn_cast<WriteSliceOp>(op)) {
         if (failed(writeSlice(ws, data)))
           return failure();
+        continue;
+      }
+      if (auto sum = dyn_cast<ReplicaSumOp>(op)) {
+        if (failed(replicaSum(sum, data)))
+          return failure();
+        continue;
+      }
+      if (auto count = dyn_cast<ReplicaCountOp>(op)) {
+        data[count.getResult()] = "s.replica_count().data()";
         continue;
       }
       if (auto view = dyn_cast<ReshapeOp>(op)) {

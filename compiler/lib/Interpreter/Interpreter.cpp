@@ -630,6 +630,11 @@ FailureOr<std::vector<DTensor>> evaluate(func::FuncOp func,
                 });
                 return r;
               })
+              // One process: the whole job (kiln-local-replicas).
+              .Case<ReplicaSumOp>(
+                  [&](auto) -> FailureOr<DTensor> { return in(0); })
+              .Case<ReplicaCountOp>(
+                  [&](auto) -> FailureOr<DTensor> { return DTensor({}, 1.0); })
               .Case<DimSizeOp>([&](DimSizeOp d) -> FailureOr<DTensor> {
                 return DTensor({}, double(in(0).shape[d.getAxis()]));
               })

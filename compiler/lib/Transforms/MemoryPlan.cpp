@@ -142,14 +142,15 @@ struct MemoryPlanPass : kiln::impl::KilnMemoryPlanBase<MemoryPlanPass> {
           if (llvm::is_contained(ret->getOperands(), r) || inPlace.contains(r))
             continue; // written into an output tensor or a parameter
           size_t end = position[fused];
-          // Reshapes outside kernels are views of r (kiln-fuse): r lives
-          // as long as their users.
+          // Reshapes outside kernels are views of r (kiln-fuse), and a
+          // kiln.replica_sum sums r where it lies: r lives as long as
+          // their users.
           SmallVector<Value> aliases{r};
           while (!aliases.empty())
             for (Operation *user : aliases.pop_back_val().getUsers()) {
               end = std::max(end, position[user]);
-              if (auto view = dyn_cast<ReshapeOp>(user))
-                aliases.push_back(view.getResult());
+              if (isa<ReshapeOp, ReplicaSumOp>(user))
+                aliases.push_back(user->getResult(0));
             }
           auto syms = shapes.get(r);
           if (failed(syms))

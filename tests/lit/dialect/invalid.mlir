@@ -299,3 +299,19 @@ func.func @cross_entropy_grad_shape(%x: tensor<4x8xf32>, %t: tensor<4xi32>, %g: 
   %0 = "kiln.cross_entropy_grad"(%x, %t, %g) : (tensor<4x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   func.return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @replica_sum_changes_type(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{all of {input, result} have same type}}
+  %0 = "kiln.replica_sum"(%x) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  func.return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @replica_count_not_a_scalar() -> tensor<2xf32> {
+  // expected-error @+1 {{result #0 must be 0D tensor of 32-bit float values}}
+  %0 = "kiln.replica_count"() : () -> tensor<2xf32>
+  func.return %0 : tensor<2xf32>
+}

@@ -70,6 +70,15 @@ module attributes {kiln.model = "rt"} {
     %0 = "kiln.write_slice"(%c, %v, %p) {axis = 1 : i64} : (tensor<1x8x4xf32>, tensor<1x?x4xf32>, tensor<i32>) -> tensor<1x8x4xf32>
     func.return %0 : tensor<1x8x4xf32>
   }
+  // A sum over the processes of a data-parallel job, and their number.
+  // CHECK-LABEL: func.func @replicas(
+  // CHECK: kiln.replica_count : tensor<f32>
+  // CHECK: kiln.replica_sum %{{.*}} : tensor<?x3xf32>
+  func.func @replicas(%x: tensor<?x3xf32>) -> (tensor<f32>, tensor<?x3xf32>) {
+    %n = "kiln.replica_count"() : () -> tensor<f32>
+    %s = "kiln.replica_sum"(%x) : (tensor<?x3xf32>) -> tensor<?x3xf32>
+    func.return %n, %s : tensor<f32>, tensor<?x3xf32>
+  }
   // Row normalisation and its gradient.
   // CHECK-LABEL: func.func @normalize(
   // CHECK: kiln.normalize %{{.*}} {eps = 1.000000e-05 : f64} : tensor<?x3x8xf32>

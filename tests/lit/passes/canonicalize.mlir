@@ -3,7 +3,7 @@
 // folds to a constant; dim_size looks through reductions that kept the axis
 // and through broadcasts; broadcast_to of broadcast_to folds; a scalar
 // division moves before the broadcast it follows; a sum or mean of a
-// negation negates the reduction.
+// negation negates the reduction; binary ops of constants fold.
 // RUN: kiln-opt %s -canonicalize | FileCheck %s
 
 // CHECK-LABEL: func.func @dim_sizes
@@ -69,4 +69,28 @@ func.func @negate_after_reduction(%x: tensor<?x8xf32>) -> (tensor<?xf32>, tensor
   %r = "kiln.reduce_sum"(%n3) {axis = 1 : i64, keepdim = true} : (tensor<?x8xf32>) -> tensor<?x1xf32>
   // CHECK: return %[[NS]], %[[NM]], %[[R]], %[[KEPT]]
   func.return %s, %m, %r, %n3 : tensor<?xf32>, tensor<1x8xf32>, tensor<?x1xf32>, tensor<?x8xf32>
+}
+
+// Binary ops of two constants fold to a constant, rounded once to f32 (the
+// kernel's own result); x * 1 and x / 1 fold to x, but not where the
+// other operand would broadcast, and 1 / x stays.
+// CHECK-LABEL: func.func @fold_constants
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+func.func @fold_constants(%x: tensor<3xf32>) -> (tensor<f32>, tensor<f32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2x3xf32>) {
+  // CHECK-DAG: %[[THIRD:.*]] = kiln.constant dense<0.333333343> : tensor<f32>
+  // CHECK-DAG: %[[MAX:.*]] = kiln.constant dense<3.000000e+00> : tensor<f32>
+  %one = "kiln.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %three = "kiln.constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32>
+  %ones = "kiln.constant"() {value = dense<1.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32>
+  %q = "kiln.div"(%one, %three) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %m = "kiln.max"(%one, %three) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %a = "kiln.mul"(%x, %one) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %b = "kiln.mul"(%one, %x) : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+  %c = "kiln.div"(%x, %one) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  // CHECK-DAG: %[[INV:.*]] = kiln.div %{{.*}}, %[[X]]
+  %d = "kiln.div"(%one, %x) : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+  // CHECK-DAG: %[[WIDE:.*]] = kiln.mul %[[X]], %{{.*}} : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %e = "kiln.mul"(%x, %ones) : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: return %[[THIRD]], %[[MAX]], %[[X]], %[[X]], %[[X]], %[[INV]], %[[WIDE]]
+  func.return %q, %m, %a, %b, %c, %d, %e : tensor<f32>, tensor<f32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2x3xf32>
 }

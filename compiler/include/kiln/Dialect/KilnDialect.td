@@ -22,6 +22,8 @@ def Kiln_Dialect : Dialect {
   }];
   let cppNamespace = "::kiln";
   let useDefaultAttributePrinterParser = 1;
+  // Folded binary ops of constants become kiln.constant.
+  let hasConstantMaterializer = 1;
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>

@@ -56,4 +56,19 @@ std::optional<EntryKind> entryKind(mlir::Operation *op);
 mlir::LogicalResult inferBroadcast(std::optional<mlir::Location> loc,
                                    mlir::ValueRange operands,
                                    llvm::SmallVectorImpl<mlir::Type> &results);
+
+/// `op`'s other operand where it multiplies by a splat 1 or divides by one
+/// (x * 1 and x / 1 are x exactly, NaN and -0 included) and that operand
+/// has the result's type; else null.
+mlir::Value foldUnitOperand(mlir::Operation *op, mlir::Attribute lhs,
+                            mlir::Attribute rhs);
+
+/// A binary op of two splat constants, as a splat of `resultType`:
+/// `formula` evaluated in double and rounded once to the element type,
+/// which for +, -, *, / of f32 operands is the f32 operation's own result
+/// (double has more than 2 * 24 + 2 bits), so a folded constant is what the
+/// kernel would have computed. Null when an operand is not a splat.
+mlir::OpFoldResult
+foldSplats(mlir::Type resultType, mlir::Attribute lhs, mlir::Attribute rhs,
+           llvm::function_ref<double(double, double)> formula);
 } // namespace kiln

@@ -327,6 +327,9 @@ class Kiln_BinaryOp<string mnemonic, string what, string formulaExpr,
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  // Of two constants: a constant; x * 1 and x / 1: x (a BatchNorm's
+  // statistics in one process, kiln-local-replicas).
+  let hasFolder = 1;
   let extraClassDeclaration = [{
     template <typename T> static T formula(T a, T b) {
       KILN_FORMULA_FUNCTIONS;
@@ -345,6 +348,13 @@ class Kiln_BinaryOp<string mnemonic, string what, string formulaExpr,
         std::optional<::mlir::Location> loc, Adaptor adaptor,
         ::llvm::SmallVectorImpl<::mlir::Type> &results) {
       return ::kiln::inferBroadcast(loc, adaptor.getOperands(), results);
+    }
+    ::mlir::OpFoldResult $cppClass::fold(FoldAdaptor adaptor) {
+      if (auto same = ::kiln::foldUnitOperand(*this, adaptor.getLhs(),
+                                              adaptor.getRhs()))
+        return same;
+      return ::kiln::foldSplats(getType(), adaptor.getLhs(), adaptor.getRhs(),
+                                [](double a, double b) { return formula(a, b); });
     }
   }] # !if(!empty(vjpBody), "", [{
     ::llvm::LogicalResult $cppClass::buildVjp(::mlir::OpBuilder &builder,
@@ -1074,6 +1084,57 @@ def Kiln_ParamAssignOp : Kiln_Op<"param_assign",
   }];
   let arguments = (ins FlatSymbolRefAttr:$name, Kiln_Tensor:$value);
   let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data-parallel replicas
+//===----------------------------------------------------------------------===//
+
+def Kiln_ReplicaSumOp : Kiln_Op<"replica_sum", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "a value summed over the processes of a data-parallel job";
+  let description = [{
+    Every process of a data-parallel job computes `input` from its share of
+    the batch; the result is the elementwise sum over the processes, the
+    same everywhere (synchronised BatchNorm sums its statistics with it).
+    Alone, a process is the whole job and the result is `input`:
+    `kiln-local-replicas` replaces it by its input in every entry point but
+    a `gradients` one. There the plan sums the kernel result in place
+    through the runtime (`Session::replica_sum`, an MPI all-reduce under
+    `kiln train --data-parallel --sync-batchnorm`, nothing otherwise), so
+    the input must be a kernel's result that nothing else reads. Its
+    gradient is itself: each process's input reaches every process's
+    result. It is Pure although it communicates: every process runs the
+    same plan, so CSE or dead-code removal changes every process alike.
+
+    Example:
+    ```mlir
+    %s = kiln.replica_sum %local : tensor<1x64x1x1xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Kiln_ReplicaCountOp : Kiln_Op<"replica_count", [Pure,
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>]> {
+  let summary = "the number of processes a kiln.replica_sum sums over";
+  let description = [{
+    A rank-0 f32: 1 alone (`kiln-local-replicas` makes it that constant
+    outside `gradients` entry points), the job's size when the runtime
+    synchronises (`Session::set_replicas`). Every process takes an equal
+    share of the batch, so a mean over the job is the replica_sum of the
+    processes' means divided by it.
+
+    Example:
+    ```mlir
+    %n = kiln.replica_count : tensor<f32>
+    ```
+  }];
+  let results = (outs 0DTensorOf<[F32]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
 }
 
 //===----------------------------------------------------------------------===//

@@ -23,7 +23,8 @@ struct PipelineOptions {
 };
 
 /// The whole kilnc pipeline: shape check, autodiff, [data-parallel split,]
-/// optimizer, sequences, canonicalize + CSE, fusion, memory planning.
+/// optimizer, sequences, local replicas, canonicalize + CSE, fusion, memory
+/// planning.
 void buildKilnPipeline(mlir::OpPassManager &pm,
                        const PipelineOptions &options = {});
 /// Registers the pipeline as `kiln-pipeline` (for kiln-opt).

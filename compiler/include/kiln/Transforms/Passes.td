@@ -79,6 +79,18 @@ def KilnSequence : Pass<"kiln-sequence", "::mlir::ModuleOp"> {
   }];
 }
 
+def KilnLocalReplicas : Pass<"kiln-local-replicas", "::mlir::ModuleOp"> {
+  let summary = "Makes replica ops the identity where one process runs";
+  let description = [{
+    Only a `gradients` entry point (kiln-data-parallel) runs as one of the
+    processes of a data-parallel job. Everywhere else the process is the
+    whole job: `kiln.replica_sum` is replaced by its input and
+    `kiln.replica_count` by the constant 1, so a single-process step
+    computes what it would without them and fuses as it would.
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
 def KilnFuse : Pass<"kiln-fuse", "::mlir::ModuleOp"> {
   let summary = "Partitions each entry point into kiln.fused kernels";
   let description = [{

@@ -108,6 +108,22 @@ public:
   void write_slice(Tensor &dst, int axis, int64_t position, const float *src,
                    std::span<const int64_t> src_shape, std::string_view what);
 
+  // Synchronised statistics in a data-parallel job (kiln.replica_sum and
+  // kiln.replica_count, in the plans of `gradients` entry points:
+  // BatchNorm's batch mean and variance). `sum` must add each of `count`
+  // values over the job's `processes` in place, with the same result on
+  // every process (an MPI all-reduce); every process calls it in the same
+  // order. Without it (the default) each process is a job of one: its
+  // statistics are its own rows'. CPU sessions only: throws Error on a GPU.
+  using ReplicaSum = std::function<void(float *values, size_t count)>;
+  void set_replicas(int processes, ReplicaSum sum);
+  // For generated plans.
+  void replica_sum(float *values, size_t count) {
+    if (replica_sum_)
+      replica_sum_(values, count);
+  }
+  Tensor &replica_count() { return replica_count_; }
+
 private:
   void run_on_device(const EntryDesc &e, std::span<const Tensor *const> inputs,
                      std::span<Tensor *const> outputs);
@@ -120,6 +136,8 @@ private:
   std::vector<Tensor *> call_outputs_;
   std::vector<Tensor> back_buffers_;
   OutputReady output_ready_;
+  ReplicaSum replica_sum_;
+  Tensor replica_count_{{}, {1.0f}}; // a scalar: the processes summed over
   uint64_t seed_ = 0;
   uint64_t random_counter_ = 0;
   uint32_t shard_ = 0;
