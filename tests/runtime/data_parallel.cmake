@@ -10,8 +10,24 @@
 #    float summation order (measured 4e-5 of each tensor's largest value;
 #    Adam's normalised step turns summation-order noise in tiny gradients
 #    into steps of up to lr, hence the tolerance 1e-3).
-# 2. GAN, 2 processes: trains (BatchNorm statistics are per process, so it
-#    is not the single-process run: docs/training.md) with finite losses.
+# 2. GAN, 2 processes: without --sync-batchnorm (statistics per process,
+#    so not the single-process run: docs/training.md) it trains with
+#    finite losses. With it (BatchNorm's statistics over the global batch
+#    of 64), the first d_step and the first g_step must compute one
+#    process's gradients (Adam's exp_avg after one step, (1 - beta1) g)
+#    and running statistics: measured 2.7e-6 and 1.7e-5 of each tensor's
+#    largest value (2.4e-5 for the biases before BatchNorm, whose gradient
+#    is zero but for rounding, measured against 1e-3 by --floor); 0.59 and
+#    0.72 without synchronisation. Only the first step of each: after
+#    one update, Adam's g / sqrt(g^2) turns gradients that are rounding
+#    noise into steps of +-lr, and the runs part by more than float noise.
+#    Tolerance 2e-3: with seeds 1 and 2 the runs part by 1.5e-3 and 1.7e-3
+#    in one BatchNorm channel whose background pixels (equal everywhere in
+#    Fashion-MNIST) normalise to within rounding of LeakyReLU's kink, so
+#    that a summation-order difference flips the slope for all of them
+#    (tests/e2e/sync_batch_norm_test.cpp checks the same at 1e-4 without
+#    MPI).
+#    --sync-batchnorm alone is refused.
 # 3. 3 processes and a batch of 64: refused, with the reason.
 # 4. A process killed with SIGKILL (kill_rank.sh) ends the whole job, with
 #    mpirun saying which, within 60 s.
@@ -54,6 +70,27 @@ run(gan TRUE ${mpi} -np 2 ${KILN} train gan --data-parallel --batch 32
     --seed 1 --threads 1 --steps 4 --out ${DIR}/gan)
 if(NOT output MATCHES "last step: +d_loss [0-9]" OR output MATCHES "nan|inf")
   message(FATAL_ERROR "gan: no finite last step in\n${output}")
+endif()
+set(gan_first --batch 64 --seed 3 --threads 1 --steps 1)
+foreach(entry d_step g_step)
+  run(${entry}_single TRUE ${KILN} train gan --entry ${entry} ${gan_first}
+      --out ${DIR}/${entry}_single)
+  run(${entry}_sync TRUE ${mpi} -np 2 ${KILN} train gan --entry ${entry}
+      --data-parallel --sync-batchnorm ${gan_first} --out ${DIR}/${entry}_sync)
+  if(NOT output MATCHES "BatchNorm statistics over the global batch")
+    message(FATAL_ERROR "${entry}_sync: not synchronised?\n${output}")
+  endif()
+  run(${entry}_compare TRUE ${PYTHON} ${COMPARE}
+      ${DIR}/${entry}_single/checkpoint.safetensors
+      ${DIR}/${entry}_sync/checkpoint.safetensors 2e-3
+      --match "exp_avg$|running_" --floor 1e-3)
+  message(STATUS "GAN ${entry}, 2 processes with --sync-batchnorm vs one: "
+                 "${output}")
+endforeach()
+run(sync_alone FALSE ${KILN} train gan --sync-batchnorm ${common} --steps 1
+    --out ${DIR}/sync_alone)
+if(NOT output MATCHES "--sync-batchnorm .* needs --data-parallel")
+  message(FATAL_ERROR "sync_alone: not the expected refusal:\n${output}")
 endif()
 
 run(uneven FALSE ${mpi} -np 3 ${KILN} train vae --data-parallel ${common}

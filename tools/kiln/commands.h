@@ -68,6 +68,9 @@ struct TrainOptions {
   // Under mpirun: each process trains on its share of every batch and the
   // gradients are averaged (data_parallel.h).
   bool data_parallel = false;
+  // With data_parallel: BatchNorm's batch statistics over the whole global
+  // batch (summed over MPI) instead of each process's rows.
+  bool sync_batchnorm = false;
   int64_t log_every = 100;
   int64_t checkpoint_every = 1000;
   std::string data;

@@ -54,6 +54,16 @@ bool DataParallel::any(bool flag) {
   return value != 0;
 }
 
+void DataParallel::sum(float *values, size_t count) {
+  if (count > size_t(std::numeric_limits<int>::max()))
+    throw rt::Error(fmt::format("data-parallel: {} values are too many for "
+                                "one MPI_Allreduce",
+                                count));
+  check(MPI_Allreduce(MPI_IN_PLACE, values, int(count), MPI_FLOAT, MPI_SUM,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce");
+}
+
 void DataParallel::abort(const std::string &message) {
   std::fprintf(stderr, "kiln train (process %d of %d): error: %s\n", rank_,
                size_, message.c_str());
@@ -161,6 +171,7 @@ void GradientAverager::begin(std::span<rt::Tensor> outputs) {
 void GradientAverager::ready(size_t) {}
 void GradientAverager::finish() {}
 bool DataParallel::any(bool flag) { return flag; }
+void DataParallel::sum(float *, size_t) {}
 void DataParallel::abort(const std::string &message) {
   std::fprintf(stderr, "kiln train: error: %s\n", message.c_str());
   std::abort();

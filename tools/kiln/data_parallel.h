@@ -32,6 +32,11 @@ public:
   // interrupted: all stop after the same step).
   bool any(bool flag);
 
+  // Adds `values` over the processes in place (MPI_Allreduce): the same
+  // sums, in the same order, everywhere. rt::Session::set_replicas takes
+  // it for synchronised BatchNorm statistics.
+  void sum(float *values, size_t count);
+
   // Ends the whole job after an error on this process, so that the others
   // do not wait for it forever in a collective; prints `message` first.
   [[noreturn]] void abort(const std::string &message);

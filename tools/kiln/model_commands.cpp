@@ -113,6 +113,10 @@ void add_train(CLI::App &app, ModelCommands &c) {
               "Under mpirun: each process trains on its share of every "
               "batch, gradients averaged over MPI (a model built with "
               "DATA_PARALLEL; docs/training.md)");
+  t->add_flag("--sync-batchnorm", o.sync_batchnorm,
+              "With --data-parallel: BatchNorm's batch statistics over the "
+              "whole global batch, summed over MPI (default: each "
+              "process's own rows)");
   t->add_option("--log-every", o.log_every,
                 "Steps per metrics line (and progress line when not on a "
                 "terminal)")

@@ -596,6 +596,10 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
   // Random tensors of the batch continue where the previous process's
   // rows end (Session::RandomKey): N processes draw what one would.
   session.set_shard(job ? static_cast<uint32_t>(job->rank()) : 0);
+  if (job && options.sync_batchnorm)
+    session.set_replicas(job->size(), [job](float *values, size_t count) {
+      job->sum(values, count);
+    });
   if (!options.resume.empty()) {
     state = rt::load_checkpoint(options.resume, session);
     state.entry = entry_names; // the same step, maybe as its sequence
@@ -675,9 +679,11 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
     fmt::print(out,
                "data-parallel: {} processes x {} rows; {} floats ({:.2f} MB) "
                "all-reduced per step, each gradient from when the backward "
-               "pass has it\n",
+               "pass has it; BatchNorm statistics {}\n",
                job->size(), local_batch, reduced,
-               4e-6 * static_cast<double>(reduced));
+               4e-6 * static_cast<double>(reduced),
+               options.sync_batchnorm ? "over the global batch (synchronised)"
+                                      : "per process");
   }
   if (!rates.empty()) {
     std::string lr;
@@ -822,6 +828,9 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
 
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err) {
+  if (options.sync_batchnorm && !options.data_parallel)
+    throw UsageError("--sync-batchnorm synchronises the processes of a "
+                     "data-parallel job; it needs --data-parallel");
   if (!options.data_parallel)
     return train_run(options, nullptr, out, err);
   if (rt::default_device() != rt::Device::cpu)
