@@ -53,6 +53,10 @@ struct Kernel {
 // D1: conv2d 1 -> 64, 28 -> 14; D2: conv2d 64 -> 128, 14 -> 7.
 const double kFlopsD1 = 2.0 * kBatch * 64 * 14 * 14 * 1 * 16;
 const double kFlopsD2 = 2.0 * kBatch * 128 * 7 * 7 * 64 * 16;
+// The DDPM's stride-1 3x3 layers: C -> C channels at S x S, as many outputs.
+constexpr double flops3x3(int c, int s) {
+  return 2.0 * kBatch * c * s * s * c * 9;
+}
 
 const Kernel kKernels[] = {
     {"d1_fwd",
@@ -110,6 +114,56 @@ const Kernel kKernels[] = {
      {kBatch, 128, 7, 7},
      {128, 64, 4, 4},
      kFlopsD2},
+    // The DDPM's stride-1 3x3 layers (Winograd's F(4x4, 3x3)) and their
+    // direct twins.
+    {"u28_fwd",
+     kiln_conv_bench_u28_fwd,
+     {kBatch, 32, 28, 28},
+     {32, 32, 3, 3},
+     {kBatch, 32, 28, 28},
+     flops3x3(32, 28)},
+    {"u28_fwd_direct",
+     kiln_conv_bench_u28_fwd_direct,
+     {kBatch, 32, 28, 28},
+     {32, 32, 3, 3},
+     {kBatch, 32, 28, 28},
+     flops3x3(32, 28)},
+    {"u14_fwd",
+     kiln_conv_bench_u14_fwd,
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     {kBatch, 64, 14, 14},
+     flops3x3(64, 14)},
+    {"u14_fwd_direct",
+     kiln_conv_bench_u14_fwd_direct,
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     {kBatch, 64, 14, 14},
+     flops3x3(64, 14)},
+    {"u7_fwd",
+     kiln_conv_bench_u7_fwd,
+     {kBatch, 128, 7, 7},
+     {128, 128, 3, 3},
+     {kBatch, 128, 7, 7},
+     flops3x3(128, 7)},
+    {"u7_fwd_direct",
+     kiln_conv_bench_u7_fwd_direct,
+     {kBatch, 128, 7, 7},
+     {128, 128, 3, 3},
+     {kBatch, 128, 7, 7},
+     flops3x3(128, 7)},
+    {"u14_dx",
+     kiln_conv_bench_u14_dx,
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     {kBatch, 64, 14, 14},
+     flops3x3(64, 14)},
+    {"u14_dx_direct",
+     kiln_conv_bench_u14_dx_direct,
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     {kBatch, 64, 14, 14},
+     flops3x3(64, 14)},
 };
 
 // Each layer's forward, input gradient and weight gradient, by kernel: a
@@ -305,7 +359,8 @@ int main(int argc, char **argv) {
   // After the timings: a first kernel call starts Halide's thread pool,
   // which then ignores halide_set_num_threads.
   std::printf("\n");
-  for (const char *name : {"d2_fwd", "d2_dx", "d2_dw"}) {
+  for (const char *name :
+       {"d2_fwd", "d2_dx", "d2_dw", "u28_fwd", "u14_fwd", "u7_fwd", "u14_dx"}) {
     const std::string direct = std::string(name) + "_direct";
     std::printf("%s (Winograd) against %s: max relative difference %.2g\n",
                 name, direct.c_str(),

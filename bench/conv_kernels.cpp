@@ -15,7 +15,11 @@ struct Spec {
   kh::ConvKind kind;
   int channels, height, width, out_channels; // of the kernel's first input
   kh::ConvAlgorithm algorithm = kh::ConvAlgorithm::Auto;
+  int kernel = 4, stride = 2; // padding 1
 };
+
+constexpr auto kDirect = kh::ConvAlgorithm::Direct;
+constexpr auto kAuto = kh::ConvAlgorithm::Auto;
 
 // D's conv2d(1, 64, k4 s2 p1) on 28x28 and conv2d(64, 128) on 14x14, and
 // the transposed convolutions with the same shapes (G's, and D's dx).
@@ -30,6 +34,18 @@ constexpr Spec kSpecs[] = {
     {kh::ConvKind::Forward, 64, 14, 14, 128, kh::ConvAlgorithm::Direct},
     {kh::ConvKind::Transpose, 128, 7, 7, 64, kh::ConvAlgorithm::Direct},
     {kh::ConvKind::WeightGrad, 64, 14, 14, 128, kh::ConvAlgorithm::Direct},
+    // 9-16: the DDPM UNet's stride-1 3x3 layers at each level (MODELS.md:
+    // 32 channels at 28x28, 64 at 14x14, 128 at 7x7), forward and input
+    // gradient (a stride-1 transposed convolution), by Winograd's F(4x4,
+    // 3x3) and directly.
+    {kh::ConvKind::Forward, 32, 28, 28, 32, kAuto, 3, 1},
+    {kh::ConvKind::Forward, 32, 28, 28, 32, kDirect, 3, 1},
+    {kh::ConvKind::Forward, 64, 14, 14, 64, kAuto, 3, 1},
+    {kh::ConvKind::Forward, 64, 14, 14, 64, kDirect, 3, 1},
+    {kh::ConvKind::Forward, 128, 7, 7, 128, kAuto, 3, 1},
+    {kh::ConvKind::Forward, 128, 7, 7, 128, kDirect, 3, 1},
+    {kh::ConvKind::Transpose, 64, 14, 14, 64, kAuto, 3, 1},
+    {kh::ConvKind::Transpose, 64, 14, 14, 64, kDirect, 3, 1},
 };
 
 template <int I> class BenchConv : public Generator<BenchConv<I>> {
@@ -41,7 +57,7 @@ public:
   kh::Conv2d conv;
 
   static constexpr Spec s = kSpecs[I];
-  static constexpr int K = 4, S = 2, P = 1;
+  static constexpr int K = s.kernel, S = s.stride, P = 1;
   static constexpr int OH = (s.height + 2 * P - K) / S + 1;
   static constexpr int OW = (s.width + 2 * P - K) / S + 1;
   static constexpr int TH = (s.height - 1) * S - 2 * P + K;
@@ -122,3 +138,11 @@ HALIDE_REGISTER_GENERATOR(BenchConv<5>, kiln_conv_bench_d2_dw)
 HALIDE_REGISTER_GENERATOR(BenchConv<6>, kiln_conv_bench_d2_fwd_direct)
 HALIDE_REGISTER_GENERATOR(BenchConv<7>, kiln_conv_bench_d2_dx_direct)
 HALIDE_REGISTER_GENERATOR(BenchConv<8>, kiln_conv_bench_d2_dw_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<9>, kiln_conv_bench_u28_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<10>, kiln_conv_bench_u28_fwd_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<11>, kiln_conv_bench_u14_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<12>, kiln_conv_bench_u14_fwd_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<13>, kiln_conv_bench_u7_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<14>, kiln_conv_bench_u7_fwd_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<15>, kiln_conv_bench_u14_dx)
+HALIDE_REGISTER_GENERATOR(BenchConv<16>, kiln_conv_bench_u14_dx_direct)

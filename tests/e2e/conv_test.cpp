@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -366,6 +367,35 @@ TEST_P(ConvForward, WinogradWeightGradPad0) {
              });
 }
 
+// F(4x4, 3x3) for stride-1 3x3 layers, at least 16 input channels
+// (conv2d_winograd.cpp): rows and columns with last tiles of 3 and 1
+// outputs (7 and 13), of 2 and 4 (6 and 8 with padding 0, 10 with 9
+// columns); transposed (the input gradient's form) with padding 1 and 0.
+TEST_P(ConvForward, Winograd3x3Conv2dBiasReluOddSizes) {
+  expectLike("wino3_conv", {{16, 7, 13}}, 33, [&](const auto &in) {
+    return biasAnd(conv2d(in[0], param("wf.weight"), {1, 1, 1, 1}),
+                   model.params().get("wf.bias"), relu);
+  });
+}
+
+TEST_P(ConvForward, Winograd3x3Conv2dPad0) {
+  expectLike("wino3_conv_p0", {{20, 10, 6}}, 34, [&](const auto &in) {
+    return conv2d(in[0], param("wg.weight"), {1, 1, 0, 0});
+  });
+}
+
+TEST_P(ConvForward, Winograd3x3ConvTranspose2d) {
+  expectLike("wino3_convt", {{32, 6, 9}}, 35, [&](const auto &in) {
+    return convTranspose2d(in[0], param("wh.weight"), {1, 1, 1, 1});
+  });
+}
+
+TEST_P(ConvForward, Winograd3x3ConvTranspose2dPad0) {
+  expectLike("wino3_convt_p0", {{16, 5, 3}}, 36, [&](const auto &in) {
+    return convTranspose2d(in[0], param("wi.weight"), {1, 1, 0, 0});
+  });
+}
+
 // Batches below and above the 8 images of a Winograd task (9: a last task
 // shifted inwards).
 INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5, 9));
@@ -473,10 +503,12 @@ TEST(ConvTrain, SgdStepMovesParametersByMinusTheGradient) {
   }
 }
 
-/// wino_train's loss in double: mean over the batch of
-/// sum(conv_transpose2d(conv2d(x, w1), w2) * t), k4 s2 p1 both.
-double winogradLoss(const T4 &w1, const T4 &w2, const T4 &x, const T4 &t) {
-  T4 y = convTranspose2d(conv2d(x, w1, {2, 2, 1, 1}), w2, {2, 2, 1, 1});
+/// The loss of wino_train and wino3_train in double: mean over the batch of
+/// sum(second(first(x, w1), w2) * t).
+using Layer = std::function<T4(const T4 &, const T4 &)>;
+double twoLayerLoss(const Layer &first, const Layer &second, const T4 &w1,
+                    const T4 &w2, const T4 &x, const T4 &t) {
+  T4 y = second(first(x, w1), w2);
   double loss = 0;
   for (size_t i = 0; i < y.v.size(); ++i)
     loss += y.v[i] * t.v[i];
@@ -487,18 +519,21 @@ double winogradLoss(const T4 &w1, const T4 &w2, const T4 &x, const T4 &t) {
 // is the other kind, so both run in the backward pass too) against central
 // differences of the double reference. The loss is bilinear in (w1, w2), so
 // the differences are exact up to rounding; every 7th weight is checked.
-TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
+void expectSgdStepOfTwoLayers(const char *entry, const char *const (&names)[2],
+                              const Layer &first, const Layer &second,
+                              std::vector<int64_t> x_shape,
+                              std::vector<int64_t> t_shape) {
   kiln::models::convnet::Model model(/*seed=*/23);
-  const char *names[] = {"w1.weight", "w2.weight"};
   T4 w[2] = {T4(model.params().get(names[0])),
              T4(model.params().get(names[1]))};
-  Tensor x = kiln::test::randomTensor({3, 16, 6, 8}, 41);
-  Tensor t = kiln::test::randomTensor({3, 16, 6, 8}, 42);
+  Tensor x = kiln::test::randomTensor(std::move(x_shape), 41);
+  Tensor t = kiln::test::randomTensor(std::move(t_shape), 42);
   const T4 xd(x), td(t);
+  auto loss = [&] { return twoLayerLoss(first, second, w[0], w[1], xd, td); };
 
   const Tensor *in[] = {&x, &t};
-  auto got = model.session().run("wino_train", in);
-  const double want = winogradLoss(w[0], w[1], xd, td);
+  auto got = model.session().run(entry, in);
+  const double want = loss();
   EXPECT_NEAR(got[0].data()[0], want, 1e-5 * std::max(1.0, std::abs(want)));
 
   const double h = 1e-3;
@@ -508,9 +543,9 @@ TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
     for (size_t i = 0; i < w[k].v.size(); i += 7) {
       const double saved = w[k].v[i];
       w[k].v[i] = saved + h;
-      const double up = winogradLoss(w[0], w[1], xd, td);
+      const double up = loss();
       w[k].v[i] = saved - h;
-      const double down = winogradLoss(w[0], w[1], xd, td);
+      const double down = loss();
       w[k].v[i] = saved;
       const double grad = (up - down) / (2 * h);
       // SGD with lr 1: new = old - grad.
@@ -521,6 +556,29 @@ TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
     EXPECT_GT(scale, 1e-2) << names[k] << " has a gradient";
     EXPECT_LT(err / scale, 1e-4) << "gradient of " << names[k];
   }
+}
+
+// k4 s2 p1 both: conv2d then conv_transpose2d.
+TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
+  expectSgdStepOfTwoLayers(
+      "wino_train", {"w1.weight", "w2.weight"},
+      [](const T4 &x, const T4 &w) {
+        return conv2d(x, w, {2, 2, 1, 1});
+      },
+      [](const T4 &x, const T4 &w) {
+        return convTranspose2d(x, w, {2, 2, 1, 1});
+      },
+      {3, 16, 6, 8}, {3, 16, 6, 8});
+}
+
+// k3 s1 p1 both, by F(4x4, 3x3): the second layer's input gradient is a
+// stride-1 transposed convolution, by F(4x4, 3x3) too.
+TEST(ConvTrain, Winograd3x3SgdStepMovesParametersByMinusTheGradient) {
+  const Layer conv = [](const T4 &x, const T4 &w) {
+    return conv2d(x, w, {1, 1, 1, 1});
+  };
+  expectSgdStepOfTwoLayers("wino3_train", {"w3.weight", "w4.weight"}, conv,
+                           conv, {3, 16, 6, 9}, {3, 32, 6, 9});
 }
 
 } // namespace

@@ -1,5 +1,5 @@
 // A kernels.cpp that forces Winograd's algorithm on a layer it cannot do (a
-// 3x3 stride-1 convolution): conv2d() must refuse it with a message, and
+// 5x5 stride-1 convolution): conv2d() must refuse it with a message, and
 // kiln-halide-aot report it (see CMakeLists.txt, case winograd_shape).
 #include "kiln/halide/kernel_support.h"
 
@@ -20,10 +20,10 @@ public:
                                   .height = 8,
                                   .width = 8,
                                   .out_channels = 16,
-                                  .kernel_h = 3,
-                                  .kernel_w = 3,
-                                  .pad_h = 1,
-                                  .pad_w = 1,
+                                  .kernel_h = 5,
+                                  .kernel_w = 5,
+                                  .pad_h = 2,
+                                  .pad_w = 2,
                                   .algorithm = kh::ConvAlgorithm::Winograd});
     out0(d0, d1, d2, d3) = conv.result(d0, d1, d2, d3);
   }

@@ -4,6 +4,8 @@
 
 #include "conv2d_common.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -40,13 +42,33 @@ constexpr double kG24[5][4] = {{1.0 / 2, 0, 0, 0},
                                {1.0 / 6, 1.0 / 3, 2.0 / 3, 4.0 / 3},
                                {0, 0, 0, 1}};
 constexpr double kAT24[2][5] = {{1, 1, 1, 1, 0}, {0, 1, -1, 2, 1}};
+// F(4, 3) from the points 0, 1, -1, 2, -2 and infinity (Lavin and Gray's
+// choice), for stride-1 3x3 layers: 36 products per 4x4 output tile
+// instead of 144. B^T is integer as it stands, so the input transform
+// needs no scaling. Checked exactly (A^T [(G g) . (B^T d)] = the
+// correlation of d with g); float32 error at 192 channels, emulated:
+// ~8e-6 of the largest output (F(4, 2): ~3e-6, direct ~1e-6).
+constexpr double kBT43[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
+                                {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
+                                {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr double kG43[6][3] = {{1.0 / 4, 0, 0},
+                               {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                               {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                               {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                               {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                               {0, 0, 1}};
+constexpr double kAT43[4][6] = {{1, 1, 1, 1, 1, 0},
+                                {0, 1, -1, 2, -2, 0},
+                                {0, 1, 1, 4, 4, 0},
+                                {0, 1, -1, 8, -8, 1}};
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
-// The point at infinity (the last of the 5) feeds only a tile's 4th output
-// (A^T's last column is 0 but for it), and G24's last row reads only the
-// 4th output gradient of a tile. When the last tile runs past the end of
-// `extent` outputs (extent % 4 != 0), that product is never used, or is 0.
+// The point at infinity (the last of the 5, or of F(4, 3)'s 6) feeds only
+// a tile's 4th output (A^T's last column is 0 but for it), and G24's last
+// row reads only the 4th output gradient of a tile. When the last tile
+// runs past the end of `extent` outputs (extent % 4 != 0), that product is
+// never used, or is 0.
 constexpr int kInfinity = 4;
 bool last_tile_skips_infinity(int extent) { return extent % kTile != 0; }
 
@@ -54,9 +76,9 @@ bool last_tile_skips_infinity(int extent) { return extent % kTile != 0; }
 // numbered point-major (slot = point * tiles + tile), so that dropping the
 // last tile's point at infinity drops the last slot: 9 slots for the GAN's
 // 7 (= 4 + 3) outputs per phase, not 10, and 81 GEMMs per image, not 100.
-int slot_count(int extent) {
+int slot_count(int extent, int points) {
   const int tiles = ceil_div(extent, kTile);
-  return (kTile + 1) * tiles - (last_tile_skips_infinity(extent) ? 1 : 0);
+  return points * tiles - (last_tile_skips_infinity(extent) ? 1 : 0);
 }
 
 // Transpose, along one axis: whether output phase e's product at (tile,
@@ -82,19 +104,37 @@ Expr unread_transpose_products(const Var &e, const Var &tile, const Var &point,
   return unread;
 }
 
-// The slot of (tile, point). The dropped pair reads the last slot instead:
-// it feeds only an output past the end, which is never stored.
-Expr slot(const Expr &tile, int point, int tiles, int slots) {
+// The slot of (tile, point) of `points`. The dropped pair reads the last
+// slot instead: it feeds only an output past the end, which is never
+// stored.
+Expr slot(const Expr &tile, int point, int points, int tiles, int slots) {
   Expr s = point * tiles + tile;
-  return point == kInfinity ? min(s, slots - 1) : s;
+  return point == points - 1 ? min(s, slots - 1) : s;
 }
 
-// The layers the transforms above cover (any convolution kind).
-bool winograd_shape(const Conv2dParams &p) {
+// The stride-2 4x4 layers F(4, 2) covers (any convolution kind).
+bool stride2_shape(const Conv2dParams &p) {
   return p.kernel_h == 4 && p.kernel_w == 4 && p.stride_h == 2 &&
          p.stride_w == 2 && p.output_pad_h == 0 && p.output_pad_w == 0 &&
          p.out_channels % 16 == 0;
 }
+
+// The stride-1 3x3 layers F(4, 3) covers: a convolution, or a transposed
+// one (a convolution with the kernel flipped, padding 2 - pad).
+bool stride1_3x3_shape(ConvKind kind, const Conv2dParams &p) {
+  return kind != ConvKind::WeightGrad && p.kernel_h == 3 && p.kernel_w == 3 &&
+         p.stride_h == 1 && p.stride_w == 1 && p.output_pad_h == 0 &&
+         p.output_pad_w == 0 && p.out_channels % 16 == 0 &&
+         (kind == ConvKind::Forward || (p.pad_h <= 2 && p.pad_w <= 2));
+}
+
+// Bytes of the transformed input tiles v and the products m of one image
+// that a task of F(4, 3) keeps (forward: C and O x slots x slots floats
+// each) stay within this, near L2 (1 MiB on Zen 4); the GAN's F(4, 2)
+// layers take 8 images per task (conv2d_winograd_schedule.cpp).
+constexpr int64_t kTaskBytes = int64_t(1) << 20;
+// Auto takes F(4, 3) from this many input channels (bench/conv_bench).
+constexpr int kStride1MinChannels = 16;
 
 // sum_i coeff[i] * term(i), without the zero terms and the unit factors.
 template <int N, typename Term>
@@ -139,10 +179,12 @@ Expr transform2d(const double (&rows)[R][N], const Expr &sel_w,
 
 Conv2d start_winograd(ConvKind kind, const Func &x, const Conv2dParams &p,
                       const std::string &name) {
-  if (!winograd_shape(p)) {
+  if (!stride2_shape(p) && !stride1_3x3_shape(kind, p)) {
     throw std::invalid_argument(
-        "kiln: Winograd convolutions need a 4x4 kernel, stride 2, no output "
-        "padding and output channels in multiples of 16");
+        "kiln: Winograd convolutions need a 4x4 kernel with stride 2, or "
+        "(not for weight gradients) a 3x3 kernel with stride 1 (padding at "
+        "most 2 when transposed); no output padding, and output channels in "
+        "multiples of 16");
   }
   Conv2d conv = detail::start(kind, p, name);
   conv.winograd = std::make_shared<WinogradStages>();
@@ -159,21 +201,73 @@ Conv2d start_winograd(ConvKind kind, const Func &x, const Conv2dParams &p,
   return conv;
 }
 
-// st.v(c, bw, bh, tw, th, n, xw, xh): the input transform of phase
-// (bw, bh) of x, x_b[m] = x[2 m + b - p]; tile t reads x_b[4 t .. 4 t + 4].
-void define_phase_tiles(WinogradStages &st, const Conv2dParams &p) {
+// st.v(c, bw, bh, tw, th, n, xw, xh): the input transform `bt` of phase
+// (bw, bh) of x, x_b[m] = x[s m + b - p] for stride s (one phase when s is
+// 1); tile t reads x_b[4 t .. 4 t + P - 1].
+template <int P>
+void define_phase_tiles(WinogradStages &st, const Conv2dParams &p,
+                        const double (&bt)[P][P], int s) {
   const Var c("c"), bw("bw"), bh("bh"), xw("xw"), xh("xh"), tw("tw"), th("th"),
       n("n");
   st.v(c, bw, bh, tw, th, n, xw, xh) =
-      transform2d(kBT, xw, xh, [&](int mw, int mh) {
-        return st.xt(c, 2 * (kTile * tw + mw) + bw - p.pad_w,
-                     2 * (kTile * th + mh) + bh - p.pad_h, n);
+      transform2d(bt, xw, xh, [&](int mw, int mh) {
+        return st.xt(c, s * (kTile * tw + mw) + bw - p.pad_w,
+                     s * (kTile * th + mh) + bh - p.pad_h, n);
       });
+}
+
+// The forward convolution of x with st.wt(o, kw, kh, c), stride s in
+// {1, 2}, as F(4, R) over the s x s phases (conv2d_winograd.h): u, v, the
+// GEMMs m per slot and the output transform, into conv.result. conv.out_w
+// and conv.out_h are set.
+template <int P, int R>
+void define_forward(Conv2d &conv, const Conv2dParams &p,
+                    const double (&bt)[P][P], const double (&g)[P][R],
+                    const double (&at)[kTile][P], int s,
+                    const std::string &name) {
+  WinogradStages &st = *conv.winograd;
+  st.tiles_h = ceil_div(conv.out_h, kTile);
+  st.tiles_w = ceil_div(conv.out_w, kTile);
+  st.stride = s;
+  const Var o("o"), c("c"), bw("bw"), bh("bh"), xw("xw"), xh("xh");
+  // Phase (bw, bh) of the weights: the taps (s aw + bw, s ah + bh).
+  st.u(o, c, bw, bh, xw, xh) = transform2d(g, xw, xh, [&](int aw, int ah) {
+    return st.wt(o, s * aw + bw, s * ah + bh, c);
+  });
+  define_phase_tiles(st, p, bt, s);
+  st.slots_w = slot_count(conv.out_w, P);
+  st.slots_h = slot_count(conv.out_h, P);
+  st.rk = RDom({{0, p.channels}, {0, s}, {0, s}}, name + "_rk");
+  const Type t = conv.border.output_types().at(0);
+  const Var sw("sw"), sh("sh"), n("n");
+  const int tw_n = st.tiles_w, th_n = st.tiles_h;
+  st.m(o, sw, sh, n) = cast(t, 0);
+  st.m(o, sw, sh, n) +=
+      st.u(o, st.rk.x, st.rk.y, st.rk.z, sw / tw_n, sh / th_n) *
+      st.v(st.rk.x, st.rk.y, st.rk.z, sw % tw_n, sh % th_n, n, sw / tw_n,
+           sh / th_n);
+
+  const Var &ow = conv.vars[0], &oh = conv.vars[1], &oo = conv.vars[2],
+            &on = conv.vars[3];
+  conv.result(ow, oh, oo, on) =
+      transform2d(at, ow % kTile, oh % kTile, [&](int pw, int ph) {
+        return st.m(oo, slot(ow / kTile, pw, P, tw_n, st.slots_w),
+                    slot(oh / kTile, ph, P, th_n, st.slots_h), on);
+      });
+}
+
+// Images per task for F(4, 3): v and m of one image within kTaskBytes.
+int f43_images_per_task(const Conv2d &conv) {
+  const WinogradStages &st = *conv.winograd;
+  const int64_t per_image = int64_t(conv.p.channels + conv.p.out_channels) *
+                            st.slots_w * st.slots_h * 4;
+  return int(std::clamp<int64_t>(kTaskBytes / per_image, 1, 8));
 }
 
 } // namespace
 
-bool winograd_applies(ConvKind, const Conv2dParams &p, const Target &target) {
+bool winograd_applies(ConvKind kind, const Conv2dParams &p,
+                      const Target &target) {
   switch (p.algorithm) {
   case ConvAlgorithm::Direct:
     return false;
@@ -182,7 +276,11 @@ bool winograd_applies(ConvKind, const Conv2dParams &p, const Target &target) {
   case ConvAlgorithm::Auto:
     break;
   }
-  return winograd_shape(p) && p.channels >= 16 && !target.has_gpu_feature();
+  if (target.has_gpu_feature()) {
+    return false;
+  }
+  return (stride2_shape(p) && p.channels >= 16) ||
+         (stride1_3x3_shape(kind, p) && p.channels >= kStride1MinChannels);
 }
 
 Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {
@@ -194,36 +292,14 @@ Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {
   if (conv.out_h <= 0 || conv.out_w <= 0) {
     throw std::invalid_argument("kiln: conv2d result is empty");
   }
-  st.tiles_h = ceil_div(conv.out_h, kTile);
-  st.tiles_w = ceil_div(conv.out_w, kTile);
-
-  const Var o("o"), c("c"), kw("kw"), kh("kh"), bw("bw"), bh("bh"), xw("xw"),
-      xh("xh"), tw("tw"), th("th"), n("n");
+  const Var o("o"), c("c"), kw("kw"), kh("kh");
   st.wt(o, kw, kh, c) = w(kw, kh, c, o);
-  // Phase (bw, bh) of w: the taps (2 aw + bw, 2 ah + bh).
-  st.u(o, c, bw, bh, xw, xh) = transform2d(kG, xw, xh, [&](int aw, int ah) {
-    return st.wt(o, 2 * aw + bw, 2 * ah + bh, c);
-  });
-  define_phase_tiles(st, p);
-  st.slots_w = slot_count(conv.out_w);
-  st.slots_h = slot_count(conv.out_h);
-  st.rk = RDom({{0, p.channels}, {0, 2}, {0, 2}}, name + "_rk");
-  const Type t = x.output_types().at(0);
-  const Var sw("sw"), sh("sh");
-  const int tw_n = st.tiles_w, th_n = st.tiles_h;
-  st.m(o, sw, sh, n) = cast(t, 0);
-  st.m(o, sw, sh, n) +=
-      st.u(o, st.rk.x, st.rk.y, st.rk.z, sw / tw_n, sh / th_n) *
-      st.v(st.rk.x, st.rk.y, st.rk.z, sw % tw_n, sh % th_n, n, sw / tw_n,
-           sh / th_n);
-
-  const Var &ow = conv.vars[0], &oh = conv.vars[1], &oo = conv.vars[2],
-            &on = conv.vars[3];
-  conv.result(ow, oh, oo, on) =
-      transform2d(kAT, ow % kTile, oh % kTile, [&](int pw, int ph) {
-        return st.m(oo, slot(ow / kTile, pw, tw_n, st.slots_w),
-                    slot(oh / kTile, ph, th_n, st.slots_h), on);
-      });
+  if (p.stride_w == 2) {
+    define_forward(conv, p, kBT, kG, kAT, 2, name);
+  } else {
+    define_forward(conv, p, kBT43, kG43, kAT43, 1, name);
+    st.images_per_task = f43_images_per_task(conv);
+  }
   return conv;
 }
 
@@ -236,6 +312,20 @@ Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
   conv.out_w = (p.width - 1) * p.stride_w - 2 * p.pad_w + p.kernel_w;
   if (conv.out_h <= 0 || conv.out_w <= 0) {
     throw std::invalid_argument("kiln: conv_transpose2d result is empty");
+  }
+  if (p.stride_w == 1) {
+    // A stride-1 transposed convolution is the convolution with the kernel
+    // flipped (w is [C, O, 3, 3]) and padding 2 - p: its schedule is the
+    // forward one.
+    const Var o("o"), c("c"), kw("kw"), kh("kh");
+    st.wt(o, kw, kh, c) = w(2 - kw, 2 - kh, o, c);
+    Conv2dParams q = p;
+    q.pad_w = 2 - p.pad_w;
+    q.pad_h = 2 - p.pad_h;
+    st.kind = ConvKind::Forward;
+    define_forward(conv, q, kBT43, kG43, kAT43, 1, name);
+    st.images_per_task = f43_images_per_task(conv);
+    return conv;
   }
   // Output row i (i + p = 2 u + e) is row u of phase e: u < U.
   st.tiles_h = ceil_div((conv.out_h - 1 + p.pad_h) / 2 + 1, kTile);
@@ -307,7 +397,7 @@ Conv2d conv2d_weight_grad_winograd(const Func &x, const Func &dy,
   st.u(o, tw, th, n, xw, xh) = transform2d(kG24, xw, xh, [&](int rw, int rh) {
     return st.wt(o, kTile * tw + rw, kTile * th + rh, n);
   });
-  define_phase_tiles(st, p);
+  define_phase_tiles(st, p, kBT, 2);
   st.rk = RDom({{0, st.tiles_w}, {0, st.tiles_h}, {0, batch}}, name + "_rk");
   // The last tile's product at infinity is 0 when its 4th row of dy is
   // past the end: 81 of 100 products per tile row and column for the

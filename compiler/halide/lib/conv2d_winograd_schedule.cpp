@@ -38,6 +38,20 @@
 //   * Packing the forward weights by loading each 4x4 kernel as a vector
 //     and scattering it, rather than gathering 16 output channels (stride
 //     16 C floats: one L1 set for every lane): 0.30 -> 0.04 ms.
+//
+// F(4x4, 3x3) (stride 1) takes the forward schedule, its images per task
+// chosen so that a task's v and m stay within 1 MiB (conv2d_winograd.cpp:
+// 2 images at 32 channels and 28x28, 3 at 64 and 14x14, 8 at 128 and 7x7).
+// Measured on the 2-core Zen 4 machine (AMD EPYC family 25 model 17,
+// AVX-512), bench/conv_bench, the DDPM's layers at batch 64, ms, Winograd
+// against direct in the same run, 1 thread / 2 threads:
+//   * 32 -> 32 at 28x28: 5.0 vs 9.9 / 3.0 vs 5.1-5.3
+//   * 64 -> 64 at 14x14: 5.3 vs 9.2 / 2.8-2.9 vs 4.8-5.0
+//   * 128 -> 128 at 7x7: 3.7 vs 9.3 / 1.8-2.4 vs 4.6-5.3
+//   * the input gradient (transposed) of 64 -> 64 at 14x14: 6.4 vs 10.4 /
+//     2.2-2.7 vs 4.7-4.9
+// so 1.7-2.5x, at 5e-6 to 7.7e-6 of the largest output from the direct
+// result (float32).
 #include "kiln/halide/conv2d_winograd.h"
 
 #include <algorithm>
@@ -50,8 +64,6 @@ using namespace Halide;
 
 namespace {
 
-// Images per parallel task.
-constexpr int kImagesPerTask = 8;
 // Accumulators per register block: conv_accumulators(vec) (conv2d.h), 16
 // of 32 AVX-512 registers as for the direct convolution, where 14 beat 28
 // (spills; conv2d_schedule.cpp), 8 with AVX2. Not tuned separately here:
@@ -110,13 +122,15 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
   const std::vector<Var> uargs = st.u.args();
   const size_t nd = uargs.size();
   const Var uo("wg_uo"), ui("wg_ui");
+  // F(4, 3)'s u(o, c, bw, bh, ...) has one phase: parallel over c instead.
+  const bool one_phase = st.kind == ConvKind::Forward && st.stride == 1;
   st.u.compute_root()
       .split(uargs[0], uo, ui, vec, TailStrategy::RoundUp)
       .reorder(transform_order(st.u, ui, uo))
       .vectorize(ui)
       .unroll(uargs[nd - 2])
       .unroll(uargs[nd - 1])
-      .parallel(uargs[nd - 3]);
+      .parallel(one_phase ? uargs[1] : uargs[nd - 3]);
 }
 
 // The transformed input tiles, computed at `at`, or at the root in
@@ -299,8 +313,8 @@ void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
   // phase and tile offset (i + p = 2 u + e, u = 4 t + k).
   const int span = forward ? 4 : 8;
   const Expr batch = out.output_buffer().dim(3).extent();
-  tile_output(out.specialize(batch >= kImagesPerTask), vars, vec,
-              kImagesPerTask, span, span);
+  tile_output(out.specialize(batch >= st.images_per_task), vars, vec,
+              st.images_per_task, span, span);
   tile_output(out, vars, vec, 1, span, span);
   const Var nt("wg_nt");
 

@@ -5,7 +5,8 @@
 // SGD at lr 1 whose parameter updates expose the compiled gradients. The
 // wino_* entries have shapes that take Winograd's algorithm (k4 s2, at least
 // 16 input channels, output channels a multiple of 16:
-// compiler/halide/include/kiln/halide/conv2d_winograd.h).
+// compiler/halide/include/kiln/halide/conv2d_winograd.h), the wino3_* ones
+// its F(4x4, 3x3) (k3 s1, the same channel counts).
 module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "a.weight", type = tensor<4x3x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "a.bias", type = tensor<4x1x1xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
@@ -32,6 +33,13 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "ob.weight", type = tensor<24x1x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "w1.weight", type = tensor<16x16x4x4xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   "kiln.parameter"() {sym_name = "w2.weight", type = tensor<16x16x4x4xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
+  "kiln.parameter"() {sym_name = "wf.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wf.bias", type = tensor<32x1x1xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wg.weight", type = tensor<16x20x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wh.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wi.weight", type = tensor<16x32x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "w3.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
+  "kiln.parameter"() {sym_name = "w4.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %a_weight = "kiln.param_ref"() {name = @"a.weight"} : () -> tensor<4x3x3x3xf32>
     %a_bias = "kiln.param_ref"() {name = @"a.bias"} : () -> tensor<4x1x1xf32>
@@ -184,5 +192,39 @@ module attributes {kiln.model = "convnet"} {
     %v8 = "kiln.reduce_sum"(%v7) {axis = 1 : i64} : (tensor<?x16xf32>) -> tensor<?xf32> loc("tests/e2e/models/convnet.mlir":27:1)
     %v9 = "kiln.reduce_mean"(%v8) {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32> loc("tests/e2e/models/convnet.mlir":28:1)
     func.return %v9 : tensor<f32>
+  }
+  func.func @wino3_conv(%x: tensor<?x16x7x13xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x7x13xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wf.weight"} : () -> tensor<32x16x3x3xf32>
+    %b = "kiln.param_ref"() {name = @"wf.bias"} : () -> tensor<32x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x16x7x13xf32>, tensor<32x16x3x3xf32>) -> tensor<?x32x7x13xf32> loc("tests/e2e/models/convnet.mlir":60:1)
+    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x7x13xf32>, tensor<32x1x1xf32>) -> tensor<?x32x7x13xf32> loc("tests/e2e/models/convnet.mlir":61:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x32x7x13xf32>) -> tensor<?x32x7x13xf32> loc("tests/e2e/models/convnet.mlir":62:1)
+    func.return %v2 : tensor<?x32x7x13xf32>
+  }
+  func.func @wino3_conv_p0(%x: tensor<?x20x10x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x8x4xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wg.weight"} : () -> tensor<16x20x3x3xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x20x10x6xf32>, tensor<16x20x3x3xf32>) -> tensor<?x16x8x4xf32> loc("tests/e2e/models/convnet.mlir":63:1)
+    func.return %v0 : tensor<?x16x8x4xf32>
+  }
+  func.func @wino3_convt(%x: tensor<?x32x6x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x6x9xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wh.weight"} : () -> tensor<32x16x3x3xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x32x6x9xf32>, tensor<32x16x3x3xf32>) -> tensor<?x16x6x9xf32> loc("tests/e2e/models/convnet.mlir":64:1)
+    func.return %v0 : tensor<?x16x6x9xf32>
+  }
+  func.func @wino3_convt_p0(%x: tensor<?x16x5x3xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wi.weight"} : () -> tensor<16x32x3x3xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x16x5x3xf32>, tensor<16x32x3x3xf32>) -> tensor<?x32x7x5xf32> loc("tests/e2e/models/convnet.mlir":65:1)
+    func.return %v0 : tensor<?x32x7x5xf32>
+  }
+  func.func @wino3_train(%x: tensor<?x16x6x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x32x6x9xf32> {kiln.name = "t", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {
+    %w3 = "kiln.param_ref"() {name = @"w3.weight"} : () -> tensor<16x16x3x3xf32>
+    %w4 = "kiln.param_ref"() {name = @"w4.weight"} : () -> tensor<32x16x3x3xf32>
+    %v0 = "kiln.conv2d"(%x, %w3) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x16x6x9xf32>, tensor<16x16x3x3xf32>) -> tensor<?x16x6x9xf32> loc("tests/e2e/models/convnet.mlir":66:1)
+    %v1 = "kiln.conv2d"(%v0, %w4) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x16x6x9xf32>, tensor<32x16x3x3xf32>) -> tensor<?x32x6x9xf32> loc("tests/e2e/models/convnet.mlir":67:1)
+    %v2 = "kiln.mul"(%v1, %t) : (tensor<?x32x6x9xf32>, tensor<?x32x6x9xf32>) -> tensor<?x32x6x9xf32> loc("tests/e2e/models/convnet.mlir":68:1)
+    %v3 = "kiln.reshape"(%v2) : (tensor<?x32x6x9xf32>) -> tensor<?x1728xf32> loc("tests/e2e/models/convnet.mlir":69:1)
+    %v4 = "kiln.reduce_sum"(%v3) {axis = 1 : i64} : (tensor<?x1728xf32>) -> tensor<?xf32> loc("tests/e2e/models/convnet.mlir":70:1)
+    %v5 = "kiln.reduce_mean"(%v4) {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32> loc("tests/e2e/models/convnet.mlir":71:1)
+    func.return %v5 : tensor<f32>
   }
 }

@@ -1,7 +1,13 @@
 // Winograd's minimal filtering for the stride-2, 4x4 convolutions of
 // DCGAN-style networks (conv2d and conv_transpose2d with k4 s2), with a
 // quarter of the multiplications per output of the direct convolution
-// (conv2d.h) at the price of rounding error a few times larger.
+// (conv2d.h) at the price of rounding error a few times larger; and for
+// the stride-1 3x3 convolutions of UNets (conv2d and the stride-1
+// conv_transpose2d that is its input gradient) as F(4x4, 3x3): a 6x6
+// input tile gives a 4x4 output tile from 36 products instead of 144. A
+// stride-1 transposed convolution is the convolution with the kernel
+// flipped and padding 2 - p, so it takes the forward path. (The weight
+// gradient of a 3x3 layer stays direct.)
 //
 // A stride-2 convolution with a 4x4 kernel is four stride-1 convolutions
 // with 2x2 kernels, one per phase (Lavin and Gray, "Fast Algorithms for
@@ -33,8 +39,12 @@ namespace kiln::halide {
 
 // The stages of one Winograd convolution, for its schedule.
 struct WinogradStages {
+  // Forward for a stride-1 transposed convolution too (conv2d_winograd.cpp).
   ConvKind kind = ConvKind::Forward;
-  int tiles_w = 0, tiles_h = 0; // F(4, 2) tiles per image along w and h
+  // Forward: 2 for F(4, 2) over 2 x 2 phases, 1 for F(4, 3).
+  int stride = 2;
+  int images_per_task = 8;      // of the forward and transpose schedules
+  int tiles_w = 0, tiles_h = 0; // 4x4 output tiles per image along w and h
   // Forward: the (tile, point) pairs of m along w and h (conv2d_winograd.cpp
   // slot_count): 5 per tile, less the last tile's point at infinity when
   // that tile runs past the output.
@@ -49,7 +59,8 @@ struct WinogradStages {
   //   Transpose:  u(o, ew, eh, c, xw, xh)
   //   WeightGrad: u(o, tw, th, n, xw, xh), of 4x4 tiles of dy
   // where (bw, bh) is the input phase, (ew, eh) the output phase and
-  // (xw, xh) the point of the 5x5 transform.
+  // (xw, xh) the point of the 5x5 transform (6x6 for F(4x4, 3x3), whose
+  // one phase is (0, 0)).
   Halide::Func u;
   // The transformed input tiles B^T d B, channel innermost:
   //   Forward, WeightGrad: v(c, bw, bh, tw, th, n, xw, xh)
@@ -67,9 +78,10 @@ struct WinogradStages {
 // Whether conv2d() and friends take Winograd's algorithm for `p`: always
 // with ConvAlgorithm::Winograd (the builders below then reject a layer
 // they cannot do: std::invalid_argument), never with Direct, and with Auto
-// for a 4x4 kernel, stride 2, no output padding, output channels in whole
-// vectors of any target (a multiple of 16) and enough input channels (16)
-// to pay for the transforms, on a CPU target.
+// for a 4x4 kernel with stride 2, or a 3x3 kernel with stride 1 (not its
+// weight gradient; transposed, padding at most 2), no output padding,
+// output channels in whole vectors of any target (a multiple of 16) and
+// enough input channels (16) to pay for the transforms, on a CPU target.
 bool winograd_applies(ConvKind kind, const Conv2dParams &p,
                       const Halide::Target &target = {});
 
