@@ -164,6 +164,19 @@ const Kernel kKernels[] = {
      {64, 64, 3, 3},
      {kBatch, 64, 14, 14},
      flops3x3(64, 14)},
+    // The smallest layer Auto gives F(4x4, 3x3).
+    {"s28_fwd",
+     kiln_conv_bench_s28_fwd,
+     {kBatch, 16, 28, 28},
+     {16, 16, 3, 3},
+     {kBatch, 16, 28, 28},
+     flops3x3(16, 28)},
+    {"s28_fwd_direct",
+     kiln_conv_bench_s28_fwd_direct,
+     {kBatch, 16, 28, 28},
+     {16, 16, 3, 3},
+     {kBatch, 16, 28, 28},
+     flops3x3(16, 28)},
 };
 
 // Each layer's forward, input gradient and weight gradient, by kernel: a
@@ -359,8 +372,8 @@ int main(int argc, char **argv) {
   // After the timings: a first kernel call starts Halide's thread pool,
   // which then ignores halide_set_num_threads.
   std::printf("\n");
-  for (const char *name :
-       {"d2_fwd", "d2_dx", "d2_dw", "u28_fwd", "u14_fwd", "u7_fwd", "u14_dx"}) {
+  for (const char *name : {"d2_fwd", "d2_dx", "d2_dw", "u28_fwd", "u14_fwd",
+                           "u7_fwd", "u14_dx", "s28_fwd"}) {
     const std::string direct = std::string(name) + "_direct";
     std::printf("%s (Winograd) against %s: max relative difference %.2g\n",
                 name, direct.c_str(),

@@ -46,6 +46,9 @@ constexpr Spec kSpecs[] = {
     {kh::ConvKind::Forward, 128, 7, 7, 128, kDirect, 3, 1},
     {kh::ConvKind::Transpose, 64, 14, 14, 64, kAuto, 3, 1},
     {kh::ConvKind::Transpose, 64, 14, 14, 64, kDirect, 3, 1},
+    // 17-18: the smallest layer Auto gives F(4x4, 3x3), 16 -> 16 at 28x28.
+    {kh::ConvKind::Forward, 16, 28, 28, 16, kAuto, 3, 1},
+    {kh::ConvKind::Forward, 16, 28, 28, 16, kDirect, 3, 1},
 };
 
 template <int I> class BenchConv : public Generator<BenchConv<I>> {
@@ -146,3 +149,5 @@ HALIDE_REGISTER_GENERATOR(BenchConv<13>, kiln_conv_bench_u7_fwd)
 HALIDE_REGISTER_GENERATOR(BenchConv<14>, kiln_conv_bench_u7_fwd_direct)
 HALIDE_REGISTER_GENERATOR(BenchConv<15>, kiln_conv_bench_u14_dx)
 HALIDE_REGISTER_GENERATOR(BenchConv<16>, kiln_conv_bench_u14_dx_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<17>, kiln_conv_bench_s28_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<18>, kiln_conv_bench_s28_fwd_direct)

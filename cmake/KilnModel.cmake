@@ -76,7 +76,8 @@ endmacro()
 # different NAME builds the same model again under that name, e.g. with
 # another SCHEDULE. CONV_ALGORITHM direct keeps every convolution a direct
 # sum (float32 rounding ~2e-7 of the largest output, against ~5e-6 for the
-# Winograd kernels that auto picks for stride-2 4x4 layers). HALIDE_TARGET
+# Winograd kernels that auto picks for stride-2 4x4 layers and ~8e-6 for
+# stride-1 3x3 ones, conv2d_winograd.h). HALIDE_TARGET
 # (default KILN_HALIDE_TARGET) names the CPUs the kernels are compiled for:
 # with several targets every kernel is built once per target and picks the
 # first the CPU can run when first called (`portable`: AVX-512, AVX2 + FMA,

@@ -368,9 +368,11 @@ TEST_P(ConvForward, WinogradWeightGradPad0) {
 }
 
 // F(4x4, 3x3) for stride-1 3x3 layers, at least 16 input channels
-// (conv2d_winograd.cpp): rows and columns with last tiles of 3 and 1
-// outputs (7 and 13), of 2 and 4 (6 and 8 with padding 0, 10 with 9
-// columns); transposed (the input gradient's form) with padding 1 and 0.
+// (conv2d_winograd.cpp): outputs of 7 x 13 (last tiles of 3 and 1), 8 x 4
+// (padding 0: whole tiles), transposed (the input gradient's form) 6 x 9
+// with padding 1 and 7 x 5 with padding 0; and 28 x 28 with 16 channels,
+// whose tiles fill a task's 1 MiB with 4 images rather than 8, so that
+// batches 5 and 9 end in a task shifted inwards.
 TEST_P(ConvForward, Winograd3x3Conv2dBiasReluOddSizes) {
   expectLike("wino3_conv", {{16, 7, 13}}, 33, [&](const auto &in) {
     return biasAnd(conv2d(in[0], param("wf.weight"), {1, 1, 1, 1}),
@@ -381,6 +383,12 @@ TEST_P(ConvForward, Winograd3x3Conv2dBiasReluOddSizes) {
 TEST_P(ConvForward, Winograd3x3Conv2dPad0) {
   expectLike("wino3_conv_p0", {{20, 10, 6}}, 34, [&](const auto &in) {
     return conv2d(in[0], param("wg.weight"), {1, 1, 0, 0});
+  });
+}
+
+TEST_P(ConvForward, Winograd3x3Conv2dFourImagesPerTask) {
+  expectLike("wino3_conv_28", {{16, 28, 28}}, 37, [&](const auto &in) {
+    return conv2d(in[0], param("wj.weight"), {1, 1, 1, 1});
   });
 }
 
@@ -396,8 +404,8 @@ TEST_P(ConvForward, Winograd3x3ConvTranspose2dPad0) {
   });
 }
 
-// Batches below and above the 8 images of a Winograd task (9: a last task
-// shifted inwards).
+// Batches below and above the 8 images of a stride-2 Winograd task (9: a
+// last task shifted inwards) and the 4 of wino3_conv_28's.
 INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5, 9));
 
 /// kiln.random_uniform: u2 of the documented generator (docs/ir.md).

@@ -102,7 +102,7 @@ void tile_output(Stage s, const std::vector<Var> &vars, int vec, int images,
 }
 
 // The loop order of a transform f(c or o, ..., xw, xh): the vector of
-// channels `inner` innermost, then the 25 points (unrolled, so that the
+// channels `inner` innermost, then the 25 (or 36) points (unrolled, so that the
 // transform's constants fold), the channel vectors `outer`, the rest.
 std::vector<VarOrRVar> transform_order(const Func &f, const Var &inner,
                                        const Var &outer) {
@@ -117,7 +117,7 @@ std::vector<VarOrRVar> transform_order(const Func &f, const Var &inner,
 
 // The transformed weights (or output gradients), once per call, in
 // parallel over their outermost dimension; each (channel vector, ...)
-// computes its 25 points from the same few loads.
+// computes its 25 (or 36) points from the same few loads.
 void schedule_transformed_weights(WinogradStages &st, int vec) {
   const std::vector<Var> uargs = st.u.args();
   const size_t nd = uargs.size();
@@ -135,7 +135,7 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
 
 // The transformed input tiles, computed at `at`, or at the root in
 // parallel over the images when `at` is undefined: per (channel vector,
-// phase, tile), the 25 points together from their 25 inputs; x copied
+// phase, tile), the 25 (36) points together from their 25 (36) inputs; x copied
 // channel-innermost per image first.
 void schedule_input_tiles(WinogradStages &st, int vec,
                           const std::optional<LoopLevel> &at) {
@@ -331,6 +331,8 @@ void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
     // as a vector and scattered (stride O) rather than gathered over 16 o
     // (stride 16 C floats: with C = 64 every lane hits one L1 set, more
     // lines than its 12 ways): 0.30 -> 0.03 ms for 128 x 64 (profiler).
+    // F(4, 3) packs its 9 taps the same way (a transposed layer's kernel,
+    // [C, O, 3, 3], read flipped).
     const Var tap("wg_tap");
     st.wt.compute_root()
         .reorder(wargs[1], wargs[2], wargs[0], wargs[3])

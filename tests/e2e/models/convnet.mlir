@@ -38,6 +38,7 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "wg.weight", type = tensor<16x20x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "wh.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "wi.weight", type = tensor<16x32x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wj.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "w3.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   "kiln.parameter"() {sym_name = "w4.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
@@ -205,6 +206,11 @@ module attributes {kiln.model = "convnet"} {
     %w = "kiln.param_ref"() {name = @"wg.weight"} : () -> tensor<16x20x3x3xf32>
     %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x20x10x6xf32>, tensor<16x20x3x3xf32>) -> tensor<?x16x8x4xf32> loc("tests/e2e/models/convnet.mlir":63:1)
     func.return %v0 : tensor<?x16x8x4xf32>
+  }
+  func.func @wino3_conv_28(%x: tensor<?x16x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x28x28xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wj.weight"} : () -> tensor<16x16x3x3xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x16x28x28xf32>, tensor<16x16x3x3xf32>) -> tensor<?x16x28x28xf32> loc("tests/e2e/models/convnet.mlir":72:1)
+    func.return %v0 : tensor<?x16x28x28xf32>
   }
   func.func @wino3_convt(%x: tensor<?x32x6x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x6x9xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @"wh.weight"} : () -> tensor<32x16x3x3xf32>

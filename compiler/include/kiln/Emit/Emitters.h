@@ -21,7 +21,7 @@ namespace kiln {
 
 // Schedule (who schedules the kernels: the hand schedule library, or one
 // of the autoscheduler plugins of Debian's Halide) and ConvAlgorithm (the
-// Halide library picks: Winograd for stride-2 4x4 layers,
+// Halide library picks: Winograd for stride-2 4x4 and stride-1 3x3 layers,
 // docs/performance.md; direct sums, the smallest rounding; or Winograd, an
 // error where it cannot apply) come from KilnEnums.td, with their
 // stringify/symbolize functions, which spell kilnc's flags.
