@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace kiln::rt {
@@ -94,6 +95,12 @@ void Session::copy_values(const void *src, size_t count, void *dst) {
     device_memory()->copy(src, dst, count * 4);
   else if (count > 0 && src != dst)
     std::memmove(dst, src, count * 4);
+}
+
+void Session::fill_values(Tensor &t, float value) {
+  std::fill_n(t.data(), t.numel(), value);
+  if (device_params_)
+    device_memory()->upload(t.raw());
 }
 
 void Session::write_slice(Tensor &dst, int axis, int64_t position,

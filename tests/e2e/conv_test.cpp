@@ -589,4 +589,23 @@ TEST(ConvTrain, Winograd3x3SgdStepMovesParametersByMinusTheGradient) {
                            conv, {3, 16, 6, 9}, {3, 32, 6, 9});
 }
 
+// Results no kernel computes (convnet.mlir's constant_results): a constant
+// returned, and one assigned to a buffer parameter, are written by the plan
+// itself (Session::fill_values), on a GPU session too.
+TEST(Plan, WritesConstantResultsAndAssignments) {
+  kiln::models::convnet::Model model(/*seed=*/1);
+  Tensor x = kiln::test::randomTensor({2, 3}, 51);
+  const Tensor *in[] = {&x};
+  auto out = model.session().run("constant_results", in);
+  ASSERT_EQ(out.size(), 2u);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    EXPECT_FLOAT_EQ(out[0].data()[i], 2.5f * x.data()[i]);
+  ASSERT_EQ(out[1].numel(), 2);
+  EXPECT_EQ(out[1].data()[0], 2.5f);
+  EXPECT_EQ(out[1].data()[1], 2.5f);
+  const Tensor &scratch = model.params().get("scratch");
+  for (int64_t i = 0; i < scratch.numel(); ++i)
+    EXPECT_EQ(scratch.data()[i], -1.0f) << i;
+}
+
 } // namespace

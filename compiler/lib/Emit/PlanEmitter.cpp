@@ -163,6 +163,18 @@ private:
     return success();
   }
 
+  /// A constant returned or assigned to a parameter (no kernel computes it,
+  /// e.g. the gradient of c * p once folded): its splat value, written
+  /// where the kernels' data lives by Session::fill_values.
+  static FailureOr<std::string> splatValue(Value v) {
+    auto constant = v.getDefiningOp<ConstantOp>();
+    auto splat =
+        constant ? dyn_cast<SplatElementsAttr>(constant.getValue()) : nullptr;
+    if (!splat || !isa<FloatType>(splat.getElementType()))
+      return failure();
+    return hexDouble(splat.getSplatValue<APFloat>().convertToDouble());
+  }
+
   LogicalResult writeEntry(func::FuncOp f) {
     os_ << "void run_" << emit::identifier(f.getSymName())
         << "(kiln::rt::Session &s, std::span<const kiln::rt::Tensor *const> "
@@ -245,6 +257,14 @@ private:
             std::to_string(paramIndex_.at(assign.getName().str())) + ")";
         if (assign.getValue().getDefiningOp<WriteSliceOp>())
           continue; // written in place already
+        if (!data.count(assign.getValue())) {
+          auto value = splatValue(assign.getValue());
+          if (failed(value))
+            return assign.emitError("assigns a value no kernel computed");
+          assigns.push_back("  s.fill_values(" + dst + ", float(" + *value +
+                            "));\n");
+          continue;
+        }
         if (!StringRef(data.lookup(assign.getValue()))
                  .starts_with("s.back_buffer("))
           assigns.push_back("  s.copy_values(" +
@@ -390,6 +410,14 @@ private:
       std::string self = output(j, v);
       if (data.lookup(v) == self)
         continue;
+      if (!data.count(v)) {
+        auto value = splatValue(v);
+        if (failed(value))
+          return f.emitError()
+                 << "returns a value no kernel computed (result " << j << ")";
+        os_ << "  s.fill_values(*out[" << j << "], float(" << *value << "));\n";
+        continue;
+      }
       os_ << "  s.copy_values(" << data.lookup(v) << ", out[" << j
           << "]->numel(), " << self << ");\n";
     }

@@ -38,6 +38,7 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "wg.weight", type = tensor<16x20x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "wh.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "wi.weight", type = tensor<16x32x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "scratch", type = tensor<5xf32>, init = #kiln<init ones>, init_args = array<f64>, role = #kiln<role buffer>} : () -> ()
   "kiln.parameter"() {sym_name = "wj.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "w3.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   "kiln.parameter"() {sym_name = "w4.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
@@ -232,5 +233,13 @@ module attributes {kiln.model = "convnet"} {
     %v4 = "kiln.reduce_sum"(%v3) {axis = 1 : i64} : (tensor<?x1728xf32>) -> tensor<?xf32> loc("tests/e2e/models/convnet.mlir":70:1)
     %v5 = "kiln.reduce_mean"(%v4) {axis = 0 : i64} : (tensor<?xf32>) -> tensor<f32> loc("tests/e2e/models/convnet.mlir":71:1)
     func.return %v5 : tensor<f32>
+  }
+  func.func @constant_results(%x: tensor<?x3xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<?x3xf32> {kiln.name = "y"}, tensor<2xf32> {kiln.name = "k"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %c = "kiln.constant"() {value = dense<2.5> : tensor<2xf32>} : () -> tensor<2xf32>
+    %s = "kiln.constant"() {value = dense<2.5> : tensor<f32>} : () -> tensor<f32>
+    %zero = "kiln.constant"() {value = dense<-1.0> : tensor<5xf32>} : () -> tensor<5xf32>
+    %y = "kiln.mul"(%x, %s) : (tensor<?x3xf32>, tensor<f32>) -> tensor<?x3xf32> loc("tests/e2e/models/convnet.mlir":73:1)
+    "kiln.param_assign"(%zero) {name = @scratch} : (tensor<5xf32>) -> () loc("tests/e2e/models/convnet.mlir":74:1)
+    func.return %y, %c : tensor<?x3xf32>, tensor<2xf32>
   }
 }

@@ -91,6 +91,9 @@ public:
   // For generated plans: copies `count` 4-byte values where the kernels'
   // data lives (host or device).
   void copy_values(const void *src, size_t count, void *dst);
+  // For generated plans: sets every value of an output or a parameter's
+  // storage (a constant result, or a constant assigned), on the device too.
+  void fill_values(Tensor &t, float value);
   // Called with an output's index as soon as a kernel has written it, by
   // the plans of `gradients` entry points (kilnc --data-parallel), so that
   // a caller can start reducing that gradient across processes while the
