@@ -57,6 +57,10 @@ const double kFlopsD2 = 2.0 * kBatch * 128 * 7 * 7 * 64 * 16;
 constexpr double flops3x3(int c, int s) {
   return 2.0 * kBatch * c * s * s * c * 9;
 }
+// The DDPM's 1x1 skips: C -> O channels at S x S.
+constexpr double flops1x1(int c, int o, int s) {
+  return 2.0 * kBatch * c * s * s * o;
+}
 
 const Kernel kKernels[] = {
     {"d1_fwd",
@@ -177,6 +181,83 @@ const Kernel kKernels[] = {
      {16, 16, 3, 3},
      {kBatch, 16, 28, 28},
      flops3x3(16, 28)},
+    // The weight gradients of the DDPM's levels (F(3x3, 4x4)) and their
+    // direct twins.
+    {"u28_dw",
+     kiln_conv_bench_u28_dw,
+     {kBatch, 32, 28, 28},
+     {kBatch, 32, 28, 28},
+     {32, 32, 3, 3},
+     flops3x3(32, 28)},
+    {"u28_dw_direct",
+     kiln_conv_bench_u28_dw_direct,
+     {kBatch, 32, 28, 28},
+     {kBatch, 32, 28, 28},
+     {32, 32, 3, 3},
+     flops3x3(32, 28)},
+    {"u14_dw",
+     kiln_conv_bench_u14_dw,
+     {kBatch, 64, 14, 14},
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     flops3x3(64, 14)},
+    {"u14_dw_direct",
+     kiln_conv_bench_u14_dw_direct,
+     {kBatch, 64, 14, 14},
+     {kBatch, 64, 14, 14},
+     {64, 64, 3, 3},
+     flops3x3(64, 14)},
+    {"u7_dw",
+     kiln_conv_bench_u7_dw,
+     {kBatch, 128, 7, 7},
+     {kBatch, 128, 7, 7},
+     {128, 128, 3, 3},
+     flops3x3(128, 7)},
+    {"u7_dw_direct",
+     kiln_conv_bench_u7_dw_direct,
+     {kBatch, 128, 7, 7},
+     {kBatch, 128, 7, 7},
+     {128, 128, 3, 3},
+     flops3x3(128, 7)},
+    // The weight gradients of the DDPM's 1x1 skips (direct).
+    {"k1_28_dw",
+     kiln_conv_bench_k1_28_dw,
+     {kBatch, 96, 28, 28},
+     {kBatch, 32, 28, 28},
+     {32, 96, 1, 1},
+     flops1x1(96, 32, 28)},
+    {"k1_14_dw",
+     kiln_conv_bench_k1_14_dw,
+     {kBatch, 192, 14, 14},
+     {kBatch, 64, 14, 14},
+     {64, 192, 1, 1},
+     flops1x1(192, 64, 14)},
+    // The smallest weight gradient Auto gives F(3x3, 4x4).
+    {"s28_dw",
+     kiln_conv_bench_s28_dw,
+     {kBatch, 16, 28, 28},
+     {kBatch, 16, 28, 28},
+     {16, 16, 3, 3},
+     flops3x3(16, 28)},
+    {"s28_dw_direct",
+     kiln_conv_bench_s28_dw_direct,
+     {kBatch, 16, 28, 28},
+     {kBatch, 16, 28, 28},
+     {16, 16, 3, 3},
+     flops3x3(16, 28)},
+    // The DDPM's wider layers, one image per Winograd task.
+    {"w14_fwd",
+     kiln_conv_bench_w14_fwd,
+     {kBatch, 128, 14, 14},
+     {128, 128, 3, 3},
+     {kBatch, 128, 14, 14},
+     flops3x3(128, 14)},
+    {"w28_fwd",
+     kiln_conv_bench_w28_fwd,
+     {kBatch, 96, 28, 28},
+     {32, 96, 3, 3},
+     {kBatch, 32, 28, 28},
+     2.0 * kBatch * 96 * 28 * 28 * 32 * 9},
 };
 
 // Each layer's forward, input gradient and weight gradient, by kernel: a
@@ -372,8 +453,9 @@ int main(int argc, char **argv) {
   // After the timings: a first kernel call starts Halide's thread pool,
   // which then ignores halide_set_num_threads.
   std::printf("\n");
-  for (const char *name : {"d2_fwd", "d2_dx", "d2_dw", "u28_fwd", "u14_fwd",
-                           "u7_fwd", "u14_dx", "s28_fwd"}) {
+  for (const char *name :
+       {"d2_fwd", "d2_dx", "d2_dw", "u28_fwd", "u14_fwd", "u7_fwd", "u14_dx",
+        "s28_fwd", "u28_dw", "u14_dw", "u7_dw", "s28_dw"}) {
     const std::string direct = std::string(name) + "_direct";
     std::printf("%s (Winograd) against %s: max relative difference %.2g\n",
                 name, direct.c_str(),

@@ -15,7 +15,7 @@ struct Spec {
   kh::ConvKind kind;
   int channels, height, width, out_channels; // of the kernel's first input
   kh::ConvAlgorithm algorithm = kh::ConvAlgorithm::Auto;
-  int kernel = 4, stride = 2; // padding 1
+  int kernel = 4, stride = 2, pad = 1;
 };
 
 constexpr auto kDirect = kh::ConvAlgorithm::Direct;
@@ -49,6 +49,26 @@ constexpr Spec kSpecs[] = {
     // 17-18: the smallest layer Auto gives F(4x4, 3x3), 16 -> 16 at 28x28.
     {kh::ConvKind::Forward, 16, 28, 28, 16, kAuto, 3, 1},
     {kh::ConvKind::Forward, 16, 28, 28, 16, kDirect, 3, 1},
+    // 19-24: the weight gradients of the DDPM's levels, by F(3x3, 4x4) and
+    // directly.
+    {kh::ConvKind::WeightGrad, 32, 28, 28, 32, kAuto, 3, 1},
+    {kh::ConvKind::WeightGrad, 32, 28, 28, 32, kDirect, 3, 1},
+    {kh::ConvKind::WeightGrad, 64, 14, 14, 64, kAuto, 3, 1},
+    {kh::ConvKind::WeightGrad, 64, 14, 14, 64, kDirect, 3, 1},
+    {kh::ConvKind::WeightGrad, 128, 7, 7, 128, kAuto, 3, 1},
+    {kh::ConvKind::WeightGrad, 128, 7, 7, 128, kDirect, 3, 1},
+    // 25-26: the weight gradients of the DDPM's 1x1 skips (direct): 96 -> 32
+    // at 28x28, 192 -> 64 at 14x14.
+    {kh::ConvKind::WeightGrad, 96, 28, 28, 32, kAuto, 1, 1, 0},
+    {kh::ConvKind::WeightGrad, 192, 14, 14, 64, kAuto, 1, 1, 0},
+    // 27-28: the smallest weight gradient Auto gives F(3x3, 4x4), 16 -> 16
+    // at 28x28, and its direct twin.
+    {kh::ConvKind::WeightGrad, 16, 28, 28, 16, kAuto, 3, 1},
+    {kh::ConvKind::WeightGrad, 16, 28, 28, 16, kDirect, 3, 1},
+    // 29-30: the DDPM's wider layers, one image per Winograd task: 128 ->
+    // 128 at 14x14, 96 -> 32 at 28x28.
+    {kh::ConvKind::Forward, 128, 14, 14, 128, kAuto, 3, 1},
+    {kh::ConvKind::Forward, 96, 28, 28, 32, kAuto, 3, 1},
 };
 
 template <int I> class BenchConv : public Generator<BenchConv<I>> {
@@ -60,7 +80,7 @@ public:
   kh::Conv2d conv;
 
   static constexpr Spec s = kSpecs[I];
-  static constexpr int K = s.kernel, S = s.stride, P = 1;
+  static constexpr int K = s.kernel, S = s.stride, P = s.pad;
   static constexpr int OH = (s.height + 2 * P - K) / S + 1;
   static constexpr int OW = (s.width + 2 * P - K) / S + 1;
   static constexpr int TH = (s.height - 1) * S - 2 * P + K;
@@ -151,3 +171,15 @@ HALIDE_REGISTER_GENERATOR(BenchConv<15>, kiln_conv_bench_u14_dx)
 HALIDE_REGISTER_GENERATOR(BenchConv<16>, kiln_conv_bench_u14_dx_direct)
 HALIDE_REGISTER_GENERATOR(BenchConv<17>, kiln_conv_bench_s28_fwd)
 HALIDE_REGISTER_GENERATOR(BenchConv<18>, kiln_conv_bench_s28_fwd_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<19>, kiln_conv_bench_u28_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<20>, kiln_conv_bench_u28_dw_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<21>, kiln_conv_bench_u14_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<22>, kiln_conv_bench_u14_dw_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<23>, kiln_conv_bench_u7_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<24>, kiln_conv_bench_u7_dw_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<25>, kiln_conv_bench_k1_28_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<26>, kiln_conv_bench_k1_14_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<27>, kiln_conv_bench_s28_dw)
+HALIDE_REGISTER_GENERATOR(BenchConv<28>, kiln_conv_bench_s28_dw_direct)
+HALIDE_REGISTER_GENERATOR(BenchConv<29>, kiln_conv_bench_w14_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<30>, kiln_conv_bench_w28_fwd)

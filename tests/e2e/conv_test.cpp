@@ -404,6 +404,38 @@ TEST_P(ConvForward, Winograd3x3ConvTranspose2dPad0) {
   });
 }
 
+// Kernels of few taps block input channels too (conv2d_schedule.cpp): a
+// 1x1 kernel 2 vectors x 8 channels with AVX-512 (2 x 4 with AVX2), a 2x2
+// one 1 vector x 4 taps x 4 channels (AVX-512 only); 22 and 6 channels end
+// in a block shifted inwards.
+TEST_P(ConvForward, WeightGrad1x1ChannelBlocks) {
+  expectLike("wgrad_1x1", {{22, 5, 7}, {32, 5, 7}}, 42, [](const auto &in) {
+    return weightGrad(in[0], in[1], {1, 1, 0, 0}, 1, 1);
+  });
+}
+
+TEST_P(ConvForward, WeightGrad2x2ChannelBlocks) {
+  expectLike("wgrad_2x2", {{6, 5, 4}, {16, 4, 3}}, 44, [](const auto &in) {
+    return weightGrad(in[0], in[1], {1, 1, 0, 0}, 2, 2);
+  });
+}
+
+// The weight gradient of a stride-1 3x3 layer as F(3x3, 4x4): dy of 7 x 13
+// (last tiles of 3 and 1 rows, so the products at infinity are skipped
+// there), and 8 x 4 with padding 0 (whole tiles).
+TEST_P(ConvForward, Winograd3x3WeightGrad) {
+  expectLike("wino3_wgrad", {{16, 7, 13}, {32, 7, 13}}, 38, [](const auto &in) {
+    return weightGrad(in[0], in[1], {1, 1, 1, 1}, 3, 3);
+  });
+}
+
+TEST_P(ConvForward, Winograd3x3WeightGradPad0) {
+  expectLike("wino3_wgrad_p0", {{20, 10, 6}, {16, 8, 4}}, 40,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {1, 1, 0, 0}, 3, 3);
+             });
+}
+
 // Batches below and above the 8 images of a stride-2 Winograd task (9: a
 // last task shifted inwards) and the 4 of wino3_conv_28's.
 INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5, 9));
@@ -580,7 +612,8 @@ TEST(ConvTrain, WinogradSgdStepMovesParametersByMinusTheGradient) {
 }
 
 // k3 s1 p1 both, by F(4x4, 3x3): the second layer's input gradient is a
-// stride-1 transposed convolution, by F(4x4, 3x3) too.
+// stride-1 transposed convolution, by F(4x4, 3x3) too, and both weight
+// gradients run as F(3x3, 4x4).
 TEST(ConvTrain, Winograd3x3SgdStepMovesParametersByMinusTheGradient) {
   const Layer conv = [](const T4 &x, const T4 &w) {
     return conv2d(x, w, {1, 1, 1, 1});

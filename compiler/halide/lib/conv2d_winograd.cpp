@@ -61,14 +61,27 @@ constexpr double kAT43[4][6] = {{1, 1, 1, 1, 1, 0},
                                 {0, 1, -1, 2, -2, 0},
                                 {0, 1, 1, 4, 4, 0},
                                 {0, 1, -1, 8, -8, 1}};
+// F(3, 4) from the same points, for the weight gradient of a 3x3 layer (3
+// taps from 4 output gradients, the 6-point input tiles of F(4, 3)): the
+// same B^T; G's rows are F(4, 3)'s scalings of the powers of each point, A^T
+// evaluates the taps' polynomial. Checked exactly as F(4, 3).
+constexpr double kG34[6][4] = {{1.0 / 4, 0, 0, 0},
+                               {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                               {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
+                               {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
+                               {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+                               {0, 0, 0, 1}};
+constexpr double kAT34[3][6] = {
+    {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 1}};
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
 // The point at infinity (the last of the 5, or of F(4, 3)'s 6) feeds only
-// a tile's 4th output (A^T's last column is 0 but for it), and G24's last
-// row reads only the 4th output gradient of a tile. When the last tile
-// runs past the end of `extent` outputs (extent % 4 != 0), that product is
-// never used, or is 0.
+// a tile's 4th output (A^T's last column is 0 but for it; F(3, 4)'s 3rd
+// tap, a sum over all tiles), and the last
+// row of G24 (G34) reads only the 4th output gradient of a tile. When the
+// last tile runs past the end of `extent` outputs (extent % 4 != 0), that
+// product is never used, or is 0. kInfinity is F(4, 2)'s.
 constexpr int kInfinity = 4;
 bool last_tile_skips_infinity(int extent) { return extent % kTile != 0; }
 
@@ -119,13 +132,14 @@ bool stride2_shape(const Conv2dParams &p) {
          p.out_channels % 16 == 0;
 }
 
-// The stride-1 3x3 layers F(4, 3) covers: a convolution, or a transposed
-// one (a convolution with the kernel flipped, padding 2 - pad).
+// The stride-1 3x3 layers F(4, 3) covers: a convolution and its weight
+// gradient (F(3, 4)), or a transposed one (a convolution with the kernel
+// flipped, padding 2 - pad).
 bool stride1_3x3_shape(ConvKind kind, const Conv2dParams &p) {
-  return kind != ConvKind::WeightGrad && p.kernel_h == 3 && p.kernel_w == 3 &&
-         p.stride_h == 1 && p.stride_w == 1 && p.output_pad_h == 0 &&
-         p.output_pad_w == 0 && p.out_channels % 16 == 0 &&
-         (kind == ConvKind::Forward || (p.pad_h <= 2 && p.pad_w <= 2));
+  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 &&
+         p.stride_w == 1 && p.output_pad_h == 0 && p.output_pad_w == 0 &&
+         p.out_channels % 16 == 0 &&
+         (kind != ConvKind::Transpose || (p.pad_h <= 2 && p.pad_w <= 2));
 }
 
 // Bytes of the transformed input tiles v and the products m of one image
@@ -186,9 +200,8 @@ Conv2d start_winograd(ConvKind kind, const Func &x, const Conv2dParams &p,
   if (!stride2_shape(p) && !stride1_3x3_shape(kind, p)) {
     throw std::invalid_argument(
         "kiln: Winograd convolutions need a 4x4 kernel with stride 2, or "
-        "(not for weight gradients) a 3x3 kernel with stride 1 (padding at "
-        "most 2 when transposed); no output padding, and output channels in "
-        "multiples of 16");
+        "a 3x3 kernel with stride 1 (padding at most 2 when transposed); no "
+        "output padding, and output channels in multiples of 16");
   }
   Conv2d conv = detail::start(kind, p, name);
   conv.winograd = std::make_shared<WinogradStages>();
@@ -266,6 +279,57 @@ int f43_images_per_task(const Conv2d &conv) {
   const int64_t per_image = int64_t(conv.p.channels + conv.p.out_channels) *
                             st.slots_w * st.slots_h * 4;
   return int(std::clamp<int64_t>(kTaskBytes / per_image, 1, 8));
+}
+
+// The weight gradient of a stride-s layer with out_w x out_h outputs
+// (conv2d_winograd.h): per input phase, the correlation of its tiles with
+// 4x4 tiles of dy as F(R, 4) (R taps a phase), summed over tiles and
+// images in the transformed domain, into conv.result.
+template <int P, int R>
+void define_weight_grad(Conv2d &conv, const Conv2dParams &p, const Func &dy,
+                        const Expr &batch, int out_w, int out_h,
+                        const double (&bt)[P][P], const double (&g)[P][kTile],
+                        const double (&at)[R][P], int s,
+                        const std::string &name) {
+  WinogradStages &st = *conv.winograd;
+  st.stride = s;
+  st.tiles_h = ceil_div(out_h, kTile);
+  st.tiles_w = ceil_div(out_w, kTile);
+  const Var o("o"), iw("iw"), ih("ih"), xw("xw"), xh("xh"), tw("tw"), th("th"),
+      n("n"), c("c"), bw("bw"), bh("bh");
+  // dy with zeros past its last tile.
+  const Type t = conv.border.output_types().at(0);
+  Func dyb = BoundaryConditions::constant_exterior(dy, cast(t, 0),
+                                                   {{0, out_w}, {0, out_h}});
+  st.wt(o, iw, ih, n) = dyb(iw, ih, o, n);
+  // Tile t of dy: rows 4 t .. 4 t + 3, the "kernel" of F(R, 4).
+  st.u(o, tw, th, n, xw, xh) = transform2d(g, xw, xh, [&](int rw, int rh) {
+    return st.wt(o, kTile * tw + rw, kTile * th + rh, n);
+  });
+  define_phase_tiles(st, p, bt, s);
+  st.rk = RDom({{0, st.tiles_w}, {0, st.tiles_h}, {0, batch}}, name + "_rk");
+  // The last tile's product at infinity is 0 when its 4th row of dy is
+  // past the end: 81 of 100 products per tile row and column for the
+  // GAN's 7 x 7 dy.
+  const int infinity = P - 1;
+  if (last_tile_skips_infinity(out_w)) {
+    st.rk.where(st.rk.x < st.tiles_w - 1 || xw != infinity);
+  }
+  if (last_tile_skips_infinity(out_h)) {
+    st.rk.where(st.rk.y < st.tiles_h - 1 || xh != infinity);
+  }
+  st.m(o, c, bw, bh, xw, xh) = cast(t, 0);
+  st.m(o, c, bw, bh, xw, xh) +=
+      st.u(o, st.rk.x, st.rk.y, st.rk.z, xw, xh) *
+      st.v(c, bw, bh, st.rk.x, st.rk.y, st.rk.z, xw, xh);
+
+  // Tap k = s a + b of phase b.
+  const Var &kw = conv.vars[0], &kh = conv.vars[1], &rc = conv.vars[2],
+            &ro = conv.vars[3];
+  conv.result(kw, kh, rc, ro) =
+      transform2d(at, kw / s, kh / s, [&](int pw, int ph) {
+        return st.m(ro, rc, kw % s, kh % s, pw, ph);
+      });
 }
 
 } // namespace
@@ -381,49 +445,18 @@ Conv2d conv2d_weight_grad_winograd(const Func &x, const Func &dy,
                                    const Conv2dParams &p, const Expr &batch) {
   const std::string name = Internal::unique_name("conv2d_weight_grad_winograd");
   Conv2d conv = start_winograd(ConvKind::WeightGrad, x, p, name);
-  WinogradStages &st = *conv.winograd;
   const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
   const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
   if (out_h <= 0 || out_w <= 0) {
     throw std::invalid_argument("kiln: conv2d_weight_grad of an empty result");
   }
-  st.tiles_h = ceil_div(out_h, kTile);
-  st.tiles_w = ceil_div(out_w, kTile);
-
-  const Var o("o"), iw("iw"), ih("ih"), xw("xw"), xh("xh"), tw("tw"), th("th"),
-      n("n"), c("c"), bw("bw"), bh("bh");
-  // dy with zeros past its last tile.
-  const Type t = x.output_types().at(0);
-  Func dyb = BoundaryConditions::constant_exterior(dy, cast(t, 0),
-                                                   {{0, out_w}, {0, out_h}});
-  st.wt(o, iw, ih, n) = dyb(iw, ih, o, n);
-  // Tile t of dy: rows 4 t .. 4 t + 3, the "kernel" of F(2, 4).
-  st.u(o, tw, th, n, xw, xh) = transform2d(kG24, xw, xh, [&](int rw, int rh) {
-    return st.wt(o, kTile * tw + rw, kTile * th + rh, n);
-  });
-  define_phase_tiles(st, p, kBT, 2);
-  st.rk = RDom({{0, st.tiles_w}, {0, st.tiles_h}, {0, batch}}, name + "_rk");
-  // The last tile's product at infinity is 0 when its 4th row of dy is
-  // past the end: 81 of 100 products per tile row and column for the
-  // GAN's 7 x 7 dy.
-  if (last_tile_skips_infinity(out_w)) {
-    st.rk.where(st.rk.x < st.tiles_w - 1 || xw != kInfinity);
+  if (p.stride_w == 2) {
+    define_weight_grad(conv, p, dy, batch, out_w, out_h, kBT, kG24, kAT24, 2,
+                       name);
+  } else {
+    define_weight_grad(conv, p, dy, batch, out_w, out_h, kBT43, kG34, kAT34, 1,
+                       name);
   }
-  if (last_tile_skips_infinity(out_h)) {
-    st.rk.where(st.rk.y < st.tiles_h - 1 || xh != kInfinity);
-  }
-  st.m(o, c, bw, bh, xw, xh) = cast(t, 0);
-  st.m(o, c, bw, bh, xw, xh) +=
-      st.u(o, st.rk.x, st.rk.y, st.rk.z, xw, xh) *
-      st.v(c, bw, bh, st.rk.x, st.rk.y, st.rk.z, xw, xh);
-
-  // Tap k = 2 a + b of phase b.
-  const Var &kw = conv.vars[0], &kh = conv.vars[1], &rc = conv.vars[2],
-            &ro = conv.vars[3];
-  conv.result(kw, kh, rc, ro) =
-      transform2d(kAT24, kw / 2, kh / 2, [&](int pw, int ph) {
-        return st.m(ro, rc, kw % 2, kh % 2, pw, ph);
-      });
   return conv;
 }
 

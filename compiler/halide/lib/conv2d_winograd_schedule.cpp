@@ -11,7 +11,8 @@
 //                  outermost so that a point's transformed weights (u,
 //                  C x O values) stay in L2 across the task's images; each
 //                  a register block of output-channel vectors x images
-//                  (forward) or x phases and tiles (transpose), the
+//                  and tiles of one point (forward: forward_block) or x
+//                  phases and tiles (transpose), the
 //                  reduction over input channels (and input phases) inside
 //     out          the output transform of each 4x4 tile, vectorized over
 //                  output channels, then the epilogue (bias, activation)
@@ -52,6 +53,15 @@
 //     2.2-2.7 vs 4.7-4.9
 // so 1.7-2.5x, at 5e-6 to 7.7e-6 of the largest output from the direct
 // result (float32).
+// The weight gradient of those layers as F(3x3, 4x4) takes the weight
+// gradient schedule below with one phase; a task's operands, u and v of
+// one point, are 392 KiB each at 28x28 and batch 64. Measured on a 2-core
+// Intel Xeon (family 6 model 207, AVX-512), conv_bench, ms, against direct
+// in the same run, 1 thread / 2 threads: 32 -> 32 at 28x28 5.5 vs 19.0 / 3.4
+// vs 13.2; 64 -> 64 at 14x14 4.5 vs 21.7 / 2.7 vs 13.8; 128 -> 128 at 7x7
+// 3.2 vs 9.8 / 2.6 vs 7.5: 3.1-5x, at 4e-6 to 3.1e-5 of the largest
+// output from the direct result (sums over 64 images of 4, 16 or 49
+// tiles: 4e-6 at 7x7, 2e-5 at 14x14, 3.1e-5 at 28x28).
 #include "kiln/halide/conv2d_winograd.h"
 
 #include <algorithm>
@@ -166,33 +176,71 @@ std::vector<VarOrRVar> block_then_reduction(std::vector<VarOrRVar> order,
   return order;
 }
 
+// The forward GEMMs' register block: nv output-channel vectors x ni images
+// x kt slots along w, kt dividing the tiles along w so that a block's slots
+// are tiles of one point and share its transformed weights (one load of u
+// per channel vector for the block's kt tiles). Images first, as the GAN's
+// layers take them (8 per task); a task of fewer images (the DDPM's wider
+// layers: 1 or 2) fills the block with tiles instead, where it was as few as
+// 2 or 4 accumulators. Intel Xeon family 6 model 207 (AVX-512), conv_bench,
+// 1 thread, batch 64, ms: 16 -> 16 at 28x28 (4 images a task; 1 vector x 2
+// images x 7 tiles) 2.03 -> 1.40; 32 -> 32 at 28x28 (2 images) 4.39 ->
+// 4.08; the 7x7 and GAN layers keep their blocks.
+struct ForwardBlock {
+  int nv = 1, ni = 1, kt = 1;
+};
+ForwardBlock forward_block(const WinogradStages &st, int out_channels,
+                           int vec) {
+  const int acc = conv_accumulators(vec);
+  ForwardBlock best;
+  int best_size = 0;
+  for (int nv = vectors_dividing(out_channels, vec, 4); nv >= 1; nv /= 2) {
+    for (int ni = std::min(acc / nv, st.images_per_task); ni >= 1; --ni) {
+      int kt = 1;
+      for (int d = std::min(st.tiles_w, acc / (nv * ni)); d > 1; --d) {
+        if (st.tiles_w % d == 0) {
+          kt = d;
+          break;
+        }
+      }
+      if (nv * ni * kt > best_size) {
+        best = {nv, ni, kt};
+        best_size = nv * ni * kt;
+      }
+    }
+  }
+  return best;
+}
+
 // Forward GEMMs m(o, sw, sh, n): a wrapper of m stored for the task, written
-// block by block from m computed in registers: nv output-channel vectors x
-// the images of a block, the reduction over input channels and phases
-// inside. A block's images share the slot (tile and point) and so the
+// block by block (forward_block) from m computed in registers, the
+// reduction over input channels and phases inside. A block shares its
 // transformed weights; the slots, point-major, are outermost, so that a
 // point's weights (C x O values) stay in L2 across its tiles and images.
 void schedule_forward_gemms(WinogradStages &st, int out_channels, int vec,
                             const LoopLevel &task) {
   const std::vector<Var> margs = st.m.args();
   const Var &o = margs[0], &sw = margs[1], &sh = margs[2], &n = margs[3];
-  const int nv = vectors_dividing(out_channels, vec, 4);
-  const int images = std::max(1, conv_accumulators(vec) / nv);
-  const Var mo("wg_mo"), mi("wg_mi"), no("wg_no"), ni("wg_ni");
+  const ForwardBlock b = forward_block(st, out_channels, vec);
+  const Var mo("wg_mo"), mi("wg_mi"), no("wg_no"), ni("wg_ni"), so("wg_so"),
+      si("wg_si");
   Func mw = st.m.in();
   mw.compute_at(task)
-      .split(o, mo, mi, nv * vec, TailStrategy::RoundUp)
-      .split(n, no, ni, images, TailStrategy::GuardWithIf)
-      .reorder(mi, ni, mo, no, sw, sh)
+      .split(o, mo, mi, b.nv * vec, TailStrategy::RoundUp)
+      .split(n, no, ni, b.ni, TailStrategy::GuardWithIf)
+      .split(sw, so, si, b.kt, TailStrategy::GuardWithIf)
+      .reorder(mi, ni, si, mo, no, so, sh)
       .vectorize(mi, vec)
       .unroll(mi)
-      .unroll(ni);
-  st.m.compute_at(mw, mo).vectorize(o, vec).unroll(o).unroll(n);
+      .unroll(ni)
+      .unroll(si);
+  st.m.compute_at(mw, mo).vectorize(o, vec).unroll(o).unroll(n).unroll(sw);
   st.m.update()
-      .reorder(block_then_reduction({o, n}, st.rk))
+      .reorder(block_then_reduction({o, n, sw}, st.rk))
       .vectorize(o, vec)
       .unroll(o)
-      .unroll(n);
+      .unroll(n)
+      .unroll(sw);
 }
 
 // Transpose GEMMs m(o, ew, eh, tw, th, n, xw, xh): as above, the block one
@@ -312,9 +360,12 @@ void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
   // transpose, 8x8 outputs, so that every unrolled position has a constant
   // phase and tile offset (i + p = 2 u + e, u = 4 t + k).
   const int span = forward ? 4 : 8;
-  const Expr batch = out.output_buffer().dim(3).extent();
-  tile_output(out.specialize(batch >= st.images_per_task), vars, vec,
-              st.images_per_task, span, span);
+  // A batch smaller than a task's images takes tasks of one image.
+  if (st.images_per_task > 1) {
+    const Expr batch = out.output_buffer().dim(3).extent();
+    tile_output(out.specialize(batch >= st.images_per_task), vars, vec,
+                st.images_per_task, span, span);
+  }
   tile_output(out, vars, vec, 1, span, span);
   const Var nt("wg_nt");
 

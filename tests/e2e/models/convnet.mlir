@@ -6,7 +6,8 @@
 // wino_* entries have shapes that take Winograd's algorithm (k4 s2, at least
 // 16 input channels, output channels a multiple of 16:
 // compiler/halide/include/kiln/halide/conv2d_winograd.h), the wino3_* ones
-// its F(4x4, 3x3) (k3 s1, the same channel counts).
+// its F(4x4, 3x3) (k3 s1, the same channel counts; wino3_wgrad* the weight
+// gradient's F(3x3, 4x4)).
 module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "a.weight", type = tensor<4x3x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "a.bias", type = tensor<4x1x1xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
@@ -222,6 +223,22 @@ module attributes {kiln.model = "convnet"} {
     %w = "kiln.param_ref"() {name = @"wi.weight"} : () -> tensor<16x32x3x3xf32>
     %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x16x5x3xf32>, tensor<16x32x3x3xf32>) -> tensor<?x32x7x5xf32> loc("tests/e2e/models/convnet.mlir":65:1)
     func.return %v0 : tensor<?x32x7x5xf32>
+  }
+  func.func @wino3_wgrad(%x: tensor<?x16x7x13xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x7x13xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x16x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x16x7x13xf32>, tensor<?x32x7x13xf32>) -> tensor<32x16x3x3xf32> loc("tests/e2e/models/convnet.mlir":73:1)
+    func.return %v0 : tensor<32x16x3x3xf32>
+  }
+  func.func @wino3_wgrad_p0(%x: tensor<?x20x10x6xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x8x4xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x20x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 3, 3>} : (tensor<?x20x10x6xf32>, tensor<?x16x8x4xf32>) -> tensor<16x20x3x3xf32> loc("tests/e2e/models/convnet.mlir":74:1)
+    func.return %v0 : tensor<16x20x3x3xf32>
+  }
+  func.func @wgrad_1x1(%x: tensor<?x22x5x7xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x5x7xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x22x1x1xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 1, 1>} : (tensor<?x22x5x7xf32>, tensor<?x32x5x7xf32>) -> tensor<32x22x1x1xf32> loc("tests/e2e/models/convnet.mlir":75:1)
+    func.return %v0 : tensor<32x22x1x1xf32>
+  }
+  func.func @wgrad_2x2(%x: tensor<?x6x5x4xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x4x3xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x6x2x2xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 2, 2>} : (tensor<?x6x5x4xf32>, tensor<?x16x4x3xf32>) -> tensor<16x6x2x2xf32> loc("tests/e2e/models/convnet.mlir":76:1)
+    func.return %v0 : tensor<16x6x2x2xf32>
   }
   func.func @wino3_train(%x: tensor<?x16x6x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %t: tensor<?x32x6x9xf32> {kiln.name = "t", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "sgd", lr = 1.000000e+00 : f64, momentum = 0.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}} {
     %w3 = "kiln.param_ref"() {name = @"w3.weight"} : () -> tensor<16x16x3x3xf32>

@@ -6,8 +6,9 @@
 // conv_transpose2d that is its input gradient) as F(4x4, 3x3): a 6x6
 // input tile gives a 4x4 output tile from 36 products instead of 144. A
 // stride-1 transposed convolution is the convolution with the kernel
-// flipped and padding 2 - p, so it takes the forward path. (The weight
-// gradient of a 3x3 layer stays direct.)
+// flipped and padding 2 - p, so it takes the forward path. The weight
+// gradient of a 3x3 layer is F(3x3, 4x4) on the same 6x6 input tiles (as
+// the stride-2 one below, with one phase).
 //
 // A stride-2 convolution with a 4x4 kernel is four stride-1 convolutions
 // with 2x2 kernels, one per phase (Lavin and Gray, "Fast Algorithms for
@@ -41,7 +42,7 @@ namespace kiln::halide {
 struct WinogradStages {
   // Forward for a stride-1 transposed convolution too (conv2d_winograd.cpp).
   ConvKind kind = ConvKind::Forward;
-  // Forward: 2 for F(4, 2) over 2 x 2 phases, 1 for F(4, 3).
+  // 2 for F(4, 2) (F(2, 4)) over 2 x 2 phases, 1 for F(4, 3) (F(3, 4)).
   int stride = 2;
   int images_per_task = 8;      // of the forward and transpose schedules
   int tiles_w = 0, tiles_h = 0; // 4x4 output tiles per image along w and h
@@ -78,8 +79,8 @@ struct WinogradStages {
 // Whether conv2d() and friends take Winograd's algorithm for `p`: always
 // with ConvAlgorithm::Winograd (the builders below then reject a layer
 // they cannot do: std::invalid_argument), never with Direct, and with Auto
-// for a 4x4 kernel with stride 2, or a 3x3 kernel with stride 1 (not its
-// weight gradient; transposed, padding at most 2), no output padding,
+// for a 4x4 kernel with stride 2, or a 3x3 kernel with stride 1
+// (transposed, padding at most 2), no output padding,
 // output channels in whole vectors of any target (a multiple of 16) and
 // enough input channels (16) to pay for the transforms, on a CPU target.
 bool winograd_applies(ConvKind kind, const Conv2dParams &p,
