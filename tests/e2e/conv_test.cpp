@@ -288,6 +288,21 @@ TEST_P(ConvForward, Conv2dOneChannelBiasRelu) {
   });
 }
 
+// Rows of 13 (8 lanes, then 8 shifted back: rows shorter than an AVX-512
+// vector take half vectors) and of 2 (4 lanes, masked).
+TEST_P(ConvForward, Conv2dOneChannelHalfVectorRows) {
+  expectLike("conv_one_channel_mid", {{1, 9, 27}}, 46, [&](const auto &in) {
+    return biasAnd(conv2d(in[0], param("oa.weight"), {2, 2, 1, 1}),
+                   model.params().get("oa.bias"), relu);
+  });
+}
+
+TEST_P(ConvForward, Conv2dOneChannelMaskedRows) {
+  expectLike("conv_one_channel_narrow", {{1, 6, 5}}, 47, [&](const auto &in) {
+    return conv2d(in[0], param("oa.weight"), {2, 2, 1, 1});
+  });
+}
+
 TEST_P(ConvForward, Conv2dOneChannelWideRows) {
   expectLike("conv_one_channel_wide", {{1, 7, 40}}, 20, [&](const auto &in) {
     return conv2d(in[0], param("ob.weight"), {1, 1, 1, 1});

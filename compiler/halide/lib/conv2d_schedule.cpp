@@ -328,15 +328,26 @@ void schedule_narrow(Conv2d &conv, Func out, const std::vector<Var> &vars,
 void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
                           int vec) {
   const int channels = conv.p.out_channels;
-  const int ob = std::max(1, divisor_at_most(channels, conv_accumulators(vec)));
   const Var &ow = vars[0], &oh = vars[1], &o = vars[2], &n = vars[3];
   const Var wo("cv_wo"), wi("cv_wi"), oo("cv_oo"), oi("cv_oi"), task("cv_task");
   // A row of at least one vector ends with a whole vector shifted back
-  // over the one before; a shorter row is masked (cheap with AVX-512's mask
-  // registers; AVX2's masked stores are slow on AMD).
-  const TailStrategy row_tail = conv.out_w >= vec ? TailStrategy::ShiftInwards
-                                                  : TailStrategy::GuardWithIf;
-  out.split(ow, wo, wi, vec, row_tail)
+  // over the one before; a row shorter than a vector takes half vectors
+  // the same way (a 14-wide row: 8 lanes, then 8 shifted back over 2 of
+  // them), and only a row shorter than 4 is masked. Masked 16-lane rows
+  // were cheap on Zen 4 (D.conv1's forward 0.71 ms) but took 8-9.6 ms on
+  // an Intel Xeon (family 6 model 207), where the AVX2 variant's 8 lanes
+  // took 0.46 ms (conv_bench d1_fwd, 1 thread), 8 lanes of AVX-512 0.61
+  // ms; AVX2's masked stores are slow on AMD too.
+  int lanes = vec;
+  while (lanes > conv.out_w && lanes > 4) {
+    lanes /= 2;
+  }
+  // 16 channels with AVX-512 even at 8 lanes: 8 measured 0.82-1.13 ms
+  // against 0.61 on the Xeon.
+  const int ob = std::max(1, divisor_at_most(channels, conv_accumulators(vec)));
+  const TailStrategy row_tail = conv.out_w >= lanes ? TailStrategy::ShiftInwards
+                                                    : TailStrategy::GuardWithIf;
+  out.split(ow, wo, wi, lanes, row_tail)
       .split(o, oo, oi, ob, tail(channels, ob))
       .reorder(wi, oi, wo, oh, oo, n)
       .fuse(oo, n, task)
@@ -347,11 +358,11 @@ void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
   // Whole vectors (the zero border covers the extra lanes): predicated,
   // the strided row loads became masked gathers (4.7 ms).
   conv.result.compute_at(out, wo)
-      .vectorize(rw, vec, TailStrategy::RoundUp)
+      .vectorize(rw, lanes, TailStrategy::RoundUp)
       .unroll(ro);
   conv.result.update()
       .reorder(rw, ro, conv.r.x, conv.r.y, conv.r.z)
-      .vectorize(rw, vec, TailStrategy::RoundUp)
+      .vectorize(rw, lanes, TailStrategy::RoundUp)
       .unroll(ro);
   conv.border.compute_at(out, task).vectorize(conv.border.args()[0], vec);
 }

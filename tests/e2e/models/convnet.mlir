@@ -118,6 +118,19 @@ module attributes {kiln.model = "convnet"} {
     %v2 = "kiln.relu"(%v1) : (tensor<?x32x5x4xf32>) -> tensor<?x32x5x4xf32> loc("tests/e2e/models/convnet.mlir":47:1)
     func.return %v2 : tensor<?x32x5x4xf32>
   }
+  func.func @conv_one_channel_mid(%x: tensor<?x1x9x27xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x4x13xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"oa.weight"} : () -> tensor<32x1x4x4xf32>
+    %b = "kiln.param_ref"() {name = @"oa.bias"} : () -> tensor<32x1x1xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x1x9x27xf32>, tensor<32x1x4x4xf32>) -> tensor<?x32x4x13xf32> loc("tests/e2e/models/convnet.mlir":77:1)
+    %v1 = "kiln.add"(%v0, %b) : (tensor<?x32x4x13xf32>, tensor<32x1x1xf32>) -> tensor<?x32x4x13xf32> loc("tests/e2e/models/convnet.mlir":78:1)
+    %v2 = "kiln.relu"(%v1) : (tensor<?x32x4x13xf32>) -> tensor<?x32x4x13xf32> loc("tests/e2e/models/convnet.mlir":79:1)
+    func.return %v2 : tensor<?x32x4x13xf32>
+  }
+  func.func @conv_one_channel_narrow(%x: tensor<?x1x6x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32x3x2xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"oa.weight"} : () -> tensor<32x1x4x4xf32>
+    %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x1x6x5xf32>, tensor<32x1x4x4xf32>) -> tensor<?x32x3x2xf32> loc("tests/e2e/models/convnet.mlir":80:1)
+    func.return %v0 : tensor<?x32x3x2xf32>
+  }
   func.func @conv_one_channel_wide(%x: tensor<?x1x7x40xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x24x7x40xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @"ob.weight"} : () -> tensor<24x1x3x3xf32>
     %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x1x7x40xf32>, tensor<24x1x3x3xf32>) -> tensor<?x24x7x40xf32> loc("tests/e2e/models/convnet.mlir":48:1)
