@@ -38,8 +38,9 @@ public:
         kh::constrain_shape(in1, {N, K});
       }
     }
+    // K is exact for the estimate, as set_estimates below.
     mm0 = kh::matmul(in0, in1, in0.dim(TransposeA ? 1 : 0).extent(),
-                     {.transpose_a = TransposeA, .transpose_b = TransposeB});
+                     {.transpose_a = TransposeA, .transpose_b = TransposeB}, K);
     out0(d0, d1) = mm0.result(d0, d1);
     kh::constrain_shape(out0, {N, static_m ? M : kh::kDynamic}); // once defined
   }

@@ -158,6 +158,46 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GemmTest,
                                          GemmShape{128, 784, 512}),
                          shape_name);
 
+// Weight gradients with static M x N and a long symbolic K (the K-blocked
+// schedule): K below, at and past a chunk (128), and long with a tail.
+class WeightGradTest : public testing::TestWithParam<int> {
+protected:
+  void check(int m, int n, bool tb,
+             int (*kernel)(halide_buffer_t *, halide_buffer_t *,
+                           halide_buffer_t *)) {
+    const int k = GetParam();
+    Buffer<float> a = random_matrix(k, m, 20);
+    Buffer<float> b = tb ? random_matrix(n, k, 21) : random_matrix(k, n, 21);
+    Buffer<float> c(n, m);
+    KILN_RUN_KERNEL(kernel(a, b, c));
+    auto ref = [&](const int *pos) {
+      const int j = pos[0], i = pos[1];
+      double s = 0;
+      for (int p = 0; p < k; ++p) {
+        s += double(a(i, p)) * double(tb ? b(p, j) : b(j, p));
+      }
+      return s;
+    };
+    EXPECT_LT(relative_error(c, ref), kTolerance) << m << "x" << n << "x" << k;
+  }
+};
+
+TEST_P(WeightGradTest, OddRows) {
+  check(13, 70, false, kiln_test_weight_grad_odd);
+}
+TEST_P(WeightGradTest, OddRowsTransposedB) {
+  check(13, 70, true, kiln_test_weight_grad_odd_t);
+}
+TEST_P(WeightGradTest, WholeBlocks) {
+  check(48, 128, false, kiln_test_weight_grad_wide);
+}
+
+INSTANTIATE_TEST_SUITE_P(K, WeightGradTest,
+                         testing::Values(1, 7, 128, 129, 1000, 2051),
+                         [](const testing::TestParamInfo<int> &info) {
+                           return "k" + std::to_string(info.param);
+                         });
+
 // Static K = 65 and N = 257; the batch symbolic (every size must work) or
 // static (1 and 3: the GEMV schedule).
 void check_linear_static(int m,

@@ -45,6 +45,51 @@ using GemmTN = Gemm<true, false>;
 using GemmNT = Gemm<false, true>;
 using GemmTT = Gemm<true, true>;
 
+// A weight gradient as kilnc emits one for a Linear layer over whole
+// sequences: C [M, N] static = A^T B with A stored [K, M] and K symbolic,
+// expected long (64 x the estimate), which selects the K-blocked schedule.
+// TransposeB stores B [N, K] (the transposing pack).
+template <int M, int N, bool TransposeB>
+class WeightGradLongK : public Generator<WeightGradLongK<M, N, TransposeB>> {
+public:
+  template <typename T> using Input = GeneratorInput<T>;
+  template <typename T> using Output = GeneratorOutput<T>;
+  Input<Buffer<float>> in0{"in0", 2};    // A [K, M]
+  Input<Buffer<float>> in1{"in1", 2};    // B [K, N] (or [N, K])
+  Output<Buffer<float>> out0{"out0", 2}; // C [M, N]
+  Var d0{"d0"}, d1{"d1"};
+  kh::Matmul mm0;
+
+  void generate() {
+    kh::constrain_shape(in0, {M, kh::kDynamic});
+    if (TransposeB) {
+      kh::constrain_shape(in1, {kh::kDynamic, N});
+    } else {
+      kh::constrain_shape(in1, {N, kh::kDynamic});
+    }
+    const Expr k = in0.dim(1).extent();
+    mm0 = kh::matmul(in0, in1, k,
+                     {.transpose_a = true, .transpose_b = TransposeB}, 64 * S);
+    out0(d0, d1) = mm0.result(d0, d1);
+    kh::constrain_shape(out0, {N, M});
+  }
+  void schedule() {
+    kh::set_estimates(in0, {M, 64 * S});
+    kh::set_estimates(in1, TransposeB ? std::initializer_list<int>{64 * S, N}
+                                      : std::initializer_list<int>{N, 64 * S});
+    kh::set_estimates(out0, {N, M});
+    if (!this->auto_schedule) {
+      kh::schedule_matmul(mm0, out0, d0, d1, this->get_target());
+    }
+  }
+};
+
+// Rows that no block divides (two overlapping row chunks), columns past
+// one panel (the last shifted); and rows that a block divides.
+using WeightGradOdd = WeightGradLongK<13, 70, false>;
+using WeightGradOddT = WeightGradLongK<13, 70, true>;
+using WeightGradWide = WeightGradLongK<48, 128, false>;
+
 // The kernel of the sketch in the design notes: relu(x @ W^T + b).
 class LinearRelu : public Generator<LinearRelu> {
 public:
@@ -237,6 +282,9 @@ HALIDE_REGISTER_GENERATOR(GemmNN, kiln_test_gemm_nn)
 HALIDE_REGISTER_GENERATOR(GemmTN, kiln_test_gemm_tn)
 HALIDE_REGISTER_GENERATOR(GemmNT, kiln_test_gemm_nt)
 HALIDE_REGISTER_GENERATOR(GemmTT, kiln_test_gemm_tt)
+HALIDE_REGISTER_GENERATOR(WeightGradOdd, kiln_test_weight_grad_odd)
+HALIDE_REGISTER_GENERATOR(WeightGradOddT, kiln_test_weight_grad_odd_t)
+HALIDE_REGISTER_GENERATOR(WeightGradWide, kiln_test_weight_grad_wide)
 HALIDE_REGISTER_GENERATOR(LinearRelu, kiln_test_linear_relu)
 HALIDE_REGISTER_GENERATOR(LinearReluDynamicBatch, kiln_test_linear_relu_static)
 HALIDE_REGISTER_GENERATOR(LinearReluBatch1, kiln_test_linear_relu_b1)

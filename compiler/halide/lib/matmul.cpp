@@ -10,9 +10,11 @@ namespace kiln::halide {
 using namespace Halide;
 
 Matmul matmul(const Func &a, const Func &b, const Expr &k_extent,
-              MatmulLayout layout) {
+              MatmulLayout layout, int k_estimate) {
   Matmul mm;
   mm.layout = layout;
+  const int64_t *static_k = Internal::as_const_int(k_extent);
+  mm.k_estimate = static_k ? int(*static_k) : k_estimate;
   mm.a = a;
   mm.b = b;
   // Unique names keep several matmuls in one kernel apart and make the

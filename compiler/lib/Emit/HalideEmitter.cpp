@@ -242,6 +242,28 @@ private:
     return formula::detail::literal(value, elemType_.isF32()).text;
   }
 
+  /// The expected size of a symbolic dimension d of v, as a C++ int
+  /// expression: kSymbolEstimate per symbol, times the static coefficient
+  /// ("128*batch": 128 * kSymbolEstimate); "" for a static dimension. A
+  /// scheduling hint (kiln::halide::matmul's k_estimate).
+  FailureOr<std::string> symbolicEstimate(Value v, int64_t d) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.isDynamicDim(d))
+      return std::string();
+    auto syms = shapes_.get(v);
+    if (failed(syms))
+      return failure();
+    auto product = DimProduct::parse((*syms)[d]);
+    if (!product)
+      return std::string();
+    std::vector<std::string> factors;
+    if (product->coefficient != 1)
+      factors.push_back(std::to_string(product->coefficient));
+    factors.resize(factors.size() + product->symbols.size(),
+                   "kiln::halide::kSymbolEstimate");
+    return join(factors, " * ");
+  }
+
   /// The extent of tensor dimension d of v, as a C++ Expr.
   FailureOr<std::string> extent(Value v, int64_t d) {
     auto type = cast<RankedTensorType>(v.getType());
@@ -551,8 +573,10 @@ private:
   LogicalResult emitMatmul(MatmulOp mm, llvm::raw_ostream &a) {
     if (anchor_)
       return mm.emitError("a kernel may hold only one contraction");
-    auto k = extent(mm.getA(), rank(mm.getA()) - (mm.getTransposeA() ? 2 : 1));
-    if (failed(k))
+    const int64_t kDim = rank(mm.getA()) - (mm.getTransposeA() ? 2 : 1);
+    auto k = extent(mm.getA(), kDim);
+    auto kEstimate = symbolicEstimate(mm.getA(), kDim);
+    if (failed(k) || failed(kEstimate))
       return failure();
     std::string lhs = matmulOperand(mm.getA(), mm.getResult(), a);
     std::string rhs = matmulOperand(mm.getB(), mm.getResult(), a);
@@ -560,8 +584,8 @@ private:
     members_.push_back("kiln::halide::Matmul " + m);
     a << "    " << m << " = kiln::halide::matmul(" << lhs << ", " << rhs << ", "
       << *k << ", {.transpose_a = " << (mm.getTransposeA() ? "true" : "false")
-      << ", .transpose_b = " << (mm.getTransposeB() ? "true" : "false")
-      << "});\n";
+      << ", .transpose_b = " << (mm.getTransposeB() ? "true" : "false") << "}"
+      << (kEstimate->empty() ? "" : ", " + *kEstimate) << ");\n";
     define(mm.getResult(), a);
     a << m << ".result(" << vars(rank(mm.getResult())) << ");\n";
     anchor_ = mm;

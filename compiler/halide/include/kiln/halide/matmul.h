@@ -23,6 +23,7 @@ struct Matmul {
   Halide::Var n, m;    // pure vars of result
   std::vector<Halide::Var> batch; // and its batch vars, innermost first
   MatmulLayout layout;
+  int k_estimate = 0; // the expected K when it is symbolic; 0: unknown
   // The algorithm is only `result`: no helper Funcs, so autoschedulers see
   // a plain reduction. Packing stages are made by schedule_matmul with
   // Func::in().
@@ -32,9 +33,13 @@ struct Matmul {
 // `k_extent` is the length of the contraction. Dimensions of a and b after
 // the first two are batch dimensions, the same number in both (the caller
 // broadcasts): result(n, m, b0, ...) = sum_k op(A)(k, m, b0, ...) *
-// op(B)(n, k, b0, ...).
+// op(B)(n, k, b0, ...). `k_estimate` is K's expected size, a scheduling
+// hint only (kilnc passes a symbolic K's coefficient times
+// kSymbolEstimate): a long K with A stored [K, M] is scheduled in K
+// chunks. A static K is its own estimate.
 Matmul matmul(const Halide::Func &a, const Halide::Func &b,
-              const Halide::Expr &k_extent, MatmulLayout layout = {});
+              const Halide::Expr &k_extent, MatmulLayout layout = {},
+              int k_estimate = 0);
 
 // Schedules a kernel whose output `out` is defined pointwise on
 // mm.result(inner, outer, batch...) (an epilogue such as bias and
