@@ -1037,10 +1037,28 @@ private:
       a << x << ";\n";
       return success();
     }
-    // Row-major flat index of the result, then digits in the input's shape.
+    // Trailing static dimensions that both shapes share map one to one
+    // ([batch, 128, 512] -> [128*batch, 512]): through the flat index, the
+    // innermost would be `(d0 + d1 * 512) % 512`, which Halide cannot
+    // prove contiguous in a vector whose start is not provably aligned
+    // (the shifted last vector of a row), so its loads were gathers: the
+    // GPT's GELU and its gradient took 2.26 and 2.76 ms per call, 2.00 and
+    // 2.49 this way (Xeon, one thread).
+    auto inType = cast<RankedTensorType>(in.getType());
+    auto outType = cast<RankedTensorType>(out.getType());
+    int64_t shared = 0;
+    while (shared < rank(in) && shared < rank(out)) {
+      int64_t i = rank(in) - 1 - shared, o = rank(out) - 1 - shared;
+      if (inType.isDynamicDim(i) || outType.isDynamicDim(o) ||
+          inType.getDimSize(i) != outType.getDimSize(o))
+        break;
+      ++shared;
+    }
+    // Row-major flat index of the rest of the result, then digits in the
+    // rest of the input's shape.
     std::string flat = "0";
     std::string stride = "1";
-    for (int64_t i = rank(out) - 1; i >= 0; --i) {
+    for (int64_t i = rank(out) - 1 - shared; i >= 0; --i) {
       flat = "(" + flat + " + " + t[i] + " * " + stride + ")";
       auto e = extent(out, i);
       if (failed(e))
@@ -1048,8 +1066,10 @@ private:
       stride = "(" + stride + " * " + *e + ")";
     }
     Index idx(rank(in));
+    for (int64_t k = 0; k < shared; ++k)
+      idx[rank(in) - 1 - k] = t[rank(out) - 1 - k];
     stride = "1";
-    for (int64_t j = rank(in) - 1; j >= 0; --j) {
+    for (int64_t j = rank(in) - 1 - shared; j >= 0; --j) {
       auto e = extent(in, j);
       if (failed(e))
         return failure();
