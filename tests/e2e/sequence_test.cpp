@@ -143,7 +143,7 @@ protected:
   void expectProjectionStep(const std::string &entry,
                             const std::vector<const Tensor *> &in,
                             const std::function<double()> &loss, Values &w,
-                            Values &b) {
+                            Values &b, const std::string &layer = "proj") {
     const double want = loss();
     Tensor got = run(entry, in);
     ASSERT_EQ(got.numel(), 1);
@@ -154,9 +154,9 @@ protected:
     const Values w0 = w, b0 = b;
     Values gw = numericGradient(loss, w), gb = numericGradient(loss, b);
     EXPECT_GT(maxAbs(gw), 1e-2) << "the weight has a gradient";
-    EXPECT_LT(sgdStepError(w0, params().get("proj.weight"), gw, maxAbs(gw)),
+    EXPECT_LT(sgdStepError(w0, params().get(layer + ".weight"), gw, maxAbs(gw)),
               kGradTol);
-    EXPECT_LT(sgdStepError(b0, params().get("proj.bias"), gb, maxAbs(gb)),
+    EXPECT_LT(sgdStepError(b0, params().get(layer + ".bias"), gb, maxAbs(gb)),
               kGradTol);
   }
 
@@ -256,6 +256,46 @@ TEST_P(Sequence, GradientThroughConcatAndChunk) {
     return l;
   };
   expectProjectionStep("concat_train", {&a, &b, &r}, loss, w, bias);
+}
+
+// [a | b | c] along the innermost axis (32 + 16 + 16 features), doubled.
+TEST_P(Sequence, ConcatAlongTheFeatures) {
+  Tensor a = randomTensor({n.batch, 32}, 48),
+         b = randomTensor({n.batch, 16}, 49),
+         c = randomTensor({n.batch, 16}, 50);
+  Tensor got = run("join_features", {&a, &b, &c});
+  ASSERT_EQ(got.shape(), (std::vector<int64_t>{n.batch, 64}));
+  Values want;
+  for (int64_t i = 0; i < n.batch; ++i)
+    for (auto [t, width] : {std::pair{&a, 32}, {&b, 16}, {&c, 16}})
+      for (int64_t j = 0; j < width; ++j)
+        want.push_back(2.0 * t->data()[i * width + j]);
+  EXPECT_EQ(relErr(got, want), 0);
+}
+
+// One SGD step through three chunks of 16 along the innermost axis of
+// tanh(wide(x)): the gradient into wide's output is the three chunks'
+// gradients padded and added.
+TEST_P(Sequence, GradientThroughFeatureChunks) {
+  constexpr int64_t kWide = 48, kPiece = 16;
+  Tensor x = randomTensor({n.batch, kIn}, 51),
+         r = randomTensor({n.batch, kPiece}, 52);
+  Values w = toDoubles(params().get("wide.weight"));
+  Values bias = toDoubles(params().get("wide.bias"));
+  const Values xv = toDoubles(x), rv = toDoubles(r);
+  auto loss = [&] {
+    Values h = linear(xv, w, bias, n.batch, kIn, kWide);
+    double l = 0;
+    for (int64_t i = 0; i < n.batch; ++i)
+      for (int64_t j = 0; j < kPiece; ++j) {
+        const double p = std::tanh(h[size_t(i * kWide + j)]),
+                     q = std::tanh(h[size_t(i * kWide + kPiece + j)]),
+                     s = std::tanh(h[size_t(i * kWide + 2 * kPiece + j)]);
+        l += (p - 0.5 * q + s * s) * rv[size_t(i * kPiece + j)];
+      }
+    return l;
+  };
+  expectProjectionStep("chunk_train", {&x, &r}, loss, w, bias, "wide");
 }
 
 TEST_P(Sequence, ScoresPerHead) {

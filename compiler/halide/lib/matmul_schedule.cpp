@@ -37,6 +37,7 @@
 // (schedule_k_blocked).
 #include "gpu_schedule.h"
 #include "kiln/halide/matmul.h"
+#include "tiling.h"
 
 #include <algorithm>
 #include <optional>
@@ -156,20 +157,6 @@ void tile_output(Stage s, const Var &inner, const Var &outer,
     s.vectorize(l.ni, vec);
   }
   s.unroll(l.ni).unroll(l.mi);
-}
-
-// The row count of out when kilnc declared it static (constrain_shape).
-std::optional<int64_t> static_rows(const Func &out) {
-  const Expr e = out.output_buffer().parameter().extent_constraint(1);
-  const int64_t *rows = e.defined() ? Internal::as_const_int(e) : nullptr;
-  return rows ? std::optional<int64_t>(*rows) : std::nullopt;
-}
-
-// ...and its column count.
-std::optional<int64_t> static_cols(const Func &out) {
-  const Expr e = out.output_buffer().parameter().extent_constraint(0);
-  const int64_t *cols = e.defined() ? Internal::as_const_int(e) : nullptr;
-  return cols ? std::optional<int64_t>(*cols) : std::nullopt;
 }
 
 // C = A B^T with few rows: dot products along the contiguous k of both
@@ -320,12 +307,13 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
     return;
   }
   const int vec = target.natural_vector_size(mm.result.output_types().at(0));
-  if (const auto rows = static_rows(out);
+  if (const auto rows = detail::static_extent(out, 1);
       batch.empty() && mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
     schedule_gemv(mm, out, inner, outer, vec);
     return;
   }
-  if (const auto rows = static_rows(out), cols = static_cols(out);
+  if (const auto rows = detail::static_extent(out, 1),
+      cols = detail::static_extent(out, 0);
       batch.empty() && mm.layout.transpose_a && mm.k_estimate >= kLongK &&
       rows && cols) {
     for (const Block b : k_blocked_blocks(target, vec, int(*rows))) {

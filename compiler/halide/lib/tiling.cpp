@@ -7,6 +7,12 @@ namespace kiln::halide::detail {
 
 using namespace Halide;
 
+std::optional<int64_t> static_extent(const Func &out, int dim) {
+  const Expr e = out.output_buffers()[0].parameter().extent_constraint(dim);
+  const int64_t *extent = e.defined() ? Internal::as_const_int(e) : nullptr;
+  return extent ? std::optional<int64_t>(*extent) : std::nullopt;
+}
+
 Var tile_for_tasks(Stage s, const std::vector<Var> &vars, int width,
                    const Expr &work_per_point, TailStrategy tail) {
   const Var block("t_block"), lane("t_lane"), task("t_task");

@@ -4,9 +4,14 @@
 
 #include <Halide.h>
 
+#include <optional>
 #include <vector>
 
 namespace kiln::halide::detail {
+
+// The extent of dimension `dim` of out's (first) output buffer when the
+// kernel declared it static (constrain_shape).
+std::optional<int64_t> static_extent(const Halide::Func &out, int dim);
 
 // Elements of work (loads, adds) a parallel task should get. A parallel loop
 // of one task costs nothing measurable, so this only bounds how finely work

@@ -23,6 +23,7 @@
 
 #include <array>
 #include <map>
+#include <numeric>
 #include <optional>
 
 using namespace mlir;
@@ -1090,6 +1091,7 @@ private:
     auto inputs = cat.getInputs();
     for (auto [k, in] : llvm::enumerate(inputs)) {
       int64_t size = cast<RankedTensorType>(in.getType()).getDimSize(axis);
+      noteInnerBoundary(out, axis, offset);
       // Clamped so that bounds inference never reads outside an input.
       Index idx = t;
       idx[axis] = "clamp(" + t[axis] + " - " + std::to_string(offset) +
@@ -1110,6 +1112,8 @@ private:
     Index t = tvars(rank(out));
     int64_t axis = pad.getAxis(), before = pad.getBefore();
     int64_t size = pad.getInput().getType().getDimSize(axis);
+    noteInnerBoundary(out, axis, before);
+    noteInnerBoundary(out, axis, before + size);
     Index idx = t;
     // Clamped so that bounds inference never reads outside the input.
     idx[axis] = "clamp(" + t[axis] + " - " + std::to_string(before) + ", 0, " +
@@ -1119,6 +1123,32 @@ private:
     a << "select(" << t[axis] << " >= " << before << " && " << t[axis] << " < "
       << before + size << ", " << x << ", " << literal(0) << ");\n";
     return success();
+  }
+
+  /// Records where a concatenation or pad along the innermost axis of
+  /// `v` switches source, for the pointwise schedule (inner_segment).
+  void noteInnerBoundary(Value v, int64_t axis, int64_t at) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (axis != type.getRank() - 1 || type.isDynamicDim(axis))
+      return;
+    int64_t &g = innerBoundaries_[type.getDimSize(axis)];
+    g = std::gcd(g, at);
+  }
+
+  /// The piece length of the output's innermost dimension: the greatest
+  /// common divisor of the boundaries noted along innermost axes of the
+  /// same length (a reshape or permute in between keeps the length but may
+  /// move the axis: then the schedule is slower, never wrong); 0 if none.
+  int64_t innerSegment(Value out) {
+    auto type = cast<RankedTensorType>(out.getType());
+    if (type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1))
+      return 0;
+    const int64_t extent = type.getDimSize(type.getRank() - 1);
+    auto it = innerBoundaries_.find(extent);
+    if (it == innerBoundaries_.end())
+      return 0;
+    const int64_t segment = std::gcd(it->second, extent);
+    return segment < extent ? segment : 0;
   }
 
   /// kiln::halide::random_normal / random_uniform at the row-major index.
@@ -1180,8 +1210,10 @@ private:
       os_ << "    kiln::halide::schedule_reduction(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";
     } else {
+      const int64_t segment = innerSegment(yield.getValues()[0]);
       os_ << "    kiln::halide::schedule_pointwise(out0, {" << join(v, ", ")
-          << "}, get_target());\n";
+          << "}, get_target()"
+          << (segment ? ", " + std::to_string(segment) : "") << ");\n";
     }
   }
 
@@ -1203,6 +1235,8 @@ private:
   Operation *anchor_ = nullptr;
   std::string anchorName_;
   bool scatterInnermostPure_ = false; // emitScatterAdd
+  // Innermost extent -> gcd of its concat/pad boundaries (noteInnerBoundary).
+  std::map<int64_t, int64_t> innerBoundaries_;
   int64_t maxRank_ = 0;
   bool usesRandom_ = false;
   int next_ = 0;

@@ -4,7 +4,8 @@
 // matmuls over attention heads, with gradients through all of them into
 // the projection; token ids (Ints) through an Embedding, one_hot and
 // to_float, with the embedding's gradient; concatenation along a symbolic
-// axis (batch, then seq) and its chunks, with the gradient through both.
+// axis (batch, then seq) and its chunks, with the gradient through both,
+// and along the static innermost axis in pieces of a whole vector.
 //
 // Sizes are small and odd on purpose: 6 input features, 2 heads of 4, so
 // that no dimension is a whole vector; the test runs seq 1, 5 and 7 and
@@ -18,6 +19,7 @@ inline constexpr auto T = seq;
 
 struct Sequence : Model {
   Linear<6, 8> proj{"proj"};
+  Linear<6, 48> wide{"wide"};
   Embedding<11, 8> wte{"wte"};
 
   // Token ids: embedding lookups, one-hot labels, integers as floats.
@@ -52,6 +54,20 @@ struct Sequence : Model {
                            Tensor<B, T, 6> c) {
     auto [x, y, z] = chunk<3, 1>(concat<1>(a, b, c) * 2.0f);
     return x + y * z;
+  }
+
+  // Along the static innermost axis, in pieces of 16 floats read from
+  // different tensors (kilnc gives the pointwise schedule the pieces).
+  Tensor<B, 64> join_features(Tensor<B, 32> a, Tensor<B, 16> b,
+                              Tensor<B, 16> c) {
+    return concat<1>(a, b, c) * 2.0f;
+  }
+  // loss = sum((p - q / 2 + s * s) * r), [p, q, s] = chunks of
+  // tanh(wide(x)) along its innermost axis: the gradient into wide's output
+  // is three pads of 16 added.
+  Scalar chunk_train(Tensor<B, 6> x, Tensor<B, 16> r) {
+    auto [p, q, s] = chunk<3, 1>(tanh(wide(x)));
+    return sum((p - q * 0.5f + s * s) * r);
   }
 
   // loss = sum((p - q / 2) * r), [p, q] = chunks of tanh(proj([a; b])):
@@ -138,6 +154,8 @@ KILN_MODEL(Sequence, "sequence") {
   infer("join_seqs", &Sequence::join_seqs);
   infer("cut_seqs", &Sequence::cut_seqs);
   train("concat_train", &Sequence::concat_train, Sgd{.lr = 1}).params("proj");
+  infer("join_features", &Sequence::join_features);
+  train("chunk_train", &Sequence::chunk_train, Sgd{.lr = 1}).params("wide");
   infer("embed", &Sequence::embed);
   infer("labels", &Sequence::labels);
   infer("halves", &Sequence::halves);

@@ -11,7 +11,11 @@ namespace kiln::halide {
 // `vars` are out's pure vars, innermost (Halide dimension 0) first.
 // Vectorizes the innermost dimension, fuses the rest into one loop and
 // spreads it over threads in chunks. Correct for every size.
+// `inner_segment` (optional): the innermost dimension is made of pieces of
+// this many elements that the kernel reads from different places (a
+// concatenation or sum of pads along it, whose boundaries are multiples of
+// it); see pointwise_schedule.cpp.
 void schedule_pointwise(Halide::Func out, const std::vector<Halide::Var> &vars,
-                        const Halide::Target &target);
+                        const Halide::Target &target, int inner_segment = 0);
 
 } // namespace kiln::halide
