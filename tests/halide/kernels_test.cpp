@@ -98,26 +98,32 @@ std::string shape_name(const testing::TestParamInfo<GemmShape> &info) {
          "x" + std::to_string(info.param.k);
 }
 
+using GemmKernel = int (*)(halide_buffer_t *, halide_buffer_t *,
+                           halide_buffer_t *);
+
+// C = op(A) op(B) of `shape` against a double reference, op(A)[i, p] and
+// op(B)[p, j] read from buffers stored per the layout.
+void expect_gemm(GemmShape shape, bool ta, bool tb, GemmKernel kernel) {
+  const auto [m, n, k] = shape;
+  Buffer<float> a = ta ? random_matrix(k, m, 1) : random_matrix(m, k, 1);
+  Buffer<float> b = tb ? random_matrix(n, k, 2) : random_matrix(k, n, 2);
+  Buffer<float> c(n, m);
+  KILN_RUN_KERNEL(kernel(a, b, c));
+  auto ref = [&](const int *pos) {
+    const int j = pos[0], i = pos[1];
+    double s = 0;
+    for (int p = 0; p < k; ++p) {
+      s += double(ta ? a(i, p) : a(p, i)) * double(tb ? b(p, j) : b(j, p));
+    }
+    return s;
+  };
+  EXPECT_LT(relative_error(c, ref), kTolerance) << m << "x" << n << "x" << k;
+}
+
 class GemmTest : public testing::TestWithParam<GemmShape> {
 protected:
-  // op(A)[i, p] and op(B)[p, j] from buffers stored per the layout.
-  void check(bool ta, bool tb,
-             int (*kernel)(halide_buffer_t *, halide_buffer_t *,
-                           halide_buffer_t *)) {
-    const auto [m, n, k] = GetParam();
-    Buffer<float> a = ta ? random_matrix(k, m, 1) : random_matrix(m, k, 1);
-    Buffer<float> b = tb ? random_matrix(n, k, 2) : random_matrix(k, n, 2);
-    Buffer<float> c(n, m);
-    KILN_RUN_KERNEL(kernel(a, b, c));
-    auto ref = [&](const int *pos) {
-      const int j = pos[0], i = pos[1];
-      double s = 0;
-      for (int p = 0; p < k; ++p) {
-        s += double(ta ? a(i, p) : a(p, i)) * double(tb ? b(p, j) : b(j, p));
-      }
-      return s;
-    };
-    EXPECT_LT(relative_error(c, ref), kTolerance);
+  void check(bool ta, bool tb, GemmKernel kernel) {
+    expect_gemm(GetParam(), ta, tb, kernel);
   }
 };
 
@@ -162,23 +168,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GemmTest,
 // schedule): K below, at and past a chunk (128), and long with a tail.
 class WeightGradTest : public testing::TestWithParam<int> {
 protected:
-  void check(int m, int n, bool tb,
-             int (*kernel)(halide_buffer_t *, halide_buffer_t *,
-                           halide_buffer_t *)) {
-    const int k = GetParam();
-    Buffer<float> a = random_matrix(k, m, 20);
-    Buffer<float> b = tb ? random_matrix(n, k, 21) : random_matrix(k, n, 21);
-    Buffer<float> c(n, m);
-    KILN_RUN_KERNEL(kernel(a, b, c));
-    auto ref = [&](const int *pos) {
-      const int j = pos[0], i = pos[1];
-      double s = 0;
-      for (int p = 0; p < k; ++p) {
-        s += double(a(i, p)) * double(tb ? b(p, j) : b(j, p));
-      }
-      return s;
-    };
-    EXPECT_LT(relative_error(c, ref), kTolerance) << m << "x" << n << "x" << k;
+  void check(int m, int n, bool tb, GemmKernel kernel) {
+    expect_gemm({m, n, GetParam()}, true, tb, kernel);
   }
 };
 
