@@ -55,6 +55,7 @@
 #include "gpu_schedule.h"
 #include "kiln/halide/conv2d.h"
 #include "kiln/halide/conv2d_winograd.h"
+#include "tiling.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -71,17 +72,6 @@ struct Block {
   int bh = 1; // rows (or kh taps) along dimension 1
   int bc = 1; // WeightGrad: input channels
 };
-
-// Largest divisor of `n` that is at most `limit` and a multiple of `align`
-// (0 when there is none).
-int divisor_at_most(int n, int limit, int align = 1) {
-  for (int d = std::min(n, limit); d >= 1; --d) {
-    if (n % d == 0 && d % align == 0) {
-      return d;
-    }
-  }
-  return 0;
-}
 
 // Static extents: a block that divides its extent needs no tail; else the
 // last block shifts inwards (every block here is at most its extent).
@@ -100,7 +90,7 @@ Block choose_block(const Conv2d &conv, int vec) {
     // Two vectors of channels by up to 8 pixels of a row (16 accumulators).
     b.nv = vectors % 2 == 0 ? 2 : 1;
     const int px = acc / b.nv;
-    b.bw = divisor_at_most(conv.out_w, px);
+    b.bw = detail::divisor_at_most(conv.out_w, px);
     if (b.bw < px / 2) {
       b.bw = std::min(conv.out_w, px); // ShiftInwards
     }
@@ -110,7 +100,7 @@ Block choose_block(const Conv2d &conv, int vec) {
     // One vector of channels by up to 16 pixels of a row, a multiple of the
     // stride so that each unrolled pixel's tap phase is a constant.
     b.nv = 1;
-    b.bw = divisor_at_most(conv.out_w, acc, p.stride_w);
+    b.bw = detail::divisor_at_most(conv.out_w, acc, p.stride_w);
     if (b.bw < 4) {
       b.bw = std::min(conv.out_w, acc); // phases computed per pixel
     }
@@ -272,7 +262,7 @@ void schedule_narrow(Conv2d &conv, Func out, const std::vector<Var> &vars,
   const int lanes = std::min(vec, e0);
   const int cols = std::min(4, (e0 + lanes - 1) / lanes); // vectors
   const int width = std::min(e0, cols * lanes);
-  int rows = divisor_at_most(e1, acc / cols);
+  int rows = detail::divisor_at_most(e1, acc / cols);
   if (rows < acc / cols / 2) {
     rows = std::min(e1, acc / cols);
   }
@@ -344,7 +334,8 @@ void schedule_row_vectors(Conv2d &conv, Func out, const std::vector<Var> &vars,
   }
   // 16 channels with AVX-512 even at 8 lanes: 8 measured 0.82-1.13 ms
   // against 0.61 on the Xeon.
-  const int ob = std::max(1, divisor_at_most(channels, conv_accumulators(vec)));
+  const int ob =
+      std::max(1, detail::divisor_at_most(channels, conv_accumulators(vec)));
   const TailStrategy row_tail = conv.out_w >= lanes ? TailStrategy::ShiftInwards
                                                     : TailStrategy::GuardWithIf;
   out.split(ow, wo, wi, lanes, row_tail)

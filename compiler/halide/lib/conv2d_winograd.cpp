@@ -78,10 +78,10 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
 // The point at infinity (the last of the 5, or of F(4, 3)'s 6) feeds only
 // a tile's 4th output (A^T's last column is 0 but for it; F(3, 4)'s 3rd
-// tap, a sum over all tiles), and the last
-// row of G24 (G34) reads only the 4th output gradient of a tile. When the
-// last tile runs past the end of `extent` outputs (extent % 4 != 0), that
-// product is never used, or is 0. kInfinity is F(4, 2)'s.
+// tap, a sum over all tiles), and the last row of G24 (G34) reads only the
+// 4th output gradient of a tile. When the last tile runs past the end of
+// `extent` outputs (extent % 4 != 0), that product is never used, or is 0.
+// kInfinity is F(4, 2)'s.
 constexpr int kInfinity = 4;
 bool last_tile_skips_infinity(int extent) { return extent % kTile != 0; }
 

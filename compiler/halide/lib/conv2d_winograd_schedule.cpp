@@ -63,6 +63,7 @@
 // output from the direct result (sums over 64 images of 4, 16 or 49
 // tiles: 4e-6 at 7x7, 2e-5 at 14x14, 3.1e-5 at 28x28).
 #include "kiln/halide/conv2d_winograd.h"
+#include "tiling.h"
 
 #include <algorithm>
 #include <optional>
@@ -196,13 +197,7 @@ ForwardBlock forward_block(const WinogradStages &st, int out_channels,
   int best_size = 0;
   for (int nv = vectors_dividing(out_channels, vec, 4); nv >= 1; nv /= 2) {
     for (int ni = std::min(acc / nv, st.images_per_task); ni >= 1; --ni) {
-      int kt = 1;
-      for (int d = std::min(st.tiles_w, acc / (nv * ni)); d > 1; --d) {
-        if (st.tiles_w % d == 0) {
-          kt = d;
-          break;
-        }
-      }
+      const int kt = detail::divisor_at_most(st.tiles_w, acc / (nv * ni));
       if (nv * ni * kt > best_size) {
         best = {nv, ni, kt};
         best_size = nv * ni * kt;

@@ -9,6 +9,17 @@
 
 namespace kiln::halide::detail {
 
+// Largest divisor of `n` that is at most `limit` and a multiple of `align`
+// (0 when there is none): a block that divides its extent needs no tail.
+inline int divisor_at_most(int n, int limit, int align = 1) {
+  for (int d = n < limit ? n : limit; d >= 1; --d) {
+    if (n % d == 0 && d % align == 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
 // The extent of dimension `dim` of out's (first) output buffer when the
 // kernel declared it static (constrain_shape).
 std::optional<int64_t> static_extent(const Halide::Func &out, int dim);
