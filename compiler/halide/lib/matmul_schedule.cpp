@@ -101,8 +101,9 @@ std::vector<Block> blocks_for(const Target &target, int vec) {
 // shift inwards (see k_blocked_chunk_rows), so one that divides the rows
 // goes first: for M = 128 (GPT fc1's weight gradient, 128x512x4096) 4 x 6
 // makes two row chunks that overlap and 4 x 4 (16 accumulators) one,
-// 0.81x -> 0.99x OpenBLAS (Xeon, one thread). With AVX2, 3 x 4 measured
-// 0.81-0.85x against 0.75-0.77x for 2 x 4 (AVX2 kernels on the same Xeon).
+// 0.81-0.83x -> 0.97-0.99x OpenBLAS in a JIT harness (Xeon, one thread).
+// With AVX2, 3 x 4 measured 0.81-0.85x against 0.75-0.77x for 2 x 4 on
+// 512x128 and 128x512 (AVX2 kernels on the same Xeon).
 std::vector<Block> k_blocked_blocks(const Target &target, int vec, int rows) {
   const std::vector<Block> preferred =
       target.has_feature(Target::AVX512)
@@ -205,12 +206,16 @@ void schedule_gemv(Matmul &mm, Func out, const Var &inner, const Var &outer,
 }
 
 // Rows per task of the K-blocked schedule: whole blocks, at most `rows`,
-// and never fewer than kMinChunkRows unless there is only one chunk. A
-// task's result is its blocks' running sums over the K chunks, and a
-// block that shifted inwards would add its overlap twice, so the tasks
-// shift instead: the last row chunk (and column panel) starts early
-// enough to end at the last row. 0 when the rows are too few for that.
+// and not fewer than kMinChunkRows unless there is only one chunk or the
+// rows are not whole blocks (then two chunks that overlap). A task's
+// result is its blocks' running sums over the K chunks, and a block that
+// shifted inwards would add its overlap twice, so the tasks shift
+// instead: the last row chunk (and column panel) starts early enough to
+// end at the last row. 0 when the rows or columns are too few for a task
+// of whole blocks.
 int k_blocked_chunk_rows(Block b, int cols, int rows) {
+  if (cols < b.cols || rows < b.rows)
+    return 0;
   const int panels = (cols + b.cols - 1) / b.cols;
   const int row_blocks = (rows + b.rows - 1) / b.rows;
   const int min_chunk_blocks = (kMinChunkRows + b.rows - 1) / b.rows;
@@ -219,7 +224,7 @@ int k_blocked_chunk_rows(Block b, int cols, int rows) {
   if (rows % b.rows != 0)
     chunks = std::max(chunks, 2);
   const int chunk_rows = (row_blocks + chunks - 1) / chunks * b.rows;
-  return cols >= b.cols && chunk_rows <= rows ? chunk_rows : 0;
+  return chunk_rows <= rows ? chunk_rows : 0;
 }
 
 // Packs op(B) for `consumer` (the product, or its rfactor) at `level`: a
@@ -257,9 +262,10 @@ void pack_rhs(Matmul &mm, Func consumer, LoopLevel level, int vec,
 // kChunk (GotoBLAS's K blocking): per chunk the B panel's piece is packed
 // and stays in L1 while every row block of the task adds its partial sum
 // over the chunk (an rfactor, kept in registers) into the task's result,
-// which stays in memory (L2) between chunks. 0.94-1.00x OpenBLAS on those
-// shapes, and the chunked sums are more accurate (4e-5 against 2.5e-4
-// largest error at K = 4096).
+// which stays in memory between chunks (in L2 while the task's rows are a
+// few thousand at most). On those shapes 0.86-1.0x OpenBLAS on one thread
+// and 1.3-1.5x on two, with more accurate sums (docs/performance.md, the
+// GEMM section).
 void schedule_k_blocked(Matmul &mm, Func out, const Var &inner,
                         const Var &outer, Block b, int vec, int chunk_rows) {
   const Loops l;
@@ -307,13 +313,12 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
     return;
   }
   const int vec = target.natural_vector_size(mm.result.output_types().at(0));
-  if (const auto rows = detail::static_extent(out, 1);
-      batch.empty() && mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
+  const auto rows = detail::static_extent(out, 1);
+  if (batch.empty() && mm.layout.transpose_b && rows && *rows < kGemvMaxRows) {
     schedule_gemv(mm, out, inner, outer, vec);
     return;
   }
-  if (const auto rows = detail::static_extent(out, 1),
-      cols = detail::static_extent(out, 0);
+  if (const auto cols = detail::static_extent(out, 0);
       batch.empty() && mm.layout.transpose_a && mm.k_estimate >= kLongK &&
       rows && cols) {
     for (const Block b : k_blocked_blocks(target, vec, int(*rows))) {

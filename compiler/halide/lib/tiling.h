@@ -1,5 +1,5 @@
-// Loop tiling and vector sums shared by the pointwise, reduction and row
-// (normalisation, cross-entropy) schedules (internal).
+// Loop tiling, block sizes and vector sums shared by the CPU schedules
+// (pointwise, reduction, row ops, matmul, convolutions; internal).
 #pragma once
 
 #include <Halide.h>

@@ -8,8 +8,9 @@
 // and along the static innermost axis in pieces of a whole vector.
 //
 // Sizes are small and odd on purpose: 6 input features, 2 heads of 4, so
-// that no dimension is a whole vector; the test runs seq 1, 5 and 7 and
-// batches 1 to 3 through one model.
+// that no dimension is a whole vector (but for the pieces of 16 along the
+// innermost axis, which are whole vectors on purpose); the test runs seq 1, 5
+// and 7 and batches 1 to 3 through one model.
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;

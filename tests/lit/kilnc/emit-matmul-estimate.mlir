@@ -1,8 +1,8 @@
 // A matmul tells its schedule how long a symbolic K is expected to be
 // (kiln::halide::matmul's k_estimate): kSymbolEstimate per symbol times the
-// static coefficient, so that a weight gradient over the rows of a whole
-// sequence batch (K = 3*batch here, 128*batch in the GPT) gets the
-// K-blocked schedule and one over a plain batch does not.
+// static coefficient (3*batch here; 128*batch, the rows of a whole sequence
+// batch, in the GPT, whose weight gradients thus get the K-blocked
+// schedule while those over a plain batch do not).
 // RUN: kilnc %s --emit=kernels | FileCheck %s
 
 module attributes {kiln.model = "estimate"} {

@@ -23,7 +23,7 @@ struct Matmul {
   Halide::Var n, m;    // pure vars of result
   std::vector<Halide::Var> batch; // and its batch vars, innermost first
   MatmulLayout layout;
-  int k_estimate = 0; // the expected K when it is symbolic; 0: unknown
+  int k_estimate = 0; // the expected K (a constant K itself); 0: unknown
   // The algorithm is only `result`: no helper Funcs, so autoschedulers see
   // a plain reduction. Packing stages are made by schedule_matmul with
   // Func::in().
@@ -36,7 +36,8 @@ struct Matmul {
 // op(B)(n, k, b0, ...). `k_estimate` is K's expected size, a scheduling
 // hint only (kilnc passes a symbolic K's coefficient times
 // kSymbolEstimate): a long K with A stored [K, M] is scheduled in K
-// chunks. A static K is its own estimate.
+// chunks. A constant `k_extent` is its own estimate (a buffer extent
+// fixed by constrain_shape is not a constant here: pass it).
 Matmul matmul(const Halide::Func &a, const Halide::Func &b,
               const Halide::Expr &k_extent, MatmulLayout layout = {},
               int k_estimate = 0);
