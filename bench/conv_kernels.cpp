@@ -103,15 +103,16 @@ public:
     switch (s.kind) {
     case kh::ConvKind::Forward:
       kh::constrain_shape(in1, {K, K, s.channels, s.out_channels});
-      conv = kh::conv2d(in0, in1, p);
+      conv = kh::conv2d(in0, in1, p, this->get_target());
       break;
     case kh::ConvKind::Transpose:
       kh::constrain_shape(in1, {K, K, s.out_channels, s.channels});
-      conv = kh::conv_transpose2d(in0, in1, p);
+      conv = kh::conv_transpose2d(in0, in1, p, this->get_target());
       break;
     case kh::ConvKind::WeightGrad:
       kh::constrain_shape(in1, {OW, OH, s.out_channels, D});
-      conv = kh::conv2d_weight_grad(in0, in1, p, in0.dim(3).extent());
+      conv = kh::conv2d_weight_grad(in0, in1, p, in0.dim(3).extent(),
+                                    this->get_target());
       break;
     }
     out0(d0, d1, d2, d3) = conv.result(d0, d1, d2, d3);

@@ -86,7 +86,7 @@ Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p,
 Conv2d conv_transpose2d(const Func &x, const Func &w, const Conv2dParams &p,
                         const Target &target) {
   if (winograd_applies(ConvKind::Transpose, p, target)) {
-    return conv_transpose2d_winograd(x, w, p);
+    return conv_transpose2d_winograd(x, w, p, target);
   }
   const std::string name = Internal::unique_name("conv_transpose2d");
   Conv2d conv = start(ConvKind::Transpose, p, name);

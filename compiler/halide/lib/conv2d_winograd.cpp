@@ -372,7 +372,7 @@ Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {
 }
 
 Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
-                                 const Conv2dParams &p) {
+                                 const Conv2dParams &p, const Target &target) {
   const std::string name = Internal::unique_name("conv_transpose2d_winograd");
   Conv2d conv = start_winograd(ConvKind::Transpose, x, p, name);
   WinogradStages &st = *conv.winograd;
@@ -400,12 +400,19 @@ Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
   st.tiles_w = ceil_div((conv.out_w - 1 + p.pad_w) / 2 + 1, kTile);
 
   const Var o("o"), c("c"), kw("kw"), kh("kh"), ew("ew"), eh("eh"), xw("xw"),
-      xh("xh"), tw("tw"), th("th"), n("n");
+      xh("xh"), tw("tw"), th("th"), n("n"), oi("oi"), ob("ob");
   st.wt(o, kw, kh, c) = w(kw, kh, o, c); // w is [C, O, KH, KW]
+  // A vector of the target, which divides the output channels (multiples
+  // of 16: stride2_shape). A target left unknown takes AVX-512's.
+  const Type t = x.output_types().at(0);
+  const int block = target.has_unknowns() ? 16 : target.natural_vector_size(t);
+  st.channel_block = std::min(block, 16);
   // Output phase e: z_e[u] = sum_a x[u - 1 + a] w[2 (1 - a) + e].
-  st.u(o, ew, eh, c, xw, xh) = transform2d(kG, xw, xh, [&](int aw, int ah) {
-    return st.wt(o, 2 * (1 - aw) + ew, 2 * (1 - ah) + eh, c);
-  });
+  const int cb = st.channel_block;
+  st.u(oi, ew, eh, c, ob, xw, xh) =
+      transform2d(kG, xw, xh, [&](int aw, int ah) {
+        return st.wt(ob * cb + oi, 2 * (1 - aw) + ew, 2 * (1 - ah) + eh, c);
+      });
   // Tile t reads x[4 t - 1 .. 4 t + 3].
   st.v(c, tw, th, n, xw, xh) = transform2d(kBT, xw, xh, [&](int mw, int mh) {
     return st.xt(c, kTile * tw + mw - 1, kTile * th + mh - 1, n);
@@ -424,10 +431,10 @@ Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
   if (!Internal::is_const_zero(unread)) {
     st.rk.where(!unread);
   }
-  const Type t = x.output_types().at(0);
   st.m(o, ew, eh, tw, th, n, xw, xh) = cast(t, 0);
   st.m(o, ew, eh, tw, th, n, xw, xh) +=
-      st.u(o, ew, eh, st.rk.x, xw, xh) * st.v(st.rk.x, tw, th, n, xw, xh);
+      st.u(o % cb, ew, eh, st.rk.x, o / cb, xw, xh) *
+      st.v(st.rk.x, tw, th, n, xw, xh);
 
   const Var &j = conv.vars[0], &i = conv.vars[1], &oo = conv.vars[2],
             &on = conv.vars[3];

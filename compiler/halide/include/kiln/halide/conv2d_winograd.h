@@ -57,12 +57,18 @@ struct WinogradStages {
   Halide::Func wt;
   // The transformed weights G g G^T:
   //   Forward:    u(o, c, bw, bh, xw, xh)
-  //   Transpose:  u(o, ew, eh, c, xw, xh)
+  //   Transpose:  u(oi, ew, eh, c, ob, xw, xh), output channel
+  //               o = ob * channel_block + oi
   //   WeightGrad: u(o, tw, th, n, xw, xh), of 4x4 tiles of dy
   // where (bw, bh) is the input phase, (ew, eh) the output phase and
   // (xw, xh) the point of the 5x5 transform (6x6 for F(4x4, 3x3), whose
   // one phase is (0, 0)).
   Halide::Func u;
+  // Transpose: the output channels of one block of u, a vector of the
+  // target (its GEMMs' register blocks are one such vector wide). Stored
+  // block-outermost so that what a register block reads of one point is
+  // contiguous (conv2d_winograd_schedule.cpp).
+  int channel_block = 1;
   // The transformed input tiles B^T d B, channel innermost:
   //   Forward, WeightGrad: v(c, bw, bh, tw, th, n, xw, xh)
   //   Transpose:           v(c, tw, th, n, xw, xh)
@@ -90,8 +96,10 @@ bool winograd_applies(ConvKind kind, const Conv2dParams &p,
 // conv2d_weight_grad(), by Winograd. Require winograd_applies.
 Conv2d conv2d_winograd(const Halide::Func &x, const Halide::Func &w,
                        const Conv2dParams &p);
+// `target` sets the transposed weights' channel block (a vector of it).
 Conv2d conv_transpose2d_winograd(const Halide::Func &x, const Halide::Func &w,
-                                 const Conv2dParams &p);
+                                 const Conv2dParams &p,
+                                 const Halide::Target &target);
 Conv2d conv2d_weight_grad_winograd(const Halide::Func &x,
                                    const Halide::Func &dy,
                                    const Conv2dParams &p,
