@@ -68,6 +68,14 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     a.over_blocks.where(a.over_blocks.x * block <= s);
     a.over_keys.where(a.over_keys.x < (s / block + 1) * block);
     a.over_queries.where(a.over_queries.x >= (j / block) * block);
+    // The forward's and the log-sum-exp's score blocks past a query's own
+    // are masked too: skipped whole (one branch per block of scores).
+    // Bounds inference still asks their query tiles for every key's score
+    // (it does not apply the statistics' predicates to those reads); the
+    // gradients' score tiles were already bounded by their consumers.
+    // docs/performance.md ("Fused attention") has the numbers.
+    if (!grads)
+      a.over_head.where(j / block <= s / block);
   }
   const std::vector<Var> &b = a.batch;
   const Type t = in.q.output_types().at(0);

@@ -242,8 +242,8 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
   // packs its own vectors of dy, which then stay in L2 for its reduction;
   // packed once per call instead, they made a round trip through L3, the
   // reduction streaming them at ~6 GB/s. conv_bench d1_dw, batch 64,
-  // Intel Xeon family 6 model 207, ms: 0.71-0.87 -> 0.50 (1 thread),
-  // 0.60 -> 0.27 (2 threads). Otherwise tasks share dy's vectors: once per
+  // Intel Xeon family 6 model 207, ms: 0.74 -> 0.50 (1 thread), 0.59 ->
+  // 0.27-0.30 (2 threads). Otherwise tasks share dy's vectors: once per
   // call, in parallel over the images.
   const std::vector<Var> dargs = conv.per_channel.args();
   Func packed = conv.per_channel.in(conv.result);

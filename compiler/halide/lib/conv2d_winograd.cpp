@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 namespace kiln::halide {
@@ -125,11 +126,15 @@ Expr slot(const Expr &tile, int point, int points, int tiles, int slots) {
   return point == points - 1 ? min(s, slots - 1) : s;
 }
 
+// Output channels come in multiples of this many: the transposed
+// weights' channel blocks (a vector of any x86 target) divide it.
+constexpr int kChannelMultiple = 16;
+
 // The stride-2 4x4 layers F(4, 2) covers (any convolution kind).
 bool stride2_shape(const Conv2dParams &p) {
   return p.kernel_h == 4 && p.kernel_w == 4 && p.stride_h == 2 &&
          p.stride_w == 2 && p.output_pad_h == 0 && p.output_pad_w == 0 &&
-         p.out_channels % 16 == 0;
+         p.out_channels % kChannelMultiple == 0;
 }
 
 // The stride-1 3x3 layers F(4, 3) covers: a convolution and its weight
@@ -138,7 +143,7 @@ bool stride2_shape(const Conv2dParams &p) {
 bool stride1_3x3_shape(ConvKind kind, const Conv2dParams &p) {
   return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 &&
          p.stride_w == 1 && p.output_pad_h == 0 && p.output_pad_w == 0 &&
-         p.out_channels % 16 == 0 &&
+         p.out_channels % kChannelMultiple == 0 &&
          (kind != ConvKind::Transpose || (p.pad_h <= 2 && p.pad_w <= 2));
 }
 
@@ -201,7 +206,8 @@ Conv2d start_winograd(ConvKind kind, const Func &x, const Conv2dParams &p,
     throw std::invalid_argument(
         "kiln: Winograd convolutions need a 4x4 kernel with stride 2, or "
         "a 3x3 kernel with stride 1 (padding at most 2 when transposed); no "
-        "output padding, and output channels in multiples of 16");
+        "output padding, and output channels in multiples of " +
+        std::to_string(kChannelMultiple));
   }
   Conv2d conv = detail::start(kind, p, name);
   conv.winograd = std::make_shared<WinogradStages>();
@@ -403,10 +409,12 @@ Conv2d conv_transpose2d_winograd(const Func &x, const Func &w,
       xh("xh"), tw("tw"), th("th"), n("n"), oi("oi"), ob("ob");
   st.wt(o, kw, kh, c) = w(kw, kh, o, c); // w is [C, O, KH, KW]
   // A vector of the target, which divides the output channels (multiples
-  // of 16: stride2_shape). A target left unknown takes AVX-512's.
+  // of kChannelMultiple: stride2_shape). A target left unknown takes
+  // AVX-512's.
   const Type t = x.output_types().at(0);
-  const int block = target.has_unknowns() ? 16 : target.natural_vector_size(t);
-  st.channel_block = std::min(block, 16);
+  const int block =
+      target.has_unknowns() ? kChannelMultiple : target.natural_vector_size(t);
+  st.channel_block = std::gcd(block, kChannelMultiple);
   // Output phase e: z_e[u] = sum_a x[u - 1 + a] w[2 (1 - a) + e].
   const int cb = st.channel_block;
   st.u(oi, ew, eh, c, ob, xw, xh) =

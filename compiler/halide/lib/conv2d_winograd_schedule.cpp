@@ -12,7 +12,8 @@
 //                  C x O values) stay in L2 across the task's images; each
 //                  a register block of output-channel vectors x images
 //                  and tiles of one point (forward: forward_block) or x
-//                  phases and tiles (transpose), the
+//                  phases and tiles (transpose: per point, its blocks of
+//                  output channels, then the tiles and images), the
 //                  reduction over input channels (and input phases) inside
 //     out          the output transform of each 4x4 tile, vectorized over
 //                  output channels, then the epilogue (bias, activation)
@@ -133,7 +134,7 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
   const std::vector<Var> uargs = st.u.args();
   const size_t nd = uargs.size();
   if (st.kind == ConvKind::Transpose) {
-    // u(oi, ew, eh, c, ob, xw, xh): oi is one channel block.
+    // u(oi, ew, eh, c, ob, xw, xh): oi, the channels within a block.
     const Var &oi = uargs[0], &c = uargs[3], &ob = uargs[4];
     st.u.compute_root()
         .reorder(oi, uargs[5], uargs[6], ob, uargs[1], uargs[2], c)
@@ -257,9 +258,10 @@ void schedule_forward_gemms(WinogradStages &st, int out_channels, int vec,
 // 128 -> 64 layer (1 thread, same run), 9 to 16 products per block.
 // The block's channel vector is one block of u (channel_block), whose 32
 // KiB per point (4 phases x 128 input channels) are contiguous: stored
-// o-innermost over all 64 channels instead, a block read 4 lines 1 KiB
-// apart per input channel, all in 16 of L1's 64 sets, and the GEMMs ran at
-// ~90 GFLOP/s. The images are inside the blocks, so that a block's u of one
+// o-innermost over all 64 channels instead, a block read 4 lines per input
+// channel (one per phase, 256 B apart) and the next channel's 1 KiB on,
+// all in 16 of L1's 64 sets, and the GEMMs ran at ~90 GFLOP/s. The tiles
+// and images are inside the channel blocks, so that a block's u of one
 // point stays in L1 across them. Intel Xeon family 6 model 207 (AVX-512),
 // that layer at batch 64, ms: GEMMs 4.6-4.9 -> 2.3-2.4 (Halide profiler, 1
 // thread); the kernel (conv_bench d2_dx) 6.6 -> 4.25 on 1 thread, 3.74 ->
@@ -274,14 +276,14 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
   const auto [cw, ch] = transpose_block_tiles(st.tiles_w, st.tiles_h);
   const Var mo("wg_mo"), mi("wg_mi"), two("wg_two"), twi("wg_twi"),
       tho("wg_tho"), thi("wg_thi");
-  vec = std::min(vec, st.channel_block);
+  const int lanes = std::min(vec, st.channel_block);
   Func mw = st.m.in();
   mw.compute_at(task)
       .split(o, mo, mi, st.channel_block, TailStrategy::RoundUp)
       .split(tw, two, twi, cw, TailStrategy::ShiftInwards)
       .split(th, tho, thi, ch, TailStrategy::ShiftInwards)
       .reorder(mi, ew, eh, twi, thi, two, tho, n, mo, xw, xh)
-      .vectorize(mi, vec)
+      .vectorize(mi, lanes)
       .unroll(mi)
       .unroll(ew)
       .unroll(eh)
@@ -289,8 +291,8 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
       .unroll(thi)
       .unroll(xw)
       .unroll(xh);
-  st.m.compute_at(mw, n)
-      .vectorize(o, vec)
+  st.m.compute_at(mw, two)
+      .vectorize(o, lanes)
       .unroll(o)
       .unroll(ew)
       .unroll(eh)
@@ -298,7 +300,7 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
       .unroll(th);
   st.m.update()
       .reorder(block_then_reduction({o, ew, eh, tw, th}, st.rk))
-      .vectorize(o, vec)
+      .vectorize(o, lanes)
       .unroll(o)
       .unroll(ew)
       .unroll(eh)

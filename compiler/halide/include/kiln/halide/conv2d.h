@@ -96,6 +96,9 @@ Conv2d conv2d(const Halide::Func &x, const Halide::Func &w,
 //                        and v sw - pw + kw = j of x[n, c, h, v] w[c, o, kh,
 //                        kw].
 // Written as a gather: kh = (i + ph) % sh + sh a, h = (i + ph) / sh - a.
+// By Winograd, `target` also lays out the transformed weights for its
+// vector: pass the target that schedule_conv2d gets (an unknown one lays
+// them out for AVX-512, which spills when scheduled for AVX2).
 Conv2d conv_transpose2d(const Halide::Func &x, const Halide::Func &w,
                         const Conv2dParams &p,
                         const Halide::Target &target = {});

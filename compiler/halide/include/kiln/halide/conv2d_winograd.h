@@ -65,9 +65,10 @@ struct WinogradStages {
   // one phase is (0, 0)).
   Halide::Func u;
   // Transpose: the output channels of one block of u, a vector of the
-  // target (its GEMMs' register blocks are one such vector wide). Stored
-  // block-outermost so that what a register block reads of one point is
-  // contiguous (conv2d_winograd_schedule.cpp).
+  // target (its GEMMs' register blocks are one such vector wide). A
+  // block's (oi, ew, eh, c) are innermost per point, so that what a
+  // register block reads of one point is contiguous
+  // (conv2d_winograd_schedule.cpp).
   int channel_block = 1;
   // The transformed input tiles B^T d B, channel innermost:
   //   Forward, WeightGrad: v(c, bw, bh, tw, th, n, xw, xh)
