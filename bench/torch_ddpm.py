@@ -5,7 +5,10 @@ checkpoint loads into it.
 
   torch_ddpm.py --threads N --steps S
       one Adam train step at batch 64 (epsilon prediction, T = 1000 linear
-      betas), timed; prints "torch_ms_per_step <ms>" (bench/ddpm_bench)
+      betas), timed; prints "torch_ms_per_step <ms>" (bench/ddpm_bench);
+      with --compile the step's loss under torch.compile
+  torch_ddpm.py --ddim --threads N --steps S
+      16 samples by DDIM-50 (eta 0) under no_grad, timed per 16 samples
   torch_ddpm.py --check CKPT --inputs IN.safetensors --outputs OUT.safetensors
       eps(x, t) of the checkpoint in float64 on IN's x and t against kiln's
       OUT (kiln run ddpm eps --inputs IN --out OUT); prints the relative
@@ -110,6 +113,7 @@ def check(a):
 def bench_train(a):
     torch.manual_seed(0)
     model = UNet()
+    predict = torch.compile(model) if a.compile else model
     opt = torch.optim.Adam(model.parameters(), lr=2e-4)
     betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64)
     abar = torch.cumprod(1 - betas, 0).float()
@@ -121,10 +125,34 @@ def bench_train(a):
         ab = abar[t][:, None, None, None]
         xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise
         opt.zero_grad(set_to_none=True)
-        F.mse_loss(model(xt, t), noise).backward()
+        F.mse_loss(predict(xt, t), noise).backward()
         opt.step()
 
-    ms = best_ms(step, a.steps, warmup=2, rounds=3)
+    ms = best_ms(step, a.steps, warmup=2 if not a.compile else 5, rounds=3)
+    print(f"torch_ms_per_step {ms:.4f}", flush=True)
+
+
+def bench_ddim(a):
+    """16 samples by DDIM-50 with eta 0, as ddpm_bench times kiln's
+    ddim_step loop: t_i = 20 i for i = 49 .. 0, each step to the next t."""
+    torch.manual_seed(0)
+    model = UNet().eval()
+    betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64)
+    abar = torch.cumprod(1 - betas, 0).float()
+    noise = torch.randn(16, 1, 28, 28)
+    ts = [20 * i for i in range(49, -1, -1)]
+
+    def sample():
+        with torch.no_grad():
+            x = noise
+            for i, t in enumerate(ts):
+                ab = abar[t]
+                ab_prev = abar[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
+                eps = model(x, torch.full((16,), t))
+                x0 = (x - (1 - ab).sqrt() * eps) / ab.sqrt()
+                x = ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * eps
+
+    ms = best_ms(sample, a.steps, warmup=1, rounds=3)
     print(f"torch_ms_per_step {ms:.4f}", flush=True)
 
 
@@ -134,6 +162,8 @@ def main():
     add_device_arg(p)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--ddim", action="store_true")
     p.add_argument("--check")
     p.add_argument("--inputs")
     p.add_argument("--outputs")
@@ -142,6 +172,8 @@ def main():
     use_device(a.device)
     if a.check:
         check(a)
+    elif a.ddim:
+        bench_ddim(a)
     else:
         bench_train(a)
     del limits
