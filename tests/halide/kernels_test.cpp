@@ -182,6 +182,9 @@ TEST_P(WeightGradTest, OddRowsTransposedB) {
 TEST_P(WeightGradTest, WholeBlocks) {
   check(48, 128, false, kiln_test_weight_grad_wide);
 }
+TEST_P(WeightGradTest, WholeFourRowBlocks) {
+  check(32, 64, false, kiln_test_weight_grad_four_row_blocks);
+}
 
 INSTANTIATE_TEST_SUITE_P(K, WeightGradTest,
                          testing::Values(1, 7, 128, 129, 1000, 2051),

@@ -85,10 +85,13 @@ public:
 };
 
 // Rows that no block divides (two overlapping row chunks), columns past
-// one panel (the last shifted); and rows that a block divides.
+// one panel (the last shifted); and rows that a block divides, in blocks
+// of 6 rows (48 x 128) and of 4 (32 x 64), each packing A's rows in
+// groups of whole cache lines with AVX-512 (matmul_schedule.cpp).
 using WeightGradOdd = WeightGradLongK<13, 70, false>;
 using WeightGradOddT = WeightGradLongK<13, 70, true>;
 using WeightGradWide = WeightGradLongK<48, 128, false>;
+using WeightGradFourRowBlocks = WeightGradLongK<32, 64, false>;
 
 // The kernel of the sketch in the design notes: relu(x @ W^T + b).
 class LinearRelu : public Generator<LinearRelu> {
@@ -285,6 +288,8 @@ HALIDE_REGISTER_GENERATOR(GemmTT, kiln_test_gemm_tt)
 HALIDE_REGISTER_GENERATOR(WeightGradOdd, kiln_test_weight_grad_odd)
 HALIDE_REGISTER_GENERATOR(WeightGradOddT, kiln_test_weight_grad_odd_t)
 HALIDE_REGISTER_GENERATOR(WeightGradWide, kiln_test_weight_grad_wide)
+HALIDE_REGISTER_GENERATOR(WeightGradFourRowBlocks,
+                          kiln_test_weight_grad_four_row_blocks)
 HALIDE_REGISTER_GENERATOR(LinearRelu, kiln_test_linear_relu)
 HALIDE_REGISTER_GENERATOR(LinearReluDynamicBatch, kiln_test_linear_relu_static)
 HALIDE_REGISTER_GENERATOR(LinearReluBatch1, kiln_test_linear_relu_b1)

@@ -127,6 +127,13 @@ std::vector<VarOrRVar> transform_order(const Func &f, const Var &inner,
   return order;
 }
 
+// Transpose: the vector width over a block of u's channels. The block is
+// the target's vector unless conv_transpose2d got another target than the
+// schedule (then a block of 16 is split into the schedule's vectors).
+int channel_block_lanes(const WinogradStages &st, int vec) {
+  return std::min(vec, st.channel_block);
+}
+
 // The transformed weights (or output gradients), once per call, in
 // parallel over their outermost dimension; each (channel vector, ...)
 // computes its 25 (or 36) points from the same few loads.
@@ -138,7 +145,7 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
     const Var &oi = uargs[0], &c = uargs[3], &ob = uargs[4];
     st.u.compute_root()
         .reorder(oi, uargs[5], uargs[6], ob, uargs[1], uargs[2], c)
-        .vectorize(oi, std::min(vec, st.channel_block))
+        .vectorize(oi, channel_block_lanes(st, vec))
         .unroll(uargs[5])
         .unroll(uargs[6])
         .parallel(c);
@@ -276,7 +283,7 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
   const auto [cw, ch] = transpose_block_tiles(st.tiles_w, st.tiles_h);
   const Var mo("wg_mo"), mi("wg_mi"), two("wg_two"), twi("wg_twi"),
       tho("wg_tho"), thi("wg_thi");
-  const int lanes = std::min(vec, st.channel_block);
+  const int lanes = channel_block_lanes(st, vec);
   Func mw = st.m.in();
   mw.compute_at(task)
       .split(o, mo, mi, st.channel_block, TailStrategy::RoundUp)

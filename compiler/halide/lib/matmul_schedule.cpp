@@ -40,6 +40,7 @@
 #include "tiling.h"
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -227,6 +228,15 @@ int k_blocked_chunk_rows(Block b, int cols, int rows) {
   return chunk_rows <= rows ? chunk_rows : 0;
 }
 
+// Blocks per packed group of A's rows in the K-blocked schedule: the
+// fewest whole blocks that are whole cache lines of rows, or 0 when they do
+// not divide a task's rows.
+constexpr int kLineFloats = 16; // a 64-byte cache line
+int a_pack_blocks(Block b, int chunk_rows) {
+  const int group = kLineFloats / std::gcd(kLineFloats, b.rows);
+  return chunk_rows % (group * b.rows) == 0 ? group : 0;
+}
+
 // Packs op(B) for `consumer` (the product, or its rfactor) at `level`: a
 // wrapper of b used only there, stored with n innermost.
 void pack_rhs(Matmul &mm, Func consumer, LoopLevel level, int vec,
@@ -267,7 +277,8 @@ void pack_rhs(Matmul &mm, Func consumer, LoopLevel level, int vec,
 // and 1.3-1.5x on two, with more accurate sums (docs/performance.md, the
 // GEMM section).
 void schedule_k_blocked(Matmul &mm, Func out, const Var &inner,
-                        const Var &outer, Block b, int vec, int chunk_rows) {
+                        const Var &outer, Block b, int vec, int chunk_rows,
+                        bool pack_a) {
   const Loops l;
   out.split(inner, l.no, l.ni, b.cols, TailStrategy::ShiftInwards)
       .split(outer, l.mt, l.mi, chunk_rows, TailStrategy::ShiftInwards)
@@ -285,13 +296,29 @@ void schedule_k_blocked(Matmul &mm, Func out, const Var &inner,
                   .split(mm.k.x, ko, ki, kChunk, TailStrategy::GuardWithIf)
                   .rfactor(ko, chunk);
   // The task's region is whole blocks (k_blocked_chunk_rows): exact splits.
-  prod.update()
-      .split(mm.n, no, ni, b.cols)
-      .split(mm.m, mo, mi, b.rows)
-      .reorder(ni, mi, mo, no, ko)
-      .vectorize(ni, vec)
-      .unroll(ni)
-      .unroll(mi);
+  Stage blocks = prod.update()
+                     .split(mm.n, no, ni, b.cols)
+                     .split(mm.m, mo, mi, b.rows)
+                     .reorder(ni, mi, mo, no, ko)
+                     .vectorize(ni, vec)
+                     .unroll(ni)
+                     .unroll(mi);
+  if (const int group = pack_a ? a_pack_blocks(b, chunk_rows) : 0) {
+    // A's rows of `group` blocks over the chunk, packed k-major: one line
+    // of rows per k (8 KiB per chunk for 16 rows), which the group's
+    // blocks then read in a row. Read in place, a block reads one line per
+    // k from rows M floats apart; at M = 512 (2 KiB) those 128 lines fall
+    // in 2 of L1's 64 sets, so the next block of the group finds none of
+    // them. GPT fc2's weight gradient (512x128x4096) on the AMD EPYC
+    // family 25 model 17 (Zen 4, 32 KiB L1), one thread, gemm_bench:
+    // 0.71-0.77x -> 1.00-1.03x OpenBLAS. Not with AVX2's blocks: there the
+    // same pack measured 0.57-0.74x against 0.87-1.00x in place (same
+    // machine, AVX2 kernels), for a reason not found.
+    const Var mg("mm_pmg");
+    blocks.split(mo, mg, mo, group);
+    Func lhs = mm.a.in(part);
+    lhs.compute_at(LoopLevel(prod, mg)).vectorize(lhs.args()[0], vec);
+  }
   part.compute_at(LoopLevel(prod, mo))
       .vectorize(mm.n, vec)
       .unroll(mm.n)
@@ -324,7 +351,8 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
     for (const Block b : k_blocked_blocks(target, vec, int(*rows))) {
       if (const int chunk_rows =
               k_blocked_chunk_rows(b, int(*cols), int(*rows))) {
-        schedule_k_blocked(mm, out, inner, outer, b, vec, chunk_rows);
+        schedule_k_blocked(mm, out, inner, outer, b, vec, chunk_rows,
+                           target.has_feature(Target::AVX512));
         return;
       }
     }
