@@ -10,7 +10,6 @@
 #include "ddpm.h"
 #include "model_bench.h"
 
-#include <cstring>
 #include <random>
 
 namespace {
@@ -58,31 +57,12 @@ double ddimMs(int steps) {
 } // namespace
 
 int main(int argc, char **argv) {
-  bool compile = false;
-  std::vector<char *> args;
-  for (int i = 0; i < argc; ++i)
-    if (std::strcmp(argv[i], "--compile") == 0)
-      compile = true;
-    else
-      args.push_back(argv[i]);
-  const int n = int(args.size());
-  int rc = kiln::bench::runModelBench(
-      n, args.data(), "ddpm_bench", kiln_model_ddpm(),
-      "DDPM UNet train_step, batch 64, Adam (MODELS.md)", "torch_ddpm.py", 5,
-      trainMs);
-  if (compile && rc == 0) {
-    std::printf("\n");
-    rc = kiln::bench::runModelBench(
-        n, args.data(), "ddpm_bench", kiln_model_ddpm(),
-        "DDPM UNet train_step against torch.compile (default mode)",
-        "torch_ddpm.py --compile", 5, trainMs);
-  }
-  if (rc == 0) {
-    std::printf("\n");
-    rc = kiln::bench::runModelBench(
-        n, args.data(), "ddpm_bench", kiln_model_ddpm(),
-        "DDPM sampling: 16 samples by DDIM-50 (eta 0), ms per 16 samples",
-        "torch_ddpm.py --ddim", 1, ddimMs);
-  }
-  return rc;
+  return kiln::bench::runModelBenches(
+      argc, argv, "ddpm_bench", kiln_model_ddpm(),
+      {{"DDPM UNet train_step, batch 64, Adam (MODELS.md)", "torch_ddpm.py", 5,
+        trainMs},
+       {"DDPM sampling: 16 samples by DDIM-50 (eta 0), ms per 16 samples",
+        "torch_ddpm.py --ddim", 1, ddimMs}},
+      {"DDPM UNet train_step against torch.compile (default mode)",
+       "torch_ddpm.py --compile", 5, trainMs});
 }

@@ -134,4 +134,38 @@ inline int runModelBench(int argc, char **argv, const char *name,
   return 0;
 }
 
+/// One part of a model benchmark: a kiln timing and its PyTorch reference
+/// (`script` with its flags), as runModelBench takes them.
+struct Section {
+  const char *title;
+  const char *script;
+  int defaultSteps;
+  std::function<double(int steps)> kilnMs;
+};
+
+/// Runs `sections` in order through runModelBench, a blank line between
+/// them, up to the first that fails. `--compile` in argv (a flag of the
+/// bench, not of runModelBench) adds `compiled`, the step against
+/// torch.compile, after the first section.
+inline int runModelBenches(int argc, char **argv, const char *name,
+                           const kiln::rt::ModelDesc &model,
+                           std::vector<Section> sections,
+                           const Section &compiled) {
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i)
+    if (std::string(argv[i]) == "--compile")
+      sections.insert(sections.begin() + 1, compiled);
+    else
+      args.push_back(argv[i]);
+  int rc = 0;
+  for (size_t i = 0; i < sections.size() && rc == 0; ++i) {
+    if (i > 0)
+      std::printf("\n");
+    const Section &s = sections[i];
+    rc = runModelBench(int(args.size()), args.data(), name, model, s.title,
+                       s.script, s.defaultSteps, s.kilnMs);
+  }
+  return rc;
+}
+
 } // namespace kiln::bench
