@@ -86,8 +86,8 @@ public:
 
 // Rows that no block divides (two overlapping row chunks), columns past
 // one panel (the last shifted); and rows that a block divides, in blocks
-// of 6 rows (48 x 128) and of 4 (32 x 64), each packing A's rows in
-// groups of whole cache lines with AVX-512 (matmul_schedule.cpp).
+// of 6 rows (48 x 128) and of 4 (32 x 64: with AVX-512 A's rows are
+// packed per line of 16, matmul_schedule.cpp).
 using WeightGradOdd = WeightGradLongK<13, 70, false>;
 using WeightGradOddT = WeightGradLongK<13, 70, true>;
 using WeightGradWide = WeightGradLongK<48, 128, false>;

@@ -127,9 +127,10 @@ std::vector<VarOrRVar> transform_order(const Func &f, const Var &inner,
   return order;
 }
 
-// Transpose: the vector width over a block of u's channels. The block is
-// the target's vector unless conv_transpose2d got another target than the
-// schedule (then a block of 16 is split into the schedule's vectors).
+// Transpose: the vector width over a block of u's channels, the narrower
+// of the block (conv_transpose2d's target's vector) and the schedule's
+// vector `vec`. They are equal when both got the kernel's target; else a
+// wide block is split into vectors, or a narrow one is one short vector.
 int channel_block_lanes(const WinogradStages &st, int vec) {
   return std::min(vec, st.channel_block);
 }

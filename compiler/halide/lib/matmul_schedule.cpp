@@ -229,12 +229,17 @@ int k_blocked_chunk_rows(Block b, int cols, int rows) {
 }
 
 // Blocks per packed group of A's rows in the K-blocked schedule: the
-// fewest whole blocks that are whole cache lines of rows, or 0 when they do
-// not divide a task's rows.
+// blocks of one cache line of rows, or 0 when the block's rows do not
+// divide a line or the lines do not divide a task's rows. Blocks of 6 or
+// 12 rows (groups of 48 rows, 24 KiB per chunk next to B's 32 KiB) are not
+// packed: not measured apart (in the GPT step qkv's weight gradient,
+// 384 rows in blocks of 6, took 4.56 ms per call read in place and 4.52
+// packed).
 constexpr int kLineFloats = 16; // a 64-byte cache line
 int a_pack_blocks(Block b, int chunk_rows) {
-  const int group = kLineFloats / std::gcd(kLineFloats, b.rows);
-  return chunk_rows % (group * b.rows) == 0 ? group : 0;
+  if (kLineFloats % b.rows != 0 || chunk_rows % kLineFloats != 0)
+    return 0;
+  return kLineFloats / b.rows;
 }
 
 // Packs op(B) for `consumer` (the product, or its rfactor) at `level`: a
@@ -303,17 +308,20 @@ void schedule_k_blocked(Matmul &mm, Func out, const Var &inner,
                      .vectorize(ni, vec)
                      .unroll(ni)
                      .unroll(mi);
-  if (const int group = pack_a ? a_pack_blocks(b, chunk_rows) : 0) {
+  // A wrapper of a that is also b's (x^T x) is B's pack already.
+  const bool a_is_b = mm.a.function().same_as(mm.b.function());
+  if (const int group = pack_a && !a_is_b ? a_pack_blocks(b, chunk_rows) : 0) {
     // A's rows of `group` blocks over the chunk, packed k-major: one line
-    // of rows per k (8 KiB per chunk for 16 rows), which the group's
-    // blocks then read in a row. Read in place, a block reads one line per
-    // k from rows M floats apart; at M = 512 (2 KiB) those 128 lines fall
-    // in 2 of L1's 64 sets, so the next block of the group finds none of
-    // them. GPT fc2's weight gradient (512x128x4096) on the AMD EPYC
-    // family 25 model 17 (Zen 4, 32 KiB L1), one thread, gemm_bench:
-    // 0.71-0.77x -> 1.00-1.03x OpenBLAS. Not with AVX2's blocks: there the
-    // same pack measured 0.57-0.74x against 0.87-1.00x in place (same
-    // machine, AVX2 kernels), for a reason not found.
+    // of rows per k (8 KiB per chunk), which the group's blocks then read
+    // in a row. Read in place, a block reads one line per k from rows M
+    // floats apart; at M = 512 (2 KiB) those 128 lines fall in 2 of L1's
+    // 64 sets, so the next block of the group finds none of them. GPT
+    // fc2's weight gradient (512x128x4096) on the AMD EPYC family 25
+    // model 17 (Zen 4, 32 KiB L1), one thread, gemm_bench: 0.71-0.77x ->
+    // 1.00-1.03x OpenBLAS; fc1's (128 rows, 512 B apart) 5.58-5.95 ->
+    // 5.99-6.25 ms, within the machine's noise. Not with AVX2's blocks:
+    // there the same pack measured 0.57-0.74x against 0.87-1.00x in place
+    // (same machine, AVX2 kernels), for a reason not found.
     const Var mg("mm_pmg");
     blocks.split(mo, mg, mo, group);
     Func lhs = mm.a.in(part);
