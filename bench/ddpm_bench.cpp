@@ -14,18 +14,20 @@
 
 namespace {
 
-kiln::rt::Tensor uniform(std::vector<int64_t> shape, uint32_t seed) {
+// Values of `dist` from seed `seed`, in `shape`.
+template <class Dist>
+kiln::rt::Tensor draw(std::vector<int64_t> shape, uint32_t seed, Dist dist) {
   kiln::rt::Tensor x(std::move(shape));
   std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
   for (float &v : x.values())
-    v = u(gen);
+    v = dist(gen);
   return x;
 }
 
 double trainMs(int steps) {
   kiln::models::ddpm::Model model(/*seed=*/0);
-  const kiln::rt::Tensor x = uniform({64, 1, 28, 28}, 0);
+  const kiln::rt::Tensor x =
+      draw({64, 1, 28, 28}, 0, std::uniform_real_distribution<float>(-1, 1));
   const kiln::rt::Tensor *inputs[] = {&x};
   kiln::rt::Tensor loss;
   kiln::rt::Tensor *outputs[] = {&loss};
@@ -33,14 +35,15 @@ double trainMs(int steps) {
       steps, 2, [&] { model.session().run("train_step", inputs, outputs); });
 }
 
-// DDIM's timesteps for 50 of T = 1000 (tools/kiln/diffusion.cpp,
+// DDIM's timesteps for 50 of MODELS.md's T = 1000 (tools/kiln/diffusion.cpp,
 // sampler_timesteps): t_i = 20 i for i = 49 .. 0, each step going to the
 // next one's t + 1 (0 at the last: to x_0).
 constexpr int kDdimSteps = 50, kDdimStride = 1000 / kDdimSteps, kSamples = 16;
 
 double ddimMs(int steps) {
   kiln::models::ddpm::Model model(/*seed=*/0);
-  const kiln::rt::Tensor noise = uniform({kSamples, 1, 28, 28}, 5);
+  const kiln::rt::Tensor noise =
+      draw({kSamples, 1, 28, 28}, 5, std::normal_distribution<float>());
   const auto all = [](int32_t v) {
     return kiln::rt::Tensor::of_ints({kSamples},
                                      std::vector<int32_t>(kSamples, v));

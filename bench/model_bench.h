@@ -1,6 +1,7 @@
-// The harness shared by the whole-model benchmarks (vae_bench, gan_bench):
-// time kiln's training step on 1 and 2 threads and a PyTorch eager
-// reference script (bench/torch_*.py) in the same run, and print the ratio.
+// The harness shared by the whole-model benchmarks (vae_bench, gan_bench,
+// gpt_bench, ddpm_bench): time a kiln step (training, generation,
+// sampling) on 1 and 2 threads and a PyTorch eager reference script
+// (bench/torch_*.py) in the same run, and print the ratio.
 // PyTorch runs the way DESIGN.md says a fair CPU baseline needs:
 // /usr/bin/python3 with Debian's python3-torch, OpenBLAS's OpenMP build, no
 // OPENBLAS_CORETYPE override, torch and BLAS limited to the same threads;
@@ -152,11 +153,15 @@ inline int runModelBenches(int argc, char **argv, const char *name,
                            std::vector<Section> sections,
                            const Section &compiled) {
   std::vector<char *> args;
+  bool compile = false;
   for (int i = 0; i < argc; ++i)
     if (std::string(argv[i]) == "--compile")
-      sections.insert(sections.begin() + 1, compiled);
+      compile = true;
     else
       args.push_back(argv[i]);
+  if (compile)
+    sections.insert(sections.begin() + std::min<size_t>(1, sections.size()),
+                    compiled);
   int rc = 0;
   for (size_t i = 0; i < sections.size() && rc == 0; ++i) {
     if (i > 0)

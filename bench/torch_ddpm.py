@@ -6,7 +6,8 @@ checkpoint loads into it.
   torch_ddpm.py --threads N --steps S
       one Adam train step at batch 64 (epsilon prediction, T = 1000 linear
       betas), timed; prints "torch_ms_per_step <ms>" (bench/ddpm_bench);
-      with --compile the step's loss under torch.compile
+      with --compile the UNet under torch.compile (noising, loss and Adam
+      stay eager)
   torch_ddpm.py --ddim --threads N --steps S
       16 samples by DDIM-50 (eta 0) under no_grad, timed per 16 samples
   torch_ddpm.py --check CKPT --inputs IN.safetensors --outputs OUT.safetensors
