@@ -18,7 +18,8 @@
 //     place: 1024^3 NN 382 -> 449 GFLOP/s. In place, successive k rows
 //     are 4 KiB apart and alias in L1.
 //   * the transposing pack (transpose_b) in tiles of one vector of n by 4
-//     k, vectorized over n and unrolled over k: 0.6 cycles/element vs 0.9
+//     k, vectorized over n and unrolled over k (measured with the k tiles
+//     outermost, before pack_rhs's order changed): 0.6 cycles/element vs 0.9
 //     for a plain vectorized gather and 1.2 for 2-D vectorization; 1024^3
 //     NT 418 -> 470 GFLOP/s. It is still ~15% of a 128-row GEMM (each
 //     packed element feeds M/32 cycles of FMAs): Halide 14 cannot express
@@ -40,7 +41,6 @@
 #include "tiling.h"
 
 #include <algorithm>
-#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -67,8 +67,9 @@ constexpr int kTasks = 4;
 // FMAs).
 constexpr int kMinChunkRows = 48;
 // k unrolling of the transposing pack: 0.60 cycles/element at 4, 0.63 at
-// 8 and 16, 0.71 at 2, 0.90 at 1 (512x784 panel, one thread); 4 also keeps
-// the code small (one pack per specialization).
+// 8 and 16, 0.71 at 2, 0.90 at 1 (512x784 panel, one thread, with the k
+// tiles outermost: see pack_rhs); 4 also keeps the code small (one pack
+// per specialization).
 constexpr int kPackUnroll = 4;
 // GEMV schedule: used when the output has a static row count below the
 // smallest register block (batch-1 generation) and B is stored [N, K].
@@ -254,13 +255,23 @@ void pack_rhs(Matmul &mm, Func consumer, LoopLevel level, int vec,
   if (mm.layout.transpose_b) {
     // A transpose: store n innermost; tiles of one vector of n by 4 k,
     // vectorized over n (contiguous stores), unrolled over k. GuardWithIf
-    // on k keeps reads inside B for K < 4.
+    // on k keeps reads inside B for K < 4. The tiles of one vector of rows
+    // go along all of K before the next rows: a tile reads a quarter of
+    // each of its rows' lines, and with k outside the panel's rows each
+    // step read 64 rows (AVX-512) whose lines, 2 KiB apart at K = 512,
+    // fall in 2 of L1's 64 sets, so the next k step found none of them.
+    // On the AMD EPYC family 25 model 17 (Zen 4), one thread, gemm_bench:
+    // 128x512->256 0.84-0.87x -> 1.07-1.10x OpenBLAS, 128x512->784
+    // 0.80-0.81x -> 0.98-1.04x, GPT fc2 1.16-1.20x -> 1.24-1.25x, 1024^3
+    // B^T 1.02-1.05x -> 1.10-1.12x; the AVX2 kernels' panels are 16 rows
+    // and measured the same either way (0.96-1.13x, noise). The K-blocked
+    // schedule's pack of a transposed B changed with it, unmeasured.
     Var ni("mm_pack_ni"), ki("mm_pack_ki");
     rhs.reorder_storage(pn, pk);
     rhs.specialize(vector_wide)
         .split(pn, pn, ni, vec)
         .split(pk, pk, ki, kPackUnroll, TailStrategy::GuardWithIf)
-        .reorder(ni, ki, pn, pk)
+        .reorder(ni, ki, pk, pn)
         .vectorize(ni)
         .unroll(ki);
   } else {
