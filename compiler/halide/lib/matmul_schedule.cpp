@@ -69,7 +69,9 @@ constexpr int kMinChunkRows = 48;
 // k unrolling of the transposing pack: 0.60 cycles/element at 4, 0.63 at
 // 8 and 16, 0.71 at 2, 0.90 at 1 (512x784 panel, one thread, with the k
 // tiles outermost: see pack_rhs); 4 also keeps the code small (one pack
-// per specialization).
+// per specialization). With K inside, 16 measured no better on Zen 4
+// (gemm_bench, one thread: the VAE's products and GPT fc2 within
+// 0.00-0.04x OpenBLAS of 4's).
 constexpr int kPackUnroll = 4;
 // GEMV schedule: used when the output has a static row count below the
 // smallest register block (batch-1 generation) and B is stored [N, K].
