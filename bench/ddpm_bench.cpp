@@ -8,26 +8,25 @@
 //      16 samples.
 //   build/bin/ddpm_bench [--steps N] [--threads N] [--profile] [--compile]
 #include "ddpm.h"
+#include "diffusion.h"
 #include "model_bench.h"
 
 #include <random>
 
 namespace {
 
-// Values of `dist` from seed `seed`, in `shape`.
-template <class Dist>
-kiln::rt::Tensor draw(std::vector<int64_t> shape, uint32_t seed, Dist dist) {
+kiln::rt::Tensor uniform(std::vector<int64_t> shape, uint32_t seed) {
   kiln::rt::Tensor x(std::move(shape));
   std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> u(-1, 1);
   for (float &v : x.values())
-    v = dist(gen);
+    v = u(gen);
   return x;
 }
 
 double trainMs(int steps) {
   kiln::models::ddpm::Model model(/*seed=*/0);
-  const kiln::rt::Tensor x =
-      draw({64, 1, 28, 28}, 0, std::uniform_real_distribution<float>(-1, 1));
+  const kiln::rt::Tensor x = uniform({64, 1, 28, 28}, 0);
   const kiln::rt::Tensor *inputs[] = {&x};
   kiln::rt::Tensor loss;
   kiln::rt::Tensor *outputs[] = {&loss};
@@ -35,25 +34,19 @@ double trainMs(int steps) {
       steps, 2, [&] { model.session().run("train_step", inputs, outputs); });
 }
 
-// DDIM's timesteps for 50 of MODELS.md's T = 1000 (tools/kiln/diffusion.cpp,
-// sampler_timesteps): t_i = 20 i for i = 49 .. 0, each step going to the
-// next one's t + 1 (0 at the last: to x_0).
-constexpr int kDdimSteps = 50, kDdimStride = 1000 / kDdimSteps, kSamples = 16;
+constexpr int kSamples = 16;
 
+// The loop of `kiln sample ddpm --sampler ddim --steps 50` itself
+// (sample_diffusion: its timesteps, noise and calls of ddim_step), one
+// batch of 16.
 double ddimMs(int steps) {
   kiln::models::ddpm::Model model(/*seed=*/0);
-  const kiln::rt::Tensor noise =
-      draw({kSamples, 1, 28, 28}, 5, std::normal_distribution<float>());
-  const auto all = [](int32_t v) {
-    return kiln::rt::Tensor::of_ints({kSamples},
-                                     std::vector<int32_t>(kSamples, v));
-  };
+  const kiln::cli::DiffusionSteps ddpm =
+      kiln::cli::find_diffusion_steps(kiln_model_ddpm());
+  const kiln::cli::SamplerOptions ddim{.sampler = "ddim", .steps = 50};
   return kiln::bench::bestMsPerStep(steps, 1, [&] {
-    kiln::rt::Tensor x = noise;
-    for (int i = kDdimSteps - 1; i >= 0; --i)
-      x = model.ddim_step(x, all(i * kDdimStride),
-                          all(i > 0 ? (i - 1) * kDdimStride + 1 : 0),
-                          /*eta=*/0);
+    kiln::cli::sample_diffusion(model.session(), ddpm, ddim, kSamples,
+                                /*seed=*/5, kSamples, {});
   });
 }
 
