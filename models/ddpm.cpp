@@ -132,8 +132,9 @@ struct Ddpm : Model {
 };
 
 KILN_MODEL(Ddpm, "ddpm") {
-  // MODELS.md: batch 64, Adam lr 2e-4, images in [-1, 1].
-  train("train_step", &Ddpm::loss, Adam{.lr = 2e-4})
+  // MODELS.md: batch 64, Adam lr 2e-4, images in [-1, 1]. DDPMs sample
+  // from a moving average of the weights (Ho et al.); `kiln sample --ema`.
+  train("train_step", &Ddpm::loss, Adam{.lr = 2e-4, .ema = 0.999})
       .inputs("x")
       .consumes(data::images(-1, 1))
       .outputs("loss")

@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -136,13 +137,63 @@ TEST(DdpmCli, TrainsSamplesReproduciblyAndRefusesBadFlags) {
     ASSERT_EQ(s.code, 0) << s.err;
     EXPECT_TRUE(contains(s.out, "by ddim (4 steps, eta 0")) << s.out;
   }
-  ASSERT_EQ(sample("2", "c.png", {"--eta", "1"}).code, 0);
-  const std::string a = kiln::test::read_bytes(dir / "a.png");
+  // The same seed with eta 1: other images (eta alone changed), the same
+  // ones twice (its noise is the seed's).
+  for (const char *out : {"c.png", "c2.png"})
+    ASSERT_EQ(sample("1", out, {"--eta", "1"}).code, 0);
+  const std::string a = kiln::test::read_bytes(dir / "a.png"),
+                    c = kiln::test::read_bytes(dir / "c.png");
   EXPECT_EQ(a, kiln::test::read_bytes(dir / "b.png"));
-  EXPECT_NE(a, kiln::test::read_bytes(dir / "c.png"));
+  EXPECT_NE(a, c);
+  EXPECT_EQ(c, kiln::test::read_bytes(dir / "c2.png"));
+  // The moving average the model keeps (ema 0.999) samples other images.
+  ASSERT_EQ(sample("1", "e.png", {"--ema"}).code, 0);
+  EXPECT_NE(a, kiln::test::read_bytes(dir / "e.png"));
   EXPECT_EQ(sample("1", "d.png", {"--steps", "1001"}).code, 2);
   EXPECT_EQ(sample("1", "d.png", {"--eta", "2"}).code, 2);
   EXPECT_EQ(sample("1", "d.png", {"--sampler", "euler"}).code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
+}
+
+// The ancestral sampler (all 1000 steps, one image): reproducible from its
+// seed, and DDIM's flags refused rather than ignored.
+TEST(DdpmCli, AncestralSamplerIsReproducibleAndRefusesDdimFlags) {
+  kiln::rt::register_model(kiln_model_ddpm());
+  kiln::test::TempDir dir;
+  kiln::test::write_fake_fashion_mnist(dir / "data", 8, 8);
+  const std::string run = (dir / "run").string(),
+                    ckpt = run + "/checkpoint.safetensors";
+  auto r =
+      kiln::test::run_cli({"train", "ddpm", "--data", (dir / "data").string(),
+                           "--steps", "1", "--batch", "4", "-o", run});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto sample = [&](const std::string &seed, const std::string &out,
+                    std::vector<std::string> more = {}) {
+    std::vector<std::string> args{
+        "sample",    "ddpm", "-c",     ckpt, "--n", "1",
+        "--sampler", "ddpm", "--seed", seed, "-o",  (dir / out).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return kiln::test::run_cli(args);
+  };
+  for (const char *out : {"a.png", "b.png"}) {
+    auto s = sample("5", out);
+    ASSERT_EQ(s.code, 0) << s.err;
+    EXPECT_TRUE(contains(s.out, "by ddpm (1000 steps;")) << s.out;
+  }
+  ASSERT_EQ(sample("6", "c.png").code, 0);
+  const std::string a = kiln::test::read_bytes(dir / "a.png");
+  EXPECT_EQ(a, kiln::test::read_bytes(dir / "b.png"));
+  EXPECT_NE(a, kiln::test::read_bytes(dir / "c.png"));
+  for (const std::vector<std::string> &flag :
+       {std::vector<std::string>{"--steps", "50"},
+        std::vector<std::string>{"--eta", "0"}}) {
+    auto s = sample("5", "d.png", flag);
+    EXPECT_EQ(s.code, 2) << s.out;
+    EXPECT_TRUE(contains(s.err, flag[0] + ": DDIM's; --sampler ddpm runs "
+                                          "all 1000 steps"))
+        << s.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
 }
 
 } // namespace

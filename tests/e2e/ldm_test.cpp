@@ -211,7 +211,14 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   EXPECT_TRUE(std::filesystem::exists(dir / "t.png"));
   EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "f.png"));
-  r = sample("c.png", {"--decoder", vae, "--seed", "4", "--sampler", "ddpm"});
+  // The ancestral sampler, all 1000 steps (DDIM's --steps refused), from
+  // the same seed: other samples.
+  r = sample("c.png", {"--decoder", vae, "--seed", "3", "--sampler", "ddpm"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--steps: DDIM's")) << r.err;
+  r = kiln::test::run_cli({"sample", "ldm", "-c", ldm, "--n", "6", "--decoder",
+                           vae, "--seed", "3", "--sampler", "ddpm", "-o",
+                           (dir / "c.png").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "c.png"));

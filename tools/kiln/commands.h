@@ -94,9 +94,14 @@ struct ClassifierOptions {
 
 // How a diffusion model is sampled (tools/kiln/diffusion.h).
 struct SamplerOptions {
+  static constexpr int64_t kDdimSteps = 50;
   std::string sampler = "ddim"; // or "ddpm"
-  int64_t steps = 50;           // DDIM's; DDPM takes all T
-  double eta = 0;
+  // DDIM's, unset unless given, so that giving them to DDPM (all T steps,
+  // ancestral) is refused rather than ignored.
+  std::optional<int64_t> steps;
+  std::optional<double> eta;
+  int64_t ddim_steps() const { return steps.value_or(kDdimSteps); }
+  double ddim_eta() const { return eta.value_or(0); }
   std::string decoder; // a latent diffusion model's: the decoder checkpoint
 };
 

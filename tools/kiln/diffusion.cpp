@@ -69,16 +69,24 @@ std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
                                        int64_t timesteps) {
   std::vector<int64_t> ts;
   if (options.sampler == "ddpm") {
+    if (options.steps || options.eta)
+      throw UsageError(
+          fmt::format("{}: DDIM's; --sampler ddpm runs all {} steps, ancestral",
+                      options.steps ? "--steps" : "--eta", timesteps));
     for (int64_t t = timesteps - 1; t >= 0; --t)
       ts.push_back(t);
     return ts;
   }
-  if (options.steps < 1 || options.steps > timesteps)
+  if (!(options.ddim_eta() >= 0 && options.ddim_eta() <= 1))
+    throw UsageError(
+        fmt::format("--eta {}: must be in [0, 1]", options.ddim_eta()));
+  const int64_t n = options.ddim_steps();
+  if (n < 1 || n > timesteps)
     throw UsageError(fmt::format("--steps {}: DDIM takes 1 to {} steps (the "
                                  "model's timesteps)",
-                                 options.steps, timesteps));
-  const int64_t stride = timesteps / options.steps;
-  for (int64_t i = options.steps - 1; i >= 0; --i)
+                                 n, timesteps));
+  const int64_t stride = timesteps / n;
+  for (int64_t i = n - 1; i >= 0; --i)
     ts.push_back(i * stride);
   return ts;
 }
@@ -97,13 +105,12 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
         "and a timestep{} to samples)",
         options.sampler, session.model().name, options.sampler,
         ddim ? ", the previous timestep and eta" : ""));
-  if (ddim && !(options.eta >= 0 && options.eta <= 1))
-    throw UsageError(fmt::format("--eta {}: must be in [0, 1]", options.eta));
   const std::vector<int64_t> ts = sampler_timesteps(options, steps.timesteps);
   const int64_t pixels = steps.values_per_sample();
   rt::Tensor all({n, pixels});
   rt::fill_normal(all.values(), seed, rt::kLatentStream, 0.0, 1.0);
-  const rt::Tensor eta = rt::Tensor({}, std::vector<float>{float(options.eta)});
+  const rt::Tensor eta =
+      rt::Tensor({}, std::vector<float>{float(options.ddim_eta())});
   const int64_t total = int64_t(ts.size()) * ((n + batch - 1) / batch);
   int64_t done = 0;
   // The first rows of the first batch: x_T, then after the steps where

@@ -44,7 +44,8 @@ DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model);
 
 // The timesteps a sampler visits, from the noisiest: DDPM T-1 .. 0; DDIM
 // `steps` of them evenly spaced, t_i = i * (T / steps) for i = steps-1 .. 0
-// (T / steps rounded down). Throws UsageError for steps outside [1, T].
+// (T / steps rounded down). Throws UsageError for steps outside [1, T], eta
+// outside [0, 1], and for --steps or --eta given to DDPM.
 std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
                                        int64_t timesteps);
 

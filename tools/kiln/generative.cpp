@@ -117,7 +117,8 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
     LatentDecoder decoder(sampler, steps, options.seed, options.threads, out);
     const std::string how =
         sampler.sampler == "ddim"
-            ? fmt::format("DDIM, {} steps, eta {}", sampler.steps, sampler.eta)
+            ? fmt::format("DDIM, {} steps, eta {}", sampler.ddim_steps(),
+                          sampler.ddim_eta())
             : fmt::format("DDPM, {} steps", steps.timesteps);
     return {fmt::format("{} samples of {} ({}; seed {}){}", n, model.name, how,
                         options.seed, decoder.description()),

@@ -87,8 +87,8 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->check(at_least(1))
       ->excludes(epochs);
   t->add_option("--batch,-b", o.batch,
-                "Batch size (default 128, 64 for gan; a resumed run keeps "
-                "its own)")
+                "Batch size (default: the model's, which `kiln info MODEL` "
+                "shows; a resumed run keeps its own)")
       ->check(at_least(1));
   t->add_option("--seed,-s", o.seed,
                 "Seed of the parameters and of in-graph random numbers "
@@ -153,12 +153,14 @@ void add_sampler_options(CLI::App *app, SamplerOptions &o, const char *when) {
                               when))
       ->check(CLI::IsMember({"ddim", "ddpm"}))
       ->capture_default_str();
-  app->add_option("--steps", o.steps, fmt::format("DDIM steps{}", when))
-      ->check(at_least(1))
-      ->capture_default_str();
+  app->add_option("--steps", o.steps,
+                  fmt::format("DDIM steps{} (default {})", when,
+                              SamplerOptions::kDdimSteps))
+      ->check(at_least(1));
   app->add_option("--eta", o.eta,
-                  fmt::format("DDIM's eta in [0, 1]{}: 0 deterministic", when))
-      ->capture_default_str();
+                  fmt::format("DDIM's eta in [0, 1]{} (default 0: "
+                              "deterministic)",
+                              when));
   app->add_option("--decoder", o.decoder,
                   fmt::format("A latent diffusion model's decoder{}: the "
                               "checkpoint of the model (a VAE) whose latents "

@@ -79,15 +79,15 @@ int sample_diffusion_command(const SampleOptions &options,
   const rt::GrayImage grid = rt::image_grid(images, cols);
   make_parent_dir(options.out);
   rt::write_png(options.out, grid);
-  fmt::print(out,
-             "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}){} "
-             "-> {} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
-             options.n, session->model().name, sampler.sampler, visits,
-             sampler.sampler == "ddim" ? fmt::format(", eta {}", sampler.eta)
-                                       : std::string(),
-             options.common.seed, decoder.description(), options.out,
-             grid.width, grid.height, elapsed.count(),
-             elapsed.count() / double(options.n));
+  fmt::print(
+      out,
+      "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}){} "
+      "-> {} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
+      options.n, session->model().name, sampler.sampler, visits,
+      sampler.sampler == "ddim" ? fmt::format(", eta {}", sampler.ddim_eta())
+                                : std::string(),
+      options.common.seed, decoder.description(), options.out, grid.width,
+      grid.height, elapsed.count(), elapsed.count() / double(options.n));
   return kExitOk;
 }
 
