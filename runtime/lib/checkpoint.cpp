@@ -113,6 +113,15 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
                               "schedule in the metadata",
                               path.string()));
   }
+  for (auto [key, value] : {std::pair{"weight_decay", &s.weight_decay},
+                            std::pair{"clip_grad_norm", &s.clip_grad_norm}})
+    if (h.meta(key)) {
+      *value = parse_double(path, h, key);
+      if (!(**value >= 0) || !std::isfinite(**value))
+        throw Error(fmt::format("{}: metadata {} is {}, not a finite value "
+                                ">= 0",
+                                path.string(), key, **value));
+    }
   if (s.step < 0 || s.epoch < 0 || s.position < 0 || s.batch_size < 0)
     throw Error(fmt::format("{}: negative step, epoch, position or batch_size "
                             "in the metadata",
@@ -209,6 +218,11 @@ void save_checkpoint(const std::filesystem::path &path, const Session &session,
     if (state.lr)
       meta.emplace_back("lr", fmt::format("{}", *state.lr));
   }
+  if (state.weight_decay)
+    meta.emplace_back("weight_decay", fmt::format("{}", *state.weight_decay));
+  if (state.clip_grad_norm)
+    meta.emplace_back("clip_grad_norm",
+                      fmt::format("{}", *state.clip_grad_norm));
   write_safetensors(path, tensors, meta);
 }
 

@@ -152,6 +152,9 @@ struct Case {
   // When set, the learning rate of step s is lr * lrFactor[s - 1], written
   // into the entry's run-time rate (ENTRY.lr) before the step.
   std::vector<double> lrFactor = {};
+  // Run-time values written into the entry's buffers ENTRY.NAME before the
+  // first step, in place of the model's (hyper holds them too).
+  std::vector<std::pair<const char *, double>> runtime = {};
 };
 
 class Optimizer : public ::testing::TestWithParam<Case> {};
@@ -171,6 +174,9 @@ TEST_P(Optimizer, MatchesPyTorchFormulas) {
   kiln::rt::Tensor t = kiln::test::randomTensor({8, 3}, 22);
   Matrix xm = kiln::test::toMatrix(x), tm = kiln::test::toMatrix(t);
   const kiln::rt::Tensor *inputs[] = {&x, &t};
+  for (const auto &[name, value] : c.runtime)
+    model.params().get(std::string(c.entry) + "." + name).data()[0] =
+        float(value);
   for (int step = 1; step <= 5; ++step) {
     std::map<std::string, std::vector<double>> grads;
     double want = lossAndGrads(ref, xm, tm, grads);
@@ -240,10 +246,32 @@ INSTANTIATE_TEST_SUITE_P(
              Kind::sgd,
              {.lr = 0.05, .momentum = 0.9},
              2e-5,
-             {1.0, 0.0, 2.0, 0.5, 1.0}}),
+             {1.0, 0.0, 2.0, 0.5, 1.0}},
+        // Weight decay and the clipping norm changed at run time (kiln
+        // train --weight-decay, --clip-grad-norm): the model gives 1e-2,
+        // 0.1 and 0.05.
+        Case{"train_adam_l2",
+             Kind::adam_l2,
+             {.lr = 1e-2, .wd = 0.2},
+             2e-5,
+             {},
+             {{"weight_decay", 0.2}}},
+        Case{"train_adamw_no_decay",
+             Kind::adamw,
+             {.lr = 1e-2, .wd = 0.5, .decayBiases = false},
+             2e-5,
+             {},
+             {{"weight_decay", 0.5}}},
+        Case{"train_sgd_clip",
+             Kind::sgd,
+             {.lr = 0.05, .clip = 0.01},
+             2e-5,
+             {},
+             {{"clip_grad_norm", 0.01}}}),
     [](const auto &info) {
       return std::string(info.param.entry) +
-             (info.param.lrFactor.empty() ? "" : "_scheduled");
+             (info.param.lrFactor.empty() ? "" : "_scheduled") +
+             (info.param.runtime.empty() ? "" : "_runtime");
     });
 
 } // namespace

@@ -537,6 +537,66 @@ TEST_F(GptCli, RunAndInfoTakeIntegerInputs) {
   r = kiln({"info", "gpt"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "x [batch, 128] i32")) << r.out;
+  // The buffers: the KV cache and the run-time hyperparameters with the
+  // model's values (AdamW lr 3e-4, weight decay 0.1; no clipping).
+  EXPECT_TRUE(contains(r.out, "buffers (10, not saved")) << r.out;
+  for (const char *line :
+       {"cache.3.v                [1, 4, 128, 32]        16,384  zeros",
+        "train_step.lr            []                          1  "
+        "constant(0.0003)",
+        "train_step.weight_decay  []                          1  "
+        "constant(0.1)"})
+    EXPECT_TRUE(contains(r.out, line)) << line << "\n" << r.out;
+  EXPECT_FALSE(contains(r.out, "clip_grad_norm")) << r.out;
+}
+
+// AdamW's weight decay is a run-time value (the buffer
+// train_step.weight_decay, the model's 0.1 by default): one step from the
+// same seed with decay 0 moves every weight by lr * 0.1 * w less, which the
+// LayerNorm gains (w = 1 before the step) show exactly. A resumed run keeps
+// the decay it started with; clipping, which the GPT's optimizer lacks, is
+// refused.
+TEST_F(GptCli, WeightDecayIsARunTimeFlag) {
+  auto train = [&](const std::string &out, std::vector<std::string> more) {
+    std::vector<std::string> args{
+        "train", "gpt",     "--data", text, "--steps",
+        "1",     "--batch", "4",      "-o", (dir / out).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return kiln(args);
+  };
+  auto r = train("model", {});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "weight decay: train_step 0.1 (the model's)"))
+      << r.out;
+  r = train("none", {"--weight-decay", "0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "weight decay: train_step 0 (--weight-decay)"))
+      << r.out;
+  const auto decayed =
+      kiln::rt::read_safetensors(dir / "model" / "checkpoint.safetensors");
+  const auto plain =
+      kiln::rt::read_safetensors(dir / "none" / "checkpoint.safetensors");
+  for (const char *name : {"ln_f.weight", "blocks.0.ln1.weight"}) {
+    const Tensor &d = decayed.find(name)->tensor, &p = plain.find(name)->tensor;
+    for (int64_t i = 0; i < d.numel(); ++i)
+      EXPECT_NEAR(double(p.data()[i]) - double(d.data()[i]), 3e-4 * 0.1, 2e-7)
+          << name << "[" << i << "]";
+  }
+
+  const std::string none = (dir / "none" / "checkpoint.safetensors").string();
+  r = kiln({"train", "gpt", "--data", text, "--steps", "2", "--resume", none,
+            "--weight-decay", "0.1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--weight-decay 0.1 differs from 0")) << r.err;
+  r = kiln({"train", "gpt", "--data", text, "--steps", "2", "--resume", none});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "weight decay: train_step 0 (--weight-decay)"))
+      << r.out;
+  r = train("clipped", {"--clip-grad-norm", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--clip-grad-norm: gpt's trained entry points "
+                              "were compiled without clip_grad_norm"))
+      << r.err;
 }
 
 TEST_F(GptCli, ResumedTrainingEqualsAnUninterruptedRun) {

@@ -81,6 +81,9 @@ struct TrainOptions {
   std::optional<std::string> lr_schedule; // "constant" or "cosine"
   std::optional<int64_t> warmup;
   std::optional<double> min_lr;
+  // A weight decay or clipping norm for every trained entry point compiled
+  // with one (rt::TrainState). Unset: the model's, or the checkpoint's.
+  std::optional<double> weight_decay, clip_grad_norm;
 };
 int train_command(const TrainOptions &options, std::ostream &out,
                   std::ostream &err);

@@ -1,5 +1,5 @@
 // kiln info MODEL: the kernels' target on this CPU, parameters (shapes,
-// initialisers, counts), optimizer state, and entry points.
+// initialisers, counts), optimizer state, buffers, and entry points.
 #include "commands.h"
 #include "describe.h"
 
@@ -28,8 +28,13 @@ int64_t print_tensors(const rt::ModelDesc &model, rt::ParamRole role,
     }
   if (role == rt::ParamRole::parameter)
     fmt::print(out, "parameters ({}):\n", count);
-  else if (count > 0)
+  else if (count > 0 && role == rt::ParamRole::state)
     fmt::print(out, "optimizer state ({}, saved in checkpoints):\n", count);
+  else if (count > 0)
+    fmt::print(out,
+               "buffers ({}, not saved: what kiln train sets per run, e.g. "
+               "ENTRY.lr, and caches):\n",
+               count);
   int64_t total = 0;
   for (const rt::ParamDesc &p : model.params) {
     if (p.role != role)
@@ -81,6 +86,7 @@ int info_command(const std::string &name, std::ostream &out) {
   if (const int64_t state = print_tensors(model, rt::ParamRole::state, out))
     fmt::print(out, "state total: {} scalars ({:.1f} MiB as fp32)\n",
                grouped(state), static_cast<double>(state) * 4 / (1 << 20));
+  print_tensors(model, rt::ParamRole::buffer, out);
   fmt::print(out, "entry points ({}):\n", model.entries.size());
   for (const rt::EntryDesc &e : model.entries)
     fmt::print(out, "  {}\n", describe(e));

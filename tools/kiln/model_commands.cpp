@@ -143,6 +143,17 @@ void add_train(CLI::App &app, ModelCommands &c) {
   t->add_option("--min-lr", o.min_lr,
                 "Final learning rate of --lr-schedule cosine (default 0)")
       ->check(CLI::NonNegativeNumber);
+  t->add_option("--weight-decay", o.weight_decay,
+                "Weight decay of every trained entry point whose optimizer "
+                "has one (default: each one's, from the model; `kiln info "
+                "MODEL` shows it, ENTRY.weight_decay). Parameters the model "
+                "excludes (no_decay) stay excluded")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--clip-grad-norm", o.clip_grad_norm,
+                "Largest global norm of the gradients, for every trained "
+                "entry point whose optimizer clips (default: each one's, "
+                "from the model; ENTRY.clip_grad_norm)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 // How a diffusion model is sampled (kiln sample, kiln eval --classifier).

@@ -243,37 +243,81 @@ struct Window {
   }
 };
 
-// A trained entry point's learning rate: the buffer parameter "ENTRY.lr"
-// kilnc declares for it, and its base value. A sequence (a GAN's
-// train_step) has its parts' rates.
-struct LearningRate {
+// A hyperparameter a trained entry point reads at run time: the buffer
+// parameter "ENTRY.NAME" kilnc declares for it (lr always; weight_decay and
+// clip_grad_norm when the model gives them), and its base value for this
+// run: `value` (a flag's or the checkpoint's), else the model's. A sequence
+// (a GAN's train_step) has its parts'.
+struct Hyperparameter {
   std::string_view entry;
   size_t param;
   double base;
 };
 
-std::vector<LearningRate>
-learning_rates(const rt::ModelDesc &model,
-               const std::vector<const rt::EntryDesc *> &entries,
-               std::optional<double> lr) {
-  std::vector<LearningRate> rates;
+std::vector<Hyperparameter>
+hyperparameters(const rt::ModelDesc &model,
+                const std::vector<const rt::EntryDesc *> &entries,
+                std::string_view name, std::optional<double> value) {
+  std::vector<Hyperparameter> found;
   auto add = [&](std::string_view entry) {
-    const std::string name = fmt::format("{}.lr", entry);
+    const std::string buffer = fmt::format("{}.{}", entry, name);
     for (size_t i = 0; i < model.params.size(); ++i)
-      if (model.params[i].name == name &&
+      if (model.params[i].name == buffer &&
           model.params[i].role == rt::ParamRole::buffer)
-        rates.push_back({entry, i, lr.value_or(model.params[i].a)});
+        found.push_back({entry, i, value.value_or(model.params[i].a)});
   };
   for (const rt::EntryDesc *e : entries) {
     add(e->name);
     for (std::string_view part : e->sequence)
       add(part);
   }
+  return found;
+}
+
+std::vector<Hyperparameter>
+learning_rates(const rt::ModelDesc &model,
+               const std::vector<const rt::EntryDesc *> &entries,
+               std::optional<double> lr) {
+  std::vector<Hyperparameter> rates = hyperparameters(model, entries, "lr", lr);
   if (lr && rates.empty())
     throw UsageError(fmt::format("--lr: {} reads no learning rate (its train "
                                  "entry points were compiled without one)",
                                  model.name));
   return rates;
+}
+
+// --weight-decay or --clip-grad-norm (`flag`; `stored`, the run's value in
+// its TrainState): set the buffers once, for the whole run. A new run stores
+// the flag; a resumed run keeps its checkpoint's value (none: the model's),
+// which the flag may repeat but not change. A run may change a value the
+// model gives, not add one: an optimizer without it was compiled without
+// its arithmetic.
+std::vector<Hyperparameter> fixed_hyperparameters(
+    rt::Session &session, const std::vector<const rt::EntryDesc *> &entries,
+    std::string_view name, const char *flag, std::optional<double> given,
+    std::optional<double> &stored, const std::string &resume) {
+  const rt::ModelDesc &model = session.model();
+  if (resume.empty())
+    stored = given;
+  std::vector<Hyperparameter> found =
+      hyperparameters(model, entries, name, stored);
+  if (given && found.empty())
+    throw UsageError(fmt::format(
+        "{}: {}'s trained entry points were compiled without {} (give their "
+        "optimizer a {} in the model, kiln/dsl/optim.h; a run can change the "
+        "model's value, not add one)",
+        flag, model.name, name, name));
+  for (const Hyperparameter &h : found)
+    if (given && *given != h.base)
+      throw UsageError(fmt::format(
+          "{} {} differs from {} ({}) in {}; a resumed run keeps the "
+          "checkpoint's value (leave {} out)",
+          flag, *given, h.base, stored ? flag : "the model's", resume, flag));
+  for (const Hyperparameter &h : found) {
+    const float v = static_cast<float>(h.base);
+    session.set_param(h.param, {&v, 1});
+  }
+  return found;
 }
 
 const char *schedule_name(rt::LrSchedule::Kind kind) {
@@ -607,8 +651,14 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
   }
   set_schedule(options, total, state, out);
   const rt::LrSchedule &schedule = state.schedule;
-  const std::vector<LearningRate> rates =
+  const std::vector<Hyperparameter> rates =
       learning_rates(model, entries, state.lr);
+  const std::vector<Hyperparameter> decays = fixed_hyperparameters(
+      session, entries, "weight_decay", "--weight-decay", options.weight_decay,
+      state.weight_decay, options.resume);
+  const std::vector<Hyperparameter> clips = fixed_hyperparameters(
+      session, entries, "clip_grad_norm", "--clip-grad-norm",
+      options.clip_grad_norm, state.clip_grad_norm, options.resume);
 
   // By default a run writes to runs/MODEL, and a resumed run where its
   // checkpoint is.
@@ -687,11 +737,26 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
   }
   if (!rates.empty()) {
     std::string lr;
-    for (const LearningRate &r : rates)
+    for (const Hyperparameter &r : rates)
       lr += fmt::format("{}{} {:g}", lr.empty() ? "" : ", ", r.entry, r.base);
     fmt::print(out, "learning rate: {} ({}), {}\n", lr,
                state.lr ? "--lr" : "the model's", schedule.describe());
   }
+  auto show = [&](const char *what, const std::vector<Hyperparameter> &found,
+                  bool flag, const char *flag_name) {
+    if (found.empty())
+      return;
+    std::string values;
+    for (const Hyperparameter &h : found)
+      values +=
+          fmt::format("{}{} {:g}", values.empty() ? "" : ", ", h.entry, h.base);
+    fmt::print(out, "{}: {} ({})\n", what, values,
+               flag ? flag_name : "the model's");
+  };
+  show("weight decay", decays, state.weight_decay.has_value(),
+       "--weight-decay");
+  show("gradient clipping at global norm", clips,
+       state.clip_grad_norm.has_value(), "--clip-grad-norm");
   if (!options.resume.empty())
     fmt::print(out, "resuming from {} at step {} (epoch {}, batch {})\n",
                options.resume, state.step, state.epoch, state.position);
@@ -723,7 +788,7 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
 
   InterruptGuard interrupt;
   while (state.step < total) {
-    for (const LearningRate &r : rates) {
+    for (const Hyperparameter &r : rates) {
       const float lr = static_cast<float>(schedule.at(state.step, r.base));
       session.set_param(r.param, {&lr, 1});
     }

@@ -7,7 +7,11 @@
 //   AdamW: w *= 1 - lr * wd, then Adam's step without the L2 term.
 // t counts this entry point's calls; b^t is computed as exp(t * ln b).
 // lr is read from the buffer parameter ENTRY.lr (initialised to the
-// model's value), so a schedule changes it per step without recompiling.
+// model's value), so a schedule changes it per step without recompiling;
+// likewise a weight decay or clip_grad_norm the model gives (> 0) from
+// ENTRY.weight_decay and ENTRY.clip_grad_norm, which `kiln train` sets. One
+// the model does not give is compiled out, not read as 0: clipping costs a
+// pass over every gradient.
 // Weight decay skips parameters matching a `no_decay` glob ("*.bias"), and
 // with clip_grad_norm > 0 every gradient is first scaled by
 // min(1, clip / (||g|| + 1e-6)), ||g|| the norm of all of them together
@@ -127,6 +131,27 @@ public:
     if (failed(lr))
       return failure();
     lr_ = read(*lr);
+    Operation *lastBuffer = *lr;
+    auto buffer = [&](const char *name, double value) -> FailureOr<Value> {
+      auto p = state(owner() + name, scalarType, lastBuffer, ParamRole::buffer,
+                     value);
+      if (failed(p))
+        return failure();
+      lastBuffer = *p;
+      return read(*p);
+    };
+    if (config_.weightDecay > 0) {
+      FailureOr<Value> wd = buffer(".weight_decay", config_.weightDecay);
+      if (failed(wd))
+        return failure();
+      weightDecay_ = *wd;
+    }
+    if (config_.clipGradNorm > 0) {
+      FailureOr<Value> clip = buffer(".clip_grad_norm", config_.clipGradNorm);
+      if (failed(clip))
+        return failure();
+      clipGradNorm_ = *clip;
+    }
     if (config_.kind != "sgd" || config_.ema > 0)
       countStep();
     if (config_.kind != "sgd")
@@ -134,7 +159,7 @@ public:
     if (config_.ema > 0) // 0 at the first call: the average starts there
       emaDecay_ = mul(scalar(config_.ema),
                       b_.create<StepOp>(loc_, sub(step_, scalar(1.5))));
-    if (config_.clipGradNorm > 0)
+    if (clipGradNorm_)
       clipGradients(grads);
     for (GradientOp g : grads) {
       if (failed(update(g)))
@@ -192,8 +217,7 @@ private:
     }
     Value norm = b_.create<SqrtOp>(loc_, total);
     Value factor = b_.create<MinOp>(
-        loc_, scalar(1),
-        div(scalar(config_.clipGradNorm), add(norm, scalar(1e-6))));
+        loc_, scalar(1), div(clipGradNorm_, add(norm, scalar(1e-6))));
     for (GradientOp g : grads)
       g.getGradMutable().assign(mul(g.getGrad(), factor));
   }
@@ -276,13 +300,14 @@ private:
       return param.emitError("optimizers update f32 parameters only");
     std::string name = param.getSymName().str();
     Value w = read(param);
-    double wd = config_.weightDecay;
+    // Null for none.
+    Value wd = weightDecay_;
     if (llvm::any_of(config_.noDecay,
                      [&](const llvm::GlobPattern &p) { return p.match(name); }))
-      wd = 0;
+      wd = nullptr;
     if (config_.kind == "sgd") {
-      if (wd != 0)
-        g = add(g, mul(scalar(wd), w));
+      if (wd)
+        g = add(g, mul(wd, w));
       if (config_.momentum != 0) {
         auto buf = state(name + ".momentum_buffer", param.getType(), param);
         if (failed(buf))
@@ -292,10 +317,10 @@ private:
       }
       return sub(w, mul(lr_, g));
     }
-    if (config_.kind == "adam" && wd != 0)
-      g = add(g, mul(scalar(wd), w));
-    if (config_.kind == "adamw" && wd != 0)
-      w = mul(w, sub(scalar(1), mul(lr_, scalar(wd))));
+    if (config_.kind == "adam" && wd)
+      g = add(g, mul(wd, w));
+    if (config_.kind == "adamw" && wd)
+      w = mul(w, sub(scalar(1), mul(lr_, wd)));
     auto m = state(name + ".exp_avg", param.getType(), param);
     if (failed(m))
       return failure();
@@ -320,7 +345,7 @@ private:
   SymbolTable table_;
   OpBuilder b_;
   Location loc_ = UnknownLoc::get(func_.getContext());
-  Value lr_, step_, bc1_, sqrtBc2_, emaDecay_;
+  Value lr_, weightDecay_, clipGradNorm_, step_, bc1_, sqrtBc2_, emaDecay_;
 };
 
 struct OptimizerPass : kiln::impl::KilnOptimizerBase<OptimizerPass> {

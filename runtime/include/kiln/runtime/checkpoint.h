@@ -49,6 +49,10 @@ struct TrainState {
   bool has_schedule = false;
   LrSchedule schedule;
   std::optional<double> lr;
+  // The weight decay and gradient-clipping norm that replaced the model's
+  // (--weight-decay, --clip-grad-norm; none: the model's), kept by a
+  // resumed run like lr.
+  std::optional<double> weight_decay, clip_grad_norm;
   // Filled from the session by save_checkpoint and by load_checkpoint (for
   // a full checkpoint): the seed the session was built with and the number
   // of random draws so far (Session::random_counter()).
