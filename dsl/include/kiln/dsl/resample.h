@@ -4,8 +4,10 @@
 //
 // torch.nn.Upsample(scale_factor=2, mode="nearest"): each pixel becomes a
 // 2 x 2 block. A composite of views and one broadcasting multiply by ones
-// ([N, C, H, 1, W, 1] x [2, 1, 2] -> [N, C, H, 2, W, 2]), which fusion
-// folds into the consumer's reads; the gradient sums each block.
+// ([N, C, H, 1, W, 1] x [2, 1, 2] -> [N, C, H, 2, W, 2]), fused into its
+// producer's kernel, which writes the upsampled image: a convolution, its
+// usual consumer, reads its input from memory (compiler Fusion.cpp). The
+// gradient sums each block.
 #pragma once
 
 #include "kiln/dsl/constants.h"
