@@ -2,10 +2,13 @@
 // as users compile them, against naive double-precision references written
 // here from PyTorch's definitions and MODELS.md: GroupNorm (forward; the
 // gradients of its weight, bias and input by finite differences), nearest
-// x2 upsampling (forward and input gradient), the sinusoidal timestep
-// embedding, and DDPM's schedule tables gathered by timestep (and the
-// closed form they give against the iterated forward process). Batches 1
-// and 3.
+// x2 upsampling (forward and input gradient), channel concatenation
+// (forward and both inputs' gradients), the DDPM UNet's spatial attention at
+// 7x7 (GroupNorm, one qkv Linear, 4 heads over 49 positions, the output
+// Linear, residual: forward, and the gradients of its input and weights by
+// finite differences), the sinusoidal timestep embedding, and DDPM's
+// schedule tables gathered by timestep (and the closed form they give
+// against the iterated forward process). Batches 1 and 3.
 #include "diffusion_ops.h"
 #include "reference.h"
 
@@ -14,9 +17,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -66,6 +71,72 @@ Values upsample(const Values &x, int64_t n, int64_t c, int64_t h, int64_t w) {
       for (int64_t q = 0; q < 2 * w; ++q)
         y[size_t((p * 2 * h + r) * 2 * w + q)] =
             x[size_t((p * h + r / 2) * w + q / 2)];
+  return y;
+}
+
+// torch.cat([a, b], dim=1) of a [n, ca, s] and b [n, cb, s].
+Values concatChannels(const Values &a, const Values &b, int64_t n, int64_t ca,
+                      int64_t cb, int64_t s) {
+  Values y;
+  for (int64_t i = 0; i < n; ++i) {
+    y.insert(y.end(), a.begin() + i * ca * s, a.begin() + (i + 1) * ca * s);
+    y.insert(y.end(), b.begin() + i * cb * s, b.begin() + (i + 1) * cb * s);
+  }
+  return y;
+}
+
+// The UNet's spatial attention (models/unet.h, bench/torch_ddpm.py's Attn)
+// on x [n, c, p] (p positions): s = GroupNorm(8)(x) as [n, p, c]; q, k, v
+// = the three c-wide parts of s Wqkv^T + bqkv; per head of c / 4 channels
+// softmax(q k^T / sqrt(c / 4)) v; x + (o Wout^T + bout) as [n, c, p].
+struct SpatialAttentionWeights {
+  Values gw, gb, wqkv, bqkv, wout, bout;
+};
+Values spatialAttention(const Values &x, int64_t n, int64_t c, int64_t p,
+                        const SpatialAttentionWeights &w) {
+  const int64_t heads = 4, d = c / heads;
+  const Values xn = groupNorm(x, n, c, p, 8, w.gw, w.gb);
+  Values y = x, qkv(size_t(p * 3 * c)), o(size_t(p * c));
+  for (int64_t i = 0; i < n; ++i) {
+    auto in = [&](int64_t pos, int64_t ch) {
+      return xn[size_t((i * c + ch) * p + pos)];
+    };
+    for (int64_t pos = 0; pos < p; ++pos)
+      for (int64_t j = 0; j < 3 * c; ++j) {
+        double s = w.bqkv[size_t(j)];
+        for (int64_t ch = 0; ch < c; ++ch)
+          s += in(pos, ch) * w.wqkv[size_t(j * c + ch)];
+        qkv[size_t(pos * 3 * c + j)] = s;
+      }
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t a = 0; a < p; ++a) {
+        Values score(static_cast<size_t>(p), 0.0);
+        double top = -INFINITY, total = 0;
+        for (int64_t b = 0; b < p; ++b) {
+          double s = 0;
+          for (int64_t e = 0; e < d; ++e)
+            s += qkv[size_t(a * 3 * c + h * d + e)] *
+                 qkv[size_t(b * 3 * c + c + h * d + e)];
+          score[size_t(b)] = s / std::sqrt(double(d));
+          top = std::max(top, score[size_t(b)]);
+        }
+        for (double &s : score)
+          total += (s = std::exp(s - top));
+        for (int64_t e = 0; e < d; ++e) {
+          double s = 0;
+          for (int64_t b = 0; b < p; ++b)
+            s += score[size_t(b)] * qkv[size_t(b * 3 * c + 2 * c + h * d + e)];
+          o[size_t(a * c + h * d + e)] = s / total;
+        }
+      }
+    for (int64_t pos = 0; pos < p; ++pos)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        double s = w.bout[size_t(ch)];
+        for (int64_t j = 0; j < c; ++j)
+          s += o[size_t(pos * c + j)] * w.wout[size_t(ch * c + j)];
+        y[size_t((i * c + ch) * p + pos)] += s;
+      }
+  }
   return y;
 }
 
@@ -157,6 +228,144 @@ TEST_P(DiffusionOps, UpsampleForwardAndGradient) {
   run1(m, "upsample_train", {&x, &r});
   EXPECT_LT(sgdStepError(before, params.get("offset.u"), g, maxAbs(g)),
             kGradTol);
+}
+
+// loss = sum(cat(a + offset_a, b + offset_b) * r): each offset moves by
+// minus its part of r, summed over the batch.
+TEST_P(DiffusionOps, ConcatChannelsForwardAndGradients) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  const Tensor a = randomTensor({n, 3, 4, 5}, 40),
+               b = randomTensor({n, 2, 4, 5}, 41);
+  EXPECT_EQ(relErr(run1(m, "concat_channels", {&a, &b}),
+                   concatChannels(toDoubles(a), toDoubles(b), n, 3, 2, 20)),
+            0.0);
+  auto &params = m.session().params();
+  Values oa = toDoubles(params.get("offset.ca")),
+         ob = toDoubles(params.get("offset.cb"));
+  const Tensor r = randomTensor({n, 5, 4, 5}, 42);
+  const Values ad = toDoubles(a), bd = toDoubles(b), rd = toDoubles(r);
+  auto loss = [&] {
+    Values sa = ad, sb = bd;
+    for (size_t i = 0; i < sa.size(); ++i)
+      sa[i] += oa[i % oa.size()];
+    for (size_t i = 0; i < sb.size(); ++i)
+      sb[i] += ob[i % ob.size()];
+    return dot(concatChannels(sa, sb, n, 3, 2, 20), rd);
+  };
+  const Values before_a = oa, before_b = ob;
+  const Values ga = numericGradient(loss, oa), gb = numericGradient(loss, ob);
+  run1(m, "concat_train", {&a, &b, &r});
+  EXPECT_LT(sgdStepError(before_a, params.get("offset.ca"), ga, maxAbs(ga)),
+            kGradTol);
+  EXPECT_LT(sgdStepError(before_b, params.get("offset.cb"), gb, maxAbs(gb)),
+            kGradTol);
+}
+
+// The UNet's attention block at its 7x7 level: 128 channels, 4 heads of 32,
+// 49 positions (no tile size divides it). The norm's weight and bias and
+// every bias are set away from their initial values, so each is exercised.
+TEST_P(DiffusionOps, SpatialAttentionForward) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  auto &params = m.session().params();
+  assign(params.get("attn.norm.weight"),
+         toDoubles(randomTensor({128}, 43, 0.5, 1.5)));
+  assign(params.get("attn.norm.bias"), toDoubles(randomTensor({128}, 44)));
+  assign(params.get("attn.qkv.bias"), toDoubles(randomTensor({384}, 45)));
+  assign(params.get("attn.out.bias"), toDoubles(randomTensor({128}, 46)));
+  const SpatialAttentionWeights w{toDoubles(params.get("attn.norm.weight")),
+                                  toDoubles(params.get("attn.norm.bias")),
+                                  toDoubles(params.get("attn.qkv.weight")),
+                                  toDoubles(params.get("attn.qkv.bias")),
+                                  toDoubles(params.get("attn.out.weight")),
+                                  toDoubles(params.get("attn.out.bias"))};
+  const Tensor x = randomTensor({n, 128, 7, 7}, 47, -2, 2);
+  const Values want = spatialAttention(toDoubles(x), n, 128, 49, w);
+  const Values xd = toDoubles(x);
+  Values change(want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    change[i] = want[i] - xd[i];
+  // The block's own part, not only the residual, must be right.
+  Tensor got = run1(m, "spatial_attention", {&x});
+  for (int64_t i = 0; i < got.numel(); ++i)
+    got.data()[i] -= x.data()[i];
+  EXPECT_GT(maxAbs(change), 0.1);
+  EXPECT_LT(relErr(got, change), 1e-4);
+}
+
+// loss = sum(attention(x + offset) * r): SGD lr 1 moves every weight and
+// the offset by minus its gradient; checked against central differences of
+// the double reference at 12 places of each (all 6272 offsets would take
+// minutes).
+TEST_P(DiffusionOps, SpatialAttentionGradients) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  auto &params = m.session().params();
+  assign(params.get("attn.norm.weight"),
+         toDoubles(randomTensor({128}, 48, 0.5, 1.5)));
+  assign(params.get("attn.norm.bias"), toDoubles(randomTensor({128}, 49)));
+  assign(params.get("offset.m"),
+         toDoubles(randomTensor({1, 128, 7, 7}, 50, -0.5, 0.5)));
+  SpatialAttentionWeights w{toDoubles(params.get("attn.norm.weight")),
+                            toDoubles(params.get("attn.norm.bias")),
+                            toDoubles(params.get("attn.qkv.weight")),
+                            toDoubles(params.get("attn.qkv.bias")),
+                            toDoubles(params.get("attn.out.weight")),
+                            toDoubles(params.get("attn.out.bias"))};
+  Values off = toDoubles(params.get("offset.m"));
+  const Tensor x = randomTensor({n, 128, 7, 7}, 51),
+               r = randomTensor({n, 128, 7, 7}, 52);
+  const Values xd = toDoubles(x), rd = toDoubles(r);
+  auto loss = [&] {
+    Values shifted = xd;
+    for (size_t i = 0; i < shifted.size(); ++i)
+      shifted[i] += off[i % off.size()];
+    return dot(spatialAttention(shifted, n, 128, 49, w), rd);
+  };
+  const double want = loss();
+  struct Checked {
+    const char *name;
+    Values *values;
+    Values before, grad;
+    std::vector<size_t> at;
+  };
+  std::vector<Checked> checked;
+  std::mt19937 pick(53);
+  for (auto [name, values] :
+       {std::pair{"attn.norm.weight", &w.gw},
+        std::pair{"attn.norm.bias", &w.gb},
+        std::pair{"attn.qkv.weight", &w.wqkv},
+        std::pair{"attn.qkv.bias", &w.bqkv},
+        std::pair{"attn.out.weight", &w.wout},
+        std::pair{"attn.out.bias", &w.bout}, std::pair{"offset.m", &off}}) {
+    Checked c{name, values, *values, {}, {}};
+    for (int i = 0; i < 12; ++i)
+      c.at.push_back(size_t(pick() % values->size()));
+    for (size_t i : c.at) {
+      const double saved = (*values)[i], h = 1e-5;
+      (*values)[i] = saved + h;
+      const double up = loss();
+      (*values)[i] = saved - h;
+      const double down = loss();
+      (*values)[i] = saved;
+      c.grad.push_back((up - down) / (2 * h));
+    }
+    checked.push_back(std::move(c));
+  }
+  const double got = run1(m, "spatial_attention_train", {&x, &r}).data()[0];
+  EXPECT_NEAR(got, want, 1e-4 * std::max(1.0, std::abs(want)));
+  for (const Checked &c : checked) {
+    const Tensor &after = params.get(c.name);
+    double err = 0, scale = 0;
+    for (size_t j = 0; j < c.at.size(); ++j) {
+      const double moved = c.before[c.at[j]] - double(after.data()[c.at[j]]);
+      err = std::max(err, std::abs(moved - c.grad[j]));
+      scale = std::max(scale, std::abs(c.grad[j]));
+    }
+    EXPECT_GT(scale, 1e-3) << c.name;
+    EXPECT_LT(err / scale, kGradTol) << c.name;
+  }
 }
 
 // MODELS.md: half = D / 2, f_i = exp(-ln(10000) i / half), [sin(t f), cos(t

@@ -1,11 +1,15 @@
 // The diffusion building blocks for tests/e2e/diffusion_ops_test.cpp:
-// GroupNorm, nearest x2 upsampling, the sinusoidal timestep embedding and
-// the DDPM schedule's tables gathered by timestep.
+// GroupNorm, nearest x2 upsampling, channel concatenation, the DDPM UNet's
+// spatial attention at 7x7 (models/unet.h, 128 channels, 4 heads), the
+// sinusoidal timestep embedding and the DDPM schedule's tables gathered by
+// timestep.
 //
 // Sizes are odd on purpose: 2 groups of 3 channels on 5x3 images, 8 groups
-// of 2 on 3x3, upsampling of 4x5. Gradients reach the inputs through a
-// parameter added to them (offset.*, zeros): with SGD lr 1 it moves by
-// minus the input gradient summed over the batch.
+// of 2 on 3x3, upsampling of 4x5, 3 and 2 channels concatenated. Gradients
+// reach the inputs through a parameter added to them (offset.*, zeros):
+// with SGD lr 1 it moves by minus the input gradient summed over the batch.
+#include "unet.h"
+
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
@@ -17,6 +21,10 @@ struct DiffusionOps : Model {
   GroupNorm<8, 16> norm_b{"norm_b"};
   Param<1, 6, 5, 3> offset_a{"offset.a", init::zeros()};
   Param<1, 3, 4, 5> offset_u{"offset.u", init::zeros()};
+  Param<1, 3, 4, 5> offset_ca{"offset.ca", init::zeros()};
+  Param<1, 2, 4, 5> offset_cb{"offset.cb", init::zeros()};
+  unet::SpatialAttention<128, 7> attn{"attn"};
+  Param<1, 128, 7, 7> offset_m{"offset.m", init::zeros()};
   DdpmSchedule<1000> schedule{1e-4, 0.02};
 
   Tensor<B, 6, 5, 3> group_norm(Tensor<B, 6, 5, 3> x) { return norm_a(x); }
@@ -30,6 +38,23 @@ struct DiffusionOps : Model {
   }
   Scalar upsample_train(Tensor<B, 3, 4, 5> x, Tensor<B, 3, 8, 10> r) {
     return sum(upsample_nearest2x(x + offset_u) * r);
+  }
+
+  Tensor<B, 5, 4, 5> concat_channels(Tensor<B, 3, 4, 5> a,
+                                     Tensor<B, 2, 4, 5> b) {
+    return concat<1>(a, b);
+  }
+  Scalar concat_train(Tensor<B, 3, 4, 5> a, Tensor<B, 2, 4, 5> b,
+                      Tensor<B, 5, 4, 5> r) {
+    return sum(concat<1>(a + offset_ca, b + offset_cb) * r);
+  }
+
+  Tensor<B, 128, 7, 7> spatial_attention(Tensor<B, 128, 7, 7> x) {
+    return attn(x);
+  }
+  Scalar spatial_attention_train(Tensor<B, 128, 7, 7> x,
+                                 Tensor<B, 128, 7, 7> r) {
+    return sum(attn(x + offset_m) * r);
   }
 
   Tensor<B, 128> embed(Ints<B> t) { return sinusoidal_embedding<128>(t); }
@@ -59,6 +84,13 @@ KILN_MODEL(DiffusionOps, "diffusion_ops") {
   infer("upsample", &DiffusionOps::upsample);
   train("upsample_train", &DiffusionOps::upsample_train, Sgd{.lr = 1})
       .params("offset.u");
+  infer("concat_channels", &DiffusionOps::concat_channels);
+  train("concat_train", &DiffusionOps::concat_train, Sgd{.lr = 1})
+      .params("offset.ca", "offset.cb");
+  infer("spatial_attention", &DiffusionOps::spatial_attention);
+  train("spatial_attention_train", &DiffusionOps::spatial_attention_train,
+        Sgd{.lr = 1})
+      .params("attn.", "offset.m");
   infer("embed", &DiffusionOps::embed);
   infer("embed10", &DiffusionOps::embed10);
   infer("alphas", &DiffusionOps::alphas);
