@@ -113,15 +113,19 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
                               "schedule in the metadata",
                               path.string()));
   }
-  for (auto [key, value] : {std::pair{"weight_decay", &s.weight_decay},
-                            std::pair{"clip_grad_norm", &s.clip_grad_norm}})
-    if (h.meta(key)) {
-      *value = parse_double(path, h, key);
-      if (!(**value >= 0) || !std::isfinite(**value))
-        throw Error(fmt::format("{}: metadata {} is {}, not a finite value "
-                                ">= 0",
-                                path.string(), key, **value));
-    }
+  if (h.meta("weight_decay")) {
+    s.weight_decay = parse_double(path, h, "weight_decay");
+    if (*s.weight_decay < 0)
+      throw Error(fmt::format("{}: metadata 'weight_decay' is '{}', below 0",
+                              path.string(), *h.meta("weight_decay")));
+  }
+  if (h.meta("clip_grad_norm")) {
+    s.clip_grad_norm = parse_double(path, h, "clip_grad_norm");
+    if (*s.clip_grad_norm <= 0)
+      throw Error(fmt::format("{}: metadata 'clip_grad_norm' is '{}', not "
+                              "above 0",
+                              path.string(), *h.meta("clip_grad_norm")));
+  }
   if (s.step < 0 || s.epoch < 0 || s.position < 0 || s.batch_size < 0)
     throw Error(fmt::format("{}: negative step, epoch, position or batch_size "
                             "in the metadata",
@@ -138,6 +142,19 @@ bool saved(ParamRole role, bool full) {
   return role == ParamRole::parameter || (full && role == ParamRole::state);
 }
 
+// The tensor of `p` in a checkpoint. A moving average PARAM.ema that the
+// file lacks, as a checkpoint written before the model kept one does, is
+// read from PARAM itself: the average starts where the file's weights are.
+const NamedTensor *stored_tensor(const SafetensorsFile &file,
+                                 const ParamDesc &p) {
+  if (const NamedTensor *t = file.find(p.name))
+    return t;
+  constexpr std::string_view kAverage = ".ema";
+  if (p.role != ParamRole::state || !p.name.ends_with(kAverage))
+    return nullptr;
+  return file.find(p.name.substr(0, p.name.size() - kAverage.size()));
+}
+
 void check_tensors_match(const std::filesystem::path &path,
                          const ModelDesc &model, const SafetensorsFile &file,
                          bool full) {
@@ -148,7 +165,8 @@ void check_tensors_match(const std::filesystem::path &path,
 
   std::vector<std::string> missing, extra, shapes, types;
   for (const ParamDesc &p : model.params)
-    if (expected.contains(p.name) && file.find(p.name) == nullptr)
+    if (expected.contains(p.name) &&
+        (full ? stored_tensor(file, p) : file.find(p.name)) == nullptr)
       missing.emplace_back(p.name);
   for (const NamedTensor &t : file.tensors) {
     const auto it = expected.find(t.name);
@@ -254,10 +272,14 @@ TrainState load_checkpoint(const std::filesystem::path &path,
   check_tensors_match(path, model, file, full);
   // A diverged run's weights would flow into every metric and sample as
   // plausible-looking numbers: refuse them here, once.
+  TrainState state = full ? info.state : TrainState{};
+  state.has_optimizer_state = full;
   for (const ParamDesc &p : model.params) {
     if (!saved(p.role, full))
       continue;
-    const std::span<const float> v = file.find(p.name)->tensor.values();
+    const NamedTensor *stored = stored_tensor(file, p);
+    state.ema_from_weights |= stored->name != p.name;
+    const std::span<const float> v = stored->tensor.values();
     if (const int64_t bad = first_non_finite(v); bad >= 0)
       throw Error(fmt::format(
           "{}: tensor '{}' holds {} at index {} ({} of its {} values are not "
@@ -274,13 +296,12 @@ TrainState load_checkpoint(const std::filesystem::path &path,
       continue;
     // Copied into the existing storage: shapes are equal, and a tensor
     // keeps its address for the session's lifetime.
-    std::ranges::copy(file.find(p.name)->tensor.values(),
+    std::ranges::copy(stored_tensor(file, p)->tensor.values(),
                       session.params().at(i).values().begin());
   }
-  if (!full)
-    return TrainState{.has_optimizer_state = false};
-  session.set_random_counter(info.state.random_counter);
-  return info.state;
+  if (full)
+    session.set_random_counter(info.state.random_counter);
+  return state;
 }
 
 } // namespace kiln::rt

@@ -156,7 +156,8 @@ TEST(DdpmCli, TrainsSamplesReproduciblyAndRefusesBadFlags) {
 }
 
 // The ancestral sampler (all 1000 steps, one image): reproducible from its
-// seed, and DDIM's flags refused rather than ignored.
+// seed (which changes the images: the DDIM test above), and DDIM's flags
+// refused rather than ignored.
 TEST(DdpmCli, AncestralSamplerIsReproducibleAndRefusesDdimFlags) {
   kiln::rt::register_model(kiln_model_ddpm());
   kiln::test::TempDir dir;
@@ -180,10 +181,8 @@ TEST(DdpmCli, AncestralSamplerIsReproducibleAndRefusesDdimFlags) {
     ASSERT_EQ(s.code, 0) << s.err;
     EXPECT_TRUE(contains(s.out, "by ddpm (1000 steps;")) << s.out;
   }
-  ASSERT_EQ(sample("6", "c.png").code, 0);
-  const std::string a = kiln::test::read_bytes(dir / "a.png");
-  EXPECT_EQ(a, kiln::test::read_bytes(dir / "b.png"));
-  EXPECT_NE(a, kiln::test::read_bytes(dir / "c.png"));
+  EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "b.png"));
   for (const std::vector<std::string> &flag :
        {std::vector<std::string>{"--steps", "50"},
         std::vector<std::string>{"--eta", "0"}}) {

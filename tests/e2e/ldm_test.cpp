@@ -16,8 +16,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -247,7 +249,61 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                            (dir / "d.png").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "vae is no latent diffusion model")) << r.err;
+  // A sampler's options are refused, not ignored, by a model without one.
+  r = kiln::test::run_cli({"sample", "vae", "-c", vae, "--steps", "20", "-o",
+                           (dir / "d.png").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--steps: vae is no diffusion model")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
+
+  // A checkpoint written before the model kept moving averages (its .ema
+  // tensors left out): it samples with its weights as before, refuses
+  // --ema, and a resumed run starts the average from its weights.
+  const kiln::rt::SafetensorsFile full = kiln::rt::read_safetensors(ldm);
+  std::vector<kiln::rt::TensorRef> kept;
+  for (const kiln::rt::NamedTensor &t : full.tensors)
+    if (!t.name.ends_with(".ema"))
+      kept.push_back({t.name, &t.tensor});
+  ASSERT_LT(kept.size(), full.tensors.size());
+  std::filesystem::create_directories(dir / "old");
+  const std::string old = (dir / "old/checkpoint.safetensors").string();
+  kiln::rt::write_safetensors(old, kept, full.metadata);
+  auto sample_old = [&](const std::string &out, const char *more) {
+    std::vector<std::string> args{
+        "sample",    "ldm", "-c",     old, "--n", "6",
+        "--steps",   "5",   "--seed", "3", "-o",  (dir / out).string(),
+        "--decoder", vae};
+    if (*more)
+      args.push_back(more);
+    return kiln::test::run_cli(args);
+  };
+  r = sample_old("old.png", "");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
+            kiln::test::read_bytes(dir / "old.png"));
+  r = sample_old("old_ema.png", "--ema");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "holds no moving average of the weights "
+                              "(written before ldm kept one)"))
+      << r.err;
+  r = kiln::test::run_cli(
+      {"train", "ldm", "--data", latents, "--steps", "41", "--resume", old});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "it starts from the weights at step 40"))
+      << r.out;
+  // ema = 0.999 w_40 + 0.001 w_41 (models/ldm.cpp's decay).
+  const kiln::rt::SafetensorsFile next = kiln::rt::read_safetensors(old);
+  for (const char *name : {"in.weight", "out.bias"}) {
+    const kiln::rt::Tensor &w40 = full.find(name)->tensor,
+                           &w41 = next.find(name)->tensor,
+                           &ema = next.find(std::string(name) + ".ema")->tensor;
+    double err = 0;
+    for (int64_t i = 0; i < ema.numel(); ++i)
+      err = std::max(err, std::abs(double(ema.data()[i]) -
+                                   (0.999 * double(w40.data()[i]) +
+                                    0.001 * double(w41.data()[i]))));
+    EXPECT_LT(err, 1e-6) << name;
+  }
 }
 
 } // namespace

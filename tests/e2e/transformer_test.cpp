@@ -592,6 +592,17 @@ TEST_F(GptCli, WeightDecayIsARunTimeFlag) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "weight decay: train_step 0 (--weight-decay)"))
       << r.out;
+  // ... and trains with it: as 2 steps with decay 0 in one run.
+  r = kiln({"train", "gpt", "--data", text, "--steps", "2", "--batch", "4",
+            "--weight-decay", "0", "-o", (dir / "none2").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto resumed = kiln::rt::read_safetensors(none);
+  const auto whole =
+      kiln::rt::read_safetensors(dir / "none2" / "checkpoint.safetensors");
+  for (const char *name : {"ln_f.weight", "blocks.3.fc2.weight"}) {
+    const Tensor &a = resumed.find(name)->tensor, &b = whole.find(name)->tensor;
+    EXPECT_EQ(0, std::memcmp(a.raw(), b.raw(), size_t(a.numel()) * 4)) << name;
+  }
   r = train("clipped", {"--clip-grad-norm", "1"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--clip-grad-norm: gpt's trained entry points "

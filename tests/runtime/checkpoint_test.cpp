@@ -7,7 +7,10 @@
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/safetensors.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <tuple>
 
 using namespace kiln::rt;
 using kiln::test::error_of;
@@ -58,6 +61,8 @@ TEST_F(Checkpoint, RoundTripRestoresEverything) {
   state.batch_size = 128;
   state.data_seed = 99;
   state.entry = "train_step";
+  state.weight_decay = 0.05;
+  state.clip_grad_norm = 2.5;
   save_checkpoint(file, a, state);
 
   // The stored names, in ModelDesc order, and the metadata.
@@ -86,6 +91,9 @@ TEST_F(Checkpoint, RoundTripRestoresEverything) {
   EXPECT_EQ(loaded.data_seed, 99u);
   EXPECT_EQ(loaded.random_counter, 123u);
   EXPECT_EQ(loaded.entry, "train_step");
+  EXPECT_EQ(loaded.weight_decay, 0.05);
+  EXPECT_EQ(loaded.clip_grad_norm, 2.5);
+  EXPECT_FALSE(loaded.lr); // not given: the model's
 
   const CheckpointInfo info = read_checkpoint_info(file);
   EXPECT_EQ(info.model, "fake");
@@ -200,6 +208,29 @@ TEST_F(Checkpoint, BadMetadata) {
          {"step", "x"}});
   EXPECT_EQ(error_of([&] { read_checkpoint_info(file); }),
             p + ": metadata 'step' is 'x', not an integer");
+  // A run-time hyperparameter out of its range (a clipping norm of 0 would
+  // zero every gradient).
+  for (auto [key, value, why] :
+       {std::tuple{"weight_decay", "-0.1", "below 0"},
+        std::tuple{"clip_grad_norm", "0", "not above 0"},
+        std::tuple{"weight_decay", "nan", "not a finite number"}}) {
+    write({{"linear.bias", {3}}, {"embed.weight", {4, 3}}, {"affine.step", {}}},
+          {{"format", "kiln-checkpoint"},
+           {"format_version", "1"},
+           {"model", "fake"},
+           {"content", "checkpoint"},
+           {"step", "1"},
+           {"epoch", "0"},
+           {"position", "1"},
+           {"batch_size", "8"},
+           {"seed", "0"},
+           {"data_seed", "0"},
+           {"random_counter", "0"},
+           {key, value}});
+    EXPECT_EQ(error_of([&] { read_checkpoint_info(file); }),
+              fmt::format("{}: metadata '{}' is '{}', {}", p, key, value, why))
+        << key << " " << value;
+  }
   write({}, {{"format", "pickle"}});
   EXPECT_EQ(error_of([&] { read_checkpoint_info(file); }),
             p + ": metadata format is 'pickle', not 'kiln-checkpoint'");

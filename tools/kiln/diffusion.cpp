@@ -91,6 +91,18 @@ std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
   return ts;
 }
 
+void refuse_sampler_options(const SamplerOptions &options,
+                            const rt::ModelDesc &model) {
+  if (!options.decoder.empty())
+    throw UsageError(
+        fmt::format("--decoder: {} is no latent diffusion model", model.name));
+  if (options.steps || options.eta)
+    throw UsageError(fmt::format("{}: {} is no diffusion model (a diffusion "
+                                 "sampler's option)",
+                                 options.steps ? "--steps" : "--eta",
+                                 model.name));
+}
+
 rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,

@@ -126,9 +126,7 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
                                             options.seed, batch, nullptr),
                            batch)};
   }
-  if (!sampler.decoder.empty())
-    throw UsageError(
-        fmt::format("--decoder: {} is no latent diffusion model", model.name));
+  refuse_sampler_options(sampler, model);
   const Generator generator = generation_entry(model, entry, command);
   std::unique_ptr<rt::Session> session = open_session(options, out);
   const rt::Tensor z = sample_latents(n, generator.latent, options.seed);

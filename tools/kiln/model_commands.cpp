@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 
 namespace kiln::cli {
@@ -130,7 +131,7 @@ void add_train(CLI::App &app, ModelCommands &c) {
   t->add_option("--lr", o.lr,
                 "Learning rate of every trained entry point (default: each "
                 "one's, from the model)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(0, true));
   t->add_option("--lr-schedule", o.lr_schedule,
                 "constant (the default), or cosine: from the learning rate "
                 "down to --min-lr at the last step. A resumed run keeps its "
@@ -142,18 +143,18 @@ void add_train(CLI::App &app, ModelCommands &c) {
       ->check(at_least(0));
   t->add_option("--min-lr", o.min_lr,
                 "Final learning rate of --lr-schedule cosine (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(0, true));
   t->add_option("--weight-decay", o.weight_decay,
                 "Weight decay of every trained entry point whose optimizer "
                 "has one (default: each one's, from the model; `kiln info "
                 "MODEL` shows it, ENTRY.weight_decay). Parameters the model "
                 "excludes (no_decay) stay excluded")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(0, true));
   t->add_option("--clip-grad-norm", o.clip_grad_norm,
-                "Largest global norm of the gradients, for every trained "
-                "entry point whose optimizer clips (default: each one's, "
-                "from the model; ENTRY.clip_grad_norm)")
-      ->check(CLI::NonNegativeNumber);
+                "Largest global norm of the gradients, > 0, for every "
+                "trained entry point whose optimizer clips (default: each "
+                "one's, from the model; ENTRY.clip_grad_norm)")
+      ->check(finite_number(0, false));
 }
 
 // How a diffusion model is sampled (kiln sample, kiln eval --classifier).
@@ -418,6 +419,22 @@ CLI::Validator at_least(long long lowest) {
           return {};
         return "value " + value +
                " is not an integer >= " + std::to_string(lowest);
+      },
+      name, name);
+}
+
+// CLI11's NonNegativeNumber lets "nan" through (every comparison with it is
+// false), and a NaN rate or decay would train into NaN weights.
+CLI::Validator finite_number(double bound, bool or_equal) {
+  const char *name = or_equal ? "NONNEGATIVE" : "POSITIVE";
+  return CLI::Validator(
+      [bound, or_equal](std::string &value) -> std::string {
+        double x = 0;
+        if (CLI::detail::lexical_cast(value, x) && std::isfinite(x) &&
+            (or_equal ? x >= bound : x > bound))
+          return {};
+        return fmt::format("value {} is not a finite number {} {}", value,
+                           or_equal ? ">=" : ">", bound);
       },
       name, name);
 }

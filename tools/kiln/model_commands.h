@@ -16,6 +16,8 @@ namespace kiln::cli {
 // An integer lower bound with a readable message (CLI11 2.1's range
 // validators print the full range of a double).
 CLI::Validator at_least(long long lowest);
+// A finite number >= bound (or_equal) or > bound.
+CLI::Validator finite_number(double bound, bool or_equal);
 
 // A seed: a decimal integer in [0, 2^64), strictly (CLI11 would read -1 as
 // 2^64 - 1 and saturate what is too large).

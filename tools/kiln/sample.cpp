@@ -98,9 +98,7 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   if (const DiffusionSteps steps = find_diffusion_steps(model);
       options.entry.empty() && (steps.ddpm || steps.ddim))
     return sample_diffusion_command(options, steps, out);
-  if (!options.sampler.decoder.empty())
-    throw UsageError(
-        fmt::format("--decoder: {} is no latent diffusion model", model.name));
+  refuse_sampler_options(options.sampler, model);
   if (!options.trajectory.empty())
     throw UsageError(
         fmt::format("--trajectory: {} is no diffusion model", model.name));

@@ -307,17 +307,21 @@ std::vector<Hyperparameter> fixed_hyperparameters(
         "optimizer a {} in the model, kiln/dsl/optim.h; a run can change the "
         "model's value, not add one)",
         flag, model.name, name, name));
-  for (const Hyperparameter &h : found)
-    if (given && *given != h.base)
-      throw UsageError(fmt::format(
-          "{} {} differs from {} ({}) in {}; a resumed run keeps the "
-          "checkpoint's value (leave {} out)",
-          flag, *given, h.base, stored ? flag : "the model's", resume, flag));
   for (const Hyperparameter &h : found) {
+    if (!resume.empty())
+      keep(given, h.base, flag, resume);
     const float v = static_cast<float>(h.base);
     session.set_param(h.param, {&v, 1});
   }
   return found;
+}
+
+// "train_step 0.1" or "d_step 0.0002, g_step 0.0002".
+std::string values_by_entry(const std::vector<Hyperparameter> &found) {
+  std::string s;
+  for (const Hyperparameter &h : found)
+    s += fmt::format("{}{} {:g}", s.empty() ? "" : ", ", h.entry, h.base);
+  return s;
 }
 
 const char *schedule_name(rt::LrSchedule::Kind kind) {
@@ -735,31 +739,24 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
                options.sync_batchnorm ? "over the global batch (synchronised)"
                                       : "per process");
   }
-  if (!rates.empty()) {
-    std::string lr;
-    for (const Hyperparameter &r : rates)
-      lr += fmt::format("{}{} {:g}", lr.empty() ? "" : ", ", r.entry, r.base);
-    fmt::print(out, "learning rate: {} ({}), {}\n", lr,
+  if (!rates.empty())
+    fmt::print(out, "learning rate: {} ({}), {}\n", values_by_entry(rates),
                state.lr ? "--lr" : "the model's", schedule.describe());
-  }
-  auto show = [&](const char *what, const std::vector<Hyperparameter> &found,
-                  bool flag, const char *flag_name) {
-    if (found.empty())
-      return;
-    std::string values;
-    for (const Hyperparameter &h : found)
-      values +=
-          fmt::format("{}{} {:g}", values.empty() ? "" : ", ", h.entry, h.base);
-    fmt::print(out, "{}: {} ({})\n", what, values,
-               flag ? flag_name : "the model's");
-  };
-  show("weight decay", decays, state.weight_decay.has_value(),
-       "--weight-decay");
-  show("gradient clipping at global norm", clips,
-       state.clip_grad_norm.has_value(), "--clip-grad-norm");
+  if (!decays.empty())
+    fmt::print(out, "weight decay: {} ({})\n", values_by_entry(decays),
+               state.weight_decay ? "--weight-decay" : "the model's");
+  if (!clips.empty())
+    fmt::print(out, "gradient clipping at global norm: {} ({})\n",
+               values_by_entry(clips),
+               state.clip_grad_norm ? "--clip-grad-norm" : "the model's");
   if (!options.resume.empty())
     fmt::print(out, "resuming from {} at step {} (epoch {}, batch {})\n",
                options.resume, state.step, state.epoch, state.position);
+  if (state.ema_from_weights)
+    fmt::print(out,
+               "{} holds no moving average of the weights (written before {} "
+               "kept one): it starts from the weights at step {}\n",
+               options.resume, model.name, state.step);
   if (state.step >= total) {
     fmt::print(out, "already at step {}: nothing to do for {} steps\n",
                state.step, total);

@@ -112,6 +112,11 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
                                    "weights (a train entry point compiled "
                                    "with ema, kiln/dsl/optim.h)",
                                    model.name));
+    if (state.ema_from_weights)
+      throw UsageError(fmt::format(
+          "--ema: {} holds no moving average of the weights (written before "
+          "{} kept one); leave --ema out, or train on from it with --resume",
+          options.checkpoint, model.name));
     if (!state.has_optimizer_state || state.step == 0)
       throw UsageError(fmt::format(
           "--ema: {} holds {}", options.checkpoint,

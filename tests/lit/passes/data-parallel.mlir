@@ -9,6 +9,8 @@
 // The state is declared once, for F.
 // CHECK-COUNT-1: kiln.parameter @w.exp_avg :
 // CHECK-COUNT-1: kiln.parameter @train_step.lr :
+// CHECK-COUNT-1: kiln.parameter @train_step.weight_decay :
+// CHECK-COUNT-1: kiln.parameter @train_step.clip_grad_norm :
 
 // CHECK-LABEL: func.func @train_step_update
 // CHECK-SAME: (%[[G:.*]]: tensor<2xf32> {kiln.name = "grad:w"})
@@ -16,6 +18,8 @@
 // CHECK-SAME: kiln.optimizer_of = "train_step"
 // CHECK-NOT: kiln.gradient
 // CHECK: kiln.param_ref @train_step.lr
+// CHECK: kiln.param_ref @train_step.weight_decay
+// CHECK: kiln.param_ref @train_step.clip_grad_norm
 // CHECK: kiln.param_assign @w.exp_avg
 // CHECK: kiln.param_assign @w,
 // CHECK: return{{$}}
@@ -34,7 +38,7 @@
 // TWICE: error: --data-parallel adds the entry point 'train_step_gradients', but the model already has one
 module attributes {kiln.model = "m"} {
   "kiln.parameter"() {sym_name = "w", type = tensor<2xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
-  func.func @train_step(%x: tensor<?x2xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "adam", lr = 0.01 : f64}} {
+  func.func @train_step(%x: tensor<?x2xf32> {kiln.name = "x", kiln.symbols = ["batch", ""]}) -> (tensor<f32> {kiln.name = "loss"}) attributes {kiln.entry = #kiln<entry train>, kiln.optimizer = {kind = "adam", lr = 0.01 : f64, weight_decay = 0.1 : f64, clip_grad_norm = 1.0 : f64}} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<2xf32>
     %y = "kiln.mul"(%x, %w) : (tensor<?x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
     %r = "kiln.reduce_sum"(%y) {axis = 1 : i64} : (tensor<?x2xf32>) -> tensor<?xf32>

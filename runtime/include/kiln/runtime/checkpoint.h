@@ -60,6 +60,9 @@ struct TrainState {
   uint64_t random_counter = 0;
   // False for a weights-only file: only the parameters were loaded.
   bool has_optimizer_state = true;
+  // Set by load_checkpoint when the file held no moving averages PARAM.ema
+  // (written before the model kept them): they start from its weights.
+  bool ema_from_weights = false;
 };
 
 // Writes every parameter and state tensor of `session` and `state` (its
@@ -72,7 +75,9 @@ void save_checkpoint(const std::filesystem::path &path, const Session &session,
 void save_weights(const std::filesystem::path &path, const Session &session);
 
 // Checks the file against the session's model (model name, and names and
-// shapes of the tensors, exactly), then copies the tensors in. For a full
+// shapes of the tensors, exactly, except that a checkpoint may lack the
+// moving averages PARAM.ema: they are set to PARAM, and ema_from_weights
+// says so), then copies the tensors in. For a full
 // checkpoint it also sets the session's random counter and returns the
 // stored TrainState; for weights only it returns a TrainState with
 // has_optimizer_state = false and the rest zero. For a bit-identical resume
