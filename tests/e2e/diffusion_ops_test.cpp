@@ -92,6 +92,16 @@ Values concatChannels(const Values &a, const Values &b, int64_t n, int64_t ca,
 struct SpatialAttentionWeights {
   Values gw, gb, wqkv, bqkv, wout, bout;
 };
+// The model's attention block "attn" (diffusion_ops.cpp).
+SpatialAttentionWeights attentionWeights(kiln::rt::ParamStore &params) {
+  return {toDoubles(params.get("attn.norm.weight")),
+          toDoubles(params.get("attn.norm.bias")),
+          toDoubles(params.get("attn.qkv.weight")),
+          toDoubles(params.get("attn.qkv.bias")),
+          toDoubles(params.get("attn.out.weight")),
+          toDoubles(params.get("attn.out.bias"))};
+}
+
 Values spatialAttention(const Values &x, int64_t n, int64_t c, int64_t p,
                         const SpatialAttentionWeights &w) {
   const int64_t heads = 4, d = c / heads;
@@ -274,12 +284,7 @@ TEST_P(DiffusionOps, SpatialAttentionForward) {
   assign(params.get("attn.norm.bias"), toDoubles(randomTensor({128}, 44)));
   assign(params.get("attn.qkv.bias"), toDoubles(randomTensor({384}, 45)));
   assign(params.get("attn.out.bias"), toDoubles(randomTensor({128}, 46)));
-  const SpatialAttentionWeights w{toDoubles(params.get("attn.norm.weight")),
-                                  toDoubles(params.get("attn.norm.bias")),
-                                  toDoubles(params.get("attn.qkv.weight")),
-                                  toDoubles(params.get("attn.qkv.bias")),
-                                  toDoubles(params.get("attn.out.weight")),
-                                  toDoubles(params.get("attn.out.bias"))};
+  const SpatialAttentionWeights w = attentionWeights(params);
   const Tensor x = randomTensor({n, 128, 7, 7}, 47, -2, 2);
   const Values want = spatialAttention(toDoubles(x), n, 128, 49, w);
   const Values xd = toDoubles(x);
@@ -307,12 +312,7 @@ TEST_P(DiffusionOps, SpatialAttentionGradients) {
   assign(params.get("attn.norm.bias"), toDoubles(randomTensor({128}, 49)));
   assign(params.get("offset.m"),
          toDoubles(randomTensor({1, 128, 7, 7}, 50, -0.5, 0.5)));
-  SpatialAttentionWeights w{toDoubles(params.get("attn.norm.weight")),
-                            toDoubles(params.get("attn.norm.bias")),
-                            toDoubles(params.get("attn.qkv.weight")),
-                            toDoubles(params.get("attn.qkv.bias")),
-                            toDoubles(params.get("attn.out.weight")),
-                            toDoubles(params.get("attn.out.bias"))};
+  SpatialAttentionWeights w = attentionWeights(params);
   Values off = toDoubles(params.get("offset.m"));
   const Tensor x = randomTensor({n, 128, 7, 7}, 51),
                r = randomTensor({n, 128, 7, 7}, 52);

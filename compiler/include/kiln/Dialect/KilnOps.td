@@ -807,9 +807,11 @@ def Kiln_GatherOp : Kiln_Op<"gather", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     `result` is `table` with its dimension `axis` replaced by the
     dimensions of `indices`: `result[p..., j..., q...] = table[p...,
     indices[j...], q...]` (numpy.take, torch.index_select on a flattened
-    index). An index outside `[0, table.shape[axis])` stops the kernel with
-    an error naming the index; nothing is read out of bounds. The gradient
-    of the table is `kiln.scatter_add`; indices have none.
+    index). An index outside `[0, table.shape[axis])` stops a CPU kernel
+    with an error naming the index; nothing is read out of bounds. The GPU
+    kernels (CUDA, OpenCL) clamp it into the table instead, since Halide 14
+    cannot report an error from device code (docs/runtime.md, "Devices").
+    The gradient of the table is `kiln.scatter_add`; indices have none.
 
     Example:
     ```mlir
