@@ -133,30 +133,48 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
   return info;
 }
 
-// Which of the model's tensors the file must hold: all of them when it
-// carries optimizer state, the parameters alone otherwise. Throws Error
-// listing every difference.
 // What a checkpoint (`full`) or a weights file holds: parameters, plus the
 // state of a checkpoint; never buffers (a learning rate the runtime sets).
 bool saved(ParamRole role, bool full) {
   return role == ParamRole::parameter || (full && role == ParamRole::state);
 }
 
-// The tensor of `p` in a checkpoint. A moving average PARAM.ema that the
-// file lacks, as a checkpoint written before the model kept one does, is
-// read from PARAM itself: the average starts where the file's weights are.
-const NamedTensor *stored_tensor(const SafetensorsFile &file,
-                                 const ParamDesc &p) {
-  if (const NamedTensor *t = file.find(p.name))
-    return t;
-  constexpr std::string_view kAverage = ".ema";
-  if (p.role != ParamRole::state || !p.name.ends_with(kAverage))
-    return nullptr;
-  return file.find(p.name.substr(0, p.name.size() - kAverage.size()));
+constexpr std::string_view kAverage = ".ema";
+
+bool is_average(const ParamDesc &p) {
+  return p.role == ParamRole::state && p.name.ends_with(kAverage);
 }
 
+// The file's tensor for each of the model's tensors that it must hold
+// (saved), null where it has none. A checkpoint written before the model
+// kept moving averages holds none of them: each PARAM.ema is then read
+// from PARAM, the average starting where the file's weights are. A file
+// that holds some averages but not all is damaged, and those it lacks stay
+// missing.
+std::vector<const NamedTensor *>
+stored_tensors(const ModelDesc &model, const SafetensorsFile &file, bool full) {
+  const bool has_averages =
+      std::ranges::any_of(model.params, [&](const ParamDesc &p) {
+        return is_average(p) && file.find(p.name) != nullptr;
+      });
+  std::vector<const NamedTensor *> stored(model.params.size(), nullptr);
+  for (size_t i = 0; i < model.params.size(); ++i) {
+    const ParamDesc &p = model.params[i];
+    if (!saved(p.role, full))
+      continue;
+    stored[i] = file.find(p.name);
+    if (!stored[i] && is_average(p) && !has_averages)
+      stored[i] = file.find(p.name.substr(0, p.name.size() - kAverage.size()));
+  }
+  return stored;
+}
+
+// Which of the model's tensors the file must hold: all of them when it
+// carries optimizer state, the parameters alone otherwise (`stored`, from
+// stored_tensors). Throws Error listing every difference.
 void check_tensors_match(const std::filesystem::path &path,
                          const ModelDesc &model, const SafetensorsFile &file,
+                         const std::vector<const NamedTensor *> &stored,
                          bool full) {
   std::map<std::string_view, const ParamDesc *> expected;
   for (const ParamDesc &p : model.params)
@@ -164,10 +182,9 @@ void check_tensors_match(const std::filesystem::path &path,
       expected.emplace(p.name, &p);
 
   std::vector<std::string> missing, extra, shapes, types;
-  for (const ParamDesc &p : model.params)
-    if (expected.contains(p.name) &&
-        (full ? stored_tensor(file, p) : file.find(p.name)) == nullptr)
-      missing.emplace_back(p.name);
+  for (size_t i = 0; i < model.params.size(); ++i)
+    if (saved(model.params[i].role, full) && stored[i] == nullptr)
+      missing.emplace_back(model.params[i].name);
   for (const NamedTensor &t : file.tensors) {
     const auto it = expected.find(t.name);
     if (it == expected.end()) {
@@ -269,17 +286,19 @@ TrainState load_checkpoint(const std::filesystem::path &path,
   // A file that says it is a checkpoint must hold the state too; any other
   // file (weights, or a foreign state_dict) holds the parameters only.
   const bool full = info.state.has_optimizer_state;
-  check_tensors_match(path, model, file, full);
+  const std::vector<const NamedTensor *> stored =
+      stored_tensors(model, file, full);
+  check_tensors_match(path, model, file, stored, full);
   // A diverged run's weights would flow into every metric and sample as
   // plausible-looking numbers: refuse them here, once.
   TrainState state = full ? info.state : TrainState{};
   state.has_optimizer_state = full;
-  for (const ParamDesc &p : model.params) {
+  for (size_t i = 0; i < model.params.size(); ++i) {
+    const ParamDesc &p = model.params[i];
     if (!saved(p.role, full))
       continue;
-    const NamedTensor *stored = stored_tensor(file, p);
-    state.ema_from_weights |= stored->name != p.name;
-    const std::span<const float> v = stored->tensor.values();
+    state.ema_from_weights |= stored[i]->name != p.name;
+    const std::span<const float> v = stored[i]->tensor.values();
     if (const int64_t bad = first_non_finite(v); bad >= 0)
       throw Error(fmt::format(
           "{}: tensor '{}' holds {} at index {} ({} of its {} values are not "
@@ -290,15 +309,12 @@ TrainState load_checkpoint(const std::filesystem::path &path,
   }
 
   // Everything is checked: now the session changes.
-  for (size_t i = 0; i < model.params.size(); ++i) {
-    const ParamDesc &p = model.params[i];
-    if (!saved(p.role, full))
-      continue;
+  for (size_t i = 0; i < model.params.size(); ++i)
     // Copied into the existing storage: shapes are equal, and a tensor
     // keeps its address for the session's lifetime.
-    std::ranges::copy(stored_tensor(file, p)->tensor.values(),
-                      session.params().at(i).values().begin());
-  }
+    if (stored[i])
+      std::ranges::copy(stored[i]->tensor.values(),
+                        session.params().at(i).values().begin());
   if (full)
     session.set_random_counter(info.state.random_counter);
   return state;

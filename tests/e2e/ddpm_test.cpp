@@ -152,6 +152,12 @@ TEST(DdpmCli, TrainsSamplesReproduciblyAndRefusesBadFlags) {
   EXPECT_EQ(sample("1", "d.png", {"--steps", "1001"}).code, 2);
   EXPECT_EQ(sample("1", "d.png", {"--eta", "2"}).code, 2);
   EXPECT_EQ(sample("1", "d.png", {"--sampler", "euler"}).code, 2);
+  // An entry point chosen instead of the sampler takes none of its flags.
+  auto s = sample("1", "d.png", {"--entry", "eps"});
+  EXPECT_EQ(s.code, 2);
+  EXPECT_TRUE(contains(s.err, "--steps: --entry eps runs ddpm.eps once, "
+                              "without a diffusion sampler"))
+      << s.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
 }
 

@@ -254,7 +254,16 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                            (dir / "d.png").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--steps: vae is no diffusion model")) << r.err;
+  // --sampler too, though it has a default.
+  r = kiln::test::run_cli({"sample", "vae", "-c", vae, "--sampler", "ddim",
+                           "-o", (dir / "d.png").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--sampler: vae is no diffusion model")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
+  // kiln eval draws samples only to score them with --classifier.
+  r = kiln::test::run_cli({"eval", "ldm", "-c", ldm, "--eta", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--eta: only with --classifier CKPT")) << r.err;
 
   // A checkpoint written before the model kept moving averages (its .ema
   // tensors left out): it samples with its weights as before, refuses
@@ -304,6 +313,21 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                                     0.001 * double(w41.data()[i]))));
     EXPECT_LT(err, 1e-6) << name;
   }
+
+  // A file that lacks some averages but not all is damaged, not old: it is
+  // refused, naming what is missing.
+  std::vector<kiln::rt::TensorRef> damaged;
+  for (const kiln::rt::NamedTensor &t : full.tensors)
+    if (t.name != "out.bias.ema")
+      damaged.push_back({t.name, &t.tensor});
+  ASSERT_EQ(damaged.size() + 1, full.tensors.size());
+  const std::string bad = (dir / "damaged.safetensors").string();
+  kiln::rt::write_safetensors(bad, damaged, full.metadata);
+  r = kiln::test::run_cli({"sample", "ldm", "-c", bad, "--n", "1", "-o",
+                           (dir / "bad.png").string(), "--decoder", vae});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "missing (1): out.bias.ema")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.png"));
 }
 
 } // namespace

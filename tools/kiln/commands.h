@@ -12,6 +12,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln::cli {
@@ -98,14 +99,25 @@ struct ClassifierOptions {
 // How a diffusion model is sampled (tools/kiln/diffusion.h).
 struct SamplerOptions {
   static constexpr int64_t kDdimSteps = 50;
-  std::string sampler = "ddim"; // or "ddpm"
-  // DDIM's, unset unless given, so that giving them to DDPM (all T steps,
-  // ancestral) is refused rather than ignored.
+  // Each unset unless given, so that an option that does not apply (DDIM's
+  // to DDPM's sampler, any of them where no sampler runs) is refused rather
+  // than ignored.
+  std::string sampler; // "ddim" (the default when empty) or "ddpm"
   std::optional<int64_t> steps;
   std::optional<double> eta;
+  std::string decoder; // a latent diffusion model's: the decoder checkpoint
+  bool ddim() const { return sampler != "ddpm"; }
+  std::string_view name() const { return ddim() ? "ddim" : "ddpm"; }
   int64_t ddim_steps() const { return steps.value_or(kDdimSteps); }
   double ddim_eta() const { return eta.value_or(0); }
-  std::string decoder; // a latent diffusion model's: the decoder checkpoint
+  // The first of the options given ("--sampler", ...), empty when none.
+  std::string_view first_given() const {
+    return !sampler.empty()   ? "--sampler"
+           : steps            ? "--steps"
+           : eta              ? "--eta"
+           : !decoder.empty() ? "--decoder"
+                              : "";
+  }
 };
 
 struct EvalOptions {

@@ -68,7 +68,7 @@ DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model) {
 std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
                                        int64_t timesteps) {
   std::vector<int64_t> ts;
-  if (options.sampler == "ddpm") {
+  if (!options.ddim()) {
     if (options.steps || options.eta)
       throw UsageError(
           fmt::format("{}: DDIM's; --sampler ddpm runs all {} steps, ancestral",
@@ -92,15 +92,21 @@ std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
 }
 
 void refuse_sampler_options(const SamplerOptions &options,
-                            const rt::ModelDesc &model) {
-  if (!options.decoder.empty())
-    throw UsageError(
-        fmt::format("--decoder: {} is no latent diffusion model", model.name));
-  if (options.steps || options.eta)
-    throw UsageError(fmt::format("{}: {} is no diffusion model (a diffusion "
-                                 "sampler's option)",
-                                 options.steps ? "--steps" : "--eta",
-                                 model.name));
+                            const rt::ModelDesc &model,
+                            const std::string &entry) {
+  const std::string_view given = options.first_given();
+  if (given.empty())
+    return;
+  if (const DiffusionSteps steps = find_diffusion_steps(model);
+      (steps.ddpm || steps.ddim) && !entry.empty())
+    throw UsageError(fmt::format("{}: --entry {} runs {}.{} once, without a "
+                                 "diffusion sampler; leave out one or the "
+                                 "other",
+                                 given, entry, model.name, entry));
+  throw UsageError(fmt::format("{}: {} is no {}diffusion model (an option of "
+                               "a diffusion sampler)",
+                               given, model.name,
+                               given == "--decoder" ? "latent " : ""));
 }
 
 rt::Tensor
@@ -109,7 +115,7 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  int64_t batch,
                  const std::function<void(int64_t, int64_t)> &progress,
                  Trajectory *trajectory) {
-  const bool ddim = options.sampler == "ddim";
+  const bool ddim = options.ddim();
   const rt::EntryDesc *entry = ddim ? steps.ddim : steps.ddpm;
   if (!entry)
     throw UsageError(fmt::format(

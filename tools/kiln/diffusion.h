@@ -49,11 +49,13 @@ DiffusionSteps find_diffusion_steps(const rt::ModelDesc &model);
 std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
                                        int64_t timesteps);
 
-// For a model sampled without a diffusion sampler: throws UsageError for
-// each of its options that was given (--decoder, --steps, --eta), which it
-// would otherwise ignore.
+// For a model sampled without a diffusion sampler (none, or `entry` chosen
+// instead of it): throws UsageError naming the first of the sampler's options
+// that was given (--sampler, --steps, --eta, --decoder), which would
+// otherwise be ignored.
 void refuse_sampler_options(const SamplerOptions &options,
-                            const rt::ModelDesc &model);
+                            const rt::ModelDesc &model,
+                            const std::string &entry);
 
 // x_t of the first `rows` samples at `points` moments evenly spaced from
 // x_T (the noise) to x_0 (the samples), both ends included: what kiln

@@ -290,6 +290,12 @@ int eval_samples(const EvalOptions &options, std::ostream &out) {
 int eval_command(const EvalOptions &options, std::ostream &out) {
   if (!options.classifier.checkpoint.empty())
     return eval_samples(options, out);
+  if (const std::string_view given = options.sampler.first_given();
+      !given.empty())
+    throw UsageError(fmt::format("{}: only with --classifier CKPT (it says "
+                                 "how the samples that kiln eval scores are "
+                                 "drawn)",
+                                 given));
   const rt::ModelDesc &model = require_model(options.common.model);
   if (const TransduceEntry te = find_transduce_entry(model);
       te.entry && (options.entry.empty() || options.entry == te.entry->name))

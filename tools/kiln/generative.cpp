@@ -116,17 +116,16 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
     std::unique_ptr<rt::Session> session = open_session(options, out);
     LatentDecoder decoder(sampler, steps, options.seed, options.threads, out);
     const std::string how =
-        sampler.sampler == "ddim"
-            ? fmt::format("DDIM, {} steps, eta {}", sampler.ddim_steps(),
-                          sampler.ddim_eta())
-            : fmt::format("DDPM, {} steps", steps.timesteps);
+        sampler.ddim() ? fmt::format("DDIM, {} steps, eta {}",
+                                     sampler.ddim_steps(), sampler.ddim_eta())
+                       : fmt::format("DDPM, {} steps", steps.timesteps);
     return {fmt::format("{} samples of {} ({}; seed {}){}", n, model.name, how,
                         options.seed, decoder.description()),
             decoder.images(sample_diffusion(*session, steps, sampler, n,
                                             options.seed, batch, nullptr),
                            batch)};
   }
-  refuse_sampler_options(sampler, model);
+  refuse_sampler_options(sampler, model, entry);
   const Generator generator = generation_entry(model, entry, command);
   std::unique_ptr<rt::Session> session = open_session(options, out);
   const rt::Tensor z = sample_latents(n, generator.latent, options.seed);

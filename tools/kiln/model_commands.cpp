@@ -160,11 +160,10 @@ void add_train(CLI::App &app, ModelCommands &c) {
 // How a diffusion model is sampled (kiln sample, kiln eval --classifier).
 void add_sampler_options(CLI::App *app, SamplerOptions &o, const char *when) {
   app->add_option("--sampler", o.sampler,
-                  fmt::format("A diffusion model's sampler{}: ddim or ddpm "
-                              "(all T steps)",
+                  fmt::format("A diffusion model's sampler{}: ddim (the "
+                              "default) or ddpm (all T steps)",
                               when))
-      ->check(CLI::IsMember({"ddim", "ddpm"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember({"ddim", "ddpm"}));
   app->add_option("--steps", o.steps,
                   fmt::format("DDIM steps{} (default {})", when,
                               SamplerOptions::kDdimSteps))

@@ -79,15 +79,15 @@ int sample_diffusion_command(const SampleOptions &options,
   const rt::GrayImage grid = rt::image_grid(images, cols);
   make_parent_dir(options.out);
   rt::write_png(options.out, grid);
-  fmt::print(
-      out,
-      "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}){} "
-      "-> {} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
-      options.n, session->model().name, sampler.sampler, visits,
-      sampler.sampler == "ddim" ? fmt::format(", eta {}", sampler.ddim_eta())
-                                : std::string(),
-      options.common.seed, decoder.description(), options.out, grid.width,
-      grid.height, elapsed.count(), elapsed.count() / double(options.n));
+  fmt::print(out,
+             "{} samples of {} by {} ({} steps{}; x_T ~ N(0, I), seed {}){} "
+             "-> {} ({} x {} pixels)\ntime: {:.2f} s ({:.3f} s per image)\n",
+             options.n, session->model().name, sampler.name(), visits,
+             sampler.ddim() ? fmt::format(", eta {}", sampler.ddim_eta())
+                            : std::string(),
+             options.common.seed, decoder.description(), options.out,
+             grid.width, grid.height, elapsed.count(),
+             elapsed.count() / double(options.n));
   return kExitOk;
 }
 
@@ -98,7 +98,7 @@ int sample_command(const SampleOptions &options, std::ostream &out) {
   if (const DiffusionSteps steps = find_diffusion_steps(model);
       options.entry.empty() && (steps.ddpm || steps.ddim))
     return sample_diffusion_command(options, steps, out);
-  refuse_sampler_options(options.sampler, model);
+  refuse_sampler_options(options.sampler, model, options.entry);
   if (!options.trajectory.empty())
     throw UsageError(
         fmt::format("--trajectory: {} is no diffusion model", model.name));

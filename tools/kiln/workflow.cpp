@@ -115,7 +115,8 @@ std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
     if (state.ema_from_weights)
       throw UsageError(fmt::format(
           "--ema: {} holds no moving average of the weights (written before "
-          "{} kept one); leave --ema out, or train on from it with --resume",
+          "{} kept one); leave --ema out, or train on from it with --resume "
+          "and a larger --steps",
           options.checkpoint, model.name));
     if (!state.has_optimizer_state || state.step == 0)
       throw UsageError(fmt::format(
