@@ -63,6 +63,22 @@ double parse_double(const std::filesystem::path &path,
   return v;
 }
 
+// A run-time hyperparameter the run changed (absent: the model's own),
+// finite and >= 0 or, unless `zero_allowed`, > 0.
+std::optional<double> optional_hyperparameter(const std::filesystem::path &path,
+                                              const SafetensorsHeader &h,
+                                              const char *key,
+                                              bool zero_allowed) {
+  if (!h.meta(key))
+    return std::nullopt;
+  const double v = parse_double(path, h, key);
+  if (v < 0 || (v == 0 && !zero_allowed))
+    throw Error(fmt::format("{}: metadata '{}' is '{}', {}", path.string(), key,
+                            *h.meta(key),
+                            zero_allowed ? "below 0" : "not above 0"));
+  return v;
+}
+
 // The header's checks that do not depend on a session.
 CheckpointInfo info_from_header(const std::filesystem::path &path,
                                 const SafetensorsHeader &h) {
@@ -113,19 +129,8 @@ CheckpointInfo info_from_header(const std::filesystem::path &path,
                               "schedule in the metadata",
                               path.string()));
   }
-  if (h.meta("weight_decay")) {
-    s.weight_decay = parse_double(path, h, "weight_decay");
-    if (*s.weight_decay < 0)
-      throw Error(fmt::format("{}: metadata 'weight_decay' is '{}', below 0",
-                              path.string(), *h.meta("weight_decay")));
-  }
-  if (h.meta("clip_grad_norm")) {
-    s.clip_grad_norm = parse_double(path, h, "clip_grad_norm");
-    if (*s.clip_grad_norm <= 0)
-      throw Error(fmt::format("{}: metadata 'clip_grad_norm' is '{}', not "
-                              "above 0",
-                              path.string(), *h.meta("clip_grad_norm")));
-  }
+  s.weight_decay = optional_hyperparameter(path, h, "weight_decay", true);
+  s.clip_grad_norm = optional_hyperparameter(path, h, "clip_grad_norm", false);
   if (s.step < 0 || s.epoch < 0 || s.position < 0 || s.batch_size < 0)
     throw Error(fmt::format("{}: negative step, epoch, position or batch_size "
                             "in the metadata",
