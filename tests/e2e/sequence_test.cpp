@@ -129,14 +129,6 @@ protected:
   // seconds at 128 x 128. There the train kernels are checked through
   // their loss; their gradients are checked at the small sizes.
   bool smallEnoughForFiniteDifferences() const { return n.batch * n.seq <= 64; }
-  // Known bug, not fixed (issue 11 note): Adams2019 schedules some kernels
-  // whose innermost extent (8) is below the vector width (16) so that they
-  // read before the start of an input: the call fails with a Halide
-  // out-of-bounds error (the attention gradient's prologue, `scaled`).
-  bool adams2019ReadsOutOfBounds() const {
-    return n.schedule == Schedule::adams2019;
-  }
-
   // Runs train entry `entry` (SGD lr 1): its loss must be loss(), a
   // reference that reads the projection's weight w and bias b; at small
   // sizes proj.* must have moved by minus loss()'s central differences.
@@ -336,8 +328,6 @@ TEST_P(Sequence, AttendPerHead) {
 }
 
 TEST_P(Sequence, TablesOfConstantsInAKernel) {
-  if (adams2019ReadsOutOfBounds())
-    GTEST_SKIP() << "Adams2019 reads out of bounds in this kernel (known)";
   Tensor x = randomTensor(shape(kModel), 25);
   Tensor got = run("scaled", {&x});
   const double scale[] = {0.5, -1, 2, 0.25, 3, -0.125, 1.5, 4};
@@ -403,8 +393,6 @@ TEST_P(Sequence, OneHeadAgainstTwo) {
 }
 
 TEST_P(Sequence, AttentionGradientIntoTheProjection) {
-  if (adams2019ReadsOutOfBounds())
-    GTEST_SKIP() << "Adams2019 reads out of bounds in this kernel (known)";
   Tensor x = randomTensor(shape(kIn), 19), r = randomTensor(shape(kModel), 20);
   Values w = toDoubles(params().get("proj.weight"));
   Values b = toDoubles(params().get("proj.bias"));
@@ -465,8 +453,6 @@ TEST_P(Sequence, OneHotAndToFloat) {
 }
 
 TEST_P(Sequence, EmbeddingGradientSumsByToken) {
-  if (adams2019ReadsOutOfBounds())
-    GTEST_SKIP() << "Adams2019 reads out of bounds in this kernel (known)";
   Tensor ids = tokenIds(n, kVocab, 31), r = randomTensor(shape(kModel), 32);
   Values table = toDoubles(params().get("wte.weight"));
   const Values rv = toDoubles(r);

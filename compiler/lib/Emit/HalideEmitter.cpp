@@ -192,6 +192,20 @@ private:
     return cast<RankedTensorType>(v.getType()).getRank();
   }
 
+  /// Whether a pointwise read of `v` clamps its indices to the input's
+  /// bounds when an autoscheduler schedules the kernel. Adams2019
+  /// vectorizes some Funcs past an extent of 8 with 16 lanes shifted
+  /// inwards, so they read before the input's start ("Input buffer in0 is
+  /// accessed at -8"); those lanes are discarded, so the clamp is exact.
+  /// The clamp is in the index, not a Func the autoscheduler could stage
+  /// (a repeat_edge Func staged for a matmul's operands computed wrong
+  /// scores); the library anchors read their inputs as they are.
+  bool readsClamped(Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &fused_.getBody().front() &&
+           schedule_ != Schedule::heuristic && rank(v) > 0;
+  }
+
   /// "d0, d1" for rank 2: Halide order, innermost first.
   std::string vars(int64_t r) {
     maxRank_ = std::max(maxRank_, r);
@@ -330,6 +344,9 @@ private:
     if (lit != literals_.end())
       return lit->second;
     Index rev(idx.rbegin(), idx.rend());
+    if (readsClamped(v))
+      return "kiln::halide::read_input(" + names_.lookup(v) +
+             ", auto_schedule, {" + join(rev, ", ") + "})";
     return names_.lookup(v) + "(" + join(rev, ", ") + ")";
   }
 

@@ -29,6 +29,21 @@ void set_estimates(InputOrOutput &io, std::initializer_list<int> extents) {
   io.set_estimates(estimate_region(std::vector<int>(extents)));
 }
 
+// in(index), each index clamped to the input's bounds when `clamped` (an
+// autoscheduled kernel's pointwise reads; compiler/lib/Emit/
+// HalideEmitter.cpp, readsClamped, says why). Clamped in the index rather
+// than through a BoundaryConditions Func, which the autoscheduler would be
+// free to stage.
+template <typename Input>
+Halide::Expr read_input(const Input &in, bool clamped,
+                        std::vector<Halide::Expr> index) {
+  if (clamped)
+    for (size_t d = 0; d < index.size(); ++d)
+      index[d] =
+          Halide::clamp(index[d], in.dim(int(d)).min(), in.dim(int(d)).max());
+  return in(index);
+}
+
 // Declares the buffer dense, row-major, at min 0, with the given static
 // extents (Halide order; kDynamic for symbolic ones):
 //   constrain_shape(in1, {784, 512});            // a weight
