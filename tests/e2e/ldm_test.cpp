@@ -264,6 +264,18 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   r = kiln::test::run_cli({"eval", "ldm", "-c", ldm, "--eta", "1"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "--eta: only with --classifier CKPT")) << r.err;
+  // A model without a sampler refuses them with or without --classifier,
+  // before the classifier (here a file that does not exist) is read.
+  for (const std::vector<std::string> &more :
+       {std::vector<std::string>{"--decoder", vae},
+        std::vector<std::string>{"--sampler", "ddpm", "--classifier",
+                                 (dir / "none.safetensors").string()}}) {
+    std::vector<std::string> args{"eval", "vae", "-c", vae};
+    args.insert(args.end(), more.begin(), more.end());
+    r = kiln::test::run_cli(args);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(contains(r.err, more[0] + ": vae is no ")) << r.err;
+  }
 
   // A checkpoint written before the model kept moving averages (its .ema
   // tensors left out): it samples with its weights as before, refuses

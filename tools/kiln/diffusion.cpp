@@ -119,9 +119,11 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
   const rt::EntryDesc *entry = ddim ? steps.ddim : steps.ddpm;
   if (!entry)
     throw UsageError(fmt::format(
-        "--sampler {}: {} has no {} step (an infer entry point from samples "
-        "and a timestep{} to samples)",
-        options.sampler, session.model().name, options.sampler,
+        "{}: {} has no {} step (an infer entry point from samples and a "
+        "timestep{} to samples)",
+        options.sampler.empty() ? "the default sampler, ddim"
+                                : "--sampler " + options.sampler,
+        session.model().name, options.name(),
         ddim ? ", the previous timestep and eta" : ""));
   const std::vector<int64_t> ts = sampler_timesteps(options, steps.timesteps);
   const int64_t pixels = steps.values_per_sample();

@@ -260,8 +260,11 @@ int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
 int eval_samples(const EvalOptions &options, std::ostream &out) {
   const rt::ModelDesc &model = require_model(options.common.model);
   if (const DiffusionSteps d = find_diffusion_steps(model);
-      !options.entry.empty() || (!d.ddpm && !d.ddim))
-    generation_entry(model, options.entry, "eval"); // usage errors first
+      !options.entry.empty() || (!d.ddpm && !d.ddim)) {
+    // Usage errors first, before the classifier loads.
+    refuse_sampler_options(options.sampler, model, options.entry);
+    generation_entry(model, options.entry, "eval");
+  }
   const rt::Split split = require_split(options.split);
   const auto start = Clock::now();
   Classifier classifier(options.classifier, options.common.seed,
@@ -291,11 +294,16 @@ int eval_command(const EvalOptions &options, std::ostream &out) {
   if (!options.classifier.checkpoint.empty())
     return eval_samples(options, out);
   if (const std::string_view given = options.sampler.first_given();
-      !given.empty())
+      !given.empty()) {
+    const rt::ModelDesc &model = require_model(options.common.model);
+    if (const DiffusionSteps d = find_diffusion_steps(model);
+        !d.ddpm && !d.ddim)
+      refuse_sampler_options(options.sampler, model, "");
     throw UsageError(fmt::format("{}: only with --classifier CKPT (it says "
                                  "how the samples that kiln eval scores are "
                                  "drawn)",
                                  given));
+  }
   const rt::ModelDesc &model = require_model(options.common.model);
   if (const TransduceEntry te = find_transduce_entry(model);
       te.entry && (options.entry.empty() || options.entry == te.entry->name))

@@ -199,7 +199,9 @@ private:
   /// accessed at -8"); those lanes are discarded, so the clamp is exact.
   /// The clamp is in the index, not a Func the autoscheduler could stage
   /// (a repeat_edge Func staged for a matmul's operands computed wrong
-  /// scores); the library anchors read their inputs as they are.
+  /// scores); inputs handed whole to a library function (operandFunc,
+  /// matmulOperand's own operand, convolutions, reductions) are read as
+  /// they are.
   bool readsClamped(Value v) {
     auto arg = dyn_cast<BlockArgument>(v);
     return arg && arg.getOwner() == &fused_.getBody().front() &&
