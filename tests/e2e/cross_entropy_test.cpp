@@ -7,8 +7,17 @@
 // central finite differences (a lone row as a scalar loss too); a target
 // outside the classes stops the kernel with an error (on a GPU: is clamped).
 // Batches 1 and 3; every kernel variant of the portable build (AVX-512, AVX2,
-// baseline) and the GPU schedules through ctest.
-#include "cross_entropy_ops.h"
+// baseline) and the GPU schedules through ctest. Built a second time as
+// cross_entropy_autoschedule_test, on the model built under Adams2019
+// (KILN_CROSS_ENTROPY_MODEL), with a batch of 130 too: above the
+// autoscheduler's estimates, so that its kernels run, not their twins.
+#ifndef KILN_CROSS_ENTROPY_MODEL
+#define KILN_CROSS_ENTROPY_MODEL cross_entropy_ops
+#define KILN_CROSS_ENTROPY_BATCHES 1, 3
+#endif
+#define KILN_STRINGIFY(x) #x
+#define KILN_HEADER(model) KILN_STRINGIFY(model.h)
+#include KILN_HEADER(KILN_CROSS_ENTROPY_MODEL)
 #include "reference.h"
 
 #include "kiln/runtime/error.h"
@@ -31,7 +40,7 @@ using kiln::test::randomTensor;
 using kiln::test::relErr;
 using kiln::test::toDoubles;
 using Values = std::vector<double>;
-using Model = kiln::models::cross_entropy_ops::Model;
+using Model = kiln::models::KILN_CROSS_ENTROPY_MODEL::Model;
 
 constexpr double kForwardTol = 1e-5;
 
@@ -196,6 +205,7 @@ TEST_P(CrossEntropy, TargetOutsideTheClassesIsAnError) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Batches, CrossEntropy, ::testing::Values(1, 3));
+INSTANTIATE_TEST_SUITE_P(Batches, CrossEntropy,
+                         ::testing::Values(KILN_CROSS_ENTROPY_BATCHES));
 
 } // namespace

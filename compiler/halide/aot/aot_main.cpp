@@ -140,19 +140,54 @@ bool is_fallback(const std::string &generator) {
                            suffix) == 0;
 }
 
-Module build_kernel(const std::string &generator, const std::string &function,
-                    const Target &target, bool auto_schedule,
-                    const MachineParams &params) {
+// The first line of an error message, shortened: what a progress line
+// can show.
+std::string first_line(const std::string &message) {
+  std::string line = message.substr(0, message.find('\n'));
+  constexpr size_t kMax = 160;
+  return line.size() > kMax ? line.substr(0, kMax) + "..." : line;
+}
+
+Module build_generator(const std::string &generator,
+                       const std::string &function, const Target &target,
+                       bool auto_schedule, const MachineParams &params) {
   // A fresh context per generator: a context carries the tracker that
   // checks one generator's parameter constraints between build steps,
   // and generators with different inputs of the same name would trip it.
-  // kilnc registers a hand-scheduled twin "<kernel>_fallback" of each
-  // autoscheduled kernel with symbolic sizes, for calls below the
-  // autoscheduler's size estimates (docs/architecture.md).
-  const GeneratorContext context(
-      target, auto_schedule && !is_fallback(generator), params);
+  const GeneratorContext context(target, auto_schedule, params);
   auto instance = Internal::GeneratorRegistry::create(generator, context);
   return instance->build_module(function);
+}
+
+// Builds one kernel, autoscheduled when `auto_schedule`. kilnc registers a
+// hand-scheduled twin "<kernel>_fallback" of each autoscheduled kernel with
+// symbolic sizes, for calls below the autoscheduler's size estimates
+// (docs/architecture.md). A kernel the autoscheduler cannot schedule keeps
+// its hand schedule, and `*why` says what failed: Halide 14's Adams2019
+// fails an internal check on the cross-entropy kernels ("FunctionDAG.cpp:
+// 544 ... Condition failed: i") and leaves an unroll over a non-constant
+// extent in the attention gradient's, so without this no Transformer
+// could be built under it.
+Module build_kernel(const std::string &generator, const std::string &function,
+                    const Target &target, bool auto_schedule,
+                    const MachineParams &params, std::string *why) {
+  if (auto_schedule && !is_fallback(generator)) {
+    try {
+      return build_generator(generator, function, target, true, params);
+    } catch (const std::exception &e) {
+      *why = first_line(e.what());
+    }
+  }
+  return build_generator(generator, function, target, false, params);
+}
+
+// The schedule a kernel was built with, for its progress line: `why` is
+// set when the autoscheduler failed and the hand schedule was used.
+std::string schedule_used(const std::string &schedule, const std::string &why) {
+  if (why.empty())
+    return schedule;
+  return "warning: " + schedule + " could not schedule it (" + why +
+         "), so it keeps its hand schedule";
 }
 
 // --inspect: the lowered loop nest and the assembly of a few kernels.
@@ -166,8 +201,10 @@ int inspect(const Options &o, const std::vector<std::string> &generators,
       throw std::invalid_argument("--inspect: no kernel named '" + g +
                                   "' (--list prints them)");
     }
+    std::string why;
     try {
-      const Module module = build_kernel(g, g, target, auto_schedule, params);
+      const Module module =
+          build_kernel(g, g, target, auto_schedule, params, &why);
       module.compile({{OutputFileType::stmt, staging.file(g + ".stmt")},
                       {OutputFileType::assembly, staging.file(g + ".s")}});
     } catch (const std::exception &e) {
@@ -177,7 +214,8 @@ int inspect(const Options &o, const std::vector<std::string> &generators,
     staging.publish(g + ".stmt");
     staging.publish(g + ".s");
     std::printf("[%s] wrote %s/%s.stmt and %s.s (%s)\n", kTool,
-                o.out_dir.c_str(), g.c_str(), g.c_str(), o.schedule.c_str());
+                o.out_dir.c_str(), g.c_str(), g.c_str(),
+                schedule_used(o.schedule, why).c_str());
   }
   return 0;
 }
@@ -229,12 +267,13 @@ int run(const Options &o) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::string function = g + o.function_suffix;
         const std::vector<std::string> names = object_names(function);
+        std::string why; // set when the autoscheduler could not schedule it
         try {
           std::vector<Internal::LoweredArgument> args;
           LinkageType linkage = LinkageType::ExternalPlusMetadata;
           for (size_t v = 0; v < targets.size(); ++v) {
-            const Module module =
-                build_kernel(g, names[v], targets[v], auto_schedule, params);
+            const Module module = build_kernel(g, names[v], targets[v],
+                                               auto_schedule, params, &why);
             module.compile({{OutputFileType::object,
                              staging.file(names[v] + ".o").string()}});
             // Only the entry point: the module also holds the parallel-loop
@@ -259,7 +298,7 @@ int run(const Options &o) {
                 .count();
         std::printf(
             "[%s] %s: %s built in %.2f s (%s%s)\n", kTool, o.name.c_str(),
-            function.c_str(), seconds, o.schedule.c_str(),
+            function.c_str(), seconds, schedule_used(o.schedule, why).c_str(),
             dispatch
                 ? (", " + std::to_string(targets.size()) + " targets").c_str()
                 : "");
