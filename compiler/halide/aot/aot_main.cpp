@@ -163,31 +163,54 @@ Module build_generator(const std::string &generator,
 // hand-scheduled twin "<kernel>_fallback" of each autoscheduled kernel with
 // symbolic sizes, for calls below the autoscheduler's size estimates
 // (docs/architecture.md). A kernel the autoscheduler cannot schedule keeps
-// its hand schedule, and `*why` says what failed: Halide 14's Adams2019
-// fails an internal check on the cross-entropy kernels ("FunctionDAG.cpp:
-// 544 ... Condition failed: i") and leaves an unroll over a non-constant
-// extent in the attention gradient's, so without this no Transformer
-// could be built under it.
+// its hand schedule, and `hand` records why: Halide 14's Adams2019 fails
+// an internal check on the cross-entropy kernels of one row
+// ("FunctionDAG.cpp:544 ... Condition failed: i"; tests/e2e checks it) and
+// leaves an unroll over a non-constant extent in an attention gradient
+// kernel (seen when building tests/e2e/models/attention.cpp under it), so
+// without this no Transformer could be built under it. The warning is
+// loud (the build line, and a count on stderr at the end) because a
+// broken autoscheduled path would otherwise pass for a working one.
+struct HandScheduled {
+  std::string why; // the first failure's first line; empty: none failed
+  size_t targets = 0;
+};
+
 Module build_kernel(const std::string &generator, const std::string &function,
                     const Target &target, bool auto_schedule,
-                    const MachineParams &params, std::string *why) {
+                    const MachineParams &params, HandScheduled &hand) {
   if (auto_schedule && !is_fallback(generator)) {
     try {
       return build_generator(generator, function, target, true, params);
     } catch (const std::exception &e) {
-      *why = first_line(e.what());
+      if (hand.why.empty())
+        hand.why = first_line(e.what());
+      ++hand.targets;
     }
   }
   return build_generator(generator, function, target, false, params);
 }
 
-// The schedule a kernel was built with, for its progress line: `why` is
-// set when the autoscheduler failed and the hand schedule was used.
-std::string schedule_used(const std::string &schedule, const std::string &why) {
-  if (why.empty())
+// The schedule a kernel was built with, for its progress line.
+std::string schedule_used(const std::string &schedule,
+                          const HandScheduled &hand, size_t targets) {
+  if (hand.targets == 0)
     return schedule;
-  return "warning: " + schedule + " could not schedule it (" + why +
-         "), so it keeps its hand schedule";
+  return "warning: " + schedule + " could not schedule it (" + hand.why +
+         "), so it keeps its hand schedule" +
+         (targets > 1 ? " on " + std::to_string(hand.targets) + " of " +
+                            std::to_string(targets) + " targets"
+                      : "");
+}
+
+// A kernel's build failed: the error, and the autoscheduler's before it.
+KernelError kernel_error(const std::string &kernel, const std::string &schedule,
+                         const std::string &what, const HandScheduled &hand) {
+  return KernelError(
+      "kernel " + kernel + " (schedule " + schedule + ") failed:\n" + what +
+      (hand.why.empty() ? ""
+                        : "\n(with its hand schedule, after " + schedule +
+                              " failed: " + hand.why + ")"));
 }
 
 // --inspect: the lowered loop nest and the assembly of a few kernels.
@@ -201,21 +224,20 @@ int inspect(const Options &o, const std::vector<std::string> &generators,
       throw std::invalid_argument("--inspect: no kernel named '" + g +
                                   "' (--list prints them)");
     }
-    std::string why;
+    HandScheduled hand;
     try {
       const Module module =
-          build_kernel(g, g, target, auto_schedule, params, &why);
+          build_kernel(g, g, target, auto_schedule, params, hand);
       module.compile({{OutputFileType::stmt, staging.file(g + ".stmt")},
                       {OutputFileType::assembly, staging.file(g + ".s")}});
     } catch (const std::exception &e) {
-      throw KernelError("kernel " + g + " (schedule " + o.schedule +
-                        ") failed:\n" + e.what());
+      throw kernel_error(g, o.schedule, e.what(), hand);
     }
     staging.publish(g + ".stmt");
     staging.publish(g + ".s");
     std::printf("[%s] wrote %s/%s.stmt and %s.s (%s)\n", kTool,
                 o.out_dir.c_str(), g.c_str(), g.c_str(),
-                schedule_used(o.schedule, why).c_str());
+                schedule_used(o.schedule, hand, 1).c_str());
   }
   return 0;
 }
@@ -267,13 +289,13 @@ int run(const Options &o) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::string function = g + o.function_suffix;
         const std::vector<std::string> names = object_names(function);
-        std::string why; // set when the autoscheduler could not schedule it
+        HandScheduled hand;
         try {
           std::vector<Internal::LoweredArgument> args;
           LinkageType linkage = LinkageType::ExternalPlusMetadata;
           for (size_t v = 0; v < targets.size(); ++v) {
             const Module module = build_kernel(g, names[v], targets[v],
-                                               auto_schedule, params, &why);
+                                               auto_schedule, params, hand);
             module.compile({{OutputFileType::object,
                              staging.file(names[v] + ".o").string()}});
             // Only the entry point: the module also holds the parallel-loop
@@ -289,16 +311,18 @@ int run(const Options &o) {
                            staging.file(function + ".o").string()}});
           write_declaration(staging.file(function + ".decl"),
                             Internal::LoweredFunc(function, args, {}, linkage));
+          if (hand.targets > 0) // counted by the parent process
+            std::ofstream(staging.file(function + ".hand")) << hand.why;
         } catch (const std::exception &e) {
-          throw KernelError("kernel " + g + " (schedule " + o.schedule +
-                            ") failed:\n" + e.what());
+          throw kernel_error(g, o.schedule, e.what(), hand);
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                 .count();
         std::printf(
             "[%s] %s: %s built in %.2f s (%s%s)\n", kTool, o.name.c_str(),
-            function.c_str(), seconds, schedule_used(o.schedule, why).c_str(),
+            function.c_str(), seconds,
+            schedule_used(o.schedule, hand, targets.size()).c_str(),
             dispatch
                 ? (", " + std::to_string(targets.size()) + " targets").c_str()
                 : "");
@@ -309,8 +333,10 @@ int run(const Options &o) {
 
   std::vector<std::string> objects;
   Module header(base, baseline); // declarations only
+  size_t hand_scheduled = 0;
   for (const std::string &g : generators) {
     const std::string function = g + o.function_suffix;
+    hand_scheduled += std::filesystem::exists(staging.file(function + ".hand"));
     for (const std::string &object : object_names(function))
       objects.push_back(staging.file(object + ".o").string());
     header.append(read_declaration(staging.file(function + ".decl"), function));
@@ -331,6 +357,13 @@ int run(const Options &o) {
   for (const Target &t : targets)
     target_names += (target_names.empty() ? "" : ", ") +
                     t.without_feature(Target::NoRuntime).to_string();
+  if (hand_scheduled > 0)
+    std::fprintf(stderr,
+                 "%s: warning: %s: %zu of %zu kernels keep their hand "
+                 "schedule: %s could not schedule them (their build lines "
+                 "above say why)\n",
+                 kTool, o.name.c_str(), hand_scheduled, generators.size(),
+                 o.schedule.c_str());
   std::printf("[%s] %s: %zu kernels -> %s/%s in %.2f s (target%s %s)\n", kTool,
               o.name.c_str(), generators.size(), o.out_dir.c_str(),
               lib_name.c_str(), total, dispatch ? "s" : "",
