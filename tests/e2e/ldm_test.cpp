@@ -10,6 +10,7 @@
 #include "vae.h"
 
 #include "cli_runner.h"
+#include "fake_gan_model.h"
 #include "test_files.h"
 
 #include "kiln/runtime/safetensors.h"
@@ -199,6 +200,9 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
     r = sample(out, {"--decoder", vae, "--seed", "3"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(contains(r.out, "decoded by vae.decode_latents")) << r.out;
+    // The sampler's progress on the error stream: off a terminal, a line
+    // every 50 steps and one at the end.
+    EXPECT_TRUE(contains(r.err, "step 5/5")) << r.err;
   }
   EXPECT_EQ(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "b.png"));
@@ -232,6 +236,23 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   EXPECT_TRUE(contains(r.out, "its moving average of the weights")) << r.out;
   EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "e.png"));
+  // kiln eval --classifier scores samples drawn by the sampler (2 batches
+  // of 5 steps here), its progress on the error stream as kiln sample's.
+  kiln::rt::register_model(kiln_model_fake_classifier());
+  r = kiln::test::run_cli({"train", "fake_classifier", "--data", data,
+                           "--steps", "2", "--batch", "16", "-o",
+                           (dir / "cls").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = kiln::test::run_cli({"eval", "ldm", "-c", ldm, "--decoder", vae,
+                           "--classifier",
+                           (dir / "cls/checkpoint.safetensors").string(),
+                           "--classifier-model", "fake_classifier", "--data",
+                           data, "--n", "8", "--batch", "4", "--steps", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "between 8 samples of ldm (DDIM, 5 steps"))
+      << r.out;
+  EXPECT_TRUE(contains(r.err, "step 10/10")) << r.err;
+
   r = kiln::test::run_cli(
       {"sample", "vae", "-c", vae, "--ema", "-o", (dir / "d.png").string()});
   EXPECT_EQ(r.code, 2);

@@ -131,7 +131,9 @@ struct EvalOptions {
                                 // held-out pairs of a sequence task (1000)
   SamplerOptions sampler;       // a diffusion model's, with --classifier
 };
-int eval_command(const EvalOptions &options, std::ostream &out);
+// With --classifier, the progress of a diffusion sampler goes to `err`.
+int eval_command(const EvalOptions &options, std::ostream &out,
+                 std::ostream &err);
 
 // kiln generate: the text goes to `out` as it is sampled, the report to
 // `err`.
@@ -164,7 +166,9 @@ struct SampleOptions {
   int64_t batch = 64;
   std::string trajectory; // a diffusion model's x_t along the way, as a PNG
 };
-int sample_command(const SampleOptions &options, std::ostream &out);
+// A diffusion sampler's progress goes to `err`.
+int sample_command(const SampleOptions &options, std::ostream &out,
+                   std::ostream &err);
 
 struct ReconstructOptions {
   ModelOptions common;
@@ -209,6 +213,7 @@ struct FidOptions {
   int64_t batch = 500;
   std::string data;
 };
-int fid_command(const FidOptions &options, std::ostream &out);
+int fid_command(const FidOptions &options, std::ostream &out,
+                std::ostream &err);
 
 } // namespace kiln::cli

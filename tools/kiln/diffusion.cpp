@@ -109,6 +109,15 @@ void refuse_sampler_options(const SamplerOptions &options,
                                given == "--decoder" ? "latent " : ""));
 }
 
+rt::Progress sampler_progress(const SamplerOptions &options,
+                              const DiffusionSteps &steps, int64_t n,
+                              int64_t batch, std::ostream &err) {
+  const auto visits =
+      int64_t(sampler_timesteps(options, steps.timesteps).size());
+  return rt::Progress(err, visits * ((n + batch - 1) / batch), 0,
+                      stderr_is_terminal(err), 50);
+}
+
 rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,

@@ -14,6 +14,7 @@
 #include "kiln/runtime/fashion_mnist.h"
 #include "kiln/runtime/image.h"
 #include "kiln/runtime/model.h"
+#include "kiln/runtime/progress.h"
 #include "kiln/runtime/session.h"
 #include "kiln/runtime/tensor.h"
 
@@ -56,6 +57,13 @@ std::vector<int64_t> sampler_timesteps(const SamplerOptions &options,
 void refuse_sampler_options(const SamplerOptions &options,
                             const rt::ModelDesc &model,
                             const std::string &entry);
+
+// A progress line on `err` over the steps that sample_diffusion takes for
+// n samples in batches of `batch`: redrawn in place on a terminal, else a
+// line every 50 steps and one at the end.
+rt::Progress sampler_progress(const SamplerOptions &options,
+                              const DiffusionSteps &steps, int64_t n,
+                              int64_t batch, std::ostream &err);
 
 // x_t of the first `rows` samples at `points` moments evenly spaced from
 // x_T (the noise) to x_0 (the samples), both ends included: what kiln

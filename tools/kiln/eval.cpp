@@ -257,7 +257,8 @@ int eval_accuracy(const EvalOptions &options, const rt::ModelDesc &model,
 }
 
 // --classifier: FID of n samples against the split, and their classes.
-int eval_samples(const EvalOptions &options, std::ostream &out) {
+int eval_samples(const EvalOptions &options, std::ostream &out,
+                 std::ostream &err) {
   const rt::ModelDesc &model = require_model(options.common.model);
   if (const DiffusionSteps d = find_diffusion_steps(model);
       !options.entry.empty() || (!d.ddpm && !d.ddim)) {
@@ -271,7 +272,7 @@ int eval_samples(const EvalOptions &options, std::ostream &out) {
                         options.common.threads, "eval", out);
   const ImageSource samples =
       sample_images(options.common, options.entry, options.n.value_or(10000),
-                    options.batch, "eval", out, options.sampler);
+                    options.batch, "eval", out, err, options.sampler);
   const rt::ImageSet data = load_data(options.common.data, split);
   const ImageSource real{
       fmt::format("{} {} images", data.count, rt::split_name(split)),
@@ -290,9 +291,10 @@ int eval_samples(const EvalOptions &options, std::ostream &out) {
 
 } // namespace
 
-int eval_command(const EvalOptions &options, std::ostream &out) {
+int eval_command(const EvalOptions &options, std::ostream &out,
+                 std::ostream &err) {
   if (!options.classifier.checkpoint.empty())
-    return eval_samples(options, out);
+    return eval_samples(options, out, err);
   if (const std::string_view given = options.sampler.first_given();
       !given.empty()) {
     const rt::ModelDesc &model = require_model(options.common.model);

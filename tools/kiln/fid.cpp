@@ -11,7 +11,8 @@
 
 namespace kiln::cli {
 
-int fid_command(const FidOptions &options, std::ostream &out) {
+int fid_command(const FidOptions &options, std::ostream &out,
+                std::ostream &err) {
   if (options.sets.size() != 2)
     throw UsageError(fmt::format(
         "kiln fid compares two image sets (e.g. kiln fid test "
@@ -20,8 +21,8 @@ int fid_command(const FidOptions &options, std::ostream &out) {
   const auto start = std::chrono::steady_clock::now();
   Classifier classifier(options.classifier, options.seed, options.threads,
                         "fid", out);
-  const ImageSource a = load_image_source(options.sets[0], options, out);
-  const ImageSource b = load_image_source(options.sets[1], options, out);
+  const ImageSource a = load_image_source(options.sets[0], options, out, err);
+  const ImageSource b = load_image_source(options.sets[1], options, out, err);
   const rt::FrechetDistance fid = rt::frechet_distance(
       rt::feature_stats(classifier.features(a.images, options.batch)),
       rt::feature_stats(classifier.features(b.images, options.batch)));

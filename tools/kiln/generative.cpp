@@ -108,7 +108,8 @@ std::vector<int> argmax_rows(const rt::Tensor &logits) {
 
 ImageSource sample_images(const ModelOptions &options, const std::string &entry,
                           int64_t n, int64_t batch, const char *command,
-                          std::ostream &out, const SamplerOptions &sampler) {
+                          std::ostream &out, std::ostream &err,
+                          const SamplerOptions &sampler) {
   const rt::ModelDesc &model = require_model(options.model);
   if (const DiffusionSteps steps = find_diffusion_steps(model);
       entry.empty() && (steps.ddpm || steps.ddim)) {
@@ -119,11 +120,14 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
         sampler.ddim() ? fmt::format("DDIM, {} steps, eta {}",
                                      sampler.ddim_steps(), sampler.ddim_eta())
                        : fmt::format("DDPM, {} steps", steps.timesteps);
+    rt::Progress progress = sampler_progress(sampler, steps, n, batch, err);
+    const rt::Tensor samples = sample_diffusion(
+        *session, steps, sampler, n, options.seed, batch,
+        [&](int64_t done, int64_t) { progress.update(done, {}); });
+    progress.finish();
     return {fmt::format("{} samples of {} ({}; seed {}){}", n, model.name, how,
                         options.seed, decoder.description()),
-            decoder.images(sample_diffusion(*session, steps, sampler, n,
-                                            options.seed, batch, nullptr),
-                           batch)};
+            decoder.images(samples, batch)};
   }
   refuse_sampler_options(sampler, model, entry);
   const Generator generator = generation_entry(model, entry, command);
@@ -141,7 +145,8 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
 }
 
 ImageSource load_image_source(const std::string &spec,
-                              const FidOptions &options, std::ostream &out) {
+                              const FidOptions &options, std::ostream &out,
+                              std::ostream &err) {
   rt::Split split{};
   int64_t limit = -1;
   if (parse_split_spec(spec, split, limit)) {
@@ -168,7 +173,7 @@ ImageSource load_image_source(const std::string &spec,
     if (rt::find_model(name) != nullptr || spec.rfind("model:", 0) == 0)
       return sample_images(
           ModelOptions{name, checkpoint, options.seed, options.threads, ""}, "",
-          options.n, options.batch, "fid", out);
+          options.n, options.batch, "fid", out, err);
   }
   const bool pair = spec.find(',') != std::string::npos;
   if (!pair && !std::filesystem::exists(spec))

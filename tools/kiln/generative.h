@@ -57,17 +57,18 @@ struct ImageSource {
 // latents from Philox stream kLatentStream of the seed, through the
 // generation entry point `entry` (empty: generate or decode_probs); for a
 // diffusion model (and no `entry`), x_T from that stream through
-// `sampler`'s steps (diffusion.h).
+// `sampler`'s steps (diffusion.h), with their progress on `err`.
 ImageSource sample_images(const ModelOptions &model, const std::string &entry,
                           int64_t n, int64_t batch, const char *command,
-                          std::ostream &out,
+                          std::ostream &out, std::ostream &err,
                           const SamplerOptions &sampler = {});
 
 // One set of `kiln fid`: test, train, test[:N], train[:N], FILE.safetensors
 // (images in [0, 1]), model:CKPT (the model named in the checkpoint) or
 // NAME:CKPT.
 ImageSource load_image_source(const std::string &spec,
-                              const FidOptions &options, std::ostream &out);
+                              const FidOptions &options, std::ostream &out,
+                              std::ostream &err);
 
 // "FID 12.3456 ..." with its terms.
 void print_fid(std::ostream &out, const rt::FrechetDistance &fid,

@@ -487,9 +487,9 @@ std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
   if (*c.train_app)
     return train_command(c.train, out, err);
   if (*c.eval_app)
-    return eval_command(c.eval, out);
+    return eval_command(c.eval, out, err);
   if (*c.sample_app)
-    return sample_command(c.sample, out);
+    return sample_command(c.sample, out, err);
   if (*c.reconstruct_app)
     return reconstruct_command(c.reconstruct, out);
   if (*c.encode_app)
@@ -497,7 +497,7 @@ std::optional<int> run_model_commands(const ModelCommands &c, std::ostream &out,
   if (*c.score_app)
     return score_command(c.score, out);
   if (*c.fid_app)
-    return fid_command(c.fid, out);
+    return fid_command(c.fid, out, err);
   if (*c.generate_app)
     return generate_command(c.generate, out, err);
   return std::nullopt;

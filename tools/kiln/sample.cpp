@@ -18,8 +18,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iostream>
-#include <unistd.h>
 
 namespace kiln::cli {
 
@@ -28,7 +26,8 @@ namespace {
 // A diffusion model: x_T ~ N(0, I), then the sampler's steps; a latent
 // diffusion model's samples decoded by --decoder.
 int sample_diffusion_command(const SampleOptions &options,
-                             const DiffusionSteps &steps, std::ostream &out) {
+                             const DiffusionSteps &steps, std::ostream &out,
+                             std::ostream &err) {
   if (options.out.empty())
     throw UsageError("missing --out FILE.png");
   if (options.interpolate || options.label)
@@ -41,10 +40,8 @@ int sample_diffusion_command(const SampleOptions &options,
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
   LatentDecoder decoder(sampler, steps, options.common.seed,
                         options.common.threads, out);
-  rt::Progress progress(std::cerr,
-                        int64_t(visits) *
-                            ((options.n + options.batch - 1) / options.batch),
-                        0, ::isatty(STDERR_FILENO) == 1, 50);
+  rt::Progress progress =
+      sampler_progress(sampler, steps, options.n, options.batch, err);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   Trajectory trajectory;
@@ -93,11 +90,12 @@ int sample_diffusion_command(const SampleOptions &options,
 
 } // namespace
 
-int sample_command(const SampleOptions &options, std::ostream &out) {
+int sample_command(const SampleOptions &options, std::ostream &out,
+                   std::ostream &err) {
   const rt::ModelDesc &model = require_model(options.common.model);
   if (const DiffusionSteps steps = find_diffusion_steps(model);
       options.entry.empty() && (steps.ddpm || steps.ddim))
-    return sample_diffusion_command(options, steps, out);
+    return sample_diffusion_command(options, steps, out, err);
   refuse_sampler_options(options.sampler, model, options.entry);
   if (!options.trajectory.empty())
     throw UsageError(

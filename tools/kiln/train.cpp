@@ -29,9 +29,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <ranges>
-#include <unistd.h>
 
 namespace kiln::cli {
 namespace {
@@ -214,10 +212,6 @@ T keep(const std::optional<T> &given, T stored, const char *flag,
 
 bool contains(const std::string &text, std::string_view part) {
   return text.find(part) != std::string::npos;
-}
-
-bool stderr_is_terminal(const std::ostream &err) {
-  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
 }
 
 // Sums of the outputs since the last log line, for their means.

@@ -14,7 +14,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace kiln::cli {
 namespace {
@@ -94,6 +97,10 @@ void require_batched_outputs(const rt::EntryDesc &entry, const char *command) {
           "kiln {} expects every output of {} to have one row per input "
           "image ([{}, ...]), but '{}' is {}",
           command, entry.name, batch, t.name, rt::dims_string(t.dims)));
+}
+
+bool stderr_is_terminal(const std::ostream &err) {
+  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
 }
 
 std::unique_ptr<rt::Session> open_session(const ModelOptions &options,

@@ -33,6 +33,10 @@ void require_scalar_outputs(const rt::EntryDesc &entry, const char *command);
 // its input, so batched results can be concatenated.
 void require_batched_outputs(const rt::EntryDesc &entry, const char *command);
 
+// True when `err` is the process's standard error and that is a terminal:
+// progress lines are then redrawn in place, else printed every N steps.
+bool stderr_is_terminal(const std::ostream &err);
+
 // A session of `options.model` with the checkpoint's tensors loaded, after
 // setting the thread count. Prints one line about the checkpoint to `out`.
 std::unique_ptr<rt::Session> open_session(const ModelOptions &options,
