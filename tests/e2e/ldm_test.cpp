@@ -243,15 +243,24 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                            "--steps", "2", "--batch", "16", "-o",
                            (dir / "cls").string()});
   ASSERT_EQ(r.code, 0) << r.err;
+  const std::string cls = (dir / "cls/checkpoint.safetensors").string();
   r = kiln::test::run_cli({"eval", "ldm", "-c", ldm, "--decoder", vae,
-                           "--classifier",
-                           (dir / "cls/checkpoint.safetensors").string(),
-                           "--classifier-model", "fake_classifier", "--data",
-                           data, "--n", "8", "--batch", "4", "--steps", "5"});
+                           "--classifier", cls, "--classifier-model",
+                           "fake_classifier", "--data", data, "--n", "8",
+                           "--batch", "4", "--steps", "5"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "between 8 samples of ldm (DDIM, 5 steps"))
       << r.out;
   EXPECT_TRUE(contains(r.err, "step 10/10")) << r.err;
+  // kiln fid, which has no --decoder, sends a latent model to kiln eval.
+  r = kiln::test::run_cli({"fid", "ldm:" + ldm, "test", "--classifier", cls,
+                           "--classifier-model", "fake_classifier", "--data",
+                           data});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "ldm samples latents, which kiln fid cannot "
+                              "decode; kiln eval ldm -c " +
+                                  ldm + " --decoder CKPT"))
+      << r.err;
 
   r = kiln::test::run_cli(
       {"sample", "vae", "-c", vae, "--ema", "-o", (dir / "d.png").string()});

@@ -170,6 +170,15 @@ ImageSource load_image_source(const std::string &spec,
                                      "belongs to; write NAME:{}",
                                      checkpoint, checkpoint));
     }
+    // kiln fid has no --decoder: a latent diffusion model's samples are
+    // scored by kiln eval, which has.
+    if (const rt::ModelDesc *model = rt::find_model(name);
+        model && find_diffusion_steps(*model).kind == rt::DataKind::latent)
+      throw UsageError(fmt::format(
+          "'{}': {} samples latents, which kiln fid cannot decode; kiln eval "
+          "{} -c {} --decoder CKPT --classifier CKPT scores its decoded "
+          "samples",
+          spec, name, name, checkpoint));
     if (rt::find_model(name) != nullptr || spec.rfind("model:", 0) == 0)
       return sample_images(
           ModelOptions{name, checkpoint, options.seed, options.threads, ""}, "",

@@ -338,7 +338,8 @@ void add_fid(CLI::App &app, ModelCommands &c) {
       "  model:CKPT             --n samples of the model the checkpoint "
       "belongs to (its first\n"
       "                         entry point from noise to images; latents "
-      "from --seed)\n"
+      "from --seed;\n"
+      "                         a diffusion model's by DDIM in 50 steps)\n"
       "  NAME:CKPT              the same, naming the model\n"
       "FID is biased upward for small sets: compare values computed with "
       "the same set sizes.");
