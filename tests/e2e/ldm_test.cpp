@@ -9,8 +9,8 @@
 #include "transformer_reference.h"
 #include "vae.h"
 
+#include "classifier.h"
 #include "cli_runner.h"
-#include "fake_gan_model.h"
 #include "test_files.h"
 
 #include "kiln/runtime/safetensors.h"
@@ -236,26 +236,24 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   EXPECT_TRUE(contains(r.out, "its moving average of the weights")) << r.out;
   EXPECT_NE(kiln::test::read_bytes(dir / "a.png"),
             kiln::test::read_bytes(dir / "e.png"));
-  // kiln eval --classifier scores samples drawn by the sampler (2 batches
-  // of 5 steps here), its progress on the error stream as kiln sample's.
-  kiln::rt::register_model(kiln_model_fake_classifier());
-  r = kiln::test::run_cli({"train", "fake_classifier", "--data", data,
-                           "--steps", "2", "--batch", "16", "-o",
-                           (dir / "cls").string()});
+  // kiln eval --classifier scores samples drawn by the sampler (7 samples
+  // in 2 batches of 5 steps here), its progress on the error stream as
+  // kiln sample's.
+  kiln::rt::register_model(kiln_model_classifier());
+  r = kiln::test::run_cli({"train", "classifier", "--data", data, "--steps",
+                           "2", "--batch", "16", "-o", (dir / "cls").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string cls = (dir / "cls/checkpoint.safetensors").string();
   r = kiln::test::run_cli({"eval", "ldm", "-c", ldm, "--decoder", vae,
-                           "--classifier", cls, "--classifier-model",
-                           "fake_classifier", "--data", data, "--n", "8",
+                           "--classifier", cls, "--data", data, "--n", "7",
                            "--batch", "4", "--steps", "5"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "between 8 samples of ldm (DDIM, 5 steps"))
+  EXPECT_TRUE(contains(r.out, "between 7 samples of ldm (DDIM, 5 steps"))
       << r.out;
   EXPECT_TRUE(contains(r.err, "step 10/10")) << r.err;
   // kiln fid, which has no --decoder, sends a latent model to kiln eval.
-  r = kiln::test::run_cli({"fid", "ldm:" + ldm, "test", "--classifier", cls,
-                           "--classifier-model", "fake_classifier", "--data",
-                           data});
+  r = kiln::test::run_cli(
+      {"fid", "ldm:" + ldm, "test", "--classifier", cls, "--data", data});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "ldm samples latents, which kiln fid cannot "
                               "decode; kiln eval ldm -c " +
