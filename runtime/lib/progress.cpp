@@ -12,6 +12,13 @@ Progress::Progress(std::ostream &out, int64_t total_steps, int64_t first_step,
     : out_(out), total_(total_steps), first_(first_step), tty_(tty),
       every_(every < 1 ? 1 : every) {}
 
+Progress::~Progress() {
+  try {
+    finish();
+  } catch (...) { // a stream that throws: nothing more to say on it
+  }
+}
+
 std::string Progress::duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0)
     return "?";

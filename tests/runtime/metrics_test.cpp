@@ -92,6 +92,16 @@ TEST(Progress, RedrawsInPlaceOnATerminal) {
                        "\rstep 100/100  25 steps/s       \n");
 }
 
+TEST(Progress, ClosesItsLineWhenARunStopsEarly) {
+  std::ostringstream out;
+  {
+    Progress p(out, 100, 0, true, 1000);
+    p.update(10, {}, 1.0); // then an error unwinds the run: no finish()
+  }
+  out << "error";
+  EXPECT_EQ(out.str(), "\rstep 10/100  10 steps/s  ETA 9s\nerror");
+}
+
 TEST(Progress, Durations) {
   EXPECT_EQ(Progress::duration(47.4), "47s");
   EXPECT_EQ(Progress::duration(185), "3m05s");

@@ -24,6 +24,11 @@ public:
   // the rate counts this run's steps only.
   Progress(std::ostream &out, int64_t total_steps, int64_t first_step, bool tty,
            int64_t every);
+  // Closes a redrawn line, so that an error thrown through the run starts
+  // on a line of its own.
+  ~Progress();
+  Progress(const Progress &) = delete;
+  Progress &operator=(const Progress &) = delete;
 
   // After step `step` (steps done so far) with its values to show.
   void update(int64_t step, std::span<const NamedValue> values);
