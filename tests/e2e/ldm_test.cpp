@@ -259,6 +259,13 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                               "decode; kiln eval ldm -c " +
                                   ldm + " --decoder CKPT"))
       << r.err;
+  // Both sets are checked before either is sampled: the VAE's checkpoint is
+  // not even opened.
+  r = kiln::test::run_cli({"fid", "model:" + vae, "ldm:" + ldm, "--classifier",
+                           cls, "--data", data, "--n", "8"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "ldm samples latents")) << r.err;
+  EXPECT_FALSE(contains(r.out, "checkpoint " + vae)) << r.out;
 
   r = kiln::test::run_cli(
       {"sample", "vae", "-c", vae, "--ema", "-o", (dir / "d.png").string()});

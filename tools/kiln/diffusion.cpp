@@ -7,11 +7,13 @@
 #include "kiln/runtime/checkpoint.h"
 #include "kiln/runtime/shapes.h"
 
+#include "kiln/runtime/progress.h"
 #include "kiln/runtime/random.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace kiln::cli {
 namespace {
@@ -109,15 +111,6 @@ void refuse_sampler_options(const SamplerOptions &options,
                                given == "--decoder" ? "latent " : ""));
 }
 
-rt::Progress sampler_progress(const SamplerOptions &options,
-                              const DiffusionSteps &steps, int64_t n,
-                              int64_t batch, std::ostream &err) {
-  const auto visits =
-      int64_t(sampler_timesteps(options, steps.timesteps).size());
-  return rt::Progress(err, visits * ((n + batch - 1) / batch), 0,
-                      stderr_is_terminal(err), 50);
-}
-
 rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,
@@ -142,6 +135,8 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
       rt::Tensor({}, std::vector<float>{float(options.ddim_eta())});
   const int64_t total = int64_t(ts.size()) * ((n + batch - 1) / batch);
   int64_t done = 0;
+  if (progress)
+    progress(done, total);
   // The first rows of the first batch: x_T, then after the steps where
   // point k of the trajectory falls, k * steps / (points - 1) rounded.
   const auto record = [&](const float *x) {
@@ -193,6 +188,25 @@ sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
     std::copy(x.data(), x.data() + rows * pixels, all.data() + begin * pixels);
   }
   return all;
+}
+
+rt::Tensor sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
+                            const SamplerOptions &options, int64_t n,
+                            uint64_t seed, int64_t batch, std::ostream &err,
+                            Trajectory *trajectory) {
+  std::optional<rt::Progress> line;
+  rt::Tensor samples = sample_diffusion(
+      session, steps, options, n, seed, batch,
+      [&](int64_t done, int64_t total) {
+        if (!line)
+          line.emplace(err, total, 0, stderr_is_terminal(err), 50);
+        else
+          line->update(done, {});
+      },
+      trajectory);
+  if (line)
+    line->finish();
+  return samples;
 }
 
 LatentDecoder::LatentDecoder(const SamplerOptions &options,

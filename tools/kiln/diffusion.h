@@ -14,7 +14,6 @@
 #include "kiln/runtime/fashion_mnist.h"
 #include "kiln/runtime/image.h"
 #include "kiln/runtime/model.h"
-#include "kiln/runtime/progress.h"
 #include "kiln/runtime/session.h"
 #include "kiln/runtime/tensor.h"
 
@@ -58,13 +57,6 @@ void refuse_sampler_options(const SamplerOptions &options,
                             const rt::ModelDesc &model,
                             const std::string &entry);
 
-// A progress line on `err` over the steps that sample_diffusion takes for
-// n samples in batches of `batch`: redrawn in place on a terminal, else a
-// line every 50 steps and one at the end.
-rt::Progress sampler_progress(const SamplerOptions &options,
-                              const DiffusionSteps &steps, int64_t n,
-                              int64_t batch, std::ostream &err);
-
 // x_t of the first `rows` samples at `points` moments evenly spaced from
 // x_T (the noise) to x_0 (the samples), both ends included: what kiln
 // sample --trajectory shows. Fewer points when there are fewer steps.
@@ -76,14 +68,21 @@ struct Trajectory {
 // n samples as [n, values per sample] as the model makes them (images in
 // its pixel range, or latents), in batches of `batch`: x_T ~ N(0, I) from
 // Philox stream kLatentStream of `seed` (sample i the same for any n), then
-// one call per timestep. `progress` is called after every step with (steps
-// done, steps).
+// one call per timestep. `progress` is called with (0, steps) before the
+// first step and after every step with (steps done, steps).
 rt::Tensor
 sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
                  const SamplerOptions &options, int64_t n, uint64_t seed,
                  int64_t batch,
                  const std::function<void(int64_t, int64_t)> &progress,
                  Trajectory *trajectory = nullptr);
+
+// sample_diffusion with a progress line on `err` over its steps: redrawn in
+// place on a terminal, else a line every 50 steps and one at the end.
+rt::Tensor sample_diffusion(rt::Session &session, const DiffusionSteps &steps,
+                            const SamplerOptions &options, int64_t n,
+                            uint64_t seed, int64_t batch, std::ostream &err,
+                            Trajectory *trajectory = nullptr);
 
 // What turns a latent diffusion model's samples into images: the first
 // infer entry point of the model of `options.decoder` (a checkpoint that

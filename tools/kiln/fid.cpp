@@ -21,8 +21,10 @@ int fid_command(const FidOptions &options, std::ostream &out,
   const auto start = std::chrono::steady_clock::now();
   Classifier classifier(options.classifier, options.seed, options.threads,
                         "fid", out);
-  const ImageSource a = load_image_source(options.sets[0], options, out, err);
-  const ImageSource b = load_image_source(options.sets[1], options, out, err);
+  const auto load_a = image_source(options.sets[0], options, out, err);
+  const auto load_b = image_source(options.sets[1], options, out, err);
+  const ImageSource a = load_a();
+  const ImageSource b = load_b();
   const rt::FrechetDistance fid = rt::frechet_distance(
       rt::feature_stats(classifier.features(a.images, options.batch)),
       rt::feature_stats(classifier.features(b.images, options.batch)));

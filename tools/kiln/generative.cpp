@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <memory>
 
 namespace kiln::cli {
 namespace {
@@ -120,11 +121,8 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
         sampler.ddim() ? fmt::format("DDIM, {} steps, eta {}",
                                      sampler.ddim_steps(), sampler.ddim_eta())
                        : fmt::format("DDPM, {} steps", steps.timesteps);
-    rt::Progress progress = sampler_progress(sampler, steps, n, batch, err);
-    const rt::Tensor samples = sample_diffusion(
-        *session, steps, sampler, n, options.seed, batch,
-        [&](int64_t done, int64_t) { progress.update(done, {}); });
-    progress.finish();
+    const rt::Tensor samples =
+        sample_diffusion(*session, steps, sampler, n, options.seed, batch, err);
     return {fmt::format("{} samples of {} ({}; seed {}){}", n, model.name, how,
                         options.seed, decoder.description()),
             decoder.images(samples, batch)};
@@ -144,20 +142,23 @@ ImageSource sample_images(const ModelOptions &options, const std::string &entry,
           generate_images(*session, generator, z, labels, batch)};
 }
 
-ImageSource load_image_source(const std::string &spec,
-                              const FidOptions &options, std::ostream &out,
-                              std::ostream &err) {
+std::function<ImageSource()> image_source(const std::string &spec,
+                                          const FidOptions &options,
+                                          std::ostream &out,
+                                          std::ostream &err) {
   rt::Split split{};
   int64_t limit = -1;
   if (parse_split_spec(spec, split, limit)) {
-    const rt::ImageSet data = load_data(options.data, split);
-    if (limit > data.count)
+    auto data = std::make_shared<rt::ImageSet>(load_data(options.data, split));
+    if (limit > data->count)
       throw UsageError(fmt::format("'{}': the {} split has {} images", spec,
-                                   rt::split_name(split), data.count));
-    const int64_t n = limit < 0 ? data.count : limit;
-    return {fmt::format("{} {} images{}", n, rt::split_name(split),
-                        limit < 0 ? "" : " (the first)"),
-            data.images(0, n, rt::PixelRange::unit)};
+                                   rt::split_name(split), data->count));
+    return [data, limit, split] {
+      const int64_t n = limit < 0 ? data->count : limit;
+      return ImageSource{fmt::format("{} {} images{}", n, rt::split_name(split),
+                                     limit < 0 ? "" : " (the first)"),
+                         data->images(0, n, rt::PixelRange::unit)};
+    };
   }
   // model:CKPT or NAME:CKPT.
   if (const size_t colon = spec.find(':'); colon != std::string::npos) {
@@ -170,19 +171,24 @@ ImageSource load_image_source(const std::string &spec,
                                      "belongs to; write NAME:{}",
                                      checkpoint, checkpoint));
     }
+    const rt::ModelDesc *model = rt::find_model(name);
     // kiln fid has no --decoder: a latent diffusion model's samples are
     // scored by kiln eval, which has.
-    if (const rt::ModelDesc *model = rt::find_model(name);
-        model && find_diffusion_steps(*model).kind == rt::DataKind::latent)
+    if (model && find_diffusion_steps(*model).kind == rt::DataKind::latent)
       throw UsageError(fmt::format(
           "'{}': {} samples latents, which kiln fid cannot decode; kiln eval "
           "{} -c {} --decoder CKPT --classifier CKPT scores its decoded "
           "samples",
           spec, name, name, checkpoint));
-    if (rt::find_model(name) != nullptr || spec.rfind("model:", 0) == 0)
-      return sample_images(
-          ModelOptions{name, checkpoint, options.seed, options.threads, ""}, "",
-          options.n, options.batch, "fid", out, err);
+    if (model || spec.starts_with("model:")) {
+      if (model)
+        rt::read_checkpoint_info(checkpoint); // readable, before any sampling
+      return [=, &options, &out, &err] {
+        return sample_images(
+            ModelOptions{name, checkpoint, options.seed, options.threads, ""},
+            "", options.n, options.batch, "fid", out, err);
+      };
+    }
   }
   const bool pair = spec.find(',') != std::string::npos;
   if (!pair && !std::filesystem::exists(spec))
@@ -194,12 +200,14 @@ ImageSource load_image_source(const std::string &spec,
         spec));
   // Any other image source --data takes (a folder of PNG images, .npy,
   // IDX, IMAGES,LABELS): all its images.
-  if (pair || !spec.ends_with(".safetensors")) {
-    const rt::ImageSet data = load_data(spec, rt::Split::test);
-    return {fmt::format("{} images of {}", data.count,
-                        rt::describe_image_data(spec, rt::Split::test)),
-            data.images(0, data.count, rt::PixelRange::unit)};
-  }
+  if (pair || !spec.ends_with(".safetensors"))
+    return [spec] {
+      const rt::ImageSet data = load_data(spec, rt::Split::test);
+      return ImageSource{
+          fmt::format("{} images of {}", data.count,
+                      rt::describe_image_data(spec, rt::Split::test)),
+          data.images(0, data.count, rt::PixelRange::unit)};
+    };
   const rt::SafetensorsHeader header = rt::read_safetensors_header(spec);
   if (const std::string *format = header.meta("format");
       format && *format == rt::kCheckpointFormat)
@@ -209,9 +217,11 @@ ImageSource load_image_source(const std::string &spec,
         spec,
         header.meta("model") ? " of " + *header.meta("model") : std::string(),
         spec));
-  rt::Tensor images = read_images_file(spec, "", kImagePixels);
-  return {fmt::format("{} images of {}", images.dim(0), spec),
-          std::move(images)};
+  return [spec] {
+    rt::Tensor images = read_images_file(spec, "", kImagePixels);
+    return ImageSource{fmt::format("{} images of {}", images.dim(0), spec),
+                       std::move(images)};
+  };
 }
 
 void print_fid(std::ostream &out, const rt::FrechetDistance &fid,

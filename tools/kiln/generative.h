@@ -11,6 +11,7 @@
 #include "kiln/runtime/session.h"
 #include "kiln/runtime/tensor.h"
 
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -65,10 +66,13 @@ ImageSource sample_images(const ModelOptions &model, const std::string &entry,
 
 // One set of `kiln fid`: test, train, test[:N], train[:N], FILE.safetensors
 // (images in [0, 1]), model:CKPT (the model named in the checkpoint) or
-// NAME:CKPT.
-ImageSource load_image_source(const std::string &spec,
-                              const FidOptions &options, std::ostream &out,
-                              std::ostream &err);
+// NAME:CKPT. Returns what loads (or samples) the images, once every check
+// that needs neither is done, so that kiln fid refuses a bad second set
+// before it samples the first. The loader refers to `options`, `out` and
+// `err`.
+std::function<ImageSource()> image_source(const std::string &spec,
+                                          const FidOptions &options,
+                                          std::ostream &out, std::ostream &err);
 
 // "FID 12.3456 ..." with its terms.
 void print_fid(std::ostream &out, const rt::FrechetDistance &fid,

@@ -11,7 +11,6 @@
 
 #include "kiln/runtime/file_kind.h"
 #include "kiln/runtime/png.h"
-#include "kiln/runtime/progress.h"
 
 #include <fmt/ostream.h>
 
@@ -40,16 +39,12 @@ int sample_diffusion_command(const SampleOptions &options,
   std::unique_ptr<rt::Session> session = open_session(options.common, out);
   LatentDecoder decoder(sampler, steps, options.common.seed,
                         options.common.threads, out);
-  rt::Progress progress =
-      sampler_progress(sampler, steps, options.n, options.batch, err);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   Trajectory trajectory;
   const rt::Tensor samples = sample_diffusion(
       *session, steps, sampler, options.n, options.common.seed, options.batch,
-      [&](int64_t done, int64_t) { progress.update(done, {}); },
-      options.trajectory.empty() ? nullptr : &trajectory);
-  progress.finish();
+      err, options.trajectory.empty() ? nullptr : &trajectory);
   const rt::Tensor images = decoder.images(samples, options.batch);
   if (!options.trajectory.empty()) {
     // One row per sample, its moments left (x_T) to right (x_0).
