@@ -451,6 +451,26 @@ TEST_P(ConvForward, Winograd3x3WeightGradPad0) {
              });
 }
 
+// Weight gradients whose reduction over images runs in chunks of a few
+// images (conv2d_winograd_schedule.cpp, conv2d_schedule.cpp: 2 MiB of
+// operands a chunk): 4 images for F(3x3, 4x4) at 32 channels and 28x28, 2
+// for the 1x1 kernel 192 -> 64 at 28x28, 8 for the direct stride-2 3x3
+// kernel, so that batches 5 and 9 end in a partial chunk.
+TEST_P(ConvForward, WeightGradInChunksOfImages) {
+  expectLike("wino3_wgrad_28", {{32, 28, 28}, {32, 28, 28}}, 60,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {1, 1, 1, 1}, 3, 3);
+             });
+  expectLike("wgrad_1x1_chunks", {{192, 28, 28}, {64, 28, 28}}, 62,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {1, 1, 0, 0}, 1, 1);
+             });
+  expectLike("wgrad_s2_chunks", {{64, 28, 28}, {64, 14, 14}}, 64,
+             [](const auto &in) {
+               return weightGrad(in[0], in[1], {2, 2, 1, 1}, 3, 3);
+             });
+}
+
 // Batches below and above the 8 images of a stride-2 Winograd task (9: a
 // last task shifted inwards) and the 4 of wino3_conv_28's.
 INSTANTIATE_TEST_SUITE_P(Batches, ConvForward, ::testing::Values(1, 5, 9));

@@ -209,10 +209,12 @@ void schedule_channels(Conv2d &conv, Func out, const std::vector<Var> &vars,
   conv.border.compute_at(out, task).vectorize(xargs[0], vec);
 }
 
-// WeightGrad with at least one vector of output channels: out is
-// (kw, kh, c, o); the reduction runs over (ow, oh, n).
-void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
-                          int vec, const Block &b) {
+// WeightGrad, each task's block with the whole reduction: out tiled into
+// blocks (o vectors x taps x input channels), computed in registers at
+// each block, dy packed with o innermost per task.
+void schedule_weight_grad_per_task(Conv2d &conv, Func out,
+                                   const std::vector<Var> &vars, int vec,
+                                   const Block &b) {
   const Var &kw = vars[0], &kh = vars[1], &c = vars[2], &o = vars[3];
   const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
       hi("cv_hi"), co("cv_co"), ci("cv_ci"), t0("cv_t0"), t1("cv_t1"),
@@ -232,34 +234,132 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
       .unroll(wi)
       .unroll(hi)
       .unroll(ci);
-
-  // The block: o vectors x taps x input channels.
   hold_block(conv, out, task, conv.vars[3], conv.vars[2], vec);
   unroll_short(conv.result.update(), conv.r.x);
 
-  // dy packed with o innermost: (o, ow, oh, n). Where a task's block
-  // spans all taps and input channels (D.conv1's 1 -> 64, 4x4), the task
-  // packs its own vectors of dy, which then stay in L2 for its reduction;
-  // packed once per call instead, they made a round trip through L3, the
-  // reduction streaming them at ~6 GB/s. conv_bench d1_dw, batch 64,
-  // Intel Xeon family 6 model 207, ms: 0.74 -> 0.50 (1 thread), 0.59 ->
-  // 0.27-0.30 (2 threads). Otherwise tasks share dy's vectors: once per
-  // call, in parallel over the images.
   const std::vector<Var> dargs = conv.per_channel.args();
-  Func packed = conv.per_channel.in(conv.result);
-  const bool task_spans_taps_and_channels = b.bw >= conv.p.kernel_w &&
-                                            b.bh >= conv.p.kernel_h &&
-                                            b.bc >= conv.p.channels;
-  if (task_spans_taps_and_channels) {
-    packed.compute_at(out, task);
-  } else {
-    packed.compute_root().parallel(dargs[3]);
-  }
-  packed.reorder_storage(dargs[2], dargs[0], dargs[1], dargs[3])
+  conv.per_channel.in(conv.result)
+      .compute_at(out, task)
+      .reorder_storage(dargs[2], dargs[0], dargs[1], dargs[3])
       .reorder(dargs[2], dargs[0], dargs[1], dargs[3])
       .vectorize(dargs[2], vec);
   const std::vector<Var> xargs = conv.border.args();
   conv.border.compute_root().vectorize(xargs[0], vec).parallel(xargs[3]);
+}
+
+// WeightGrad whose blocks share dy (a 1x1 kernel's blocks of input
+// channels, a 3x3 kernel's one channel per block): the reduction over
+// images in chunks (rfactor), so that the chunk's x and dy, packed with o
+// innermost, stay in cache while every block reads them, instead of each
+// block streaming the whole batch's from memory. Loop nest:
+//   chunk   serial over chunks of images (detail::weight_grad_chunk_images
+//           of x and dy)
+//     x, dy   the chunk's, in parallel over its images
+//     result  a task per block (o vectors x taps x input channels): the
+//             block's products over the chunk summed in registers (part),
+//             then added to result
+// The DDPM's 1x1 skips at batch 64 (bench/conv_bench k1_28_dw and
+// k1_14_dw; Zen 4, AMD EPYC family 25 model 17, 1 thread, ms; without
+// chunks, each block streamed the batch's x and dy from L3 or memory):
+// 96 -> 32 at 28x28 5.1-6.3 -> 4.3-5.7, 192 -> 64 at 14x14 4.9-8.4 -> 3.3-4.7;
+// Halide's profiler: the products of 192 -> 64 at 110 GFLOP/s, the
+// copies of x and dy a third of the kernel.
+void schedule_weight_grad_chunked(Conv2d &conv, Func out,
+                                  const std::vector<Var> &vars, int vec,
+                                  const Block &b) {
+  const Conv2dParams &p = conv.p;
+  const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
+  const int images = detail::weight_grad_chunk_images(
+      (int64_t(p.channels) * p.width * p.height +
+       int64_t(p.out_channels) * out_w * out_h) *
+      4);
+  const RVar no("cv_no"), ni("cv_ni");
+  const Var chunk("cv_chunk");
+  Func part =
+      conv.result.update().split(conv.r.z, no, ni, images).rfactor(no, chunk);
+
+  const Var &rw = conv.vars[0], &rh = conv.vars[1], &rc = conv.vars[2],
+            &ro = conv.vars[3];
+  const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
+      hi("cv_hi"), co("cv_co"), ci("cv_ci"), t0("cv_t0"), t1("cv_t1"),
+      task("cv_task");
+  const int ov = b.nv * vec;
+  conv.result.compute_root()
+      .reorder_storage(ro, rw, rh, rc)
+      .reorder(ro, rw, rh, rc)
+      .vectorize(ro, vec);
+  conv.result.update()
+      .split(ro, oo, oi, ov, TailStrategy::GuardWithIf)
+      .split(rw, wo, wi, b.bw, TailStrategy::GuardWithIf)
+      .split(rh, ho, hi, b.bh, TailStrategy::GuardWithIf)
+      .split(rc, co, ci, b.bc, TailStrategy::GuardWithIf)
+      .reorder(oi, wi, hi, ci, wo, ho, co, oo, no)
+      .fuse(wo, ho, t0)
+      .fuse(t0, co, t1)
+      .fuse(t1, oo, task)
+      .parallel(task)
+      .vectorize(oi, vec)
+      .unroll(oi)
+      .unroll(wi)
+      .unroll(hi)
+      .unroll(ci);
+  part.compute_at(conv.result, task)
+      .reorder_storage(ro, rw, rh, rc)
+      .reorder(ro, rw, rh, rc)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh)
+      .unroll(rc);
+  part.update()
+      .reorder(ro, rw, rh, rc, conv.r.x, conv.r.y, ni)
+      .vectorize(ro, vec)
+      .unroll(ro)
+      .unroll(rw)
+      .unroll(rh)
+      .unroll(rc);
+  unroll_short(part.update(), conv.r.x);
+
+  const LoopLevel per_chunk(conv.result, no);
+  const std::vector<Var> dargs = conv.per_channel.args();
+  conv.per_channel.in(part)
+      .compute_at(per_chunk)
+      .reorder_storage(dargs[2], dargs[0], dargs[1], dargs[3])
+      .reorder(dargs[2], dargs[0], dargs[1], dargs[3])
+      .vectorize(dargs[2], vec)
+      .parallel(dargs[3]);
+  // x with its zero border, per chunk. Read in place instead when there is
+  // no padding (a 1x1 skip), the products slowed more than the copy saved
+  // for 192 -> 64 at 14x14 (4.5 -> 5.2 ms a call; 96 -> 32 at 28x28 5.3 ->
+  // 4.5; conv_bench, Zen 4, 1 thread).
+  const std::vector<Var> xargs = conv.border.args();
+  conv.border.compute_at(per_chunk).vectorize(xargs[0], vec).parallel(xargs[3]);
+
+  // out (kw, kh, c, o), read from result's vectors of o.
+  const Var &kw = vars[0], &kh = vars[1], &c = vars[2], &o = vars[3];
+  out.split(o, oo, oi, vec, tail(p.out_channels, vec))
+      .reorder(oi, kw, kh, c, oo)
+      .vectorize(oi)
+      .parallel(oo);
+}
+
+// WeightGrad with at least one vector of output channels: out is
+// (kw, kh, c, o); the reduction runs over (ow, oh, n).
+void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
+                          int vec, const Block &b) {
+  // A task whose block spans all taps and input channels (D.conv1's 1 ->
+  // 64, 4x4) packs its own vectors of dy, which then stay in L2 for its
+  // reduction; packed once per call instead, they made a round trip
+  // through L3, the reduction streaming them at ~6 GB/s. conv_bench d1_dw,
+  // batch 64, Intel Xeon family 6 model 207, ms: 0.74 -> 0.50 (1 thread),
+  // 0.59 -> 0.27-0.30 (2 threads).
+  if (b.bw >= conv.p.kernel_w && b.bh >= conv.p.kernel_h &&
+      b.bc >= conv.p.channels) {
+    schedule_weight_grad_per_task(conv, out, vars, vec, b);
+  } else {
+    schedule_weight_grad_chunked(conv, out, vars, vec, b);
+  }
 }
 
 // Fewer output channels than one vector: vectorize over dimension 0 of the

@@ -252,6 +252,7 @@ void define_forward(Conv2d &conv, const Conv2dParams &p,
   st.tiles_h = ceil_div(conv.out_h, kTile);
   st.tiles_w = ceil_div(conv.out_w, kTile);
   st.stride = s;
+  st.points = P;
   const Var o("o"), c("c"), bw("bw"), bh("bh"), xw("xw"), xh("xh");
   // Phase (bw, bh) of the weights: the taps (s aw + bw, s ah + bh).
   st.u(o, c, bw, bh, xw, xh) = transform2d(g, xw, xh, [&](int aw, int ah) {
@@ -299,6 +300,7 @@ void define_weight_grad(Conv2d &conv, const Conv2dParams &p, const Func &dy,
                         const std::string &name) {
   WinogradStages &st = *conv.winograd;
   st.stride = s;
+  st.points = P;
   st.tiles_h = ceil_div(out_h, kTile);
   st.tiles_w = ceil_div(out_w, kTile);
   const Var o("o"), iw("iw"), ih("ih"), xw("xw"), xh("xh"), tw("tw"), th("th"),

@@ -55,8 +55,8 @@
 // so 1.7-2.5x, at 5e-6 to 7.7e-6 of the largest output from the direct
 // result (float32).
 // The weight gradient of those layers as F(3x3, 4x4) takes the weight
-// gradient schedule below with one phase; a task's operands, u and v of
-// one point, are 392 KiB each at 28x28 and batch 64. Measured on a 2-core
+// gradient schedule below with one phase. Measured (before its reduction
+// over images ran in chunks: schedule_weight_grad) on a 2-core
 // Intel Xeon (family 6 model 207, AVX-512), conv_bench, ms, against direct
 // in the same run, 1 thread / 2 threads: 32 -> 32 at 28x28 5.5 vs 19.0 / 3.4
 // vs 13.2; 64 -> 64 at 14x14 4.5 vs 21.7 / 2.7 vs 13.8; 128 -> 128 at 7x7
@@ -67,7 +67,6 @@
 #include "tiling.h"
 
 #include <algorithm>
-#include <optional>
 #include <stdexcept>
 
 namespace kiln::halide {
@@ -135,10 +134,12 @@ int channel_block_lanes(const WinogradStages &st, int vec) {
   return std::min(vec, st.channel_block);
 }
 
-// The transformed weights (or output gradients), once per call, in
-// parallel over their outermost dimension; each (channel vector, ...)
+// The transformed weights, once per call, or the weight gradient's
+// transformed output gradients, per chunk of images (at `at`), in parallel
+// over their outermost dimension; each (channel vector, ...)
 // computes its 25 (or 36) points from the same few loads.
-void schedule_transformed_weights(WinogradStages &st, int vec) {
+void schedule_transformed_weights(WinogradStages &st, int vec,
+                                  const LoopLevel &at = LoopLevel::root()) {
   const std::vector<Var> uargs = st.u.args();
   const size_t nd = uargs.size();
   if (st.kind == ConvKind::Transpose) {
@@ -155,7 +156,7 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
   const Var uo("wg_uo"), ui("wg_ui");
   // F(4, 3)'s u(o, c, bw, bh, ...) has one phase: parallel over c instead.
   const bool one_phase = st.kind == ConvKind::Forward && st.stride == 1;
-  st.u.compute_root()
+  st.u.compute_at(at)
       .split(uargs[0], uo, ui, vec, TailStrategy::RoundUp)
       .reorder(transform_order(st.u, ui, uo))
       .vectorize(ui)
@@ -164,23 +165,23 @@ void schedule_transformed_weights(WinogradStages &st, int vec) {
       .parallel(one_phase ? uargs[1] : uargs[nd - 3]);
 }
 
-// The transformed input tiles, computed at `at`, or at the root in
-// parallel over the images when `at` is undefined: per (channel vector,
-// phase, tile), the 25 (36) points together from their 25 (36) inputs; x copied
-// channel-innermost per image first.
-void schedule_input_tiles(WinogradStages &st, int vec,
-                          const std::optional<LoopLevel> &at) {
+// The transformed input tiles, computed at `at`, in parallel over the
+// images if asked: per (channel vector, phase, tile), the 25 (36) points
+// together from their 25 (36) inputs; x copied channel-innermost per image
+// first.
+void schedule_input_tiles(WinogradStages &st, int vec, const LoopLevel &at,
+                          bool parallel_images) {
   const std::vector<Var> vargs = st.v.args();
   const size_t nd = vargs.size();
   const Var &xw = vargs[nd - 2], &xh = vargs[nd - 1], &n = vargs[nd - 3];
   const Var vco("wg_vco"), vci("wg_vci");
-  st.v.compute_at(at ? *at : LoopLevel::root())
+  st.v.compute_at(at)
       .split(vargs[0], vco, vci, vec, TailStrategy::GuardWithIf)
       .reorder(transform_order(st.v, vci, vco))
       .vectorize(vci)
       .unroll(xw)
       .unroll(xh);
-  if (!at) {
+  if (parallel_images) {
     st.v.parallel(n);
   }
   const std::vector<Var> xargs = st.xt.args();
@@ -316,13 +317,44 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
       .unroll(th);
 }
 
+// The weight gradient's reduction in chunks of images whose u and v take
+// 2 MiB (detail::weight_grad_chunk_images). Measured on the 2-core Zen
+// 4 (AMD EPYC family 25 model 17, L2 1 MiB per core, L3 32 MiB),
+// bench/conv_bench, batch 64, 1 thread, two runs, ms, with chunks of 512
+// KiB, 1, 2, 4 and 8 MiB, and without chunks (all 64 images' u and v
+// first: the schedule before), in the same runs:
+//
+//   layer                512K     1M       2M       4M       8M       none
+//   32 -> 32, 28x28      5.6-6.0  5.0-5.5  5.1-5.2  4.8-5.1  7.4-8.0  9.0-9.6
+//   64 -> 64, 14x14      4.5-5.2  4.6-4.7  4.5-4.8  4.3-4.6  5.2-5.5  6.5-6.8
+//   128 -> 128, 7x7      3.8-5.1  3.5-3.6  3.5-3.6  3.2-3.4  4.2-5.7  4.7-4.9
+//   16 -> 16, 28x28      1.6      1.4-1.5  1.3-1.4  1.4      3.1-3.3  2.3-2.4
+//   GAN 64 -> 128 F(2,4) 5.6-6.5  5.1-5.7  4.8-5.0  5.1      6.8-6.9  5.3-6.0
+//
+// Halide's profiler on the first, 1 thread (without chunks in an earlier
+// session, docs/performance.md; with them this one): GEMMs 3.85 -> 1.98 ms
+// (60 -> 117 GFLOP/s: their operands now come from L2, not L3), the
+// transform of dy 2.56 -> 1.88. On 2 threads the gain is smaller and within
+// this machine's noise except at 28x28 (2.7-3.6 ms against 3.4-6.9): a
+// chunk's u and v are made in parallel over images and read in parallel
+// over points, so half of what a core reads comes from the other's L2.
+int weight_grad_chunk_images(const Conv2d &conv) {
+  const WinogradStages &st = *conv.winograd;
+  return detail::weight_grad_chunk_images(
+      int64_t(conv.p.out_channels + conv.p.channels * st.stride * st.stride) *
+      st.tiles_w * st.tiles_h * st.points * st.points * 4);
+}
+
 // WeightGrad: the output (kw, kh, c, o) is only the weights' size; the
-// GEMMs dominate. Loop nest:
-//   u, v  root, parallel over the images (the reduction runs over them)
-//   m     a task per (transform point, block of output channels), whose
-//         operands (u and v of one point: 64 + 256 KiB for the GAN's
-//         layer) stay in L2; register blocks of output-channel vectors x
-//         input channels, the reduction over tiles and images inside
+// GEMMs dominate. The reduction over images runs in chunks (rfactor), so
+// that a chunk's transformed dy and x tiles are still in cache when the
+// GEMMs read them. Loop nest:
+//   chunk  serial over chunks of images
+//     u, v   the chunk's tiles, in parallel over its images
+//     m      a task per (transform point, block of output channels): for
+//            each register block of output-channel vectors x input
+//            channels, the products of the chunk's tiles summed in
+//            registers (part), then added to m
 //   out   the output transform, vectorized over output channels
 void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
                           int vec) {
@@ -333,27 +365,32 @@ void schedule_weight_grad(Conv2d &conv, Func out, const std::vector<Var> &vars,
   const int nv = vectors_dividing(conv.p.out_channels, vec, 4);
   const int cols = std::min(conv.p.channels, conv_accumulators(vec) / nv);
   const Var mo("wg_mo"), mi("wg_mi"), co("wg_co"), ci("wg_ci"), t0("wg_t0"),
-      task("wg_task");
-  Func mw = st.m.in();
-  mw.compute_root()
-      .split(o, mo, mi, nv * vec, TailStrategy::RoundUp)
-      .split(c, co, ci, cols, TailStrategy::ShiftInwards)
-      .reorder(mi, ci, co, bw, bh, mo, xw, xh)
+      task("wg_task"), chunk("wg_chunk");
+  const RVar no("wg_no"), ni("wg_ni");
+  Func part = st.m.update()
+                  .split(st.rk.z, no, ni, weight_grad_chunk_images(conv))
+                  .rfactor(no, chunk);
+  st.m.compute_root().vectorize(o, vec).parallel(xh);
+  st.m.update()
+      .split(o, mo, mi, nv * vec, TailStrategy::GuardWithIf)
+      .split(c, co, ci, cols, TailStrategy::GuardWithIf)
+      .reorder(mi, ci, co, bw, bh, mo, xw, xh, no)
       .fuse(mo, xw, t0)
       .fuse(t0, xh, task)
       .parallel(task)
       .vectorize(mi, vec)
       .unroll(mi)
       .unroll(ci);
-  st.m.compute_at(mw, co).vectorize(o, vec).unroll(o).unroll(c);
-  st.m.update()
-      .reorder(o, c, st.rk.x, st.rk.y, st.rk.z)
+  part.compute_at(st.m, co).vectorize(o, vec).unroll(o).unroll(c);
+  part.update()
+      .reorder(o, c, st.rk.x, st.rk.y, ni)
       .vectorize(o, vec)
       .unroll(o)
       .unroll(c);
 
-  schedule_transformed_weights(st, vec); // u(o, tw, th, n, ...): over n
-  schedule_input_tiles(st, vec, std::nullopt);
+  const LoopLevel per_chunk(st.m, no);
+  schedule_transformed_weights(st, vec, per_chunk); // u(o, tw, th, n, ...)
+  schedule_input_tiles(st, vec, per_chunk, true);
 
   const Var &kw = vars[0], &kh = vars[1], &oc = vars[2], &oo = vars[3];
   const Var ooo("wg_ooo"), ooi("wg_ooi");
@@ -405,7 +442,7 @@ void schedule_winograd(Conv2d &conv, Func out, const std::vector<Var> &vars,
   } else {
     schedule_transpose_gemms(st, vec, LoopLevel(out, nt));
   }
-  schedule_input_tiles(st, vec, LoopLevel(out, nt));
+  schedule_input_tiles(st, vec, LoopLevel(out, nt), false);
   // Weights: packed output-channel innermost, then transformed, per call.
   const std::vector<Var> wargs = st.wt.args(); // (o, kw, kh, c)
   if (forward) {

@@ -24,6 +24,18 @@ inline int divisor_at_most(int n, int limit, int align = 1) {
 // kernel declared it static (constrain_shape).
 std::optional<int64_t> static_extent(const Halide::Func &out, int dim);
 
+// Images per chunk of a weight gradient's reduction over images (the
+// direct and the Winograd schedules): the chunk's operands, at
+// `bytes_per_image` each image, within 2 MiB, about the L2 of two Zen 4
+// cores, so that its products read them from cache; at least 2 images, a
+// task each for 2 threads. The size is measured in
+// conv2d_winograd_schedule.cpp.
+inline int weight_grad_chunk_images(int64_t bytes_per_image) {
+  constexpr int64_t kChunkBytes = int64_t(2) << 20;
+  const int64_t images = kChunkBytes / bytes_per_image;
+  return images < 2 ? 2 : images > 64 ? 64 : int(images);
+}
+
 // Elements of work (loads, adds) a parallel task should get. A parallel loop
 // of one task costs nothing measurable, so this only bounds how finely work
 // is spread; see pointwise_schedule.cpp.

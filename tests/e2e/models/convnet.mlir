@@ -249,6 +249,18 @@ module attributes {kiln.model = "convnet"} {
     %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 1, 1>} : (tensor<?x22x5x7xf32>, tensor<?x32x5x7xf32>) -> tensor<32x22x1x1xf32> loc("tests/e2e/models/convnet.mlir":75:1)
     func.return %v0 : tensor<32x22x1x1xf32>
   }
+  func.func @wino3_wgrad_28(%x: tensor<?x32x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x32x28x28xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<32x32x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x32x28x28xf32>, tensor<?x32x28x28xf32>) -> tensor<32x32x3x3xf32> loc("tests/e2e/models/convnet.mlir":90:1)
+    func.return %v0 : tensor<32x32x3x3xf32>
+  }
+  func.func @wgrad_1x1_chunks(%x: tensor<?x192x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x64x28x28xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<64x192x1x1xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 1, 1>} : (tensor<?x192x28x28xf32>, tensor<?x64x28x28xf32>) -> tensor<64x192x1x1xf32> loc("tests/e2e/models/convnet.mlir":91:1)
+    func.return %v0 : tensor<64x192x1x1xf32>
+  }
+  func.func @wgrad_s2_chunks(%x: tensor<?x64x28x28xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x64x14x14xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<64x64x3x3xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<?x64x28x28xf32>, tensor<?x64x14x14xf32>) -> tensor<64x64x3x3xf32> loc("tests/e2e/models/convnet.mlir":92:1)
+    func.return %v0 : tensor<64x64x3x3xf32>
+  }
   func.func @wgrad_2x2(%x: tensor<?x6x5x4xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x16x4x3xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<16x6x2x2xf32> {kiln.name = "dw"}) attributes {kiln.entry = #kiln<entry infer>} {
     %v0 = "kiln.conv2d_weight_grad"(%x, %dy) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, kernel_size = array<i64: 2, 2>} : (tensor<?x6x5x4xf32>, tensor<?x16x4x3xf32>) -> tensor<16x6x2x2xf32> loc("tests/e2e/models/convnet.mlir":76:1)
     func.return %v0 : tensor<16x6x2x2xf32>

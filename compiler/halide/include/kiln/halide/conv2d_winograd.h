@@ -46,6 +46,7 @@ struct WinogradStages {
   int stride = 2;
   int images_per_task = 8;      // of the forward and transpose schedules
   int tiles_w = 0, tiles_h = 0; // 4x4 output tiles per image along w and h
+  int points = 0; // Forward, WeightGrad: of the transform along w and h
   // Forward: the (tile, point) pairs of m along w and h (conv2d_winograd.cpp
   // slot_count): 5 per tile (6 for F(4, 3)), less the last tile's point at
   // infinity when that tile runs past the output.
