@@ -279,15 +279,21 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path &path) {
   return info_from_header(path, read_safetensors_header(path));
 }
 
+void check_checkpoint_model(const std::filesystem::path &path,
+                            const CheckpointInfo &info,
+                            std::string_view model) {
+  if (!info.model.empty() && info.model != model)
+    throw Error(fmt::format("{}: is a checkpoint of model '{}', not '{}'",
+                            path.string(), info.model, model));
+}
+
 TrainState load_checkpoint(const std::filesystem::path &path,
                            Session &session) {
   const ModelDesc &model = session.model();
   SafetensorsFile file = read_safetensors(path);
   const CheckpointInfo info =
       info_from_header(path, SafetensorsHeader{file.metadata, {}});
-  if (!info.model.empty() && info.model != model.name)
-    throw Error(fmt::format("{}: is a checkpoint of model '{}', not '{}'",
-                            path.string(), info.model, model.name));
+  check_checkpoint_model(path, info, model.name);
   // A file that says it is a checkpoint must hold the state too; any other
   // file (weights, or a foreign state_dict) holds the parameters only.
   const bool full = info.state.has_optimizer_state;

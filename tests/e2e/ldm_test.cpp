@@ -259,13 +259,20 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
                               "decode; kiln eval ldm -c " +
                                   ldm + " --decoder CKPT"))
       << r.err;
-  // Both sets are checked before either is sampled: the VAE's checkpoint is
-  // not even opened.
-  r = kiln::test::run_cli({"fid", "model:" + vae, "ldm:" + ldm, "--classifier",
+  // Both sets are checked before either is sampled (the VAE's samples are
+  // not drawn, its checkpoint not loaded): a latent model, a checkpoint of
+  // another model, a model that makes no images.
+  for (const std::string &b : {"ldm:" + ldm, "vae:" + ldm, "model:" + cls}) {
+    r = kiln::test::run_cli({"fid", "model:" + vae, b, "--classifier", cls,
+                             "--data", data, "--n", "8"});
+    EXPECT_NE(r.code, 0) << b;
+    EXPECT_FALSE(contains(r.out, "checkpoint " + vae)) << b << ": " << r.out;
+  }
+  EXPECT_TRUE(contains(r.err, "classifier")) << r.err;
+  r = kiln::test::run_cli({"fid", "model:" + vae, "vae:" + ldm, "--classifier",
                            cls, "--data", data, "--n", "8"});
-  EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "ldm samples latents")) << r.err;
-  EXPECT_FALSE(contains(r.out, "checkpoint " + vae)) << r.out;
+  EXPECT_TRUE(contains(r.err, "is a checkpoint of model 'ldm', not 'vae'"))
+      << r.err;
 
   r = kiln::test::run_cli(
       {"sample", "vae", "-c", vae, "--ema", "-o", (dir / "d.png").string()});

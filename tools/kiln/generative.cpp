@@ -171,18 +171,24 @@ std::function<ImageSource()> image_source(const std::string &spec,
                                      "belongs to; write NAME:{}",
                                      checkpoint, checkpoint));
     }
-    const rt::ModelDesc *model = rt::find_model(name);
-    // kiln fid has no --decoder: a latent diffusion model's samples are
-    // scored by kiln eval, which has.
-    if (model && find_diffusion_steps(*model).kind == rt::DataKind::latent)
-      throw UsageError(fmt::format(
-          "'{}': {} samples latents, which kiln fid cannot decode; kiln eval "
-          "{} -c {} --decoder CKPT --classifier CKPT scores its decoded "
-          "samples",
-          spec, name, name, checkpoint));
-    if (model || spec.starts_with("model:")) {
-      if (model)
-        rt::read_checkpoint_info(checkpoint); // readable, before any sampling
+    if (rt::find_model(name) || spec.starts_with("model:")) {
+      // What sample_images would refuse, refused before either set is
+      // sampled: an unknown model, one that samples no images, a checkpoint
+      // unreadable or of another model.
+      const rt::ModelDesc &model = require_model(name);
+      if (const DiffusionSteps steps = find_diffusion_steps(model);
+          steps.kind == rt::DataKind::latent)
+        // kiln fid has no --decoder: a latent diffusion model's samples are
+        // scored by kiln eval, which has.
+        throw UsageError(fmt::format(
+            "'{}': {} samples latents, which kiln fid cannot decode; kiln "
+            "eval {} -c {} --decoder CKPT --classifier CKPT scores its "
+            "decoded samples",
+            spec, name, name, checkpoint));
+      else if (!steps.ddpm && !steps.ddim)
+        generation_entry(model, "", "fid");
+      rt::check_checkpoint_model(checkpoint,
+                                 rt::read_checkpoint_info(checkpoint), name);
       return [=, &options, &out, &err] {
         return sample_images(
             ModelOptions{name, checkpoint, options.seed, options.threads, ""},
