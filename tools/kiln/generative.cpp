@@ -174,7 +174,8 @@ std::function<ImageSource()> image_source(const std::string &spec,
     if (rt::find_model(name) || spec.starts_with("model:")) {
       // What sample_images would refuse, refused before either set is
       // sampled: an unknown model, one that samples no images, a checkpoint
-      // unreadable or of another model.
+      // unreadable or whose header names another model. (Its tensors are
+      // checked when it is loaded.)
       const rt::ModelDesc &model = require_model(name);
       if (const DiffusionSteps steps = find_diffusion_steps(model);
           steps.kind == rt::DataKind::latent)

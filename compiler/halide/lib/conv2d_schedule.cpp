@@ -114,9 +114,9 @@ Block choose_block(const Conv2d &conv, int vec) {
     // DDPM's 1x1 skip 96 -> 32 at 28x28, batch 64, took 47.6 ms per call
     // (6.5 GFLOP/s; ddpm_bench --profile), 6.8 ms with this block (45
     // GFLOP/s; conv_bench k1_28_dw), 1 thread, Intel Xeon family 6 model
-    // 207 (AVX-512). It then streams x and dy from memory once per block
-    // of channels; reducing over an image's pixels at a time for every
-    // block would keep them in L2 (not done).
+    // 207 (AVX-512). Each block then streamed the batch's x and dy from
+    // memory; the reduction now runs a few images at a time
+    // (schedule_weight_grad_chunked).
     b.nv = 1;
     b.bw = std::min(p.kernel_w, acc);
     b.bh = std::max(1, std::min(p.kernel_h, acc / b.bw));
@@ -131,28 +131,39 @@ Block choose_block(const Conv2d &conv, int vec) {
   return b;
 }
 
-// The block of results in registers at `out`'s loop `at`: vectors of
-// output channels `ro` innermost, the block's dimensions 0 and 1 and its
-// entries of `other` (the last dimension, or the weight gradient's input
-// channels) unrolled around them; the reduction runs outside the block.
-void hold_block(Conv2d &conv, Func out, const Var &at, const Var &ro,
-                const Var &other, int vec) {
+// A block of `f` (conv.result, or a chunk's part of it) in registers:
+// vectors of output channels `ro` innermost, the block's dimensions 0 and 1
+// and its entries of `other` (the last dimension, or the weight gradient's
+// input channels) unrolled around them; the reduction `r` (innermost
+// first) runs outside the block.
+void registers_block(Func f, const Conv2d &conv, const Var &ro,
+                     const Var &other, const std::vector<RVar> &r, int vec) {
   const Var &rw = conv.vars[0], &rh = conv.vars[1];
-  conv.result.compute_at(out, at)
-      .reorder_storage(ro, rw, rh, other)
+  f.reorder_storage(ro, rw, rh, other)
       .reorder(ro, rw, rh, other)
       .vectorize(ro, vec)
       .unroll(ro)
       .unroll(rw)
       .unroll(rh)
       .unroll(other);
-  conv.result.update()
-      .reorder(ro, rw, rh, other, conv.r.x, conv.r.y, conv.r.z)
+  std::vector<VarOrRVar> order{ro, rw, rh, other};
+  order.insert(order.end(), r.begin(), r.end());
+  f.update()
+      .reorder(order)
       .vectorize(ro, vec)
       .unroll(ro)
       .unroll(rw)
       .unroll(rh)
       .unroll(other);
+}
+
+// The block of results in registers at `out`'s loop `at` (registers_block),
+// the whole reduction outside the block.
+void hold_block(Conv2d &conv, Func out, const Var &at, const Var &ro,
+                const Var &other, int vec) {
+  conv.result.compute_at(out, at);
+  registers_block(conv.result, conv, ro, other, {conv.r.x, conv.r.y, conv.r.z},
+                  vec);
 }
 
 // The innermost reduction loop written out when it is short and static
@@ -209,22 +220,26 @@ void schedule_channels(Conv2d &conv, Func out, const std::vector<Var> &vars,
   conv.border.compute_at(out, task).vectorize(xargs[0], vec);
 }
 
-// WeightGrad, each task's block with the whole reduction: out tiled into
-// blocks (o vectors x taps x input channels), computed in registers at
-// each block, dy packed with o innermost per task.
-void schedule_weight_grad_per_task(Conv2d &conv, Func out,
-                                   const std::vector<Var> &vars, int vec,
-                                   const Block &b) {
+// The weight gradient's (kw, kh, c, o) in blocks of o vectors x taps x
+// input channels (choose_block), one parallel task each, `outer` (if any)
+// outside the tasks; `tail_of` picks each split's tail strategy from the
+// extent and the block. Returns the task loop.
+Var tile_weight_grad(Stage s, const std::vector<Var> &vars, int vec,
+                     const Block &b, const Conv2dParams &p,
+                     TailStrategy (*tail_of)(int, int),
+                     const std::vector<VarOrRVar> &outer = {}) {
   const Var &kw = vars[0], &kh = vars[1], &c = vars[2], &o = vars[3];
   const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
       hi("cv_hi"), co("cv_co"), ci("cv_ci"), t0("cv_t0"), t1("cv_t1"),
       task("cv_task");
   const int ov = b.nv * vec;
-  out.split(o, oo, oi, ov, tail(conv.p.out_channels, ov))
-      .split(kw, wo, wi, b.bw, tail(conv.p.kernel_w, b.bw))
-      .split(kh, ho, hi, b.bh, tail(conv.p.kernel_h, b.bh))
-      .split(c, co, ci, b.bc, tail(conv.p.channels, b.bc))
-      .reorder(oi, wi, hi, ci, wo, ho, co, oo)
+  std::vector<VarOrRVar> order{oi, wi, hi, ci, wo, ho, co, oo};
+  order.insert(order.end(), outer.begin(), outer.end());
+  s.split(o, oo, oi, ov, tail_of(p.out_channels, ov))
+      .split(kw, wo, wi, b.bw, tail_of(p.kernel_w, b.bw))
+      .split(kh, ho, hi, b.bh, tail_of(p.kernel_h, b.bh))
+      .split(c, co, ci, b.bc, tail_of(p.channels, b.bc))
+      .reorder(order)
       .fuse(wo, ho, t0)
       .fuse(t0, co, t1)
       .fuse(t1, oo, task)
@@ -234,6 +249,19 @@ void schedule_weight_grad_per_task(Conv2d &conv, Func out,
       .unroll(wi)
       .unroll(hi)
       .unroll(ci);
+  return task;
+}
+
+// An update stage may not shift a block inwards (it would add twice).
+TailStrategy guard_tail(int, int) { return TailStrategy::GuardWithIf; }
+
+// WeightGrad, each task's block with the whole reduction: out tiled into
+// blocks (tile_weight_grad), computed in registers at each block, dy
+// packed with o innermost per task.
+void schedule_weight_grad_per_task(Conv2d &conv, Func out,
+                                   const std::vector<Var> &vars, int vec,
+                                   const Block &b) {
+  const Var task = tile_weight_grad(out, vars, vec, b, conv.p, tail);
   hold_block(conv, out, task, conv.vars[3], conv.vars[2], vec);
   unroll_short(conv.result.update(), conv.r.x);
 
@@ -279,46 +307,15 @@ void schedule_weight_grad_chunked(Conv2d &conv, Func out,
   Func part =
       conv.result.update().split(conv.r.z, no, ni, images).rfactor(no, chunk);
 
-  const Var &rw = conv.vars[0], &rh = conv.vars[1], &rc = conv.vars[2],
-            &ro = conv.vars[3];
-  const Var oo("cv_oo"), oi("cv_oi"), wo("cv_wo"), wi("cv_wi"), ho("cv_ho"),
-      hi("cv_hi"), co("cv_co"), ci("cv_ci"), t0("cv_t0"), t1("cv_t1"),
-      task("cv_task");
-  const int ov = b.nv * vec;
+  const Var &rc = conv.vars[2], &ro = conv.vars[3];
   conv.result.compute_root()
-      .reorder_storage(ro, rw, rh, rc)
-      .reorder(ro, rw, rh, rc)
+      .reorder_storage(ro, conv.vars[0], conv.vars[1], rc)
+      .reorder(ro, conv.vars[0], conv.vars[1], rc)
       .vectorize(ro, vec);
-  conv.result.update()
-      .split(ro, oo, oi, ov, TailStrategy::GuardWithIf)
-      .split(rw, wo, wi, b.bw, TailStrategy::GuardWithIf)
-      .split(rh, ho, hi, b.bh, TailStrategy::GuardWithIf)
-      .split(rc, co, ci, b.bc, TailStrategy::GuardWithIf)
-      .reorder(oi, wi, hi, ci, wo, ho, co, oo, no)
-      .fuse(wo, ho, t0)
-      .fuse(t0, co, t1)
-      .fuse(t1, oo, task)
-      .parallel(task)
-      .vectorize(oi, vec)
-      .unroll(oi)
-      .unroll(wi)
-      .unroll(hi)
-      .unroll(ci);
-  part.compute_at(conv.result, task)
-      .reorder_storage(ro, rw, rh, rc)
-      .reorder(ro, rw, rh, rc)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh)
-      .unroll(rc);
-  part.update()
-      .reorder(ro, rw, rh, rc, conv.r.x, conv.r.y, ni)
-      .vectorize(ro, vec)
-      .unroll(ro)
-      .unroll(rw)
-      .unroll(rh)
-      .unroll(rc);
+  const Var task = tile_weight_grad(conv.result.update(), conv.vars, vec, b, p,
+                                    guard_tail, {no});
+  part.compute_at(conv.result, task);
+  registers_block(part, conv, ro, rc, {conv.r.x, conv.r.y, ni}, vec);
   unroll_short(part.update(), conv.r.x);
 
   const LoopLevel per_chunk(conv.result, no);
@@ -329,15 +326,17 @@ void schedule_weight_grad_chunked(Conv2d &conv, Func out,
       .reorder(dargs[2], dargs[0], dargs[1], dargs[3])
       .vectorize(dargs[2], vec)
       .parallel(dargs[3]);
-  // x with its zero border, per chunk. Read in place instead when there is
-  // no padding (a 1x1 skip), the products slowed more than the copy saved
-  // for 192 -> 64 at 14x14 (4.5 -> 5.2 ms a call; 96 -> 32 at 28x28 5.3 ->
-  // 4.5; conv_bench, Zen 4, 1 thread).
+  // x with its zero border, per chunk. Read in place instead where there
+  // is no padding (a 1x1 skip), 192 -> 64 at 14x14 took 5.2 ms a call
+  // against 4.5 with the copy, 96 -> 32 at 28x28 4.5 against 5.3
+  // (conv_bench under Halide's profiler, Zen 4, 1 thread): no clear gain,
+  // so every layer keeps the copy.
   const std::vector<Var> xargs = conv.border.args();
   conv.border.compute_at(per_chunk).vectorize(xargs[0], vec).parallel(xargs[3]);
 
   // out (kw, kh, c, o), read from result's vectors of o.
   const Var &kw = vars[0], &kh = vars[1], &c = vars[2], &o = vars[3];
+  const Var oo("cv_oo"), oi("cv_oi");
   out.split(o, oo, oi, vec, tail(p.out_channels, vec))
       .reorder(oi, kw, kh, c, oo)
       .vectorize(oi)

@@ -335,9 +335,10 @@ void schedule_transpose_gemms(WinogradStages &st, int vec,
 // session, docs/performance.md; with them this one): GEMMs 3.85 -> 1.98 ms
 // (60 -> 117 GFLOP/s: their operands now come from L2, not L3), the
 // transform of dy 2.56 -> 1.88. On 2 threads the gain is smaller and within
-// this machine's noise except at 28x28 (2.7-3.6 ms against 3.4-6.9): a
-// chunk's u and v are made in parallel over images and read in parallel
-// over points, so half of what a core reads comes from the other's L2.
+// this machine's noise except at 28x28 (2.7-4.5 ms against 3.4-6.9 over six
+// runs): a chunk's u and v are made in parallel over images and read in
+// parallel over points, so half of what a core reads comes from the
+// other's L2.
 int weight_grad_chunk_images(const Conv2d &conv) {
   const WinogradStages &st = *conv.winograd;
   return detail::weight_grad_chunk_images(
