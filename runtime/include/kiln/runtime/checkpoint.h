@@ -96,7 +96,6 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path &path);
 // Throws Error when the checkpoint at `path` (its `info`) says it belongs to
 // another model than `model` (load_checkpoint checks the same).
 void check_checkpoint_model(const std::filesystem::path &path,
-                            const CheckpointInfo &info,
-                            std::string_view model);
+                            const CheckpointInfo &info, std::string_view model);
 
 } // namespace kiln::rt
