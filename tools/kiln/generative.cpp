@@ -188,8 +188,9 @@ std::function<ImageSource()> image_source(const std::string &spec,
             spec, name, name, checkpoint));
       else if (!steps.ddpm && !steps.ddim)
         generation_entry(model, "", "fid");
-      rt::check_checkpoint_model(checkpoint,
-                                 rt::read_checkpoint_info(checkpoint), name);
+      if (!spec.starts_with("model:")) // model: took its name from there
+        rt::check_checkpoint_model(checkpoint,
+                                   rt::read_checkpoint_info(checkpoint), name);
       return [=, &options, &out, &err] {
         return sample_images(
             ModelOptions{name, checkpoint, options.seed, options.threads, ""},
