@@ -1,6 +1,7 @@
 #include "kiln/runtime/device.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/profile.h"
 #include "kiln/runtime/session.h"
 
 #include <HalideRuntimeCuda.h>
@@ -27,6 +28,7 @@
 #pragma weak halide_copy_to_host
 #pragma weak halide_buffer_copy
 #pragma weak halide_reuse_device_allocations
+#pragma weak halide_device_sync
 
 namespace kiln::rt {
 namespace {
@@ -387,6 +389,11 @@ DeviceArgs::DeviceArgs(Session &session,
 }
 
 DeviceArgs::~DeviceArgs() {
+  // A profiled call is timed by the wall clock around it (KernelScope), and
+  // a GPU call returns before its work is done: wait for the device, so
+  // that each kernel's time is its own rather than its successor's.
+  if (Profiler::active() != nullptr && !args_.empty())
+    halide_device_sync(nullptr, args_.front());
   for (halide_buffer_t *arg : args_)
     memory_->release(*arg);
 }

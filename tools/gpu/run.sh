@@ -10,7 +10,9 @@
 #      few hundred;
 #   4. sampling from each trained model on the GPU;
 #   5. PyTorch eager fp32 on the same GPU, ms per step, when python3 has
-#      torch with CUDA.
+#      torch with CUDA;
+#   6. the 16 slowest kernels of 10 training steps of each canonical model
+#      (kiln train --profile).
 # Logs go to $OUT (default /tmp/kiln-gpu). Exit status 1 when a check failed.
 set -u
 pack=${1:-.gpu}
@@ -93,4 +95,15 @@ if python3 -c 'import torch; assert torch.cuda.is_available()' 2> /dev/null; the
 else
   echo "no PyTorch with CUDA here"
 fi
+
+echo "== 6. where a GPU step goes (kiln --profile: each kernel waited for)"
+for m in vae gan gpt ddpm; do
+  data=()
+  [ "$m" = gpt ] && data=(--data "$pack/data/fortunes")
+  "$kiln" train "$m" --device cuda --steps 10 --log-every 10 --seed 1 \
+    "${data[@]}" --out "$out/profile-$m" --overwrite --profile \
+    > "$out/profile-$m.log" 2>&1 || fail "profiling $m"
+  echo "$m:"
+  grep -A 16 'time per kernel' "$out/profile-$m.log"
+done
 exit $status

@@ -8,6 +8,7 @@
 #include "kiln/runtime/device.h"
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/model.h"
+#include "kiln/runtime/profile.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/ostream.h>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,7 +94,14 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   // (cpu, or what a test harness chose).
   std::string device = "cpu";
   std::vector<CLI::Option *> device_options;
-  auto add_device_option = [&](CLI::App &command) {
+  // --profile likewise: where a command's time goes, kernel by kernel,
+  // without writing a benchmark (schedule research, a first look at a GPU).
+  bool profile = false;
+  auto add_common_options = [&](CLI::App &command) {
+    command.add_flag("--profile", profile,
+                     "Time every kernel call and print the time per kernel "
+                     "to stderr when the command ends (on a GPU each call "
+                     "is waited for, which slows the run)");
     device_options.push_back(
         command
             .add_option("--device", device,
@@ -102,7 +111,7 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
             ->check(CLI::IsMember({"cpu", "cuda", "opencl"}))
             ->capture_default_str());
   };
-  add_device_option(app);
+  add_common_options(app);
 
   CLI::App *list =
       app.add_subcommand("list", "List models and their entry points");
@@ -153,7 +162,7 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
   ModelCommands model_commands;
   add_model_commands(app, model_commands);
   for (CLI::App *command : app.get_subcommands({}))
-    add_device_option(*command);
+    add_common_options(*command);
   // An empty prompt is a prompt (the text starts after a newline).
   refuse_empty_values(app, {"--prompt"});
 
@@ -172,6 +181,18 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     rt::Device saved = rt::default_device();
     ~RestoreDevice() { rt::set_default_device(saved); }
   } restore_device;
+  // Printed however the command ends, after its own messages.
+  struct ProfileReport {
+    std::optional<rt::Profiler> profiler;
+    std::ostream &err;
+    ~ProfileReport() {
+      if (profiler && !profiler->entries().empty())
+        fmt::print(err, "\ntime per kernel (--profile):\n{}",
+                   profiler->report());
+    }
+  } profile_report{{}, err};
+  if (profile)
+    profile_report.profiler.emplace();
   try {
     if (std::ranges::any_of(device_options,
                             [](CLI::Option *o) { return o->count() > 0; }))

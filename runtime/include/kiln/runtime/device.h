@@ -122,7 +122,8 @@ private:
 
 // A kernel call's buffer arguments on the Session's device: attached for
 // the call and released after it. Does nothing on the CPU. Generated plans
-// create one around every kernel call.
+// create one around every kernel call. While a Profiler is active it waits
+// for the device's work before releasing them.
 class Session;
 class DeviceArgs {
 public:
