@@ -455,7 +455,9 @@ TEST_P(ConvForward, Winograd3x3WeightGradPad0) {
 // images (conv2d_winograd_schedule.cpp, conv2d_schedule.cpp: 2 MiB of
 // operands a chunk): 4 images for F(3x3, 4x4) at 32 channels and 28x28, 2
 // for the 1x1 kernel 192 -> 64 at 28x28, 8 for the direct stride-2 3x3
-// kernel, so that batches 5 and 9 end in a partial chunk.
+// kernel, so that batches 5 and 9 end in a partial chunk. On a GPU
+// (gpu_schedule.cpp: about 2048 products per thread) the 28x28 cases take
+// 2 images a chunk.
 TEST_P(ConvForward, WeightGradInChunksOfImages) {
   expectLike("wino3_wgrad_28", {{32, 28, 28}, {32, 28, 28}}, 60,
              [](const auto &in) {

@@ -177,43 +177,84 @@ TEST_P(DiffusionOps, GroupNormForward) {
             kForwardTol);
 }
 
-// loss = sum(GroupNorm(x + offset) * r): SGD lr 1 moves the weight, bias
-// and offset by minus their gradients.
-TEST_P(DiffusionOps, GroupNormGradients) {
-  const int64_t n = GetParam();
-  kiln::models::diffusion_ops::Model m(1);
+// A GroupNorm of `c` channels of `s` values in `g` groups, with its train
+// entry loss = sum(GroupNorm(x + offset) * r) and parameters `norm`.weight,
+// `norm`.bias and `offset` (x's element i adds offset[offset_at(i)]).
+struct GroupNormCase {
+  const char *entry, *norm, *offset;
+  int64_t c, s, g;
+  std::function<size_t(size_t)> offset_at;
+};
+
+// The train entry's loss against the double reference; SGD lr 1 moves the
+// weight, bias and offset by minus their gradients (finite differences),
+// from weight, bias and offset values drawn from `seed`.
+void expectGroupNormTrain(kiln::models::diffusion_ops::Model &m,
+                          const GroupNormCase &k, const Tensor &x,
+                          const Tensor &r, uint64_t seed) {
+  const int64_t n = x.shape()[0];
   auto &params = m.session().params();
-  assign(params.get("norm_a.weight"),
-         toDoubles(randomTensor({6}, 7, 0.5, 1.5)));
-  assign(params.get("norm_a.bias"), toDoubles(randomTensor({6}, 8)));
-  assign(params.get("offset.a"),
-         toDoubles(randomTensor({1, 6, 5, 3}, 9, -0.5, 0.5)));
-  Values w = toDoubles(params.get("norm_a.weight")),
-         b = toDoubles(params.get("norm_a.bias")),
-         off = toDoubles(params.get("offset.a"));
-  const Tensor x = randomTensor({n, 6, 5, 3}, 10),
-               r = randomTensor({n, 6, 5, 3}, 11);
+  const std::string weight = std::string(k.norm) + ".weight",
+                    bias = std::string(k.norm) + ".bias";
+  Tensor &off_t = params.get(k.offset);
+  assign(params.get(weight), toDoubles(randomTensor({k.c}, seed, 0.5, 1.5)));
+  assign(params.get(bias), toDoubles(randomTensor({k.c}, seed + 1)));
+  assign(off_t, toDoubles(randomTensor(off_t.shape(), seed + 2, -0.5, 0.5)));
+  Values w = toDoubles(params.get(weight)), b = toDoubles(params.get(bias)),
+         off = toDoubles(off_t);
   const Values xd = toDoubles(x), rd = toDoubles(r);
   auto loss = [&] {
     Values shifted = xd;
     for (size_t i = 0; i < shifted.size(); ++i)
-      shifted[i] += off[i % off.size()];
-    return dot(groupNorm(shifted, n, 6, 15, 2, w, b), rd);
+      shifted[i] += off[k.offset_at(i)];
+    return dot(groupNorm(shifted, n, k.c, k.s, k.g, w, b), rd);
   };
   const double want = loss();
-  const double got = run1(m, "group_norm_train", {&x, &r}).data()[0];
+  const double got = run1(m, k.entry, {&x, &r}).data()[0];
   EXPECT_NEAR(got, want, 1e-4 * std::max(1.0, std::abs(want)));
   const Values before_w = w, before_b = b, before_off = off;
   const Values gw = numericGradient(loss, w), gb = numericGradient(loss, b),
                goff = numericGradient(loss, off);
-  EXPECT_LT(sgdStepError(before_w, params.get("norm_a.weight"), gw, maxAbs(gw)),
+  EXPECT_LT(sgdStepError(before_w, params.get(weight), gw, maxAbs(gw)),
             kGradTol);
-  EXPECT_LT(sgdStepError(before_b, params.get("norm_a.bias"), gb, maxAbs(gb)),
-            kGradTol);
+  EXPECT_LT(sgdStepError(before_b, params.get(bias), gb, maxAbs(gb)), kGradTol);
   EXPECT_GT(maxAbs(goff), 1e-2);
-  EXPECT_LT(
-      sgdStepError(before_off, params.get("offset.a"), goff, maxAbs(goff)),
-      kGradTol);
+  EXPECT_LT(sgdStepError(before_off, off_t, goff, maxAbs(goff)), kGradTol);
+}
+
+// An offset of x's own shape: every input gradient is checked.
+TEST_P(DiffusionOps, GroupNormGradients) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  const GroupNormCase k{
+      "group_norm_train", "norm_a", "offset.a", 6, 15, 2, [](size_t i) {
+        return i % 90;
+      }};
+  expectGroupNormTrain(m, k, randomTensor({n, 6, 5, 3}, 10),
+                       randomTensor({n, 6, 5, 3}, 11), 7);
+}
+
+// Rows of 2025 values (a GPU block per row, gpu_schedule.cpp): the output,
+// and the gradients through a per-channel offset of the input, whose
+// gradient sums the input gradient over each channel's 675 positions and
+// over the batch.
+TEST_P(DiffusionOps, GroupNormOfLongRows) {
+  const int64_t n = GetParam();
+  kiln::models::diffusion_ops::Model m(1);
+  // Far from zero, as activations can be: the variance must not cancel.
+  const Tensor x = randomTensor({n, 6, 25, 27}, 43, 2, 5),
+               r = randomTensor({n, 6, 25, 27}, 44);
+  const GroupNormCase k{
+      "group_norm_wide_train", "norm_w", "offset.w", 6, 675, 2, [](size_t i) {
+        return i / 675 % 6;
+      }};
+  expectGroupNormTrain(m, k, x, r, 40);
+  auto &params = m.session().params();
+  EXPECT_LT(relErr(run1(m, "group_norm_wide", {&x}),
+                   groupNorm(toDoubles(x), n, 6, 675, 2,
+                             toDoubles(params.get("norm_w.weight")),
+                             toDoubles(params.get("norm_w.bias")))),
+            kForwardTol);
 }
 
 TEST_P(DiffusionOps, UpsampleForwardAndGradient) {

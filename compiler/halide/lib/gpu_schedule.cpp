@@ -1,20 +1,23 @@
 // GPU schedules (gpu_schedule.h). First schedules, chosen for being right
 // on every shape the models use; the measured numbers on a GPU are in
-// docs/performance.md ("GPU"):
+// docs/performance.md ("GPU"), which also says what is not measured yet:
 //  * pointwise: one thread per element, 256 per block;
 //  * reductions: one thread per output reducing serially; a reduction to
 //    one value first spreads its innermost reduced dimension over 256
 //    threads (rfactor), then one thread adds their partial sums;
-//  * row normalisation: a row's sums one thread per row, then the result
-//    one thread per element (GroupNorm's rows are up to 9408 wide, too
-//    long to write serially from one thread);
+//  * row normalisation: a row's sums one thread per row, or for rows of
+//    1024 elements or more (the DDPM's GroupNorms at 14x14 and 28x28) 256
+//    threads per row, whose partial sums one thread per row then adds;
+//    then the result one thread per element (GroupNorm's rows are up to
+//    9408 wide, too long to write serially from one thread);
 //  * softmax cross-entropy: likewise, a row's maximum and sum one thread
 //    per row, then the loss or gradient one thread per element;
 //  * matmul: Halide's apps/cuda_mat_mul shape, blocks of 64 x 16 outputs
 //    with 32 threads of 4 x 8 outputs each, accumulated in registers; a
 //    weight gradient (A stored [K, M]) splits K into chunks first;
 //  * convolutions: direct, one output per thread, blocks of 32 pixels x 8
-//    channels (no Winograd on a GPU: conv2d.h);
+//    channels (no Winograd on a GPU: conv2d.h); a weight gradient first
+//    sums chunks of images into partial sums, like the matmul's split-K;
 //  * scatter-add: threads over the row's elements, serial over indices
 //    (two indices may name the same row);
 //  * attention: one block per tile of 8 result rows of one (batch, head),
@@ -22,6 +25,7 @@
 //    memory), threads over columns (32) and the tile's rows.
 #include "gpu_schedule.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -90,8 +94,51 @@ static void rows_then_elements(const std::vector<Func> &stats, Func out,
   tile_flat(out, vars);
 }
 
+// Rows at least this long get a block each for their sums: one thread
+// per row reads its row alone, serially, and neighbouring threads read
+// addresses a row apart (a DDPM GroupNorm row at 28x28 is 3136-9408 floats,
+// over 512 rows at batch 64: 512 threads in all). Not measured on a GPU;
+// tests/e2e/models/diffusion_ops.cpp's norm_w (rows of 2025) covers this
+// path: keep its rows at least this long.
+constexpr int kBlockPerRow = 1024;
+
+// Each of a row's sums by one block: kThreads threads add a strided share
+// of the row each (consecutive threads on consecutive elements: coalesced
+// reads), each in a register, then one thread per row adds its kThreads
+// partial sums (stored rows innermost: neighbouring threads read
+// neighbouring partials).
+static void block_per_row(const std::vector<Func> &sums, const RVar &r) {
+  for (Func f : sums) {
+    f.compute_root();
+    tile_flat(f, f.args());
+    const RVar ro("g_ro"), ri("g_ri");
+    const Var lane("g_lane");
+    Func partial = f.update()
+                       .split(r, ro, ri, kThreads, TailStrategy::GuardWithIf)
+                       .rfactor(ri, lane);
+    tile_flat(f.update(), f.args());
+    Func lanes = partial.in();
+    lanes.compute_root();
+    Var row = f.args()[0];
+    for (size_t d = 1; d < f.args().size(); ++d) {
+      Var next("g_rows" + std::to_string(d));
+      lanes.fuse(row, f.args()[d], next);
+      row = next;
+    }
+    lanes.reorder(lane, row).gpu_blocks(row).gpu_threads(lane);
+    partial.compute_at(lanes, lane);
+  }
+}
+
 void schedule_normalization(Normalization &n, Func out,
                             const std::vector<Var> &vars) {
+  // A tensor of one row (rank 1) has no rows to spread over blocks: it
+  // keeps the single thread.
+  if (n.width >= kBlockPerRow && !n.sum.args().empty()) {
+    block_per_row(n.sums(), n.r.x);
+    tile_flat(out, vars);
+    return;
+  }
   rows_then_elements(n.sums(), out, vars);
 }
 
@@ -164,7 +211,49 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
   register_blocked(out, inner, outer, fused, mm.result, mm.n, mm.m, mm.k.x);
 }
 
+namespace {
+
+// Products one thread of a weight gradient adds serially, about: the batch
+// is reduced in chunks of images of about this many products per weight.
+constexpr int kWeightGradSerial = 2048;
+
+// A weight gradient sums over the whole batch. One thread per weight over
+// all of it left most of the GPU idle (a 32 -> 32 3x3 layer has 9216
+// weights, each a sum of 50176 products at 28x28 and batch 64: 128 blocks
+// of which 72 threads work), as the matmul's weight gradients did before
+// their split-K: chunks of images are reduced by separate threads into
+// partial sums (rfactor), each in a register, which the kernel's threads
+// then add up. Threads run over taps and input channels (neighbouring
+// threads on neighbouring taps: neighbouring reads of x, the same read of
+// dy) and over output channels (the same reads of x). Not measured on a
+// GPU yet (docs/performance.md, "GPU").
+void split_weight_grad_images(Conv2d &conv) {
+  const Conv2dParams &p = conv.p;
+  const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
+  const int images = std::max(1, kWeightGradSerial / (out_w * out_h));
+  const RVar no("g_no"), ni("g_ni");
+  const Var chunk("g_chunk");
+  Func partial = conv.result.update()
+                     .split(conv.r.z, no, ni, images, TailStrategy::GuardWithIf)
+                     .rfactor(no, chunk);
+  Func chunks = partial.in();
+  chunks.compute_root();
+  const std::vector<Var> &v = conv.vars; // (kw, kh, c, o)
+  const Var taps("g_taps"), tap("g_tap"), tb("g_tb"), tt("g_tt"), ob("g_ob"),
+      ot("g_ot");
+  chunks.fuse(v[0], v[1], taps)
+      .fuse(taps, v[2], tap)
+      .gpu_tile(tap, v[3], tb, ob, tt, ot, 32, 8, TailStrategy::GuardWithIf)
+      .gpu_blocks(chunk);
+  partial.compute_at(chunks, tt);
+}
+
+} // namespace
+
 void schedule_conv2d(Conv2d &conv, Func out, const std::vector<Var> &vars) {
+  if (conv.kind == ConvKind::WeightGrad)
+    split_weight_grad_images(conv);
   const Var pixel("g_pixel"), pb("g_pb"), pt("g_pt"), cb("g_cb"), ct("g_ct");
   out.fuse(vars[0], vars[1], pixel)
       .gpu_tile(pixel, vars[2], pb, cb, pt, ct, 32, 8,

@@ -4,10 +4,11 @@
 // sinusoidal timestep embedding and the DDPM schedule's tables gathered by
 // timestep.
 //
-// Sizes are odd on purpose: 2 groups of 3 channels on 5x3 images, 8 groups
-// of 2 on 3x3, upsampling of 4x5, 3 and 2 channels concatenated. Gradients
-// reach the inputs through a parameter added to them (offset.*, zeros):
-// with SGD lr 1 it moves by minus the input gradient summed over the batch.
+// Sizes are odd on purpose: 2 groups of 3 channels on 5x3 images (and on
+// 25x27, long rows), 8 groups of 2 on 3x3, upsampling of 4x5, 3 and 2 channels
+// concatenated. Gradients reach the inputs through a parameter added to them
+// (offset.*, zeros): with SGD lr 1 it moves by minus the input gradient summed
+// over the batch.
 #include "unet.h"
 
 #include <kiln/dsl.h>
@@ -19,6 +20,10 @@ inline constexpr auto B = batch;
 struct DiffusionOps : Model {
   GroupNorm<2, 6> norm_a{"norm_a"};
   GroupNorm<8, 16> norm_b{"norm_b"};
+  // Rows of 3 x 25 x 27 = 2025 values: long enough for the GPU schedule's
+  // block per row (gpu_schedule.cpp), and no multiple of its 256 threads.
+  GroupNorm<2, 6> norm_w{"norm_w"};
+  Param<1, 6, 1, 1> offset_w{"offset.w", init::zeros()};
   Param<1, 6, 5, 3> offset_a{"offset.a", init::zeros()};
   Param<1, 3, 4, 5> offset_u{"offset.u", init::zeros()};
   Param<1, 3, 4, 5> offset_ca{"offset.ca", init::zeros()};
@@ -31,6 +36,12 @@ struct DiffusionOps : Model {
   Tensor<B, 16, 3, 3> group_norm8(Tensor<B, 16, 3, 3> x) { return norm_b(x); }
   Scalar group_norm_train(Tensor<B, 6, 5, 3> x, Tensor<B, 6, 5, 3> r) {
     return sum(norm_a(x + offset_a) * r);
+  }
+  Tensor<B, 6, 25, 27> group_norm_wide(Tensor<B, 6, 25, 27> x) {
+    return norm_w(x);
+  }
+  Scalar group_norm_wide_train(Tensor<B, 6, 25, 27> x, Tensor<B, 6, 25, 27> r) {
+    return sum(norm_w(x + offset_w) * r);
   }
 
   Tensor<B, 3, 8, 10> upsample(Tensor<B, 3, 4, 5> x) {
@@ -81,6 +92,10 @@ KILN_MODEL(DiffusionOps, "diffusion_ops") {
   infer("group_norm8", &DiffusionOps::group_norm8);
   train("group_norm_train", &DiffusionOps::group_norm_train, Sgd{.lr = 1})
       .params("norm_a.", "offset.a");
+  infer("group_norm_wide", &DiffusionOps::group_norm_wide);
+  train("group_norm_wide_train", &DiffusionOps::group_norm_wide_train,
+        Sgd{.lr = 1})
+      .params("norm_w.", "offset.w");
   infer("upsample", &DiffusionOps::upsample);
   train("upsample_train", &DiffusionOps::upsample_train, Sgd{.lr = 1})
       .params("offset.u");
