@@ -156,13 +156,14 @@ bool is_average(const ParamDesc &p) {
 // from PARAM, the average starting where the file's weights are. A file
 // that holds some averages but not all is damaged, and those it lacks stay
 // missing.
-std::vector<const NamedTensor *>
-stored_tensors(const ModelDesc &model, const SafetensorsFile &file, bool full) {
+std::vector<const TensorInfo *> stored_tensors(const ModelDesc &model,
+                                               const SafetensorsHeader &file,
+                                               bool full) {
   const bool has_averages =
       std::ranges::any_of(model.params, [&](const ParamDesc &p) {
         return is_average(p) && file.find(p.name) != nullptr;
       });
-  std::vector<const NamedTensor *> stored(model.params.size(), nullptr);
+  std::vector<const TensorInfo *> stored(model.params.size(), nullptr);
   for (size_t i = 0; i < model.params.size(); ++i) {
     const ParamDesc &p = model.params[i];
     if (!saved(p.role, full))
@@ -178,8 +179,8 @@ stored_tensors(const ModelDesc &model, const SafetensorsFile &file, bool full) {
 // carries optimizer state, the parameters alone otherwise (`stored`, from
 // stored_tensors). Throws Error listing every difference.
 void check_tensors_match(const std::filesystem::path &path,
-                         const ModelDesc &model, const SafetensorsFile &file,
-                         const std::vector<const NamedTensor *> &stored,
+                         const ModelDesc &model, const SafetensorsHeader &file,
+                         const std::vector<const TensorInfo *> &stored,
                          bool full) {
   std::map<std::string_view, const ParamDesc *> expected;
   for (const ParamDesc &p : model.params)
@@ -190,20 +191,20 @@ void check_tensors_match(const std::filesystem::path &path,
   for (size_t i = 0; i < model.params.size(); ++i)
     if (saved(model.params[i].role, full) && stored[i] == nullptr)
       missing.emplace_back(model.params[i].name);
-  for (const NamedTensor &t : file.tensors) {
+  for (const TensorInfo &t : file.tensors) {
     const auto it = expected.find(t.name);
     if (it == expected.end()) {
       extra.push_back(t.name);
       continue;
     }
-    if (t.tensor.shape() != it->second->shape)
+    if (t.shape != it->second->shape)
       shapes.push_back(fmt::format("{} is {} in the file but {} in the model",
-                                   t.name, t.tensor.shape_string(),
+                                   t.name, shape_string(t.shape),
                                    shape_string(it->second->shape)));
-    else if (t.tensor.dtype() != DType::f32)
+    else if (t.dtype != DType::f32)
       types.push_back(fmt::format("{} holds integers in the file ({}); "
                                   "parameters are floats",
-                                  t.name, dtype_name(t.tensor.dtype())));
+                                  t.name, dtype_name(t.dtype)));
   }
   if (missing.empty() && extra.empty() && shapes.empty() && types.empty())
     return;
@@ -225,6 +226,27 @@ void check_tensors_match(const std::filesystem::path &path,
     message += fmt::format("\n  wrong type ({}): {}", types.size(),
                            join_limited(types));
   throw Error(message);
+}
+
+// What load_checkpoint checks before it reads any value: the model the
+// file names, and its tensors' names, shapes and types.
+struct Fit {
+  CheckpointInfo info;
+  std::vector<const TensorInfo *> stored; // stored_tensors
+};
+
+Fit check_fit(const std::filesystem::path &path, const ModelDesc &model,
+              const SafetensorsHeader &header) {
+  Fit fit{info_from_header(path, header), {}};
+  if (!fit.info.model.empty() && fit.info.model != model.name)
+    throw Error(fmt::format("{}: is a checkpoint of model '{}', not '{}'",
+                            path.string(), fit.info.model, model.name));
+  // A file that says it is a checkpoint must hold the state too; any other
+  // file (weights, or a foreign state_dict) holds the parameters only.
+  const bool full = fit.info.state.has_optimizer_state;
+  fit.stored = stored_tensors(model, header, full);
+  check_tensors_match(path, model, header, fit.stored, full);
+  return fit;
 }
 
 } // namespace
@@ -279,27 +301,26 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path &path) {
   return info_from_header(path, read_safetensors_header(path));
 }
 
-void check_checkpoint_model(const std::filesystem::path &path,
-                            const CheckpointInfo &info,
-                            std::string_view model) {
-  if (!info.model.empty() && info.model != model)
-    throw Error(fmt::format("{}: is a checkpoint of model '{}', not '{}'",
-                            path.string(), info.model, model));
+void check_checkpoint_fits(const std::filesystem::path &path,
+                           const ModelDesc &model) {
+  check_fit(path, model, read_safetensors_header(path));
 }
 
 TrainState load_checkpoint(const std::filesystem::path &path,
                            Session &session) {
   const ModelDesc &model = session.model();
   SafetensorsFile file = read_safetensors(path);
-  const CheckpointInfo info =
-      info_from_header(path, SafetensorsHeader{file.metadata, {}});
-  check_checkpoint_model(path, info, model.name);
-  // A file that says it is a checkpoint must hold the state too; any other
-  // file (weights, or a foreign state_dict) holds the parameters only.
+  SafetensorsHeader header{file.metadata, {}};
+  for (const NamedTensor &t : file.tensors)
+    header.tensors.push_back({t.name, t.tensor.shape(), t.tensor.dtype()});
+  const Fit fit = check_fit(path, model, header);
+  const CheckpointInfo &info = fit.info;
   const bool full = info.state.has_optimizer_state;
-  const std::vector<const NamedTensor *> stored =
-      stored_tensors(model, file, full);
-  check_tensors_match(path, model, file, stored, full);
+  // The file's tensor behind each of the header's (the same order).
+  std::vector<const NamedTensor *> stored(fit.stored.size(), nullptr);
+  for (size_t i = 0; i < stored.size(); ++i)
+    if (fit.stored[i])
+      stored[i] = &file.tensors[size_t(fit.stored[i] - header.tensors.data())];
   // A diverged run's weights would flow into every metric and sample as
   // plausible-looking numbers: refuse them here, once.
   TrainState state = full ? info.state : TrainState{};

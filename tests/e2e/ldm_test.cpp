@@ -261,8 +261,13 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
       << r.err;
   // Both sets are checked before either is sampled (the VAE's samples are
   // not drawn, its checkpoint not loaded): a latent model, a checkpoint of
-  // another model (a runtime error, as when kiln sample loads it), a model
-  // that makes no images.
+  // another model (a runtime error, as when kiln sample loads it), weights
+  // that say no model and do not fit this one, a model that makes no
+  // images.
+  const std::string foreign = (dir / "foreign.safetensors").string();
+  const kiln::rt::Tensor one({2});
+  const std::vector<kiln::rt::TensorRef> tensors{{"w", &one}};
+  kiln::rt::write_safetensors(foreign, tensors);
   const struct {
     std::string set;
     int code;
@@ -270,6 +275,7 @@ TEST(LdmCli, TrainsOnEncodedLatentsAndSamplesThroughTheDecoder) {
   } refused[] = {
       {"ldm:" + ldm, 2, "ldm samples latents"},
       {"vae:" + ldm, 1, "is a checkpoint of model 'ldm', not 'vae'"},
+      {"vae:" + foreign, 1, foreign + ": does not match model vae"},
       {"model:" + cls, 2, "kiln fid needs an infer entry point that"},
   };
   for (const auto &[set, code, error] : refused) {

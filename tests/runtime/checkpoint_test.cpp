@@ -38,6 +38,15 @@ protected:
     return s;
   }
 
+  // check_checkpoint_fits (kiln fid, before it samples) refuses `file`
+  // from its header alone, with load_checkpoint's message.
+  void expect_header_refusal(Session &s) {
+    const std::string loading = error_of([&] { load_checkpoint(file, s); });
+    EXPECT_FALSE(loading.empty());
+    EXPECT_EQ(error_of([&] { check_checkpoint_fits(file, s.model()); }),
+              loading);
+  }
+
   // Writes a file with the given tensors (shape from the model unless
   // overridden) and metadata.
   void write(std::vector<std::pair<std::string, std::vector<int64_t>>> tensors,
@@ -122,6 +131,7 @@ TEST_F(Checkpoint, ForeignWeightsWithoutMetadataLoad) {
   // What safetensors.torch.save_file(model.state_dict()) would write.
   write({{"linear.bias", {3}}, {"embed.weight", {4, 3}}}, {});
   Session s(kiln_model_fake(), 0);
+  EXPECT_NO_THROW(check_checkpoint_fits(file, kiln_model_fake()));
   EXPECT_FALSE(load_checkpoint(file, s).has_optimizer_state);
   EXPECT_EQ(s.params().get("linear.bias").data()[0], 0.0f);
 }
@@ -135,6 +145,7 @@ TEST_F(Checkpoint, OtherModelIsRejected) {
   Session s(kiln_model_fake(), 0);
   EXPECT_EQ(error_of([&] { load_checkpoint(file, s); }),
             p + ": is a checkpoint of model 'gan', not 'fake'");
+  expect_header_refusal(s);
 }
 
 TEST_F(Checkpoint, MismatchesAreListedAndNothingChanges) {
@@ -148,6 +159,7 @@ TEST_F(Checkpoint, MismatchesAreListedAndNothingChanges) {
                 "  not in the model (2): extra.weight, other\n"
                 "  wrong shape (1): linear.bias is [4] in the file but [3] in "
                 "the model");
+  expect_header_refusal(s);
   EXPECT_EQ(values(s.params().get("linear.bias")), before);
 }
 
@@ -164,6 +176,7 @@ TEST_F(Checkpoint, IntegerParametersAreRejectedAndNothingChanges) {
                 "parameter and nothing else):\n"
                 "  wrong type (1): linear.bias holds integers in the file "
                 "(i32); parameters are floats");
+  expect_header_refusal(s);
   EXPECT_EQ(values(s.params().get("linear.bias")), before);
 }
 
@@ -181,6 +194,7 @@ TEST_F(Checkpoint, FullCheckpointNeedsTheState) {
             p + ": does not match model fake (a checkpoint must hold every "
                 "parameter and optimizer state tensor):\n"
                 "  missing (1): affine.step");
+  expect_header_refusal(b);
   EXPECT_EQ(b.random_counter(), 0u);
 }
 
@@ -192,6 +206,7 @@ TEST_F(Checkpoint, StateTensorsInAWeightsFileAreExtra) {
             p + ": does not match model fake (a weights file must hold every "
                 "parameter and nothing else):\n"
                 "  not in the model (1): affine.step");
+  expect_header_refusal(s);
 }
 
 TEST_F(Checkpoint, BadMetadata) {

@@ -174,8 +174,9 @@ std::function<ImageSource()> image_source(const std::string &spec,
     if (rt::find_model(name) || spec.starts_with("model:")) {
       // What sample_images would refuse, refused before either set is
       // sampled: an unknown model, one that samples no images, a checkpoint
-      // unreadable or whose header names another model. (Its tensors are
-      // checked when it is loaded.)
+      // unreadable, of another model or whose tensors do not fit the model
+      // (from its header; a value that is not finite is found when it is
+      // loaded).
       const rt::ModelDesc &model = require_model(name);
       if (const DiffusionSteps steps = find_diffusion_steps(model);
           steps.kind == rt::DataKind::latent)
@@ -188,9 +189,7 @@ std::function<ImageSource()> image_source(const std::string &spec,
             spec, name, name, checkpoint));
       else if (!steps.ddpm && !steps.ddim)
         generation_entry(model, "", "fid");
-      if (!spec.starts_with("model:")) // model: took its name from there
-        rt::check_checkpoint_model(checkpoint,
-                                   rt::read_checkpoint_info(checkpoint), name);
+      rt::check_checkpoint_fits(checkpoint, model);
       return [=, &options, &out, &err] {
         return sample_images(
             ModelOptions{name, checkpoint, options.seed, options.threads, ""},

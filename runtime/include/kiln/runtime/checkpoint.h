@@ -93,9 +93,11 @@ struct CheckpointInfo {
 };
 CheckpointInfo read_checkpoint_info(const std::filesystem::path &path);
 
-// Throws Error when the checkpoint at `path` (its `info`) says it belongs to
-// another model than `model` (load_checkpoint checks the same).
-void check_checkpoint_model(const std::filesystem::path &path,
-                            const CheckpointInfo &info, std::string_view model);
+// Throws Error, reading the header only, when load_checkpoint would refuse
+// the file at `path` for `model` before reading any value: a checkpoint of
+// another model, or tensors whose names, shapes or types do not match.
+// (A value that is not finite is found by load_checkpoint alone.)
+void check_checkpoint_fits(const std::filesystem::path &path,
+                           const ModelDesc &model);
 
 } // namespace kiln::rt
