@@ -392,7 +392,11 @@ DeviceArgs::~DeviceArgs() {
   // A profiled call is timed by the wall clock around it (KernelScope), and
   // a GPU call returns before its work is done: wait for the device, so
   // that each kernel's time is its own rather than its successor's.
-  if (Profiler::active() != nullptr && !args_.empty())
+  // A kernel that failed on the device fails this wait too; the error is
+  // then reported by the next call, which meets it again (CUDA's errors
+  // stay with the context).
+  if (Profiler::active() != nullptr && !args_.empty() &&
+      &halide_device_sync != nullptr)
     halide_device_sync(nullptr, args_.front());
   for (halide_buffer_t *arg : args_)
     memory_->release(*arg);

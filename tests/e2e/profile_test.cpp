@@ -22,19 +22,19 @@ using kiln::test::run_cli;
 struct Row {
   std::string kernel;
   long calls = 0;
-  double share = 0;
+  double ms = 0, first_ms = 0, share = 0;
 };
 
-// The table's rows: kernel, calls, ms per call, share.
+// The table's rows: kernel, calls, ms per call, the first call's ms, share.
 std::vector<Row> table_rows(const std::string &err) {
   std::vector<Row> rows;
   std::istringstream in(err.substr(err.find("time per kernel")));
   for (std::string line; std::getline(in, line);) {
     std::istringstream fields(line);
     Row r;
-    double ms = 0;
     std::string share;
-    if (fields >> r.kernel >> r.calls >> ms >> share && share.back() == '%') {
+    if (fields >> r.kernel >> r.calls >> r.ms >> r.first_ms >> share &&
+        share.back() == '%') {
       r.share = std::stod(share);
       rows.push_back(r);
     }

@@ -104,6 +104,6 @@ for m in vae gan gpt ddpm; do
     "${data[@]}" --out "$out/profile-$m" --overwrite --profile \
     > "$out/profile-$m.log" 2>&1 || fail "profiling $m"
   echo "$m:"
-  grep -A 16 'time per kernel' "$out/profile-$m.log"
+  grep -A 17 'time per kernel' "$out/profile-$m.log"
 done
 exit $status

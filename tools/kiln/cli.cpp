@@ -186,9 +186,12 @@ int run_cli(int argc, const char *const *argv, std::ostream &out,
     std::optional<rt::Profiler> profiler;
     std::ostream &err;
     ~ProfileReport() {
-      if (profiler && !profiler->entries().empty())
-        fmt::print(err, "\ntime per kernel (--profile):\n{}",
-                   profiler->report());
+      try {
+        if (profiler && !profiler->entries().empty())
+          fmt::print(err, "\ntime per kernel (--profile):\n{}",
+                     profiler->report());
+      } catch (...) { // out of memory: the command's own outcome stands
+      }
     }
   } profile_report{{}, err};
   if (profile)
