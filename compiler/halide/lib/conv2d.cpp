@@ -67,8 +67,8 @@ Conv2d conv2d(const Func &x, const Func &w, const Conv2dParams &p,
   }
   const std::string name = Internal::unique_name("conv2d");
   Conv2d conv = start(ConvKind::Forward, p, name);
-  conv.out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
-  conv.out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  conv.out_h = p.forward_out_h();
+  conv.out_w = p.forward_out_w();
   conv.border = conv.input = zero_border(x, p, name + "_x");
   conv.per_channel = w;
   conv.r =
@@ -136,8 +136,8 @@ Conv2d conv2d_weight_grad(const Func &x, const Func &dy, const Conv2dParams &p,
   }
   const std::string name = Internal::unique_name("conv2d_weight_grad");
   Conv2d conv = start(ConvKind::WeightGrad, p, name);
-  const int oh_extent = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
-  const int ow_extent = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  const int oh_extent = p.forward_out_h();
+  const int ow_extent = p.forward_out_w();
   conv.border = conv.input = zero_border(x, p, name + "_x");
   conv.per_channel = dy;
   conv.r = RDom({{0, ow_extent}, {0, oh_extent}, {0, batch}}, name + "_r");

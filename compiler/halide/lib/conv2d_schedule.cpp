@@ -296,8 +296,8 @@ void schedule_weight_grad_chunked(Conv2d &conv, Func out,
                                   const std::vector<Var> &vars, int vec,
                                   const Block &b) {
   const Conv2dParams &p = conv.p;
-  const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
-  const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
+  const int out_w = p.forward_out_w();
+  const int out_h = p.forward_out_h();
   const int images = detail::weight_grad_chunk_images(
       (int64_t(p.channels) * p.width * p.height +
        int64_t(p.out_channels) * out_w * out_h) *

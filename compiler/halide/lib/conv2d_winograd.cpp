@@ -363,8 +363,8 @@ Conv2d conv2d_winograd(const Func &x, const Func &w, const Conv2dParams &p) {
   const std::string name = Internal::unique_name("conv2d_winograd");
   Conv2d conv = start_winograd(ConvKind::Forward, x, p, name);
   WinogradStages &st = *conv.winograd;
-  conv.out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
-  conv.out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  conv.out_h = p.forward_out_h();
+  conv.out_w = p.forward_out_w();
   if (conv.out_h <= 0 || conv.out_w <= 0) {
     throw std::invalid_argument("kiln: conv2d result is empty");
   }
@@ -462,8 +462,8 @@ Conv2d conv2d_weight_grad_winograd(const Func &x, const Func &dy,
                                    const Conv2dParams &p, const Expr &batch) {
   const std::string name = Internal::unique_name("conv2d_weight_grad_winograd");
   Conv2d conv = start_winograd(ConvKind::WeightGrad, x, p, name);
-  const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
-  const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
+  const int out_h = p.forward_out_h();
+  const int out_w = p.forward_out_w();
   if (out_h <= 0 || out_w <= 0) {
     throw std::invalid_argument("kiln: conv2d_weight_grad of an empty result");
   }

@@ -33,17 +33,28 @@ namespace kiln::halide::gpu {
 
 using namespace Halide;
 
+namespace {
+
+// `vars` (innermost first, as Halide lists them; not empty) fused into one
+// loop, which is returned.
+Var fuse_all(Stage s, const std::vector<Var> &vars, const std::string &name) {
+  Var fused = vars[0];
+  for (size_t i = 1; i < vars.size(); ++i) {
+    Var next(name + std::to_string(i));
+    s.fuse(fused, vars[i], next);
+    fused = next;
+  }
+  return fused;
+}
+
+} // namespace
+
 Var tile_flat(Stage s, const std::vector<Var> &vars) {
   if (vars.empty()) {
     s.gpu_single_thread();
     return Var::outermost();
   }
-  Var fused = vars[0];
-  for (size_t i = 1; i < vars.size(); ++i) {
-    Var next("g_fused" + std::to_string(i));
-    s.fuse(fused, vars[i], next);
-    fused = next;
-  }
+  const Var fused = fuse_all(s, vars, "g_fused");
   const Var block("g_block"), thread("g_thread");
   s.gpu_tile(fused, block, thread, kThreads, TailStrategy::GuardWithIf);
   return thread;
@@ -119,12 +130,7 @@ static void block_per_row(const std::vector<Func> &sums, const RVar &r) {
     tile_flat(f.update(), f.args());
     Func lanes = partial.in();
     lanes.compute_root();
-    Var row = f.args()[0];
-    for (size_t d = 1; d < f.args().size(); ++d) {
-      Var next("g_rows" + std::to_string(d));
-      lanes.fuse(row, f.args()[d], next);
-      row = next;
-    }
+    const Var row = fuse_all(lanes, f.args(), "g_rows");
     lanes.reorder(lane, row).gpu_blocks(row).gpu_threads(lane);
     partial.compute_at(lanes, lane);
   }
@@ -200,14 +206,8 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
     return;
   }
   std::optional<Var> fused;
-  if (!batch.empty()) {
-    fused = batch[0];
-    for (size_t i = 1; i < batch.size(); ++i) {
-      Var next("g_batch" + std::to_string(i));
-      out.fuse(*fused, batch[i], next);
-      fused = next;
-    }
-  }
+  if (!batch.empty())
+    fused = fuse_all(out, batch, "g_batch");
   register_blocked(out, inner, outer, fused, mm.result, mm.n, mm.m, mm.k.x);
 }
 
@@ -229,8 +229,8 @@ constexpr int kWeightGradSerial = 2048;
 // GPU yet (docs/performance.md, "GPU").
 void split_weight_grad_images(Conv2d &conv) {
   const Conv2dParams &p = conv.p;
-  const int out_w = (p.width + 2 * p.pad_w - p.kernel_w) / p.stride_w + 1;
-  const int out_h = (p.height + 2 * p.pad_h - p.kernel_h) / p.stride_h + 1;
+  const int out_w = p.forward_out_w();
+  const int out_h = p.forward_out_h();
   const int images = std::max(1, kWeightGradSerial / (out_w * out_h));
   const RVar no("g_no"), ni("g_ni");
   const Var chunk("g_chunk");
@@ -300,14 +300,9 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
     out.gpu_threads(ri);
   }
   // Halide allows at most 3 block dimensions: fuse the batch ones.
-  Var outer = blocks.back();
-  for (size_t i = blocks.size() - 1; i > 1; --i) {
-    Var next("g_bf" + std::to_string(i));
-    out.fuse(blocks[i - 1], outer, next);
-    outer = next;
-  }
   if (blocks.size() > 1)
-    out.gpu_blocks(ro, outer);
+    out.gpu_blocks(ro,
+                   fuse_all(out, {blocks.begin() + 1, blocks.end()}, "g_bf"));
   else
     out.gpu_blocks(ro);
   const bool keyed = a.rows_are_keys();

@@ -45,6 +45,15 @@ struct Conv2dParams {
   // result (< stride), PyTorch's output_padding.
   int output_pad_h = 0, output_pad_w = 0;
   ConvAlgorithm algorithm = ConvAlgorithm::Auto;
+
+  // Spatial size of the forward convolution's result: conv2d's result, dy
+  // of conv2d_weight_grad (the extent of its sum over pixels).
+  int forward_out_h() const {
+    return (height + 2 * pad_h - kernel_h) / stride_h + 1;
+  }
+  int forward_out_w() const {
+    return (width + 2 * pad_w - kernel_w) / stride_w + 1;
+  }
 };
 
 enum class ConvKind { Forward, Transpose, WeightGrad };
