@@ -8,9 +8,8 @@ Prints one line: "torch_ms_per_step <ms>".
 """
 import argparse
 
-from torch_common import best_ms, limit_threads
+from torch_common import attention, best_ms, limit_threads
 import torch
-import torch.nn.functional as F
 
 
 def main():
@@ -25,13 +24,13 @@ def main():
 
     def forward():
         with torch.no_grad():
-            return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return attention(q, k, v, causal=True)
 
     for t in (q, k, v):
         t.requires_grad_(args.backward)
 
     def train():
-        o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        o = attention(q, k, v, causal=True)
         (o * r).sum().backward()
         for t in (q, k, v):
             t.grad = None

@@ -30,11 +30,30 @@ def add_device_arg(parser):
 
 
 def use_device(name):
-    """Makes `name` the device of every tensor and module made after."""
-    if name != "cpu":
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
+    """Makes `name` the device of every tensor and module made after. The
+    CPU is the default already: Debian's 1.13 has no set_default_device."""
+    if name == "cpu":
+        return
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     torch.set_default_device(name)
+
+
+def attention(q, k, v, causal=False):
+    """softmax(q k^T / sqrt(d)) v over the last two dimensions, masked
+    causally (query i sees keys up to i) if asked: PyTorch's fused
+    scaled_dot_product_attention (2.0 and later), or the same arithmetic
+    written out on Debian's 1.13, which lacks it."""
+    sdpa = getattr(torch.nn.functional, "scaled_dot_product_attention", None)
+    if sdpa is not None:
+        return sdpa(q, k, v, is_causal=causal)
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    if causal:
+        rows, cols = scores.shape[-2:]
+        keep = torch.ones(rows, cols, dtype=torch.bool,
+                          device=scores.device).tril()
+        scores = scores.masked_fill(~keep, float("-inf"))
+    return scores.softmax(-1) @ v
 
 
 def _sync():

@@ -19,7 +19,7 @@ import argparse
 import math
 import sys
 
-from torch_common import best_ms, limit_threads, read_safetensors, add_device_arg, use_device
+from torch_common import attention, best_ms, limit_threads, read_safetensors, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -60,7 +60,7 @@ class Attn(nn.Module):
         s = self.norm(x).reshape(n, c, h * w).transpose(1, 2)
         q, k, v = self.qkv(s).split(c, dim=-1)
         heads = lambda t: t.view(n, h * w, 4, c // 4).transpose(1, 2)
-        o = F.scaled_dot_product_attention(heads(q), heads(k), heads(v))
+        o = attention(heads(q), heads(k), heads(v))
         o = self.out(o.transpose(1, 2).reshape(n, h * w, c))
         return x + o.transpose(1, 2).reshape(n, c, h, w)
 

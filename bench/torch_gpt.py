@@ -22,7 +22,7 @@ import argparse
 import math
 import os
 
-from torch_common import best_ms, limit_threads, read_safetensors, add_device_arg, use_device
+from torch_common import attention, best_ms, limit_threads, read_safetensors, add_device_arg, use_device
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -46,12 +46,12 @@ class Block(nn.Module):
         heads = lambda t: t.view(n, -1, H, C // H).transpose(1, 2)
         q, k, v = heads(q), heads(k), heads(v)
         if cache is None:
-            o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            o = attention(q, k, v, causal=True)
         else:
             k = torch.cat([cache[0], k], dim=2) if cache[0] is not None else k
             v = torch.cat([cache[1], v], dim=2) if cache[1] is not None else v
             cache[0], cache[1] = k, v
-            o = F.scaled_dot_product_attention(q, k, v, is_causal=s > 1)
+            o = attention(q, k, v, causal=s > 1)
         return self.proj(o.transpose(1, 2).reshape(n, s, C))
 
     def forward(self, x, cache=None):

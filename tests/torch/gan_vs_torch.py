@@ -340,8 +340,24 @@ def bce(logits, label):
 
 
 def is_optimizer_state(name):
+    """Adam's moments, step counts and learning rates (kiln's learning
+    rate is a tensor, a runtime input of its entries: checked against LR
+    by check_learning_rates)."""
     return name.endswith((".exp_avg", ".exp_avg_sq")) or name in (
-        "d_step.step", "g_step.step")
+        "d_step.step", "g_step.step", "d_step.lr", "g_step.lr")
+
+
+def check_learning_rates(tensors):
+    """The learning rates kiln ran with, against the reference's LR: an
+    error message, or None."""
+    for entry in ("d_step", "g_step"):
+        name = f"{entry}.lr"
+        if name not in tensors:
+            return f"kiln wrote no {name}"
+        got = float(tensors[name])
+        if abs(got - LR) > 1e-6 * LR:
+            return f"kiln's {name} is {got:g}, the reference's {LR:g}"
+    return None
 
 
 def calls_of(steps):
@@ -650,6 +666,11 @@ def main():
     for i, call in enumerate(calls):
         print(f"  kiln {call}: " + ", ".join(
             f"{k} {v:.7g}" for k, v in kiln[i][0].items()))
+
+    for tensors in [init] + [t for _, t in kiln]:
+        if problem := check_learning_rates(tensors):
+            print(f"FAIL: {problem}")
+            return 1
 
     t0 = time.perf_counter()
     status = 0
