@@ -24,6 +24,7 @@
 // ("Fused attention").
 #include "gpu_schedule.h"
 #include "kiln/halide/attention.h"
+#include "tiling.h"
 
 #include <algorithm>
 
@@ -80,12 +81,8 @@ void tile_output(Stage s, const std::vector<Var> &vars, bool has_x, int rows,
     s.vectorize(vars[0], vx, TailStrategy::GuardWithIf);
   const size_t first_batch = has_x ? 2 : 1;
   if (vars.size() > first_batch) {
-    Var fused = vars[first_batch];
-    for (size_t i = first_batch + 1; i < vars.size(); ++i) {
-      Var next("att_b" + std::to_string(i));
-      s.fuse(fused, vars[i], next);
-      fused = next;
-    }
+    const Var fused =
+        detail::fuse_all(s, {vars.begin() + first_batch, vars.end()}, "att_b");
     s.rename(fused, l.batch).parallel(l.batch);
   } else {
     s.parallel(l.ro);

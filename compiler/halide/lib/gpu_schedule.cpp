@@ -24,6 +24,7 @@
 //    its scores, statistics and products computed in the block (shared
 //    memory), threads over columns (32) and the tile's rows.
 #include "gpu_schedule.h"
+#include "tiling.h"
 
 #include <algorithm>
 #include <optional>
@@ -33,28 +34,12 @@ namespace kiln::halide::gpu {
 
 using namespace Halide;
 
-namespace {
-
-// `vars` (innermost first, as Halide lists them; not empty) fused into one
-// loop, which is returned.
-Var fuse_all(Stage s, const std::vector<Var> &vars, const std::string &name) {
-  Var fused = vars[0];
-  for (size_t i = 1; i < vars.size(); ++i) {
-    Var next(name + std::to_string(i));
-    s.fuse(fused, vars[i], next);
-    fused = next;
-  }
-  return fused;
-}
-
-} // namespace
-
 Var tile_flat(Stage s, const std::vector<Var> &vars) {
   if (vars.empty()) {
     s.gpu_single_thread();
     return Var::outermost();
   }
-  const Var fused = fuse_all(s, vars, "g_fused");
+  const Var fused = detail::fuse_all(s, vars, "g_fused");
   const Var block("g_block"), thread("g_thread");
   s.gpu_tile(fused, block, thread, kThreads, TailStrategy::GuardWithIf);
   return thread;
@@ -130,7 +115,7 @@ static void block_per_row(const std::vector<Func> &sums, const RVar &r) {
     tile_flat(f.update(), f.args());
     Func lanes = partial.in();
     lanes.compute_root();
-    const Var row = fuse_all(lanes, f.args(), "g_rows");
+    const Var row = detail::fuse_all(lanes, f.args(), "g_rows");
     lanes.reorder(lane, row).gpu_blocks(row).gpu_threads(lane);
     partial.compute_at(lanes, lane);
   }
@@ -207,7 +192,7 @@ void schedule_matmul(Matmul &mm, Func out, const Var &inner, const Var &outer,
   }
   std::optional<Var> fused;
   if (!batch.empty())
-    fused = fuse_all(out, batch, "g_batch");
+    fused = detail::fuse_all(out, batch, "g_batch");
   register_blocked(out, inner, outer, fused, mm.result, mm.n, mm.m, mm.k.x);
 }
 
@@ -301,8 +286,8 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars) {
   }
   // Halide allows at most 3 block dimensions: fuse the batch ones.
   if (blocks.size() > 1)
-    out.gpu_blocks(ro,
-                   fuse_all(out, {blocks.begin() + 1, blocks.end()}, "g_bf"));
+    out.gpu_blocks(
+        ro, detail::fuse_all(out, {blocks.begin() + 1, blocks.end()}, "g_bf"));
   else
     out.gpu_blocks(ro);
   const bool keyed = a.rows_are_keys();

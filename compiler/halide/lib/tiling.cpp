@@ -13,16 +13,23 @@ std::optional<int64_t> static_extent(const Func &out, int dim) {
   return extent ? std::optional<int64_t>(*extent) : std::nullopt;
 }
 
+Var fuse_all(Stage s, const std::vector<Var> &vars, const std::string &name) {
+  Var fused = vars[0];
+  for (size_t i = 1; i < vars.size(); ++i) {
+    Var next(name + std::to_string(i));
+    s.fuse(fused, vars[i], next);
+    fused = next;
+  }
+  return fused;
+}
+
 Var tile_for_tasks(Stage s, const std::vector<Var> &vars, int width,
                    const Expr &work_per_point, TailStrategy tail) {
   const Var block("t_block"), lane("t_lane"), task("t_task");
   s.split(vars[0], block, lane, width, tail);
-  Var fused = block;
-  for (size_t i = 1; i < vars.size(); ++i) {
-    Var next("t_fused" + std::to_string(i));
-    s.fuse(fused, vars[i], next);
-    fused = next;
-  }
+  std::vector<Var> loops{block};
+  loops.insert(loops.end(), vars.begin() + 1, vars.end());
+  Var fused = fuse_all(s, loops, "t_fused");
   const Expr per_task =
       max(1, kTaskWork / max(1, cast<int>(work_per_point) * width));
   s.split(fused, task, fused, per_task, TailStrategy::GuardWithIf)
@@ -37,12 +44,7 @@ LoopLevel tile_rows(Func out, const std::vector<Var> &rows, int work_per_row) {
   if (rows.empty()) {
     return LoopLevel::root();
   }
-  Var row = rows[0];
-  for (size_t i = 1; i < rows.size(); ++i) {
-    const Var next("t_rows" + std::to_string(i));
-    out.fuse(row, rows[i], next);
-    row = next;
-  }
+  Var row = fuse_all(out, rows, "t_rows");
   const int per_task = std::max(1, kTaskWork / std::max(1, work_per_row));
   const Var task("t_row_task");
   out.split(row, task, row, per_task, TailStrategy::GuardWithIf).parallel(task);

@@ -5,6 +5,7 @@
 #include <Halide.h>
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace kiln::halide::detail {
@@ -40,6 +41,12 @@ inline int weight_grad_chunk_images(int64_t bytes_per_image) {
 // of one task costs nothing measurable, so this only bounds how finely work
 // is spread; see pointwise_schedule.cpp.
 inline constexpr int kTaskWork = 16384;
+
+// `vars` (pure vars of one stage, innermost first as Halide lists them; not
+// empty) fused into one loop, which is returned; the fused loops are named
+// `name` followed by a number.
+Halide::Var fuse_all(Halide::Stage s, const std::vector<Halide::Var> &vars,
+                     const std::string &name);
 
 // Splits vars[0] by `width` (vectorized when > 1; with ShiftInwards the
 // caller guarantees extent >= width in this branch, GuardWithIf masks the

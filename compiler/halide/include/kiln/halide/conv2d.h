@@ -47,12 +47,20 @@ struct Conv2dParams {
   ConvAlgorithm algorithm = ConvAlgorithm::Auto;
 
   // Spatial size of the forward convolution's result: conv2d's result, dy
-  // of conv2d_weight_grad (the extent of its sum over pixels).
+  // of conv2d_weight_grad (the extent of its sum over pixels); 0 where the
+  // kernel is larger than the padded input (C++'s division rounds towards
+  // zero, which would make that 1).
   int forward_out_h() const {
-    return (height + 2 * pad_h - kernel_h) / stride_h + 1;
+    return out_extent(height, pad_h, kernel_h, stride_h);
   }
   int forward_out_w() const {
-    return (width + 2 * pad_w - kernel_w) / stride_w + 1;
+    return out_extent(width, pad_w, kernel_w, stride_w);
+  }
+
+private:
+  static int out_extent(int in, int pad, int kernel, int stride) {
+    const int span = in + 2 * pad - kernel;
+    return span < 0 ? 0 : span / stride + 1;
   }
 };
 
