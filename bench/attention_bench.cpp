@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     const bool train = std::string(entry).find("train") != std::string::npos;
     const std::string title =
         std::string("causal attention [16, 4, 128, 32], kiln ") + entry +
-        " vs torch scaled_dot_product_attention" +
+        " vs torch scaled_dot_product_attention (written out on 1.x)" +
         (train ? " forward + backward" : " forward");
     std::printf("\n");
     rc |= kiln::bench::runModelBench(

@@ -51,6 +51,10 @@ class Block(nn.Module):
             k = torch.cat([cache[0], k], dim=2) if cache[0] is not None else k
             v = torch.cat([cache[1], v], dim=2) if cache[1] is not None else v
             cache[0], cache[1] = k, v
+            # A causal mask aligns query i with key i: right for a prefill
+            # into an empty cache, wrong for several queries after cached
+            # keys (query i must see cache + i), which nothing does.
+            assert k.shape[2] == s or s == 1, "prefill after cached keys"
             o = attention(q, k, v, causal=s > 1)
         return self.proj(o.transpose(1, 2).reshape(n, s, C))
 

@@ -355,7 +355,7 @@ def check_learning_rates(tensors):
         if name not in tensors:
             return f"kiln wrote no {name}"
         got = float(tensors[name])
-        if abs(got - LR) > 1e-6 * LR:
+        if not abs(got - LR) <= 1e-6 * LR:  # NaN fails too
             return f"kiln's {name} is {got:g}, the reference's {LR:g}"
     return None
 
