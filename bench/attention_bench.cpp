@@ -28,28 +28,30 @@ int main(int argc, char **argv) {
   kiln::models::attention_fused::Model model(/*seed=*/0);
   const kiln::rt::Tensor q = random(1), k = random(2), v = random(3),
                          r = random(4);
-  int rc = 0;
+  std::vector<std::string> titles;
+  std::vector<kiln::bench::Section> sections;
   for (const char *entry : {"fused_forward", "composite_forward", "fused_train",
                             "composite_train"}) {
     const bool train = std::string(entry).find("train") != std::string::npos;
-    const std::string title =
+    titles.push_back(
         std::string("causal attention [16, 4, 128, 32], kiln ") + entry +
         " vs torch scaled_dot_product_attention (written out on 1.x)" +
-        (train ? " forward + backward" : " forward");
-    std::printf("\n");
-    rc |= kiln::bench::runModelBench(
-        argc, argv, "attention_bench", kiln_model_attention_fused(),
-        title.c_str(),
-        train ? "torch_attention.py --backward" : "torch_attention.py", 100,
-        [&](int steps) {
-          kiln::rt::Tensor out;
-          std::vector<const kiln::rt::Tensor *> in{&q, &k, &v};
-          if (train)
-            in.push_back(&r);
-          kiln::rt::Tensor *outs[] = {&out};
-          return kiln::bench::bestMsPerStep(
-              steps, 10, [&] { model.session().run(entry, in, outs); });
-        });
+        (train ? " forward + backward" : " forward"));
+    sections.push_back(
+        {nullptr,
+         train ? "torch_attention.py --backward" : "torch_attention.py", 100,
+         [&, entry, train](int steps) {
+           kiln::rt::Tensor out;
+           std::vector<const kiln::rt::Tensor *> in{&q, &k, &v};
+           if (train)
+             in.push_back(&r);
+           kiln::rt::Tensor *outs[] = {&out};
+           return kiln::bench::bestMsPerStep(
+               steps, 10, [&] { model.session().run(entry, in, outs); });
+         }});
   }
-  return rc;
+  for (size_t i = 0; i < sections.size(); ++i)
+    sections[i].title = titles[i].c_str();
+  return kiln::bench::runModelBenches(argc, argv, "attention_bench",
+                                      kiln_model_attention_fused(), sections);
 }

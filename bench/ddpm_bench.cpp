@@ -53,12 +53,14 @@ double ddimMs(int steps) {
 } // namespace
 
 int main(int argc, char **argv) {
+  const kiln::bench::Section compiled{
+      "DDPM UNet train_step against torch.compile (default mode)",
+      "torch_ddpm.py --compile", 5, trainMs};
   return kiln::bench::runModelBenches(
       argc, argv, "ddpm_bench", kiln_model_ddpm(),
       {{"DDPM UNet train_step, batch 64, Adam (MODELS.md)", "torch_ddpm.py", 5,
         trainMs},
        {"DDPM sampling: 16 samples by DDIM-50 (eta 0), ms per 16 samples",
         "torch_ddpm.py --ddim", 1, ddimMs}},
-      {"DDPM UNet train_step against torch.compile (default mode)",
-       "torch_ddpm.py --compile", 5, trainMs});
+      &compiled);
 }

@@ -72,71 +72,9 @@ inline double bestMsPerStep(int steps, int warmup,
   return best;
 }
 
-/// A model benchmark's main(): `kilnMs(steps)` times kiln's step of `model`
-/// on the thread count set beforehand; `script` is the PyTorch reference.
-///   NAME [--steps N] [--threads N] [--profile]
-/// --threads runs (and profiles) that thread count only; default 1 and 2,
-/// profiled on 2.
-inline int runModelBench(int argc, char **argv, const char *name,
-                         const kiln::rt::ModelDesc &model, const char *title,
-                         const char *script, int defaultSteps,
-                         const std::function<double(int steps)> &kilnMs) {
-  int steps = defaultSteps;
-  bool profile = false;
-  std::vector<int> threadCounts{1, 2};
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--steps" && i + 1 < argc)
-      steps = std::atoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc)
-      threadCounts = {std::atoi(argv[++i])};
-    else if (a == "--profile")
-      profile = true;
-    else {
-      std::fprintf(stderr, "usage: %s [--steps N] [--threads N] [--profile]\n",
-                   name);
-      return 2;
-    }
-  }
-  if (steps < 1) {
-    std::fprintf(stderr, "%s: --steps must be at least 1\n", name);
-    return 2;
-  }
-  if (threadCounts[0] < 1) {
-    std::fprintf(stderr, "%s: --threads must be at least 1\n", name);
-    return 2;
-  }
-  std::printf("%s; best of 3 x %d steps\n", title, steps);
-  // The variant a Session of the model will run (KILN_CPU_TARGET applied).
-  kiln::rt::apply_cpu_target(model);
-  if (!model.kernel_variants.empty())
-    std::printf("kernels: %s\n",
-                std::string(kiln::rt::selected_kernel_target(model)).c_str());
-  std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
-              "speedup");
-  for (int threads : threadCounts) {
-    kiln::rt::set_num_threads(threads);
-    double k = kilnMs(steps);
-    double t = torchMsPerStep(script, threads, steps);
-    if (t < 0)
-      std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n", threads, k,
-                  "-", "-");
-    else
-      std::printf("%-8d %12.3f %12.3f %7.2fx\n", threads, k, t, t / k);
-  }
-  if (profile) {
-    const int threads = threadCounts.back();
-    kiln::rt::set_num_threads(threads);
-    kiln::rt::Profiler prof;
-    kilnMs(steps);
-    std::printf("\nper-kernel time, %d thread%s:\n%s", threads,
-                threads == 1 ? "" : "s", prof.report().c_str());
-  }
-  return 0;
-}
-
-/// One part of a model benchmark: a kiln timing and its PyTorch reference
-/// (`script` with its flags), as runModelBench takes them.
+/// One part of a model benchmark: a kiln timing (`kilnMs(steps)`, kiln's
+/// step on the thread count set beforehand) and its PyTorch reference
+/// (`script` with its flags).
 struct Section {
   const char *title;
   const char *script;
@@ -144,33 +82,116 @@ struct Section {
   std::function<double(int steps)> kilnMs;
 };
 
-/// Runs `sections` in order through runModelBench, a blank line between
-/// them, up to the first that fails. `--compile` in argv (a flag of the
-/// bench, not of runModelBench) adds `compiled`, the step against
-/// torch.compile, after the first section.
+/// A model benchmark's main() for several sections of one model:
+///   NAME [--steps N] [--threads N] [--profile] [--compile]
+/// --steps replaces every section's default; --threads runs (and
+/// profiles) that thread count only, by default 1 and 2, profiled on 2;
+/// --compile adds `compiled` (the step against torch.compile, if the bench
+/// has one) after the first section. Each section prints its table, in
+/// order, once every section has been timed.
+///
+/// Halide's thread pool does not shrink: once a kernel has run on 2
+/// threads, a later set_num_threads(1) still leaves 2 working (seen as
+/// "1-thread" lines equal to the 2-thread ones). So every section is timed
+/// on the smallest thread count before any runs on a larger one: thread
+/// counts outside, sections inside.
 inline int runModelBenches(int argc, char **argv, const char *name,
                            const kiln::rt::ModelDesc &model,
                            std::vector<Section> sections,
-                           const Section &compiled) {
-  std::vector<char *> args;
-  bool compile = false;
-  for (int i = 0; i < argc; ++i)
-    if (std::string(argv[i]) == "--compile")
+                           const Section *compiled = nullptr) {
+  int steps = 0; // each section's default
+  bool profile = false, compile = false;
+  std::vector<int> threadCounts{1, 2};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--steps" && i + 1 < argc) {
+      steps = std::atoi(argv[++i]);
+      if (steps < 1) {
+        std::fprintf(stderr, "%s: --steps must be at least 1\n", name);
+        return 2;
+      }
+    } else if (a == "--threads" && i + 1 < argc) {
+      threadCounts = {std::atoi(argv[++i])};
+      if (threadCounts[0] < 1) {
+        std::fprintf(stderr, "%s: --threads must be at least 1\n", name);
+        return 2;
+      }
+    } else if (a == "--profile") {
+      profile = true;
+    } else if (a == "--compile" && compiled) {
       compile = true;
-    else
-      args.push_back(argv[i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--steps N] [--threads N] [--profile]%s\n", name,
+                   compiled ? " [--compile]" : "");
+      return 2;
+    }
+  }
   if (compile)
     sections.insert(sections.begin() + std::min<size_t>(1, sections.size()),
-                    compiled);
-  int rc = 0;
-  for (size_t i = 0; i < sections.size() && rc == 0; ++i) {
+                    *compiled);
+  // The variant a Session of the model will run (KILN_CPU_TARGET applied).
+  kiln::rt::apply_cpu_target(model);
+  const std::string kernels =
+      model.kernel_variants.empty()
+          ? std::string()
+          : std::string(kiln::rt::selected_kernel_target(model));
+  auto stepsOf = [&](const Section &s) {
+    return steps > 0 ? steps : s.defaultSteps;
+  };
+
+  // times[section][thread count]: kiln's and torch's ms per step.
+  std::vector<std::vector<std::pair<double, double>>> times(sections.size());
+  for (int threads : threadCounts) {
+    kiln::rt::set_num_threads(threads);
+    for (size_t i = 0; i < sections.size(); ++i) {
+      const Section &s = sections[i];
+      std::fprintf(stderr, "%s: timing \"%s\" on %d thread%s\n", name, s.title,
+                   threads, threads == 1 ? "" : "s");
+      const double k = s.kilnMs(stepsOf(s));
+      times[i].emplace_back(k, torchMsPerStep(s.script, threads, stepsOf(s)));
+    }
+  }
+
+  for (size_t i = 0; i < sections.size(); ++i) {
     if (i > 0)
       std::printf("\n");
-    const Section &s = sections[i];
-    rc = runModelBench(int(args.size()), args.data(), name, model, s.title,
-                       s.script, s.defaultSteps, s.kilnMs);
+    std::printf("%s; best of 3 x %d steps\n", sections[i].title,
+                stepsOf(sections[i]));
+    if (!kernels.empty())
+      std::printf("kernels: %s\n", kernels.c_str());
+    std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
+                "speedup");
+    for (size_t j = 0; j < threadCounts.size(); ++j) {
+      const auto [k, t] = times[i][j];
+      if (t < 0)
+        std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n",
+                    threadCounts[j], k, "-", "-");
+      else
+        std::printf("%-8d %12.3f %12.3f %7.2fx\n", threadCounts[j], k, t,
+                    t / k);
+    }
   }
-  return rc;
+  if (profile) {
+    const int threads = threadCounts.back();
+    kiln::rt::set_num_threads(threads);
+    for (const Section &s : sections) {
+      kiln::rt::Profiler prof;
+      s.kilnMs(stepsOf(s));
+      std::printf("\nper-kernel time of \"%s\", %d thread%s:\n%s", s.title,
+                  threads, threads == 1 ? "" : "s", prof.report().c_str());
+    }
+  }
+  return 0;
+}
+
+/// runModelBenches for a bench of one section.
+inline int runModelBench(int argc, char **argv, const char *name,
+                         const kiln::rt::ModelDesc &model, const char *title,
+                         const char *script, int defaultSteps,
+                         const std::function<double(int steps)> &kilnMs) {
+  return runModelBenches(argc, argv, name, model,
+                         {{title, script, defaultSteps, kilnMs}});
 }
 
 } // namespace kiln::bench
