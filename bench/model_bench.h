@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -140,17 +141,24 @@ inline int runModelBenches(int argc, char **argv, const char *name,
     return steps > 0 ? steps : s.defaultSteps;
   };
 
-  // times[section][thread count]: kiln's and torch's ms per step.
+  // times[section][thread count]: kiln's and torch's ms per step. A
+  // section that throws ends the timing; what was measured is printed.
   std::vector<std::vector<std::pair<double, double>>> times(sections.size());
-  for (int threads : threadCounts) {
-    kiln::rt::set_num_threads(threads);
-    for (size_t i = 0; i < sections.size(); ++i) {
-      const Section &s = sections[i];
-      std::fprintf(stderr, "%s: timing \"%s\" on %d thread%s\n", name, s.title,
-                   threads, threads == 1 ? "" : "s");
-      const double k = s.kilnMs(stepsOf(s));
-      times[i].emplace_back(k, torchMsPerStep(s.script, threads, stepsOf(s)));
+  int rc = 0;
+  try {
+    for (int threads : threadCounts) {
+      kiln::rt::set_num_threads(threads);
+      for (size_t i = 0; i < sections.size(); ++i) {
+        const Section &s = sections[i];
+        std::fprintf(stderr, "%s: timing \"%s\" on %d thread%s\n", name,
+                     s.title, threads, threads == 1 ? "" : "s");
+        const double k = s.kilnMs(stepsOf(s));
+        times[i].emplace_back(k, torchMsPerStep(s.script, threads, stepsOf(s)));
+      }
     }
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    rc = 1;
   }
 
   for (size_t i = 0; i < sections.size(); ++i) {
@@ -162,7 +170,7 @@ inline int runModelBenches(int argc, char **argv, const char *name,
       std::printf("kernels: %s\n", kernels.c_str());
     std::printf("%-8s %12s %12s %8s\n", "threads", "kiln ms", "torch ms",
                 "speedup");
-    for (size_t j = 0; j < threadCounts.size(); ++j) {
+    for (size_t j = 0; j < times[i].size(); ++j) {
       const auto [k, t] = times[i][j];
       if (t < 0)
         std::printf("%-8d %12.3f %12s %8s  (torch not installed)\n",
@@ -172,7 +180,7 @@ inline int runModelBenches(int argc, char **argv, const char *name,
                     t / k);
     }
   }
-  if (profile) {
+  if (profile && rc == 0) {
     const int threads = threadCounts.back();
     kiln::rt::set_num_threads(threads);
     for (const Section &s : sections) {
@@ -182,7 +190,7 @@ inline int runModelBenches(int argc, char **argv, const char *name,
                   threads, threads == 1 ? "" : "s", prof.report().c_str());
     }
   }
-  return 0;
+  return rc;
 }
 
 /// runModelBenches for a bench of one section.
