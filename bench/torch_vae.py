@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch eager reference for bench/vae_bench: the canonical VAE of
-MODELS.md, one Adam train step at batch 128, timed on N threads.
+MODELS.md, one Adam train step at batch 128, timed on N threads; with
+--compile the loss (forward, and so its backward) under torch.compile.
 
 Prints one line: "torch_ms_per_step <ms>". Run it the way DESIGN.md says a
 fair CPU baseline needs (vae_bench does): /usr/bin/python3 with Debian's
@@ -41,6 +42,7 @@ def main():
     add_device_arg(p)
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--compile", action="store_true")
     a = p.parse_args()
     limits = limit_threads(a.threads)
     use_device(a.device)
@@ -48,14 +50,15 @@ def main():
     model = Vae()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = (torch.rand(a.batch, 784) < 0.3).float() * torch.rand(a.batch, 784)
+    loss_fn = torch.compile(model.loss) if a.compile else model.loss
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = model.loss(x)
+        loss = loss_fn(x)
         loss.backward()
         opt.step()
 
-    ms = best_ms(step, a.steps, warmup=20, rounds=3)
+    ms = best_ms(step, a.steps, warmup=20 if not a.compile else 30, rounds=3)
     print(f"torch_ms_per_step {ms:.4f}", flush=True)
     del limits
 
