@@ -15,13 +15,25 @@
 namespace kiln::rt {
 namespace {
 
-// Each block: [header: its rounded size | padding] [user bytes] [tail].
+// Each block: [header: its rounded size, a free list's link | padding]
+// [user bytes] [tail].
 constexpr size_t kAlign = 128;
 constexpr size_t kHeader = kAlign; // keeps the user pointer aligned
 constexpr size_t kTail = 64;       // Halide may read past the end
 // Large sizes are rounded up to this granule, so that blocks of nearly the
 // same size (the same kernel with another batch) share a cache entry.
 constexpr size_t kGranule = size_t(64) << 10;
+
+constexpr size_t round_up(size_t n, size_t granule) {
+  return (n + granule - 1) / granule * granule;
+}
+constexpr size_t rounded(size_t bytes) {
+  return round_up(bytes + kHeader + kTail,
+                  bytes >= kScratchCacheMin ? kGranule : kAlign);
+}
+// Every small block's rounded size is at most this, every large one's more.
+constexpr size_t kLargestSmall = rounded(kScratchCacheMin - 1);
+static_assert(rounded(kScratchCacheMin) > kLargestSmall);
 
 struct Cache {
   std::mutex mutex;
@@ -34,38 +46,105 @@ Cache &cache() {
   return *c;
 }
 
-size_t rounded(size_t bytes) {
-  const size_t total = bytes + kHeader + kTail;
-  const size_t granule = bytes >= kScratchCacheMin ? kGranule : kAlign;
-  return (total + granule - 1) / granule * granule;
-}
-
 void *user_pointer(void *raw, size_t size) {
   *static_cast<size_t *>(raw) = size;
   return static_cast<char *>(raw) + kHeader;
+}
+
+// Small blocks: per thread, a free list per rounded size, without a lock.
+// Trivially destructible, so that a kernel running after the thread's
+// destructors (at exit) still finds it; `dead` then sends its blocks to the
+// C library.
+struct SmallCache {
+  void *head[kLargestSmall / kAlign];
+  size_t bytes;
+  size_t reused;
+  bool dead;
+};
+thread_local constinit SmallCache small{};
+
+void *&link_of(void *raw) { return static_cast<void **>(raw)[1]; }
+void *&head_for(size_t size) { return small.head[size / kAlign - 1]; }
+
+void release_small_blocks() {
+  for (void *&head : small.head)
+    while (void *raw = head) {
+      head = link_of(raw);
+      std::free(raw);
+    }
+  small.bytes = 0;
+}
+
+// Constructed on a thread's first kept block; returns the thread's blocks
+// when the thread ends.
+struct SmallCacheOwner {
+  ~SmallCacheOwner() {
+    release_small_blocks();
+    small.dead = true;
+  }
+};
+thread_local SmallCacheOwner small_owner;
+
+// Whether the small block `raw` of rounded size `size` was kept.
+bool keep_small(void *raw, size_t size) {
+  if (small.dead || small.bytes + size > kScratchSmallCacheMax)
+    return false;
+  (void)&small_owner; // an odr-use: constructs it on this thread
+  void *&head = head_for(size);
+  link_of(raw) = head;
+  head = raw;
+  small.bytes += size;
+  return true;
+}
+
+void *take_small(size_t size) {
+  void *&head = head_for(size);
+  void *raw = head;
+  if (raw) {
+    head = link_of(raw);
+    small.bytes -= size;
+    ++small.reused;
+  }
+  return raw;
+}
+
+void *take_large(size_t size) {
+  Cache &c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  auto it = c.free_blocks.lower_bound(size);
+  if (it == c.free_blocks.end() || it->first > 2 * size) {
+    ++c.stats.fresh;
+    return nullptr;
+  }
+  const size_t have = it->first;
+  it = std::prev(c.free_blocks.upper_bound(have));
+  void *raw = it->second;
+  c.free_blocks.erase(it);
+  c.stats.cached_bytes -= have;
+  --c.stats.cached_blocks;
+  ++c.stats.reused;
+  return raw;
+}
+
+bool keep_large(void *raw, size_t size) {
+  Cache &c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.stats.cached_bytes + size > kScratchCacheMax)
+    return false;
+  c.free_blocks.emplace(size, raw);
+  c.stats.cached_bytes += size;
+  ++c.stats.cached_blocks;
+  return true;
 }
 
 } // namespace
 
 void *scratch_malloc(void *, size_t bytes) {
   const size_t size = rounded(bytes);
-  if (bytes >= kScratchCacheMin) {
-    Cache &c = cache();
-    std::lock_guard<std::mutex> lock(c.mutex);
-    auto it = c.free_blocks.lower_bound(size);
-    if (it != c.free_blocks.end() && it->first <= 2 * size) {
-      const size_t have = it->first;
-      it = std::prev(c.free_blocks.upper_bound(have));
-      void *raw = it->second;
-      c.free_blocks.erase(it);
-      c.stats.cached_bytes -= have;
-      --c.stats.cached_blocks;
-      ++c.stats.reused;
-      return user_pointer(raw, have);
-    }
-    ++c.stats.fresh;
-  }
-  void *raw = std::aligned_alloc(kAlign, size);
+  void *raw = size > kLargestSmall ? take_large(size) : take_small(size);
+  if (raw) // a cached block's header still holds its own size
+    return static_cast<char *>(raw) + kHeader;
+  raw = std::aligned_alloc(kAlign, size);
   return raw ? user_pointer(raw, size) : nullptr;
 }
 
@@ -74,20 +153,12 @@ void scratch_free(void *, void *ptr) {
     return;
   void *raw = static_cast<char *>(ptr) - kHeader;
   const size_t size = *static_cast<size_t *>(raw);
-  if (size >= kScratchCacheMin) {
-    Cache &c = cache();
-    std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.stats.cached_bytes + size <= kScratchCacheMax) {
-      c.free_blocks.emplace(size, raw);
-      c.stats.cached_bytes += size;
-      ++c.stats.cached_blocks;
-      return;
-    }
-  }
-  std::free(raw);
+  if (!(size > kLargestSmall ? keep_large(raw, size) : keep_small(raw, size)))
+    std::free(raw);
 }
 
 void scratch_trim() {
+  release_small_blocks();
   Cache &c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
   for (auto &[size, raw] : c.free_blocks)
@@ -100,7 +171,10 @@ void scratch_trim() {
 ScratchStats scratch_stats() {
   Cache &c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  return c.stats;
+  ScratchStats s = c.stats;
+  s.thread_small_bytes = small.bytes;
+  s.thread_small_reused = small.reused;
+  return s;
 }
 
 void install_scratch_allocator() {
