@@ -119,6 +119,29 @@ private:
            !g.ops.front()->getOperand(0).getDefiningOp<ConstantOp>();
   }
 
+  /// A reshape that merges dimensions into a row op's or a reduction's
+  /// operand (GroupNorm's [N, C, H, W] -> [N, G, C / G * H * W]) joins no
+  /// kernel and takes none: inside one, every index it maps divides, and a
+  /// vectorized loop over the merged dimension gathers its lanes one by
+  /// one. As a view it costs nothing and the kernels on either side read
+  /// and write contiguously: GroupNorm's dy * weight written into the group
+  /// view took 0.99 ms per call ([64, 32, 28, 28], DDPM, Zen 5, 1 thread),
+  /// 20 ms of the step; as a plain product 5.6 ms. Not into other users: a
+  /// nearest upsampling's [N, C, H, 2, W, 2] -> [N, C, 2H, 2W] written as
+  /// six dimensions, the innermost of size 2, ran 11.7 ms per call instead
+  /// of 2.2 with its merge inside.
+  static bool isMergingReshape(Operation *op) {
+    auto rs = dyn_cast<ReshapeOp>(op);
+    return rs && !rs.getInput().getDefiningOp<ConstantOp>() &&
+           dividesIndices(rs) && !rs->use_empty() &&
+           llvm::all_of(rs->getUsers(), [](Operation *user) {
+             return isRowOp(user) || isReduction(user);
+           });
+  }
+  static bool isMergingView(const Group &g) {
+    return g.ops.size() == 1 && isMergingReshape(g.ops.front());
+  }
+
   /// Every value of `g` used outside g and `op` is used after `op`.
   bool laterUsesOnly(const Group &g, Operation *op) const {
     for (Operation *member : g.ops)
@@ -182,22 +205,39 @@ private:
   /// ([B, T, 256] -> [B, T, 4, 64]): the input index is a sum of products,
   /// never a division (a merge would divide in the matmul's inner loop).
   static bool splitsOnly(ReshapeOp rs) {
-    auto in = rs.getInput().getType(), out = rs.getType();
-    int64_t o = 0;
-    for (int64_t i = 0; i < in.getRank(); ++i) {
-      if (in.isDynamicDim(i)) {
-        if (o == out.getRank() || !out.isDynamicDim(o++))
+    return splitsOnly(rs.getInput().getType().getShape(),
+                      rs.getType().getShape());
+  }
+  static bool splitsOnly(ArrayRef<int64_t> in, ArrayRef<int64_t> out) {
+    size_t o = 0;
+    for (int64_t size : in) {
+      if (ShapedType::isDynamic(size)) {
+        if (o == out.size() || !ShapedType::isDynamic(out[o++]))
           return false;
         continue;
       }
       int64_t product = 1;
-      while (product < in.getDimSize(i) && o < out.getRank() &&
-             !out.isDynamicDim(o))
-        product *= out.getDimSize(o++);
-      if (product != in.getDimSize(i))
+      while (product < size && o < out.size() && !ShapedType::isDynamic(out[o]))
+        product *= out[o++];
+      if (product != size)
         return false;
     }
-    return o == out.getRank();
+    return o == out.size();
+  }
+
+  /// A reshape whose indices divide: splitsOnly fails even with the
+  /// dimensions of size 1 left out (they index nothing: a bias's [C] ->
+  /// [1, C, 1, 1] divides nothing).
+  static bool dividesIndices(ReshapeOp rs) {
+    auto nonUnit = [](ArrayRef<int64_t> shape) {
+      SmallVector<int64_t> out;
+      for (int64_t size : shape)
+        if (size != 1)
+          out.push_back(size);
+      return out;
+    };
+    return !splitsOnly(nonUnit(rs.getInput().getType().getShape()),
+                       nonUnit(rs.getType().getShape()));
   }
 
   /// The row ops (kiln.normalize, kiln.cross_entropy and their gradients):
@@ -224,6 +264,12 @@ private:
 
   void place(Operation *op) {
     SmallVector<size_t> join;
+    if (isMergingReshape(op)) {
+      groups_.push_back({});
+      groups_.back().ops.push_back(op);
+      groupOf_[op] = groups_.size() - 1;
+      return;
+    }
     // A matmul or attention reads operands that are only moved elements
     // (attention heads split off and permuted) in place: each producer
     // group of such ops that only feeds it is its prologue.
@@ -253,7 +299,7 @@ private:
       bool anchorJoined = !join.empty();
       for (size_t gi : feeding) {
         Group &g = groups_[gi];
-        if (g.anchor || (anchorJoined && !isPointwise(op)))
+        if (g.anchor || (anchorJoined && !isPointwise(op)) || isMergingView(g))
           continue;
         bool ok = false;
         if (anchorJoined)

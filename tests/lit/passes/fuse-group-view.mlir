@@ -1,0 +1,60 @@
+// A reshape that merges dimensions into a row op's or a reduction's
+// operand (GroupNorm's [N, C, H, W] -> [N, G, C / G * H * W]) is a view,
+// in no kernel: the product dy * weight is written contiguously, and the
+// row op and the reduction read their groups contiguously. Into any other
+// consumer the reshape stays in the consumer's kernel (a nearest
+// upsampling's merge, written out as six dimensions, would be slower).
+// RUN: kiln-opt %s -kiln-fuse | FileCheck %s
+
+module attributes {kiln.model = "gv"} {
+  "kiln.parameter"() {sym_name = "w", type = tensor<1x8x1x1xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+
+  func.func @grad(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x8x2x2xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x2x16xf32> {kiln.name = "dx"}, tensor<?x2xf32> {kiln.name = "s"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @w} : () -> tensor<1x8x1x1xf32>
+    %g = "kiln.mul"(%dy, %w) : (tensor<?x8x2x2xf32>, tensor<1x8x1x1xf32>) -> tensor<?x8x2x2xf32>
+    %gv = "kiln.reshape"(%g) : (tensor<?x8x2x2xf32>) -> tensor<?x2x16xf32>
+    %xv = "kiln.reshape"(%x) : (tensor<?x8x2x2xf32>) -> tensor<?x2x16xf32>
+    %dx = "kiln.normalize_grad"(%xv, %gv) {eps = 1.0e-5 : f64} : (tensor<?x2x16xf32>, tensor<?x2x16xf32>) -> tensor<?x2x16xf32>
+    %t = "kiln.tanh"(%dy) : (tensor<?x8x2x2xf32>) -> tensor<?x8x2x2xf32>
+    %tv = "kiln.reshape"(%t) : (tensor<?x8x2x2xf32>) -> tensor<?x2x16xf32>
+    %s = "kiln.reduce_sum"(%tv) {axis = 2 : i64} : (tensor<?x2x16xf32>) -> tensor<?x2xf32>
+    func.return %dx, %s : tensor<?x2x16xf32>, tensor<?x2xf32>
+  }
+
+  func.func @flat(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %t = "kiln.tanh"(%x) : (tensor<?x8x2x2xf32>) -> tensor<?x8x2x2xf32>
+    %r = "kiln.reshape"(%t) : (tensor<?x8x2x2xf32>) -> tensor<?x32xf32>
+    %e = "kiln.exp"(%r) : (tensor<?x32xf32>) -> tensor<?x32xf32>
+    func.return %e : tensor<?x32xf32>
+  }
+}
+
+// CHECK-LABEL: func.func @grad
+// CHECK: kiln.fused "kiln_gv_grad_k0"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.mul
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.reshape
+// CHECK: kiln.reshape
+// CHECK: kiln.fused "kiln_gv_grad_k1"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.normalize_grad
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.fused "kiln_gv_grad_k2"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.tanh
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.reshape
+// CHECK: kiln.fused "kiln_gv_grad_k3"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.reduce_sum
+// CHECK-NEXT: kiln.yield
+
+// CHECK-LABEL: func.func @flat
+// CHECK: kiln.fused "kiln_gv_flat_k0"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.tanh
+// CHECK-NEXT: kiln.reshape
+// CHECK-NEXT: kiln.exp
+// CHECK-NEXT: kiln.yield
+// CHECK-NOT: kiln.fused
