@@ -1,8 +1,10 @@
 // A reshape that merges dimensions into a row op's or a reduction's
 // operand (GroupNorm's [N, C, H, W] -> [N, G, C / G * H * W]) is a view,
 // in no kernel: the product dy * weight is written contiguously, and the
-// row op and the reduction read their groups contiguously. Into any other
-// consumer the reshape stays in the consumer's kernel (a nearest
+// row op and the reduction read their groups contiguously. A merge that
+// is a view already is not read through by its consumer's kernel either
+// (GroupNorm's scale and shift after the group view). A merge out of a
+// pointwise kernel into other users stays in that kernel (a nearest
 // upsampling's merge, written out as six dimensions, would be slower).
 // RUN: kiln-opt %s -kiln-fuse | FileCheck %s
 
@@ -19,6 +21,14 @@ module attributes {kiln.model = "gv"} {
     %tv = "kiln.reshape"(%t) : (tensor<?x8x2x2xf32>) -> tensor<?x2x16xf32>
     %s = "kiln.reduce_sum"(%tv) {axis = 2 : i64} : (tensor<?x2x16xf32>) -> tensor<?x2xf32>
     func.return %dx, %s : tensor<?x2x16xf32>, tensor<?x2xf32>
+  }
+
+  func.func @back(%x: tensor<?x2x16xf32> {kiln.name = "x", kiln.symbols = ["batch", "", ""]}) -> (tensor<?x8x2x2xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @w} : () -> tensor<1x8x1x1xf32>
+    %n = "kiln.normalize"(%x) {eps = 1.0e-5 : f64} : (tensor<?x2x16xf32>) -> tensor<?x2x16xf32>
+    %r = "kiln.reshape"(%n) : (tensor<?x2x16xf32>) -> tensor<?x8x2x2xf32>
+    %y = "kiln.mul"(%r, %w) : (tensor<?x8x2x2xf32>, tensor<1x8x1x1xf32>) -> tensor<?x8x2x2xf32>
+    func.return %y : tensor<?x8x2x2xf32>
   }
 
   func.func @flat(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
@@ -48,6 +58,17 @@ module attributes {kiln.model = "gv"} {
 // CHECK: kiln.fused "kiln_gv_grad_k3"
 // CHECK-NEXT: ^bb0(
 // CHECK-NEXT: kiln.reduce_sum
+// CHECK-NEXT: kiln.yield
+
+// CHECK-LABEL: func.func @back
+// CHECK: kiln.fused "kiln_gv_back_k0"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.normalize
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.reshape
+// CHECK: kiln.fused "kiln_gv_back_k1"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.mul
 // CHECK-NEXT: kiln.yield
 
 // CHECK-LABEL: func.func @flat
