@@ -69,6 +69,12 @@ constexpr Spec kSpecs[] = {
     // 128 at 14x14, 96 -> 32 at 28x28.
     {kh::ConvKind::Forward, 128, 14, 14, 128, kAuto, 3, 1},
     {kh::ConvKind::Forward, 96, 28, 28, 32, kAuto, 3, 1},
+    // 31-34: the DDPM's 1x1 skips, forward and input gradient (a stride-1
+    // transposed convolution): 96 -> 32 at 28x28, 192 -> 64 at 14x14.
+    {kh::ConvKind::Forward, 96, 28, 28, 32, kAuto, 1, 1, 0},
+    {kh::ConvKind::Transpose, 32, 28, 28, 96, kAuto, 1, 1, 0},
+    {kh::ConvKind::Forward, 192, 14, 14, 64, kAuto, 1, 1, 0},
+    {kh::ConvKind::Transpose, 64, 14, 14, 192, kAuto, 1, 1, 0},
 };
 
 template <int I> class BenchConv : public Generator<BenchConv<I>> {
@@ -184,3 +190,7 @@ HALIDE_REGISTER_GENERATOR(BenchConv<27>, kiln_conv_bench_s28_dw)
 HALIDE_REGISTER_GENERATOR(BenchConv<28>, kiln_conv_bench_s28_dw_direct)
 HALIDE_REGISTER_GENERATOR(BenchConv<29>, kiln_conv_bench_w14_fwd)
 HALIDE_REGISTER_GENERATOR(BenchConv<30>, kiln_conv_bench_w28_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<31>, kiln_conv_bench_k1_28_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<32>, kiln_conv_bench_k1_28_dx)
+HALIDE_REGISTER_GENERATOR(BenchConv<33>, kiln_conv_bench_k1_14_fwd)
+HALIDE_REGISTER_GENERATOR(BenchConv<34>, kiln_conv_bench_k1_14_dx)

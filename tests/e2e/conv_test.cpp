@@ -419,6 +419,22 @@ TEST_P(ConvForward, Winograd3x3ConvTranspose2dPad0) {
   });
 }
 
+// Direct stride-1 transposed convolutions (fewer than 16 input channels,
+// or a 1x1 kernel) take the forward's block of 2 vectors of output channels
+// (conv2d_schedule.cpp): 40 channels end in a block shifted inwards, rows
+// of 11 and 13 in a block of pixels shifted inwards.
+TEST_P(ConvForward, ConvTranspose2dStride1Kernel1x1) {
+  expectLike("convt_s1_1x1", {{24, 5, 11}}, 49, [&](const auto &in) {
+    return convTranspose2d(in[0], param("wt1.weight"), {1, 1, 0, 0});
+  });
+}
+
+TEST_P(ConvForward, ConvTranspose2dStride1FewChannels) {
+  expectLike("convt_s1_3x3", {{8, 6, 13}}, 50, [&](const auto &in) {
+    return convTranspose2d(in[0], param("wt3.weight"), {1, 1, 1, 1});
+  });
+}
+
 // Kernels of few taps block input channels too (conv2d_schedule.cpp): a
 // 1x1 kernel 2 vectors x 8 channels with AVX-512 (2 x 4 with AVX2), a 2x2
 // one 1 vector x 4 taps x 4 channels (AVX-512 only); 22 and 6 channels end

@@ -85,7 +85,17 @@ Block choose_block(const Conv2d &conv, int vec) {
   const int vectors = p.out_channels / vec;
   const int acc = conv_accumulators(vec);
   Block b;
-  switch (conv.kind) {
+  // A transposed convolution of stride 1 has one tap phase: it is a
+  // convolution (of the flipped kernel), and takes the forward's block. The
+  // DDPM's 1x1 skips' input gradients, 32 -> 96 at 28x28 and 64 -> 192 at
+  // 14x14, batch 64, Zen 5, 1 thread (conv_bench k1_28_dx, k1_14_dx): 2.65
+  // and 2.55 ms with the transposed block (one vector x 14 pixels: 15
+  // loads per 14 FMAs), 2.25-2.30 and 1.98-2.00 with this one (2 x 7: 9 per
+  // 14); in the DDPM step the first, cold and with its epilogue, stays
+  // about 5 ms.
+  const bool one_phase = p.stride_w == 1 && p.stride_h == 1;
+  switch (conv.kind == ConvKind::Transpose && one_phase ? ConvKind::Forward
+                                                        : conv.kind) {
   case ConvKind::Forward: {
     // Two vectors of channels by up to 8 pixels of a row (16 accumulators).
     b.nv = vectors % 2 == 0 ? 2 : 1;

@@ -43,6 +43,8 @@ module attributes {kiln.model = "convnet"} {
   "kiln.parameter"() {sym_name = "wj.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   "kiln.parameter"() {sym_name = "w3.weight", type = tensor<16x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
   "kiln.parameter"() {sym_name = "w4.weight", type = tensor<32x16x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.2, 0.2>} : () -> ()
+  "kiln.parameter"() {sym_name = "wt1.weight", type = tensor<24x40x1x1xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
+  "kiln.parameter"() {sym_name = "wt3.weight", type = tensor<8x40x3x3xf32>, init = #kiln<init uniform>, init_args = array<f64: -0.3, 0.3>} : () -> ()
   func.func @conv_bias_relu(%x: tensor<?x3x7x5xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x4x7x5xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %a_weight = "kiln.param_ref"() {name = @"a.weight"} : () -> tensor<4x3x3x3xf32>
     %a_bias = "kiln.param_ref"() {name = @"a.bias"} : () -> tensor<4x1x1xf32>
@@ -226,6 +228,16 @@ module attributes {kiln.model = "convnet"} {
     %w = "kiln.param_ref"() {name = @"wj.weight"} : () -> tensor<16x16x3x3xf32>
     %v0 = "kiln.conv2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x16x28x28xf32>, tensor<16x16x3x3xf32>) -> tensor<?x16x28x28xf32> loc("tests/e2e/models/convnet.mlir":72:1)
     func.return %v0 : tensor<?x16x28x28xf32>
+  }
+  func.func @convt_s1_1x1(%x: tensor<?x24x5x11xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x40x5x11xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wt1.weight"} : () -> tensor<24x40x1x1xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>} : (tensor<?x24x5x11xf32>, tensor<24x40x1x1xf32>) -> tensor<?x40x5x11xf32> loc("tests/e2e/models/convnet.mlir":75:1)
+    func.return %v0 : tensor<?x40x5x11xf32>
+  }
+  func.func @convt_s1_3x3(%x: tensor<?x8x6x13xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x40x6x13xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %w = "kiln.param_ref"() {name = @"wt3.weight"} : () -> tensor<8x40x3x3xf32>
+    %v0 = "kiln.conv_transpose2d"(%x, %w) {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<?x8x6x13xf32>, tensor<8x40x3x3xf32>) -> tensor<?x40x6x13xf32> loc("tests/e2e/models/convnet.mlir":76:1)
+    func.return %v0 : tensor<?x40x6x13xf32>
   }
   func.func @wino3_convt(%x: tensor<?x32x6x9xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x16x6x9xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @"wh.weight"} : () -> tensor<32x16x3x3xf32>
