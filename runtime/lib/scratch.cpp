@@ -75,8 +75,8 @@ void release_small_blocks() {
   small.bytes = 0;
 }
 
-// Constructed on a thread's first kept block; returns the thread's blocks
-// when the thread ends.
+// Its destructor, registered on a thread's first kept block (the first
+// use of the thread_local), returns the thread's blocks when it ends.
 struct SmallCacheOwner {
   ~SmallCacheOwner() {
     release_small_blocks();
@@ -140,6 +140,8 @@ bool keep_large(void *raw, size_t size) {
 } // namespace
 
 void *scratch_malloc(void *, size_t bytes) {
+  if (bytes > SIZE_MAX - kGranule - kHeader - kTail)
+    return nullptr; // its rounded size would wrap around
   const size_t size = rounded(bytes);
   void *raw = size > kLargestSmall ? take_large(size) : take_small(size);
   if (raw) // a cached block's header still holds its own size

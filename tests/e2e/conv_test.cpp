@@ -419,10 +419,12 @@ TEST_P(ConvForward, Winograd3x3ConvTranspose2dPad0) {
   });
 }
 
-// Direct stride-1 transposed convolutions (fewer than 16 input channels,
-// or a 1x1 kernel) take the forward's block of 2 vectors of output channels
-// (conv2d_schedule.cpp): 40 channels end in a block shifted inwards, rows
-// of 11 and 13 in a block of pixels shifted inwards.
+// Stride-1 transposed convolutions that are not Winograd's (here a 1x1
+// kernel, and a 3x3 one with 8 input channels) take the forward's block
+// (conv2d_schedule.cpp): with AVX-512, 2 vectors of output channels, so
+// 40 channels end in a block shifted inwards; rows of 11 and 13 pixels end
+// in a block of pixels shifted inwards (tests/e2e/CMakeLists.txt checks
+// the block).
 TEST_P(ConvForward, ConvTranspose2dStride1Kernel1x1) {
   expectLike("convt_s1_1x1", {{24, 5, 11}}, 49, [&](const auto &in) {
     return convTranspose2d(in[0], param("wt1.weight"), {1, 1, 0, 0});

@@ -82,7 +82,8 @@ TEST(Scratch, SmallBlocksAreReusedPerThreadAndSize) {
     EXPECT_NE(c, a);
     scratch_free(nullptr, c);
     EXPECT_EQ(scratch_stats().thread_small_bytes, 1280u);
-  }).join(); // and gives them back as it ends (LeakSanitizer would say)
+  }).join(); // and gives them back as it ends (the sanitizer build's
+             // LeakSanitizer would report them otherwise)
   void *d = scratch_malloc(nullptr, 1000);
   EXPECT_EQ(d, a);
   scratch_free(nullptr, d);
@@ -204,12 +205,17 @@ TEST(Scratch, SmallBlocksMoveBetweenThreadsSafely) {
         EXPECT_EQ(p[0], (t + 1) % kThreads);
         scratch_free(nullptr, p);
       }
+      const auto before = scratch_stats();
+      EXPECT_GT(before.thread_small_bytes, 0u);
       for (int i = 0; i < kBlocks; ++i) {
         const size_t bytes = 64 + 200 * (i % 7);
         auto *p = static_cast<unsigned char *>(scratch_malloc(nullptr, bytes));
         std::memset(p, 0xee, bytes);
         scratch_free(nullptr, p);
       }
+      // Every request was served from the blocks this thread freed.
+      EXPECT_EQ(scratch_stats().thread_small_reused,
+                before.thread_small_reused + kBlocks);
     });
   for (std::thread &t : threads)
     t.join();

@@ -21,12 +21,10 @@ namespace {
 // Most pieces of a row scheduled one by one: the loop over them is unrolled.
 constexpr int kMaxSegments = 8;
 
-// vars[0 .. count): the output's dimensions to schedule, innermost first,
-// the first of them dimension `dim0` of the output.
-void schedule_live_pointwise(Func out, std::vector<Var> vars, int dim0,
-                             size_t count, const Target &target,
-                             int inner_segment) {
-  vars.resize(count);
+// `vars`: the output's dimensions to schedule, innermost first, the first
+// of them the output's dimension `dim0`.
+void schedule_live_pointwise(Func out, const std::vector<Var> &vars, int dim0,
+                             const Target &target, int inner_segment) {
   const int vec = target.natural_vector_size(out.output_types().at(0));
   // A row made of pieces read from different places, as the gradient of
   // the GPT's q, k, v split: [B, T, 384] = three pads of [B, T, 128] added.
@@ -73,26 +71,27 @@ void schedule_pointwise(Func out, const std::vector<Var> &vars,
   if (vars.empty()) {
     return; // a scalar: nothing to vectorize or parallelize
   }
-  // Leading dimensions of extent 1 index nothing: they go outermost and
-  // the first other one is vectorized. The gradient of a nearest
-  // upsampling sums [N, C, 28, 28] into [N, C, 14, 1, 14, 1]; with its unit
-  // dimension innermost every element was a scalar loop of divisions: 3.34
-  // ms per call at [64, 64, 28, 28], 1.37 at [64, 128, 14, 14] (DDPM, Zen
-  // 5, 1 thread); vectorized over the 14, 0.66 and 0.29.
+  // Innermost dimensions of extent 1 (Halide's dimension 0 onward) index
+  // nothing: they go outermost and the first other one is vectorized. The
+  // gradient of a nearest upsampling sums [N, C, 28, 28] into [N, C, 14, 1,
+  // 14, 1]; with its unit dimension innermost every element was a scalar
+  // loop of divisions: 3.34 ms per call at [64, 64, 28, 28], 1.37 at [64,
+  // 128, 14, 14] (DDPM, Zen 5, 1 thread); vectorized over the 14 (the 7),
+  // 0.66 and 0.29.
   if (detail::static_extent(out, 0) == 1) {
-    size_t first = 0;
-    while (first < vars.size() && detail::static_extent(out, first) == 1)
+    int first = 0;
+    while (first < int(vars.size()) && detail::static_extent(out, first) == 1)
       ++first;
-    if (first < vars.size()) {
+    if (first < int(vars.size())) {
       std::vector<Var> order(vars.begin() + first, vars.end());
       order.insert(order.end(), vars.begin(), vars.begin() + first);
       out.reorder(std::vector<VarOrRVar>(order.begin(), order.end()));
-      schedule_live_pointwise(out, order, first, vars.size() - first, target,
-                              inner_segment);
+      schedule_live_pointwise(out, {vars.begin() + first, vars.end()}, first,
+                              target, inner_segment);
       return;
     }
   }
-  schedule_live_pointwise(out, vars, 0, vars.size(), target, inner_segment);
+  schedule_live_pointwise(out, vars, 0, target, inner_segment);
 }
 
 } // namespace kiln::halide

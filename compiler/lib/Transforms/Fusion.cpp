@@ -16,7 +16,9 @@
 //    be recomputed per element.
 //  - Layout ops join a pointwise group whose only output they consume; a
 //    reduction may take such a group as its prologue. A reshape left on its
-//    own is no kernel but a view of its operand's memory.
+//    own is no kernel but a view of its operand's memory. A reshape that
+//    merges the innermost dimension joins no group when it only feeds row
+//    ops or reductions, and no kernel reads through one left as a view.
 //  - A reduction of a reduction of the same kind (a mean over N, H and W is
 //    three reduce_mean ops) joins it: the emitter writes the chain as one
 //    multi-axis reduction, read once instead of once per axis.
@@ -119,15 +121,15 @@ private:
            !g.ops.front()->getOperand(0).getDefiningOp<ConstantOp>();
   }
 
-  /// A reshape that merges dimensions ([N, C, H, W] <-> [N, G, C / G * H *
-  /// W], GroupNorm's group view): inside a kernel every index it maps
-  /// divides, and a vectorized loop over the merged dimension gathers its
-  /// lanes one by one. As a view it costs nothing and the kernels on either
-  /// side read and write contiguously.
+  /// A reshape that merges the innermost dimension ([N, C, H, W] <-> [N,
+  /// G, C / G * H * W], GroupNorm's group view): inside a kernel every
+  /// index it maps divides, and the vectorized loop over the merged
+  /// dimension gathers its lanes one by one. As a view it costs nothing and
+  /// the kernels on either side read and write contiguously.
   static bool isMergingReshape(Operation *op) {
     auto rs = dyn_cast<ReshapeOp>(op);
     return rs && !rs.getInput().getDefiningOp<ConstantOp>() &&
-           dividesIndices(rs);
+           dividesInnermost(rs);
   }
   /// So no kernel reads through one that is a view already: GroupNorm's
   /// scale, shift and SiLU read its normalized output back through the
@@ -233,10 +235,12 @@ private:
     return o == out.size();
   }
 
-  /// A reshape whose indices divide: splitsOnly fails even with the
-  /// dimensions of size 1 left out (they index nothing: a bias's [C] ->
-  /// [1, C, 1, 1] divides nothing).
-  static bool dividesIndices(ReshapeOp rs) {
+  /// A reshape whose innermost index divides: the innermost dimensions of
+  /// extent above 1 (the vectorized one) differ, both static, and the
+  /// reshape is more than splits (a bias's [C] -> [1, C, 1, 1] divides
+  /// nothing). Merging outer dimensions only ([B, T, C] -> [B * T, C])
+  /// divides once per row, which costs nothing.
+  static bool dividesInnermost(ReshapeOp rs) {
     auto nonUnit = [](ArrayRef<int64_t> shape) {
       SmallVector<int64_t> out;
       for (int64_t size : shape)
@@ -244,8 +248,11 @@ private:
           out.push_back(size);
       return out;
     };
-    return !splitsOnly(nonUnit(rs.getInput().getType().getShape()),
-                       nonUnit(rs.getType().getShape()));
+    SmallVector<int64_t> in = nonUnit(rs.getInput().getType().getShape()),
+                         out = nonUnit(rs.getType().getShape());
+    return !in.empty() && !out.empty() && !ShapedType::isDynamic(in.back()) &&
+           !ShapedType::isDynamic(out.back()) && in.back() != out.back() &&
+           !splitsOnly(in, out);
   }
 
   /// The row ops (kiln.normalize, kiln.cross_entropy and their gradients):

@@ -6,10 +6,14 @@
 // (GroupNorm's scale and shift after the group view). A merge out of a
 // pointwise kernel into other users stays in that kernel (a nearest
 // upsampling's merge, written out as six dimensions, would be slower).
+// Reshapes that divide no vectorized index join kernels as before: a
+// bias's [8] -> [1, 8, 1, 1] (only unit dimensions added) and a merge of
+// outer dimensions ([B, 4, 8] -> [4 B, 8]).
 // RUN: kiln-opt %s -kiln-fuse | FileCheck %s
 
 module attributes {kiln.model = "gv"} {
   "kiln.parameter"() {sym_name = "w", type = tensor<1x8x1x1xf32>, init = #kiln<init ones>, init_args = array<f64>} : () -> ()
+  "kiln.parameter"() {sym_name = "b", type = tensor<8xf32>, init = #kiln<init zeros>, init_args = array<f64>} : () -> ()
 
   func.func @grad(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}, %dy: tensor<?x8x2x2xf32> {kiln.name = "dy", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x2x16xf32> {kiln.name = "dx"}, tensor<?x2xf32> {kiln.name = "s"}) attributes {kiln.entry = #kiln<entry infer>} {
     %w = "kiln.param_ref"() {name = @w} : () -> tensor<1x8x1x1xf32>
@@ -29,6 +33,22 @@ module attributes {kiln.model = "gv"} {
     %r = "kiln.reshape"(%n) : (tensor<?x2x16xf32>) -> tensor<?x8x2x2xf32>
     %y = "kiln.mul"(%r, %w) : (tensor<?x8x2x2xf32>, tensor<1x8x1x1xf32>) -> tensor<?x8x2x2xf32>
     func.return %y : tensor<?x8x2x2xf32>
+  }
+
+  func.func @bias(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x2xf32> {kiln.name = "s"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %b = "kiln.param_ref"() {name = @b} : () -> tensor<8xf32>
+    %rb = "kiln.reshape"(%b) : (tensor<8xf32>) -> tensor<1x8x1x1xf32>
+    %y = "kiln.add"(%x, %rb) : (tensor<?x8x2x2xf32>, tensor<1x8x1x1xf32>) -> tensor<?x8x2x2xf32>
+    %v = "kiln.reshape"(%y) : (tensor<?x8x2x2xf32>) -> tensor<?x2x16xf32>
+    %s = "kiln.reduce_sum"(%v) {axis = 2 : i64} : (tensor<?x2x16xf32>) -> tensor<?x2xf32>
+    func.return %s : tensor<?x2xf32>
+  }
+
+  func.func @rows(%x: tensor<?x4x8xf32> {kiln.name = "x", kiln.symbols = ["batch", "", ""]}) -> (tensor<?xf32> {kiln.name = "s"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %t = "kiln.tanh"(%x) : (tensor<?x4x8xf32>) -> tensor<?x4x8xf32>
+    %r = "kiln.reshape"(%t) {input_symbols = ["batch", "", ""], result_symbols = ["4*batch", ""]} : (tensor<?x4x8xf32>) -> tensor<?x8xf32>
+    %s = "kiln.reduce_sum"(%r) {axis = 1 : i64} : (tensor<?x8xf32>) -> tensor<?xf32>
+    func.return %s : tensor<?xf32>
   }
 
   func.func @flat(%x: tensor<?x8x2x2xf32> {kiln.name = "x", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x32xf32> {kiln.name = "y"}) attributes {kiln.entry = #kiln<entry infer>} {
@@ -70,6 +90,27 @@ module attributes {kiln.model = "gv"} {
 // CHECK-NEXT: ^bb0(
 // CHECK-NEXT: kiln.mul
 // CHECK-NEXT: kiln.yield
+
+// CHECK-LABEL: func.func @bias
+// CHECK: kiln.fused "kiln_gv_bias_k0"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.reshape
+// CHECK-NEXT: kiln.add
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.reshape
+// CHECK: kiln.fused "kiln_gv_bias_k1"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.reduce_sum
+// CHECK-NEXT: kiln.yield
+
+// CHECK-LABEL: func.func @rows
+// CHECK: kiln.fused "kiln_gv_rows_k0"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.tanh
+// CHECK-NEXT: kiln.reshape
+// CHECK-NEXT: kiln.reduce_sum
+// CHECK-NEXT: kiln.yield
+// CHECK-NOT: kiln.fused
 
 // CHECK-LABEL: func.func @flat
 // CHECK: kiln.fused "kiln_gv_flat_k0"

@@ -9,7 +9,8 @@
 namespace kiln::halide {
 
 // `vars` are out's pure vars, innermost (Halide dimension 0) first.
-// Vectorizes the innermost dimension, fuses the rest into one loop and
+// Vectorizes the innermost dimension whose static extent is not 1 (those
+// of extent 1 before it go outermost), fuses the rest into one loop and
 // spreads it over threads in chunks. Correct for every size.
 // `inner_segment` (optional): the innermost dimension is made of pieces of
 // this many elements that the kernel reads from different places (a
