@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -90,6 +91,30 @@ TEST_P(PointwiseKernel, MatchesDoubleReference) {
 
 INSTANTIATE_TEST_SUITE_P(Table, PointwiseKernel, ::testing::ValuesIn(rows()),
                          [](const auto &info) { return info.param.op; });
+
+// GELU is computed as x / (1 + exp(-2u)). Far below zero -2u passes what
+// Halide 14's exp handles (it converts the exponent to int32: exp(2e9) is
+// 0, not inf), so the exponent is clamped: the result must be 0 there,
+// not x; and x^3 overflowing float must not give a NaN.
+TEST(PointwiseKernel, GeluAtExtremeInputs) {
+  const double values[] = {-1e13, -1e5, -3000, -2900, -1000, -100, -10.2,
+                           -9.5,  -5,   -1,    -0.01, 0,     0.01, 1,
+                           5,     10,   100,   3000,  1e5,   1e13};
+  kiln::rt::Tensor a({kBatch, kWidth});
+  for (int64_t i = 0; i < kBatch * kWidth; ++i)
+    a.data()[i] = float(values[i % std::size(values)]);
+  const auto all = rows();
+  const auto gelu = std::find_if(all.begin(), all.end(), [](const Row &r) {
+    return std::string(r.op) == "gelu";
+  });
+  ASSERT_NE(gelu, all.end());
+  kiln::models::pointwise::Model model;
+  std::array<const kiln::rt::Tensor *, 1> in{&a};
+  auto out = model.session().run("gelu", in);
+  expectClose("gelu", out[0], [&](int64_t i, int64_t j) {
+    return gelu->reference(a.data()[i * kWidth + j], 0);
+  });
+}
 
 TEST(PointwiseKernel, WhereSelectsByAComparisonInTheKernel) {
   kiln::models::pointwise::Model model;

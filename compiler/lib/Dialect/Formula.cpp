@@ -176,6 +176,9 @@ IrValue detail::build(IrOp op, llvm::ArrayRef<IrValue> x) {
   case IrOp::select:
     r = b.create<SelectOp>(loc, v(0), v(1), v(2));
     break;
+  case IrOp::min:
+    r = b.create<MinOp>(loc, v(0), v(1));
+    break;
   }
   return x[0].with(r);
 }

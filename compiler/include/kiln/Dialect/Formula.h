@@ -205,7 +205,8 @@ enum class IrOp {
   tanh,
   sigmoid,
   step,
-  select
+  select,
+  min
 };
 
 namespace detail {
@@ -251,6 +252,13 @@ requires UsesAlgebra<IrValue, C, A, B> IrValue select(const C &c, const A &a,
   return detail::build(
       IrOp::select,
       {detail::value(like, c), detail::value(like, a), detail::value(like, b)});
+}
+
+template <class A, class B>
+requires UsesAlgebra<IrValue, A, B> IrValue min(const A &a, const B &b) {
+  const IrValue &like = detail::firstOf<IrValue>(a, b);
+  return detail::build(IrOp::min,
+                       {detail::value(like, a), detail::value(like, b)});
 }
 
 /// Sums `g` over the dimensions along which a value of type `target` was

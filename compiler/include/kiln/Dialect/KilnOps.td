@@ -472,13 +472,25 @@ def Kiln_SiluOp : Kiln_UnaryOp<"silu", "SiLU, x * sigmoid(x)",
       return g * (s * (1.0 + x * (1.0 - s)));
     }]>;
 // GELU, tanh approximation (PyTorch's approximate="tanh"), with
-// u = sqrt(2/pi) (x + 0.044715 x^3).
+// u = sqrt(2/pi) (x + 0.044715 x^3), written as x sigmoid(2u) =
+// x / (1 + exp(-2u)), the same function since 0.5 (1 + tanh(u)) =
+// sigmoid(2u): one exp and one division where tanh is an exp, a division
+// and a polynomial for small u, both computed. It is also accurate for
+// large negative x, where 1 + tanh(u) cancels. -2u is clamped at 88
+// (exp(88) = 1.7e38, finite in float; x / 1.7e38 is 0 to float precision
+// for any x that -2u > 88 allows): Halide 14's exp converts its exponent
+// to int32, so exp(2e9) is 0, not inf. On [4096, 512] floats (Zen 5, one
+// core, JIT): forward 0.80 -> 0.47 ms, gradient 0.89 -> 0.63.
 def Kiln_GeluOp : Kiln_UnaryOp<"gelu", "GELU (tanh approximation)",
-    "0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))",
+    "x / (1.0 + exp(min(-1.5957691216057308 * (x + 0.044715 * x * x * x), " #
+    "88.0)))",
     [{
-      IrValue t = tanh(0.7978845608028654 * (x + 0.044715 * x * x * x));
-      IrValue du = 0.7978845608028654 * (1.0 + 0.134145 * x * x);
-      return g * (0.5 * (1.0 + t) + 0.5 * x * ((1.0 - t * t) * du));
+      // d/dx x s(2u) = s + x s (1 - s) 2u', s = sigmoid(2u).
+      IrValue s = 1.0 / (1.0 + exp(min(-1.5957691216057308 *
+                                           (x + 0.044715 * x * x * x),
+                                       88.0)));
+      IrValue du2 = 1.5957691216057308 * (1.0 + 0.134145 * x * x);
+      return g * (s * (1.0 + x * ((1.0 - s) * du2)));
     }]>;
 
 def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor,
