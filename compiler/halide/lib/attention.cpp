@@ -137,8 +137,11 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     a.row_sum = Func(name + "_sum");
     a.row_sum(with({s}, b)) = zero;
     a.row_sum(with({s}, b)) += at(a.row_sum_lanes, rl, s, b);
+    a.log_sum_exp = Func(name + "_lse");
+    a.log_sum_exp(with({s}, b)) =
+        at(a.row_max, s, b) + log(at(a.row_sum, s, b));
     if (part == AttentionPart::LogSumExp) {
-      a.result(with({s}, b)) = at(a.row_max, s, b) + log(at(a.row_sum, s, b));
+      a.result(with({s}, b)) = at(a.log_sum_exp, s, b);
       return a;
     }
     a.accum(with({x, s}, b)) = zero;
@@ -186,6 +189,19 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     a.result(with({x, j}, b)) = at(a.accum, x, j, b) * scale;
   }
   return a;
+}
+
+Func attention_log_sum_exp(Attention &att, const Target &target) {
+  if (att.part != AttentionPart::Output)
+    throw std::invalid_argument("kiln::halide::attention_log_sum_exp: not "
+                                "the output of an attention");
+  if (!target.has_gpu_feature())
+    return att.log_sum_exp;
+  AttentionInputs in = att.in;
+  in.v = Func();
+  att.lse_part = std::make_shared<Attention>(
+      attention(AttentionPart::LogSumExp, in, att.sizes));
+  return att.lse_part->result;
 }
 
 } // namespace kiln::halide

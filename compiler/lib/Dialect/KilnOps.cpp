@@ -365,6 +365,12 @@ LogicalResult AttentionLseOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+bool AttentionLseOp::isStatisticOf(AttentionOp att) {
+  return att.getQ() == getQ() && att.getK() == getK() &&
+         att.getMask() == getMask() && att.getScale() == getScale() &&
+         att.getCausal() == getCausal();
+}
+
 LogicalResult
 AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                   Adaptor adaptor,

@@ -87,7 +87,22 @@ public:
     auto yield = cast<YieldOp>(body.getTerminator());
     auto outputs = yield.getValues();
     int64_t outRank = rank(outputs[0]);
-    if (outputs.size() == 1) {
+    const bool oneDomain = llvm::all_of(
+        outputs, [&](Value v) { return shape(v) == shape(outputs[0]); });
+    if (!oneDomain && !isLogSumExpKernel(outputs))
+      return fused_.emitError("kernel outputs of different shapes: only an "
+                              "attention and its log-sum-exp may share one");
+    if (!oneDomain) {
+      // Each output over its own domain; the second's is the first's outer
+      // dimensions, indexed by the first's outer Vars so that the schedule
+      // can compute both in one loop nest (compute_with).
+      for (auto [i, v] : llvm::enumerate(outputs)) {
+        Index t = tvars(outRank);
+        t.resize(rank(v));
+        a << "    out" << i << "(" << outerVars(outRank, rank(v))
+          << ") = " << call(v, t) << ";\n";
+      }
+    } else if (outputs.size() == 1) {
       a << "    out0(" << vars(outRank)
         << ") = " << call(outputs[0], tvars(outRank)) << ";\n";
     } else {
@@ -123,7 +138,12 @@ public:
           << "  // process's share of a data-parallel batch.\n"
           << "  Input<uint32_t> seed_lo{\"seed_lo\"}, seed_hi{\"seed_hi\"}, "
              "counter{\"counter\"}, shard{\"shard\"};\n";
-    if (outputs.size() == 1) {
+    if (!oneDomain) {
+      for (auto [i, v] : llvm::enumerate(outputs))
+        os_ << "  Output<Buffer<" << emit::cppElementType(v.getType())
+            << ">> out" << i << "{\"out" << i << "\", " << rank(v) << "}; // "
+            << describe(v) << "\n";
+    } else if (outputs.size() == 1) {
       os_ << "  Output<Buffer<" << emit::cppElementType(outputs[0].getType())
           << ">> out0{\"out0\", " << outRank << "}; // " << describe(outputs[0])
           << "\n";
@@ -158,16 +178,23 @@ public:
     for (const auto &[sym, expr] : symbolDefs_)
       os_ << "    Expr " << sym << " = " << expr << ";\n";
     os_ << algo;
-    if (outRank > 0)
+    if (!oneDomain) {
+      for (auto [i, v] : llvm::enumerate(outputs))
+        os_ << "    kiln::halide::constrain_shape(out" << i << ", "
+            << constraints(v) << ");\n";
+    } else if (outRank > 0) {
       os_ << "    kiln::halide::constrain_"
           << (outputs.size() == 1 ? "shape" : "tuple_shape") << "(out0, "
           << constraints(outputs[0]) << ");\n";
+    }
     os_ << "  }\n\n  void schedule() {\n";
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
       os_ << "    kiln::halide::set_estimates(in" << i << ", " << estimates(arg)
           << ");\n";
-    os_ << "    kiln::halide::set_estimates(out0, " << estimates(outputs[0])
-        << ");\n";
+    for (auto [i, v] :
+         llvm::enumerate(oneDomain ? outputs.take_front(1) : outputs))
+      os_ << "    kiln::halide::set_estimates(out" << i << ", " << estimates(v)
+          << ");\n";
     for (const std::string &sym : symbolArgs_)
       os_ << "    sym_" << emit::identifier(sym)
           << ".set_estimate(kiln::halide::kSymbolEstimate);\n";
@@ -190,6 +217,29 @@ public:
 private:
   static int64_t rank(Value v) {
     return cast<RankedTensorType>(v.getType()).getRank();
+  }
+  static ArrayRef<int64_t> shape(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  }
+
+  /// The kernel computes an attention and, as its second output, the
+  /// log-sum-exp of the same scores (kiln-fuse puts them together).
+  static bool isLogSumExpKernel(ValueRange outputs) {
+    if (outputs.size() != 2)
+      return false;
+    auto att = outputs[0].getDefiningOp<AttentionOp>();
+    auto lse = outputs[1].getDefiningOp<AttentionLseOp>();
+    return att && lse && lse.isStatisticOf(att);
+  }
+
+  /// The last r of the Vars of a rank-R result, in Halide order: its outer
+  /// dimensions ("d1, d2" for r = 2, R = 3).
+  std::string outerVars(int64_t R, int64_t r) {
+    maxRank_ = std::max(maxRank_, R);
+    std::vector<std::string> v;
+    for (int64_t d = R - r; d < R; ++d)
+      v.push_back("d" + std::to_string(d));
+    return join(v, ", ");
   }
 
   /// Whether a pointwise read of `v` clamps its indices to the input's
@@ -426,7 +476,17 @@ private:
               {att.getQ(), att.getK(), att.getV(), att.getMask(), {}, {}, {}},
               att.getScale().convertToDouble(), att.getCausal(), a);
         })
-        .Case<AttentionLseOp>([&](AttentionLseOp att) {
+        .Case<AttentionLseOp>([&](AttentionLseOp att) -> LogicalResult {
+          // The log-sum-exp of the kernel's attention: its statistics.
+          if (auto forward = dyn_cast_or_null<AttentionOp>(anchor_);
+              forward &&
+              isLogSumExpKernel(
+                  fused_.getBody().front().getTerminator()->getOperands())) {
+            define(att.getResult(), a);
+            a << "kiln::halide::attention_log_sum_exp(" << anchorName_
+              << ", get_target())(" << vars(rank(att.getResult())) << ");\n";
+            return success();
+          }
           return emitAttention(
               att, "LogSumExp",
               {att.getQ(), att.getK(), {}, att.getMask(), {}, {}, {}},
@@ -1211,7 +1271,8 @@ private:
     } else if (isa_and_nonnull<AttentionOp, AttentionLseOp, AttentionGradOp>(
                    anchor_)) {
       os_ << "    kiln::halide::schedule_attention(" << anchorName_
-          << ", out0, {" << join(v, ", ") << "}, get_target());\n";
+          << ", out0, {" << join(v, ", ") << "}, get_target()"
+          << (isLogSumExpKernel(yield.getValues()) ? ", out1" : "") << ");\n";
     } else if (isa_and_nonnull<CrossEntropyOp, CrossEntropyGradOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_cross_entropy(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";

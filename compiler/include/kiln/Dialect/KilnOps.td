@@ -160,7 +160,9 @@ def Kiln_AttentionLseOp : Kiln_AttentionBase<"attention_lse"> {
     `result[..., s] = log(sum_j exp(scores[..., s, j]))` (masked scores
     included as -1e30), [..., S]: what attention's gradients need to
     recompute the softmax of any tile of scores. Made by attention's
-    gradient, not by the DSL.
+    gradient, not by the DSL. Next to the `kiln.attention` of the same
+    scores (`isStatisticOf`), kiln-fuse computes both in one kernel: the
+    forward's row statistics are this result's.
   }];
   let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k,
                        Optional<Kiln_Tensor>:$mask, F64Attr:$scale,
@@ -168,6 +170,11 @@ def Kiln_AttentionLseOp : Kiln_AttentionBase<"attention_lse"> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $q `,` $k (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether `att` computes the same scores (q, k, mask, scale, causal):
+    /// this is the log-sum-exp of its softmax's rows.
+    bool isStatisticOf(AttentionOp att);
   }];
 }
 

@@ -12,6 +12,7 @@
 
 #include <Halide.h>
 
+#include <memory>
 #include <vector>
 
 namespace kiln::halide {
@@ -50,8 +51,14 @@ struct AttentionSizes {
 struct Attention {
   AttentionPart part = AttentionPart::Output;
   Halide::Func result; // the part, indexed like its tensor (Halide order)
-  Halide::Func score;  // (j, s, batch...): q . k, zero then one update
-  Halide::Func prob;   // (j, s, batch...): P (pure)
+  // (s, batch...): the row log-sum-exp from the row statistics, defined
+  // for Output and LogSumExp (see attention_log_sum_exp).
+  Halide::Func log_sum_exp;
+  // An Output part's own LogSumExp part, where attention_log_sum_exp made
+  // one.
+  std::shared_ptr<Attention> lse_part;
+  Halide::Func score; // (j, s, batch...): q . k, zero then one update
+  Halide::Func prob;  // (j, s, batch...): P (pure)
   Halide::Func row_max, row_sum; // (s, batch...): Output and LogSumExp
   // (lane, s, batch...): the statistics per lane of the key blocks, which
   // row_max and row_sum reduce over the lanes.
@@ -85,10 +92,24 @@ struct Attention {
 Attention attention(AttentionPart part, const AttentionInputs &in,
                     const AttentionSizes &sizes);
 
+// The log-sum-exp of an Output part's scores, for a second output of its
+// kernel (schedule_attention's `lse_out`). On a CPU it is log_sum_exp,
+// from the forward's own row statistics, computed with the output tile by
+// tile. On a GPU it is a LogSumExp part of its own (att.lse_part), which
+// recomputes them: the GPU schedule fused with compute_with summed some
+// rows of a causal tile twice (PoCL, rows 1-7 of each 8-row tile past the
+// first key block; Halide 14).
+Halide::Func attention_log_sum_exp(Attention &att,
+                                   const Halide::Target &target);
+
 // Schedules a kernel whose output `out` is defined pointwise on
 // att.result(vars...), vars innermost first. See attention_schedule.cpp.
+// `lse_out`, where defined, is a second output of an Output part, defined
+// on attention_log_sum_exp(att, target) over vars[1], vars[2], ... (the
+// row and the batch vars, named as out's).
 void schedule_attention(Attention &att, Halide::Func out,
                         const std::vector<Halide::Var> &vars,
-                        const Halide::Target &target);
+                        const Halide::Target &target,
+                        Halide::Func lse_out = Halide::Func());
 
 } // namespace kiln::halide

@@ -1,0 +1,48 @@
+// An attention's log-sum-exp (what its gradient needs) is computed by the
+// kernel of the attention of the same scores, even when it comes later
+// in the program (the backward): one kernel, two outputs of different
+// shapes, written as two Halide outputs whose loops the schedule fuses.
+// A log-sum-exp of other scores (another scale here) keeps its own kernel,
+// and the attention's consumers do not become an epilogue of a kernel
+// with two domains.
+// RUN: kiln-opt %s -kiln-fuse | FileCheck %s
+// RUN: kilnc %s --emit=kernels | FileCheck %s --check-prefix=EMIT
+
+module attributes {kiln.model = "al"} {
+  func.func @step(%q: tensor<?x2x11x4xf32> {kiln.name = "q", kiln.symbols = ["batch", "", "", ""]}, %k: tensor<?x2x11x4xf32> {kiln.name = "k", kiln.symbols = ["batch", "", "", ""]}, %v: tensor<?x2x11x4xf32> {kiln.name = "v", kiln.symbols = ["batch", "", "", ""]}) -> (tensor<?x2x11x4xf32> {kiln.name = "y"}, tensor<?x2x11xf32> {kiln.name = "l"}, tensor<?x2x11xf32> {kiln.name = "l2"}) attributes {kiln.entry = #kiln<entry infer>} {
+    %o = "kiln.attention"(%q, %k, %v) {scale = 0.5 : f64, causal = true} : (tensor<?x2x11x4xf32>, tensor<?x2x11x4xf32>, tensor<?x2x11x4xf32>) -> tensor<?x2x11x4xf32>
+    %y = "kiln.tanh"(%o) : (tensor<?x2x11x4xf32>) -> tensor<?x2x11x4xf32>
+    %l2 = "kiln.attention_lse"(%q, %k) {scale = 0.25 : f64, causal = true} : (tensor<?x2x11x4xf32>, tensor<?x2x11x4xf32>) -> tensor<?x2x11xf32>
+    %l = "kiln.attention_lse"(%q, %k) {scale = 0.5 : f64, causal = true} : (tensor<?x2x11x4xf32>, tensor<?x2x11x4xf32>) -> tensor<?x2x11xf32>
+    func.return %y, %l, %l2 : tensor<?x2x11x4xf32>, tensor<?x2x11xf32>, tensor<?x2x11xf32>
+  }
+}
+
+// CHECK-LABEL: func.func @step
+// CHECK: kiln.fused "kiln_al_step_k0" {{.*}} -> (tensor<?x2x11x4xf32>, tensor<?x2x11xf32>)
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.attention {{.*}}scale = 5.000000e-01
+// CHECK-NEXT: kiln.attention_lse {{.*}}scale = 5.000000e-01
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.fused "kiln_al_step_k1"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.tanh
+// CHECK-NEXT: kiln.yield
+// CHECK: kiln.fused "kiln_al_step_k2"
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: kiln.attention_lse {{.*}}scale = 2.500000e-01
+// CHECK-NEXT: kiln.yield
+
+// EMIT-LABEL: // kiln_al_step_k0: attention {{.*}} attention_lse
+// EMIT: Output<Buffer<float>> out0{"out0", 4}; // [batch, 2, 11, 4]
+// EMIT: Output<Buffer<float>> out1{"out1", 3}; // [batch, 2, 11]
+// EMIT: att0 = kiln::halide::attention(kiln::halide::AttentionPart::Output,
+// EMIT: = kiln::halide::attention_log_sum_exp(att0, get_target())(d0, d1, d2);
+// EMIT: out0(d0, d1, d2, d3) =
+// EMIT: out1(d1, d2, d3) =
+// EMIT: kiln::halide::constrain_shape(out1, {11, 2, kiln::halide::kDynamic});
+// EMIT: kiln::halide::set_estimates(out1, {11, 2, kiln::halide::kSymbolEstimate});
+// EMIT: kiln::halide::schedule_attention(att0, out0, {d0, d1, d2, d3}, get_target(), out1);
+// EMIT-LABEL: // kiln_al_step_k2: attention_lse
+// EMIT: kiln::halide::AttentionPart::LogSumExp
+// EMIT: kiln::halide::schedule_attention(att{{[0-9]+}}, out0, {d0, d1, d2}, get_target());
