@@ -37,6 +37,9 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
         "kiln::halide::attention: the head sizes must be static and positive");
   const bool grads =
       part != AttentionPart::Output && part != AttentionPart::LogSumExp;
+  if (part == AttentionPart::GradKeyValue && sizes.head != sizes.value_head)
+    throw std::invalid_argument("kiln::halide::attention: dk and dv in one "
+                                "kernel need equal head sizes");
   if (grads && (!in.grad_out.defined() || !in.lse.defined() ||
                 (part != AttentionPart::GradValue && !in.delta.defined())))
     throw std::invalid_argument("kiln::halide::attention: a gradient needs "
@@ -179,6 +182,17 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
       select(masked_out, zero,
              at(a.prob, j, s, b) * (at(a.dprob, j, s, b) - at(in.delta, s, b)));
   const Expr scale = cast(t, Expr(sizes.scale));
+  if (part == AttentionPart::GradKeyValue) {
+    // dk and dv of a tile of keys from the same tiles of P and dS: the
+    // scores and their exponentials once instead of once per kernel.
+    a.accum(with({x, j}, b)) = Tuple(zero, zero);
+    a.accum(with({x, j}, b)) +=
+        Tuple(at(dscore, j, rq, b) * at(in.q, x, rq, b),
+              at(a.prob, j, rq, b) * at(in.grad_out, x, rq, b));
+    const FuncRef acc = a.accum(with({x, j}, b));
+    a.result(with({x, j}, b)) = Tuple(acc[0] * scale, acc[1]);
+    return a;
+  }
   if (part == AttentionPart::GradQuery) {
     a.accum(with({x, s}, b)) = zero;
     a.accum(with({x, s}, b)) += at(dscore, rk, s, b) * at(in.k, x, rk, b);

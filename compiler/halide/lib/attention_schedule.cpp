@@ -44,11 +44,13 @@ constexpr int kRows = 8;
 // vector) accumulators, the row of v (k, q or dO) they multiply and a
 // broadcast must fit the register file (at D = 32: 8 rows of 2 zmm, 19 of
 // 32 registers, with AVX-512; 2 rows of 4 ymm, 14 of 16, with AVX2).
-int accumulator_rows(const Target &target, int x_extent, int vx) {
+// `results` accumulators per element: 2 for dk and dv together, each with
+// its own row to multiply (q and dO) and broadcast (dS and P).
+int accumulator_rows(const Target &target, int x_extent, int vx, int results) {
   const int registers = target.has_feature(Target::AVX512) ? 32 : 16;
-  const int per_row = (x_extent + vx - 1) / vx;
+  const int per_row = (x_extent + vx - 1) / vx * results;
   int rows = kRows;
-  while (rows > 1 && rows * per_row + per_row + 2 > registers)
+  while (rows > 1 && rows * per_row + per_row + 2 * results > registers)
     rows /= 2;
   return rows;
 }
@@ -205,12 +207,16 @@ void schedule_stages(Attention &a, Func out, const std::vector<Var> &vars,
     vector_reduce(a.row_sum, a.row_sum_lanes, out, tile, natural);
   }
   // P, or dS (P stays inline in it), per tile, one vector at a time: the
-  // accumulation broadcasts one element per row and step.
-  Func per_element = a.dscore.defined() ? a.dscore : a.prob;
-  per_element.compute_at(out, tile)
-      .reorder_storage(col, row)
-      .reorder(col, row)
-      .vectorize(col, natural, TailStrategy::GuardWithIf);
+  // accumulation broadcasts one element per row and step. dk and dv
+  // together read both: P is stored too, its exponentials computed once.
+  std::vector<Func> per_element{a.dscore.defined() ? a.dscore : a.prob};
+  if (a.part == AttentionPart::GradKeyValue)
+    per_element.push_back(a.prob);
+  for (Func f : per_element)
+    f.compute_at(out, tile)
+        .reorder_storage(col, row)
+        .reorder(col, row)
+        .vectorize(col, natural, TailStrategy::GuardWithIf);
   if (a.part == AttentionPart::LogSumExp)
     return;
   const RVar r = keyed ? a.over_queries.x : a.over_keys.x;
@@ -243,7 +249,8 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
     return;
   }
   const bool has_x = a.has_x();
-  const Expr row_extent = out.output_buffer().dim(has_x ? 1 : 0).extent();
+  // output_buffers: dk and dv together are a Tuple.
+  const Expr row_extent = out.output_buffers()[0].dim(has_x ? 1 : 0).extent();
   const Loops l;
   // Tiles of kRows rows where there are that many (ShiftInwards recomputes
   // the last tile's overlap); single rows otherwise (batch-1 decoding
@@ -251,7 +258,8 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
   const Type t = a.result.output_types().at(0);
   const int natural = target.natural_vector_size(t);
   const int vx = vector_for(a.x_extent(), natural);
-  const int chunk = accumulator_rows(target, a.x_extent(), vx);
+  const int chunk = accumulator_rows(
+      target, a.x_extent(), vx, a.part == AttentionPart::GradKeyValue ? 2 : 1);
   const int64_t *queries = Internal::as_const_int(a.sizes.queries);
   const bool single_query = queries && *queries == 1 && !a.rows_are_keys() &&
                             !a.dprob.defined() && !lse_out.defined();

@@ -371,6 +371,16 @@ bool AttentionLseOp::isStatisticOf(AttentionOp att) {
          att.getCausal() == getCausal();
 }
 
+bool AttentionGradOp::pairsWith(AttentionGradOp other) {
+  auto keyOrValue = [](AttentionOperand w) {
+    return w == AttentionOperand::key || w == AttentionOperand::value;
+  };
+  return keyOrValue(getWrt()) && keyOrValue(other.getWrt()) &&
+         getWrt() != other.getWrt() && getType() == other.getType() &&
+         llvm::equal(getOperands(), other.getOperands()) &&
+         getScale() == other.getScale() && getCausal() == other.getCausal();
+}
+
 LogicalResult
 AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                   Adaptor adaptor,

@@ -492,7 +492,24 @@ private:
               {att.getQ(), att.getK(), {}, att.getMask(), {}, {}, {}},
               att.getScale().convertToDouble(), att.getCausal(), a);
         })
-        .Case<AttentionGradOp>([&](AttentionGradOp att) {
+        .Case<AttentionGradOp>([&](AttentionGradOp att) -> LogicalResult {
+          // dk and dv of one kernel (kiln-fuse pairs them): elements 0 and
+          // 1 of one GradKeyValue part.
+          const int element = att.getWrt() == AttentionOperand::key ? 0 : 1;
+          if (pairedGrad(att)) {
+            if (auto first = dyn_cast_or_null<AttentionGradOp>(anchor_);
+                first && first.pairsWith(att)) {
+              define(att.getResult(), a);
+              a << anchorName_ << ".result(" << vars(rank(att.getResult()))
+                << ")[" << element << "];\n";
+              return success();
+            }
+            return emitAttention(
+                att, "GradKeyValue",
+                {att.getQ(), att.getK(), att.getV(), att.getMask(),
+                 att.getGrad(), att.getLse(), att.getDelta()},
+                att.getScale().convertToDouble(), att.getCausal(), a, element);
+          }
           const char *part =
               att.getWrt() == AttentionOperand::query ? "GradQuery"
               : att.getWrt() == AttentionOperand::key ? "GradKey"
@@ -681,7 +698,8 @@ private:
   /// of the Halide library (kiln/halide/attention.h).
   LogicalResult emitAttention(Operation *op, StringRef part,
                               const AttentionOperands &in, double scale,
-                              bool causal, llvm::raw_ostream &a) {
+                              bool causal, llvm::raw_ostream &a,
+                              int element = -1) {
     if (anchor_)
       return op->emitError("a kernel may hold only one contraction");
     Value q = in[0], k = in[1], v = in[2], mask = in[3];
@@ -711,8 +729,17 @@ private:
       << ", " << head << ", " << valueHead << ", " << r - 2 << ", "
       << llvm::format("%.17g", scale) << ", " << (causal ? "true" : "false")
       << "});\n";
-    defineByAnchor(op, att, a);
+    defineByAnchor(op, att, a, element);
     return success();
+  }
+
+  /// The other of an attention's key and value gradients, where the kernel
+  /// computes both (kiln-fuse's partners).
+  AttentionGradOp pairedGrad(AttentionGradOp att) {
+    for (auto other : fused_.getBody().front().getOps<AttentionGradOp>())
+      if (att.pairsWith(other))
+        return other;
+    return {};
   }
 
   /// kiln.normalize or its gradient (`g` null for the former): one part of
@@ -791,11 +818,13 @@ private:
 
   /// `op`'s result as the result of the library object `anchor` (an
   /// Attention, a Normalization), which leads the kernel's schedule.
+  /// `element`: the op's element of a Tuple result, or -1.
   void defineByAnchor(Operation *op, const std::string &anchor,
-                      llvm::raw_ostream &a) {
+                      llvm::raw_ostream &a, int element = -1) {
     Value result = op->getResult(0);
     define(result, a);
-    a << anchor << ".result(" << vars(rank(result)) << ");\n";
+    a << anchor << ".result(" << vars(rank(result)) << ")"
+      << (element < 0 ? "" : "[" + std::to_string(element) + "]") << ";\n";
     anchor_ = op;
     anchorName_ = anchor;
   }

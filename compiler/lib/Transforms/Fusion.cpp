@@ -20,7 +20,8 @@
 //    merges the innermost dimension joins no group when it only feeds row
 //    ops or reductions, and no kernel reads through one left as a view.
 //  - An attention's log-sum-exp (its gradient's input) joins the attention
-//    of the same scores: one kernel with two outputs of different shapes.
+//    of the same scores: one kernel with two outputs of different shapes;
+//    its value gradient joins its key gradient (one Tuple).
 //  - A reduction of a reduction of the same kind (a mean over N, H and W is
 //    three reduce_mean ops) joins it: the emitter writes the chain as one
 //    multi-axis reduction, read once instead of once per axis.
@@ -71,8 +72,8 @@ struct Group {
   SmallVector<Operation *> ops; // in program order
   Operation *anchor = nullptr;  // contraction or reduction, if any
   bool merged = false;          // absorbed into another group
-  /// Has a second output over another domain (an attention's log-sum-exp):
-  /// takes no epilogue.
+  /// Has a partner's output (partnerOf), maybe over another domain: takes
+  /// no epilogue.
   bool sealed = false;
   /// True when recomputing it per element costs next to nothing.
   bool cheap() const {
@@ -103,15 +104,14 @@ public:
     SmallVector<ParamAssignOp> assigns(block.getOps<ParamAssignOp>());
     for (ParamAssignOp assign : assigns)
       assign->moveBefore(block.getTerminator());
-    // An attention's log-sum-exp (made by its gradient) moves next to the
-    // attention of the same scores, whose kernel computes it: place() joins
-    // them.
-    for (auto lse : llvm::make_early_inc_range(block.getOps<AttentionLseOp>()))
-      for (auto att : block.getOps<AttentionOp>())
-        if (lse.isStatisticOf(att) && att->isBeforeInBlock(lse)) {
-          lse->moveAfter(att);
-          break;
-        }
+    // An op that another op's kernel computes moves next to it: place()
+    // joins them.
+    SmallVector<std::pair<Operation *, Operation *>> partners;
+    for (Operation &op : block)
+      if (Operation *partner = partnerOf(&op))
+        partners.push_back({&op, partner});
+    for (auto [op, partner] : partners)
+      op->moveAfter(partner);
     fusion::retargetShapeOperands(block);
     fusion::rematerializeCheapOps(block);
     for (auto [i, op] : llvm::enumerate(func_.getBody().front()))
@@ -164,6 +164,27 @@ private:
            llvm::all_of(op->getUsers(), [](Operation *user) {
              return isRowOp(user) || isReduction(user);
            });
+  }
+
+  /// The op whose kernel also computes `op`, as a second output: an
+  /// attention's log-sum-exp (made by its gradient) goes with the
+  /// attention of the same scores, whose row statistics it is (1.1 of the
+  /// 2.3 ms the two took apart per GPT layer, Zen 5, 1 thread); an
+  /// attention's value gradient with its key gradient, one pass over the
+  /// tiles of P and dS giving both.
+  static Operation *partnerOf(Operation *op) {
+    Block *block = op->getBlock();
+    if (auto lse = dyn_cast<AttentionLseOp>(op)) {
+      for (auto att : block->getOps<AttentionOp>())
+        if (lse.isStatisticOf(att) && att->isBeforeInBlock(op))
+          return att;
+    } else if (auto dv = dyn_cast<AttentionGradOp>(op);
+               dv && dv.getWrt() == AttentionOperand::value) {
+      for (auto dk : block->getOps<AttentionGradOp>())
+        if (dv.pairsWith(dk) && dk->isBeforeInBlock(op))
+          return dk;
+    }
+    return nullptr;
   }
 
   /// Every value of `g` used outside g and `op` is used after `op`.
@@ -293,18 +314,14 @@ private:
 
   void place(Operation *op) {
     SmallVector<size_t> join;
-    if (auto lse = dyn_cast<AttentionLseOp>(op)) {
-      // Computed by the attention just before it (run() put it there),
-      // from the forward's own row statistics: 1.1 of the 2.3 ms the two
-      // took apart per GPT layer (Zen 5, 1 thread).
-      auto att = dyn_cast_or_null<AttentionOp>(op->getPrevNode());
-      if (att && lse.isStatisticOf(att) && groupOf_.count(att)) {
-        Group &g = groups_[groupOf_[att]];
-        g.ops.push_back(op);
-        g.sealed = true;
-        groupOf_[op] = groupOf_[att];
-        return;
-      }
+    if (Operation *partner = partnerOf(op);
+        partner && partner == op->getPrevNode() && groupOf_.count(partner)) {
+      // A second output of the kernel just before it (run() put it there).
+      Group &g = groups_[groupOf_[partner]];
+      g.ops.push_back(op);
+      g.sealed = true;
+      groupOf_[op] = groupOf_[partner];
+      return;
     }
     if (staysView(op)) {
       groups_.push_back({});

@@ -188,6 +188,8 @@ def Kiln_AttentionGradOp : Kiln_AttentionBase<"attention_grad"> {
     `wrt = #kiln<operand query>` gives dq = scale dS k [..., S, D]; `key`
     dk = scale dS^T q [..., K, D]; `value` dv = P^T dO [..., K, Dv] (which
     does not read `delta`). Made by attention's gradient, not by the DSL.
+    The key and value gradients of one attention, where D = Dv, share one
+    kernel (`pairsWith`).
   }];
   let arguments = (ins Kiln_Tensor:$q, Kiln_Tensor:$k, Kiln_Tensor:$v,
                        Kiln_Tensor:$grad, Kiln_Tensor:$lse,
@@ -199,6 +201,13 @@ def Kiln_AttentionGradOp : Kiln_AttentionBase<"attention_grad"> {
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $grad `,` $lse `,` $delta (`mask` $mask^)? attr-dict
     `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether `other` is the key gradient to this value gradient (or the
+    /// reverse) of the same attention, with the same result type: one
+    /// pass over the tiles of P and dS gives both, and kiln-fuse puts the
+    /// two in one kernel.
+    bool pairsWith(AttentionGradOp other);
   }];
 }
 

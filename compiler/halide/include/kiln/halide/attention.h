@@ -24,14 +24,23 @@ namespace kiln::halide {
 //   GradQuery  dq = scale dS k,  dS = P * (dO v^T - delta)   [..., S, D]
 //   GradKey    dk = scale dS^T q                 [..., K, D]
 //   GradValue  dv = P^T dO                       [..., K, Dv]
-enum class AttentionPart { Output, LogSumExp, GradQuery, GradKey, GradValue };
+//   GradKeyValue  Tuple(dk, dv), D = Dv: both from one pass over the
+//              tiles of P and dS                 [..., K, D]
+enum class AttentionPart {
+  Output,
+  LogSumExp,
+  GradQuery,
+  GradKey,
+  GradValue,
+  GradKeyValue
+};
 
 struct AttentionInputs {
   Halide::Func q, k, v; // (d, s, batch...), (d, j, batch...), (e, j, batch...)
   Halide::Func mask;    // (j, batch...), non-zero masks key j; may be undefined
   Halide::Func grad_out; // dO (e, s, batch...): gradients only
   Halide::Func lse;      // L (s, batch...): gradients only
-  Halide::Func delta;    // (s, batch...): GradQuery and GradKey
+  Halide::Func delta;    // (s, batch...): GradQuery and GradKey(Value)
 };
 
 // The row statistics reduce over keys in blocks of this many (a vector of
@@ -64,7 +73,7 @@ struct Attention {
   // row_max and row_sum reduce over the lanes.
   Halide::Func row_max_lanes, row_sum_lanes;
   Halide::Func dprob;    // (j, s, batch...): dO . v, zero then one update
-  Halide::Func dscore;   // (j, s, batch...): dS (pure), GradQuery and GradKey
+  Halide::Func dscore;   // (j, s, batch...): dS (pure), all but GradValue
   Halide::Func accum;    // the result before its scale or 1/row_sum
   Halide::Func unmasked; // (s, batch...): unmasked keys, gradients with a mask
   Halide::Var x, j, s;   // x: the result's innermost var; j keys, s queries
@@ -85,7 +94,8 @@ struct Attention {
   }
   // Whether the result's rows are queries (tiles of query rows) or keys.
   bool rows_are_keys() const {
-    return part == AttentionPart::GradKey || part == AttentionPart::GradValue;
+    return part == AttentionPart::GradKey || part == AttentionPart::GradValue ||
+           part == AttentionPart::GradKeyValue;
   }
 };
 
