@@ -1,7 +1,8 @@
 // CPU schedule for fused attention kernels (attention.h).
 //
 // Loop nest of the output, outermost first:
-//   batch (parallel)  = (batch, head) pairs, fused
+//   batch (parallel)  = (batch, head) pairs, fused (nested parallel loops
+//                       where the log-sum-exp is a second output)
 //     packs           = the operands the score products read across their
 //                       rows, transposed once per (batch, head) so that
 //                       those products vectorize: k (or q) and v (or dO)
@@ -261,8 +262,8 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
   const int chunk = accumulator_rows(
       target, a.x_extent(), vx, a.part == AttentionPart::GradKeyValue ? 2 : 1);
   const int64_t *queries = Internal::as_const_int(a.sizes.queries);
-  const bool single_query = queries && *queries == 1 && !a.rows_are_keys() &&
-                            !a.dprob.defined() && !lse_out.defined();
+  const bool single_query =
+      queries && *queries == 1 && !a.rows_are_keys() && !a.dprob.defined();
   if (lse_out.defined()) {
     // The log-sum-exp a training step's backward needs, computed with the
     // output tile by tile from the same row statistics (which are computed
@@ -275,10 +276,13 @@ void schedule_attention(Attention &a, Func out, const std::vector<Var> &vars,
     // the two outputs' (batch, head) are each a % and a / of it, and bounds
     // inference then gave the statistics and score tiles of every head
     // (4x the work at the GPT's 4 heads).
+    if (a.part != AttentionPart::Output)
+      throw std::invalid_argument("kiln::halide::schedule_attention: "
+                                  "lse_out needs an Output part");
     const int rows = queries && *queries >= kRows ? kRows : 1;
-    tile_output(out, vars, true, rows, chunk, vx, l, false);
-    tile_output(lse_out, {vars.begin() + 1, vars.end()}, false, rows, chunk, 1,
-                l, false);
+    tile_output(out, vars, a.has_x(), rows, chunk, vx, l, false);
+    tile_output(lse_out, {vars.begin() + 1, vars.end()}, /*has_x=*/false, rows,
+                chunk, 1, l, false);
     lse_out.compute_with(out, l.ro);
     schedule_stages(a, out, vars, natural, vx, kRows, l, false);
     return;

@@ -179,6 +179,9 @@ IrValue detail::build(IrOp op, llvm::ArrayRef<IrValue> x) {
   case IrOp::min:
     r = b.create<MinOp>(loc, v(0), v(1));
     break;
+  case IrOp::max:
+    r = b.create<MaxOp>(loc, v(0), v(1));
+    break;
   }
   return x[0].with(r);
 }

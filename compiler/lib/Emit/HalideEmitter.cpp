@@ -479,9 +479,12 @@ private:
         .Case<AttentionLseOp>([&](AttentionLseOp att) -> LogicalResult {
           // The log-sum-exp of the kernel's attention: its statistics.
           if (auto forward = dyn_cast_or_null<AttentionOp>(anchor_);
-              forward &&
-              isLogSumExpKernel(
-                  fused_.getBody().front().getTerminator()->getOperands())) {
+              forward && att.isStatisticOf(forward)) {
+            if (!isLogSumExpKernel(
+                    fused_.getBody().front().getTerminator()->getOperands()))
+              return att.emitError("the log-sum-exp of the kernel's "
+                                   "attention must be its second output, "
+                                   "the attention's result its first");
             define(att.getResult(), a);
             a << "kiln::halide::attention_log_sum_exp(" << anchorName_
               << ", get_target())(" << vars(rank(att.getResult())) << ");\n";

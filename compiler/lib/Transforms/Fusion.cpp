@@ -3,7 +3,8 @@
 // Greedy, in program order; each op either starts a group or joins the
 // groups of its operands' producers:
 //  - An anchored group (a matmul, a convolution, a reduction or a row
-//    normalisation) has one output and takes pointwise epilogue ops over
+//    normalisation) has one output (an attention may have two, below) and
+//    takes pointwise epilogue ops over
 //    exactly its domain, with the cheap groups that only feed them (a ReLU
 //    mask, a bias reshape, the 0.2 x of a leaky ReLU max(x, 0.2 x) of the
 //    anchor's output).
@@ -173,15 +174,19 @@ private:
   /// attention's value gradient with its key gradient, one pass over the
   /// tiles of P and dS giving both.
   static Operation *partnerOf(Operation *op) {
+    // Both results are the kernel's outputs (the emitter relies on it).
+    if (op->use_empty())
+      return nullptr;
     Block *block = op->getBlock();
     if (auto lse = dyn_cast<AttentionLseOp>(op)) {
       for (auto att : block->getOps<AttentionOp>())
-        if (lse.isStatisticOf(att) && att->isBeforeInBlock(op))
+        if (lse.isStatisticOf(att) && att->isBeforeInBlock(op) &&
+            !att->use_empty())
           return att;
     } else if (auto dv = dyn_cast<AttentionGradOp>(op);
                dv && dv.getWrt() == AttentionOperand::value) {
       for (auto dk : block->getOps<AttentionGradOp>())
-        if (dv.pairsWith(dk) && dk->isBeforeInBlock(op))
+        if (dv.pairsWith(dk) && dk->isBeforeInBlock(op) && !dk->use_empty())
           return dk;
     }
     return nullptr;

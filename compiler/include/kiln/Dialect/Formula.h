@@ -206,7 +206,8 @@ enum class IrOp {
   sigmoid,
   step,
   select,
-  min
+  min,
+  max
 };
 
 namespace detail {
@@ -254,12 +255,16 @@ requires UsesAlgebra<IrValue, C, A, B> IrValue select(const C &c, const A &a,
       {detail::value(like, c), detail::value(like, a), detail::value(like, b)});
 }
 
-template <class A, class B>
-requires UsesAlgebra<IrValue, A, B> IrValue min(const A &a, const B &b) {
-  const IrValue &like = detail::firstOf<IrValue>(a, b);
-  return detail::build(IrOp::min,
-                       {detail::value(like, a), detail::value(like, b)});
-}
+#define KILN_IR_FUNCTION2(name)                                                \
+  template <class A, class B>                                                  \
+  requires UsesAlgebra<IrValue, A, B> IrValue name(const A &a, const B &b) {   \
+    const IrValue &like = detail::firstOf<IrValue>(a, b);                      \
+    return detail::build(IrOp::name,                                           \
+                         {detail::value(like, a), detail::value(like, b)});    \
+  }
+KILN_IR_FUNCTION2(min)
+KILN_IR_FUNCTION2(max)
+#undef KILN_IR_FUNCTION2
 
 /// Sums `g` over the dimensions along which a value of type `target` was
 /// broadcast to produce it (the gradient of NumPy broadcasting).
