@@ -116,6 +116,38 @@ TEST(PointwiseKernel, GeluAtExtremeInputs) {
   });
 }
 
+// d/dx of PyTorch's tanh GELU, in double: 0 far below zero and 1 far
+// above (1 - tanh^2 underflows to exactly 0 there).
+double geluDerivative(double x) {
+  const double k = std::sqrt(2 / M_PI), a = 0.044715;
+  const double t = std::tanh(k * (x + a * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * a * x * x);
+}
+
+// The gradient's float kernel where the forward's clamp of x to [-20, 20]
+// matters: past it the derivative is exactly 0 or 1, and never a NaN
+// (x^3 overflows float past 7e12, exp(2u) past 44). Batch 1, so the
+// offset's gradient is GELU's at each input.
+TEST(PointwiseKernel, GeluGradientAtExtremeInputs) {
+  const double values[] = {-1e13, -1e5, -3000, -100, -20.5, -19.5, -10.2,
+                           -5,    -1,   -0.01, 0,    0.01,  1,     5,
+                           10.2,  19.5, 20.5,  100,  3000,  1e5,   1e13};
+  kiln::rt::Tensor x({1, kWidth});
+  for (int64_t j = 0; j < kWidth; ++j)
+    x.data()[j] = float(values[j % std::size(values)]);
+  kiln::models::pointwise::Model model;
+  std::array<const kiln::rt::Tensor *, 1> in{&x};
+  model.session().run("gelu_grad", in);
+  const kiln::rt::Tensor &offset = model.session().params().get("offset");
+  double worst = 0;
+  for (int64_t j = 0; j < kWidth; ++j) {
+    const double got = -offset.data()[j];
+    ASSERT_TRUE(std::isfinite(got)) << "at x = " << x.data()[j];
+    worst = std::max(worst, std::fabs(got - geluDerivative(x.data()[j])));
+  }
+  EXPECT_LT(worst, 1e-5);
+}
+
 TEST(PointwiseKernel, WhereSelectsByAComparisonInTheKernel) {
   kiln::models::pointwise::Model model;
   kiln::rt::Tensor a = sample({kBatch, kWidth}, 0.5, 1.5, true, 3);

@@ -1,5 +1,6 @@
-// One inference entry point per row of pointwise_ops.def, plus where():
-// the compiled kernel of every pointwise op, for pointwise_test.cpp.
+// One inference entry point per row of pointwise_ops.def, plus where()
+// and GELU's gradient: the compiled kernel of every pointwise op, for
+// pointwise_test.cpp.
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
@@ -14,6 +15,12 @@ struct Pointwise : Model {
     return kiln::dsl::op(a, b);                                                \
   }
 #include "pointwise_ops.def"
+
+  // GELU's gradient kernel, read off a parameter added to its input: with
+  // SGD at lr 1 from zero, the offset ends at minus the gradient summed
+  // over the batch.
+  Param<37> offset{"offset", init::zeros()};
+  Scalar gelu_grad(Tensor<B, 37> x) { return sum(gelu(x + offset)); }
 
   // A mask computed in the kernel selects between two operands.
   Tensor<B, 37> where_greater(Tensor<B, 37> a, Tensor<37> b) {
@@ -31,4 +38,5 @@ KILN_MODEL(Pointwise, "pointwise") {
 #include "pointwise_ops.def"
   infer("where_greater", &Pointwise::where_greater);
   infer("where_scalar", &Pointwise::where_scalar);
+  train("gelu_grad", &Pointwise::gelu_grad, Sgd{.lr = 1}).params("offset");
 }
