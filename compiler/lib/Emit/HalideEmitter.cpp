@@ -77,6 +77,7 @@ public:
     Block &body = fused_.getBody().front();
     for (auto [i, arg] : llvm::enumerate(body.getArguments()))
       names_[arg] = "in" + std::to_string(i);
+    lseKernel_ = isLogSumExpKernel(body.getTerminator()->getOperands());
 
     // Algorithm first, into a buffer: it decides which members exist.
     std::string algo;
@@ -89,7 +90,7 @@ public:
     int64_t outRank = rank(outputs[0]);
     const bool oneDomain = llvm::all_of(
         outputs, [&](Value v) { return shape(v) == shape(outputs[0]); });
-    if (!oneDomain && !isLogSumExpKernel(outputs))
+    if (!oneDomain && !lseKernel_)
       return fused_.emitError("kernel outputs of different shapes: only an "
                               "attention and its log-sum-exp may share one");
     if (!oneDomain) {
@@ -480,8 +481,7 @@ private:
           // The log-sum-exp of the kernel's attention: its statistics.
           if (auto forward = dyn_cast_or_null<AttentionOp>(anchor_);
               forward && att.isStatisticOf(forward)) {
-            if (!isLogSumExpKernel(
-                    fused_.getBody().front().getTerminator()->getOperands()))
+            if (!lseKernel_)
               return att.emitError("the log-sum-exp of the kernel's "
                                    "attention must be its second output, "
                                    "the attention's result its first");
@@ -1304,7 +1304,7 @@ private:
                    anchor_)) {
       os_ << "    kiln::halide::schedule_attention(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target()"
-          << (isLogSumExpKernel(yield.getValues()) ? ", out1" : "") << ");\n";
+          << (lseKernel_ ? ", out1" : "") << ");\n";
     } else if (isa_and_nonnull<CrossEntropyOp, CrossEntropyGradOp>(anchor_)) {
       os_ << "    kiln::halide::schedule_cross_entropy(" << anchorName_
           << ", out0, {" << join(v, ", ") << "}, get_target());\n";
@@ -1351,6 +1351,8 @@ private:
   std::map<int64_t, int64_t> innerBoundaries_;
   int64_t maxRank_ = 0;
   bool usesRandom_ = false;
+  /// isLogSumExpKernel of the kernel's outputs.
+  bool lseKernel_ = false;
   int next_ = 0;
 };
 

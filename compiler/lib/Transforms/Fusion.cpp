@@ -42,6 +42,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace kiln {
@@ -107,11 +108,10 @@ public:
       assign->moveBefore(block.getTerminator());
     // An op that another op's kernel computes moves next to it: place()
     // joins them.
-    SmallVector<std::pair<Operation *, Operation *>> partners;
     for (Operation &op : block)
       if (Operation *partner = partnerOf(&op))
-        partners.push_back({&op, partner});
-    for (auto [op, partner] : partners)
+        partner_[&op] = partner;
+    for (auto [op, partner] : partner_)
       op->moveAfter(partner);
     fusion::retargetShapeOperands(block);
     fusion::rematerializeCheapOps(block);
@@ -319,7 +319,7 @@ private:
 
   void place(Operation *op) {
     SmallVector<size_t> join;
-    if (Operation *partner = partnerOf(op);
+    if (Operation *partner = partner_.lookup(op);
         partner && partner == op->getPrevNode() && groupOf_.count(partner)) {
       // A second output of the kernel just before it (run() put it there).
       Group &g = groups_[groupOf_[partner]];
@@ -473,6 +473,8 @@ private:
   SmallVector<Group> groups_;
   DenseMap<Operation *, size_t> groupOf_;
   DenseMap<Operation *, size_t> position_;
+  /// partnerOf, found once before the ops move.
+  llvm::MapVector<Operation *, Operation *> partner_;
 };
 
 struct FusePass : kiln::impl::KilnFuseBase<FusePass> {
