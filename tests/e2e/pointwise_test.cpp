@@ -124,14 +124,16 @@ double geluDerivative(double x) {
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * a * x * x);
 }
 
-// The gradient's float kernel where the forward's clamp of x to [-20, 20]
-// matters: past it the derivative is exactly 0 or 1, and never a NaN
-// (x^3 overflows float past 7e12, exp(2u) past 44). Batch 1, so the
-// offset's gradient is GELU's at each input.
+// The gradient's float kernel where its clamp of x to [-20, 20] matters:
+// past it the derivative is exactly 0 or 1. Unclamped, the exponent -2u
+// passes what Halide 14's exp handles below x ~ -2750 (it gives 0, not inf:
+// a gradient of 1 instead of 0), and the formula's x^3 terms overflow float
+// past ~1.2e13 (+-1e30 here). Batch 1, so the offset's gradient is GELU's
+// at each input.
 TEST(PointwiseKernel, GeluGradientAtExtremeInputs) {
-  const double values[] = {-1e13, -1e5, -3000, -100, -20.5, -19.5, -10.2,
-                           -5,    -1,   -0.01, 0,    0.01,  1,     5,
-                           10.2,  19.5, 20.5,  100,  3000,  1e5,   1e13};
+  const double values[] = {
+      -1e30, -1e13, -1e5, -3000, -100, -20.5, -19.5, -10.2, -5,  -1,   -0.01, 0,
+      0.01,  1,     5,    10.2,  19.5, 20.5,  100,   3000,  1e5, 1e13, 1e30};
   kiln::rt::Tensor x({1, kWidth});
   for (int64_t j = 0; j < kWidth; ++j)
     x.data()[j] = float(values[j % std::size(values)]);
