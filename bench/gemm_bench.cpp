@@ -13,6 +13,7 @@
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/kernel_variants.h"
 #include "kiln/runtime/model.h"
+#include "kiln/runtime/threads.h"
 
 #include <HalideBuffer.h>
 #include <HalideRuntime.h>
@@ -137,7 +138,7 @@ int main(int argc, char **argv) {
     }
   }
   openblas_set_num_threads(threads);
-  halide_set_num_threads(threads);
+  kiln::rt::set_num_threads(threads); // kiln's pool, as in a model
   // The kernels' variants, as a model's plan lists them for its Session
   // (both libraries were built for the same targets).
   const kiln::rt::ModelDesc kernels{

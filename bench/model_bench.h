@@ -93,9 +93,10 @@ struct Section {
 ///
 /// Halide's thread pool does not shrink: once a kernel has run on 2
 /// threads, a later set_num_threads(1) still leaves 2 working (seen as
-/// "1-thread" lines equal to the 2-thread ones). So every section is timed
-/// on the smallest thread count before any runs on a larger one: thread
-/// counts outside, sections inside.
+/// "1-thread" lines equal to the 2-thread ones). kiln's pool does, but
+/// KILN_THREAD_POOL=halide brings Halide's back (thread_pool.cpp), so every
+/// section is still timed on the smallest thread count before any runs on
+/// a larger one: thread counts outside, sections inside.
 inline int runModelBenches(int argc, char **argv, const char *name,
                            const kiln::rt::ModelDesc &model,
                            std::vector<Section> sections,

@@ -1,5 +1,6 @@
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/session.h"
+#include "kiln/runtime/thread_pool.h"
 
 #include <HalideRuntime.h>
 #include <fmt/format.h>
@@ -9,6 +10,10 @@
 
 namespace kiln::rt {
 namespace {
+
+// Before the first kernel of the process: this file is linked into every
+// program that runs a model (its plan calls check_kernel, below).
+[[maybe_unused]] const bool thread_pool_installed = install_thread_pool();
 
 // The codes a generated plan can plausibly hit; Halide also prints its own
 // detailed message through halide_error before returning the code.

@@ -1,6 +1,7 @@
 #include "kiln/runtime/threads.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/runtime/thread_pool.h"
 
 #include <HalideRuntime.h>
 #include <fmt/format.h>
@@ -18,14 +19,17 @@ namespace kiln::rt {
 void set_num_threads(int n) {
   if (n < 0)
     throw Error(fmt::format("thread count must be >= 0, got {}", n));
-  // The pool reads HL_NUM_THREADS when it starts (on the first parallel
-  // kernel); setting it covers the usual case of calling this first.
+  // Kernels run their parallel loops on kiln's pool (thread_pool.cpp),
+  // resized here. Halide's own, used instead with KILN_THREAD_POOL=halide,
+  // reads HL_NUM_THREADS when it starts (on the first parallel kernel).
+  install_thread_pool();
   if (n == 0)
     ::unsetenv("HL_NUM_THREADS");
   else
     ::setenv("HL_NUM_THREADS", std::to_string(n).c_str(), 1);
   if (&halide_set_num_threads != nullptr)
     halide_set_num_threads(n); // 0 means Halide's default here too
+  configure_thread_pool(n);
 }
 
 } // namespace kiln::rt

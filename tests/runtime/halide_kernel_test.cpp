@@ -1,16 +1,24 @@
 // The runtime against a real Halide AOT kernel (halide_kernel_gen.cpp):
 // BufferView's dimension order, kernel errors becoming Error instead of
-// Halide's default abort(), and set_num_threads reaching the real pool.
+// Halide's default abort(), set_num_threads reaching Halide's pool, and
+// Halide's parallel loops running on kiln's (thread_pool_test.cpp tests
+// that pool itself).
 #include "kiln_test_kernel.h"
 
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/session.h"
 #include "kiln/runtime/tensor.h"
+#include "kiln/runtime/thread_pool.h"
 #include "kiln/runtime/threads.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 using namespace kiln::rt;
 
@@ -48,9 +56,56 @@ TEST(HalideKernel, KernelErrorIsAnErrorWithHalidesMessage) {
   }
 }
 
-TEST(HalideKernel, SetNumThreadsReachesThePool) {
+// For KILN_THREAD_POOL=halide, which keeps Halide's pool.
+TEST(HalideKernel, SetNumThreadsReachesHalidesPool) {
   set_num_threads(3);
   EXPECT_EQ(halide_set_num_threads(2), 3); // returns the previous setting
+  set_num_threads(0);
+}
+
+namespace {
+
+bool keeps_halides_pool() {
+  const char *choice = std::getenv("KILN_THREAD_POOL");
+  return choice && std::string(choice) == "halide";
+}
+
+struct Threads {
+  std::mutex mutex;
+  std::set<std::thread::id> ids;
+};
+
+int note_thread(void *, int, uint8_t *closure) {
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+  auto *t = reinterpret_cast<Threads *>(closure);
+  std::lock_guard lock(t->mutex);
+  t->ids.insert(std::this_thread::get_id());
+  return 0;
+}
+
+} // namespace
+
+TEST(HalideKernel, ParallelLoopsRunOnKilnsPool) {
+  if (keeps_halides_pool())
+    GTEST_SKIP() << "KILN_THREAD_POOL=halide";
+  halide_do_par_for_t current =
+      halide_set_custom_do_par_for(halide_default_do_par_for);
+  halide_set_custom_do_par_for(current);
+  EXPECT_EQ(current, kiln::rt::parallel_for);
+  // Halide's loops follow set_num_threads down to one thread, which
+  // Halide's own pool does not (64 tasks of 200 us: a second thread would
+  // take some).
+  set_num_threads(2);
+  Threads two;
+  ASSERT_EQ(halide_do_par_for(nullptr, note_thread, 0, 64,
+                              reinterpret_cast<uint8_t *>(&two)),
+            0);
+  set_num_threads(1);
+  Threads one;
+  ASSERT_EQ(halide_do_par_for(nullptr, note_thread, 0, 64,
+                              reinterpret_cast<uint8_t *>(&one)),
+            0);
+  EXPECT_EQ(one.ids, std::set<std::thread::id>{std::this_thread::get_id()});
   set_num_threads(0);
 }
 

@@ -1,7 +1,9 @@
-// set_num_threads: exports HL_NUM_THREADS for a pool not yet started, and
-// resizes a running pool through halide_set_num_threads when the Halide
-// runtime is linked. This binary links no Halide runtime, so a stand-in
-// below plays its part (the runtime library references it weakly).
+// set_num_threads: for Halide's pool (KILN_THREAD_POOL=halide), exports
+// HL_NUM_THREADS for a pool not yet started and resizes a running one
+// through halide_set_num_threads when the Halide runtime is linked. This
+// binary links no Halide runtime, so a stand-in below plays its part (the
+// runtime library references it weakly). kiln's own pool, which runs
+// kernels otherwise: thread_pool_test.cpp.
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/threads.h"
 

@@ -1,15 +1,18 @@
-// The size of the Halide runtime's thread pool, which runs every kernel.
+// How many threads Halide kernels run on.
 #pragma once
 
 namespace kiln::rt {
 
-// Sets the number of threads Halide kernels use; 0 restores Halide's default
-// (one per core). Call it before the first kernel runs: it exports
-// HL_NUM_THREADS, which the pool reads when it starts. On a running pool
-// (when the Halide runtime is linked in) it can raise the count but not
-// lower it: Halide's pool keeps waking the threads it has made, so a
-// process that has run kernels on 2 threads goes on using 2 after
-// set_num_threads(1) (bench/model_bench.h). Throws Error for n < 0.
+// Sets the number of threads kernels use, the caller's included; 0 restores
+// the default, one per core (it unsets HL_NUM_THREADS, which a program
+// that never calls this gets if set). Kernels run their parallel loops on
+// kiln's pool (runtime/lib/thread_pool.cpp), whose idle threads stay awake
+// for a millisecond between loops; it changes size, up or down, at the
+// next parallel loop. Not from inside a kernel. KILN_THREAD_POOL=halide in
+// the environment keeps Halide's own pool instead: this then exports
+// HL_NUM_THREADS, read when that pool starts, and calls
+// halide_set_num_threads, which can raise a running pool's count but not
+// lower it. Throws Error for n < 0.
 void set_num_threads(int n);
 
 } // namespace kiln::rt

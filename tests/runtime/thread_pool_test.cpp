@@ -1,0 +1,237 @@
+// kiln's pool (runtime/lib/thread_pool.cpp) through parallel_for, as the
+// Halide runtime calls it for a kernel's parallel loop: each task once,
+// with its own loop's closure, on as many threads as set_num_threads says
+// (fewer too), after its workers have gone to sleep, errors returned,
+// nested loops and loops from two threads at once. In kiln_runtime_tests,
+// so the sanitizer build runs it too; halide_kernel_test.cpp checks that
+// Halide's loops reach it.
+#include "kiln/runtime/thread_pool.h"
+#include "kiln/runtime/threads.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+using namespace kiln::rt;
+
+namespace {
+
+using ThreadSet = std::set<std::thread::id>;
+
+struct Record {
+  std::vector<std::atomic<int>> runs;
+  std::mutex mutex;
+  ThreadSet threads;
+  explicit Record(int n) : runs(n) {}
+  uint8_t *closure() { return reinterpret_cast<uint8_t *>(this); }
+};
+
+int count_run(void *, int i, uint8_t *closure) {
+  auto *r = reinterpret_cast<Record *>(closure);
+  r->runs[i].fetch_add(1);
+  std::lock_guard lock(r->mutex);
+  r->threads.insert(std::this_thread::get_id());
+  return 0;
+}
+
+int slow_count_run(void *uc, int i, uint8_t *closure) {
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+  return count_run(uc, i, closure);
+}
+
+// Each task waits (up to 10 s) until tasks have run on two threads, so a
+// pool of two shows both whatever the machine's load.
+struct Meeting {
+  std::mutex mutex;
+  ThreadSet threads;
+  uint8_t *closure() { return reinterpret_cast<uint8_t *>(this); }
+  size_t size() {
+    std::lock_guard lock(mutex);
+    return threads.size();
+  }
+};
+
+int meet(void *, int, uint8_t *closure) {
+  auto *m = reinterpret_cast<Meeting *>(closure);
+  {
+    std::lock_guard lock(m->mutex);
+    m->threads.insert(std::this_thread::get_id());
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (m->size() < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  return 0;
+}
+
+size_t threads_met() {
+  Meeting m;
+  EXPECT_EQ(parallel_for(nullptr, meet, 0, 8, m.closure()), 0);
+  return m.size();
+}
+
+ThreadSet threads_of_slow_loop() {
+  Record r(64);
+  EXPECT_EQ(parallel_for(nullptr, slow_count_run, 0, 64, r.closure()), 0);
+  return r.threads;
+}
+
+class ThreadPool : public ::testing::Test {
+protected:
+  void TearDown() override { set_num_threads(0); }
+};
+
+} // namespace
+
+TEST_F(ThreadPool, RunsEveryTaskOnce) {
+  for (int threads : {1, 2, 3}) {
+    set_num_threads(threads);
+    for (int size : {0, 1, 2, 3, 7, 64, 1000}) {
+      for (int min : {0, 5}) {
+        Record r(min + size);
+        ASSERT_EQ(parallel_for(nullptr, count_run, min, size, r.closure()), 0);
+        for (int i = 0; i < min + size; ++i)
+          EXPECT_EQ(r.runs[i].load(), i >= min ? 1 : 0)
+              << "task " << i << ", " << size << " tasks from " << min << ", "
+              << threads << " threads";
+      }
+    }
+  }
+}
+
+// Back-to-back loops of two task functions, each with its own closure and
+// range: a worker that ran a task with another loop's fields would count
+// into the wrong record or index.
+int count_twice(void *uc, int i, uint8_t *closure) {
+  auto *r = reinterpret_cast<Record *>(closure);
+  r->runs[i].fetch_add(2);
+  (void)uc;
+  return 0;
+}
+
+TEST_F(ThreadPool, EachTaskRunsWithItsOwnLoop) {
+  set_num_threads(2);
+  constexpr int kLoops = 20000;
+  std::vector<std::unique_ptr<Record>> records;
+  for (int k = 0; k < 4; ++k)
+    records.push_back(std::make_unique<Record>(16));
+  for (int k = 0; k < kLoops; ++k) {
+    Record &r = *records[k % 4];
+    ASSERT_EQ(parallel_for(nullptr, k % 2 ? count_twice : count_run, k % 3,
+                           2 + k % 5, r.closure()),
+              0);
+  }
+  // Loop k adds (1 + k % 2) to tasks [k % 3, k % 3 + 2 + k % 5) of record
+  // k % 4.
+  std::vector<std::vector<int>> expected(4, std::vector<int>(16, 0));
+  for (int k = 0; k < kLoops; ++k)
+    for (int i = k % 3; i < k % 3 + 2 + k % 5; ++i)
+      expected[k % 4][i] += 1 + k % 2;
+  for (int k = 0; k < 4; ++k)
+    for (int i = 0; i < 16; ++i)
+      EXPECT_EQ(records[k]->runs[i].load(), expected[k][i]) << k << ", " << i;
+}
+
+TEST_F(ThreadPool, UsesTheThreadsItIsGiven) {
+  set_num_threads(2);
+  EXPECT_EQ(threads_met(), 2u);
+}
+
+TEST_F(ThreadPool, ShrinksToTheCallersThread) {
+  set_num_threads(2);
+  ASSERT_EQ(threads_met(), 2u);
+  // Tasks long enough (64 x 200 us) that a second thread, were there one,
+  // would take some. Halide's pool keeps both.
+  set_num_threads(1);
+  EXPECT_EQ(threads_of_slow_loop(), ThreadSet{std::this_thread::get_id()});
+}
+
+TEST_F(ThreadPool, WakesSleepingWorkers) {
+  set_num_threads(2);
+  ASSERT_EQ(threads_met(), 2u);
+  // Longer than a worker stays awake (1 ms): it sleeps, and a loop wakes it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(threads_met(), 2u);
+  // Stopping sleeping workers, and starting them again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  set_num_threads(1);
+  EXPECT_EQ(threads_of_slow_loop(), ThreadSet{std::this_thread::get_id()});
+  set_num_threads(2);
+  EXPECT_EQ(threads_met(), 2u);
+}
+
+// Fails on the worker, once both threads are in the loop.
+struct FailOnWorker {
+  Meeting meeting;
+  std::thread::id caller = std::this_thread::get_id();
+};
+
+int fail_on_worker(void *uc, int i, uint8_t *closure) {
+  auto *f = reinterpret_cast<FailOnWorker *>(closure);
+  meet(uc, i, f->meeting.closure());
+  return std::this_thread::get_id() == f->caller ? 0 : -42;
+}
+
+int fail_at_seven(void *, int i, uint8_t *) { return i == 7 ? -42 : 0; }
+
+TEST_F(ThreadPool, ReturnsATasksError) {
+  set_num_threads(1);
+  EXPECT_EQ(parallel_for(nullptr, fail_at_seven, 0, 100, nullptr), -42);
+  set_num_threads(2);
+  EXPECT_EQ(parallel_for(nullptr, fail_at_seven, 0, 100, nullptr), -42);
+  FailOnWorker f;
+  EXPECT_EQ(parallel_for(nullptr, fail_on_worker, 0, 8,
+                         reinterpret_cast<uint8_t *>(&f)),
+            -42);
+  // The pool is usable after a failure.
+  Record r(10);
+  EXPECT_EQ(parallel_for(nullptr, count_run, 0, 10, r.closure()), 0);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(r.runs[i].load(), 1);
+}
+
+int run_inner(void *uc, int i, uint8_t *closure) {
+  auto *records = reinterpret_cast<std::deque<Record> *>(closure);
+  return parallel_for(uc, count_run, 0, 16, (*records)[i].closure());
+}
+
+TEST_F(ThreadPool, RunsNestedLoops) {
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    std::deque<Record> records;
+    for (int i = 0; i < 6; ++i)
+      records.emplace_back(16);
+    ASSERT_EQ(parallel_for(nullptr, run_inner, 0, 6,
+                           reinterpret_cast<uint8_t *>(&records)),
+              0);
+    for (int i = 0; i < 6; ++i)
+      for (int j = 0; j < 16; ++j)
+        EXPECT_EQ(records[i].runs[j].load(), 1) << i << ", " << j;
+  }
+}
+
+TEST_F(ThreadPool, TwoCallersAtOnce) {
+  set_num_threads(2);
+  std::deque<Record> records;
+  records.emplace_back(250);
+  records.emplace_back(250);
+  std::atomic<int> failures{0};
+  auto call = [&](int k) {
+    for (int rep = 0; rep < 20; ++rep)
+      if (parallel_for(nullptr, count_run, 0, 250, records[k].closure()) != 0)
+        failures.fetch_add(1);
+  };
+  std::thread other(call, 1);
+  call(0);
+  other.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int k = 0; k < 2; ++k)
+    for (int i = 0; i < 250; ++i)
+      EXPECT_EQ(records[k].runs[i].load(), 20) << k << ", " << i;
+}
