@@ -1,19 +1,21 @@
 // kiln's parallel-for for Halide kernels (kiln/runtime/thread_pool.h).
 //
-// Halide 14's pool puts a worker to sleep on a condition variable as soon
-// as it finds no job, so every parallel loop of every kernel starts by
-// waking the other threads: a futex wake-up round trip between the two
-// cores of the Zen 5 machine took 43-44 us (docs/performance.md), and a
-// GPT decode step is about 50 us of kernels. Here a worker stays awake for
-// a while after a loop before it sleeps (kSpin), so the next loop, a few
-// microseconds later, finds it ready (docs/performance.md, "A thread pool
+// A worker of Halide 14's pool that finds no job yields 40 times (a few
+// microseconds) and then sleeps on a condition variable, so a parallel
+// loop that comes later than that, after the host code between two
+// kernels or a kernel's serial part, starts by waking the other threads:
+// a futex wake-up round trip between the two cores of the Zen 5 machine
+// took 43-44 us (docs/performance.md), and a GPT decode step is about 45
+// us of kernels. Here a worker stays awake for 1 ms after a loop (kSpin),
+// so the next loop finds it ready (docs/performance.md, "A thread pool
 // that stays awake": GPT generation and the prefill on 2 threads).
 //
 // One loop runs at a time. Its tasks are claimed from one 64-bit word that
 // holds the loop's generation, its size and the next task; a thread reads
 // the loop's fields only after it has claimed a task, and a loop's fields
 // change only once all its tasks are done, so a claimed task always runs
-// with its own loop's fields.
+// with its own loop's fields. A loop of more tasks than the word counts
+// (2^20) is claimed in runs of consecutive tasks.
 #include "kiln/runtime/thread_pool.h"
 
 #include <algorithm>
@@ -24,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -92,12 +93,11 @@ int run_here(void *uc, halide_task_t f, int min, int size, uint8_t *closure) {
   return 0;
 }
 
-// Halide's own parallel-for, once kiln's replaced it.
-halide_do_par_for_t halides_do_par_for = nullptr;
-
+// As Halide's pool: HL_NUM_THREADS (or its old name HL_NUMTHREADS) when
+// set, whatever its value (count() clamps it), else one per core.
 int default_threads() {
   for (const char *name : {"HL_NUM_THREADS", "HL_NUMTHREADS"})
-    if (const char *s = std::getenv(name); s && std::atoi(s) > 0)
+    if (const char *s = std::getenv(name))
       return std::atoi(s);
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -119,11 +119,9 @@ public:
       stop_workers();
   }
 
-  int par_for(void *uc, halide_task_t f, int min, int size, uint8_t *closure) {
-    if (static_cast<uint64_t>(size) > kIndexMask && halides_do_par_for &&
-        !in_task)
-      return halides_do_par_for(uc, f, min, size, closure);
-    if (in_task || size <= 1 || static_cast<uint64_t>(size) > kIndexMask)
+  int par_for(void *uc, halide_task_t f, int min, int size,
+              uint8_t *closure) noexcept {
+    if (in_task || size <= 1)
       return run_here(uc, f, min, size, closure);
     std::unique_lock busy(busy_, std::try_to_lock);
     if (!busy.owns_lock())
@@ -136,10 +134,15 @@ public:
     user_context_.store(uc, std::memory_order_relaxed);
     closure_.store(closure, std::memory_order_relaxed);
     min_.store(min, std::memory_order_relaxed);
+    end_.store(min + size, std::memory_order_relaxed);
+    // Runs of `run` tasks per claim, as many claims as the word can count.
+    const int run = static_cast<int>((size + kIndexMask - 1) / kIndexMask);
+    const int claims = (size + run - 1) / run;
+    run_.store(run, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     error_.store(0, std::memory_order_relaxed);
     generation_ = (generation_ + 1) & kGenerationMask;
-    claim_.store(claim_word(generation_, size), std::memory_order_seq_cst);
+    claim_.store(claim_word(generation_, claims), std::memory_order_seq_cst);
     if (sleeping_.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard lock(sleep_mutex_);
       wake_.notify_all();
@@ -147,10 +150,12 @@ public:
     run_tasks(generation_);
     // The last tasks may still run on workers: wait awake, as they do.
     for (Clock::time_point since = Clock::now();
-         done_.load(std::memory_order_acquire) < size;)
+         done_.load(std::memory_order_acquire) < claims;)
       relax(since);
     return error_.load(std::memory_order_relaxed);
   }
+
+  int sleeping() const { return sleeping_.load(std::memory_order_relaxed); }
 
 private:
   Pool() = default;
@@ -167,20 +172,24 @@ private:
     while (generation_of(w) == generation && next_of(w) < size_of(w)) {
       if (!claim_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel))
         continue;
-      // Task next_of(w) of this loop is claimed and not done, so the
-      // fields are still this loop's (the owner writes the next loop's
-      // only after done_ reaches the size).
-      if (error_.load(std::memory_order_relaxed) == 0) {
-        halide_task_t f = fn_.load(std::memory_order_relaxed);
-        int r = f(user_context_.load(std::memory_order_relaxed),
-                  min_.load(std::memory_order_relaxed) +
-                      static_cast<int>(next_of(w)),
-                  closure_.load(std::memory_order_relaxed));
-        if (r != 0) {
+      // Claim next_of(w) of this loop is taken and not done, so the fields
+      // are still this loop's (the owner writes the next loop's only after
+      // done_ counts every claim).
+      halide_task_t f = fn_.load(std::memory_order_relaxed);
+      void *uc = user_context_.load(std::memory_order_relaxed);
+      uint8_t *closure = closure_.load(std::memory_order_relaxed);
+      const int run = run_.load(std::memory_order_relaxed);
+      const int first = min_.load(std::memory_order_relaxed) +
+                        static_cast<int>(next_of(w)) * run;
+      const int end =
+          std::min(first + run, end_.load(std::memory_order_relaxed));
+      // Tasks that see a failure are skipped, as in Halide's pool.
+      for (int i = first;
+           i < end && error_.load(std::memory_order_relaxed) == 0; ++i)
+        if (int r = f(uc, i, closure)) {
           int none = 0;
           error_.compare_exchange_strong(none, r);
         }
-      }
       done_.fetch_add(1, std::memory_order_release);
       w = claim_.load(std::memory_order_acquire);
     }
@@ -219,14 +228,15 @@ private:
     return w;
   }
 
-  // With busy_ held. A thread that cannot be made leaves the pool smaller.
-  void start_workers() {
+  // With busy_ held. A thread that cannot be made leaves the pool smaller
+  // (no exception may cross the kernel's C frames).
+  void start_workers() noexcept {
     started_ = true;
     uint64_t seen = generation_;
     try {
       for (int i = 1; i < count(); ++i)
         workers_.emplace_back([this, seen] { work(seen); });
-    } catch (const std::system_error &) {
+    } catch (...) {
     }
   }
 
@@ -256,6 +266,8 @@ private:
   std::atomic<void *> user_context_{nullptr};
   std::atomic<uint8_t *> closure_{nullptr};
   std::atomic<int> min_{0};
+  std::atomic<int> end_{0}; // min + size
+  std::atomic<int> run_{1}; // tasks per claim
   // The loop:
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> done_{0};
@@ -278,7 +290,7 @@ bool install_thread_pool() {
   static const bool installed = [] {
     if (!halide_set_custom_do_par_for || uses_halides_pool())
       return false;
-    halides_do_par_for = halide_set_custom_do_par_for(parallel_for);
+    halide_set_custom_do_par_for(parallel_for);
     return true;
   }();
   return installed;
@@ -290,5 +302,7 @@ int parallel_for(void *user_context, halide_task_t task, int min, int size,
                  uint8_t *closure) {
   return Pool::instance().par_for(user_context, task, min, size, closure);
 }
+
+int sleeping_pool_workers() { return Pool::instance().sleeping(); }
 
 } // namespace kiln::rt

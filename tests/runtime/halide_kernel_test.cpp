@@ -96,7 +96,7 @@ TEST(HalideKernel, ParallelLoopsRunOnKilnsPool) {
   // Halide's own pool does not (64 tasks of 200 us: a second thread would
   // take some).
   set_num_threads(2);
-  Threads two;
+  Threads two; // a loop on 2 threads first: the pool has a worker to stop
   ASSERT_EQ(halide_do_par_for(nullptr, note_thread, 0, 64,
                               reinterpret_cast<uint8_t *>(&two)),
             0);

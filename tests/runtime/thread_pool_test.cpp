@@ -46,11 +46,14 @@ int slow_count_run(void *uc, int i, uint8_t *closure) {
   return count_run(uc, i, closure);
 }
 
-// Each task waits (up to 10 s) until tasks have run on two threads, so a
-// pool of two shows both whatever the machine's load.
+// Each task waits until tasks have run on two threads, or until 10 s after
+// the meeting began, so a pool of two shows both whatever the machine's
+// load, and one that never gets a second thread fails in 10 s.
 struct Meeting {
   std::mutex mutex;
   ThreadSet threads;
+  std::chrono::steady_clock::time_point until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
   uint8_t *closure() { return reinterpret_cast<uint8_t *>(this); }
   size_t size() {
     std::lock_guard lock(mutex);
@@ -64,8 +67,7 @@ int meet(void *, int, uint8_t *closure) {
     std::lock_guard lock(m->mutex);
     m->threads.insert(std::this_thread::get_id());
   }
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (m->size() < 2 && std::chrono::steady_clock::now() < until)
+  while (m->size() < 2 && std::chrono::steady_clock::now() < m->until)
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   return 0;
 }
@@ -80,6 +82,15 @@ ThreadSet threads_of_slow_loop() {
   Record r(64);
   EXPECT_EQ(parallel_for(nullptr, slow_count_run, 0, 64, r.closure()), 0);
   return r.threads;
+}
+
+// Whether a worker has gone to sleep within 10 s.
+bool a_worker_sleeps() {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sleeping_pool_workers() < 1 &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return sleeping_pool_workers() >= 1;
 }
 
 class ThreadPool : public ::testing::Test {
@@ -155,11 +166,11 @@ TEST_F(ThreadPool, ShrinksToTheCallersThread) {
 TEST_F(ThreadPool, WakesSleepingWorkers) {
   set_num_threads(2);
   ASSERT_EQ(threads_met(), 2u);
-  // Longer than a worker stays awake (1 ms): it sleeps, and a loop wakes it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // After 1 ms without a loop the worker sleeps, and a loop wakes it.
+  ASSERT_TRUE(a_worker_sleeps());
   EXPECT_EQ(threads_met(), 2u);
-  // Stopping sleeping workers, and starting them again.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Stopping a sleeping worker, and starting one again.
+  ASSERT_TRUE(a_worker_sleeps());
   set_num_threads(1);
   EXPECT_EQ(threads_of_slow_loop(), ThreadSet{std::this_thread::get_id()});
   set_num_threads(2);
@@ -234,4 +245,28 @@ TEST_F(ThreadPool, TwoCallersAtOnce) {
   for (int k = 0; k < 2; ++k)
     for (int i = 0; i < 250; ++i)
       EXPECT_EQ(records[k].runs[i].load(), 20) << k << ", " << i;
+}
+
+// More tasks than one claim word counts (2^20): claimed in runs.
+int count_only(void *, int i, uint8_t *closure) {
+  reinterpret_cast<std::vector<std::atomic<uint8_t>> *>(closure)->at(i)++;
+  return 0;
+}
+
+int run_large_inner(void *uc, int, uint8_t *closure) {
+  return parallel_for(uc, count_only, 3, (1 << 20) + 5, closure);
+}
+
+TEST_F(ThreadPool, RunsLoopsOfMillionsOfTasks) {
+  set_num_threads(2);
+  constexpr int kSize = (1 << 20) + 5;
+  std::vector<std::atomic<uint8_t>> runs(kSize + 3);
+  auto *closure = reinterpret_cast<uint8_t *>(&runs);
+  ASSERT_EQ(parallel_for(nullptr, count_only, 3, kSize, closure), 0);
+  // And from inside a task, where it runs on that task's thread.
+  ASSERT_EQ(parallel_for(nullptr, run_large_inner, 0, 1, closure), 0);
+  int wrong = 0;
+  for (int i = 0; i < kSize + 3; ++i)
+    wrong += runs[i].load() != (i >= 3 ? 2 : 0);
+  EXPECT_EQ(wrong, 0);
 }

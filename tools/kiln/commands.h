@@ -37,7 +37,7 @@ struct RunOptions {
   int64_t batch = 4;             // every symbolic dimension...
   std::vector<std::string> dims; // ...unless overridden: "NAME=SIZE"
   uint64_t seed = 0;             // parameters and inputs
-  int threads = 0;               // 0: Halide's default (one per core)
+  int threads = 0;               // kernel threads; 0: one per core
   int show = 6;                  // values printed per output
   std::string checkpoint;        // weights to load; empty: from --seed
   std::string inputs;            // safetensors of the inputs, by name

@@ -90,7 +90,8 @@ int run_command(const RunOptions &options, std::ostream &out) {
   const std::string where = fmt::format("{}.{}", model.name, entry.name);
   const rt::SymbolBindings bindings = bind_symbols(options, entry, where);
 
-  // Before any kernel: the Halide pool reads its size when it starts.
+  // Before any kernel (Halide's pool, KILN_THREAD_POOL=halide, reads its
+  // size when it starts; kiln's follows any later call).
   rt::set_num_threads(options.threads);
   rt::Session session(model, options.seed);
   fmt::print(out, "{} ({}), seed {}, threads {}\n", where, entry.kind,

@@ -632,7 +632,8 @@ int train_run(const TrainOptions &options, DataParallel *job, std::ostream &out,
   const int64_t total = options.steps.value_or(options.epochs.value_or(1) *
                                                batcher.batches_per_epoch());
 
-  // Before any kernel: the Halide pool reads its size when it starts.
+  // Before any kernel (Halide's pool, KILN_THREAD_POOL=halide, reads its
+  // size when it starts; kiln's follows any later call).
   rt::set_num_threads(options.threads);
   rt::Session session(model, state.seed);
   // Random tensors of the batch continue where the previous process's

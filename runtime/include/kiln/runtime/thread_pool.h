@@ -18,16 +18,20 @@ namespace kiln::rt {
 bool install_thread_pool();
 
 // The pool's thread count, the caller's included, clamped to [1, 256];
-// 0: HL_NUM_THREADS (or HL_NUMTHREADS) if set, else one per core. Takes
-// effect at the next parallel loop, up or down. Not from inside a task.
+// 0: HL_NUM_THREADS (or HL_NUMTHREADS) if set, as Halide's pool reads it,
+// else one per core. Takes effect at the next parallel loop, up or down.
+// Not from inside a task.
 void configure_thread_pool(int threads);
 
 // Runs task(user_context, i, closure) for i in [min, min + size) on the
-// pool and returns 0, or the first nonzero result of a task (no task
-// starts after one fails). A loop started inside a task, or by a second
-// thread while one runs, runs on its own thread; one of 2^20 tasks or more
-// goes to Halide's pool.
+// pool and returns 0, or the first nonzero result of a task (tasks that
+// see a failure are skipped, as in Halide's pool). A loop started inside a
+// task, or by a second thread while one runs, runs on its own thread.
 int parallel_for(void *user_context, halide_task_t task, int min, int size,
                  uint8_t *closure);
+
+// How many of the pool's workers are asleep (for tests: they sleep after
+// 1 ms without a loop).
+int sleeping_pool_workers();
 
 } // namespace kiln::rt

@@ -8,9 +8,9 @@ namespace kiln::rt {
 // that never calls this gets if set). Kernels run their parallel loops on
 // kiln's pool (runtime/lib/thread_pool.cpp), whose idle threads stay awake
 // for a millisecond between loops; it changes size, up or down, at the
-// next parallel loop. Not from inside a kernel. KILN_THREAD_POOL=halide in
-// the environment keeps Halide's own pool instead: this then exports
-// HL_NUM_THREADS, read when that pool starts, and calls
+// next parallel loop. Not from inside a kernel. For Halide's own pool,
+// which KILN_THREAD_POOL=halide in the environment keeps instead, it also
+// exports HL_NUM_THREADS, read when that pool starts, and calls
 // halide_set_num_threads, which can raise a running pool's count but not
 // lower it. Throws Error for n < 0.
 void set_num_threads(int n);
