@@ -7,6 +7,7 @@
 //      ddpm --sampler ddim --steps 50` (50 calls of ddim_step), time per
 //      16 samples.
 //   build/bin/ddpm_bench [--steps N] [--threads N] [--profile] [--compile]
+//                        [--only TEXT]  (the sections whose title has TEXT)
 #include "ddpm.h"
 #include "diffusion.h"
 #include "model_bench.h"

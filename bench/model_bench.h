@@ -16,6 +16,7 @@
 #include "kiln/runtime/threads.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -84,12 +85,13 @@ struct Section {
 };
 
 /// A model benchmark's main() for several sections of one model:
-///   NAME [--steps N] [--threads N] [--profile] [--compile]
+///   NAME [--steps N] [--threads N] [--profile] [--compile] [--only TEXT]
 /// --steps replaces every section's default; --threads runs (and
 /// profiles) that thread count only, by default 1 and 2, profiled on 2;
 /// --compile adds `compiled` (the step against torch.compile, if the bench
-/// has one) after the first section. Each section prints its table, in
-/// order, once every section has been timed.
+/// has one) after the first section; --only keeps the sections whose title
+/// contains TEXT, in any case (to time one part without the others' minutes).
+/// Each section prints its table, in order, once every section has been timed.
 ///
 /// Halide's thread pool does not shrink: once a kernel has run on 2
 /// threads, a later set_num_threads(1) still leaves 2 working (seen as
@@ -103,6 +105,7 @@ inline int runModelBenches(int argc, char **argv, const char *name,
                            const Section *compiled = nullptr) {
   int steps = 0; // each section's default
   bool profile = false, compile = false;
+  std::string only;
   std::vector<int> threadCounts{1, 2};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -122,16 +125,39 @@ inline int runModelBenches(int argc, char **argv, const char *name,
       profile = true;
     } else if (a == "--compile" && compiled) {
       compile = true;
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--steps N] [--threads N] [--profile]%s\n", name,
-                   compiled ? " [--compile]" : "");
+                   "usage: %s [--steps N] [--threads N] [--profile]%s "
+                   "[--only TEXT]\n",
+                   name, compiled ? " [--compile]" : "");
       return 2;
     }
   }
   if (compile)
     sections.insert(sections.begin() + std::min<size_t>(1, sections.size()),
                     *compiled);
+  if (!only.empty()) {
+    auto lower = [](std::string t) {
+      for (char &c : t)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+      return t;
+    };
+    std::vector<Section> kept;
+    for (const Section &s : sections)
+      if (lower(s.title).find(lower(only)) != std::string::npos)
+        kept.push_back(s);
+    if (kept.empty()) {
+      std::fprintf(stderr,
+                   "%s: no section's title contains \"%s\"; they are:\n", name,
+                   only.c_str());
+      for (const Section &s : sections)
+        std::fprintf(stderr, "  %s\n", s.title);
+      return 2;
+    }
+    sections = std::move(kept);
+  }
   // The variant a Session of the model will run (KILN_CPU_TARGET applied).
   kiln::rt::apply_cpu_target(model);
   const std::string kernels =
