@@ -1,10 +1,11 @@
 // kiln's pool (runtime/lib/thread_pool.cpp) through parallel_for, as the
 // Halide runtime calls it for a kernel's parallel loop: each task once,
 // with its own loop's closure, on as many threads as set_num_threads says
-// (fewer too), after its workers have gone to sleep, errors returned,
-// nested loops and loops from two threads at once. In kiln_runtime_tests,
-// so the sanitizer build runs it too; halide_kernel_test.cpp checks that
-// Halide's loops reach it.
+// (fewer too), each thread first on its own range of the tasks and then
+// on those of a busy one, after its workers have gone to sleep, errors
+// returned, nested loops and loops from two threads at once. In
+// kiln_runtime_tests, so the sanitizer build runs it too;
+// halide_kernel_test.cpp checks that Halide's loops reach it.
 #include "kiln/runtime/thread_pool.h"
 #include "kiln/runtime/threads.h"
 
@@ -175,6 +176,78 @@ TEST_F(ThreadPool, WakesSleepingWorkers) {
   EXPECT_EQ(threads_of_slow_loop(), ThreadSet{std::this_thread::get_id()});
   set_num_threads(2);
   EXPECT_EQ(threads_met(), 2u);
+}
+
+// Which thread ran each task, and in which order the tasks began. Task
+// `waiting` waits until the tasks `until` are done (or 10 s pass); with no
+// such task, every task meets as meet() does.
+struct Ranges {
+  Meeting meeting;
+  std::vector<std::atomic<std::thread::id>> ran;
+  std::vector<std::atomic<int>> began;
+  std::vector<std::atomic<bool>> done;
+  std::atomic<int> next{0};
+  int waiting = -1;
+  std::vector<int> until;
+  explicit Ranges(int n) : ran(n), began(n), done(n) {}
+  uint8_t *closure() { return reinterpret_cast<uint8_t *>(this); }
+  // The first task that `thread` began.
+  int first_of(std::thread::id thread) const {
+    int first = -1;
+    for (int i = 0; i < static_cast<int>(ran.size()); ++i)
+      if (ran[i] == thread && (first < 0 || began[i] < began[first]))
+        first = i;
+    return first;
+  }
+};
+
+int meet_and_record(void *uc, int i, uint8_t *closure) {
+  auto *r = reinterpret_cast<Ranges *>(closure);
+  r->ran[i] = std::this_thread::get_id();
+  r->began[i] = r->next++;
+  if (i == r->waiting) {
+    for (int j : r->until)
+      while (!r->done[j] && std::chrono::steady_clock::now() < r->meeting.until)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+  } else if (r->waiting < 0) {
+    meet(uc, i, r->meeting.closure());
+  }
+  r->done[i] = true;
+  return 0;
+}
+
+// The tasks are split into one contiguous range per thread, the caller's
+// first, so that a kernel called again with the same sizes has each core
+// read the same part of its operands. Task 0 (the caller's first) waits
+// for a second thread, whose first task can then only be the first of its
+// own range, 2; a pool that handed out tasks in order would have given it
+// task 1.
+TEST_F(ThreadPool, EachThreadStartsOnItsOwnRange) {
+  set_num_threads(2);
+  for (int rep = 0; rep < 10; ++rep) {
+    Ranges r(4);
+    ASSERT_EQ(parallel_for(nullptr, meet_and_record, 0, 4, r.closure()), 0);
+    EXPECT_EQ(r.first_of(std::this_thread::get_id()), 0) << rep;
+    const std::thread::id worker = r.ran[2];
+    EXPECT_NE(worker, std::this_thread::get_id()) << rep;
+    EXPECT_EQ(r.first_of(worker), 2) << rep;
+  }
+}
+
+// A thread whose range is not done takes no one's time: the worker's first
+// task (4, if the worker comes at all) waits for the rest of its range,
+// which the caller takes from the back once its own range is done.
+TEST_F(ThreadPool, TakesTasksFromABusyThread) {
+  set_num_threads(2);
+  for (int rep = 0; rep < 10; ++rep) {
+    Ranges r(8);
+    r.waiting = 4;
+    r.until = {5, 6, 7};
+    ASSERT_EQ(parallel_for(nullptr, meet_and_record, 0, 8, r.closure()), 0);
+    for (int i : {0, 1, 2, 3, 5, 6, 7})
+      EXPECT_EQ(r.ran[i].load(), std::this_thread::get_id())
+          << "task " << i << ", " << rep;
+  }
 }
 
 // Fails on the worker, once both threads are in the loop.
