@@ -118,8 +118,15 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     Expr key = lane + block * kb;
     const int64_t *static_keys = Internal::as_const_int(sizes.keys);
     const bool ragged = !static_keys || *static_keys % block != 0;
-    if (ragged) // the last block's lanes past K repeat key K - 1, left out
-      key = min(key, sizes.keys - 1);
+    // The last block's lanes past K repeat key K - 1, left out. Clamped
+    // below at 0 too: min(key, K - 1) alone starts the keys' bounds at
+    // min(0, K - 1), unknown for a symbolic K, so the score blocks' lanes
+    // were not known to start at a multiple of kKeyBlock and the causal
+    // block predicate over them stayed a per-lane mask: the accumulators
+    // went through masked stores to memory instead of registers (the
+    // GPT's prefill, docs/performance.md "A prefill's attention").
+    if (ragged)
+      key = clamp(key, 0, sizes.keys - 1);
     auto past_end = [&](const Expr &l) {
       return ragged ? l + block * kb >= sizes.keys : Internal::const_false();
     };
