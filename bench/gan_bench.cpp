@@ -4,6 +4,7 @@
 // in the same run on 1 and 2 threads; with --compile against torch.compile
 // too.
 //   build/bin/gan_bench [--steps N] [--threads N] [--profile] [--compile]
+//                       [--only TEXT]  (the sections whose title has TEXT)
 #include "gan.h"
 #include "model_bench.h"
 

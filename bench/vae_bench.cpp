@@ -2,6 +2,7 @@
 // eager (bench/torch_vae.py) on the same model and batch, measured in the
 // same run on 1 and 2 threads; with --compile against torch.compile too.
 //   build/bin/vae_bench [--steps N] [--threads N] [--profile] [--compile]
+//                       [--only TEXT]  (the sections whose title has TEXT)
 #include "model_bench.h"
 #include "vae.h"
 

@@ -13,13 +13,16 @@
 // One loop runs at a time. Its tasks are split into one contiguous range
 // per thread, the caller's first, so that a kernel called again with the
 // same sizes has each thread read the same part of its operands as last
-// time (what a core's caches still hold; the GPT's decode step reads its
-// weights from L3 ~10% faster that way on the Zen 5 machine, and a thread
-// that claimed tasks from one shared counter, as before, fetched that
-// counter's cache line from the other core for every task:
-// docs/performance.md, "Each thread its own range"). A thread claims from
+// time (what a core's caches still hold: two threads read the GPT decode
+// step's weights ~10% faster in fixed halves than with the halves swapped
+// on every pass, on the Zen 5 machine; and a thread that claimed tasks from
+// one shared counter, as before, fetched that counter's cache line from
+// the other core for every task: docs/performance.md, "Each thread its own
+// range"). A thread claims from
 // the front of its own range and, once that is empty, steals from the back
-// of the others', so a late or descheduled thread delays nothing. Each
+// of the others', so a thread that comes late, or is descheduled before
+// it has claimed a task, delays no one (one descheduled while it runs a
+// task, or before it counts its tasks done, still holds the loop). Each
 // range is one 64-bit word on its own cache line, generation | front |
 // back; a thread reads the loop's fields only after it has claimed a task,
 // and a loop's fields change only once all its tasks are done, so a
@@ -287,7 +290,6 @@ private:
       for (size_t i = 0; i < n; ++i)
         ranges_[i].word.store(range_word(seen, 0, 0),
                               std::memory_order_relaxed);
-      threads_running_ = n; // as the workers read it; lowered below
       for (size_t i = 1; i < n; ++i)
         workers_.emplace_back([this, i, seen] { work(i, seen); });
     } catch (...) {

@@ -320,7 +320,7 @@ TEST_F(ThreadPool, TwoCallersAtOnce) {
       EXPECT_EQ(records[k].runs[i].load(), 20) << k << ", " << i;
 }
 
-// More tasks than one claim word counts (2^20): claimed in runs.
+// More tasks than one range word counts (2^20): claimed in runs.
 int count_only(void *, int i, uint8_t *closure) {
   reinterpret_cast<std::vector<std::atomic<uint8_t>> *>(closure)->at(i)++;
   return 0;
