@@ -954,6 +954,29 @@ struct DivideBeforeBroadcast : OpRewritePattern<DivOp> {
   }
 };
 
+/// A permute that keeps the order of the dimensions not of size 1 (static
+/// 1; a symbolic one may be anything) moves no element in row-major
+/// memory: it is a reshape, which kiln-fuse leaves as a view of its
+/// operand where the permute was a copy kernel (a GPT decode step merging
+/// its heads, [1, 4, 1, 32] -> [1, 1, 4, 32], once per layer and byte).
+struct PermuteOfUnitDims : OpRewritePattern<PermuteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PermuteOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    int64_t last = -1;
+    for (int64_t p : op.getPermutation()) {
+      if (in.getDimSize(p) == 1)
+        continue;
+      if (p < last)
+        return failure();
+      last = p;
+    }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), op.getInput());
+    return success();
+  }
+};
+
 /// reduce(neg(x)) -> neg(reduce(x)) for a sum or a mean, when the neg has
 /// no other user: the negation then runs on the (smaller) reduced tensor.
 /// A gradient through a subtraction is such a neg; inside BatchNorm's
@@ -994,6 +1017,11 @@ void DimSizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 void DivOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                         MLIRContext *context) {
   results.add<DivideBeforeBroadcast>(context);
+}
+
+void PermuteOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<PermuteOfUnitDims>(context);
 }
 
 LogicalResult DimSizeOp::verify() {

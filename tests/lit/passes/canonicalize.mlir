@@ -3,7 +3,8 @@
 // folds to a constant; dim_size looks through reductions that kept the axis
 // and through broadcasts; broadcast_to of broadcast_to folds; a scalar
 // division moves before the broadcast it follows; a sum or mean of a
-// negation negates the reduction; binary ops of constants fold.
+// negation negates the reduction; binary ops of constants fold; a permute
+// that only moves dimensions of size 1 is a reshape.
 // RUN: kiln-opt %s -canonicalize | FileCheck %s
 
 // CHECK-LABEL: func.func @dim_sizes
@@ -93,4 +94,23 @@ func.func @fold_constants(%x: tensor<3xf32>) -> (tensor<f32>, tensor<f32>, tenso
   %e = "kiln.mul"(%x, %ones) : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   // CHECK: return %[[THIRD]], %[[MAX]], %[[X]], %[[X]], %[[X]], %[[INV]], %[[WIDE]]
   func.return %q, %m, %a, %b, %c, %d, %e : tensor<f32>, tensor<f32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2x3xf32>
+}
+
+// A permute that keeps the order of its dimensions not of size 1 is a
+// reshape (and a reshape of a reshape one reshape); one that reorders them,
+// or swaps two symbolic dimensions (either may be 1 or not), stays.
+// CHECK-LABEL: func.func @permute_of_unit_dims
+// CHECK-SAME: (%[[H:.*]]: tensor<1x1x128xf32>, %[[B:.*]]: tensor<?x4x1x32xf32>, %[[Y:.*]]: tensor<1x4x8x32xf32>, %[[S:.*]]: tensor<?x?xf32>)
+func.func @permute_of_unit_dims(%h: tensor<1x1x128xf32>, %b: tensor<?x4x1x32xf32>, %y: tensor<1x4x8x32xf32>, %s: tensor<?x?xf32>) -> (tensor<1x4x1x32xf32>, tensor<?x1x4x32xf32>, tensor<1x8x4x32xf32>, tensor<?x?xf32>) {
+  // CHECK-DAG: %[[HEADS:.*]] = kiln.reshape %[[H]] : (tensor<1x1x128xf32>) -> tensor<1x4x1x32xf32>
+  %split = "kiln.reshape"(%h) : (tensor<1x1x128xf32>) -> tensor<1x1x4x32xf32>
+  %heads = "kiln.permute"(%split) {permutation = array<i64: 0, 2, 1, 3>} : (tensor<1x1x4x32xf32>) -> tensor<1x4x1x32xf32>
+  // CHECK-DAG: %[[MERGED:.*]] = kiln.reshape %[[B]] : (tensor<?x4x1x32xf32>) -> tensor<?x1x4x32xf32>
+  %merged = "kiln.permute"(%b) {permutation = array<i64: 0, 2, 1, 3>} : (tensor<?x4x1x32xf32>) -> tensor<?x1x4x32xf32>
+  // CHECK-DAG: %[[MOVED:.*]] = kiln.permute %[[Y]] {permutation = array<i64: 0, 2, 1, 3>}
+  %moved = "kiln.permute"(%y) {permutation = array<i64: 0, 2, 1, 3>} : (tensor<1x4x8x32xf32>) -> tensor<1x8x4x32xf32>
+  // CHECK-DAG: %[[SWAPPED:.*]] = kiln.permute %[[S]] {permutation = array<i64: 1, 0>}
+  %swapped = "kiln.permute"(%s) {permutation = array<i64: 1, 0>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  // CHECK: return %[[HEADS]], %[[MERGED]], %[[MOVED]], %[[SWAPPED]]
+  func.return %heads, %merged, %moved, %swapped : tensor<1x4x1x32xf32>, tensor<?x1x4x32xf32>, tensor<1x8x4x32xf32>, tensor<?x?xf32>
 }

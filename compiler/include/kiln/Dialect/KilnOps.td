@@ -810,7 +810,10 @@ def Kiln_PermuteOp : Kiln_Op<"permute", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     `result[i0, ..., in] = input[j]` with `j[permutation[k]] = ik`. The
     gradient is the inverse permutation. A matmul reads a permuted operand
     in place (kiln-fuse makes it the matmul's prologue), so attention heads
-    are not copied.
+    are not copied. A permute that keeps the order of its dimensions of
+    size other than 1 (a decode step's `[1, heads, 1, dim]` back to
+    `[1, 1, heads, dim]`) moves no element: it canonicalizes to a
+    `kiln.reshape`, a view of its operand rather than a copy.
 
     Example:
     ```mlir
@@ -824,6 +827,7 @@ def Kiln_PermuteOp : Kiln_Op<"permute", [Pure, Kiln_Layout, InferTypeOpAdaptor,
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
