@@ -810,10 +810,11 @@ def Kiln_PermuteOp : Kiln_Op<"permute", [Pure, Kiln_Layout, InferTypeOpAdaptor,
     `result[i0, ..., in] = input[j]` with `j[permutation[k]] = ik`. The
     gradient is the inverse permutation. A matmul reads a permuted operand
     in place (kiln-fuse makes it the matmul's prologue), so attention heads
-    are not copied. A permute that keeps the order of its dimensions of
-    size other than 1 (a decode step's `[1, heads, 1, dim]` back to
-    `[1, 1, heads, dim]`) moves no element: it canonicalizes to a
-    `kiln.reshape`, a view of its operand rather than a copy.
+    are not copied. A permute that keeps the order of its dimensions other
+    than those of static size 1 (a symbolic one counts as any other) moves
+    no element: it canonicalizes to a `kiln.reshape` (a decode step's
+    `[1, heads, 1, dim]` back to `[1, 1, heads, dim]`), which kiln-fuse
+    leaves as a view of its operand when nothing else joins it.
 
     Example:
     ```mlir
