@@ -264,7 +264,7 @@ private:
   /// ([B, T, 256] -> [B, T, 4, 64]): the input index is a sum of products,
   /// never a division (a merge would divide in the matmul's inner loop).
   /// Static 1s on either side take no part: with them counted, a 1 beside
-  /// a symbolic dimension ([1, S, 384] -> [1, S, 12, 32], a prompt's heads
+  /// a symbolic dimension ([1, S, 128] -> [1, S, 4, 32], a prompt's heads
   /// at batch 1) looked like a merge, so the prefill's attention read q
   /// through a copy kernel instead of in place (time to first byte 0.942
   /// -> 0.891 ms on 1 thread, 0.573 -> 0.556 on 2, medians of 5
