@@ -263,12 +263,17 @@ private:
   /// Each input dimension becomes one or more whole output dimensions
   /// ([B, T, 256] -> [B, T, 4, 64]): the input index is a sum of products,
   /// never a division (a merge would divide in the matmul's inner loop).
-  /// Static 1s on either side take no part: with them counted, a 1 beside
-  /// a symbolic dimension ([1, S, 128] -> [1, S, 4, 32], a prompt's heads
-  /// at batch 1) looked like a merge, so the prefill's attention read q
-  /// through a copy kernel instead of in place (time to first byte 0.942
-  /// -> 0.891 ms on 1 thread, 0.573 -> 0.556 on 2, medians of 5
-  /// alternating runs, Zen 5).
+  /// Static 1s on either side take no part. Counted, an input 1 consumed
+  /// no output dimension, so in [1, S, 128] -> [1, S, 4, 32] (a prompt's
+  /// heads at batch 1) the symbolic S met the output's 1 and the test
+  /// failed: the prefill's attention read q through a copy kernel (time to
+  /// first byte 0.942 -> 0.891 ms on 1 thread, 0.573 -> 0.556 on 2,
+  /// medians of 5 alternating runs, Zen 5). The emitter's index
+  /// (groupedReshapeIndex, HalideEmitter.cpp) still pairs 1s in order, and
+  /// where a 1 meets a symbolic dimension ([?, 128] -> [1, ?, 128], the
+  /// prefill's final LayerNorm prologue; [?, 1, C] -> [1, ?, C]) it takes
+  /// the flat form, which divides by the symbolic extent: once per row
+  /// when the innermost dimension maps one to one, as in the GPT.
   static bool splitsOnly(ReshapeOp rs) {
     return splitsOnly(rs.getInput().getType().getShape(),
                       rs.getType().getShape());

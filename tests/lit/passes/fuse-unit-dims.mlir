@@ -1,9 +1,9 @@
 // A reshape that only splits dimensions is an index remap even where a
 // static 1 sits beside a symbolic dimension ([1, seq, 4] -> [1, seq, 2,
 // 2], a prompt's heads at batch 1): the attention reads q, k and v through
-// the slices, reshapes and permutes in place, in one kernel. (Counting the
-// 1 as a dimension, the reshape seemed to merge and each head took a copy
-// kernel of its own.)
+// the slices, reshapes and permutes in place, in one kernel. (With the 1s
+// counted, the input's 1 consumed no output dimension, the symbolic one
+// then met the output's 1, and each head took a copy kernel of its own.)
 // RUN: kiln-opt %s -kiln-fuse | FileCheck %s
 
 module attributes {kiln.model = "ud"} {
