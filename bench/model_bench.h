@@ -144,9 +144,10 @@ inline int runModelBenches(int argc, char **argv, const char *name,
         c = char(std::tolower(static_cast<unsigned char>(c)));
       return t;
     };
+    const std::string wanted = lower(only);
     std::vector<Section> kept;
     for (const Section &s : sections)
-      if (lower(s.title).find(lower(only)) != std::string::npos)
+      if (lower(s.title).find(wanted) != std::string::npos)
         kept.push_back(s);
     if (kept.empty()) {
       std::fprintf(stderr,

@@ -307,7 +307,7 @@ private:
                          out = nonUnit(rs.getType().getShape());
     return !in.empty() && !out.empty() && !ShapedType::isDynamic(in.back()) &&
            !ShapedType::isDynamic(out.back()) && in.back() != out.back() &&
-           !splitsOnly(in, out);
+           !splitsOnly(rs);
   }
 
   /// The row ops (kiln.normalize, kiln.cross_entropy and their gradients):
