@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace {
@@ -257,31 +258,52 @@ TEST_P(Attention, PaddedCrossGradientsMatchFiniteDifferences) {
       {{"offset.cq", &oq}, {"offset.ck", &ok}, {"offset.cv", &ov}});
 }
 
-TEST_P(Attention, GptShapeGradientsMatchTheTextbookBackward) {
-  const int64_t n = GetParam();
+// One SGD step (lr 1) of `entry`, loss = sum(causal attention(q + o.q,
+// k + o.k, v + o.v) * r) on [n, heads, s, d] (v and r [n, heads, s, dv]):
+// the loss against the naive forward, each offset's step against the
+// textbook backward's gradients (no finite differences: at 128 positions
+// they would take minutes).
+void expectCausalTextbookBackward(int64_t n, const char *entry,
+                                  const std::string &offsets, int64_t heads,
+                                  int64_t s, int64_t d, int64_t dv,
+                                  uint32_t seed) {
   Model m(1);
   auto &params = m.session().params();
-  const Tensor q = randomTensor({n, 4, 128, 32}, 18),
-               k = randomTensor({n, 4, 128, 32}, 19),
-               v = randomTensor({n, 4, 128, 32}, 20),
-               r = randomTensor({n, 4, 128, 32}, 21);
+  const Tensor q = randomTensor({n, heads, s, d}, seed),
+               k = randomTensor({n, heads, s, d}, seed + 1),
+               v = randomTensor({n, heads, s, dv}, seed + 2),
+               r = randomTensor({n, heads, s, dv}, seed + 3);
   const Values qd = toDoubles(q), kd = toDoubles(k), vd = toDoubles(v),
                rd = toDoubles(r);
-  const Shape sh{4 * n, 128, 128, 32, 32};
-  const double scale = 1 / std::sqrt(32.0);
+  const Shape sh{heads * n, s, s, d, dv};
+  const double scale = 1 / std::sqrt(double(d));
   const double want = dot(attention(qd, kd, vd, sh, scale, causal), rd);
-  EXPECT_NEAR(run1(m, "gpt_train", {&q, &k, &v, &r}).data()[0], want,
+  EXPECT_NEAR(run1(m, entry, {&q, &k, &v, &r}).data()[0], want,
               1e-4 * std::max(1.0, std::abs(want)));
   const auto grads = attentionGrads(qd, kd, vd, rd, sh, scale, causal);
-  const size_t per = 4 * 128 * 32;
-  const char *names[] = {"offset.gq", "offset.gk", "offset.gv"};
+  const size_t per[] = {size_t(heads * s * d), size_t(heads * s * d),
+                        size_t(heads * s * dv)};
+  const char *names[] = {"q", "k", "v"};
   for (int i = 0; i < 3; ++i) {
-    const Values g = batchSum(grads[size_t(i)], per);
-    EXPECT_LT(
-        sgdStepError(Values(per, 0.0), params.get(names[i]), g, maxAbs(g)),
-        1e-4)
-        << names[i];
+    const Values g = batchSum(grads[size_t(i)], per[i]);
+    EXPECT_LT(sgdStepError(Values(per[i], 0.0), params.get(offsets + names[i]),
+                           g, maxAbs(g)),
+              1e-4)
+        << offsets << names[i];
   }
+}
+
+TEST_P(Attention, GptShapeGradientsMatchTheTextbookBackward) {
+  expectCausalTextbookBackward(GetParam(), "gpt_train", "offset.g", 4, 128, 32,
+                               32, 18);
+}
+
+// 21 positions: more than one vector of columns per tile, not whole
+// vectors, so each tile's last vector of scores (and of P and dS)
+// overlaps the one before it.
+TEST_P(Attention, LongCausalGradientsMatchTheTextbookBackward) {
+  expectCausalTextbookBackward(GetParam(), "long_causal_train", "offset.l", 2,
+                               21, 5, 6, 22);
 }
 
 INSTANTIATE_TEST_SUITE_P(Batches, Attention, ::testing::Values(1, 3));

@@ -6,7 +6,9 @@
 //
 // Sizes are odd on purpose: head sizes 5 and 6 (no whole vector), 11
 // queries (a tile of 8 and a last tile that overlaps it), 13 keys, 3
-// queries (fewer than a tile). Gradients reach q, k and v through a
+// queries (fewer than a tile), 21 positions (more than a vector of keys
+// with AVX-512, not whole vectors: the tiles' last vector of columns
+// overlaps the one before). Gradients reach q, k and v through a
 // parameter added to each (offset.*, zeros): with SGD lr 1 it moves by
 // minus the input's gradient summed over the batch.
 #include <kiln/dsl.h>
@@ -14,7 +16,7 @@
 using namespace kiln::dsl;
 
 inline constexpr auto B = batch;
-inline constexpr int H = 2, S = 11, K = 13, Q = 3, D = 5, Dv = 6;
+inline constexpr int H = 2, S = 11, K = 13, Q = 3, L = 21, D = 5, Dv = 6;
 
 struct AttentionOps : Model {
   Param<1, H, S, D> off_q{"offset.q", init::zeros()};
@@ -23,6 +25,9 @@ struct AttentionOps : Model {
   Param<1, H, Q, D> off_cq{"offset.cq", init::zeros()};
   Param<1, H, K, D> off_ck{"offset.ck", init::zeros()};
   Param<1, H, K, Dv> off_cv{"offset.cv", init::zeros()};
+  Param<1, H, L, D> off_lq{"offset.lq", init::zeros()};
+  Param<1, H, L, D> off_lk{"offset.lk", init::zeros()};
+  Param<1, H, L, Dv> off_lv{"offset.lv", init::zeros()};
   Param<1, 4, 128, 32> off_gq{"offset.gq", init::zeros()};
   Param<1, 4, 128, 32> off_gk{"offset.gk", init::zeros()};
   Param<1, 4, 128, 32> off_gv{"offset.gv", init::zeros()};
@@ -63,6 +68,12 @@ struct AttentionOps : Model {
                                             pad, {.scale = 0.3f}) *
                r);
   }
+  Scalar long_causal_train(Tensor<B, H, L, D> q, Tensor<B, H, L, D> k,
+                           Tensor<B, H, L, Dv> v, Tensor<B, H, L, Dv> r) {
+    return sum(scaled_dot_product_attention(q + off_lq, k + off_lk, v + off_lv,
+                                            {.causal = true}) *
+               r);
+  }
   Scalar gpt_train(Tensor<B, 4, 128, 32> q, Tensor<B, 4, 128, 32> k,
                    Tensor<B, 4, 128, 32> v, Tensor<B, 4, 128, 32> r) {
     return sum(scaled_dot_product_attention(q + off_gq, k + off_gk, v + off_gv,
@@ -81,5 +92,7 @@ KILN_MODEL(AttentionOps, "attention_ops") {
       .params("offset.q", "offset.k", "offset.v");
   train("cross_train", &AttentionOps::cross_train, Sgd{.lr = 1})
       .params("offset.c");
+  train("long_causal_train", &AttentionOps::long_causal_train, Sgd{.lr = 1})
+      .params("offset.l");
   train("gpt_train", &AttentionOps::gpt_train, Sgd{.lr = 1}).params("offset.g");
 }
