@@ -172,28 +172,25 @@ void single_query_scores(Attention &a, Func out, const Var &tile, int natural) {
   lanes.update().reorder(lane, ko).vectorize(lane);
 }
 
-// How the per-tile stages (score and dprob blocks, P and dS) end their
-// columns. GuardWithIf leaves a predicated last vector, which Halide 14
-// writes with masked stores, and a block stored that way stays in memory:
-// dk and dv's dprob block was loaded from and stored to the stack around
-// its loop over the head (a store of two 256-bit halves read back as one
-// 512-bit vector: no store forwarding), and their dS tile went through
-// masked stores. These stages are pure, so ShiftInwards (the last vector
-// recomputes the overlap with the one before) is exact wherever a tile has
-// at least one vector of columns. It has: query rows take keys from 0 to
-// the end of their causal block of kKeyBlock or to K, key rows queries up
-// to S, so a static count (K or S) of at least a vector is enough.
-// RoundUp would compute past the end: a tile of key rows starts at its
-// first key, 8 past a block boundary for odd tiles, and its last vector
-// then read lse and delta beyond S (Halide's bounds check stopped it).
-// GPT shapes (causal, 128 x 32, batch 16), Zen 5, 1 thread: dk and dv
-// 1.01-1.12 -> 0.92-0.98 ms per call; dq and the output unchanged
-// (docs/performance.md, "No predicated tail in attention's tiles").
+// How the per-tile stages (the score and dprob register blocks' wrappers,
+// P and dS) end their columns. GuardWithIf leaves a predicated last
+// vector, which Halide 14 writes with masked stores, and a block stored
+// that way stays in memory: dk and dv's dprob block went through the stack
+// around its loop (docs/performance.md, "No predicated tail in attention's
+// tiles"). These stages are pure, so ShiftInwards (the last vector
+// recomputes its overlap with the one before) is exact wherever it stays
+// inside the operands: tiles of query rows take keys from 0 to at least
+// min(K, kKeyBlock), and tiles of key rows take queries up to S, so a
+// static count (K, or S) of at least a vector and a vector no wider than
+// kKeyBlock keep it there. A key tile of fewer queries than a vector
+// (causal, the last tile when S % 16 is 8 to 15) then also computes
+// masked queries before its own, which nothing reads. RoundUp computed
+// past the end (Halide's bounds for the GPT's lse reached row 239 of 128).
 TailStrategy column_tail(const Attention &a, int vec) {
   const Expr columns = a.rows_are_keys() ? a.sizes.queries : a.sizes.keys;
   const int64_t *n = Internal::as_const_int(columns);
-  return n && *n >= vec ? TailStrategy::ShiftInwards
-                        : TailStrategy::GuardWithIf;
+  return n && *n >= vec && vec <= kKeyBlock ? TailStrategy::ShiftInwards
+                                            : TailStrategy::GuardWithIf;
 }
 
 // Everything but out's loops (tile_output). `natural`: the target's vector

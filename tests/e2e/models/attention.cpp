@@ -6,17 +6,18 @@
 //
 // Sizes are odd on purpose: head sizes 5 and 6 (no whole vector), 11
 // queries (a tile of 8 and a last tile that overlaps it), 13 keys, 3
-// queries (fewer than a tile), 21 positions (more than a vector of keys
-// with AVX-512, not whole vectors: the tiles' last vector of columns
-// overlaps the one before). Gradients reach q, k and v through a
-// parameter added to each (offset.*, zeros): with SGD lr 1 it moves by
-// minus the input's gradient summed over the batch.
+// queries (fewer than a tile), 25 positions (more than a vector of keys
+// with AVX-512, not whole vectors: the last vector of a tile's columns
+// overlaps the one before, and the last key tile has fewer columns than
+// a vector; D = Dv there, so dk and dv share a kernel). Gradients reach q, k
+// and v through a parameter added to each (offset.*, zeros): with SGD lr 1 it
+// moves by minus the input's gradient summed over the batch.
 #include <kiln/dsl.h>
 
 using namespace kiln::dsl;
 
 inline constexpr auto B = batch;
-inline constexpr int H = 2, S = 11, K = 13, Q = 3, L = 21, D = 5, Dv = 6;
+inline constexpr int H = 2, S = 11, K = 13, Q = 3, L = 25, D = 5, Dv = 6;
 
 struct AttentionOps : Model {
   Param<1, H, S, D> off_q{"offset.q", init::zeros()};
@@ -27,7 +28,7 @@ struct AttentionOps : Model {
   Param<1, H, K, Dv> off_cv{"offset.cv", init::zeros()};
   Param<1, H, L, D> off_lq{"offset.lq", init::zeros()};
   Param<1, H, L, D> off_lk{"offset.lk", init::zeros()};
-  Param<1, H, L, Dv> off_lv{"offset.lv", init::zeros()};
+  Param<1, H, L, D> off_lv{"offset.lv", init::zeros()};
   Param<1, 4, 128, 32> off_gq{"offset.gq", init::zeros()};
   Param<1, 4, 128, 32> off_gk{"offset.gk", init::zeros()};
   Param<1, 4, 128, 32> off_gv{"offset.gv", init::zeros()};
@@ -69,7 +70,7 @@ struct AttentionOps : Model {
                r);
   }
   Scalar long_causal_train(Tensor<B, H, L, D> q, Tensor<B, H, L, D> k,
-                           Tensor<B, H, L, Dv> v, Tensor<B, H, L, Dv> r) {
+                           Tensor<B, H, L, D> v, Tensor<B, H, L, D> r) {
     return sum(scaled_dot_product_attention(q + off_lq, k + off_lk, v + off_lv,
                                             {.causal = true}) *
                r);
