@@ -76,8 +76,16 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     // Bounds inference still asks their query tiles for every key's score
     // (it does not apply the statistics' predicates to those reads); the
     // gradients' score tiles were already bounded by their consumers.
-    // docs/performance.md ("Fused attention") has the numbers.
-    if (!grads)
+    // docs/performance.md ("Fused attention") has the numbers. Only for
+    // static sizes: with a symbolic length (the GPT's prefill) a tile's
+    // rows are not known to share one block, each row tests its own block
+    // inside the loop over the head, and the score accumulators went
+    // through memory at every step; computing the masked blocks instead
+    // keeps them in registers: the prefill's attention of a 64-byte
+    // prompt 34-43 -> 24-25 us per layer (Zen 5, 1 thread;
+    // docs/performance.md "Masked score blocks in a prefill").
+    if (!grads && Internal::is_const(sizes.keys) &&
+        Internal::is_const(sizes.queries))
       a.over_head.where(j / block <= s / block);
   }
   const std::vector<Var> &b = a.batch;
