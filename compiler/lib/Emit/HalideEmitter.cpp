@@ -1089,7 +1089,21 @@ private:
     int64_t rin = in.getRank(), rout = out.getRank();
     Index idx(rin, "0");
     int64_t i = 0, o = 0;
+    auto unit = [](RankedTensorType type, int64_t d) {
+      return !type.isDynamicDim(d) && type.getDimSize(d) == 1;
+    };
     while (i < rin && o < rout) {
+      // A static 1 adds nothing to the flat index, so it pairs with
+      // nothing: in [1, seq, 512] <-> [seq, 512] (a prompt at batch 1) seq
+      // maps to seq, where pairing the 1 with seq failed and the generic
+      // form divided by seq twice per vector (the GPT prefill's GELU).
+      if (unit(in, i) != unit(out, o)) {
+        if (unit(in, i))
+          ++i;
+        else
+          ++o;
+        continue;
+      }
       if (in.isDynamicDim(i) || out.isDynamicDim(o)) {
         if (!in.isDynamicDim(i) || !out.isDynamicDim(o))
           return std::nullopt;
