@@ -127,11 +127,10 @@ Attention attention(AttentionPart part, const AttentionInputs &in,
     const int64_t *static_keys = Internal::as_const_int(sizes.keys);
     const bool ragged = !static_keys || *static_keys % block != 0;
     // The last block's lanes past K repeat key K - 1, left out. Clamped
-    // below at 0 too: min(key, K - 1) alone starts the keys' bounds at
-    // min(0, K - 1), unknown for a symbolic K, so the score blocks' lanes
-    // were not known to start at a multiple of kKeyBlock and the causal
-    // block predicate over them stayed a per-lane mask: the accumulators
-    // went through masked stores to memory instead of registers (the
+    // below at 0 too, so that the score blocks' keys are known to start at
+    // 0, a multiple of kKeyBlock: min(key, K - 1) alone starts them at
+    // min(0, K - 1) for a symbolic K, which made the causal block
+    // predicate a per-lane mask when symbolic lengths still had one (the
     // GPT's prefill, docs/performance.md "A prefill's attention").
     if (ragged)
       key = clamp(key, 0, sizes.keys - 1);

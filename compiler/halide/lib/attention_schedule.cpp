@@ -18,8 +18,9 @@
 // So the scores of a (batch, head) exist only a tile at a time: rows x K
 // floats (8 x 128 x 4 = 4 KiB for the GPT), in L1. A causal tile's
 // statistics and accumulations stop at its own block of kKeyBlock keys;
-// its score tile still spans every key, but the blocks past its own are
-// skipped whole (the score's predicate, attention.cpp).
+// its score tile still spans every key, but with static lengths the
+// blocks past its own are skipped whole (the score's predicate,
+// attention.cpp; a symbolic length computes them, masked).
 //
 // Measured choices are recorded with the numbers in docs/performance.md
 // ("Fused attention").

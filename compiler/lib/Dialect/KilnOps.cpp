@@ -1149,7 +1149,11 @@ static ArrayAttr inOrder(Builder &b, ArrayAttr names, RankedTensorType type) {
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
+  // Not when it names its symbols in another order: [?batch, ?seq] ->
+  // [?seq, ?batch] has one type on both sides and moves every element.
+  if (getInput().getType() == getType() &&
+      (!getInputSymbols() || !getResultSymbols() ||
+       *getInputSymbols() == *getResultSymbols()))
     return getInput();
   // reshape(reshape(x)) -> reshape(x), keeping the names of x's symbols
   // and of the result's.

@@ -1082,10 +1082,14 @@ private:
   /// only by small constants. The generic flat-index form divides by
   /// products that include the batch, which made pooling's reshapes the
   /// slowest kernels of the classifier. Fails when the groups do not line
-  /// up (the caller then uses the generic form).
-  std::optional<Index> groupedReshapeIndex(RankedTensorType in,
-                                           RankedTensorType out,
-                                           const Index &t) {
+  /// up, or a symbolic dimension meets another symbol (a reshape that names
+  /// its symbols may reorder them): the caller then uses the generic form.
+  std::optional<Index> groupedReshapeIndex(ReshapeOp rs, const Index &t) {
+    RankedTensorType in = rs.getInput().getType(), out = rs.getType();
+    FailureOr<DimSymbols> inSyms = shapes_.get(rs.getInput()),
+                          outSyms = shapes_.get(rs.getResult());
+    if (failed(inSyms) || failed(outSyms))
+      return std::nullopt;
     int64_t rin = in.getRank(), rout = out.getRank();
     Index idx(rin, "0");
     int64_t i = 0, o = 0;
@@ -1105,7 +1109,8 @@ private:
         continue;
       }
       if (in.isDynamicDim(i) || out.isDynamicDim(o)) {
-        if (!in.isDynamicDim(i) || !out.isDynamicDim(o))
+        if (!in.isDynamicDim(i) || !out.isDynamicDim(o) ||
+            (*inSyms)[i] != (*outSyms)[o])
           return std::nullopt;
         idx[i++] = t[o++];
         continue;
@@ -1156,8 +1161,7 @@ private:
   LogicalResult emitReshape(ReshapeOp rs, llvm::raw_ostream &a) {
     Value in = rs.getInput(), out = rs.getResult();
     Index t = tvars(rank(out));
-    if (auto idx =
-            groupedReshapeIndex(rs.getInput().getType(), rs.getType(), t)) {
+    if (auto idx = groupedReshapeIndex(rs, t)) {
       std::string x = call(in, *idx);
       define(out, a);
       a << x << ";\n";

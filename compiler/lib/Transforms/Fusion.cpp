@@ -269,11 +269,8 @@ private:
   /// failed: the prefill's attention read q through a copy kernel (time to
   /// first byte 0.942 -> 0.891 ms on 1 thread, 0.573 -> 0.556 on 2,
   /// medians of 5 alternating runs, Zen 5). The emitter's index
-  /// (groupedReshapeIndex, HalideEmitter.cpp) still pairs 1s in order, and
-  /// where a 1 meets a symbolic dimension ([?, 128] -> [1, ?, 128], the
-  /// prefill's final LayerNorm prologue; [?, 1, C] -> [1, ?, C]) it takes
-  /// the flat form, which divides by the symbolic extent: once per row
-  /// when the innermost dimension maps one to one, as in the GPT.
+  /// (groupedReshapeIndex, HalideEmitter.cpp) skips static 1s the same
+  /// way.
   static bool splitsOnly(ReshapeOp rs) {
     return splitsOnly(rs.getInput().getType().getShape(),
                       rs.getType().getShape());

@@ -114,3 +114,15 @@ func.func @permute_of_unit_dims(%h: tensor<1x1x128xf32>, %b: tensor<?x4x1x32xf32
   // CHECK: return %[[HEADS]], %[[MERGED]], %[[MOVED]], %[[SWAPPED]]
   func.return %heads, %merged, %moved, %swapped : tensor<1x4x1x32xf32>, tensor<?x1x4x32xf32>, tensor<1x8x4x32xf32>, tensor<?x?xf32>
 }
+
+// A reshape between two shapes of one type folds away, unless it names
+// its symbols in another order: then it moves elements.
+// CHECK-LABEL: func.func @same_type_reshapes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x4xf32>)
+func.func @same_type_reshapes(%x: tensor<?x?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x?x4xf32>) {
+  %same = "kiln.reshape"(%x) {input_symbols = ["batch", "seq", ""], result_symbols = ["batch", "seq", ""]} : (tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  // CHECK: %[[SWAP:.*]] = kiln.reshape %[[X]] {input_symbols = ["batch", "seq", ""], result_symbols = ["seq", "batch", ""]}
+  %swap = "kiln.reshape"(%x) {input_symbols = ["batch", "seq", ""], result_symbols = ["seq", "batch", ""]} : (tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  // CHECK: return %[[X]], %[[SWAP]]
+  func.return %same, %swap : tensor<?x?x4xf32>, tensor<?x?x4xf32>
+}
