@@ -4,7 +4,8 @@
 // and through broadcasts; broadcast_to of broadcast_to folds; a scalar
 // division moves before the broadcast it follows; a sum or mean of a
 // negation negates the reduction; binary ops of constants fold; a permute
-// that only moves dimensions of size 1 is a reshape.
+// that only moves dimensions of size 1 is a reshape; a reshape between two
+// shapes of one type folds unless it reorders its symbols.
 // RUN: kiln-opt %s -canonicalize | FileCheck %s
 
 // CHECK-LABEL: func.func @dim_sizes
